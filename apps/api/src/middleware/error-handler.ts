@@ -1,0 +1,52 @@
+import { UserExistsError, UserNotFoundError } from "@secapi/core";
+import type { ErrorRequestHandler } from "express";
+import type { Logger } from "pino";
+import { HttpError } from "../http/http-error.js";
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+  limit?: number;
+}
+
+/** Maps what the body parser throws to our error shape. */
+function fromBodyParser(error: BodyParserError & Error): HttpError | undefined {
+  switch (error.type) {
+    case "entity.parse.failed":
+      return new HttpError(400, "malformed_json", `Request body is not valid JSON: ${error.message}`);
+    case "entity.too.large":
+      return new HttpError(413, "payload_too_large", `Request body exceeds the ${error.limit ?? 0}-byte limit`);
+    case "encoding.unsupported":
+    case "charset.unsupported":
+      return new HttpError(415, "unsupported_encoding", error.message);
+    case "request.aborted":
+      return new HttpError(400, "request_aborted", "The client aborted the request");
+    default:
+      return error.status && error.status >= 400 && error.status < 500 && error.expose
+        ? new HttpError(error.status, "bad_request", error.message)
+        : undefined;
+  }
+}
+
+function toHttpError(error: unknown): HttpError | undefined {
+  if (error instanceof HttpError) return error;
+  if (error instanceof UserExistsError) return new HttpError(409, error.code, error.message);
+  if (error instanceof UserNotFoundError) return new HttpError(404, error.code, error.message);
+  if (error instanceof Error) return fromBodyParser(error as BodyParserError & Error);
+  return undefined;
+}
+
+/** The one place errors become responses: `{error, code, ...details}`; anything unexpected is a logged 500. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (res.headersSent) return next(error);
+    const known = toHttpError(error);
+    if (known) {
+      res.set(known.headers).status(known.status).json({ error: known.message, code: known.code, ...known.details });
+      return;
+    }
+    (req.log ?? logger).error({ err: error }, "unhandled error");
+    res.status(500).json({ error: "Internal server error", code: "internal_error" });
+  };
+}

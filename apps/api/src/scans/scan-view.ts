@@ -1,0 +1,39 @@
+import type { ScanRow } from "@secapi/db";
+
+/** The DESIGN.md scan object. */
+export interface ScanView {
+  id: string;
+  type: string;
+  status: ScanRow["status"];
+  cached: boolean;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  result?: unknown;
+  summary?: unknown;
+  error?: { code: string; message: string };
+}
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+/** Renders a scan row; `result` only when given (the list shows the summary instead). */
+export function scanView(row: ScanRow, extra: { result?: unknown; summary?: unknown } = {}): ScanView {
+  return {
+    id: row.id,
+    type: row.scan_type,
+    status: row.status,
+    cached: row.cached,
+    created_at: row.created_at.toISOString(),
+    started_at: iso(row.started_at),
+    completed_at: iso(row.completed_at),
+    ...(extra.result !== undefined && extra.result !== null && { result: extra.result }),
+    ...(extra.summary !== undefined && extra.summary !== null && { summary: extra.summary }),
+    ...(row.status === "failed" && {
+      error: { code: row.error_code ?? "scan_failed", message: row.error ?? "The scan failed" },
+    }),
+  };
+}
+
+export function scanLocation(id: string): string {
+  return `/api/v1/scans/${id}`;
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from "node:crypto";
+import { type ScanTypeDefinition, inputHash, sealInput } from "@secapi/core";
+import {
+  type Db,
+  type InputKey,
+  type Principal,
+  type StoredResponse,
+  claimIdempotencyKey,
+  findInFlightScan,
+  insertScan,
+  lockNameForTransaction,
+  putScanInput,
+  recordScanUsage,
+  saveIdempotentResponse,
+} from "@secapi/db";
+import {
+  type ScanJobData,
+  createEvent,
+  eventMessage,
+  scanCoalescingKey,
+  scanJobMessage,
+  scanRunJobId,
+  writeOutbox,
+} from "@secapi/events";
+import { unprocessable } from "../http/http-error.js";
+import { scanLocation, scanView } from "./scan-view.js";
+
+/** DESIGN.md: the same Idempotency-Key and body within 24 h returns the first response. */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+
+export interface ScanSubmission {
+  principal: Principal;
+  type: ScanTypeDefinition;
+  /** Already validated against `type.inputSchema`. */
+  input: unknown;
+  idempotencyKey?: string | undefined;
+}
+
+export interface SubmissionOutcome extends StoredResponse {
+  /** True when the response is the replay of an earlier request with the same Idempotency-Key. */
+  replayed: boolean;
+}
+
+/** The content address of a submission: type, canonical input hash and, for private types, the owner. */
+export function inputKeyOf(submission: Pick<ScanSubmission, "principal" | "type" | "input">): InputKey {
+  return {
+    scanType: submission.type.name,
+    ownerId: submission.type.private ? submission.principal.userId : null,
+    inputHash: inputHash(submission.type.canonicalize(submission.input)),
+  };
+}
+
+/**
+ * Accepts a scan in one transaction: the scan row, the sealed input, the job and the `scan.created`
+ * event commit together or not at all, so an outage of the queue Redis loses nothing (the outbox relay
+ * delivers later). Submissions of an input already in flight join its run instead of starting one; the
+ * advisory lock on the coalescing key makes that decision race-free against other submissions and
+ * against the worker finishing the run.
+ */
+export async function submitScan(db: Db, scanInputKey: Buffer, submission: ScanSubmission): Promise<SubmissionOutcome> {
+  const { principal } = submission;
+  const key = inputKeyOf(submission);
+  const job: ScanJobData = { scanType: key.scanType, ownerId: key.ownerId, inputHash: key.inputHash };
+  const coalescingKey = scanCoalescingKey(job);
+
+  return db.transaction().execute(async (tx) => {
+    if (submission.idempotencyKey !== undefined) {
+      const requestHash = inputHash({ type: key.scanType, input: submission.type.canonicalize(submission.input) });
+      const claim = await claimIdempotencyKey(tx, {
+        userId: principal.userId,
+        key: submission.idempotencyKey,
+        requestHash,
+        ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
+      });
+      if (!claim.claimed) {
+        if (claim.requestHash !== requestHash) {
+          throw unprocessable(
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used with a different request body",
+          );
+        }
+        if (claim.response) return { ...claim.response, replayed: true };
+      }
+    }
+
+    await lockNameForTransaction(tx, coalescingKey);
+    const inFlight = await findInFlightScan(tx, key);
+    const scanId = randomUUID();
+    const jobId = inFlight?.job_id ?? scanRunJobId(job, scanId);
+    const scan = await insertScan(tx, {
+      id: scanId,
+      userId: principal.userId,
+      key,
+      status: inFlight?.status ?? "queued",
+      startedAt: inFlight?.started_at ?? null,
+      jobId,
+    });
+    if (!inFlight) {
+      await putScanInput(tx, key, sealInput(scanInputKey, key, submission.type.canonicalize(submission.input)));
+    }
+    await writeOutbox(tx, [
+      ...(inFlight ? [] : [scanJobMessage(job, jobId)]),
+      eventMessage(
+        createEvent("scan.created", { scanId, userId: principal.userId, type: key.scanType, inputHash: key.inputHash }),
+      ),
+    ]);
+    await recordScanUsage(tx, { userId: principal.userId, scanId });
+
+    const response: StoredResponse = {
+      status: 202,
+      body: scanView(scan),
+      headers: { Location: scanLocation(scanId), "Retry-After": "1" },
+    };
+    if (submission.idempotencyKey !== undefined) {
+      await saveIdempotentResponse(tx, { userId: principal.userId, key: submission.idempotencyKey, response });
+    }
+    return { ...response, replayed: false };
+  });
+}
+

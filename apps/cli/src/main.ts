@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+import { TIERS, loadConfigOrExit } from "@secapi/config";
+import type { UserTier } from "@secapi/db";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { migrate } from "./commands/migrate.js";
+import { createUser, setTier } from "./commands/users.js";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function parseUuid(value: string): string {
+  if (!UUID.test(value)) throw new InvalidArgumentError("not a user id (UUID)");
+  return value;
+}
+
+const program = new Command("secapi").description("SecAPI operator commands").showHelpAfterError();
+const config = () => loadConfigOrExit();
+
+program
+  .command("migrate")
+  .description("create the database if needed and apply pending migrations")
+  .action(() => migrate(config()));
+
+const users = program.command("users").description("manage users and their API keys");
+users
+  .command("create")
+  .description("create a user and print their API key (shown once)")
+  .requiredOption("--email <email>", "the user's email")
+  .addOption(new Option("--tier <tier>", "pricing tier").choices(TIERS).makeOptionMandatory())
+  .option("--admin", "give the user the admin role", false)
+  .option("--json", "print {id, email, tier, role, api_key} as JSON", false)
+  .action((options: { email: string; tier: UserTier; admin: boolean; json: boolean }) => createUser(config(), options));
+
+users
+  .command("set-tier")
+  .description("change a user's tier; applies to their next request")
+  .argument("<id>", "user id", parseUuid)
+  .addArgument(program.createArgument("<tier>", "new tier").choices(TIERS))
+  .action((id: string, tier: UserTier) => setTier(config(), id, tier));
+
+program.parseAsync().catch((error: Error & { code?: string }) => {
+  console.error(`secapi: ${error.message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,52 @@
+import {
+  type Db,
+  type InputKey,
+  type ScanOutcome,
+  type ScanRow,
+  deleteScanInput,
+  lockNameForTransaction,
+  finishRunScans,
+  upsertScanResult,
+} from "@secapi/db";
+import { SCAN_FINISHED_CHANNEL, createEvent, eventMessage, scanCoalescingKey, writeOutbox } from "@secapi/events";
+import type { ScanOutput } from "@secapi/scanners";
+import { sql } from "kysely";
+
+export type RunOutcome = { status: "completed"; output: ScanOutput } | { status: "failed"; code: string; message: string };
+
+/**
+ * Records the end of a run in one transaction: the result, every in-flight scan of the run, a
+ * `scan.completed`/`scan.failed` event per scan, the sealed input gone, and a notification for waiting
+ * polls. The advisory lock is the one submissions take, so a submission either joins this run before it
+ * commits or sees it finished. A second delivery of the same job finds no scan in flight and changes nothing.
+ */
+export async function finishRun(db: Db, key: InputKey, jobId: string, outcome: RunOutcome): Promise<ScanRow[]> {
+  const coalescingKey = scanCoalescingKey(key);
+  return db.transaction().execute(async (tx) => {
+    await lockNameForTransaction(tx, coalescingKey);
+    const scanOutcome: ScanOutcome =
+      outcome.status === "completed"
+        ? { status: "completed", resultId: await upsertScanResult(tx, key, outcome.output.result, outcome.output.tags) }
+        : { status: "failed", errorCode: outcome.code, error: outcome.message };
+    const finished = await finishRunScans(tx, jobId, scanOutcome);
+    if (finished.length === 0) return finished;
+    const tags = outcome.status === "completed" ? outcome.output.tags : [];
+    await writeOutbox(
+      tx,
+      finished.map((scan) =>
+        eventMessage(
+          createEvent(outcome.status === "completed" ? "scan.completed" : "scan.failed", {
+            scanId: scan.id,
+            userId: scan.user_id,
+            type: key.scanType,
+            inputHash: key.inputHash,
+            tags,
+          }),
+        ),
+      ),
+    );
+    await deleteScanInput(tx, key);
+    await sql`SELECT pg_notify(${SCAN_FINISHED_CHANNEL}, ${jobId})`.execute(tx);
+    return finished;
+  });
+}

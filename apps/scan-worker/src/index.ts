@@ -1,0 +1,2 @@
+export * from "./finish-run.js";
+export * from "./scan-processor.js";

@@ -1,0 +1,82 @@
+import { loadConfigOrExit } from "@secapi/config";
+import { createLogger, createRedisClient, onShutdownSignal } from "@secapi/core";
+import { createDb, createPool } from "@secapi/db";
+import { OutboxRelay, QUEUES, closeQueues, createQueues } from "@secapi/events";
+import { ScanPool } from "@secapi/scanners";
+import { Worker } from "bullmq";
+import { sql } from "kysely";
+import { startHealthServer } from "./health-server.js";
+import { createScanProcessor } from "./scan-processor.js";
+
+const config = loadConfigOrExit();
+const logger = createLogger({ service: "scan-worker", level: config.logLevel });
+
+const db = createDb(
+  createPool({
+    connectionString: config.databaseUrl,
+    max: Math.max(config.db.poolMax, config.scanWorker.concurrency + 2),
+    connectionTimeoutMs: config.db.connectionTimeoutMs,
+    statementTimeoutMs: config.db.statementTimeoutMs,
+    idleTimeoutMs: config.db.idleTimeoutMs,
+    applicationName: "secapi-scan-worker",
+    onError: (error) => logger.warn({ err: error }, "idle Postgres client error"),
+  }),
+);
+// BullMQ workers block on Redis and must retry forever (maxRetriesPerRequest: null).
+const workerRedis = createRedisClient(config.redisUrl, logger, "queue-worker", { maxRetriesPerRequest: null });
+const producerRedis = createRedisClient(config.redisUrl, logger, "queue-producer", {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+});
+const queues = createQueues({ connection: producerRedis, prefix: config.queuePrefix, scanAttempts: config.scanWorker.attempts });
+const relay = new OutboxRelay({ db, queues, logger });
+const pool = new ScanPool({ threads: config.scanWorker.concurrency });
+
+const worker = new Worker(
+  QUEUES.scans,
+  createScanProcessor({ db, pool, scanInputKey: config.scanInputKey, logger }),
+  {
+    connection: workerRedis,
+    prefix: config.queuePrefix,
+    concurrency: config.scanWorker.concurrency,
+    lockDuration: config.scanWorker.lockDurationMs,
+    stalledInterval: config.scanWorker.lockDurationMs,
+    maxStalledCount: 2,
+  },
+);
+worker.on("completed", () => relay.kick());
+worker.on("failed", (job, error) => {
+  relay.kick();
+  logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, "scan job attempt failed");
+});
+worker.on("error", (error) => logger.warn({ err: error }, "scan worker error"));
+relay.start();
+
+const health = await startHealthServer(config.scanWorkerPort, {
+  "/health": async () => {
+    const database = await sql`SELECT 1`.execute(db).then(
+      () => "connected",
+      () => "disconnected",
+    );
+    const redisQueue = workerRedis.status === "ready" ? "connected" : "disconnected";
+    const ok = database === "connected" && redisQueue === "connected";
+    return {
+      status: database === "connected" ? 200 : 503,
+      contentType: "application/json",
+      body: JSON.stringify({ status: ok ? "ok" : "degraded", database, redis_queue: redisQueue, running: worker.isRunning() }),
+    };
+  },
+});
+logger.info({ port: config.scanWorkerPort, concurrency: config.scanWorker.concurrency }, "scan-worker started");
+
+onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
+  // Stop taking jobs and let the running ones finish; the shutdown timeout bounds the wait.
+  await worker.close();
+  await pool.close();
+  await relay.stop();
+  await closeQueues(queues);
+  await new Promise((resolve) => health.close(resolve));
+  workerRedis.disconnect();
+  producerRedis.disconnect();
+  await db.destroy();
+});

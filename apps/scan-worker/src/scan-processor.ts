@@ -1,0 +1,70 @@
+import { SealedInputError, openInput } from "@secapi/core";
+import { type Db, type InputKey, findScanInput, markRunScansRunning } from "@secapi/db";
+import { scanJobDataSchema } from "@secapi/events";
+import type { ScanPool } from "@secapi/scanners";
+import { type Job, UnrecoverableError } from "bullmq";
+import type { Logger } from "pino";
+import { finishRun, type RunOutcome } from "./finish-run.js";
+
+export interface ScanProcessorDeps {
+  db: Db;
+  pool: ScanPool;
+  scanInputKey: Buffer;
+  logger: Logger;
+  /** Told how each run ended, for metrics. */
+  onRunFinished?: (run: { scanType: string; outcome: "completed" | "failed"; seconds: number; scans: number }) => void;
+}
+
+export type ScanJobResult = { outcome: "completed" | "failed"; scans: number } | { outcome: "skipped" };
+
+/**
+ * Runs one scan job. Input problems end the run as `failed` at once (retrying cannot help); anything
+ * thrown (Postgres away, a thread crashed) is transient and BullMQ retries it with back-off, and on the
+ * last attempt the scans are marked failed so no client polls forever.
+ */
+export function createScanProcessor(deps: ScanProcessorDeps) {
+  return async function processScanJob(job: Job): Promise<ScanJobResult> {
+    const parsed = scanJobDataSchema.safeParse(job.data);
+    if (!parsed.success || !job.id) throw new UnrecoverableError("malformed scan job payload");
+    const key: InputKey = parsed.data;
+    const jobId = job.id;
+    const log = deps.logger.child({ jobId, scanType: key.scanType });
+
+    if ((await markRunScansRunning(deps.db, jobId)) === 0) {
+      log.info({}, "no scan waits for this run (already finished or deleted); skipping");
+      return { outcome: "skipped" };
+    }
+
+    const started = process.hrtime.bigint();
+    let outcome: RunOutcome;
+    try {
+      outcome = await runScan(deps, key);
+    } catch (error) {
+      const attempts = job.opts.attempts ?? 1;
+      if (job.attemptsMade + 1 >= attempts) {
+        log.error({ err: error, attempts }, "scan failed on its last attempt");
+        await finishRun(deps.db, key, jobId, { status: "failed", code: "scan_failed", message: "The scan could not be completed" });
+      }
+      throw error;
+    }
+    const finished = await finishRun(deps.db, key, jobId, outcome);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    deps.onRunFinished?.({ scanType: key.scanType, outcome: outcome.status, seconds, scans: finished.length });
+    log.info({ outcome: outcome.status, scans: finished.length, seconds }, "scan run finished");
+    return { outcome: outcome.status, scans: finished.length };
+  };
+}
+
+async function runScan(deps: ScanProcessorDeps, key: InputKey): Promise<RunOutcome> {
+  const sealed = await findScanInput(deps.db, key);
+  if (!sealed) return { status: "failed", code: "input_missing", message: "The scan input is no longer available" };
+  let input: unknown;
+  try {
+    input = openInput(deps.scanInputKey, key, sealed);
+  } catch (error) {
+    if (error instanceof SealedInputError) return { status: "failed", code: error.code, message: error.message };
+    throw error;
+  }
+  const result = await deps.pool.run(key.scanType, input);
+  return result.ok ? { status: "completed", output: result.output } : { status: "failed", code: result.code, message: result.message };
+}

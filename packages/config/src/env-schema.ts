@@ -1,0 +1,60 @@
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z.stringbool({ truthy: ["true", "1", "yes", "on"], falsy: ["false", "0", "no", "off"] });
+const redisUrl = z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" });
+const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" });
+
+const jsonObject = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    ctx.addIssue({ code: "custom", message: "must be valid JSON" });
+    return z.NEVER;
+  }
+});
+
+/**
+ * Every variable SecAPI reads. Defaults work against local services (DESIGN.md "Environment");
+ * the README documents the ones beyond DESIGN.md.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: postgresUrl.default("postgres://postgres@127.0.0.1:5432/secapi"),
+  DB_POOL_MAX: positiveInt.default(10),
+  DB_CONNECTION_TIMEOUT_MS: positiveInt.default(5000),
+  DB_STATEMENT_TIMEOUT_MS: positiveInt.default(15000),
+  DB_IDLE_TIMEOUT_MS: positiveInt.default(30000),
+  REDIS_URL: redisUrl.default("redis://127.0.0.1:6379/0"),
+  REDIS_CACHE_URL: redisUrl.default("redis://127.0.0.1:6379/1"),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_{}-]+$/, "letters, digits, _, -, { and } only")
+    .default("secapi"),
+  PORT: port.default(8000),
+  SCAN_WORKER_PORT: port.default(9101),
+  CACHE_WORKER_PORT: port.default(9102),
+  CACHE_ENABLED: bool.default(true),
+  CACHE_TTL_FREE: positiveInt.default(3600),
+  CACHE_TTL_STARTER: positiveInt.default(86400),
+  CACHE_TTL_PRO: positiveInt.default(86400),
+  CACHE_TTL_BUSINESS: positiveInt.default(604800),
+  RATE_LIMIT_FAIL_MODE: z.enum(["open", "closed"]).default("open"),
+  ANON_RATE_LIMIT_PER_MINUTE: positiveInt.default(100),
+  SCAN_WORKER_CONCURRENCY: positiveInt.default(4),
+  SCAN_JOB_ATTEMPTS: positiveInt.default(5),
+  SCAN_JOB_LOCK_MS: positiveInt.default(30000),
+  SCAN_INPUT_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64 (openssl rand -base64 32)")
+    .optional(),
+  TIER_LIMITS: jsonObject.optional(),
+  BOOTSTRAP_ADMIN_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+  TRUST_PROXY: z.string().default("false"),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000),
+  METRICS_TOKEN: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type RawEnv = z.infer<typeof envSchema>;

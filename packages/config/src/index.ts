@@ -1,0 +1,4 @@
+export * from "./config-error.js";
+export * from "./env-schema.js";
+export * from "./load-config.js";
+export * from "./tiers.js";

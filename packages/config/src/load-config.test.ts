@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "./config-error.js";
+import { loadConfig } from "./load-config.js";
+
+describe("loadConfig", () => {
+  it("applies the DESIGN.md defaults on an empty environment", () => {
+    const config = loadConfig({});
+    expect(config.databaseUrl).toBe("postgres://postgres@127.0.0.1:5432/secapi");
+    expect(config.redisUrl).toBe("redis://127.0.0.1:6379/0");
+    expect(config.redisCacheUrl).toBe("redis://127.0.0.1:6379/1");
+    expect(config.port).toBe(8000);
+    expect(config.scanWorkerPort).toBe(9101);
+    expect(config.cacheWorkerPort).toBe(9102);
+    expect(config.cacheEnabled).toBe(true);
+    expect(config.rateLimitFailMode).toBe("open");
+    expect(config.anonRateLimitPerMinute).toBe(100);
+    expect(config.scanWorker.concurrency).toBe(4);
+    expect(config.tiers.free).toEqual({
+      requests_per_minute: 20,
+      scans_per_hour: 10,
+      scans_per_month: 100,
+      result_ttl_seconds: 3600,
+    });
+    expect(config.tiers.business.result_ttl_seconds).toBe(604800);
+    expect(config.logLevel).toBe("info");
+  });
+
+  it("reads overrides and coerces types", () => {
+    const config = loadConfig({ PORT: "9000", CACHE_ENABLED: "false", CACHE_TTL_PRO: "60", TRUST_PROXY: "2" });
+    expect(config.port).toBe(9000);
+    expect(config.cacheEnabled).toBe(false);
+    expect(config.tiers.pro.result_ttl_seconds).toBe(60);
+    expect(config.trustProxy).toBe(2);
+  });
+
+  it("treats an empty string as unset", () => {
+    expect(loadConfig({ PORT: "" }).port).toBe(8000);
+  });
+
+  it("merges TIER_LIMITS cell by cell", () => {
+    const config = loadConfig({ TIER_LIMITS: '{"business":{"requests_per_minute":1000000}}' });
+    expect(config.tiers.business.requests_per_minute).toBe(1000000);
+    expect(config.tiers.business.scans_per_hour).toBe(2000);
+    expect(config.tiers.free.requests_per_minute).toBe(20);
+  });
+
+  it.each([
+    [{ PORT: "eighty" }, "PORT"],
+    [{ PORT: "70000" }, "PORT"],
+    [{ REDIS_URL: "http://localhost" }, "REDIS_URL"],
+    [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
+    [{ CACHE_ENABLED: "maybe" }, "CACHE_ENABLED"],
+    [{ RATE_LIMIT_FAIL_MODE: "sideways" }, "RATE_LIMIT_FAIL_MODE"],
+    [{ TIER_LIMITS: "{not json" }, "TIER_LIMITS"],
+    [{ TIER_LIMITS: '{"gold":{"requests_per_minute":1}}' }, "TIER_LIMITS"],
+    [{ TIER_LIMITS: '{"free":{"requests_per_minute":-1}}' }, "TIER_LIMITS.free.requests_per_minute"],
+    [{ SCAN_INPUT_KEY: "short" }, "SCAN_INPUT_KEY"],
+    [{ NODE_ENV: "production" }, "SCAN_INPUT_KEY"],
+    [{ BOOTSTRAP_ADMIN_KEY: "tiny" }, "BOOTSTRAP_ADMIN_KEY"],
+  ])("rejects %o naming %s", (env, variable) => {
+    let caught: unknown;
+    try {
+      loadConfig(env);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).message).toContain(variable);
+  });
+
+  it("decodes a base64 SCAN_INPUT_KEY", () => {
+    const key = Buffer.alloc(32, 7).toString("base64");
+    const config = loadConfig({ SCAN_INPUT_KEY: key });
+    expect(config.scanInputKey.equals(Buffer.alloc(32, 7))).toBe(true);
+    expect(config.scanInputKeyIsDevelopmentDefault).toBe(false);
+  });
+});

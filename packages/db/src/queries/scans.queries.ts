@@ -1,0 +1,163 @@
+import { type ExpressionBuilder, sql } from "kysely";
+import type { Database, DbExecutor } from "../schema/database.js";
+import type { ScanRow, ScanStatus } from "../schema/scans.table.js";
+import type { InputKey } from "./input-key.js";
+
+export const IN_FLIGHT: readonly ScanStatus[] = ["queued", "running"];
+
+/** A scan with its result document (null until completed). */
+export interface ScanWithResult extends ScanRow {
+  result: unknown;
+}
+
+export interface NewScan {
+  /** Set by the caller so that a new run's job id can include it. */
+  id?: string;
+  userId: string;
+  key: InputKey;
+  status: ScanStatus;
+  jobId: string | null;
+  startedAt?: Date | null;
+  cached?: boolean;
+  resultId?: string | null;
+}
+
+export async function insertScan(db: DbExecutor, scan: NewScan): Promise<ScanRow> {
+  const done = scan.status === "completed";
+  return db
+    .insertInto("scans")
+    .values({
+      ...(scan.id !== undefined && { id: scan.id }),
+      user_id: scan.userId,
+      scan_type: scan.key.scanType,
+      status: scan.status,
+      input_hash: scan.key.inputHash,
+      owner_scoped: scan.key.ownerId !== null,
+      job_id: scan.jobId,
+      cached: scan.cached ?? false,
+      result_id: scan.resultId ?? null,
+      error: null,
+      error_code: null,
+      started_at: scan.startedAt ?? (done ? new Date() : null),
+      completed_at: done ? new Date() : null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** One of the user's scans with its result; another user's scan is indistinguishable from a missing one. */
+export async function findScanForUser(
+  db: DbExecutor,
+  scanId: string,
+  userId: string,
+): Promise<ScanWithResult | undefined> {
+  return db
+    .selectFrom("scans")
+    .leftJoin("scan_results", "scan_results.id", "scans.result_id")
+    .selectAll("scans")
+    .select("scan_results.result as result")
+    .where("scans.id", "=", scanId)
+    .where("scans.user_id", "=", userId)
+    .executeTakeFirst();
+}
+
+export interface ListScansOptions {
+  limit: number;
+  /** Resume after this (created_at, id), exclusive: the last item of the previous page. */
+  after?: { createdAt: Date; id: string } | undefined;
+  status?: ScanStatus | undefined;
+  scanType?: string | undefined;
+}
+
+/** A list item: the scan and its result's severity summary (not the findings). */
+export interface ScanListItem extends ScanRow {
+  summary: unknown;
+}
+
+/** A page of the user's scans, newest first; keyset pagination on (created_at, id) so pages never shift. */
+export async function listScansForUser(
+  db: DbExecutor,
+  userId: string,
+  options: ListScansOptions,
+): Promise<ScanListItem[]> {
+  let query = db
+    .selectFrom("scans")
+    .leftJoin("scan_results", "scan_results.id", "scans.result_id")
+    .selectAll("scans")
+    .select(sql<unknown>`scan_results.result -> 'summary'`.as("summary"))
+    .where("scans.user_id", "=", userId)
+    .orderBy("scans.created_at", "desc")
+    .orderBy("scans.id", "desc")
+    .limit(options.limit);
+  if (options.after) {
+    const { createdAt, id } = options.after;
+    query = query.where((eb) => eb(eb.refTuple("scans.created_at", "scans.id"), "<", eb.tuple(createdAt, id)));
+  }
+  if (options.status) query = query.where("scans.status", "=", options.status);
+  if (options.scanType) query = query.where("scans.scan_type", "=", options.scanType);
+  return query.execute();
+}
+
+/** Deletes one of the user's scans; returns the deleted row, or undefined if it was not theirs or not there. */
+export async function deleteScanForUser(db: DbExecutor, scanId: string, userId: string): Promise<ScanRow | undefined> {
+  return db
+    .deleteFrom("scans")
+    .where("id", "=", scanId)
+    .where("user_id", "=", userId)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+function sameInput(key: InputKey) {
+  return (eb: ExpressionBuilder<Database, "scans">) =>
+    eb.and([
+      eb("scans.scan_type", "=", key.scanType),
+      eb("scans.input_hash", "=", key.inputHash),
+      key.ownerId === null
+        ? eb("scans.owner_scoped", "=", false)
+        : eb.and([eb("scans.owner_scoped", "=", true), eb("scans.user_id", "=", key.ownerId)]),
+    ]);
+}
+
+/** A queued or running scan of this input, if any: a new identical submission joins its run. */
+export async function findInFlightScan(db: DbExecutor, key: InputKey): Promise<ScanRow | undefined> {
+  return db
+    .selectFrom("scans")
+    .selectAll()
+    .where(sameInput(key))
+    .where("status", "in", IN_FLIGHT)
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** Moves the queued scans of a run to running; returns how many are in flight (0: nothing left to do). */
+export async function markRunScansRunning(db: DbExecutor, jobId: string): Promise<number> {
+  const rows = await db
+    .updateTable("scans")
+    .set((eb) => ({ status: "running", started_at: eb.fn.coalesce("started_at", eb.val(new Date())) }))
+    .where("job_id", "=", jobId)
+    .where("status", "in", IN_FLIGHT)
+    .returning("id")
+    .execute();
+  return rows.length;
+}
+
+export type ScanOutcome =
+  | { status: "completed"; resultId: string }
+  | { status: "failed"; error: string; errorCode: string };
+
+/** Finishes every in-flight scan of a run; returns the rows it finished (none if another delivery already did). */
+export async function finishRunScans(db: DbExecutor, jobId: string, outcome: ScanOutcome): Promise<ScanRow[]> {
+  const now = new Date();
+  return db
+    .updateTable("scans")
+    .set(
+      outcome.status === "completed"
+        ? { status: "completed", result_id: outcome.resultId, completed_at: now }
+        : { status: "failed", error: outcome.error, error_code: outcome.errorCode, completed_at: now },
+    )
+    .where("job_id", "=", jobId)
+    .where("status", "in", IN_FLIGHT)
+    .returningAll()
+    .execute();
+}

@@ -1,0 +1,23 @@
+import type { Generated, Selectable } from "kysely";
+
+export type ScanStatus = "queued" | "running" | "completed" | "failed";
+
+export interface ScansTable {
+  id: Generated<string>;
+  user_id: string;
+  scan_type: string;
+  status: ScanStatus;
+  input_hash: string;
+  /** True for types whose results are private to their owner (secrets). */
+  owner_scoped: Generated<boolean>;
+  /** The BullMQ job of the run this scan waits for; null for scans answered from a stored result. */
+  job_id: string | null;
+  cached: Generated<boolean>;
+  result_id: string | null;
+  error: string | null;
+  error_code: string | null;
+  created_at: Generated<Date>;
+  started_at: Date | null;
+  completed_at: Date | null;
+}
+export type ScanRow = Selectable<ScansTable>;

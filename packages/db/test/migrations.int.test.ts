@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "kysely";
+import { migrateDown, migrateToLatest } from "../src/index.js";
+import { openTestDb } from "./db-fixture.js";
+
+const fixture = await openTestDb();
+afterAll(() => fixture.close());
+
+async function tables(): Promise<string[]> {
+  const { rows } = await sql<{ tablename: string }>`
+    SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'kysely_%' ORDER BY tablename
+  `.execute(fixture.db);
+  return rows.map((r) => r.tablename);
+}
+
+describe("migrations", () => {
+  beforeAll(async () => {
+    expect(await migrateToLatest(fixture.db)).toEqual([]);
+  });
+
+  it("creates every table of the data model", async () => {
+    expect(await tables()).toEqual([
+      "api_keys",
+      "api_usage",
+      "idempotency_keys",
+      "outbox",
+      "scan_inputs",
+      "scan_results",
+      "scans",
+      "users",
+    ]);
+  });
+
+  it("goes down to nothing and up again", async () => {
+    expect(await migrateDown(fixture.db)).toEqual(["20261121000000_initial"]);
+    expect(await tables()).toEqual([]);
+    expect(await migrateToLatest(fixture.db)).toEqual(["20261121000000_initial"]);
+    expect(await tables()).toHaveLength(8);
+  });
+});

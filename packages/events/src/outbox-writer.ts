@@ -1,0 +1,32 @@
+import type { DbExecutor } from "@secapi/db";
+import { QUEUES, type QueueName } from "./queue-names.js";
+import type { EventType, SecapiEvent } from "./event-schemas.js";
+import { SCAN_JOB_NAME, type ScanJobData } from "./scan-job.js";
+
+export interface OutboxMessage {
+  queue: QueueName;
+  name: string;
+  jobId: string;
+  payload: unknown;
+}
+
+/** Writes messages in the caller's transaction: they reach BullMQ if and only if the change commits. */
+export async function writeOutbox(tx: DbExecutor, messages: readonly OutboxMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  await tx
+    .insertInto("outbox")
+    .values(
+      messages.map((m) => ({ queue: m.queue, job_name: m.name, job_id: m.jobId, payload: JSON.stringify(m.payload) })),
+    )
+    .execute();
+}
+
+/** An event for queue `events`; its id is the job id, so a relayed twice event is one job. */
+export function eventMessage(event: SecapiEvent<EventType>): OutboxMessage {
+  return { queue: QUEUES.events, name: event.type, jobId: event.id, payload: event };
+}
+
+/** A scan job for queue `scans`; `jobId` comes from scanRunJobId. */
+export function scanJobMessage(job: ScanJobData, jobId: string): OutboxMessage {
+  return { queue: QUEUES.scans, name: SCAN_JOB_NAME, jobId, payload: job };
+}

@@ -1,0 +1,4 @@
+export * from "./scan-result.js";
+export * from "./secrets/index.js";
+export * from "./run-scan.js";
+export * from "./scan-pool.js";

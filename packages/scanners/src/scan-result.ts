@@ -1,0 +1,34 @@
+export const SEVERITIES = ["critical", "high", "medium", "low", "unknown"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export type SeveritySummary = Record<Severity, number> & { total: number };
+
+/** A leaked credential. `redacted` never contains the secret itself. */
+export interface SecretFinding {
+  rule_id: string;
+  description: string;
+  path: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based, in UTF-16 code units of the line. */
+  column: number;
+  severity: Severity;
+  redacted: string;
+  fingerprint: string;
+}
+
+/** The result of any scan type (DESIGN.md "Scan inputs and results"). */
+export interface ScanResult<F = unknown> {
+  summary: SeveritySummary;
+  findings: F[];
+}
+
+/** Counts findings by severity. */
+export function summarize(findings: readonly { severity: Severity }[]): SeveritySummary {
+  const summary: SeveritySummary = { critical: 0, high: 0, medium: 0, low: 0, unknown: 0, total: 0 };
+  for (const finding of findings) {
+    summary[finding.severity] += 1;
+    summary.total += 1;
+  }
+  return summary;
+}
