@@ -19,4 +19,9 @@ export default tseslint.config(
     files: ["scripts/**", "**/*.test.ts", "bench/**", "apps/cli/**", "tooling/local-stack/**"],
     rules: { "no-console": "off" },
   },
+  {
+    // Tests read untyped JSON responses.
+    files: ["**/*.test.ts", "**/test/**", "e2e/**"],
+    rules: { "@typescript-eslint/no-explicit-any": "off" },
+  },
 );

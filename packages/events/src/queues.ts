@@ -9,16 +9,24 @@ export interface QueueSetOptions {
   /** BullMQ key prefix; `{secapi}` keeps every queue in one Redis Cluster hash slot. */
   prefix: string;
   scanAttempts?: number;
+  /**
+   * Errors the queues emit, mostly the connection's own errors again. Without a listener BullMQ prints
+   * each one to the console; the connection's owner usually logs them already.
+   */
+  onError?: (error: Error, queue: QueueName) => void;
 }
 
 /** Producer handles for both queues, with SecAPI's retention and retry defaults. */
 export function createQueues(options: QueueSetOptions): Record<QueueName, Queue> {
-  const make = (name: QueueName) =>
-    new Queue(name, {
+  const make = (name: QueueName) => {
+    const queue = new Queue(name, {
       connection: options.connection,
       prefix: options.prefix,
       defaultJobOptions: defaultJobOptions(name, options.scanAttempts),
     });
+    queue.on("error", (error) => options.onError?.(error, name));
+    return queue;
+  };
   return { [QUEUES.scans]: make(QUEUES.scans), [QUEUES.events]: make(QUEUES.events) } as Record<QueueName, Queue>;
 }
 

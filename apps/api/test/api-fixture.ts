@@ -1,0 +1,127 @@
+import type { AddressInfo } from "node:net";
+import { type Config, loadConfig } from "@secapi/config";
+import { createLogger, createUserWithKey } from "@secapi/core";
+import { type Db, type UserRole, type UserTier, createDb, createPool } from "@secapi/db";
+import { OutboxRelay, type QueueName, closeQueues, createQueues } from "@secapi/events";
+import { TEST_REDIS_URL, type TestDatabase, createTestDatabase, uniqueId } from "@secapi/testing";
+import type { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { HealthProbe } from "../src/health/health-probe.js";
+import { ScanWaiter } from "../src/scans/scan-waiter.js";
+import { createServer } from "../src/server.js";
+
+export interface TestResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface RequestOptions {
+  key?: string;
+  body?: unknown;
+  rawBody?: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+/** The API in-process on a free port, against a database of its own and the shared Redis under a unique prefix. */
+export class TestApi {
+  private constructor(
+    readonly url: string,
+    readonly config: Config,
+    readonly db: Db,
+    readonly queues: Record<QueueName, Queue>,
+    private readonly teardown: () => Promise<void>,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<TestApi> {
+    const database: TestDatabase = await createTestDatabase();
+    const redisUrl = env.REDIS_URL ?? TEST_REDIS_URL;
+    const config = loadConfig({
+      DATABASE_URL: database.url,
+      REDIS_URL: redisUrl,
+      REDIS_CACHE_URL: env.REDIS_CACHE_URL ?? redisUrl,
+      QUEUE_PREFIX: uniqueId("q"),
+      LOG_LEVEL: "silent",
+      ...env,
+    });
+    const logger = createLogger({ service: "api-test", level: "silent" });
+    const db = createDb(createPool({ connectionString: database.url, max: 10 }));
+    const redisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 100 };
+    const queueRedis = new Redis(config.redisUrl, redisOptions);
+    const cacheRedis = new Redis(config.redisCacheUrl, redisOptions);
+    queueRedis.on("error", () => undefined);
+    cacheRedis.on("error", () => undefined);
+    const queues = createQueues({ connection: queueRedis, prefix: config.queuePrefix });
+    const relay = new OutboxRelay({ db, queues, publishTimeoutMs: 500 });
+    const scanWaiter = new ScanWaiter(database.url, logger);
+    await scanWaiter.start();
+    relay.start();
+    const app = createServer({
+      config,
+      db,
+      logger,
+      kickRelay: () => relay.kick(),
+      scanWaiter,
+      health: new HealthProbe({ db, queueRedis, cacheRedis }, 300),
+    });
+    const server = app.listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    const { port } = server.address() as AddressInfo;
+
+    return new TestApi(`http://127.0.0.1:${port}`, config, db, queues, async () => {
+      await scanWaiter.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await relay.stop();
+      await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true }).catch(() => undefined)));
+      await closeQueues(queues);
+      queueRedis.disconnect();
+      cacheRedis.disconnect();
+      await db.destroy();
+      await database.drop();
+    });
+  }
+
+  async createUser(tier: UserTier = "free", role: UserRole = "user"): Promise<{ id: string; key: string }> {
+    const { user, apiKey } = await createUserWithKey(this.db, { email: `${uniqueId("u")}@example.com`, tier, role });
+    return { id: user.id, key: apiKey };
+  }
+
+  async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<TestResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.key) headers.Authorization = `Bearer ${options.key}`;
+    let body: string | Buffer | undefined = options.rawBody;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers["Content-Type"] ??= "application/json";
+    }
+    const response = await fetch(`${this.url}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T, text };
+  }
+
+  /** Rows in a table: tests assert that bad input stored nothing. */
+  async count(table: "scans" | "outbox" | "scan_inputs" | "api_usage" | "idempotency_keys" | "users"): Promise<number> {
+    const row = await this.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  close(): Promise<void> {
+    return this.teardown();
+  }
+}
+
+/** A secrets input whose content differs with `n`. */
+export function secretsInput(n: number | string = 0) {
+  return { files: [{ path: "config/.env", content: `# build ${n}\nAPI_URL=https://example.com\n` }] };
+}
