@@ -10,8 +10,18 @@ export interface ScanPoolOptions {
  * Runs scans on worker threads, so the calling process's event loop stays free: BullMQ keeps renewing
  * job locks and health checks keep answering while a large input is scanned.
  */
+/** The pool was closed (the process is shutting down): the job should be retried elsewhere. */
+export class ScanPoolClosedError extends Error {
+  readonly code = "scan_pool_closed";
+  constructor() {
+    super("the scan pool is closed");
+    this.name = "ScanPoolClosedError";
+  }
+}
+
 export class ScanPool {
   private readonly pool: Piscina;
+  private closed = false;
 
   constructor(options: ScanPoolOptions) {
     this.pool = new Piscina({
@@ -23,12 +33,15 @@ export class ScanPool {
     });
   }
 
+  /** Runs a scan on a thread; rejects with ScanPoolClosedError once close() was called. */
   run(scanType: string, input: unknown): Promise<ScanOutcome> {
+    if (this.closed) return Promise.reject(new ScanPoolClosedError());
     return this.pool.run({ scanType, input }) as Promise<ScanOutcome>;
   }
 
-  /** Waits for running scans, then stops the threads. */
+  /** Refuses new scans, waits for running ones, then stops the threads. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.pool.close();
   }
 }
