@@ -94,14 +94,15 @@ export function scansRouter(ctx: ApiContext): Router {
     const deadline = Date.now() + wait * 1000;
     const abort = new AbortController();
     res.once("close", () => abort.abort());
-    while ((scan.status === "queued" || scan.status === "running") && scan.job_id && Date.now() < deadline) {
+    const inFlight = () => scan?.status === "queued" || scan?.status === "running";
+    while (inFlight() && scan.job_id && Date.now() < deadline && ctx.scanWaiter.open) {
       await ctx.scanWaiter.wait(scan.job_id, Math.min(1000, deadline - Date.now()), abort.signal);
       if (abort.signal.aborted) return;
       scan = await findScanForUser(ctx.db, id, userId);
       if (!scan) throw notFound("Scan");
     }
 
-    if (scan.status === "queued" || scan.status === "running") res.set("Retry-After", "1");
+    if (inFlight()) res.set("Retry-After", "1");
     res.json(scanView(scan, { result: scan.result }));
   });
 

@@ -58,6 +58,11 @@ export class ScanWaiter {
     for (const wake of set) wake();
   }
 
+  /** False once close() was called: long polls should answer with what they have. */
+  get open(): boolean {
+    return !this.closed;
+  }
+
   /** Resolves when the run `jobId` is announced finished, after `timeoutMs`, on abort, or on close. */
   wait(jobId: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     if (this.closed || signal?.aborted) return Promise.resolve();
