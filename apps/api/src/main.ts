@@ -1,9 +1,10 @@
 import { loadConfigOrExit } from "@secapi/config";
 import { createLogger, createRedisClient, onShutdownSignal } from "@secapi/core";
-import { createDb, createPool } from "@secapi/db";
+import { createDb, createPool, deleteExpiredIdempotencyKeys } from "@secapi/db";
 import { OutboxRelay, closeQueues, createQueues } from "@secapi/events";
 import { HealthProbe } from "./health/health-probe.js";
 import { ScanWaiter } from "./scans/scan-waiter.js";
+import { IDEMPOTENCY_TTL_SECONDS } from "./scans/submit-scan.js";
 import { createServer } from "./server.js";
 
 const config = loadConfigOrExit();
@@ -32,6 +33,13 @@ const scanWaiter = new ScanWaiter(config.databaseUrl, logger);
 
 await scanWaiter.start();
 relay.start();
+// Expired keys are ignored on lookup; this only keeps the table from growing.
+const idempotencySweep = setInterval(() => {
+  deleteExpiredIdempotencyKeys(db, IDEMPOTENCY_TTL_SECONDS).catch((error: unknown) =>
+    logger.warn({ err: error }, "could not delete expired idempotency keys"),
+  );
+}, 600_000);
+idempotencySweep.unref();
 
 const app = createServer({
   config,
@@ -44,6 +52,7 @@ const app = createServer({
 const server = app.listen(config.port, () => logger.info({ port: config.port }, "api listening"));
 
 onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
+  clearInterval(idempotencySweep);
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   // Long polls answer now with the scan's current state instead of holding the shutdown.
   await scanWaiter.close();

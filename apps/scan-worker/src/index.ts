@@ -1,2 +1,3 @@
 export * from "./finish-run.js";
 export * from "./scan-processor.js";
+export * from "./lost-run-sweeper.js";

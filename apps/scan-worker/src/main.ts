@@ -6,6 +6,7 @@ import { ScanPool } from "@secapi/scanners";
 import { Worker } from "bullmq";
 import { sql } from "kysely";
 import { startHealthServer } from "./health-server.js";
+import { LostRunSweeper } from "./lost-run-sweeper.js";
 import { createScanProcessor } from "./scan-processor.js";
 
 const config = loadConfigOrExit();
@@ -51,6 +52,16 @@ worker.on("failed", (job, error) => {
 });
 worker.on("error", (error) => logger.warn({ err: error }, "scan worker error"));
 relay.start();
+const sweeper = new LostRunSweeper({
+  db,
+  scansQueue: queues[QUEUES.scans],
+  logger,
+  graceMs: 5 * config.scanWorker.lockDurationMs,
+  giveUpMs: 3600_000,
+  intervalMs: 60_000,
+  kickRelay: () => relay.kick(),
+});
+sweeper.start();
 
 const health = await startHealthServer(config.scanWorkerPort, {
   "/health": async () => {
@@ -71,6 +82,7 @@ logger.info({ port: config.scanWorkerPort, concurrency: config.scanWorker.concur
 
 onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
   // Stop taking jobs and let the running ones finish; the shutdown timeout bounds the wait.
+  await sweeper.stop();
   await worker.close();
   await pool.close();
   await relay.stop();

@@ -220,3 +220,51 @@ describe("the database sees the run", () => {
     expect(Number(rows[0]?.n)).toBe(0);
   });
 });
+
+describe("lost-run sweeper", () => {
+  it("re-enqueues a run whose job vanished, and fails one lost for too long", async () => {
+    const { LostRunSweeper } = await import("../src/lost-run-sweeper.js");
+    const sweeperPrefix = uniqueId("q");
+    const sweeperQueues = createQueues({ connection: redis, prefix: sweeperPrefix });
+    const sweeper = new LostRunSweeper({
+      db,
+      scansQueue: sweeperQueues.scans,
+      logger,
+      graceMs: 1000,
+      giveUpMs: 3600_000,
+      intervalMs: 60_000,
+      kickRelay: () => undefined,
+    });
+    try {
+      const recent = { files: [{ path: "lost", content: `k=${awsKey()}` }] };
+      const recentKey: InputKey = { scanType: "secrets", ownerId: userId, inputHash: inputHash(recent) };
+      const recentId = randomUUID();
+      const recentJob = scanRunJobId(recentKey, recentId);
+      await insertScan(db, { id: recentId, userId, key: recentKey, status: "running", jobId: recentJob });
+      await putScanInput(db, recentKey, sealInput(scanInputKey, recentKey, recent));
+
+      const ancientKey: InputKey = { scanType: "secrets", ownerId: userId, inputHash: inputHash({ ancient: true }) };
+      const ancientId = randomUUID();
+      const ancientJob = scanRunJobId(ancientKey, ancientId);
+      await insertScan(db, { id: ancientId, userId, key: ancientKey, status: "queued", jobId: ancientJob });
+      await sql`UPDATE scans SET created_at = now() - interval '2 hours' WHERE id = ${ancientId}`.execute(db);
+      await sql`UPDATE scans SET created_at = now() - interval '10 seconds' WHERE id = ${recentId}`.execute(db);
+
+      const swept = await sweeper.sweep();
+      expect(swept.requeued).toContain(recentJob);
+      expect(swept.failed).toContain(ancientJob);
+      const outbox = await db.selectFrom("outbox").selectAll().where("job_id", "=", recentJob).execute();
+      expect(outbox).toHaveLength(1);
+      const [ancient] = await scansOf([ancientId]);
+      expect(ancient?.status).toBe("failed");
+      expect(ancient?.error_code).toBe("scan_lost");
+
+      // A run whose job exists is left alone.
+      await sweeperQueues.scans.add("scan", recentKey, { jobId: recentJob });
+      expect((await sweeper.sweep()).requeued).not.toContain(recentJob);
+    } finally {
+      await sweeperQueues.scans.obliterate({ force: true });
+      await closeQueues(sweeperQueues);
+    }
+  });
+});

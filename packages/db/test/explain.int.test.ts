@@ -106,3 +106,17 @@ describe("the real queries use their indexes", () => {
     expect(await indexesUsed(query)).toContain("scans_status_type_idx");
   });
 });
+
+describe("idempotency key expiry", () => {
+  it("deletes only keys older than the window", async () => {
+    const { deleteExpiredIdempotencyKeys } = await import("../src/index.js");
+    await sql`
+      INSERT INTO idempotency_keys (user_id, key, request_hash, created_at)
+      VALUES (${someUser}, 'old', ${"a".repeat(64)}, now() - interval '25 hours'),
+             (${someUser}, 'new', ${"b".repeat(64)}, now() - interval '1 hour')
+    `.execute(db);
+    expect(await deleteExpiredIdempotencyKeys(db, 24 * 3600)).toBe(1);
+    const left = await db.selectFrom("idempotency_keys").select("key").execute();
+    expect(left.map((r) => r.key)).toEqual(["new"]);
+  });
+});

@@ -161,3 +161,36 @@ export async function finishRunScans(db: DbExecutor, jobId: string, outcome: Sca
     .returningAll()
     .execute();
 }
+
+/** A run (job) that still has scans in flight, with its input key and its oldest scan's age. */
+export interface InFlightRun {
+  jobId: string;
+  key: InputKey;
+  oldest: Date;
+}
+
+/** Runs with scans queued or running since before `olderThan`: candidates for a lost job. */
+export async function findStaleInFlightRuns(db: DbExecutor, olderThan: Date, limit = 100): Promise<InFlightRun[]> {
+  const rows = await db
+    .selectFrom("scans")
+    .select((eb) => [
+      "job_id",
+      "scan_type",
+      "input_hash",
+      "owner_scoped",
+      // Private runs belong to one user; any row's user is the owner.
+      sql<string>`(array_agg(user_id))[1]`.as("user_id"),
+      eb.fn.min("created_at").as("oldest"),
+    ])
+    .where("status", "in", IN_FLIGHT)
+    .where("job_id", "is not", null)
+    .where("created_at", "<", olderThan)
+    .groupBy(["job_id", "scan_type", "input_hash", "owner_scoped"])
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    jobId: row.job_id ?? "",
+    key: { scanType: row.scan_type, inputHash: row.input_hash, ownerId: row.owner_scoped ? row.user_id : null },
+    oldest: row.oldest,
+  }));
+}
