@@ -19,3 +19,5 @@ export * from "./queries/scan-inputs.queries.js";
 export * from "./queries/usage.queries.js";
 export * from "./queries/idempotency.queries.js";
 export * from "./queries/locks.queries.js";
+export * from "./schema/advisories.table.js";
+export * from "./queries/advisories.queries.js";

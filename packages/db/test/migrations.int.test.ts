@@ -20,6 +20,8 @@ describe("migrations", () => {
 
   it("creates every table of the data model", async () => {
     expect(await tables()).toEqual([
+      "advisories",
+      "advisory_packages",
       "api_keys",
       "api_usage",
       "idempotency_keys",
@@ -31,10 +33,12 @@ describe("migrations", () => {
     ]);
   });
 
-  it("goes down to nothing and up again", async () => {
+  it("goes down to nothing and up again, one migration at a time", async () => {
+    expect(await migrateDown(fixture.db)).toEqual(["20261121100000_advisories"]);
+    expect(await tables()).not.toContain("advisories");
     expect(await migrateDown(fixture.db)).toEqual(["20261121000000_initial"]);
     expect(await tables()).toEqual([]);
-    expect(await migrateToLatest(fixture.db)).toEqual(["20261121000000_initial"]);
-    expect(await tables()).toHaveLength(8);
+    expect(await migrateToLatest(fixture.db)).toEqual(["20261121000000_initial", "20261121100000_advisories"]);
+    expect(await tables()).toHaveLength(10);
   });
 });

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
+import type { AdvisoriesTable, AdvisoryPackagesTable } from "./advisories.table.js";
 import type { ApiKeysTable } from "./api-keys.table.js";
 import type { ApiUsageTable } from "./api-usage.table.js";
 import type { IdempotencyKeysTable } from "./idempotency-keys.table.js";
@@ -17,6 +18,8 @@ export interface Database {
   outbox: OutboxTable;
   api_usage: ApiUsageTable;
   idempotency_keys: IdempotencyKeysTable;
+  advisories: AdvisoriesTable;
+  advisory_packages: AdvisoryPackagesTable;
 }
 
 export type Db = Kysely<Database>;

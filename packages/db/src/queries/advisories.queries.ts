@@ -1,0 +1,106 @@
+import { sql } from "kysely";
+import type { DbExecutor } from "../schema/database.js";
+
+export interface PackageKey {
+  ecosystem: string;
+  name: string;
+}
+
+export interface AdvisoryRecord {
+  id: string;
+  modified: string;
+  withdrawn?: string | undefined;
+  /** The normalised advisory, stored as is. */
+  data: unknown;
+  packages: PackageKey[];
+}
+
+export interface UpsertAdvisoriesResult {
+  /** Advisories written (new, or newer than the stored copy). */
+  written: number;
+  /** Older or equal copies left alone. */
+  skipped: number;
+  /** Every package whose advisories changed: the ones the written advisories name now and named before. */
+  affected: PackageKey[];
+}
+
+const BATCH = 500;
+
+/**
+ * Upserts advisories by id: a newer `modified` replaces the stored copy (and its package rows), an older or
+ * equal one is skipped. Runs in the caller's transaction so the matching `advisories.updated` events commit
+ * with it.
+ */
+export async function upsertAdvisories(tx: DbExecutor, records: readonly AdvisoryRecord[]): Promise<UpsertAdvisoriesResult> {
+  const affected = new Map<string, PackageKey>();
+  const remember = ({ ecosystem, name }: PackageKey) => affected.set(`${ecosystem}\0${name}`, { ecosystem, name });
+  let written = 0;
+  // Within one import the newest copy of an id wins too.
+  const newest = new Map<string, AdvisoryRecord>();
+  for (const record of records) {
+    const seen = newest.get(record.id);
+    if (!seen || Date.parse(record.modified) > Date.parse(seen.modified)) newest.set(record.id, record);
+  }
+  const unique = [...newest.values()];
+
+  for (let i = 0; i < unique.length; i += BATCH) {
+    const batch = unique.slice(i, i + BATCH);
+    const changed = await tx
+      .insertInto("advisories")
+      .values(batch.map((r) => ({ id: r.id, modified: r.modified, withdrawn: r.withdrawn ?? null, data: JSON.stringify(r.data) })))
+      .onConflict((oc) =>
+        oc
+          .column("id")
+          .doUpdateSet({
+            modified: (eb) => eb.ref("excluded.modified"),
+            withdrawn: (eb) => eb.ref("excluded.withdrawn"),
+            data: (eb) => eb.ref("excluded.data"),
+            imported_at: sql`now()`,
+          })
+          .where("advisories.modified", "<", (eb) => eb.ref("excluded.modified")),
+      )
+      .returning("id")
+      .execute();
+    if (changed.length === 0) continue;
+    written += changed.length;
+    const changedIds = new Set(changed.map((r) => r.id));
+    const beforeByChanged = await tx
+      .selectFrom("advisory_packages")
+      .select(["ecosystem", "name"])
+      .where("advisory_id", "in", [...changedIds])
+      .execute();
+    beforeByChanged.forEach(remember);
+    await tx.deleteFrom("advisory_packages").where("advisory_id", "in", [...changedIds]).execute();
+    const rows = batch
+      .filter((r) => changedIds.has(r.id))
+      .flatMap((r) => r.packages.map((p) => ({ ecosystem: p.ecosystem, name: p.name, advisory_id: r.id })));
+    for (const row of rows) remember(row);
+    for (let j = 0; j < rows.length; j += BATCH * 4) {
+      await tx.insertInto("advisory_packages").values(rows.slice(j, j + BATCH * 4)).onConflict((oc) => oc.doNothing()).execute();
+    }
+  }
+  return { written, skipped: unique.length - written + (records.length - unique.length), affected: [...affected.values()] };
+}
+
+/** Advisories (their stored data) that name any of the packages, withdrawn ones excluded. */
+export async function findAdvisoriesForPackages(db: DbExecutor, packages: readonly PackageKey[]): Promise<unknown[]> {
+  if (packages.length === 0) return [];
+  const { rows } = await sql<{ data: unknown }>`
+    SELECT a.data
+    FROM advisories a
+    WHERE a.withdrawn IS NULL
+      AND a.id IN (
+        SELECT p.advisory_id
+        FROM advisory_packages p
+        JOIN unnest(${packages.map((p) => p.ecosystem)}::text[], ${packages.map((p) => p.name)}::text[]) AS wanted(ecosystem, name)
+          ON p.ecosystem = wanted.ecosystem AND p.name = wanted.name
+      )
+  `.execute(db);
+  return rows.map((r) => r.data);
+}
+
+/** How many advisories are stored (withdrawn included). */
+export async function countAdvisories(db: DbExecutor): Promise<number> {
+  const row = await db.selectFrom("advisories").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
