@@ -58,7 +58,7 @@ describe("infra/docker-compose.yml", () => {
 
   it("runs postgres, both Redis roles and the apps", () => {
     expect(Object.keys(compose.services)).toEqual(
-      expect.arrayContaining(["postgres", "redis-queue", "redis-cache", "migrate", "api", "scan-worker"]),
+      expect.arrayContaining(["postgres", "redis-queue", "redis-cache", "migrate", "api", "scan-worker", "cache-worker"]),
     );
   });
 
@@ -70,7 +70,7 @@ describe("infra/docker-compose.yml", () => {
   });
 
   it("points the two Redis URLs at the two Redis services and migrates before the apps start", () => {
-    for (const name of ["api", "scan-worker"]) {
+    for (const name of ["api", "scan-worker", "cache-worker"]) {
       const service = compose.services[name];
       expect(service?.environment?.REDIS_URL).toContain("redis-queue");
       expect(service?.environment?.REDIS_CACHE_URL).toContain("redis-cache");
@@ -81,7 +81,7 @@ describe("infra/docker-compose.yml", () => {
 
   it("sets only variables SecAPI knows, and .env.example documents the ones compose requires", () => {
     const known = new Set(Object.keys(envSchema.shape));
-    for (const service of ["api", "scan-worker", "migrate"]) {
+    for (const service of ["api", "scan-worker", "cache-worker", "migrate"]) {
       for (const variable of Object.keys(compose.services[service]?.environment ?? {})) {
         expect(known, `${service}: ${variable}`).toContain(variable);
       }

@@ -1,0 +1,27 @@
+import type { RequestHandler } from "express";
+import type { Histogram } from "prom-client";
+import { watchRouteTemplate } from "./route-template.js";
+
+/** The `status_code` of a request whose client went away before the response was complete (nginx's convention). */
+export const CLIENT_CLOSED_STATUS = "499";
+
+/**
+ * Observes each request's duration into `histogram` labelled `{method, route, status_code}`, where `route` is
+ * the template that handled it, never the raw path, so the number of series stays bounded. Mount it first.
+ */
+export function createHttpMiddleware(histogram: Histogram<"method" | "route" | "status_code">): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    const route = watchRouteTemplate(req);
+    let observed = false;
+    const observe = (statusCode: string) => {
+      if (observed) return;
+      observed = true;
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      histogram.observe({ method: req.method, route: route(), status_code: statusCode }, seconds);
+    };
+    res.once("finish", () => observe(String(res.statusCode)));
+    res.once("close", () => observe(res.writableFinished ? String(res.statusCode) : CLIENT_CLOSED_STATUS));
+    next();
+  };
+}
