@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["scripts/**", "**/*.test.ts", "bench/**", "apps/cli/**", "tooling/local-stack/**"],
+    files: ["scripts/**", "**/*.test.ts", "**/test/**", "bench/**", "apps/cli/**", "tooling/local-stack/**"],
     rules: { "no-console": "off" },
   },
   {

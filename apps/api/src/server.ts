@@ -5,6 +5,7 @@ import { authenticate, requireAdmin } from "./middleware/authenticate.js";
 import { errorHandler } from "./middleware/error-handler.js";
 import { jsonBody } from "./middleware/json-body.js";
 import { requestLogger } from "./middleware/request-logger.js";
+import { adminAdvisoriesRouter } from "./routes/admin-advisories.routes.js";
 import { adminUsersRouter } from "./routes/admin-users.routes.js";
 import { healthRouter } from "./routes/health.routes.js";
 import { scansRouter } from "./routes/scans.routes.js";
@@ -23,7 +24,7 @@ export function createServer(ctx: ApiContext): Express {
   const api = Router();
   api.use(authenticate(ctx.db));
   api.use(jsonBody);
-  api.use("/admin", requireAdmin, adminUsersRouter(ctx));
+  api.use("/admin", requireAdmin, adminUsersRouter(ctx), adminAdvisoriesRouter(ctx));
   api.use(scansRouter(ctx));
   app.use("/api/v1", api);
 

@@ -2,6 +2,7 @@
 import { TIERS, loadConfigOrExit } from "@secapi/config";
 import type { UserTier } from "@secapi/db";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { importAdvisories } from "./commands/advisories.js";
 import { migrate } from "./commands/migrate.js";
 import { createUser, setTier } from "./commands/users.js";
 
@@ -36,6 +37,14 @@ users
   .argument("<id>", "user id", parseUuid)
   .addArgument(program.createArgument("<tier>", "new tier").choices(TIERS))
   .action((id: string, tier: UserTier) => setTier(config(), id, tier));
+
+const advisories = program.command("advisories").description("the local OSV advisory database");
+advisories
+  .command("import")
+  .description("import OSV advisories from a JSON file, a directory of them, or a zip (e.g. an OSV ecosystem dump)")
+  .argument("<path>", "file, directory or .zip")
+  .option("--json", "print the summary as JSON", false)
+  .action((path: string, options: { json: boolean }) => importAdvisories(config(), path, options));
 
 program.parseAsync().catch((error: Error & { code?: string }) => {
   console.error(`secapi: ${error.message}`);

@@ -16,7 +16,7 @@ export type RunOutcome = { status: "completed"; output: ScanOutput } | { status:
 
 /**
  * Records the end of a run in one transaction: the result, every in-flight scan of the run, a
- * `scan.completed`/`scan.failed` event per scan, the sealed input gone, and a notification for waiting
+ * `scan.completed`/`scan.failed` event per scan, a private input deleted, and a notification for waiting
  * polls. The advisory lock is the one submissions take, so a submission either joins this run before it
  * commits or sees it finished. A second delivery of the same job finds no scan in flight and changes nothing.
  */
@@ -45,7 +45,9 @@ export async function finishRun(db: Db, key: InputKey, jobId: string, outcome: R
         ),
       ),
     );
-    await deleteScanInput(tx, key);
+    // A private input may hold secrets: it goes as soon as it is scanned. A shared one (a package list) is
+    // kept with its result, so the cache-worker can re-run it when advisories change.
+    if (key.ownerId !== null) await deleteScanInput(tx, key);
     await sql`SELECT pg_notify(${SCAN_FINISHED_CHANNEL}, ${jobId})`.execute(tx);
     return finished;
   });

@@ -1,16 +1,18 @@
 import { loadConfigOrExit } from "@secapi/config";
-import { createLogger, createRedisClient, onShutdownSignal } from "@secapi/core";
-import { createDb, createPool } from "@secapi/db";
+import { createLogger, createRedisClient, jsonRoute, onShutdownSignal, startHealthServer } from "@secapi/core";
+import { createDb, createPool, tiersOfUsers } from "@secapi/db";
+import { createMetrics } from "@secapi/metrics";
 import { OutboxRelay, QUEUES, closeQueues, createQueues } from "@secapi/events";
 import { ScanPool } from "@secapi/scanners";
 import { Worker } from "bullmq";
 import { sql } from "kysely";
-import { startHealthServer } from "./health-server.js";
 import { LostRunSweeper } from "./lost-run-sweeper.js";
 import { createScanProcessor } from "./scan-processor.js";
+import { createWebhookProcessor } from "./webhook-processor.js";
 
 const config = loadConfigOrExit();
 const logger = createLogger({ service: "scan-worker", level: config.logLevel });
+const metrics = createMetrics({ service: "scan-worker" });
 
 const db = createDb(
   createPool({
@@ -35,7 +37,21 @@ const pool = new ScanPool({ threads: config.scanWorker.concurrency });
 
 const worker = new Worker(
   QUEUES.scans,
-  createScanProcessor({ db, pool, scanInputKey: config.scanInputKey, logger }),
+  createScanProcessor({
+    db,
+    pool,
+    scanInputKey: config.scanInputKey,
+    logger,
+    onRunFinished: ({ scanType, outcome, seconds, scans }) => {
+      metrics.scanDuration.observe({ scan_type: scanType }, seconds);
+      tiersOfUsers(db, scans.map((s) => s.user_id)).then(
+        (tiers) => {
+          for (const scan of scans) metrics.scanRequests.inc({ scan_type: scanType, status: outcome, tier: tiers.get(scan.user_id) ?? "unknown" });
+        },
+        (error: unknown) => logger.warn({ err: error }, "could not label scan metrics by tier"),
+      );
+    },
+  }),
   {
     connection: workerRedis,
     prefix: config.queuePrefix,
@@ -51,6 +67,16 @@ worker.on("failed", (job, error) => {
   logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, "scan job attempt failed");
 });
 worker.on("error", (error) => logger.warn({ err: error }, "scan worker error"));
+// Quota notifications: light I/O work, so the scan-workers deliver them too.
+const webhookWorker = new Worker(QUEUES.webhooks, createWebhookProcessor({ db, logger }), {
+  connection: workerRedis.duplicate(),
+  prefix: config.queuePrefix,
+  concurrency: 8,
+});
+webhookWorker.on("failed", (job, error) =>
+  logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, "webhook delivery attempt failed"),
+);
+webhookWorker.on("error", (error) => logger.warn({ err: error }, "webhook worker error"));
 relay.start();
 const sweeper = new LostRunSweeper({
   db,
@@ -64,7 +90,7 @@ const sweeper = new LostRunSweeper({
 sweeper.start();
 
 const health = await startHealthServer(config.scanWorkerPort, {
-  "/health": async () => {
+  "/health": jsonRoute(async () => {
     const database = await sql`SELECT 1`.execute(db).then(
       () => "connected",
       () => "disconnected",
@@ -73,17 +99,18 @@ const health = await startHealthServer(config.scanWorkerPort, {
     const ok = database === "connected" && redisQueue === "connected";
     return {
       status: database === "connected" ? 200 : 503,
-      contentType: "application/json",
-      body: JSON.stringify({ status: ok ? "ok" : "degraded", database, redis_queue: redisQueue, running: worker.isRunning() }),
+      body: { status: ok ? "ok" : "degraded", database, redis_queue: redisQueue, running: worker.isRunning() },
     };
-  },
+  }),
+  "/metrics": metrics.metricsHandler(config.metricsToken),
 });
+metrics.trackQueues(Object.values(queues));
 logger.info({ port: config.scanWorkerPort, concurrency: config.scanWorker.concurrency }, "scan-worker started");
 
 onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
   // Stop taking jobs and let the running ones finish; the shutdown timeout bounds the wait.
   await sweeper.stop();
-  await worker.close();
+  await Promise.all([worker.close(), webhookWorker.close()]);
   await pool.close();
   await relay.stop();
   await closeQueues(queues);

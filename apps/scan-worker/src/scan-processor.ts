@@ -1,7 +1,7 @@
 import { SealedInputError, openInput } from "@secapi/core";
-import { type Db, type InputKey, findScanInput, markRunScansRunning } from "@secapi/db";
+import { type Db, type InputKey, type ScanRow, findAdvisoriesForPackages, findScanInput, markRunScansRunning } from "@secapi/db";
 import { scanJobDataSchema } from "@secapi/events";
-import type { ScanPool } from "@secapi/scanners";
+import type { Advisory, PackageSet, ScanPool, ScanTask } from "@secapi/scanners";
 import { type Job, UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
 import { finishRun, type RunOutcome } from "./finish-run.js";
@@ -11,8 +11,8 @@ export interface ScanProcessorDeps {
   pool: ScanPool;
   scanInputKey: Buffer;
   logger: Logger;
-  /** Told how each run ended, for metrics. */
-  onRunFinished?: (run: { scanType: string; outcome: "completed" | "failed"; seconds: number; scans: number }) => void;
+  /** Told how each run ended, with the scans it finished, for metrics. */
+  onRunFinished?: (run: { scanType: string; outcome: "completed" | "failed"; seconds: number; scans: ScanRow[] }) => void;
 }
 
 export type ScanJobResult = { outcome: "completed" | "failed"; scans: number } | { outcome: "skipped" };
@@ -49,7 +49,7 @@ export function createScanProcessor(deps: ScanProcessorDeps) {
     }
     const finished = await finishRun(deps.db, key, jobId, outcome);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    deps.onRunFinished?.({ scanType: key.scanType, outcome: outcome.status, seconds, scans: finished.length });
+    deps.onRunFinished?.({ scanType: key.scanType, outcome: outcome.status, seconds, scans: finished });
     log.info({ outcome: outcome.status, scans: finished.length, seconds }, "scan run finished");
     return { outcome: outcome.status, scans: finished.length };
   };
@@ -65,6 +65,14 @@ async function runScan(deps: ScanProcessorDeps, key: InputKey): Promise<RunOutco
     if (error instanceof SealedInputError) return { status: "failed", code: error.code, message: error.message };
     throw error;
   }
-  const result = await deps.pool.run(key.scanType, input);
+  const result = await deps.pool.run(await scanTask(deps.db, key.scanType, input));
   return result.ok ? { status: "completed", output: result.output } : { status: "failed", code: result.code, message: result.message };
+}
+
+/** Dependency scans need the advisories of their packages, read here so the thread stays pure. */
+async function scanTask(db: Db, scanType: string, input: unknown): Promise<ScanTask> {
+  if (scanType !== "dependencies" && scanType !== "sbom") return { scanType, input };
+  const set = input as PackageSet;
+  const advisories = (await findAdvisoriesForPackages(db, set.packages ?? [])) as Advisory[];
+  return { scanType, input: set, advisories };
 }

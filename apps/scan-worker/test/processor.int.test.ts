@@ -22,7 +22,7 @@ let worker: Worker;
 let pool: ScanPool;
 let prefix: string;
 let userId: string;
-const finishedRuns: { outcome: string; scans: number }[] = [];
+const finishedRuns: { outcome: string; scans: unknown[] }[] = [];
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -202,7 +202,7 @@ describe("scan processor", () => {
       last = now;
     }, 5);
     try {
-      const outcome = await pool.run("secrets", { files: [{ path: "big.js", content }] });
+      const outcome = await pool.run({ scanType: "secrets", input: { files: [{ path: "big.js", content }] } });
       expect(outcome.ok && outcome.output.result.summary.total).toBe(1);
     } finally {
       clearInterval(ticker);

@@ -1,1 +1,12 @@
-export {};
+export * from "./cache.js";
+export * from "./cache-entry.js";
+export * from "./cache-options.js";
+export * from "./cache-stats.js";
+export * from "./circuit-breaker.js";
+export * from "./errors/cache-key-error.js";
+export * from "./errors/cache-options-error.js";
+export * from "./errors/cache-timeout-error.js";
+export * from "./errors/cache-unavailable-error.js";
+export * from "./errors/corrupt-entry-error.js";
+export * from "./glob.js";
+export * from "./memory-store.js";

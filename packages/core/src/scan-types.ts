@@ -1,4 +1,13 @@
-import { secretsInputSchema, type SecretsInput } from "@secapi/scanners";
+import {
+  type DependenciesInput,
+  type SbomInput,
+  type SecretsInput,
+  dependenciesInputSchema,
+  extractPackages,
+  extractSbomPackages,
+  sbomInputSchema,
+  secretsInputSchema,
+} from "@secapi/scanners";
 import type { z } from "zod";
 
 /** What SecAPI needs to know about a scan type to accept, address and route it. */
@@ -7,8 +16,13 @@ export interface ScanTypeDefinition<I = unknown> {
   /** Results belong to the submitting user alone: keys, jobs and results are scoped by owner. */
   private: boolean;
   inputSchema: z.ZodType<I>;
-  /** The form whose hash addresses the input: equal content, equal form, whatever the order given. */
+  /**
+   * The form whose hash addresses the input and which the worker scans: equal content, equal form,
+   * whatever the order given. May throw the scanner's input errors (unusable lockfile, SBOM...).
+   */
   canonicalize(input: I): unknown;
+  /** For input that lacks something the client can produce: a message saying how (answered 422). */
+  missingInputHint?(raw: unknown): string | undefined;
 }
 
 const secrets: ScanTypeDefinition<SecretsInput> = {
@@ -22,13 +36,39 @@ const secrets: ScanTypeDefinition<SecretsInput> = {
   }),
 };
 
+const dependencies: ScanTypeDefinition<DependenciesInput> = {
+  name: "dependencies",
+  private: false,
+  inputSchema: dependenciesInputSchema,
+  canonicalize: (input) => extractPackages(input),
+};
+
+const sbom: ScanTypeDefinition<SbomInput> = {
+  name: "sbom",
+  private: false,
+  inputSchema: sbomInputSchema,
+  canonicalize: (input) => extractSbomPackages(input.sbom),
+  missingInputHint: (raw) => {
+    const input = raw as { image?: unknown; sbom?: unknown } | null;
+    if (typeof input !== "object" || input === null || input.sbom !== undefined) return undefined;
+    const image = typeof input.image === "string" ? input.image : "IMAGE";
+    return (
+      `An image scan needs the image's SBOM: SecAPI does not pull images. Produce one with ` +
+      `\`syft ${image} -o cyclonedx-json > sbom.json\` (or \`trivy image --format cyclonedx ${image}\`) ` +
+      `and send {"image": "${image}", "sbom": <its JSON>}.`
+    );
+  },
+};
+
 /** The scan types this build runs, by name. */
 export const SCAN_TYPES: Readonly<Record<string, ScanTypeDefinition>> = {
   secrets: secrets as ScanTypeDefinition,
+  dependencies: dependencies as ScanTypeDefinition,
+  sbom: sbom as ScanTypeDefinition,
 };
 
-/** Other names clients may use in `/api/v1/scan/:type`. */
-const ALIASES: Readonly<Record<string, string>> = {};
+/** Other names clients may use, e.g. `POST /api/v1/scan/docker`. */
+const ALIASES: Readonly<Record<string, string>> = { docker: "sbom", image: "sbom" };
 
 /** The definition for a name or alias, or undefined if this build has no such type. */
 export function resolveScanType(name: string): ScanTypeDefinition | undefined {

@@ -21,3 +21,4 @@ export * from "./queries/idempotency.queries.js";
 export * from "./queries/locks.queries.js";
 export * from "./schema/advisories.table.js";
 export * from "./queries/advisories.queries.js";
+export * from "./queries/stats.queries.js";

@@ -34,11 +34,16 @@ describe("migrations", () => {
   });
 
   it("goes down to nothing and up again, one migration at a time", async () => {
+    expect(await migrateDown(fixture.db)).toEqual(["20261121110000_webhooks"]);
     expect(await migrateDown(fixture.db)).toEqual(["20261121100000_advisories"]);
     expect(await tables()).not.toContain("advisories");
     expect(await migrateDown(fixture.db)).toEqual(["20261121000000_initial"]);
     expect(await tables()).toEqual([]);
-    expect(await migrateToLatest(fixture.db)).toEqual(["20261121000000_initial", "20261121100000_advisories"]);
+    expect(await migrateToLatest(fixture.db)).toEqual([
+      "20261121000000_initial",
+      "20261121100000_advisories",
+      "20261121110000_webhooks",
+    ]);
     expect(await tables()).toHaveLength(10);
   });
 });

@@ -6,3 +6,4 @@ export * from "./queue-names.js";
 export * from "./queues.js";
 export * from "./scan-job.js";
 export * from "./notifications.js";
+export * from "./webhook-job.js";

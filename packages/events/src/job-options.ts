@@ -14,6 +14,15 @@ export function defaultJobOptions(queue: QueueName, scanAttempts = 5): JobsOptio
       removeOnFail: true,
     };
   }
+  if (queue === QUEUES.webhooks) {
+    // A receiver may be down for a while: about 9 minutes of retries in all.
+    return {
+      attempts: 8,
+      backoff: { type: "exponential", delay: 2000 },
+      removeOnComplete: { age: 24 * 3600, count: 1000 },
+      removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
+    };
+  }
   return {
     attempts: 8,
     backoff: { type: "exponential", delay: 500 },

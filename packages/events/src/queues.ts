@@ -27,7 +27,7 @@ export function createQueues(options: QueueSetOptions): Record<QueueName, Queue>
     queue.on("error", (error) => options.onError?.(error, name));
     return queue;
   };
-  return { [QUEUES.scans]: make(QUEUES.scans), [QUEUES.events]: make(QUEUES.events) } as Record<QueueName, Queue>;
+  return Object.fromEntries(Object.values(QUEUES).map((name) => [name, make(name)])) as Record<QueueName, Queue>;
 }
 
 /** Closes every queue of a set (not the shared connection). */

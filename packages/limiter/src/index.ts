@@ -1,1 +1,10 @@
-export {};
+export * from "./errors/invalid-limit-check-error.js";
+export * from "./errors/limiter-closed-error.js";
+export * from "./errors/limiter-timeout-error.js";
+export * from "./errors/limiter-unavailable-error.js";
+export * from "./limit-decision.js";
+export * from "./limit-window.js";
+export * from "./rate-limit-headers.js";
+export * from "./rate-limiter-options.js";
+export * from "./rate-limiter.js";
+export * from "./window-key.js";

@@ -1,5 +1,5 @@
 import { Piscina } from "piscina";
-import type { ScanOutcome } from "./run-scan.js";
+import type { ScanOutcome, ScanTask } from "./run-scan.js";
 
 export interface ScanPoolOptions {
   /** Scans that may run at once; match the worker's job concurrency. */
@@ -34,9 +34,9 @@ export class ScanPool {
   }
 
   /** Runs a scan on a thread; rejects with ScanPoolClosedError once close() was called. */
-  run(scanType: string, input: unknown): Promise<ScanOutcome> {
+  run(task: ScanTask): Promise<ScanOutcome> {
     if (this.closed) return Promise.reject(new ScanPoolClosedError());
-    return this.pool.run({ scanType, input }) as Promise<ScanOutcome>;
+    return this.pool.run(task) as Promise<ScanOutcome>;
   }
 
   /** Refuses new scans, waits for running ones, then stops the threads. */

@@ -1,6 +1,6 @@
-import { runScan, type ScanOutcome } from "./run-scan.js";
+import { type ScanOutcome, type ScanTask, runScan } from "./run-scan.js";
 
 /** Entry point of a ScanPool worker thread. */
-export default function scanThread(task: { scanType: string; input: unknown }): ScanOutcome {
-  return runScan(task.scanType, task.input);
+export default function scanThread(task: ScanTask): ScanOutcome {
+  return runScan(task);
 }

@@ -1,4 +1,5 @@
 import { UserExistsError, UserNotFoundError } from "@secapi/core";
+import { DependencyInputError } from "@secapi/scanners";
 import type { ErrorRequestHandler } from "express";
 import type { Logger } from "pino";
 import { HttpError } from "../http/http-error.js";
@@ -33,6 +34,8 @@ function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error;
   if (error instanceof UserExistsError) return new HttpError(409, error.code, error.message);
   if (error instanceof UserNotFoundError) return new HttpError(404, error.code, error.message);
+  // Well-formed JSON whose lockfile or SBOM cannot be used.
+  if (error instanceof DependencyInputError) return new HttpError(422, error.code, error.message);
   if (error instanceof Error) return fromBodyParser(error as BodyParserError & Error);
   return undefined;
 }

@@ -1,6 +1,6 @@
 import { TIERS } from "@secapi/config";
-import { changeUserTier, createUserWithKey } from "@secapi/core";
-import type { User } from "@secapi/db";
+import { UserNotFoundError, changeUserTier, createUserWithKey, generateWebhookSecret } from "@secapi/core";
+import { type User, updateUserWebhook } from "@secapi/db";
 import { Router } from "express";
 import { z } from "zod";
 import type { ApiContext } from "../context.js";
@@ -14,13 +14,21 @@ const createUserSchema = z
     role: z.enum(["user", "admin"]).default("user"),
   })
   .strict();
-const patchUserSchema = z.object({ tier: z.enum(TIERS) }).strict();
+const webhookUrl = z
+  .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+  .max(2048)
+  .nullable();
+const patchUserSchema = z
+  .object({ tier: z.enum(TIERS).optional(), webhook_url: webhookUrl.optional() })
+  .strict()
+  .refine((body) => body.tier !== undefined || body.webhook_url !== undefined, "send tier and/or webhook_url");
 
 const userView = (user: User) => ({
   id: user.id,
   email: user.email,
   tier: user.tier,
   role: user.role,
+  webhook_url: user.webhook_url,
   created_at: user.created_at.toISOString(),
 });
 
@@ -37,9 +45,16 @@ export function adminUsersRouter(ctx: ApiContext): Router {
   router.patch("/users/:id", async (req, res) => {
     const id = uuidParam(req.params.id);
     const body = parseOr400(patchUserSchema, req.body, "request body");
-    const user = await changeUserTier(ctx.db, id, body.tier);
+    let user = body.tier === undefined ? undefined : await changeUserTier(ctx.db, id, body.tier);
+    let webhookSecret: string | undefined;
+    if (body.webhook_url !== undefined) {
+      webhookSecret = body.webhook_url === null ? undefined : generateWebhookSecret();
+      user = await updateUserWebhook(ctx.db, id, body.webhook_url === null ? null : { url: body.webhook_url, secret: webhookSecret ?? "" });
+      if (!user) throw new UserNotFoundError(id);
+    }
     ctx.kickRelay();
-    res.json(userView(user));
+    // The signing secret is shown once, when the URL is set; setting the URL again rotates it.
+    res.json({ ...userView(user as User), ...(webhookSecret && { webhook_secret: webhookSecret }) });
   });
 
   return router;

@@ -4,12 +4,12 @@ import { createEvent, eventMessage, writeOutbox } from "@secapi/events";
 import { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import type { ApiContext } from "../context.js";
-import { badRequest, notFound } from "../http/http-error.js";
+import { badRequest, notFound, unprocessable } from "../http/http-error.js";
 import { uuidParam } from "../http/params.js";
 import { parseOr400 } from "../http/validation.js";
 import { principalOf } from "../middleware/authenticate.js";
 import { decodeCursor, encodeCursor } from "../scans/list-cursor.js";
-import { scanView } from "../scans/scan-view.js";
+import { scanView } from "@secapi/core";
 import { submitScan } from "../scans/submit-scan.js";
 
 /** DESIGN.md: `?wait=N` holds a poll for at most 30 s. */
@@ -43,11 +43,13 @@ export function scansRouter(ctx: ApiContext): Router {
   const router = Router();
 
   async function respondToSubmission(req: Request, res: Response, type: ScanTypeDefinition, input: unknown) {
+    const hint = type.missingInputHint?.(input);
+    if (hint) throw unprocessable("sbom_required", hint);
     const validInput = parseOr400(type.inputSchema, input, `${type.name} input`);
     const outcome = await submitScan(ctx.db, ctx.config.scanInputKey, {
       principal: principalOf(req),
       type,
-      input: validInput,
+      canonicalInput: type.canonicalize(validInput),
       idempotencyKey: idempotencyKeyOf(req),
     });
     if (!outcome.replayed) ctx.kickRelay();

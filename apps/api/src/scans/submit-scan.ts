@@ -23,7 +23,7 @@ import {
   writeOutbox,
 } from "@secapi/events";
 import { unprocessable } from "../http/http-error.js";
-import { scanLocation, scanView } from "./scan-view.js";
+import { scanLocation, scanView } from "@secapi/core";
 
 /** DESIGN.md: the same Idempotency-Key and body within 24 h returns the first response. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -31,8 +31,8 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 export interface ScanSubmission {
   principal: Principal;
   type: ScanTypeDefinition;
-  /** Already validated against `type.inputSchema`. */
-  input: unknown;
+  /** `type.canonicalize` of the validated input: what is hashed, sealed and scanned. */
+  canonicalInput: unknown;
   idempotencyKey?: string | undefined;
 }
 
@@ -42,11 +42,11 @@ export interface SubmissionOutcome extends StoredResponse {
 }
 
 /** The content address of a submission: type, canonical input hash and, for private types, the owner. */
-export function inputKeyOf(submission: Pick<ScanSubmission, "principal" | "type" | "input">): InputKey {
+export function inputKeyOf(submission: Pick<ScanSubmission, "principal" | "type" | "canonicalInput">): InputKey {
   return {
     scanType: submission.type.name,
     ownerId: submission.type.private ? submission.principal.userId : null,
-    inputHash: inputHash(submission.type.canonicalize(submission.input)),
+    inputHash: inputHash(submission.canonicalInput),
   };
 }
 
@@ -65,7 +65,7 @@ export async function submitScan(db: Db, scanInputKey: Buffer, submission: ScanS
 
   return db.transaction().execute(async (tx) => {
     if (submission.idempotencyKey !== undefined) {
-      const requestHash = inputHash({ type: key.scanType, input: submission.type.canonicalize(submission.input) });
+      const requestHash = inputHash({ type: key.scanType, input: submission.canonicalInput });
       const claim = await claimIdempotencyKey(tx, {
         userId: principal.userId,
         key: submission.idempotencyKey,
@@ -96,7 +96,7 @@ export async function submitScan(db: Db, scanInputKey: Buffer, submission: ScanS
       jobId,
     });
     if (!inFlight) {
-      await putScanInput(tx, key, sealInput(scanInputKey, key, submission.type.canonicalize(submission.input)));
+      await putScanInput(tx, key, sealInput(scanInputKey, key, submission.canonicalInput));
     }
     await writeOutbox(tx, [
       ...(inFlight ? [] : [scanJobMessage(job, jobId)]),

@@ -45,3 +45,24 @@ export async function updateUserTier(
     .executeTakeFirstOrThrow();
   return { user, previousTier: before.tier };
 }
+
+/** Sets (or clears, with null) the user's webhook URL and its signing secret. */
+export async function updateUserWebhook(
+  db: DbExecutor,
+  id: string,
+  webhook: { url: string; secret: string } | null,
+): Promise<User | undefined> {
+  return db
+    .updateTable("users")
+    .set({ webhook_url: webhook?.url ?? null, webhook_secret: webhook?.secret ?? null, updated_at: new Date() })
+    .where("id", "=", id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** The tier of each of these users (for metrics labelled by tier). */
+export async function tiersOfUsers(db: DbExecutor, ids: readonly string[]): Promise<Map<string, UserTier>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom("users").select(["id", "tier"]).where("id", "in", [...new Set(ids)]).execute();
+  return new Map(rows.map((r) => [r.id, r.tier]));
+}

@@ -9,6 +9,8 @@ export interface UsersTable {
   tier: UserTier;
   role: Generated<UserRole>;
   webhook_url: string | null;
+  /** HMAC-SHA256 key for the user's webhook signatures; shown to them when the URL is set. */
+  webhook_secret: Generated<string | null>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

@@ -1,0 +1,121 @@
+import { readFileSync } from "node:fs";
+import { REPO_ROOT, waitFor } from "@secapi/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TestApi } from "./api-fixture.js";
+
+const FIXTURES = `${REPO_ROOT}packages/scanners/test/fixtures`;
+const fixture = (path: string) => readFileSync(`${FIXTURES}/${path}`, "utf8");
+const advisory = (id: string) => JSON.parse(fixture(`osv/${id}.json`));
+
+let api: TestApi;
+let admin: { id: string; key: string };
+let user: { id: string; key: string };
+
+beforeAll(async () => {
+  api = await TestApi.start();
+  admin = await api.createUser("business", "admin");
+  user = await api.createUser("pro");
+});
+afterAll(() => api.close());
+
+describe("dependency and SBOM submissions", () => {
+  it("accepts a real package-lock and queues a shared (not per-user) run", async () => {
+    const response = await api.request("POST", "/api/v1/scans", {
+      key: user.key,
+      body: { type: "dependencies", input: { lockfile: fixture("lockfiles/npm-v3.package-lock.json"), format: "package-lock.json" } },
+    });
+    expect(response.status).toBe(202);
+    const row = await api.db.selectFrom("scans").selectAll().where("id", "=", response.body.id).executeTakeFirstOrThrow();
+    expect(row.owner_scoped).toBe(false);
+    expect(row.job_id?.startsWith(`dependencies-${row.input_hash}-`)).toBe(true);
+  });
+
+  it("gives the same input hash to the same dependencies in any file format or order", async () => {
+    const hashes = new Set<string>();
+    for (const [format, file] of [
+      ["package-lock.json", "lockfiles/npm-v1.package-lock.json"],
+      ["package-lock.json", "lockfiles/npm-v3.package-lock.json"],
+      ["pnpm-lock.yaml", "lockfiles/pnpm-v9.pnpm-lock.yaml"],
+      ["yarn.lock", "lockfiles/yarn-v1.yarn.lock"],
+    ] as const) {
+      const response = await api.request("POST", "/api/v1/scans", { key: user.key, body: { type: "dependencies", input: { lockfile: fixture(file), format } } });
+      expect(response.status, file).toBe(202);
+      hashes.add((await api.db.selectFrom("scans").select("input_hash").where("id", "=", response.body.id).executeTakeFirstOrThrow()).input_hash);
+    }
+    expect(hashes.size).toBe(1);
+  });
+
+  it("accepts an SBOM on /scan/docker and /scan/sbom", async () => {
+    const sbom = JSON.parse(fixture("sbom/npm.cyclonedx-1.5.json"));
+    for (const route of ["docker", "image", "sbom"]) {
+      const response = await api.request("POST", `/api/v1/scan/${route}`, { key: user.key, body: { image: "nginx:1.24", sbom } });
+      expect(response.status, route).toBe(202);
+      expect(response.body.type).toBe("sbom");
+    }
+  });
+
+  it("answers 422 saying how to produce an SBOM for an image without one", async () => {
+    const before = await api.count("scans");
+    const response = await api.request("POST", "/api/v1/scan/docker", { key: user.key, body: { image: "nginx:1.24" } });
+    expect(response.status).toBe(422);
+    expect(response.body.code).toBe("sbom_required");
+    expect(response.body.error).toContain("syft nginx:1.24 -o cyclonedx-json");
+    expect(await api.count("scans")).toBe(before);
+  });
+
+  it.each([
+    [{ lockfile: "{ nope", format: "package-lock.json" }, 422, "lockfile_malformed"],
+    [{ lockfile: "lockfileVersion: '99.0'\npackages: {}\n", format: "pnpm-lock.yaml" }, 422, undefined],
+    [{ lockfile: "{}", format: "Gemfile.lock" }, 400, "validation_failed"],
+    [{ packages: [{ ecosystem: "npm", name: "lodash" }] }, 400, "validation_failed"],
+    [{ packages: [{ ecosystem: "Maven", name: "x", version: "1" }] }, 400, "validation_failed"],
+  ])("refuses unusable input %j with %i", async (input, status, code) => {
+    const before = await api.count("scans");
+    const response = await api.request("POST", "/api/v1/scans", { key: user.key, body: { type: "dependencies", input } });
+    expect(response.status).toBe(status);
+    if (code) expect(response.body.code).toBe(code);
+    expect(response.body.error.length).toBeGreaterThan(10);
+    expect(await api.count("scans")).toBe(before);
+  });
+
+  it("refuses a malformed SBOM with 422", async () => {
+    const response = await api.request("POST", "/api/v1/scan/sbom", { key: user.key, body: { sbom: { bomFormat: "CycloneDX", components: "x" } } });
+    expect(response.status).toBe(422);
+    expect(response.body.code).toMatch(/^sbom_/);
+  });
+});
+
+describe("POST /api/v1/admin/advisories", () => {
+  it("stores an array of advisories and emits advisories.updated with the package names", async () => {
+    const response = await api.request("POST", "/api/v1/admin/advisories", {
+      key: admin.key,
+      body: [advisory("GHSA-35jh-r3h4-6jhm"), advisory("GHSA-j8r2-6x86-q33q")],
+    });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ received: 2, imported: 2, unchanged: 0 });
+    const events = await waitFor(async () => {
+      const jobs = (await api.queues.events.getJobs(["waiting"])).filter((j) => j.name === "advisories.updated");
+      return jobs.length >= 2 ? jobs : undefined;
+    });
+    const byEcosystem = Object.fromEntries(events.map((j) => [j.data.data.ecosystem, j.data.data.packages]));
+    expect(byEcosystem).toEqual({ npm: ["lodash", "lodash-es"], PyPI: ["requests"] });
+  });
+
+  it("stores nothing if any advisory is invalid (422 naming it)", async () => {
+    const response = await api.request("POST", "/api/v1/admin/advisories", {
+      key: admin.key,
+      body: [advisory("GHSA-72xf-g2v4-qvf3"), { id: "BROKEN-1", modified: "yesterday", affected: 7 }],
+    });
+    expect(response.status).toBe(422);
+    expect(response.body.code).toBe("advisory_invalid");
+    expect(response.body.issues).toEqual([expect.objectContaining({ source: "[1]" })]);
+    const stored = await api.db.selectFrom("advisories").select("id").where("id", "=", "GHSA-72xf-g2v4-qvf3").execute();
+    expect(stored).toEqual([]);
+  });
+
+  it("refuses a non-array body (400) and non-admins (403)", async () => {
+    expect((await api.request("POST", "/api/v1/admin/advisories", { key: admin.key, body: { id: "x" } })).status).toBe(400);
+    expect((await api.request("POST", "/api/v1/admin/advisories", { key: admin.key, body: [] })).status).toBe(400);
+    expect((await api.request("POST", "/api/v1/admin/advisories", { key: user.key, body: [advisory("GHSA-72xf-g2v4-qvf3")] })).status).toBe(403);
+  });
+});

@@ -1,0 +1,17 @@
+import type { Cache } from "@secapi/cache";
+import type { HotKeyTracker } from "@secapi/core";
+import type { Db } from "@secapi/db";
+import type { Logger } from "pino";
+
+/** What the cache-worker's handlers use, created by main.ts (or a test). */
+export interface CacheWorkerContext {
+  db: Db;
+  cache: Cache;
+  hotKeys: HotKeyTracker;
+  logger: Logger;
+  scanInputKey: Buffer;
+  /** How long warmed entries live: the longest tier TTL; readers check freshness against their own tier. */
+  entryTtlSeconds: number;
+  /** How many of the hottest affected results an advisory change re-runs at once. */
+  rerunLimit: number;
+}

@@ -1,0 +1,65 @@
+import { packageTag, parseCacheKey, resolveScanType, resultKey, scanKey, scanTag, userTag } from "@secapi/core";
+import { findResultsTagged } from "@secapi/db";
+import type { SecapiEvent } from "@secapi/events";
+import type { CacheWorkerContext } from "./context.js";
+import { rerunDependencyResult } from "./rerun-result.js";
+import { warmKey } from "./warm.js";
+
+export interface EventOutcome {
+  invalidated: number;
+  warmed: number;
+}
+
+/**
+ * Applies one event to the cache (DESIGN.md "Events"). Every step is an invalidation or a reload from
+ * Postgres, so a redelivered event does no harm.
+ */
+export async function handleEvent(ctx: CacheWorkerContext, event: SecapiEvent): Promise<EventOutcome> {
+  switch (event.type) {
+    case "scan.created": {
+      const { userId } = (event as SecapiEvent<"scan.created">).data;
+      return { invalidated: await ctx.cache.invalidateTags([userTag(userId)]), warmed: 0 };
+    }
+    case "scan.completed":
+    case "scan.failed": {
+      const { scanId, userId, type, inputHash } = (event as SecapiEvent<"scan.completed">).data;
+      const invalidated = await ctx.cache.invalidateTags([scanTag(scanId), userTag(userId)]);
+      let warmed = (await warmKey(ctx, scanKey(scanId))) ? 1 : 0;
+      if (event.type === "scan.completed") {
+        // So that the next identical submission is a HIT.
+        const ownerId = resolveScanType(type)?.private ? userId : null;
+        if (await warmKey(ctx, resultKey({ scanType: type, ownerId, inputHash }))) warmed++;
+      }
+      return { invalidated, warmed };
+    }
+    case "scan.deleted": {
+      const { scanId, userId } = (event as SecapiEvent<"scan.deleted">).data;
+      return { invalidated: await ctx.cache.invalidateTags([scanTag(scanId), userTag(userId)]), warmed: 0 };
+    }
+    case "user.tier_changed": {
+      // The user's cached principal (auth), usage and lists all carry their user tag.
+      const { userId } = (event as SecapiEvent<"user.tier_changed">).data;
+      return { invalidated: await ctx.cache.invalidateTags([userTag(userId)]), warmed: 0 };
+    }
+    case "advisories.updated": {
+      const { ecosystem, packages } = (event as SecapiEvent<"advisories.updated">).data;
+      const tags = packages.map((name) => packageTag(ecosystem, name));
+      const affected = await findResultsTagged(ctx.db, tags);
+      const invalidated = await ctx.cache.invalidateTags(tags);
+      const keys = affected.map((row) => resultKey({ scanType: row.scan_type, ownerId: row.owner_id, inputHash: row.input_hash }));
+      const scores = await ctx.hotKeys.scores(keys);
+      const hottest = keys
+        .filter((key) => (scores.get(key) ?? 0) > 0)
+        .sort((a, b) => (scores.get(b) ?? 0) - (scores.get(a) ?? 0))
+        .slice(0, ctx.rerunLimit);
+      let warmed = 0;
+      for (const key of hottest) {
+        const parsed = parseCacheKey(key);
+        if (parsed.kind === "result" && (await rerunDependencyResult(ctx, parsed.key))) warmed++;
+      }
+      return { invalidated, warmed };
+    }
+    default:
+      return { invalidated: 0, warmed: 0 };
+  }
+}

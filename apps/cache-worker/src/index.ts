@@ -1,0 +1,5 @@
+export * from "./context.js";
+export * from "./event-processor.js";
+export * from "./handle-event.js";
+export * from "./rerun-result.js";
+export * from "./warm.js";

@@ -1,0 +1,111 @@
+import { Cache } from "@secapi/cache";
+import { loadConfigOrExit } from "@secapi/config";
+import {
+  CACHE_PREFIX,
+  HotKeyTracker,
+  createLogger,
+  createRedisClient,
+  jsonRoute,
+  onShutdownSignal,
+  startHealthServer,
+} from "@secapi/core";
+import { createDb, createPool } from "@secapi/db";
+import { QUEUES } from "@secapi/events";
+import { createMetrics } from "@secapi/metrics";
+import { Queue, Worker } from "bullmq";
+import { sql } from "kysely";
+import type { CacheWorkerContext } from "./context.js";
+import { createEventProcessor } from "./event-processor.js";
+import { warmHotKeys } from "./warm.js";
+
+const WARM_QUEUE = "cache-warm";
+const WARM_EVERY_MS = 60_000;
+
+const config = loadConfigOrExit();
+const logger = createLogger({ service: "cache-worker", level: config.logLevel });
+const metrics = createMetrics({ service: "cache-worker" });
+
+const db = createDb(
+  createPool({
+    connectionString: config.databaseUrl,
+    max: config.db.poolMax,
+    connectionTimeoutMs: config.db.connectionTimeoutMs,
+    statementTimeoutMs: config.db.statementTimeoutMs,
+    idleTimeoutMs: config.db.idleTimeoutMs,
+    applicationName: "secapi-cache-worker",
+    onError: (error) => logger.warn({ err: error }, "idle Postgres client error"),
+  }),
+);
+const cacheRedis = createRedisClient(config.redisCacheUrl, logger, "cache", { maxRetriesPerRequest: 1 });
+const workerRedis = createRedisClient(config.redisUrl, logger, "queue-worker", { maxRetriesPerRequest: null });
+const cache = new Cache({ redis: cacheRedis, prefix: CACHE_PREFIX, enabled: config.cacheEnabled, hooks: metrics.cacheHooks(), logger });
+await cache.start();
+
+const ctx: CacheWorkerContext = {
+  db,
+  cache,
+  hotKeys: new HotKeyTracker({ redis: cacheRedis }),
+  logger,
+  scanInputKey: config.scanInputKey,
+  entryTtlSeconds: Math.max(...Object.values(config.tiers).map((t) => t.result_ttl_seconds)),
+  rerunLimit: 20,
+};
+
+const eventsWorker = new Worker(
+  QUEUES.events,
+  createEventProcessor(ctx, {
+    onProcessed: (type, outcome) => metrics.eventsProcessed.inc({ type, outcome }),
+  }),
+  { connection: workerRedis, prefix: config.queuePrefix, concurrency: 8 },
+);
+eventsWorker.on("failed", (job, error) => logger.warn({ jobId: job?.id, event: job?.name, err: error }, "event processing failed"));
+eventsWorker.on("error", (error) => logger.warn({ err: error }, "events worker error"));
+
+// Warming on a BullMQ job scheduler: one run per interval however many cache-workers there are.
+const warmQueue = new Queue(WARM_QUEUE, { connection: workerRedis.duplicate(), prefix: config.queuePrefix });
+warmQueue.on("error", () => undefined);
+const warmWorker = new Worker(
+  WARM_QUEUE,
+  async () => {
+    await ctx.hotKeys.decay();
+    return warmHotKeys(ctx);
+  },
+  { connection: workerRedis.duplicate(), prefix: config.queuePrefix, concurrency: 1 },
+);
+warmWorker.on("error", (error) => logger.warn({ err: error }, "warm worker error"));
+await warmQueue
+  .upsertJobScheduler("cache-warm", { every: WARM_EVERY_MS }, { name: "warm", opts: { removeOnComplete: 10, removeOnFail: 50 } })
+  .catch((error: unknown) => logger.warn({ err: error }, "could not schedule warming (queue Redis down?)"));
+warmHotKeys(ctx).then(
+  (result) => logger.info(result, "warmed hot keys on start"),
+  (error: unknown) => logger.warn({ err: error }, "warming on start failed"),
+);
+
+metrics.trackQueues([new Queue(QUEUES.events, { connection: workerRedis.duplicate(), prefix: config.queuePrefix })]);
+const health = await startHealthServer(config.cacheWorkerPort, {
+  "/health": jsonRoute(async () => {
+    const database = await sql`SELECT 1`.execute(db).then(
+      () => "connected",
+      () => "disconnected",
+    );
+    const redisCache = (await cache.ping()) === undefined ? "disconnected" : "connected";
+    const redisQueue = workerRedis.status === "ready" ? "connected" : "disconnected";
+    const ok = database === "connected" && redisCache === "connected" && redisQueue === "connected";
+    return {
+      status: database === "connected" ? 200 : 503,
+      body: { status: ok ? "ok" : "degraded", database, redis_cache: redisCache, redis_queue: redisQueue },
+    };
+  }),
+  "/metrics": metrics.metricsHandler(config.metricsToken),
+});
+logger.info({ port: config.cacheWorkerPort }, "cache-worker started");
+
+onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
+  await Promise.all([eventsWorker.close(), warmWorker.close()]);
+  await warmQueue.close();
+  await new Promise((resolve) => health.close(resolve));
+  await cache.close();
+  cacheRedis.disconnect();
+  workerRedis.disconnect();
+  await db.destroy();
+});

@@ -1,0 +1,21 @@
+import { type ResultEntry, openInput, resultKey, userTag } from "@secapi/core";
+import { type InputKey, findAdvisoriesForPackages, findScanInput, upsertScanResult } from "@secapi/db";
+import { type Advisory, type PackageSet, matchPackages } from "@secapi/scanners";
+import type { CacheWorkerContext } from "./context.js";
+
+/**
+ * Re-runs a dependency result against the current advisories, stores it (content-addressed: it replaces
+ * the old one) and puts it in the cache, so the next read of a hot result is a HIT, not a rescan.
+ * Matching is milliseconds for a thousand packages, so it runs here rather than through a scan job.
+ */
+export async function rerunDependencyResult(ctx: CacheWorkerContext, key: InputKey): Promise<boolean> {
+  const sealed = await findScanInput(ctx.db, key);
+  if (!sealed) return false;
+  const set = openInput(ctx.scanInputKey, key, sealed) as PackageSet;
+  const advisories = (await findAdvisoriesForPackages(ctx.db, set.packages)) as Advisory[];
+  const output = matchPackages(set, advisories);
+  const resultId = await upsertScanResult(ctx.db, key, output.result, output.tags);
+  const entry: ResultEntry = { resultId, result: output.result, computedAt: new Date().toISOString() };
+  const tags = [...output.tags, ...(key.ownerId ? [userTag(key.ownerId)] : [])];
+  return ctx.cache.set(resultKey(key), entry, { ttl: ctx.entryTtlSeconds, tags });
+}

@@ -1,0 +1,40 @@
+import { loadResultEntry, loadScanViewEntry, parseCacheKey, scanViewTtlSeconds } from "@secapi/core";
+import type { CacheWorkerContext } from "./context.js";
+
+/** Reloads one key from Postgres into the cache; false if it is not a warmable key or has no data. */
+export async function warmKey(ctx: CacheWorkerContext, key: string): Promise<boolean> {
+  const parsed = parseCacheKey(key);
+  if (parsed.kind === "scan") {
+    const loaded = await loadScanViewEntry(ctx.db, parsed.scanId);
+    if (!loaded) return false;
+    return ctx.cache.set(key, loaded.entry, { ttl: scanViewTtlSeconds(loaded.entry, ctx.entryTtlSeconds), tags: loaded.tags });
+  }
+  if (parsed.kind === "result") {
+    const loaded = await loadResultEntry(ctx.db, parsed.key);
+    if (!loaded) return false;
+    return ctx.cache.set(key, loaded.entry, { ttl: ctx.entryTtlSeconds, tags: loaded.tags });
+  }
+  return false;
+}
+
+/**
+ * Refills the hottest keys that are missing or about to expire (less than `nearExpiry` of their life
+ * left), hottest first; runs on start, on a schedule, and never throws for one bad key.
+ */
+export async function warmHotKeys(
+  ctx: CacheWorkerContext,
+  { limit = 200, nearExpirySeconds = 60 } = {},
+): Promise<{ checked: number; warmed: number }> {
+  const hot = await ctx.hotKeys.top(limit);
+  let warmed = 0;
+  for (const { key } of hot) {
+    const ttl = await ctx.cache.ttl(key);
+    if (ttl !== -2 && ttl > nearExpirySeconds) continue;
+    try {
+      if (await warmKey(ctx, key)) warmed++;
+    } catch (error) {
+      ctx.logger.warn({ err: error, key }, "could not warm key");
+    }
+  }
+  return { checked: hot.length, warmed };
+}

@@ -1,0 +1,94 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { type Db, createDb, createPool, findAdvisoriesForPackages } from "@secapi/db";
+import { REPO_ROOT, type TestDatabase, createTestDatabase } from "@secapi/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const FIXTURES = `${REPO_ROOT}packages/scanners/test/fixtures`;
+let database: TestDatabase;
+let db: Db;
+
+async function secapi(...args: string[]) {
+  return run(process.execPath, [`${REPO_ROOT}apps/cli/dist/main.js`, ...args], {
+    env: { ...process.env, DATABASE_URL: database.url },
+  }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = createDb(createPool({ connectionString: database.url, max: 2 }));
+});
+afterAll(async () => {
+  await db.destroy();
+  await database.drop();
+});
+
+async function outboxEvents() {
+  const rows = await db.selectFrom("outbox").select(["job_name", "payload"]).where("job_name", "=", "advisories.updated").execute();
+  return rows.map((r) => (r.payload as { data: { ecosystem: string; packages: string[] } }).data);
+}
+
+describe("pnpm secapi advisories import", () => {
+  it("imports a directory of OSV files, emits advisories.updated per ecosystem, and is idempotent", async () => {
+    const first = await secapi("advisories", "import", `${FIXTURES}/osv`, "--json");
+    expect(first.code).toBe(0);
+    const summary = JSON.parse(first.stdout);
+    expect(summary).toMatchObject({ received: 25, imported: 25, unchanged: 0, invalid: [] });
+    expect(summary.events.map((e: { ecosystem: string }) => e.ecosystem).sort()).toEqual(["PyPI", "npm"]);
+
+    const events = await outboxEvents();
+    const npm = events.find((e) => e.ecosystem === "npm");
+    expect(npm?.packages).toEqual(expect.arrayContaining(["lodash", "lodash-es", "minimist", "express", "@cypress/request"]));
+    expect(events.find((e) => e.ecosystem === "PyPI")?.packages).toEqual(expect.arrayContaining(["jinja2", "django", "pyyaml"]));
+
+    const lodash = await findAdvisoriesForPackages(db, [{ ecosystem: "npm", name: "lodash" }]);
+    expect(lodash.map((a) => (a as { id: string }).id).sort()).toEqual([
+      "GHSA-29mw-wpgm-hmr9",
+      "GHSA-35jh-r3h4-6jhm",
+      "GHSA-jf85-cpcp-j695",
+      "GHSA-p6mc-m468-83gw",
+    ]);
+    // The withdrawn jsonwebtoken advisory is stored but never matched.
+    const jwt = await findAdvisoriesForPackages(db, [{ ecosystem: "npm", name: "jsonwebtoken" }]);
+    expect(jwt.map((a) => (a as { id: string }).id)).toEqual(["GHSA-8cf7-32gw-wr33"]);
+
+    const again = JSON.parse((await secapi("advisories", "import", `${FIXTURES}/osv`, "--json")).stdout);
+    expect(again).toMatchObject({ imported: 0, unchanged: 25, events: [] });
+    expect(await outboxEvents()).toHaveLength(2);
+  });
+
+  it("imports a zip like the public OSV dumps, and a single file, with a human summary", async () => {
+    const zipped = await secapi("advisories", "import", `${FIXTURES}/osv-npm-sample.zip`);
+    expect(zipped.code).toBe(0);
+    expect(zipped.stdout).toMatch(/Imported 0 advisories \(3 unchanged, 0 invalid\) from 3/);
+    const single = await secapi("advisories", "import", `${FIXTURES}/osv/GHSA-wf5p-g6vw-rhxx.json`);
+    expect(single.stdout).toContain("Imported 0 advisories (1 unchanged");
+  });
+
+  it("reports invalid advisories without failing the valid ones, and exits 2", async () => {
+    const { mkdtemp, writeFile, copyFile, rm } = await import("node:fs/promises");
+    const dir = await mkdtemp("/tmp/secapi-osv-");
+    try {
+      await copyFile(`${FIXTURES}/osv/GHSA-72xf-g2v4-qvf3.json`, `${dir}/good.json`);
+      await writeFile(`${dir}/bad.json`, JSON.stringify({ id: "X-1", affected: "nope" }));
+      await writeFile(`${dir}/broken.json`, "{ not json");
+      const result = await secapi("advisories", "import", dir, "--json");
+      expect(result.code).toBe(2);
+      const summary = JSON.parse(result.stdout);
+      expect(summary.invalid.map((i: { source: string }) => i.source).sort()).toEqual(["bad.json", "broken.json"]);
+      expect(summary.received).toBe(3);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("says what is wrong with a path that does not exist", async () => {
+    const result = await secapi("advisories", "import", "/nonexistent/osv");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("/nonexistent/osv does not exist");
+  });
+});

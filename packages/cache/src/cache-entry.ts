@@ -1,0 +1,119 @@
+import type { CacheSetOptions } from "./cache-options.js";
+import { CacheOptionsError } from "./errors/cache-options-error.js";
+import { CorruptEntryError } from "./errors/corrupt-entry-error.js";
+
+/** Version of the stored format; an entry of any other version is treated as corrupt and reloaded. */
+export const ENTRY_FORMAT_VERSION = 1;
+
+/** A cached value with its lifetimes (epoch ms) and tags: unkey's SWR entry plus a stale-if-error bound. */
+export interface CacheEntry<T = unknown> {
+  value: T;
+  freshUntil: number;
+  /** End of the grace period: served STALE while one refresh runs. */
+  staleUntil: number;
+  /** End of the stale-if-error period: served STALE only when the loader fails. */
+  errorUntil: number;
+  tags: readonly string[];
+}
+
+/** What an entry may be used for at a given time. */
+export type EntryState = "fresh" | "stale" | "error-only" | "expired";
+
+interface EntryHeader {
+  v: number;
+  f: number;
+  s: number;
+  e: number;
+  t: string[];
+}
+
+/** Throws `CacheOptionsError` unless ttl, grace, staleIfError and tags are usable. */
+export function validateSetOptions(options: CacheSetOptions): void {
+  const seconds = (name: string, value: number | undefined, positive: boolean) => {
+    if (value === undefined && name !== "ttl") return;
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (positive && value === 0)) {
+      throw new CacheOptionsError(`${name} must be a ${positive ? "positive" : "non-negative"} number of seconds, got ${String(value)}`);
+    }
+  };
+  seconds("ttl", options.ttl, true);
+  seconds("grace", options.grace, false);
+  seconds("staleIfError", options.staleIfError, false);
+  for (const tag of options.tags ?? []) {
+    if (typeof tag !== "string" || tag.length === 0) throw new CacheOptionsError(`tags must be non-empty strings, got ${JSON.stringify(tag)}`);
+  }
+}
+
+/** The entry `value` becomes when written at `now`. */
+export function createEntry<T>(value: T, options: CacheSetOptions, now: number): CacheEntry<T> {
+  const freshUntil = now + options.ttl * 1000;
+  const grace = options.grace ?? 0;
+  return {
+    value,
+    freshUntil,
+    staleUntil: freshUntil + grace * 1000,
+    errorUntil: freshUntil + (options.staleIfError ?? grace) * 1000,
+    tags: [...new Set(options.tags ?? [])],
+  };
+}
+
+/** Fresh, within grace, only usable if the loader fails, or gone. */
+export function entryState(entry: CacheEntry, now: number): EntryState {
+  if (now < entry.freshUntil) return "fresh";
+  if (now < entry.staleUntil) return "stale";
+  if (now < entry.errorUntil) return "error-only";
+  return "expired";
+}
+
+/** When the entry stops being of any use, and so leaves both tiers. */
+export function entryExpiresAt(entry: CacheEntry): number {
+  return Math.max(entry.staleUntil, entry.errorUntil);
+}
+
+/**
+ * The stored form: one JSON header line (format version, lifetimes, tags), a newline, then the value's JSON.
+ * JSON.stringify never emits a raw newline, so the first one always ends the header, which lets Lua read
+ * the tags without decoding the value. Returns undefined when the value has no JSON form.
+ */
+export function encodeEntry(entry: CacheEntry): string | undefined {
+  const json: unknown = JSON.stringify(entry.value);
+  if (typeof json !== "string") return undefined;
+  const header: EntryHeader = { v: ENTRY_FORMAT_VERSION, f: entry.freshUntil, s: entry.staleUntil, e: entry.errorUntil, t: [...entry.tags] };
+  return `${JSON.stringify(header)}\n${json}`;
+}
+
+/** Parses a stored entry; throws `CorruptEntryError` for anything this version did not write. */
+export function decodeEntry<T>(key: string, payload: string): CacheEntry<T> {
+  const newline = payload.indexOf("\n");
+  const header = decodeEntryHeader(key, payload, newline);
+  let value: T;
+  try {
+    value = JSON.parse(payload.slice(newline + 1)) as T;
+  } catch {
+    throw new CorruptEntryError(key, "the value is not JSON");
+  }
+  return { value, freshUntil: header.f, staleUntil: header.s, errorUntil: header.e, tags: header.t };
+}
+
+/** The lifetimes of a stored entry without parsing its value. */
+export function decodeEntryLifetimes(key: string, payload: string): Pick<CacheEntry, "freshUntil" | "staleUntil" | "errorUntil"> {
+  const header = decodeEntryHeader(key, payload, payload.indexOf("\n"));
+  return { freshUntil: header.f, staleUntil: header.s, errorUntil: header.e };
+}
+
+function decodeEntryHeader(key: string, payload: string, newline: number): EntryHeader {
+  if (newline < 0) throw new CorruptEntryError(key, "no entry header");
+  let header: Partial<EntryHeader>;
+  try {
+    header = JSON.parse(payload.slice(0, newline)) as Partial<EntryHeader>;
+  } catch {
+    throw new CorruptEntryError(key, "the header is not JSON");
+  }
+  if (typeof header !== "object" || header === null || header.v !== ENTRY_FORMAT_VERSION) {
+    throw new CorruptEntryError(key, `not format version ${ENTRY_FORMAT_VERSION}`);
+  }
+  const times = [header.f, header.s, header.e];
+  if (!times.every((t) => typeof t === "number" && Number.isFinite(t)) || !Array.isArray(header.t) || !header.t.every((t) => typeof t === "string")) {
+    throw new CorruptEntryError(key, "malformed header");
+  }
+  return header as EntryHeader;
+}

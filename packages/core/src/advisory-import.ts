@@ -1,0 +1,78 @@
+import { type Db, upsertAdvisories } from "@secapi/db";
+import { createEvent, eventMessage, writeOutbox } from "@secapi/events";
+import { type Advisory, AdvisoryError, advisoryPackageKeys, parseAdvisory } from "@secapi/scanners";
+
+/** One advisory to import and where it came from (a file name, an array index), for error messages. */
+export interface AdvisorySource {
+  source: string;
+  json: unknown;
+}
+
+export interface InvalidAdvisory {
+  source: string;
+  message: string;
+}
+
+export interface AdvisoryImportSummary {
+  received: number;
+  /** New advisories, or newer copies of stored ones. */
+  imported: number;
+  /** Copies no newer than the stored one. */
+  unchanged: number;
+  invalid: InvalidAdvisory[];
+  /** One `advisories.updated` event per ecosystem, with how many package names it lists. */
+  events: { ecosystem: string; packages: number }[];
+}
+
+/** Parses every source, collecting the ones that are not valid OSV advisories instead of stopping at the first. */
+export function parseAdvisories(
+  sources: readonly AdvisorySource[],
+  onProgress?: (parsed: number) => void,
+): { advisories: Advisory[]; invalid: InvalidAdvisory[] } {
+  const advisories: Advisory[] = [];
+  const invalid: InvalidAdvisory[] = [];
+  sources.forEach((item, index) => {
+    try {
+      advisories.push(parseAdvisory(item.json));
+    } catch (error) {
+      if (!(error instanceof AdvisoryError)) throw error;
+      invalid.push({ source: item.source, message: error.message });
+    }
+    if (onProgress && (index + 1) % 500 === 0) onProgress(index + 1);
+  });
+  onProgress?.(sources.length);
+  return { advisories, invalid };
+}
+
+/**
+ * Stores parsed advisories and, in the same transaction, emits one `advisories.updated` event per
+ * ecosystem naming every package whose advisories changed — so the cache drops exactly the results that
+ * contain them, and only if the import committed.
+ */
+export async function storeAdvisories(db: Db, advisories: readonly Advisory[]): Promise<Omit<AdvisoryImportSummary, "received" | "invalid">> {
+  return db.transaction().execute(async (tx) => {
+    const result = await upsertAdvisories(
+      tx,
+      advisories.map((advisory) => ({
+        id: advisory.id,
+        modified: advisory.modified,
+        withdrawn: advisory.withdrawn,
+        data: advisory,
+        packages: advisoryPackageKeys(advisory),
+      })),
+    );
+    const byEcosystem = new Map<string, string[]>();
+    for (const key of result.affected) byEcosystem.set(key.ecosystem, [...(byEcosystem.get(key.ecosystem) ?? []), key.name]);
+    const events = [...byEcosystem].map(([ecosystem, names]) => ({ ecosystem, packages: [...new Set(names)].sort() }));
+    await writeOutbox(
+      tx,
+      events.map((event) => eventMessage(createEvent("advisories.updated", event))),
+    );
+    return {
+      imported: result.written,
+      unchanged: result.skipped,
+      events: events.map((e) => ({ ecosystem: e.ecosystem, packages: e.packages.length })),
+    };
+  });
+}
+

@@ -1,0 +1,68 @@
+import { createHash } from "node:crypto";
+import { type Db, type InputKey, type ScanStatus, findScanResult } from "@secapi/db";
+import { scanTag, userTag } from "./cache-keys.js";
+import { type ScanView, scanView } from "./scan-view.js";
+
+/** A strong ETag over the exact bytes a response will carry. */
+export function etagOf(body: unknown): string {
+  return `"${createHash("sha256").update(JSON.stringify(body)).digest("base64url").slice(0, 27)}"`;
+}
+
+/**
+ * A scan as cached under `scanKey(id)`: the rendered body with its ETag (so `If-None-Match` is answered
+ * from the cache), plus the owner, checked on every read, and the run for `?wait`.
+ */
+export interface ScanViewEntry {
+  userId: string;
+  status: ScanStatus;
+  jobId: string | null;
+  body: ScanView;
+  etag: string;
+}
+
+/**
+ * Renders a scan (with its result) from Postgres into its cache entry and the entry's tags: the scan, its
+ * owner, and the result's own tags (`pkg:…`), so an advisory change also drops the views that show it.
+ */
+export async function loadScanViewEntry(db: Db, scanId: string): Promise<{ entry: ScanViewEntry; tags: string[] } | undefined> {
+  const row = await db
+    .selectFrom("scans")
+    .leftJoin("scan_results", "scan_results.id", "scans.result_id")
+    .selectAll("scans")
+    .select(["scan_results.result as result", "scan_results.tags as result_tags"])
+    .where("scans.id", "=", scanId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const body = scanView(row, { result: row.result });
+  return {
+    entry: { userId: row.user_id, status: row.status, jobId: row.job_id, body, etag: etagOf(body) },
+    tags: [scanTag(row.id), userTag(row.user_id), ...(row.result_tags ?? [])],
+  };
+}
+
+/** A finished scan's view never changes (deletion invalidates it); an in-flight one changes soon. */
+export function scanViewTtlSeconds(entry: ScanViewEntry, finishedTtlSeconds: number): number {
+  return entry.status === "completed" || entry.status === "failed" ? finishedTtlSeconds : 2;
+}
+
+/** A result as cached under `resultKey(...)`: `computedAt` lets each tier refuse results older than its TTL. */
+export interface ResultEntry {
+  resultId: string;
+  result: unknown;
+  computedAt: string;
+}
+
+/** A stored result as its cache entry and tags (the result's `pkg:…` tags, and its owner for private ones). */
+export async function loadResultEntry(db: Db, key: InputKey): Promise<{ entry: ResultEntry; tags: string[] } | undefined> {
+  const row = await findScanResult(db, key);
+  if (!row) return undefined;
+  return {
+    entry: { resultId: row.id, result: row.result, computedAt: row.updated_at.toISOString() },
+    tags: [...row.tags, ...(key.ownerId ? [userTag(key.ownerId)] : [])],
+  };
+}
+
+/** Whether a cached result is young enough for a caller whose tier allows results `ttlSeconds` old. */
+export function isFreshFor(entry: ResultEntry, ttlSeconds: number, now = Date.now()): boolean {
+  return now - Date.parse(entry.computedAt) <= ttlSeconds * 1000;
+}

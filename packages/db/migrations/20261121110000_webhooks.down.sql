@@ -1,0 +1,2 @@
+-- Reverts 20261121110000_webhooks.
+ALTER TABLE users DROP COLUMN IF EXISTS webhook_secret;

@@ -1,0 +1,233 @@
+import type { Cluster, Redis } from "ioredis";
+import { performance } from "node:perf_hooks";
+import { BlockCache } from "./block-cache.js";
+import { CircuitBreaker } from "./circuit-breaker.js";
+import { InvalidLimitCheckError } from "./errors/invalid-limit-check-error.js";
+import { LimiterClosedError } from "./errors/limiter-closed-error.js";
+import { LimiterUnavailableError } from "./errors/limiter-unavailable-error.js";
+import { FallbackLimiter } from "./fallback-limiter.js";
+import type { LimitDecision } from "./limit-decision.js";
+import type { LimitCheck, LimitWindow } from "./limit-window.js";
+import { type LimiterScripts, adjustScriptArgs, checkScriptArgs, limiterScripts, parseCheckReply } from "./limiter-scripts.js";
+import type { LimiterHooks, RateLimiterOptions } from "./rate-limiter-options.js";
+import { type UsageDelta, deltaAt } from "./usage-delta.js";
+import { type WindowEvaluation, decisionFromEvaluation } from "./window-evaluation.js";
+import { type WindowPlan, assertValidCheck, planWindows } from "./window-plan.js";
+import { withTimeout } from "./with-timeout.js";
+
+/** ioredis states in which a command would only wait in the offline queue (and maybe run long after we gave up). */
+const DISCONNECTED = new Set(["reconnecting", "close", "end"]);
+/** A month counter vanishing between two calls is rare; vanishing three times means something else is wrong. */
+const SEED_ATTEMPTS = 3;
+/** Merges are off the hot path: a longer timeout makes "timed out but applied anyway" (double counting) unlikely. */
+const MERGE_TIMEOUT_FLOOR_MS = 1000;
+/** Subjects merged concurrently after an outage. */
+const MERGE_CONCURRENCY = 16;
+
+/**
+ * Multi-window rate limits and quotas checked in one Redis round trip, all or nothing.
+ *
+ * @example
+ * const limiter = new RateLimiter({ redis: queueRedis, monthUsage: (subject, window, monthStart) => countScans(db, subject, monthStart) });
+ * const decision = await limiter.check({ subject: `user:${user.id}`, windows: [minute, scansHour, scansMonth] });
+ * if (decision.outcome === "denied") return reply429(decision, rateLimitHeaders(decision, Date.now()));
+ */
+export class RateLimiter {
+  private readonly redis: Redis | Cluster;
+  private readonly prefix: string;
+  private readonly failMode: "open" | "closed";
+  private readonly timeoutMs: number;
+  private readonly monthUsageTimeoutMs: number;
+  private readonly clock: () => number;
+  private readonly hooks: LimiterHooks;
+  private readonly monthUsage: RateLimiterOptions["monthUsage"];
+  private readonly scripts: LimiterScripts;
+  private readonly breaker: CircuitBreaker;
+  private readonly blocks: BlockCache;
+  private readonly fallback: FallbackLimiter;
+  private readonly monthUsageLoads = new Map<string, Promise<number>>();
+  private lastRedisError: unknown;
+  private merging: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(options: RateLimiterOptions) {
+    this.redis = options.redis;
+    this.prefix = options.prefix ?? "secapi:rl";
+    if (/[{}]/.test(this.prefix)) throw new InvalidLimitCheckError(`prefix must not contain braces, got ${JSON.stringify(this.prefix)}`);
+    this.failMode = options.failMode ?? "open";
+    this.timeoutMs = options.timeoutMs ?? 50;
+    this.monthUsageTimeoutMs = options.monthUsageTimeoutMs ?? 500;
+    this.clock = options.clock ?? Date.now;
+    this.hooks = options.hooks ?? {};
+    this.monthUsage = options.monthUsage;
+    this.scripts = limiterScripts(this.redis);
+    this.breaker = new CircuitBreaker(options.breakerThreshold ?? 3, options.breakerCooldownMs ?? 1000);
+    this.blocks = new BlockCache(options.blockCacheSize ?? 10_000);
+    this.fallback = new FallbackLimiter(options.fallbackMaxSubjects ?? 50_000);
+  }
+
+  /** Checks and (unless `peek`) consumes every window of the check at once. Never throws on Redis trouble. */
+  async check(check: LimitCheck): Promise<LimitDecision> {
+    const cost = check.cost ?? 1;
+    if (this.closed) throw new LimiterClosedError();
+    assertValidCheck(check.subject, check.windows, cost);
+    const decision = await this.decide(check, cost);
+    this.emit(() => this.hooks.onDecision?.(check, decision));
+    return decision;
+  }
+
+  /**
+   * Adds a negative or positive adjustment to windows (e.g. give back a scan that failed for an internal reason):
+   * `cost` units are returned (a negative cost charges more). Never throws on Redis trouble: while Redis is
+   * unusable the adjustment waits in the fallback and is merged with it.
+   */
+  async refund(subject: string, windows: LimitWindow[], cost = 1): Promise<void> {
+    if (this.closed) throw new LimiterClosedError();
+    assertValidCheck(subject, windows, cost);
+    if (cost === 0) return;
+    const nowMs = this.clock();
+    const plans = planWindows(this.prefix, subject, windows, nowMs);
+    // Capacity came back: a remembered denial may be wrong now.
+    if (cost > 0) this.blocks.forget(subject);
+    const deltas = new Map<string, UsageDelta>(plans.map((plan) => [plan.key, deltaAt(plan, -cost, nowMs)]));
+    try {
+      await this.applyDeltas(deltas, nowMs, "refund", this.timeoutMs);
+    } catch {
+      this.fallback.adjust(subject, plans, -cost, nowMs);
+    }
+  }
+
+  /** Forgets in-process state (memory blocks, unmerged fallback usage). The Redis client stays the caller's. */
+  close(): void {
+    this.closed = true;
+    this.blocks.clear();
+    this.fallback.clear();
+  }
+
+  private async decide(check: LimitCheck, cost: number): Promise<LimitDecision> {
+    const nowMs = this.clock();
+    const peek = check.peek === true;
+    const plans = planWindows(this.prefix, check.subject, check.windows, nowMs);
+    if (!peek) {
+      const blocked = this.blocks.lookup(check.subject, plans, cost, nowMs);
+      if (blocked) return blocked;
+    }
+    try {
+      const evaluation = await this.evaluateInRedis(check.subject, plans, cost, peek, nowMs);
+      if (!evaluation.allowed && !peek) this.blocks.record(check.subject, plans, evaluation, cost, nowMs);
+      return decisionFromEvaluation(plans, evaluation, cost, "redis");
+    } catch (error) {
+      if (this.failMode === "closed") {
+        const unavailable = error instanceof LimiterUnavailableError ? error : new LimiterUnavailableError("rate limiter failed", { cause: error });
+        return { outcome: "unavailable", windows: [], error: unavailable };
+      }
+      return decisionFromEvaluation(plans, this.fallback.check(check.subject, plans, cost, peek, nowMs), cost, "fallback");
+    }
+  }
+
+  private async evaluateInRedis(subject: string, plans: WindowPlan[], cost: number, peek: boolean, nowMs: number): Promise<WindowEvaluation> {
+    const keys = plans.map((plan) => plan.key);
+    const seeds: Array<number | undefined> = [];
+    for (let attempt = 0; attempt < SEED_ATTEMPTS; attempt++) {
+      const args = checkScriptArgs(plans, nowMs, cost, peek, this.monthUsage !== undefined, seeds);
+      const reply = parseCheckReply(await this.redisCall("check", () => this.scripts.check(keys, args), this.timeoutMs), plans.length);
+      if (reply.evaluation) return reply.evaluation;
+      await Promise.all(
+        reply.missing.map(async (i) => {
+          seeds[i] = await this.durableMonthUsage(subject, plans[i]);
+        }),
+      );
+    }
+    throw new LimiterUnavailableError(`month counters of ${subject} kept disappearing while being seeded`);
+  }
+
+  /** The caller's durable month usage, one load per counter at a time however many checks wait for it. */
+  private durableMonthUsage(subject: string, plan: WindowPlan | undefined): Promise<number> {
+    const monthUsage = this.monthUsage;
+    if (!plan || plan.kind !== "calendar-month" || !monthUsage) return Promise.resolve(0);
+    const inFlight = this.monthUsageLoads.get(plan.key);
+    if (inFlight) return inFlight;
+    const load = withTimeout(
+      Promise.resolve().then(() => monthUsage(subject, plan.window, new Date(plan.month.startMs))),
+      this.monthUsageTimeoutMs,
+      "monthUsage",
+    )
+      .then((units) => {
+        if (!Number.isFinite(units) || units < 0) throw new InvalidLimitCheckError(`monthUsage returned ${units}, not a count`);
+        return Math.floor(units);
+      })
+      .catch((error: unknown) => {
+        this.report("month-usage", error);
+        throw new LimiterUnavailableError(`monthUsage failed for ${plan.key}`, { cause: error });
+      })
+      .finally(() => this.monthUsageLoads.delete(plan.key));
+    this.monthUsageLoads.set(plan.key, load);
+    return load;
+  }
+
+  private async applyDeltas(deltas: ReadonlyMap<string, UsageDelta>, nowMs: number, operation: string, timeoutMs: number): Promise<void> {
+    const { keys, args } = adjustScriptArgs(deltas, nowMs, this.monthUsage === undefined);
+    if (keys.length === 0) return;
+    await this.redisCall(operation, () => this.scripts.adjust(keys, args), timeoutMs);
+  }
+
+  /**
+   * One Redis call behind the breaker and a timeout. Failures are reported, counted by the breaker and
+   * rethrown as LimiterUnavailableError; a success lets unmerged fallback usage go back to Redis.
+   */
+  private async redisCall<T>(operation: string, call: () => Promise<T>, timeoutMs: number): Promise<T> {
+    if (!this.breaker.allowRequest()) {
+      throw new LimiterUnavailableError("Redis is being skipped after repeated failures", { cause: this.lastRedisError });
+    }
+    const started = performance.now();
+    try {
+      if (DISCONNECTED.has(this.redis.status)) throw new LimiterUnavailableError(`the Redis connection is ${this.redis.status}`);
+      const result = await withTimeout(call(), timeoutMs, `Redis ${operation}`);
+      this.breaker.recordSuccess();
+      if (this.fallback.pendingSubjects > 0) this.startMerge();
+      return result;
+    } catch (error) {
+      this.breaker.recordFailure();
+      this.lastRedisError = error;
+      this.report(operation, error);
+      throw error instanceof LimiterUnavailableError ? error : new LimiterUnavailableError(`Redis ${operation} failed`, { cause: error });
+    } finally {
+      const seconds = (performance.now() - started) / 1000;
+      this.emit(() => this.hooks.onRedisLatency?.(seconds));
+    }
+  }
+
+  private startMerge(): void {
+    if (this.merging || this.closed) return;
+    this.merging = this.mergeFallback().finally(() => {
+      this.merging = undefined;
+    });
+  }
+
+  /** Adds what the fallback counted into Redis, subject by subject; what cannot be delivered goes back to the fallback. */
+  private async mergeFallback(): Promise<void> {
+    const pending = this.fallback.drain();
+    const nowMs = this.clock();
+    const timeoutMs = Math.max(this.timeoutMs, MERGE_TIMEOUT_FLOOR_MS);
+    for (let i = 0; i < pending.length; i += MERGE_CONCURRENCY) {
+      await Promise.all(
+        pending.slice(i, i + MERGE_CONCURRENCY).map((usage) =>
+          this.applyDeltas(usage.deltas, nowMs, "merge", timeoutMs).catch(() => this.fallback.restore(usage)),
+        ),
+      );
+    }
+  }
+
+  private report(operation: string, error: unknown): void {
+    this.emit(() => this.hooks.onError?.(operation, error));
+  }
+
+  /** Hooks belong to the caller: an exception in one must not turn a decision into a failure. */
+  private emit(call: () => void): void {
+    try {
+      call();
+    } catch {
+      // ignored on purpose, see above
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { InvalidLimitCheckError } from "./errors/invalid-limit-check-error.js";
+import type { LimitWindow } from "./limit-window.js";
+import { windowKey } from "./window-key.js";
+import { assertValidCheck, planWindows } from "./window-plan.js";
+
+const minute: LimitWindow = { name: "minute", kind: "sliding", windowSeconds: 60, limit: 20 };
+const month: LimitWindow = { name: "scans-month", kind: "calendar-month", limit: 100 };
+const nowMs = Date.UTC(2031, 11, 31, 23, 0, 0);
+
+describe("key layout", () => {
+  it("puts the subject in the only hash tag of every key", () => {
+    const keys = planWindows("secapi:rl", "ip:2001:db8::/64", [minute, month], nowMs).map((p) => p.key);
+    expect(keys).toEqual(["secapi:rl:{ip:2001:db8::/64}:minute:60s", "secapi:rl:{ip:2001:db8::/64}:scans-month:2031-12"]);
+    for (const key of keys) expect(key.match(/\{[^}]*\}/g)).toEqual(["{ip:2001:db8::/64}"]);
+    expect(windowKey("secapi:rl", "user:1", month, Date.UTC(2032, 0, 1))).toBe("secapi:rl:{user:1}:scans-month:2032-01");
+  });
+
+  it("plans sliding windows with their bucket width and months with their bounds", () => {
+    const [sliding, calendar] = planWindows("p", "s", [{ ...minute, windowSeconds: 3600 }, month], nowMs);
+    expect(sliding).toMatchObject({ kind: "sliding", windowMs: 3_600_000, bucketMs: 60_000 });
+    expect(calendar).toMatchObject({ kind: "calendar-month", month: { label: "2031-12", endMs: Date.UTC(2032, 0, 1) } });
+  });
+});
+
+describe("assertValidCheck", () => {
+  it.each([
+    ["a subject with braces", "user:{1}", [minute], 1],
+    ["an empty subject", "", [minute], 1],
+    ["no window", "user:1", [], 1],
+    ["a fractional cost", "user:1", [minute], 1.5],
+    ["a name outside [a-z0-9-]", "user:1", [{ ...minute, name: "Minute" }], 1],
+    ["a repeated name", "user:1", [minute, minute], 1],
+    ["a negative limit", "user:1", [{ ...minute, limit: -1 }], 1],
+    ["a sliding window without length", "user:1", [{ name: "m", kind: "sliding", limit: 1 }], 1],
+  ] as const)("rejects %s", (_, subject, windows, cost) => {
+    expect(() => assertValidCheck(subject, [...windows] as LimitWindow[], cost)).toThrow(InvalidLimitCheckError);
+  });
+
+  it("accepts the tier windows", () => {
+    expect(() => assertValidCheck("user:1", [minute, { ...minute, name: "scans-hour", windowSeconds: 3600 }, month], 3)).not.toThrow();
+  });
+});

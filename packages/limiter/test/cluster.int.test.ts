@@ -1,0 +1,106 @@
+import { TEST_REDIS_URL, TestRedisServer, deleteKeysByPrefix, uniqueId, waitFor } from "@secapi/testing";
+import { Cluster, type Redis } from "ioredis";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LimitDecision, RateLimiter, windowKey } from "../src/index.js";
+import { connect, hour, keySlot, minute, month } from "./limiter-fixtures.js";
+
+const windows = [minute(5), hour(50), month(100)];
+
+describe("Cluster-safe keys", () => {
+  const prefix = `${uniqueId("rl")}:limiter`;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    redis = await connect(TEST_REDIS_URL);
+  });
+
+  afterAll(async () => {
+    await deleteKeysByPrefix(redis, prefix);
+    redis.disconnect();
+  });
+
+  it("puts every key of one subject in one hash slot, tagged by the subject alone", async () => {
+    const limiter = new RateLimiter({ redis, prefix, timeoutMs: 5000 });
+    const subjects = ["user:8d1e8f5e-0d5c-4a4e-9d51-3f5d1c1f0b7a", "ip:203.0.113.0/24", "ip:2001:db8:1234::/64"];
+    for (const subject of subjects) await limiter.check({ subject, windows });
+    const keys: string[] = [];
+    let cursor = "0";
+    do {
+      const [next, batch] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 100);
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== "0");
+    expect(keys).toHaveLength(subjects.length * windows.length);
+    for (const subject of subjects) {
+      const own = keys.filter((key) => key.includes(`{${subject}}`));
+      expect(own).toHaveLength(windows.length);
+      for (const key of own) expect(key.match(/[{}]/g)).toEqual(["{", "}"]);
+      expect(new Set(own.map(keySlot))).toEqual(new Set([keySlot(`{${subject}}`)]));
+    }
+  });
+});
+
+describe("a real Redis Cluster", () => {
+  const servers: TestRedisServer[] = [];
+  const dirs: string[] = [];
+  let cluster: Cluster;
+
+  beforeAll(async () => {
+    for (let i = 0; i < 3; i++) {
+      const dir = mkdtempSync(join(tmpdir(), "secapi-limiter-cluster-"));
+      dirs.push(dir);
+      servers.push(await TestRedisServer.start(["--cluster-enabled", "yes", "--cluster-config-file", join(dir, "nodes.conf"), "--dir", dir]));
+    }
+    const nodes = servers.map((s) => `127.0.0.1:${s.port}`);
+    await promisify(execFile)("redis-cli", ["--cluster", "create", ...nodes, "--cluster-replicas", "0", "--cluster-yes"], { timeout: 20_000 });
+    cluster = new Cluster(
+      servers.map((s) => ({ host: "127.0.0.1", port: s.port })),
+      { clusterRetryStrategy: () => 100 },
+    );
+    cluster.on("error", () => undefined);
+    await waitFor(
+      async () => {
+        const info = await cluster.cluster("INFO");
+        return info.includes("cluster_state:ok") && cluster.status === "ready";
+      },
+      { timeoutMs: 20_000, what: "the cluster to be ready" },
+    );
+  });
+
+  afterAll(async () => {
+    cluster?.disconnect();
+    for (const server of servers) await server.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("computes slots as the cluster does", async () => {
+    for (const key of [windowKey("secapi:rl", "user:1", minute(1), Date.now()), "no-tag", "{}empty-tag", "a{b}{c}"]) {
+      expect(keySlot(key)).toBe(await cluster.cluster("KEYSLOT", key));
+    }
+  });
+
+  it("checks all windows in one script on whichever node owns the subject, exactly", async () => {
+    const limiter = new RateLimiter({ redis: cluster, failMode: "closed", timeoutMs: 5000 });
+    const subjects = Array.from({ length: 12 }, () => `user:${uniqueId()}`);
+    const decisions = await Promise.all(subjects.flatMap((subject) => Array.from({ length: 15 }, () => limiter.check({ subject, windows }))));
+    expect(decisions.filter((d: LimitDecision) => d.outcome === "unavailable")).toEqual([]);
+    expect(decisions.filter((d) => d.outcome === "allowed")).toHaveLength(subjects.length * 5);
+    const owners = new Set(
+      await Promise.all(
+        subjects.map(async (subject) => {
+          const slot = keySlot(`{${subject}}`);
+          const shards = await cluster.cluster("SLOTS");
+          return shards.find(([from, to]) => slot >= from && slot <= to)?.[2]?.[1];
+        }),
+      ),
+    );
+    expect(owners.size).toBeGreaterThan(1);
+    await limiter.refund(subjects[0] ?? "", windows, 5);
+    expect(await limiter.check({ subject: subjects[0] ?? "", windows, peek: true })).toMatchObject({ windows: [{ used: 0 }, { used: 0 }, { used: 0 }] });
+  });
+});

@@ -1,0 +1,71 @@
+import { Redis, type RedisOptions } from "ioredis";
+import type { LimitWindow } from "../src/index.js";
+
+export const minute = (limit: number, name = "minute"): LimitWindow => ({ name, kind: "sliding", windowSeconds: 60, limit });
+export const hour = (limit: number, name = "scans-hour"): LimitWindow => ({ name, kind: "sliding", windowSeconds: 3600, limit });
+export const month = (limit: number, name = "scans-month"): LimitWindow => ({ name, kind: "calendar-month", limit });
+
+/** A clock the test moves by hand: windows of minutes and months without waiting for them. */
+export class FakeClock {
+  constructor(public nowMs: number) {}
+  readonly now = (): number => this.nowMs;
+  set(ms: number): void {
+    this.nowMs = ms;
+  }
+  advance(ms: number): void {
+    this.nowMs += ms;
+  }
+}
+
+/**
+ * The client options the README recommends for the limiter's connection: a command the limiter gave up on
+ * must fail, not wait in ioredis's queues and run after Redis returns (it would count twice: in Redis and
+ * in the fallback's merged usage). Reconnects quickly, so outage tests see recovery within a second.
+ */
+export const LIMITER_CLIENT_OPTIONS: RedisOptions = {
+  enableOfflineQueue: false,
+  autoResendUnfulfilledCommands: false,
+  retryStrategy: () => 100,
+};
+
+/** A connected client (ready, so the first check does not meet a disabled offline queue). */
+export async function connect(url: string, options: RedisOptions = LIMITER_CLIENT_OPTIONS): Promise<Redis> {
+  const redis = new Redis(url, { retryStrategy: () => 100, ...options });
+  redis.on("error", () => undefined);
+  if (redis.status !== "ready") await new Promise((resolve) => redis.once("ready", resolve));
+  return redis;
+}
+
+/** The bucket fields of a sliding window's hash (without check.lua's bookkeeping fields "t" and "p"). */
+export async function buckets(redis: Redis, key: string): Promise<Record<string, string>> {
+  const fields = await redis.hgetall(key);
+  return Object.fromEntries(Object.entries(fields).filter(([field]) => /^-?\d+$/.test(field)));
+}
+
+/** Units in a sliding window's hash (every bucket, counted or not), checked against its running total. */
+export async function bucketTotal(redis: Redis, key: string): Promise<number> {
+  const total = Object.values(await buckets(redis, key)).reduce((sum, v) => sum + Number(v), 0);
+  const bookkept = await redis.hget(key, "t");
+  if (bookkept !== null && Number(bookkept) !== total) throw new Error(`${key}: "t" is ${bookkept} but the buckets hold ${total}`);
+  return total;
+}
+
+/** Number of times `command` ran on the server (INFO commandstats). */
+export async function commandCalls(redis: Redis, command: string): Promise<number> {
+  const info = await redis.info("commandstats");
+  const match = new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info);
+  return Number(match?.[1] ?? 0);
+}
+
+/** The Redis Cluster slot of a key: CRC16 (XMODEM) of its hash tag, or of the whole key without one. */
+export function keySlot(key: string): number {
+  const open = key.indexOf("{");
+  const close = open >= 0 ? key.indexOf("}", open + 1) : -1;
+  const hashed = close > open + 1 ? key.slice(open + 1, close) : key;
+  let crc = 0;
+  for (const byte of Buffer.from(hashed)) {
+    crc ^= byte << 8;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc % 16384;
+}

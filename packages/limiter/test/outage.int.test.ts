@@ -1,0 +1,156 @@
+import { TestRedisServer, uniqueId, waitFor } from "@secapi/testing";
+import type { Redis } from "ioredis";
+import { performance } from "node:perf_hooks";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type LimitDecision, type LimitWindow, LimiterUnavailableError, RateLimiter, type RateLimiterOptions, windowKey } from "../src/index.js";
+import { bucketTotal, connect, hour, minute, month } from "./limiter-fixtures.js";
+
+// A server of this file's own, stopped and restarted (empty) by the tests.
+let server: TestRedisServer;
+let redis: Redis;
+let admin: Redis;
+const windows = [minute(5), hour(50), month(100)];
+
+beforeAll(async () => {
+  server = await TestRedisServer.start();
+  redis = await connect(server.url());
+  // Default options: it must queue commands while the server restarts.
+  admin = await connect(server.url(), {});
+});
+
+afterEach(async () => {
+  await server.start();
+  await waitFor(() => admin.ping().then(() => true), { what: "redis back" });
+  await admin.client("UNPAUSE");
+  await waitFor(() => redis.status === "ready", { what: "the limiter's connection back" });
+});
+
+afterAll(async () => {
+  redis.disconnect();
+  admin.disconnect();
+  await server.stop();
+});
+
+function limiterWith(options: Partial<RateLimiterOptions> = {}): RateLimiter {
+  return new RateLimiter({ redis, timeoutMs: 50, breakerCooldownMs: 200, ...options });
+}
+
+async function timed(run: () => Promise<LimitDecision>): Promise<{ decision: LimitDecision; ms: number }> {
+  const started = performance.now();
+  const decision = await run();
+  return { decision, ms: performance.now() - started };
+}
+
+/** Peeks at a throwaway subject until Redis decides again (the probe that closes the breaker); a peek records nothing. */
+async function untilRedisAnswers(limiter: RateLimiter): Promise<void> {
+  await waitFor(
+    async () => {
+      const decision = await limiter.check({ subject: `probe:${uniqueId()}`, windows: [minute(1000)], peek: true });
+      return decision.outcome !== "unavailable" && decision.source === "redis";
+    },
+    { timeoutMs: 15_000, intervalMs: 100, what: "the limiter to use Redis again" },
+  );
+}
+
+describe("failMode open: Redis stopped", () => {
+  it("limits per process with the fallback, quickly, then merges its usage into Redis when it returns", async () => {
+    const errors: string[] = [];
+    const limiter = limiterWith({ hooks: { onError: (operation) => errors.push(operation) } });
+    const subject = `user:${uniqueId()}`;
+    expect(await limiter.check({ subject, windows })).toMatchObject({ outcome: "allowed", source: "redis" });
+
+    await server.stop();
+    const runs = await Promise.all([0, 1, 2, 3, 4, 5, 6].map(() => timed(() => limiter.check({ subject, windows }))));
+    expect(runs.map((r) => r.decision.outcome)).toEqual(["allowed", "allowed", "allowed", "allowed", "allowed", "denied", "denied"]);
+    expect(runs.every((r) => "source" in r.decision && r.decision.source === "fallback")).toBe(true);
+    for (const { ms } of runs) expect(ms).toBeLessThan(1000);
+    const denied = runs[5]?.decision;
+    expect(denied).toMatchObject({ deniedBy: "minute", retryAfterSeconds: 61, windows: [{ used: 5, remaining: 0 }, { used: 5 }, { used: 5 }] });
+    expect(errors.length).toBeGreaterThan(0);
+
+    // While the breaker is open a check costs about nothing.
+    const open = await Promise.all(Array.from({ length: 100 }, () => timed(() => limiter.check({ subject: `user:${uniqueId()}`, windows }))));
+    const median = open.map((r) => r.ms).sort((a, b) => a - b)[50] ?? Infinity;
+    expect(median).toBeLessThan(40); // no timeout paid: the breaker answers without Redis
+
+    await limiter.refund(subject, windows, 1);
+    await server.start();
+    await untilRedisAnswers(limiter);
+
+    // The restarted server is empty: what it holds for the subject is what the fallback counted (5 − 1 refunded).
+    const now = Date.now();
+    const [minuteKey, hourKey, monthKey] = windows.map((w) => windowKey("secapi:rl", subject, w, now));
+    await waitFor(async () => (await bucketTotal(redis, hourKey ?? "")) === 4, { what: "fallback usage merged" });
+    expect(await bucketTotal(redis, minuteKey ?? "")).toBe(4);
+    expect(await redis.get(monthKey ?? "")).toBe("4");
+    expect(await limiter.check({ subject, windows })).toMatchObject({ outcome: "allowed", source: "redis", windows: [{ used: 5 }, { used: 5 }, { used: 5 }] });
+  });
+
+  it("leaves a month counter for monthUsage to rebuild instead of merging into a missing one", async () => {
+    const durable = { total: 40 };
+    const limiter = limiterWith({ monthUsage: async () => durable.total });
+    const subject = `user:${uniqueId()}`;
+    await server.stop();
+    for (let i = 0; i < 3; i++) {
+      if ((await limiter.check({ subject, windows })).outcome === "allowed") durable.total++;
+    }
+    await server.start();
+    await untilRedisAnswers(limiter);
+    const monthKey = windowKey("secapi:rl", subject, windows[2] as LimitWindow, Date.now());
+    await waitFor(async () => (await bucketTotal(redis, windowKey("secapi:rl", subject, windows[0] as LimitWindow, Date.now()))) === 3, {
+      what: "fallback usage merged",
+    });
+    expect(await redis.exists(monthKey)).toBe(0);
+    expect(await limiter.check({ subject, windows })).toMatchObject({ outcome: "allowed", windows: [{ used: 4 }, { used: 4 }, { used: 44 }] });
+  });
+});
+
+describe("failMode closed: Redis stopped", () => {
+  it("answers unavailable (never denied), quickly, and recovers when Redis returns", async () => {
+    const limiter = limiterWith({ failMode: "closed" });
+    const subject = `user:${uniqueId()}`;
+    await server.stop();
+    const runs: Array<{ decision: LimitDecision; ms: number }> = [];
+    for (let i = 0; i < 10; i++) runs.push(await timed(() => limiter.check({ subject, windows })));
+    for (const { decision, ms } of runs) {
+      expect(decision.outcome).toBe("unavailable");
+      expect(decision.outcome === "unavailable" && decision.error).toBeInstanceOf(LimiterUnavailableError);
+      expect(decision.windows).toEqual([]);
+      expect(ms).toBeLessThan(1000);
+    }
+    await server.start();
+    await untilRedisAnswers(limiter);
+    expect(await limiter.check({ subject, windows })).toMatchObject({ outcome: "allowed", source: "redis", windows: [{ used: 1 }, { used: 1 }, { used: 1 }] });
+  });
+});
+
+describe("a slow Redis counts as down", () => {
+  it("gives up after timeoutMs, then skips Redis while the breaker is open, and comes back", async () => {
+    const latencies: number[] = [];
+    const limiter = limiterWith({ timeoutMs: 100, breakerCooldownMs: 300, hooks: { onRedisLatency: (s) => latencies.push(s) } });
+    const subject = `user:${uniqueId()}`;
+    await admin.client("PAUSE", 1500, "ALL");
+    const first = await timed(() => limiter.check({ subject, windows }));
+    expect(first.decision).toMatchObject({ outcome: "allowed", source: "fallback" });
+    expect(first.ms).toBeGreaterThanOrEqual(95);
+    expect(first.ms).toBeLessThan(600);
+    expect(latencies[0]).toBeGreaterThanOrEqual(0.095);
+    // Two more timeouts open the breaker; from then on a check does not wait.
+    await limiter.check({ subject, windows: [minute(1000)] });
+    await limiter.check({ subject, windows: [minute(1000)] });
+    const skipped = await timed(() => limiter.check({ subject, windows: [minute(1000)] }));
+    expect(skipped.decision).toMatchObject({ source: "fallback" });
+    expect(skipped.ms).toBeLessThan(50); // well under the 100 ms timeout: Redis was not asked
+    await untilRedisAnswers(limiter);
+  });
+
+  it("never lets a throwing hook turn a decision into an exception", async () => {
+    const throwing = () => {
+      throw new Error("metrics broke");
+    };
+    const limiter = limiterWith({ hooks: { onDecision: throwing, onError: throwing, onRedisLatency: throwing } });
+    expect(await limiter.check({ subject: `user:${uniqueId()}`, windows })).toMatchObject({ outcome: "allowed", source: "redis" });
+    await server.stop();
+    expect(await limiter.check({ subject: `user:${uniqueId()}`, windows })).toMatchObject({ outcome: "allowed", source: "fallback" });
+  });
+});

@@ -1,0 +1,84 @@
+import { TEST_REDIS_URL, deleteKeysByPrefix, uniqueId } from "@secapi/testing";
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FallbackLimiter } from "../src/fallback-limiter.js";
+import type { LimitWindow } from "../src/index.js";
+import { adjustScriptArgs, checkScriptArgs, limiterScripts, parseCheckReply } from "../src/limiter-scripts.js";
+import { deltaAt } from "../src/usage-delta.js";
+import { planWindows } from "../src/window-plan.js";
+import { buckets, connect, hour, minute, month } from "./limiter-fixtures.js";
+
+/**
+ * check.lua and adjust.lua against the TypeScript reference of the same rules (the fallback limiter, built
+ * on sliding-window.ts): one seeded random sequence of checks, peeks, costs, refunds, small and large clock
+ * steps and month rollovers, compared to the millisecond, with the script's bookkeeping verified as it goes.
+ */
+const prefix = `${uniqueId("rl")}:limiter`;
+let redis: Redis;
+
+beforeAll(async () => {
+  redis = await connect(TEST_REDIS_URL);
+});
+
+afterAll(async () => {
+  await deleteKeysByPrefix(redis, prefix);
+  redis.disconnect();
+});
+
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The invariants check.lua relies on: "t" is the sum of the buckets, no bucket is below "p", "q" is bucket "p". */
+async function assertBookkeeping(key: string): Promise<void> {
+  const fields = await redis.hgetall(key);
+  const own = await buckets(redis, key);
+  const ids = Object.keys(own).map(Number);
+  if (fields.t !== undefined) expect(Number(fields.t)).toBe(Object.values(own).reduce((sum, v) => sum + Number(v), 0));
+  if (fields.p !== undefined && ids.length > 0) expect(Math.min(...ids)).toBeGreaterThanOrEqual(Number(fields.p));
+  if (fields.q !== undefined) expect(own[fields.p ?? ""] ?? "0").toBe(fields.q);
+}
+
+describe("check.lua and adjust.lua match the TypeScript reference", () => {
+  it.each([1, 2, 3])("over a random sequence (seed %i)", async (seed) => {
+    const random = seeded(seed);
+    const int = (max: number) => Math.floor(random() * max);
+    const scripts = limiterScripts(redis);
+    const reference = new FallbackLimiter(10);
+    const subject = `user:${uniqueId()}`;
+    const all: LimitWindow[] = [minute(7), hour(20), month(30), { name: "ten", kind: "sliding", windowSeconds: 10, limit: 4 }];
+    let nowMs = Date.UTC(2031, 0, 31, 23, 20, 0) + int(1000);
+
+    for (let step = 0; step < 600; step++) {
+      const roll = random();
+      nowMs += roll < 0.6 ? int(2000) : roll < 0.9 ? int(20_000) : roll < 0.98 ? int(400_000) : int(7_200_000);
+      const windows = all.filter(() => random() < 0.7);
+      if (windows.length === 0) continue;
+      const plans = planWindows(prefix, subject, windows, nowMs);
+
+      if (random() < 0.1) {
+        // A refund no larger than any window's usage (beyond that the two differ on purpose: Redis clamps
+        // at once, the fallback remembers what Redis owes).
+        const usage = reference.check(subject, plans, 0, true, nowMs).used;
+        const units = Math.min(...usage, 1 + int(3));
+        if (units <= 0) continue;
+        const { keys, args } = adjustScriptArgs(new Map(plans.map((p) => [p.key, deltaAt(p, -units, nowMs)])), nowMs, true);
+        await scripts.adjust(keys, args);
+        reference.adjust(subject, plans, -units, nowMs);
+      } else {
+        const cost = int(4);
+        const peek = random() < 0.2;
+        const expected = reference.check(subject, plans, cost, peek, nowMs);
+        const reply = parseCheckReply(await scripts.check(plans.map((p) => p.key), checkScriptArgs(plans, nowMs, cost, peek, false, [])), plans.length);
+        expect({ step, ...reply.evaluation }).toEqual({ step, ...expected });
+      }
+      for (const plan of plans) if (plan.kind === "sliding") await assertBookkeeping(plan.key);
+    }
+  });
+});

@@ -1,0 +1,50 @@
+import type { Severity } from "../scan-result.js";
+import type { Ecosystem } from "./ecosystem.js";
+
+/** One event of a range, as in OSV but with the kind spelled out. */
+export interface RangeEvent {
+  kind: "introduced" | "fixed" | "last_affected" | "limit";
+  version: string;
+}
+
+/**
+ * A `SEMVER` or `ECOSYSTEM` range. Events are sorted by the range's ordering (`introduced: "0"` first;
+ * events at equal versions in the record's order) and exclude events whose version does not parse
+ * under that ordering.
+ */
+export interface AffectedRange {
+  type: "SEMVER" | "ECOSYSTEM";
+  events: RangeEvent[];
+}
+
+/** One `affected[]` entry of an OSV advisory, for a supported ecosystem. */
+export interface AffectedPackage {
+  ecosystem: Ecosystem;
+  /** Normalised (normalizePackageName). */
+  name: string;
+  /** GIT ranges are dropped: they cannot be evaluated without the repository. */
+  ranges: AffectedRange[];
+  /**
+   * The explicit `versions` list as equality keys of the ecosystem's ordering (npm/crates.io/Go: semver
+   * without `v` or build metadata; PyPI: PEP 440 canonical form), so membership is a string lookup.
+   * Versions that do not parse are kept as written.
+   */
+  versions: string[];
+  /** Every `fixed` version of the ranges, lowest first, de-duplicated. */
+  fixed: string[];
+}
+
+/** A parsed, validated, normalised OSV advisory; plain JSON. */
+export interface Advisory {
+  id: string;
+  modified: string;
+  published?: string;
+  /** Set when the advisory was withdrawn: it then never matches. */
+  withdrawn?: string;
+  aliases: string[];
+  /** The OSV summary, else the first line of the details, else "". */
+  summary: string;
+  severity: Severity;
+  /** Entries for unsupported ecosystems (Maven, Debian, …) are left out. */
+  affected: AffectedPackage[];
+}

@@ -1,0 +1,6 @@
+import type { Ecosystem } from "./ecosystem.js";
+
+/** The cache tag of results that contain a package (DESIGN.md "Cache"): `pkg:<ecosystem>/<normalised name>`. */
+export function packageTag(ecosystem: Ecosystem, normalizedName: string): string {
+  return `pkg:${ecosystem}/${normalizedName}`;
+}

@@ -1,0 +1,93 @@
+import type { Advisory, AffectedPackage, AffectedRange, RangeEvent } from "./advisory.js";
+import { AdvisoryError } from "./advisory-error.js";
+import { advisorySeverity } from "./advisory-severity.js";
+import { isEcosystem } from "./ecosystem.js";
+import type { Ecosystem } from "./ecosystem.js";
+import { osvAdvisorySchema } from "./osv-schema.js";
+import type { OsvAdvisory } from "./osv-schema.js";
+import { normalizePackageName } from "./package-name.js";
+import { compareEvents, isSpecialEvent, rangeScheme } from "./range-order.js";
+import { ecosystemScheme } from "./version-scheme.js";
+
+type OsvAffected = NonNullable<OsvAdvisory["affected"]>[number];
+type OsvRange = NonNullable<OsvAffected["ranges"]>[number];
+
+const MAX_REPORTED_ISSUES = 5;
+const MAX_DETAILS_SUMMARY = 200;
+
+/**
+ * Validates an OSV advisory (unknown fields ignored) and prepares it for matching: names normalised,
+ * events sorted, severity rated, ecosystems other than npm/PyPI/Go/crates.io dropped. Throws AdvisoryError.
+ */
+export function parseAdvisory(json: unknown): Advisory {
+  const parsed = osvAdvisorySchema.safeParse(json);
+  if (!parsed.success) {
+    const id = typeof json === "object" && json !== null && "id" in json && typeof json.id === "string" ? ` ${json.id.slice(0, 100)}` : "";
+    const issues = parsed.error.issues
+      .slice(0, MAX_REPORTED_ISSUES)
+      .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+      .join("; ");
+    throw new AdvisoryError(`invalid OSV advisory${id}: ${issues}`);
+  }
+  const osv = parsed.data;
+  return {
+    id: osv.id,
+    modified: osv.modified,
+    ...(osv.published ? { published: osv.published } : {}),
+    ...(osv.withdrawn ? { withdrawn: osv.withdrawn } : {}),
+    aliases: [...new Set(osv.aliases ?? [])],
+    summary: summaryOf(osv),
+    severity: advisorySeverity(osv),
+    affected: (osv.affected ?? []).flatMap((entry) => {
+      const ecosystem = entry.package?.ecosystem;
+      return entry.package && isEcosystem(ecosystem) ? [affectedPackage(ecosystem, entry.package.name, entry)] : [];
+    }),
+  };
+}
+
+function summaryOf(osv: OsvAdvisory): string {
+  const summary = osv.summary?.trim();
+  if (summary) return summary;
+  const firstLine = osv.details?.trim().split("\n")[0]?.trim() ?? "";
+  return firstLine.length > MAX_DETAILS_SUMMARY ? `${firstLine.slice(0, MAX_DETAILS_SUMMARY)}…` : firstLine;
+}
+
+function affectedPackage(ecosystem: Ecosystem, name: string, entry: OsvAffected): AffectedPackage {
+  const scheme = ecosystemScheme(ecosystem);
+  const ranges = (entry.ranges ?? []).flatMap((range) => {
+    const prepared = prepareRange(ecosystem, range);
+    return prepared === null ? [] : [prepared];
+  });
+  const fixed = ranges
+    .flatMap((r) => r.events.filter((e) => e.kind === "fixed").map((e) => e.version))
+    .filter((v) => scheme.key(v) !== null)
+    .sort((a, b) => scheme.compare(a, b))
+    .filter((v, i, all) => i === 0 || scheme.compare(v, all[i - 1] ?? v) !== 0);
+  return {
+    ecosystem,
+    name: normalizePackageName(ecosystem, name),
+    ranges,
+    versions: [...new Set((entry.versions ?? []).map((v) => scheme.key(v) ?? v.trim()))],
+    fixed,
+  };
+}
+
+// GIT ranges need the repository's commit graph; unknown range types have no defined ordering.
+function prepareRange(ecosystem: Ecosystem, range: OsvRange): AffectedRange | null {
+  if (range.type !== "SEMVER" && range.type !== "ECOSYSTEM") return null;
+  const scheme = rangeScheme(ecosystem, range.type);
+  const events: RangeEvent[] = range.events
+    .map(toEvent)
+    // An event whose version does not parse cannot be placed in the order: it is skipped.
+    .filter((e) => isSpecialEvent(e) || scheme.key(e.version) !== null)
+    .sort((a, b) => compareEvents(scheme, a, b));
+  return events.length === 0 ? null : { type: range.type, events };
+}
+
+function toEvent(event: OsvRange["events"][number]): RangeEvent {
+  if (event.introduced !== undefined) return { kind: "introduced", version: event.introduced };
+  if (event.fixed !== undefined) return { kind: "fixed", version: event.fixed };
+  if (event.last_affected !== undefined) return { kind: "last_affected", version: event.last_affected };
+  // The schema admits exactly one of the four.
+  return { kind: "limit", version: event.limit ?? "*" };
+}

@@ -1,0 +1,29 @@
+import type { AffectedRange, RangeEvent } from "./advisory.js";
+import type { Ecosystem } from "./ecosystem.js";
+import { SEMVER_SCHEME, ecosystemScheme } from "./version-scheme.js";
+import type { VersionScheme } from "./version-scheme.js";
+
+/** The ordering a range's events and the installed version are compared by. */
+export function rangeScheme(ecosystem: Ecosystem, type: AffectedRange["type"]): VersionScheme {
+  return type === "SEMVER" ? SEMVER_SCHEME : ecosystemScheme(ecosystem);
+}
+
+/** `introduced: "0"` sorts below every version, `limit: "*"` above; neither needs to parse. */
+export function isSpecialEvent(event: RangeEvent): boolean {
+  return (event.kind === "introduced" && event.version === "0") || (event.kind === "limit" && event.version === "*");
+}
+
+/**
+ * Orders events by version. Equal versions compare equal, so a stable sort keeps the record's own order
+ * for them (as osv-scanner does): `introduced: x, last_affected: x` is x alone, `introduced: x, fixed: x`
+ * is empty, `fixed: x, introduced: x` reopens at x.
+ */
+export function compareEvents(scheme: VersionScheme, a: RangeEvent, b: RangeEvent): number {
+  return position(a) - position(b) || (position(a) === 0 ? scheme.compare(a.version, b.version) : 0);
+}
+
+function position(event: RangeEvent): number {
+  if (event.kind === "introduced" && event.version === "0") return -1;
+  if (event.kind === "limit" && event.version === "*") return 1;
+  return 0;
+}

@@ -1,0 +1,131 @@
+import { describe, expect, it } from "vitest";
+import { DependencyInputError } from "../dependency-input-error.js";
+import { extractPackages } from "../extract-packages.js";
+import { allOsvFixtures, fixtureText } from "../fixtures.fixture.js";
+import { matchPackages } from "../match-packages.js";
+import { extractSbomPackages } from "./extract-sbom-packages.js";
+
+// Produced by `npm sbom` from the same install as the npm v3 lockfile fixture (see its README).
+const cycloneDx = (): Record<string, unknown> => JSON.parse(fixtureText("sbom/npm.cyclonedx-1.5.json")) as Record<string, unknown>;
+const spdx = (): Record<string, unknown> => JSON.parse(fixtureText("sbom/npm.spdx-2.3.json")) as Record<string, unknown>;
+const lockSet = () => extractPackages({ lockfile: fixtureText("lockfiles/npm-v3.package-lock.json"), format: "package-lock.json" });
+
+function findings(sbom: unknown) {
+  return matchPackages(extractSbomPackages(sbom), allOsvFixtures()).result;
+}
+
+describe("extractSbomPackages", () => {
+  it.each(["1.4", "1.5", "1.6"])("gives a CycloneDX %s BOM the lockfile's package set and findings", (specVersion) => {
+    const bom = { ...cycloneDx(), specVersion };
+    expect(extractSbomPackages(bom)).toEqual(lockSet());
+    expect(findings(bom)).toEqual(matchPackages(lockSet(), allOsvFixtures()).result);
+  });
+
+  it("gives the SPDX 2.3 document the lockfile's package set and findings, leaving out the described root", () => {
+    expect(extractSbomPackages(spdx())).toEqual(lockSet());
+    expect(findings(spdx()).summary.total).toBe(8);
+  });
+
+  it("reads nested components and maps purl types to ecosystems", () => {
+    const bom = {
+      bomFormat: "CycloneDX",
+      specVersion: "1.6",
+      metadata: { component: { type: "container", name: "app", purl: "pkg:oci/app@sha256%3Aabc" } },
+      components: [
+        {
+          type: "library",
+          name: "core",
+          purl: "pkg:npm/%40babel/core@7.22.0",
+          components: [{ type: "library", name: "Jinja2", purl: "pkg:pypi/Jinja2@3.1.2" }],
+        },
+        { type: "library", name: "gin", purl: "pkg:golang/github.com/gin-gonic/gin@v1.9.0" },
+        { type: "library", name: "serde", purl: "pkg:cargo/serde@1.0.188" },
+      ],
+    };
+    expect(extractSbomPackages(bom)).toEqual({
+      packages: [
+        { ecosystem: "Go", name: "github.com/gin-gonic/gin", version: "v1.9.0" },
+        { ecosystem: "PyPI", name: "jinja2", version: "3.1.2" },
+        { ecosystem: "crates.io", name: "serde", version: "1.0.188" },
+        { ecosystem: "npm", name: "@babel/core", version: "7.22.0" },
+      ],
+      unchecked: [],
+    });
+  });
+
+  it("reports other purl types, missing purls and missing versions as unchecked", () => {
+    const bom = {
+      bomFormat: "CycloneDX",
+      specVersion: "1.5",
+      components: [
+        { type: "library", name: "log4j-core", purl: "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1" },
+        { type: "library", name: "curl", purl: "pkg:deb/debian/curl@7.74.0-1.3?arch=amd64" },
+        { type: "library", name: "vendored", version: "1.0" },
+        { type: "library", name: "lodash", purl: "pkg:npm/lodash" },
+        { type: "library", name: "broken", purl: "not a purl" },
+      ],
+    };
+    expect(extractSbomPackages(bom)).toEqual({
+      packages: [],
+      unchecked: [
+        { ecosystem: "deb", name: "debian/curl", spec: "pkg:deb/debian/curl@7.74.0-1.3?arch=amd64", reason: expect.stringMatching(/purl type deb is not supported/) },
+        { ecosystem: "maven", name: "org.apache.logging.log4j/log4j-core", spec: expect.any(String), reason: expect.stringMatching(/purl type maven/) },
+        { ecosystem: "npm", name: "lodash", spec: "pkg:npm/lodash", reason: "the purl has no version" },
+        { ecosystem: "unknown", name: "broken", spec: "not a purl", reason: "the purl does not parse" },
+        { ecosystem: "unknown", name: "vendored", spec: "vendored@1.0", reason: "no purl; components are matched by purl" },
+      ],
+    });
+  });
+
+  it("reads SPDX purls whatever the reference category spelling, and DESCRIBES relationships", () => {
+    const document = {
+      spdxVersion: "SPDX-2.3",
+      SPDXID: "SPDXRef-DOCUMENT",
+      relationships: [{ spdxElementId: "SPDXRef-DOCUMENT", relationshipType: "DESCRIBES", relatedSpdxElement: "SPDXRef-root" }],
+      packages: [
+        { SPDXID: "SPDXRef-root", name: "image", externalRefs: [{ referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: "pkg:npm/root-app@1.0.0" }] },
+        { SPDXID: "SPDXRef-a", name: "minimist", externalRefs: [{ referenceCategory: "PACKAGE_MANAGER", referenceType: "purl", referenceLocator: "pkg:npm/minimist@1.2.5" }] },
+        { SPDXID: "SPDXRef-b", name: "no-refs", versionInfo: "2.0" },
+      ],
+    };
+    expect(extractSbomPackages(document)).toEqual({
+      packages: [{ ecosystem: "npm", name: "minimist", version: "1.2.5" }],
+      unchecked: [{ ecosystem: "unknown", name: "no-refs", spec: "no-refs@2.0", reason: "no purl; components are matched by purl" }],
+    });
+  });
+
+  it("keeps described packages when the document describes every package it lists", () => {
+    const ref = (purl: string) => [{ referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: purl }];
+    const document = {
+      spdxVersion: "SPDX-2.3",
+      documentDescribes: ["SPDXRef-a", "SPDXRef-b"],
+      packages: [
+        { SPDXID: "SPDXRef-a", name: "lodash", externalRefs: ref("pkg:npm/lodash@4.17.20") },
+        { SPDXID: "SPDXRef-b", name: "minimist", externalRefs: ref("pkg:npm/minimist@1.2.5") },
+      ],
+    };
+    expect(extractSbomPackages(document).packages.map((p) => p.name)).toEqual(["lodash", "minimist"]);
+  });
+
+  it.each([
+    ["null", null, "sbom_malformed"],
+    ["an array", [], "sbom_malformed"],
+    ["neither CycloneDX nor SPDX", { hello: "world" }, "sbom_unsupported"],
+    ["CycloneDX 1.3", { bomFormat: "CycloneDX", specVersion: "1.3", components: [] }, "sbom_unsupported"],
+    ["SPDX 2.2", { spdxVersion: "SPDX-2.2", packages: [] }, "sbom_unsupported"],
+    ["components that are not an array", { bomFormat: "CycloneDX", specVersion: "1.5", components: {} }, "sbom_malformed"],
+    ["a component that is not an object", { bomFormat: "CycloneDX", specVersion: "1.5", components: [{ name: "ok", components: [7] }] }, "sbom_malformed"],
+    ["SPDX packages that are not an array", { spdxVersion: "SPDX-2.3", packages: "x" }, "sbom_malformed"],
+    ["SPDX externalRefs that are not an array", { spdxVersion: "SPDX-2.3", packages: [{ name: "a", externalRefs: 1 }] }, "sbom_malformed"],
+  ])("rejects %s with %s", (_name, sbom, code) => {
+    const attempt = () => extractSbomPackages(sbom);
+    expect(attempt).toThrow(DependencyInputError);
+    expect(attempt).toThrow(expect.objectContaining({ code }));
+  });
+
+  it("says where a malformed component is", () => {
+    expect(() => extractSbomPackages({ bomFormat: "CycloneDX", specVersion: "1.5", components: [{ name: "ok", components: [7] }] })).toThrow(
+      "CycloneDX: components[0].components[0] is not an object",
+    );
+  });
+});

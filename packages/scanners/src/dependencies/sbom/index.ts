@@ -1,0 +1,2 @@
+export * from "./extract-sbom-packages.js";
+export * from "./sbom-input.js";
