@@ -1,7 +1,13 @@
+import type { Cache } from "@secapi/cache";
 import type { Config } from "@secapi/config";
+import type { CacheKeys, HotKeyTracker } from "@secapi/core";
 import type { Db } from "@secapi/db";
+import type { RateLimiter } from "@secapi/limiter";
+import type { SecapiMetrics } from "@secapi/metrics";
+import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { HealthProbe } from "./health/health-probe.js";
+import type { QuotaNotifier } from "./limits/quota-notifier.js";
 import type { ScanWaiter } from "./scans/scan-waiter.js";
 
 /** Everything the routes use, created by main.ts (or a test) and passed in: the server creates no clients. */
@@ -13,4 +19,13 @@ export interface ApiContext {
   kickRelay(): void;
   scanWaiter: ScanWaiter;
   health: HealthProbe;
+  cache: Cache;
+  /** The layout of every cache key, under the cache's prefix. */
+  keys: CacheKeys;
+  /** The cache Redis itself, for the admin view of its memory and clients. */
+  cacheRedis: Redis | Cluster;
+  limiter: RateLimiter;
+  notifier: QuotaNotifier;
+  hotKeys: HotKeyTracker;
+  metrics: SecapiMetrics;
 }

@@ -1,8 +1,12 @@
+import { Cache } from "@secapi/cache";
 import { loadConfigOrExit } from "@secapi/config";
-import { createLogger, createRedisClient, onShutdownSignal } from "@secapi/core";
-import { createDb, createPool, deleteExpiredIdempotencyKeys } from "@secapi/db";
-import { OutboxRelay, closeQueues, createQueues } from "@secapi/events";
+import { CACHE_PREFIX, CacheKeys, HotKeyTracker, createLogger, createRedisClient, onShutdownSignal } from "@secapi/core";
+import { createDb, createPool, deleteExpiredIdempotencyKeys, scanUsageSince } from "@secapi/db";
+import { OutboxRelay, QUEUES, closeQueues, createQueues } from "@secapi/events";
+import { RateLimiter } from "@secapi/limiter";
+import { createMetrics } from "@secapi/metrics";
 import { HealthProbe } from "./health/health-probe.js";
+import { QuotaNotifier } from "./limits/quota-notifier.js";
 import { ScanWaiter } from "./scans/scan-waiter.js";
 import { IDEMPOTENCY_TTL_SECONDS } from "./scans/submit-scan.js";
 import { createServer } from "./server.js";
@@ -12,6 +16,7 @@ const logger = createLogger({ service: "api", level: config.logLevel });
 if (config.scanInputKeyIsDevelopmentDefault) {
   logger.warn({}, "SCAN_INPUT_KEY is not set: using the development key (set it in production)");
 }
+const metrics = createMetrics({ service: "api" });
 
 const db = createDb(
   createPool({
@@ -24,15 +29,29 @@ const db = createDb(
     onError: (error) => logger.warn({ err: error }, "idle Postgres client error"),
   }),
 );
-// Producer commands fail fast while Redis is away (the outbox keeps the messages) instead of piling up.
-const queueRedis = createRedisClient(config.redisUrl, logger, "queue", { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-const cacheRedis = createRedisClient(config.redisCacheUrl, logger, "cache", { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+// Commands fail fast while a Redis is away (callers degrade) instead of piling up; concurrent requests'
+// commands share round trips.
+const fastFail = { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true };
+const queueRedis = createRedisClient(config.redisUrl, logger, "queue", fastFail);
+const cacheRedis = createRedisClient(config.redisCacheUrl, logger, "cache", fastFail);
+// A command the limiter gave up on must never be re-sent after a reconnect: it would count twice.
+const limiterRedis = createRedisClient(config.redisUrl, logger, "limiter", { ...fastFail, autoResendUnfulfilledCommands: false });
 const queues = createQueues({ connection: queueRedis, prefix: config.queuePrefix, scanAttempts: config.scanWorker.attempts });
 const relay = new OutboxRelay({ db, queues, logger });
 const scanWaiter = new ScanWaiter(config.databaseUrl, logger);
+const cache = new Cache({ redis: cacheRedis, prefix: CACHE_PREFIX, enabled: config.cacheEnabled, hooks: metrics.cacheHooks(), logger });
+// Limiter counters live on the queue Redis (noeviction): they must never be evicted like cache entries.
+const limiter = new RateLimiter({
+  redis: limiterRedis,
+  failMode: config.rateLimitFailMode,
+  // Denials are counted where their tier and endpoint are known (the middleware); errors here.
+  hooks: { onError: metrics.limiterHooks(() => ({ tier: "", endpoint: "" })).onError },
+  monthUsage: (subject, _window, monthStart) => scanUsageSince(db, subject.replace(/^user:/, ""), monthStart),
+});
 
-await scanWaiter.start();
+await Promise.all([scanWaiter.start(), cache.start()]);
 relay.start();
+metrics.trackQueues(Object.values(queues));
 // Expired keys are ignored on lookup; this only keeps the table from growing.
 const idempotencySweep = setInterval(() => {
   deleteExpiredIdempotencyKeys(db, IDEMPOTENCY_TTL_SECONDS).catch((error: unknown) =>
@@ -48,6 +67,13 @@ const app = createServer({
   kickRelay: () => relay.kick(),
   scanWaiter,
   health: new HealthProbe({ db, queueRedis, cacheRedis }),
+  cache,
+  keys: new CacheKeys(CACHE_PREFIX),
+  cacheRedis,
+  limiter,
+  notifier: new QuotaNotifier({ redis: queueRedis, webhooks: queues[QUEUES.webhooks], logger }),
+  hotKeys: new HotKeyTracker({ redis: cacheRedis }),
+  metrics,
 });
 const server = app.listen(config.port, () => logger.info({ port: config.port }, "api listening"));
 
@@ -60,7 +86,10 @@ onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
   await closed;
   await relay.stop();
   await closeQueues(queues);
+  limiter.close();
+  await cache.close();
   queueRedis.disconnect();
   cacheRedis.disconnect();
+  limiterRedis.disconnect();
   await db.destroy();
 });

@@ -1,16 +1,24 @@
 import express, { type Express, Router } from "express";
 import type { ApiContext } from "./context.js";
 import { notFound } from "./http/http-error.js";
-import { authenticate, requireAdmin } from "./middleware/authenticate.js";
+import { limitRequests } from "./limits/limit-requests.js";
+import { identify, requireAdmin, requireAuth } from "./middleware/authenticate.js";
 import { errorHandler } from "./middleware/error-handler.js";
 import { jsonBody } from "./middleware/json-body.js";
 import { requestLogger } from "./middleware/request-logger.js";
+import { accountRouter } from "./routes/account.routes.js";
 import { adminAdvisoriesRouter } from "./routes/admin-advisories.routes.js";
 import { adminUsersRouter } from "./routes/admin-users.routes.js";
+import { cacheRouter } from "./routes/cache.routes.js";
 import { healthRouter } from "./routes/health.routes.js";
 import { scansRouter } from "./routes/scans.routes.js";
 
-/** The express app, wired to the given context. It does not listen: main.ts (or a test) does. */
+/**
+ * The express app, wired to the given context. It does not listen: main.ts (or a test) does.
+ * Order matters: metrics first; health, readiness and /metrics are never rate limited; under /api/v1
+ * every request is identified, then rate limited (per user, or per IP without a valid key), then
+ * authenticated, then its body is parsed.
+ */
 export function createServer(ctx: ApiContext): Express {
   const app = express();
   app.disable("x-powered-by");
@@ -18,14 +26,16 @@ export function createServer(ctx: ApiContext): Express {
   app.set("etag", "strong");
   app.set("query parser", "simple");
 
+  app.use(ctx.metrics.httpMiddleware());
   app.use(requestLogger(ctx.logger));
   app.use(healthRouter(ctx));
+  const metricsHandler = ctx.metrics.metricsHandler(ctx.config.metricsToken);
+  app.get("/metrics", (req, res) => metricsHandler(req, res));
 
   const api = Router();
-  api.use(authenticate(ctx.db));
-  api.use(jsonBody);
+  api.use(identify(ctx), limitRequests(ctx), requireAuth, jsonBody);
   api.use("/admin", requireAdmin, adminUsersRouter(ctx), adminAdvisoriesRouter(ctx));
-  api.use(scansRouter(ctx));
+  api.use(scansRouter(ctx), accountRouter(ctx), cacheRouter(ctx));
   app.use("/api/v1", api);
 
   app.use((_req, _res, next) => next(notFound("Route")));

@@ -1,12 +1,16 @@
 import type { AddressInfo } from "node:net";
 import { type Config, loadConfig } from "@secapi/config";
-import { createLogger, createUserWithKey } from "@secapi/core";
-import { type Db, type UserRole, type UserTier, createDb, createPool } from "@secapi/db";
-import { OutboxRelay, type QueueName, closeQueues, createQueues } from "@secapi/events";
-import { TEST_REDIS_URL, type TestDatabase, createTestDatabase, uniqueId } from "@secapi/testing";
+import { Cache } from "@secapi/cache";
+import { CacheKeys, HotKeyTracker, createLogger, createUserWithKey } from "@secapi/core";
+import { type Db, type UserRole, type UserTier, createDb, createPool, scanUsageSince } from "@secapi/db";
+import { OutboxRelay, QUEUES, type QueueName, closeQueues, createQueues } from "@secapi/events";
+import { RateLimiter } from "@secapi/limiter";
+import { type SecapiMetrics, createMetrics } from "@secapi/metrics";
+import { TEST_REDIS_URL, type TestDatabase, createTestDatabase, deleteKeysByPrefix, uniqueId } from "@secapi/testing";
 import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { HealthProbe } from "../src/health/health-probe.js";
+import { QuotaNotifier } from "../src/limits/quota-notifier.js";
 import { ScanWaiter } from "../src/scans/scan-waiter.js";
 import { createServer } from "../src/server.js";
 
@@ -31,8 +35,25 @@ export class TestApi {
     readonly config: Config,
     readonly db: Db,
     readonly queues: Record<QueueName, Queue>,
+    readonly cache: Cache,
+    readonly metrics: SecapiMetrics,
+    /** Prefix of every cache key this API wrote: tests use it to clean up and inspect. */
+    readonly cachePrefix: string,
     private readonly teardown: () => Promise<void>,
   ) {}
+
+  /**
+   * Limits high enough that tests about other things never meet them; tests about limits set their own
+   * TIER_LIMITS / ANON_RATE_LIMIT_PER_MINUTE.
+   */
+  static readonly GENEROUS_LIMITS = JSON.stringify(
+    Object.fromEntries(
+      ["free", "starter", "pro", "business"].map((tier) => [
+        tier,
+        { requests_per_minute: 1_000_000, scans_per_hour: 1_000_000, scans_per_month: 10_000_000 },
+      ]),
+    ),
+  );
 
   static async start(env: Record<string, string> = {}): Promise<TestApi> {
     const database: TestDatabase = await createTestDatabase();
@@ -43,9 +64,11 @@ export class TestApi {
       REDIS_CACHE_URL: env.REDIS_CACHE_URL ?? redisUrl,
       QUEUE_PREFIX: uniqueId("q"),
       LOG_LEVEL: "silent",
+      TIER_LIMITS: TestApi.GENEROUS_LIMITS,
+      ANON_RATE_LIMIT_PER_MINUTE: "1000000",
       ...env,
     });
-    const logger = createLogger({ service: "api-test", level: "silent" });
+    const logger = createLogger({ service: "api-test", level: (process.env.TEST_LOG_LEVEL as "silent") ?? "silent" });
     const db = createDb(createPool({ connectionString: database.url, max: 10 }));
     const redisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 100 };
     const queueRedis = new Redis(config.redisUrl, redisOptions);
@@ -55,7 +78,19 @@ export class TestApi {
     const queues = createQueues({ connection: queueRedis, prefix: config.queuePrefix });
     const relay = new OutboxRelay({ db, queues, publishTimeoutMs: 500 });
     const scanWaiter = new ScanWaiter(database.url, logger);
-    await scanWaiter.start();
+    const metrics = createMetrics({ service: "api-test" });
+    // Cache keys of this API instance live under their own prefix, so parallel test files never meet.
+    const cachePrefix = uniqueId("c");
+    const cache = new Cache({ redis: cacheRedis, prefix: cachePrefix, enabled: config.cacheEnabled, hooks: metrics.cacheHooks() });
+    const limiterRedis = new Redis(config.redisUrl, { ...redisOptions, autoResendUnfulfilledCommands: false });
+    limiterRedis.on("error", () => undefined);
+    const limiter = new RateLimiter({
+      redis: limiterRedis,
+      prefix: `${cachePrefix}:rl`,
+      failMode: config.rateLimitFailMode,
+      monthUsage: (subject, _window, monthStart) => scanUsageSince(db, subject.replace(/^user:/, ""), monthStart),
+    });
+    await Promise.all([scanWaiter.start(), cache.start()]);
     relay.start();
     const app = createServer({
       config,
@@ -64,20 +99,32 @@ export class TestApi {
       kickRelay: () => relay.kick(),
       scanWaiter,
       health: new HealthProbe({ db, queueRedis, cacheRedis }, 300),
+      cache,
+      keys: new CacheKeys(cachePrefix),
+      cacheRedis,
+      limiter,
+      notifier: new QuotaNotifier({ redis: queueRedis, webhooks: queues[QUEUES.webhooks], logger, prefix: `${cachePrefix}:notify` }),
+      hotKeys: new HotKeyTracker({ redis: cacheRedis, setKey: `${cachePrefix}:hot-keys` }),
+      metrics,
     });
     const server = app.listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));
     const { port } = server.address() as AddressInfo;
 
-    return new TestApi(`http://127.0.0.1:${port}`, config, db, queues, async () => {
+    return new TestApi(`http://127.0.0.1:${port}`, config, db, queues, cache, metrics, cachePrefix, async () => {
       await scanWaiter.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await relay.stop();
       await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true }).catch(() => undefined)));
       await closeQueues(queues);
+      limiter.close();
+      await cache.flush().catch(() => undefined);
+      await cache.close();
+      await deleteKeysByPrefix(queueRedis, `${cachePrefix}:`).catch(() => undefined);
       queueRedis.disconnect();
       cacheRedis.disconnect();
+      limiterRedis.disconnect();
       await db.destroy();
       await database.drop();
     });

@@ -1,4 +1,5 @@
-import { revokeApiKey } from "@secapi/db";
+import { revokeKey, userTag } from "@secapi/core";
+import { waitFor } from "@secapi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestApi, secretsInput } from "./api-fixture.js";
 
@@ -140,8 +141,11 @@ describe("bad input: a clear 4xx and nothing stored", () => {
 
     const victim = await api.createUser("pro");
     expect((await api.request("GET", "/api/v1/scans", { key: victim.key })).status).toBe(200);
-    const keyId = (await api.db.selectFrom("api_keys").select("id").where("user_id", "=", victim.id).executeTakeFirstOrThrow()).id;
-    await revokeApiKey(api.db, keyId);
+    expect(await revokeKey(api.db, { key: victim.key })).toBe(true);
+    expect(await revokeKey(api.db, { key: victim.key })).toBe(false);
+    // What the cache-worker does on the api_key.revoked event (tested in apps/cache-worker).
+    await api.cache.invalidateTags([userTag(victim.id)]);
+    await waitFor(async () => (await api.count("outbox")) === 0, { what: "the revocation event to be relayed" });
     const revoked = await api.request("POST", "/api/v1/scans", { key: victim.key, body });
     await expectRefusedAndNothingStored(revoked, 401, "unauthorized");
     expect(revoked.headers.get("www-authenticate")).toContain("Bearer");

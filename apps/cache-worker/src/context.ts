@@ -1,5 +1,5 @@
 import type { Cache } from "@secapi/cache";
-import type { HotKeyTracker } from "@secapi/core";
+import type { CacheKeys, HotKeyTracker } from "@secapi/core";
 import type { Db } from "@secapi/db";
 import type { Logger } from "pino";
 
@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 export interface CacheWorkerContext {
   db: Db;
   cache: Cache;
+  keys: CacheKeys;
   hotKeys: HotKeyTracker;
   logger: Logger;
   scanInputKey: Buffer;

@@ -1,4 +1,4 @@
-import { packageTag, parseCacheKey, resolveScanType, resultKey, scanKey, scanTag, userTag } from "@secapi/core";
+import { packageTag, resolveScanType, scanTag, userTag } from "@secapi/core";
 import { findResultsTagged } from "@secapi/db";
 import type { SecapiEvent } from "@secapi/events";
 import type { CacheWorkerContext } from "./context.js";
@@ -24,11 +24,11 @@ export async function handleEvent(ctx: CacheWorkerContext, event: SecapiEvent): 
     case "scan.failed": {
       const { scanId, userId, type, inputHash } = (event as SecapiEvent<"scan.completed">).data;
       const invalidated = await ctx.cache.invalidateTags([scanTag(scanId), userTag(userId)]);
-      let warmed = (await warmKey(ctx, scanKey(scanId))) ? 1 : 0;
+      let warmed = (await warmKey(ctx, ctx.keys.scan(scanId))) ? 1 : 0;
       if (event.type === "scan.completed") {
         // So that the next identical submission is a HIT.
         const ownerId = resolveScanType(type)?.private ? userId : null;
-        if (await warmKey(ctx, resultKey({ scanType: type, ownerId, inputHash }))) warmed++;
+        if (await warmKey(ctx, ctx.keys.result({ scanType: type, ownerId, inputHash }))) warmed++;
       }
       return { invalidated, warmed };
     }
@@ -36,8 +36,9 @@ export async function handleEvent(ctx: CacheWorkerContext, event: SecapiEvent): 
       const { scanId, userId } = (event as SecapiEvent<"scan.deleted">).data;
       return { invalidated: await ctx.cache.invalidateTags([scanTag(scanId), userTag(userId)]), warmed: 0 };
     }
-    case "user.tier_changed": {
-      // The user's cached principal (auth), usage and lists all carry their user tag.
+    case "user.tier_changed":
+    case "api_key.revoked": {
+      // The user's cached principals (auth), lists and stats all carry their user tag.
       const { userId } = (event as SecapiEvent<"user.tier_changed">).data;
       return { invalidated: await ctx.cache.invalidateTags([userTag(userId)]), warmed: 0 };
     }
@@ -46,7 +47,7 @@ export async function handleEvent(ctx: CacheWorkerContext, event: SecapiEvent): 
       const tags = packages.map((name) => packageTag(ecosystem, name));
       const affected = await findResultsTagged(ctx.db, tags);
       const invalidated = await ctx.cache.invalidateTags(tags);
-      const keys = affected.map((row) => resultKey({ scanType: row.scan_type, ownerId: row.owner_id, inputHash: row.input_hash }));
+      const keys = affected.map((row) => ctx.keys.result({ scanType: row.scan_type, ownerId: row.owner_id, inputHash: row.input_hash }));
       const scores = await ctx.hotKeys.scores(keys);
       const hottest = keys
         .filter((key) => (scores.get(key) ?? 0) > 0)
@@ -54,7 +55,7 @@ export async function handleEvent(ctx: CacheWorkerContext, event: SecapiEvent): 
         .slice(0, ctx.rerunLimit);
       let warmed = 0;
       for (const key of hottest) {
-        const parsed = parseCacheKey(key);
+        const parsed = ctx.keys.parse(key);
         if (parsed.kind === "result" && (await rerunDependencyResult(ctx, parsed.key))) warmed++;
       }
       return { invalidated, warmed };

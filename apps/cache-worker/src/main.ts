@@ -2,6 +2,7 @@ import { Cache } from "@secapi/cache";
 import { loadConfigOrExit } from "@secapi/config";
 import {
   CACHE_PREFIX,
+  CacheKeys,
   HotKeyTracker,
   createLogger,
   createRedisClient,
@@ -44,6 +45,7 @@ await cache.start();
 const ctx: CacheWorkerContext = {
   db,
   cache,
+  keys: new CacheKeys(CACHE_PREFIX),
   hotKeys: new HotKeyTracker({ redis: cacheRedis }),
   logger,
   scanInputKey: config.scanInputKey,

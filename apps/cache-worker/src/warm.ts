@@ -1,9 +1,9 @@
-import { loadResultEntry, loadScanViewEntry, parseCacheKey, scanViewTtlSeconds } from "@secapi/core";
+import { loadResultEntry, loadScanViewEntry, scanViewTtlSeconds } from "@secapi/core";
 import type { CacheWorkerContext } from "./context.js";
 
 /** Reloads one key from Postgres into the cache; false if it is not a warmable key or has no data. */
 export async function warmKey(ctx: CacheWorkerContext, key: string): Promise<boolean> {
-  const parsed = parseCacheKey(key);
+  const parsed = ctx.keys.parse(key);
   if (parsed.kind === "scan") {
     const loaded = await loadScanViewEntry(ctx.db, parsed.scanId);
     if (!loaded) return false;

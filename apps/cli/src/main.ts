@@ -4,7 +4,7 @@ import type { UserTier } from "@secapi/db";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { importAdvisories } from "./commands/advisories.js";
 import { migrate } from "./commands/migrate.js";
-import { createUser, setTier } from "./commands/users.js";
+import { createUser, revokeUserKey, setTier } from "./commands/users.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -37,6 +37,12 @@ users
   .argument("<id>", "user id", parseUuid)
   .addArgument(program.createArgument("<tier>", "new tier").choices(TIERS))
   .action((id: string, tier: UserTier) => setTier(config(), id, tier));
+
+users
+  .command("revoke-key")
+  .description("revoke an API key, given its id or the key itself")
+  .argument("<key>", "key id (UUID) or the key (sk_...)")
+  .action((key: string) => revokeUserKey(config(), key));
 
 const advisories = program.command("advisories").description("the local OSV advisory database");
 advisories

@@ -242,8 +242,14 @@ export class Cache {
   /** Deletes every entry and tag set under the prefix (SCAN-based, never FLUSHDB). Throws `CacheUnavailableError` if Redis could not be reached. */
   async flush(): Promise<number> {
     if (!this.enabled) return 0;
-    const everything = `${this.layout.prefix.replace(/[*?[\]\\]/g, "\\$&")}:*`;
-    return this.invalidate("flush", { kind: "flush", items: [] }, () => this.store.deleteMatching(everything, "flush"));
+    return this.invalidate("flush", { kind: "flush", items: [] }, () => this.store.deleteMatching(this.everything(), "flush"));
+  }
+
+  /** Number of entries under the prefix, counted with SCAN on every master (for `GET /cache/keys`); undefined if Redis does not answer. */
+  async countKeys(): Promise<number | undefined> {
+    if (!this.enabled) return undefined;
+    const counted = await this.store.countEntries(this.everything());
+    return counted.ok ? counted.value : undefined;
   }
 
   /** Seconds until an L2 entry stops being fresh (0 once stale), or -2 if missing, unreadable or Redis is unavailable (for warming near-expiry keys). */
@@ -285,17 +291,21 @@ export class Cache {
 
   /** The L1 entry of `key` if it may be served: present, and the fence confirmed within `fenceMs`. */
   private async readL1(key: string, now: number): Promise<CacheEntry | undefined | typeof UNCONFIRMED> {
-    if (!this.memory.get(key, now)) return undefined;
+    const entry = this.memory.get(key, now);
+    if (!entry) return undefined;
     const confirmed = this.fence.ensure();
-    if (confirmed !== true && !(await confirmed)) return UNCONFIRMED;
-    // A fence read may just have dropped it.
+    if (confirmed === true) return entry;
+    if (!(await confirmed)) return UNCONFIRMED;
+    // The fence read may just have dropped it.
     return this.memory.get(key, now);
   }
 
   private async loadThroughRedis<T>(key: string, loader: () => Promise<T>, options: CacheSetOptions): Promise<Served<T>> {
     const generation = this.memory.generation;
-    const [got, fenced] = await Promise.all([this.store.get(key), this.fence.ensure()]);
-    if (!got.ok || !fenced) return this.bypass(loader);
+    // Both go out at once; the fence epoch is needed only if the key must be loaded.
+    const confirmed = this.fence.ensure();
+    const got = await this.store.get(key);
+    if (!got.ok || !(confirmed === true || (await confirmed))) return this.bypass(loader);
     const since = this.fence.lastEpoch as string;
     const found = this.decode<T>(key, got.value);
     if (found) {
@@ -433,6 +443,11 @@ export class Cache {
     await this.bus.publishInvalidation(invalidation);
     this.recorder.invalidation(invalidation.kind, outcome.value);
     return outcome.value;
+  }
+
+  /** The SCAN pattern of every key under the prefix. */
+  private everything(): string {
+    return `${this.layout.prefix.replace(/[*?[\]\\]/g, "\\$&")}:*`;
   }
 
   private applyRemote(invalidation: Invalidation): void {

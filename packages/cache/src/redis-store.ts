@@ -177,27 +177,32 @@ export class RedisStore {
     return this.sequence((step) =>
       this.recordedAround(step, invalidation, async () => {
         let deleted = 0;
-        const masters = this.cluster ? (this.redis as Cluster).nodes("master") : [this.redis as Redis];
-        for (const node of masters) {
-          let cursor = "0";
-          do {
-            const [next, keys] = await step("scan", () => node.scan(cursor, "MATCH", pattern, "COUNT", SCAN_COUNT));
-            cursor = next;
-            const entries = keys.filter((k) => this.layout.isEntry(k));
-            if (kind === "flush") {
-              const tagSets = keys.filter((k) => k.startsWith(this.layout.tagPrefix));
-              deleted += await this.unlink(step, entries);
-              await this.unlink(step, tagSets);
-            } else if (this.cluster) {
-              deleted += await this.deleteEach(step, entries, "");
-            } else if (entries.length > 0) {
-              deleted += await this.deleteBatch(step, entries, undefined);
-            }
-          } while (cursor !== "0");
-        }
+        await this.scanMasters(step, pattern, async (keys) => {
+          const entries = keys.filter((k) => this.layout.isEntry(k));
+          if (kind === "flush") {
+            const tagSets = keys.filter((k) => k.startsWith(this.layout.tagPrefix));
+            deleted += await this.unlink(step, entries);
+            await this.unlink(step, tagSets);
+          } else if (this.cluster) {
+            deleted += await this.deleteEach(step, entries, "");
+          } else if (entries.length > 0) {
+            deleted += await this.deleteBatch(step, entries, undefined);
+          }
+        });
         return deleted;
       }),
     );
+  }
+
+  /** Counts the entries (not bookkeeping) whose keys match a SCAN pattern, on every master. */
+  countEntries(pattern: string): Promise<Outcome<number>> {
+    return this.sequence(async (step) => {
+      let count = 0;
+      await this.scanMasters(step, pattern, async (keys) => {
+        count += keys.filter((k) => this.layout.isEntry(k)).length;
+      });
+      return count;
+    });
   }
 
   /** Invalidations recorded since `since` ("" when this instance has none yet). */
@@ -244,6 +249,19 @@ export class RedisStore {
       return ms;
     } catch {
       return undefined;
+    }
+  }
+
+  /** SCAN MATCH (never KEYS) over the single server, or over every master of a Cluster. */
+  private async scanMasters(step: Step, pattern: string, onKeys: (keys: string[]) => Promise<void>): Promise<void> {
+    const masters = this.cluster ? (this.redis as Cluster).nodes("master") : [this.redis as Redis];
+    for (const node of masters) {
+      let cursor = "0";
+      do {
+        const [next, keys] = await step("scan", () => node.scan(cursor, "MATCH", pattern, "COUNT", SCAN_COUNT));
+        cursor = next;
+        await onKeys(keys);
+      } while (cursor !== "0");
     }
   }
 

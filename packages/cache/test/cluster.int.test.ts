@@ -131,6 +131,7 @@ describe("on a Redis Cluster (3 masters)", () => {
     expect(await keysPerMaster(`${prefix}:user:1:*`)).toEqual([0, 0, 0]);
     expect((await cache.get(others[0] as string)).value).toBe(others[0]);
 
+    expect(await cache.countKeys()).toBe(30);
     expect(await cache.flush()).toBe(30);
     expect((await keysPerMaster(`${prefix}:user:*`)).reduce((a, b) => a + b)).toBe(0);
     expect((await keysPerMaster(`${prefix}:__cache:tag:*`)).reduce((a, b) => a + b)).toBe(0);

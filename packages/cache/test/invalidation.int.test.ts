@@ -259,7 +259,9 @@ describe("deleteByPattern and flush", () => {
     await cache.set(`${prefix}:auth:1`, 2, { ttl: 60 });
     await neighbour.cache.set(`${prefix}x:scan:1`, 3, { ttl: 60, tags: ["t"] });
 
+    expect(await cache.countKeys()).toBe(2);
     expect(await cache.flush()).toBe(2);
+    expect(await cache.countKeys()).toBe(0);
     expect(await cache.get(`${prefix}:scan:1`)).toEqual({ value: undefined, status: "MISS" });
     expect(await fx.admin.get(outside)).toBe("kept");
     expect((await neighbour.cache.get(`${prefix}x:scan:1`)).value).toBe(3);

@@ -1,29 +1,56 @@
 import { createHash } from "node:crypto";
 import type { InputKey } from "@secapi/db";
 
-/** DESIGN.md "Cache": every key and tag SecAPI writes, in one place. */
+/** DESIGN.md "Cache": the namespace of every key SecAPI writes in production. */
 export const CACHE_PREFIX = "secapi";
 
-/** A scan result by content address; private types carry their owner, so users never share one. */
-export function resultKey(key: InputKey): string {
-  return key.ownerId === null
-    ? `${CACHE_PREFIX}:result:${key.scanType}:${key.inputHash}`
-    : `${CACHE_PREFIX}:result:${key.scanType}:${key.ownerId}:${key.inputHash}`;
-}
+export type ParsedCacheKey =
+  | { kind: "scan"; scanId: string }
+  | { kind: "result"; key: InputKey }
+  | { kind: "other" };
 
-/** One scan as the API renders it. */
-export function scanKey(scanId: string): string {
-  return `${CACHE_PREFIX}:scan:${scanId}`;
-}
+/**
+ * Every cache key SecAPI writes, in one place, under one prefix (`secapi` in production; tests give each
+ * run its own so that parallel runs never meet).
+ */
+export class CacheKeys {
+  constructor(readonly prefix: string = CACHE_PREFIX) {}
 
-/** Something of one user's: a list page, stats, usage. `part` names it, e.g. `scans:<query hash>`. */
-export function userKey(userId: string, part: string): string {
-  return `${CACHE_PREFIX}:user:${userId}:${part}`;
-}
+  /** A scan result by content address; private types carry their owner, so users never share one. */
+  result(key: InputKey): string {
+    return key.ownerId === null
+      ? `${this.prefix}:result:${key.scanType}:${key.inputHash}`
+      : `${this.prefix}:result:${key.scanType}:${key.ownerId}:${key.inputHash}`;
+  }
 
-/** The principal behind an API key, by the key's SHA-256. */
-export function authKey(keyHash: string): string {
-  return `${CACHE_PREFIX}:auth:${keyHash}`;
+  /** One scan as the API renders it. */
+  scan(scanId: string): string {
+    return `${this.prefix}:scan:${scanId}`;
+  }
+
+  /** Something of one user's: a list page, stats. `part` names it, e.g. `scans:<query hash>`. */
+  user(userId: string, part: string): string {
+    return `${this.prefix}:user:${userId}:${part}`;
+  }
+
+  /** The principal behind an API key, by the key's SHA-256. */
+  auth(keyHash: string): string {
+    return `${this.prefix}:auth:${keyHash}`;
+  }
+
+  /** Reads back what result/scan built, so warming knows how to reload a key. */
+  parse(key: string): ParsedCacheKey {
+    if (!key.startsWith(`${this.prefix}:`)) return { kind: "other" };
+    const parts = key.slice(this.prefix.length + 1).split(":");
+    if (parts[0] === "scan" && parts.length === 2 && parts[1]) return { kind: "scan", scanId: parts[1] };
+    if (parts[0] === "result" && parts[1]) {
+      if (parts.length === 3 && parts[2]) return { kind: "result", key: { scanType: parts[1], ownerId: null, inputHash: parts[2] } };
+      if (parts.length === 4 && parts[2] && parts[3]) {
+        return { kind: "result", key: { scanType: parts[1], ownerId: parts[2], inputHash: parts[3] } };
+      }
+    }
+    return { kind: "other" };
+  }
 }
 
 /** A short stable hash of a query (filters, cursor) for list keys. */
@@ -35,22 +62,3 @@ export function queryHash(query: Record<string, unknown>): string {
 export const userTag = (userId: string) => `user:${userId}`;
 export const scanTag = (scanId: string) => `scan:${scanId}`;
 export const packageTag = (ecosystem: string, name: string) => `pkg:${ecosystem}/${name}`;
-
-export type ParsedCacheKey =
-  | { kind: "scan"; scanId: string }
-  | { kind: "result"; key: InputKey }
-  | { kind: "other" };
-
-/** Reads back what resultKey/scanKey built, so warming knows how to reload a key. */
-export function parseCacheKey(key: string): ParsedCacheKey {
-  const parts = key.split(":");
-  if (parts[0] !== CACHE_PREFIX) return { kind: "other" };
-  if (parts[1] === "scan" && parts.length === 3 && parts[2]) return { kind: "scan", scanId: parts[2] };
-  if (parts[1] === "result" && parts[2]) {
-    if (parts.length === 4 && parts[3]) return { kind: "result", key: { scanType: parts[2], ownerId: null, inputHash: parts[3] } };
-    if (parts.length === 5 && parts[3] && parts[4]) {
-      return { kind: "result", key: { scanType: parts[2], ownerId: parts[3], inputHash: parts[4] } };
-    }
-  }
-  return { kind: "other" };
-}

@@ -7,10 +7,11 @@ import {
   findUserByEmail,
   insertApiKey,
   insertUser,
+  revokeApiKey,
   updateUserTier,
 } from "@secapi/db";
 import { createEvent, eventMessage, writeOutbox } from "@secapi/events";
-import { describeApiKey, generateApiKey, type GeneratedApiKey } from "./api-key.js";
+import { describeApiKey, generateApiKey, type GeneratedApiKey, hashApiKey } from "./api-key.js";
 
 export class UserExistsError extends Error {
   readonly code = "user_exists";
@@ -88,4 +89,17 @@ export async function ensureBootstrapAdmin(db: Db, key: string): Promise<{ creat
     if (error instanceof UserExistsError) return ensureBootstrapAdmin(db, key);
     throw error;
   }
+}
+
+/**
+ * Revokes an API key (by id, or by the key itself when it leaked) and emits `api_key.revoked`, on which
+ * the cache-workers drop the cached principal; returns false if there was no such unrevoked key.
+ */
+export async function revokeKey(db: Db, key: { id: string } | { key: string }): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const revoked = await revokeApiKey(tx, "id" in key ? key : { hash: hashApiKey(key.key) });
+    if (!revoked) return false;
+    await writeOutbox(tx, [eventMessage(createEvent("api_key.revoked", revoked))]);
+    return true;
+  });
 }

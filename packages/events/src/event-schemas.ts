@@ -14,6 +14,7 @@ export const eventDataSchemas = {
   "scan.failed": z.object({ ...scanRef, tags: z.array(z.string()) }),
   "scan.deleted": z.object({ scanId: uuid, userId: uuid }),
   "user.tier_changed": z.object({ userId: uuid, from: tier, to: tier }),
+  "api_key.revoked": z.object({ userId: uuid, keyId: uuid }),
   "advisories.updated": z.object({ ecosystem: z.string(), packages: z.array(z.string()) }),
 } as const;
 

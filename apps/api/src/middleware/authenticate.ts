@@ -1,17 +1,23 @@
-import { hashApiKey } from "@secapi/core";
-import { type Principal, findPrincipalByKeyHash, type Db } from "@secapi/db";
+import { hashApiKey, userTag } from "@secapi/core";
+import { type Principal, findPrincipalByKeyHash } from "@secapi/db";
 import type { Request, RequestHandler } from "express";
+import type { ApiContext } from "../context.js";
 import { forbidden, unauthorized } from "../http/http-error.js";
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace -- express types are augmented through this namespace
   namespace Express {
     interface Request {
-      /** Set by `authenticate` for a valid key. */
+      /** Set by `identify` for a valid key. */
       principal?: Principal;
+      /** Why there is no principal: no key, or a key that is unknown or revoked. */
+      authProblem?: "missing" | "invalid";
     }
   }
 }
+
+/** How long a key's principal may be served from the cache; a tier change or revocation invalidates it sooner. */
+export const PRINCIPAL_TTL_SECONDS = 60;
 
 /** The key a request presents, from `Authorization: Bearer` or `X-API-Key`. */
 export function presentedKey(req: Request): string | undefined {
@@ -24,27 +30,48 @@ export function presentedKey(req: Request): string | undefined {
   return typeof header === "string" && header.length > 0 ? header : undefined;
 }
 
-/** Requires a valid, unrevoked key; 401 otherwise. */
-export function authenticate(db: Db): RequestHandler {
+/** The principal of a key hash, read through the cache (tagged with the user, so tier changes drop it). */
+async function principalOf(ctx: ApiContext, keyHash: string): Promise<Principal | undefined> {
+  const key = ctx.keys.auth(keyHash);
+  const cached = await ctx.cache.get<Principal>(key);
+  if (cached.value) return cached.value;
+  const principal = await findPrincipalByKeyHash(ctx.db, keyHash);
+  if (principal) await ctx.cache.set(key, principal, { ttl: PRINCIPAL_TTL_SECONDS, tags: [userTag(principal.userId)] });
+  return principal;
+}
+
+/**
+ * Works out who is calling without refusing anyone yet: requests without a valid key are still rate
+ * limited (per client IP) before `requireAuth` answers 401.
+ */
+export function identify(ctx: ApiContext): RequestHandler {
   return async (req, _res, next) => {
     const key = presentedKey(req);
-    if (!key) return next(unauthorized());
-    // Keys are long; anything absurd is rejected before hashing or a query.
-    if (key.length > 256) return next(unauthorized("Invalid API key"));
-    const principal = await findPrincipalByKeyHash(db, hashApiKey(key));
-    if (!principal) return next(unauthorized("Invalid or revoked API key"));
-    req.principal = principal;
+    if (!key) {
+      req.authProblem = "missing";
+      return next();
+    }
+    // Keys are long; anything absurd is rejected before hashing or a lookup.
+    const principal = key.length <= 256 ? await principalOf(ctx, hashApiKey(key)) : undefined;
+    if (principal) req.principal = principal;
+    else req.authProblem = "invalid";
     next();
   };
 }
+
+/** Requires a valid, unrevoked key; 401 otherwise. */
+export const requireAuth: RequestHandler = (req, _res, next) => {
+  if (req.principal) return next();
+  next(req.authProblem === "invalid" ? unauthorized("Invalid or revoked API key") : unauthorized());
+};
 
 /** Requires the admin role; 403 otherwise. */
 export const requireAdmin: RequestHandler = (req, _res, next) => {
   next(req.principal?.role === "admin" ? undefined : forbidden());
 };
 
-/** The authenticated principal; only call behind `authenticate`. */
-export function principalOf(req: Request): Principal {
+/** The authenticated principal; only call behind `requireAuth`. */
+export function requestPrincipal(req: Request): Principal {
   if (!req.principal) throw unauthorized();
   return req.principal;
 }

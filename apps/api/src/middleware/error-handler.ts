@@ -1,3 +1,4 @@
+import { CacheUnavailableError } from "@secapi/cache";
 import { UserExistsError, UserNotFoundError } from "@secapi/core";
 import { DependencyInputError } from "@secapi/scanners";
 import type { ErrorRequestHandler } from "express";
@@ -34,6 +35,9 @@ function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error;
   if (error instanceof UserExistsError) return new HttpError(409, error.code, error.message);
   if (error instanceof UserNotFoundError) return new HttpError(404, error.code, error.message);
+  if (error instanceof CacheUnavailableError) {
+    return new HttpError(503, error.code, "The cache Redis is unavailable; try again shortly", {}, { "Retry-After": "5" });
+  }
   // Well-formed JSON whose lockfile or SBOM cannot be used.
   if (error instanceof DependencyInputError) return new HttpError(422, error.code, error.message);
   if (error instanceof Error) return fromBodyParser(error as BodyParserError & Error);

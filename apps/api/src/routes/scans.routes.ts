@@ -1,19 +1,37 @@
-import { SCAN_TYPES, type ScanTypeDefinition, resolveScanType } from "@secapi/core";
-import { deleteScanForUser, findScanForUser, listScansForUser } from "@secapi/db";
+import {
+  type ResultEntry,
+  SCAN_TYPES,
+  type ScanTypeDefinition,
+  type ScanViewEntry,
+  isFreshFor,
+  loadScanViewEntry,
+  queryHash,
+  resolveScanType,
+  scanTag,
+  scanViewTtlSeconds,
+  userTag,
+  scanView,
+} from "@secapi/core";
+import { deleteScanForUser, listScansForUser } from "@secapi/db";
 import { createEvent, eventMessage, writeOutbox } from "@secapi/events";
 import { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import type { ApiContext } from "../context.js";
+import { matchesIfNoneMatch } from "../http/conditional.js";
 import { badRequest, notFound, unprocessable } from "../http/http-error.js";
 import { uuidParam } from "../http/params.js";
 import { parseOr400 } from "../http/validation.js";
-import { principalOf } from "../middleware/authenticate.js";
+import { limitError, mergeDecisions, setRateLimitHeaders } from "../limits/rate-limit-response.js";
+import { requestLimitOf, userSubject } from "../limits/limit-requests.js";
+import { scanWindows } from "../limits/tier-windows.js";
+import { requestPrincipal } from "../middleware/authenticate.js";
 import { decodeCursor, encodeCursor } from "../scans/list-cursor.js";
-import { scanView } from "@secapi/core";
-import { submitScan } from "../scans/submit-scan.js";
+import { inputKeyOf, submitScan } from "../scans/submit-scan.js";
 
 /** DESIGN.md: `?wait=N` holds a poll for at most 30 s. */
 export const MAX_WAIT_SECONDS = 30;
+/** Lists are invalidated by every scan event of their user; the TTL only bounds a lost invalidation. */
+const LIST_TTL_SECONDS = 30;
 
 const envelopeSchema = z.object({ type: z.string().min(1), input: z.unknown() }).strict();
 const getQuerySchema = z.object({ wait: z.coerce.number().int().min(0).max(MAX_WAIT_SECONDS).optional() });
@@ -38,7 +56,9 @@ function idempotencyKeyOf(req: Request): string | undefined {
   return header === undefined ? undefined : parseOr400(idempotencyKeySchema, header, "Idempotency-Key header");
 }
 
-/** Scan submission, polling, listing and deletion (DESIGN.md "HTTP API"). */
+const inFlight = (entry: ScanViewEntry) => entry.status === "queued" || entry.status === "running";
+
+/** Scan submission, polling, listing and deletion (DESIGN.md "HTTP API"), read through the cache. */
 export function scansRouter(ctx: ApiContext): Router {
   const router = Router();
 
@@ -46,15 +66,58 @@ export function scansRouter(ctx: ApiContext): Router {
     const hint = type.missingInputHint?.(input);
     if (hint) throw unprocessable("sbom_required", hint);
     const validInput = parseOr400(type.inputSchema, input, `${type.name} input`);
-    const outcome = await submitScan(ctx.db, ctx.config.scanInputKey, {
-      principal: principalOf(req),
-      type,
-      canonicalInput: type.canonicalize(validInput),
-      idempotencyKey: idempotencyKeyOf(req),
-    });
-    if (!outcome.replayed) ctx.kickRelay();
+    const canonicalInput = type.canonicalize(validInput);
+    const principal = requestPrincipal(req);
+    const tier = ctx.config.tiers[principal.tier];
+    const key = inputKeyOf({ principal, type, canonicalInput });
+    const idempotencyKey = idempotencyKeyOf(req);
+
+    // A result computed within this tier's TTL answers at once and uses no scan quota.
+    const cacheKey = ctx.keys.result(key);
+    const lookup = await ctx.cache.get<ResultEntry>(cacheKey);
+    ctx.hotKeys.touch(cacheKey);
+    const cached = lookup.value && isFreshFor(lookup.value, tier.result_ttl_seconds) ? lookup.value : undefined;
+
+    const subject = userSubject(principal.userId);
+    const windows = scanWindows(tier);
+    const quota = await ctx.limiter.check({ subject, windows, peek: cached !== undefined });
+    const requestLimit = requestLimitOf(res);
+    setRateLimitHeaders(res, requestLimit ? mergeDecisions(requestLimit, quota) : quota);
+    res.set("X-Cache-Status", cached ? "HIT" : lookup.status === "BYPASS" ? "BYPASS" : "MISS");
+    if (!cached) {
+      const refused = limitError(quota);
+      if (refused) {
+        if (quota.outcome === "denied") {
+          ctx.metrics.rateLimitExceeded.inc({ tier: principal.tier, endpoint: "scan-quota" });
+          ctx.metrics.scanRequests.inc({ scan_type: type.name, status: "rate_limited", tier: principal.tier });
+          void ctx.notifier.onScanQuotaDenied(principal.userId, quota);
+        }
+        throw refused;
+      }
+    }
+    const consumed = !cached && quota.outcome === "allowed";
+    const giveBack = () => (consumed ? ctx.limiter.refund(subject, windows) : Promise.resolve());
+
+    let outcome;
+    try {
+      outcome = await submitScan(ctx.db, ctx.config.scanInputKey, { principal, type, canonicalInput, idempotencyKey, cached });
+    } catch (error) {
+      await giveBack();
+      throw error;
+    }
+    // A replay repeats an answer: it runs nothing and must cost nothing.
+    if (outcome.disposition === "replayed") await giveBack();
+    else {
+      ctx.kickRelay();
+      // The caller's next list shows this scan without waiting for the cache-worker's invalidation
+      // (which also covers the case where the cache Redis is down right now).
+      ctx.cache.invalidateTags([userTag(principal.userId)]).catch((error: unknown) =>
+        req.log.warn({ err: error }, "could not invalidate the user's cached lists"),
+      );
+    }
+    ctx.metrics.scanRequests.inc({ scan_type: type.name, status: outcome.disposition, tier: principal.tier });
     res.set(outcome.headers);
-    if (outcome.replayed) res.set("Idempotent-Replayed", "true");
+    if (outcome.disposition === "replayed") res.set("Idempotent-Replayed", "true");
     res.status(outcome.status).json(outcome.body);
   }
 
@@ -69,54 +132,82 @@ export function scansRouter(ctx: ApiContext): Router {
 
   router.get("/scans", async (req, res) => {
     const query = parseOr400(listQuerySchema, req.query, "query");
-    if (query.type !== undefined) scanTypeOr400(query.type);
-    const principal = principalOf(req);
-    const rows = await listScansForUser(ctx.db, principal.userId, {
-      limit: query.limit + 1,
-      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
-      status: query.status,
-      scanType: query.type === undefined ? undefined : resolveScanType(query.type)?.name,
-    });
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    res.json({
-      items: page.map((row) => scanView(row, { summary: row.summary })),
-      next_cursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
-    });
+    const scanType = query.type === undefined ? undefined : scanTypeOr400(query.type).name;
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const { userId } = requestPrincipal(req);
+    const { value, status } = await ctx.cache.getOrLoad(
+      ctx.keys.user(userId, `scans:${queryHash({ ...query, type: scanType })}`),
+      async () => {
+        const rows = await listScansForUser(ctx.db, userId, { limit: query.limit + 1, after, status: query.status, scanType });
+        const page = rows.slice(0, query.limit);
+        const last = page.at(-1);
+        return {
+          items: page.map((row) => scanView(row, { summary: row.summary })),
+          next_cursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
+        };
+      },
+      { ttl: LIST_TTL_SECONDS, tags: [userTag(userId)] },
+    );
+    res.set("X-Cache-Status", status).json(value);
   });
 
   router.get("/scans/:id", async (req, res) => {
     const id = uuidParam(req.params.id);
     const { wait = 0 } = parseOr400(getQuerySchema, req.query, "query");
-    const { userId } = principalOf(req);
-    let scan = await findScanForUser(ctx.db, id, userId);
-    if (!scan) throw notFound("Scan");
+    const { userId } = requestPrincipal(req);
+    const key = ctx.keys.scan(id);
+    ctx.hotKeys.touch(key);
+
+    const cached = await ctx.cache.get<ScanViewEntry>(key);
+    let cacheStatus = cached.status;
+    let entry = cached.value;
+    const reload = async () => {
+      const loaded = await loadScanViewEntry(ctx.db, id);
+      if (loaded) {
+        const ttl = scanViewTtlSeconds(loaded.entry, ctx.config.tiers.business.result_ttl_seconds);
+        void ctx.cache.set(key, loaded.entry, { ttl, tags: loaded.tags });
+      }
+      return loaded?.entry;
+    };
+    entry ??= await reload();
+    // Another user's scan is indistinguishable from a missing one.
+    if (!entry || entry.userId !== userId) throw notFound("Scan");
 
     // Wake on the run's notification, or every second to re-check (a notification can be lost).
     const deadline = Date.now() + wait * 1000;
     const abort = new AbortController();
     res.once("close", () => abort.abort());
-    const inFlight = () => scan?.status === "queued" || scan?.status === "running";
-    while (inFlight() && scan.job_id && Date.now() < deadline && ctx.scanWaiter.open) {
-      await ctx.scanWaiter.wait(scan.job_id, Math.min(1000, deadline - Date.now()), abort.signal);
+    while (inFlight(entry) && entry.jobId && Date.now() < deadline && ctx.scanWaiter.open) {
+      await ctx.scanWaiter.wait(entry.jobId, Math.min(1000, deadline - Date.now()), abort.signal);
       if (abort.signal.aborted) return;
-      scan = await findScanForUser(ctx.db, id, userId);
-      if (!scan) throw notFound("Scan");
+      entry = await reload();
+      cacheStatus = "MISS";
+      if (!entry) throw notFound("Scan");
     }
 
-    if (inFlight()) res.set("Retry-After", "1");
-    res.json(scanView(scan, { result: scan.result }));
+    res.set({ "X-Cache-Status": cacheStatus, ETag: entry.etag });
+    if (inFlight(entry)) res.set("Retry-After", "1");
+    if (matchesIfNoneMatch(req, entry.etag)) {
+      res.status(304).end();
+      return;
+    }
+    res.json(entry.body);
   });
 
   router.delete("/scans/:id", async (req, res) => {
     const id = uuidParam(req.params.id);
-    const { userId } = principalOf(req);
+    const { userId } = requestPrincipal(req);
     const deleted = await ctx.db.transaction().execute(async (tx) => {
       const row = await deleteScanForUser(tx, id, userId);
       if (row) await writeOutbox(tx, [eventMessage(createEvent("scan.deleted", { scanId: id, userId }))]);
       return row;
     });
     if (!deleted) throw notFound("Scan");
+    // Gone at once for every API process (the cache bus carries it); the event does it again, harmlessly,
+    // and is what makes it happen if the cache Redis is down right now.
+    await ctx.cache.invalidateTags([scanTag(id), userTag(userId)]).catch((error: unknown) =>
+      req.log.warn({ err: error }, "could not invalidate the deleted scan"),
+    );
     ctx.kickRelay();
     res.status(204).end();
   });

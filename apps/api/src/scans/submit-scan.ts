@@ -23,7 +23,7 @@ import {
   writeOutbox,
 } from "@secapi/events";
 import { unprocessable } from "../http/http-error.js";
-import { scanLocation, scanView } from "@secapi/core";
+import { type ResultEntry, scanLocation, scanView } from "@secapi/core";
 
 /** DESIGN.md: the same Idempotency-Key and body within 24 h returns the first response. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -34,11 +34,16 @@ export interface ScanSubmission {
   /** `type.canonicalize` of the validated input: what is hashed, sealed and scanned. */
   canonicalInput: unknown;
   idempotencyKey?: string | undefined;
+  /** A fresh result of this input from the cache: the scan is recorded as completed, nothing runs. */
+  cached?: ResultEntry | undefined;
 }
 
 export interface SubmissionOutcome extends StoredResponse {
-  /** True when the response is the replay of an earlier request with the same Idempotency-Key. */
-  replayed: boolean;
+  /**
+   * How the request was answered: a new run, joined to a run in flight, from a cached result, or as the
+   * replay of an earlier request with the same Idempotency-Key.
+   */
+  disposition: "queued" | "coalesced" | "cached" | "replayed";
 }
 
 /** The content address of a submission: type, canonical input hash and, for private types, the owner. */
@@ -51,7 +56,8 @@ export function inputKeyOf(submission: Pick<ScanSubmission, "principal" | "type"
 }
 
 /**
- * Accepts a scan in one transaction: the scan row, the sealed input, the job and the `scan.created`
+ * Records a scan in one transaction. Answered from a cached result, it is a completed scan and nothing
+ * runs. Otherwise the scan row, the sealed input, the job and the `scan.created`
  * event commit together or not at all, so an outage of the queue Redis loses nothing (the outbox relay
  * delivers later). Submissions of an input already in flight join its run instead of starting one; the
  * advisory lock on the coalescing key makes that decision race-free against other submissions and
@@ -79,42 +85,53 @@ export async function submitScan(db: Db, scanInputKey: Buffer, submission: ScanS
             "This Idempotency-Key was already used with a different request body",
           );
         }
-        if (claim.response) return { ...claim.response, replayed: true };
+        if (claim.response) return { ...claim.response, disposition: "replayed" };
       }
     }
 
-    await lockNameForTransaction(tx, coalescingKey);
-    const inFlight = await findInFlightScan(tx, key);
     const scanId = randomUUID();
-    const jobId = inFlight?.job_id ?? scanRunJobId(job, scanId);
-    const scan = await insertScan(tx, {
-      id: scanId,
-      userId: principal.userId,
-      key,
-      status: inFlight?.status ?? "queued",
-      startedAt: inFlight?.started_at ?? null,
-      jobId,
-    });
-    if (!inFlight) {
-      await putScanInput(tx, key, sealInput(scanInputKey, key, submission.canonicalInput));
-    }
-    await writeOutbox(tx, [
-      ...(inFlight ? [] : [scanJobMessage(job, jobId)]),
-      eventMessage(
-        createEvent("scan.created", { scanId, userId: principal.userId, type: key.scanType, inputHash: key.inputHash }),
-      ),
-    ]);
-    await recordScanUsage(tx, { userId: principal.userId, scanId });
+    const created = eventMessage(
+      createEvent("scan.created", { scanId, userId: principal.userId, type: key.scanType, inputHash: key.inputHash }),
+    );
+    let response: StoredResponse;
+    let disposition: SubmissionOutcome["disposition"];
 
-    const response: StoredResponse = {
-      status: 202,
-      body: scanView(scan),
-      headers: { Location: scanLocation(scanId), "Retry-After": "1" },
-    };
+    if (submission.cached) {
+      const scan = await insertScan(tx, {
+        id: scanId,
+        userId: principal.userId,
+        key,
+        status: "completed",
+        jobId: null,
+        cached: true,
+        resultId: submission.cached.resultId,
+      });
+      await writeOutbox(tx, [created]);
+      disposition = "cached";
+      response = { status: 200, body: scanView(scan, { result: submission.cached.result }), headers: { Location: scanLocation(scanId) } };
+    } else {
+      await lockNameForTransaction(tx, coalescingKey);
+      const inFlight = await findInFlightScan(tx, key);
+      const jobId = inFlight?.job_id ?? scanRunJobId(job, scanId);
+      const scan = await insertScan(tx, {
+        id: scanId,
+        userId: principal.userId,
+        key,
+        status: inFlight?.status ?? "queued",
+        startedAt: inFlight?.started_at ?? null,
+        jobId,
+      });
+      if (!inFlight) await putScanInput(tx, key, sealInput(scanInputKey, key, submission.canonicalInput));
+      await writeOutbox(tx, [...(inFlight ? [] : [scanJobMessage(job, jobId)]), created]);
+      await recordScanUsage(tx, { userId: principal.userId, scanId });
+      disposition = inFlight ? "coalesced" : "queued";
+      response = { status: 202, body: scanView(scan), headers: { Location: scanLocation(scanId), "Retry-After": "1" } };
+    }
+
     if (submission.idempotencyKey !== undefined) {
       await saveIdempotentResponse(tx, { userId: principal.userId, key: submission.idempotencyKey, response });
     }
-    return { ...response, replayed: false };
+    return { ...response, disposition };
   });
 }
 

@@ -39,13 +39,14 @@ export async function findPrincipalByKeyHash(db: DbExecutor, keyHash: string): P
     .executeTakeFirst();
 }
 
-/** Revokes a key; returns false if it did not exist or was already revoked. */
-export async function revokeApiKey(db: DbExecutor, keyId: string): Promise<boolean> {
-  const result = await db
+/** Revokes a key by id or by hash; returns its owner, or undefined if it did not exist or was already revoked. */
+export async function revokeApiKey(db: DbExecutor, key: { id: string } | { hash: string }): Promise<{ userId: string; keyId: string } | undefined> {
+  const row = await db
     .updateTable("api_keys")
     .set({ revoked_at: new Date() })
-    .where("id", "=", keyId)
+    .where("id" in key ? "id" : "key_hash", "=", "id" in key ? key.id : key.hash)
     .where("revoked_at", "is", null)
+    .returning(["id", "user_id"])
     .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  return row ? { userId: row.user_id, keyId: row.id } : undefined;
 }

@@ -1,0 +1,61 @@
+import { userTag } from "@secapi/core";
+import { userScanStats } from "@secapi/db";
+import type { WindowState } from "@secapi/limiter";
+import { Router } from "express";
+import type { ApiContext } from "../context.js";
+import { userSubject } from "../limits/limit-requests.js";
+import { requestWindows, scanWindows } from "../limits/tier-windows.js";
+import { requestPrincipal } from "../middleware/authenticate.js";
+
+const STATS_TTL_SECONDS = 60;
+
+const LIMIT_NAMES: Record<string, string> = {
+  minute: "requests_per_minute",
+  "scans-hour": "scans_per_hour",
+  "scans-month": "scans_per_month",
+};
+
+function usageView(window: WindowState, nowMs: number) {
+  return {
+    limit: window.limit,
+    used: window.used,
+    remaining: window.remaining,
+    reset: Math.ceil(nowMs / 1000) + window.resetSeconds,
+    reset_in_seconds: window.resetSeconds,
+  };
+}
+
+/** `GET /api/v1/usage` and `GET /api/v1/stats`: where the caller stands, and their dashboard. */
+export function accountRouter(ctx: ApiContext): Router {
+  const router = Router();
+
+  // Read live from the limiter on every call: usage changes with every request, so a cached copy would
+  // be wrong at once. Only the principal behind it comes from the cache.
+  router.get("/usage", async (req, res) => {
+    const principal = requestPrincipal(req);
+    const limits = ctx.config.tiers[principal.tier];
+    const decision = await ctx.limiter.check({
+      subject: userSubject(principal.userId),
+      windows: [...requestWindows(limits.requests_per_minute), ...scanWindows(limits)],
+      peek: true,
+    });
+    const now = Date.now();
+    res.set("X-Cache-Status", "BYPASS").json({
+      tier: principal.tier,
+      limits: Object.fromEntries(decision.windows.map((w) => [LIMIT_NAMES[w.name] ?? w.name, usageView(w, now)])),
+      result_ttl_seconds: limits.result_ttl_seconds,
+      ...(decision.outcome === "unavailable" || ("source" in decision && decision.source !== "redis") ? { degraded: true } : {}),
+    });
+  });
+
+  router.get("/stats", async (req, res) => {
+    const { userId } = requestPrincipal(req);
+    const { value, status } = await ctx.cache.getOrLoad(ctx.keys.user(userId, "stats"), () => userScanStats(ctx.db, userId), {
+      ttl: STATS_TTL_SECONDS,
+      tags: [userTag(userId)],
+    });
+    res.set("X-Cache-Status", status).json(value);
+  });
+
+  return router;
+}
