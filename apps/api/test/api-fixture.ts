@@ -39,6 +39,8 @@ export class TestApi {
     readonly metrics: SecapiMetrics,
     /** Prefix of every cache key this API wrote: tests use it to clean up and inspect. */
     readonly cachePrefix: string,
+    /** How many times the API's pool handed out a Postgres connection so far. */
+    readonly postgresAcquisitions: () => number,
     private readonly teardown: () => Promise<void>,
   ) {}
 
@@ -69,7 +71,10 @@ export class TestApi {
       ...env,
     });
     const logger = createLogger({ service: "api-test", level: (process.env.TEST_LOG_LEVEL as "silent") ?? "silent" });
-    const db = createDb(createPool({ connectionString: database.url, max: 10 }));
+    const pool = createPool({ connectionString: database.url, max: 10 });
+    let acquisitions = 0;
+    pool.on("acquire", () => acquisitions++);
+    const db = createDb(pool);
     const redisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 100 };
     const queueRedis = new Redis(config.redisUrl, redisOptions);
     const cacheRedis = new Redis(config.redisCacheUrl, redisOptions);
@@ -111,7 +116,7 @@ export class TestApi {
     await new Promise((resolve) => server.once("listening", resolve));
     const { port } = server.address() as AddressInfo;
 
-    return new TestApi(`http://127.0.0.1:${port}`, config, db, queues, cache, metrics, cachePrefix, async () => {
+    return new TestApi(`http://127.0.0.1:${port}`, config, db, queues, cache, metrics, cachePrefix, () => acquisitions, async () => {
       await scanWaiter.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -440,7 +440,9 @@ export class Cache {
     const outcome = await run();
     this.memory.invalidate(invalidation);
     if (!outcome.ok) throw new CacheUnavailableError(operation, { cause: outcome.error });
-    await this.bus.publishInvalidation(invalidation);
+    // Our own invalidation is in the fence history now; until this instance's epoch passes it, every
+    // load it starts would be refused its write as possibly stale.
+    await Promise.all([this.bus.publishInvalidation(invalidation), this.fence.readAfterNow()]);
     this.recorder.invalidation(invalidation.kind, outcome.value);
     return outcome.value;
   }

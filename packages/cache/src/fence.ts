@@ -52,6 +52,15 @@ export class Fence {
     return this.refresh().then(() => this.isConfirmed());
   }
 
+  /**
+   * Reads the fence with a read sent after this call, not one already in flight: after this instance's
+   * own invalidation, so that its epoch moves past it and its next fill is not taken for a stale one.
+   */
+  async readAfterNow(): Promise<boolean> {
+    await this.pending?.catch(() => undefined);
+    return this.refresh();
+  }
+
   /** Reads the fence now, or joins the read in flight; resolves whether it answered. */
   refresh(): Promise<boolean> {
     this.pending ??= this.read().finally(() => {

@@ -150,6 +150,16 @@ describe("writes racing an invalidation", () => {
     expect(await loader.cache.getOrLoad(key, async () => "after", { ttl: 60 })).toEqual({ value: "after", status: "MISS" });
   });
 
+  it("a load started after this instance's own invalidation is written (read-your-writes)", async () => {
+    const instance = await fx.instance();
+    const key = fx.key("user");
+    await instance.cache.getOrLoad(key, async () => "before", { ttl: 60, tags: ["own-tag"] });
+    await instance.cache.invalidateTags(["own-tag"]);
+    expect(await instance.cache.getOrLoad(key, async () => "after", { ttl: 60, tags: ["own-tag"] })).toEqual({ value: "after", status: "MISS" });
+    expect(await fx.admin.exists(key)).toBe(1);
+    expect(await instance.cache.getOrLoad(key, async () => "never", { ttl: 60, tags: ["own-tag"] })).toEqual({ value: "after", status: "HIT" });
+  });
+
   it("an unrelated invalidation does not stop the write", async () => {
     const loader = await fx.instance();
     const other = await fx.instance();

@@ -109,9 +109,9 @@ export function scansRouter(ctx: ApiContext): Router {
     if (outcome.disposition === "replayed") await giveBack();
     else {
       ctx.kickRelay();
-      // The caller's next list shows this scan without waiting for the cache-worker's invalidation
-      // (which also covers the case where the cache Redis is down right now).
-      ctx.cache.invalidateTags([userTag(principal.userId)]).catch((error: unknown) =>
+      // Awaited, so the caller's very next list shows this scan (read-your-writes); the cache-worker does
+      // it again on scan.created, which also covers a cache Redis that is down right now.
+      await ctx.cache.invalidateTags([userTag(principal.userId)]).catch((error: unknown) =>
         req.log.warn({ err: error }, "could not invalidate the user's cached lists"),
       );
     }

@@ -1,0 +1,221 @@
+import { CacheKeys, loadResultEntry } from "@secapi/core";
+import { upsertScanResult } from "@secapi/db";
+import { TestRedisServer, waitFor } from "@secapi/testing";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TestApi, secretsInput } from "./api-fixture.js";
+
+let api: TestApi;
+let keys: CacheKeys;
+beforeAll(async () => {
+  api = await TestApi.start();
+  keys = new CacheKeys(api.cachePrefix);
+});
+afterAll(() => api.close());
+
+const submit = (key: string, type: string, input: unknown) => api.request("POST", "/api/v1/scans", { key, body: { type, input } });
+
+/**
+ * What the scan-worker and cache-worker do for a finished run, minus the queue: store the result, mark the
+ * run's scans completed, and put the result in the cache.
+ */
+async function completeRun(scanId: string, result: unknown, computedAt?: Date) {
+  const scan = await api.db.selectFrom("scans").selectAll().where("id", "=", scanId).executeTakeFirstOrThrow();
+  const key = { scanType: scan.scan_type, ownerId: scan.owner_scoped ? scan.user_id : null, inputHash: scan.input_hash };
+  const resultId = await upsertScanResult(api.db, key, result, []);
+  if (computedAt) await sql`UPDATE scan_results SET updated_at = ${computedAt} WHERE id = ${resultId}`.execute(api.db);
+  await sql`UPDATE scans SET status = 'completed', result_id = ${resultId}, completed_at = now() WHERE job_id = ${scan.job_id}`.execute(api.db);
+  const loaded = await loadResultEntry(api.db, key);
+  if (!loaded) throw new Error("no result");
+  await api.cache.set(keys.result(key), loaded.entry, { ttl: 604800, tags: loaded.tags });
+  return key;
+}
+
+const RESULT = { summary: { critical: 0, high: 0, medium: 0, low: 0, unknown: 0, total: 0 }, findings: [] };
+
+describe("cached scan views", () => {
+  it("serves the second read from the cache, and answers If-None-Match with 304 without touching Postgres", async () => {
+    const user = await api.createUser("pro");
+    const { body } = await submit(user.key, "secrets", secretsInput("view"));
+    await completeRun(body.id, RESULT);
+    const first = await api.request("GET", `/api/v1/scans/${body.id}`, { key: user.key });
+    expect(first.headers.get("x-cache-status")).toBe("MISS");
+    expect(first.body.status).toBe("completed");
+    const second = await api.request("GET", `/api/v1/scans/${body.id}`, { key: user.key });
+    expect(second.headers.get("x-cache-status")).toBe("HIT");
+    expect(second.body).toEqual(first.body);
+    const etag = second.headers.get("etag") ?? "";
+    expect(etag).toBe(first.headers.get("etag"));
+
+    const before = api.postgresAcquisitions();
+    const notModified = await api.request("GET", `/api/v1/scans/${body.id}`, { key: user.key, headers: { "If-None-Match": etag } });
+    expect(notModified.status).toBe(304);
+    expect(api.postgresAcquisitions()).toBe(before);
+  });
+
+  it("never shows one user's cached scan to another", async () => {
+    const owner = await api.createUser("pro");
+    const other = await api.createUser("pro");
+    const { body } = await submit(owner.key, "secrets", secretsInput("mine"));
+    await api.request("GET", `/api/v1/scans/${body.id}`, { key: owner.key });
+    expect((await api.request("GET", `/api/v1/scans/${body.id}`, { key: owner.key })).headers.get("x-cache-status")).toBe("HIT");
+    expect((await api.request("GET", `/api/v1/scans/${body.id}`, { key: other.key })).status).toBe(404);
+  });
+});
+
+describe("repeated submissions", () => {
+  it("answer 200 cached:true with X-Cache-Status HIT and use no scan quota", async () => {
+    const user = await api.createUser("pro");
+    const input = secretsInput("repeat");
+    const first = await submit(user.key, "secrets", input);
+    expect(first.status).toBe(202);
+    expect(first.headers.get("x-cache-status")).toBe("MISS");
+    await completeRun(first.body.id, RESULT);
+    const usedBefore = (await api.request("GET", "/api/v1/usage", { key: user.key })).body.limits.scans_per_hour.used;
+
+    const again = await submit(user.key, "secrets", input);
+    expect(again.status).toBe(200);
+    expect(again.headers.get("x-cache-status")).toBe("HIT");
+    expect(again.body).toMatchObject({ type: "secrets", status: "completed", cached: true, result: RESULT });
+    expect(again.body.id).not.toBe(first.body.id);
+    expect(again.headers.get("location")).toBe(`/api/v1/scans/${again.body.id}`);
+    // The scan quotas are reported, not consumed.
+    expect(again.headers.get("ratelimit-policy")).toContain('"scans-hour"');
+    expect((await api.request("GET", "/api/v1/usage", { key: user.key })).body.limits.scans_per_hour.used).toBe(usedBefore);
+    // And the cached scan is a scan of the user's like any other.
+    const view = await api.request("GET", `/api/v1/scans/${again.body.id}`, { key: user.key });
+    expect(view.body).toMatchObject({ status: "completed", cached: true, result: RESULT });
+  });
+
+  it("never serve user A's secrets result to user B, even for identical input", async () => {
+    const a = await api.createUser("pro");
+    const b = await api.createUser("pro");
+    const input = secretsInput("shared-secret-file");
+    await completeRun((await submit(a.key, "secrets", input)).body.id, RESULT);
+    expect((await submit(a.key, "secrets", input)).headers.get("x-cache-status")).toBe("HIT");
+    const fromB = await submit(b.key, "secrets", input);
+    expect(fromB.status).toBe(202);
+    expect(fromB.headers.get("x-cache-status")).toBe("MISS");
+  });
+
+  it("share dependency results between users, but only as fresh as each tier's TTL", async () => {
+    const input = { packages: [{ ecosystem: "npm", name: "left-pad", version: "1.3.0" }] };
+    const pro = await api.createUser("pro");
+    const free = await api.createUser("free");
+    const first = await submit(pro.key, "dependencies", input);
+    // Computed two hours ago: within pro's 24 h, beyond free's 1 h.
+    await completeRun(first.body.id, RESULT, new Date(Date.now() - 2 * 3600 * 1000));
+    expect((await submit(pro.key, "dependencies", input)).headers.get("x-cache-status")).toBe("HIT");
+    const fromFree = await submit(free.key, "dependencies", input);
+    expect(fromFree.status).toBe(202);
+    expect(fromFree.headers.get("x-cache-status")).toBe("MISS");
+  });
+});
+
+describe("cached lists and stats", () => {
+  it("reads lists and stats through the cache, and a new scan shows in the very next list", async () => {
+    const user = await api.createUser("pro");
+    await submit(user.key, "secrets", secretsInput("list-1"));
+    const first = await api.request("GET", "/api/v1/scans", { key: user.key });
+    expect(first.headers.get("x-cache-status")).toBe("MISS");
+    expect((await api.request("GET", "/api/v1/scans", { key: user.key })).headers.get("x-cache-status")).toBe("HIT");
+    await submit(user.key, "secrets", secretsInput("list-2"));
+    const after = await api.request("GET", "/api/v1/scans", { key: user.key });
+    expect(after.headers.get("x-cache-status")).toBe("MISS");
+    expect(after.body.items).toHaveLength(2);
+
+    const stats = await api.request("GET", "/api/v1/stats", { key: user.key });
+    expect(stats.headers.get("x-cache-status")).toBe("MISS");
+    expect(stats.body).toMatchObject({ total: 2, by_status: { queued: 2 }, by_type: { secrets: 2 } });
+    expect((await api.request("GET", "/api/v1/stats", { key: user.key })).headers.get("x-cache-status")).toBe("HIT");
+  });
+});
+
+describe("cache admin routes", () => {
+  it("report stats, keys and health; flush and tag deletion are for admins", async () => {
+    const admin = await api.createUser("business", "admin");
+    const user = await api.createUser("pro");
+    await api.request("GET", "/api/v1/stats", { key: user.key });
+
+    const stats = await api.request("GET", "/api/v1/cache/stats", { key: user.key });
+    expect(stats.status).toBe(200);
+    expect(Object.keys(stats.body)).toEqual(expect.arrayContaining(["enabled", "connected", "hits", "misses", "sets", "errors", "hit_rate", "keys", "redis_info"]));
+    expect(stats.body.enabled).toBe(true);
+    expect(stats.body.connected).toBe(true);
+    expect(stats.body.keys).toBeGreaterThan(0);
+    expect(stats.body.redis_info.used_memory).toBeGreaterThan(0);
+    expect((await api.request("GET", "/api/v1/cache/keys", { key: user.key })).body.keys).toBe(stats.body.keys);
+    const health = await api.request("GET", "/api/v1/cache/health", { key: user.key });
+    expect(health.body).toMatchObject({ status: "connected" });
+    expect(health.body.latency_ms).toBeGreaterThanOrEqual(0);
+
+    expect((await api.request("DELETE", `/api/v1/cache/tags/user:${user.id}`, { key: user.key })).status).toBe(403);
+    expect((await api.request("DELETE", "/api/v1/cache/flush", { key: user.key })).status).toBe(403);
+    const byTag = await api.request("DELETE", `/api/v1/cache/tags/user:${user.id}`, { key: admin.key });
+    expect(byTag.status).toBe(200);
+    expect(byTag.body.deleted_keys).toBeGreaterThanOrEqual(1);
+    expect((await api.request("GET", "/api/v1/stats", { key: user.key })).headers.get("x-cache-status")).toBe("MISS");
+    expect((await api.request("DELETE", "/api/v1/cache/tags/pkg:npm/lodash", { key: admin.key })).body).toEqual({ deleted_keys: 0 });
+    expect((await api.request("DELETE", "/api/v1/cache/tags/nonsense", { key: admin.key })).status).toBe(400);
+
+    const flushed = await api.request("DELETE", "/api/v1/cache/flush", { key: admin.key });
+    expect(flushed.body.deleted_keys).toBeGreaterThan(0);
+    expect((await api.request("GET", "/api/v1/cache/keys", { key: admin.key })).body.keys).toBeLessThanOrEqual(2);
+  });
+});
+
+describe("CACHE_ENABLED=false", () => {
+  it("bypasses the cache everywhere", async () => {
+    const bypass = await TestApi.start({ CACHE_ENABLED: "false" });
+    try {
+      const user = await bypass.createUser("pro");
+      const submitted = await bypass.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: secretsInput("b") } });
+      expect(submitted.headers.get("x-cache-status")).toBe("BYPASS");
+      for (const path of [`/api/v1/scans/${submitted.body.id}`, "/api/v1/scans", "/api/v1/stats"]) {
+        for (let i = 0; i < 2; i++) {
+          expect((await bypass.request("GET", path, { key: user.key })).headers.get("x-cache-status"), path).toBe("BYPASS");
+        }
+      }
+      expect((await bypass.request("GET", "/api/v1/cache/stats", { key: user.key })).body.enabled).toBe(false);
+    } finally {
+      await bypass.close();
+    }
+  });
+});
+
+describe("the cache Redis goes away", () => {
+  it("keeps every request working (BYPASS) and resumes caching when it is back", async () => {
+    const redis = await TestRedisServer.start();
+    const outage = await TestApi.start({ REDIS_CACHE_URL: redis.url(0) });
+    try {
+      const user = await outage.createUser("pro");
+      await outage.request("GET", "/api/v1/stats", { key: user.key });
+      expect((await outage.request("GET", "/api/v1/stats", { key: user.key })).headers.get("x-cache-status")).toBe("HIT");
+      await redis.stop();
+      // Within the fence bound (100 ms) an L1 entry may still be served; past it, never.
+      await new Promise((r) => setTimeout(r, 250));
+      for (let i = 0; i < 20; i++) {
+        const started = Date.now();
+        const response = await outage.request("GET", i % 2 ? "/api/v1/stats" : "/api/v1/scans", { key: user.key });
+        expect(response.status).toBe(200);
+        expect(response.headers.get("x-cache-status")).toBe("BYPASS");
+        expect(Date.now() - started).toBeLessThan(1000);
+      }
+      const submitted = await outage.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: secretsInput("o") } });
+      expect(submitted.status).toBe(202);
+      expect((await outage.request("GET", "/api/v1/cache/health", { key: user.key })).body.status).toBe("disconnected");
+      await redis.start();
+      await waitFor(
+        async () => {
+          await outage.request("GET", "/api/v1/stats", { key: user.key });
+          return (await outage.request("GET", "/api/v1/stats", { key: user.key })).headers.get("x-cache-status") === "HIT";
+        },
+        { timeoutMs: 15_000, what: "caching to resume" },
+      );
+    } finally {
+      await outage.close();
+      await redis.stop();
+    }
+  });
+});
+
