@@ -44,18 +44,28 @@ export class Stack {
     return `http://127.0.0.1:${this.env.PORT}`;
   }
 
-  /** Starts the API and waits until it is ready. */
-  async startApi(): Promise<AppProcess> {
-    const api = AppProcess.start("api", this.env);
+  /** Starts the API (on the stack's port, or another) and waits until it answers. */
+  async startApi(env: Record<string, string> = {}): Promise<AppProcess> {
+    const port = env.PORT ?? this.env.PORT;
+    const api = AppProcess.start("api", { ...this.env, ...env });
     this.processes.push(api);
-    await api.waitForHttp(`${this.apiUrl}/health`);
+    await api.waitForHttp(`http://127.0.0.1:${port}/health`);
     return api;
+  }
+
+  /** Starts a cache-worker and waits for its /health; returns it and its port. */
+  async startCacheWorker(env: Record<string, string> = {}): Promise<{ worker: AppProcess; port: string }> {
+    const port = String(await freePort());
+    const worker = AppProcess.start("cache-worker", { ...this.env, CACHE_WORKER_PORT: port, ...env });
+    this.processes.push(worker);
+    await worker.waitForHttp(`http://127.0.0.1:${port}/health`);
+    return { worker, port };
   }
 
   /** Starts a scan-worker (on its own health port) and waits for its /health. */
   async startScanWorker(env: Record<string, string> = {}): Promise<AppProcess> {
-    const port = String(await freePort());
-    const worker = AppProcess.start("scan-worker", { ...this.env, SCAN_WORKER_PORT: port, ...env });
+    const port = env.SCAN_WORKER_PORT ?? String(await freePort());
+    const worker = AppProcess.start("scan-worker", { ...this.env, ...env, SCAN_WORKER_PORT: port });
     this.processes.push(worker);
     await worker.waitForHttp(`http://127.0.0.1:${port}/health`);
     return worker;
@@ -73,8 +83,14 @@ export class Stack {
     return JSON.parse(await this.cli("users", "create", "--email", `${uniqueId("u")}@example.com`, "--tier", tier, "--json"));
   }
 
-  async request(method: string, path: string, key: string, body?: unknown): Promise<{ status: number; headers: Headers; body: any }> {
-    const response = await fetch(`${this.apiUrl}${path}`, {
+  async request(
+    method: string,
+    path: string,
+    key: string,
+    body?: unknown,
+    baseUrl = this.apiUrl,
+  ): Promise<{ status: number; headers: Headers; body: any }> {
+    const response = await fetch(`${baseUrl}${path}`, {
       method,
       headers: { Authorization: `Bearer ${key}`, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
       body: body === undefined ? undefined : JSON.stringify(body),

@@ -11,6 +11,8 @@ import { ScanWaiter } from "./scans/scan-waiter.js";
 import { IDEMPOTENCY_TTL_SECONDS } from "./scans/submit-scan.js";
 import { createServer } from "./server.js";
 
+const LIMITER_TIMEOUT_MS = 250;
+
 const config = loadConfigOrExit();
 const logger = createLogger({ service: "api", level: config.logLevel });
 if (config.scanInputKeyIsDevelopmentDefault) {
@@ -44,6 +46,10 @@ const cache = new Cache({ redis: cacheRedis, prefix: CACHE_PREFIX, enabled: conf
 const limiter = new RateLimiter({
   redis: limiterRedis,
   failMode: config.rateLimitFailMode,
+  // Long enough that a burst keeping this event loop busy is not taken for a Redis outage (which would
+  // fall back to per-process counting); an outage still costs only the first few requests, as the
+  // breaker then opens.
+  timeoutMs: LIMITER_TIMEOUT_MS,
   // Denials are counted where their tier and endpoint are known (the middleware); errors here.
   hooks: { onError: metrics.limiterHooks(() => ({ tier: "", endpoint: "" })).onError },
   monthUsage: (subject, _window, monthStart) => scanUsageSince(db, subject.replace(/^user:/, ""), monthStart),

@@ -1,0 +1,171 @@
+import { execFileSync } from "node:child_process";
+import { TestRedisServer, freePort, waitFor } from "@secapi/testing";
+import { Redis } from "ioredis";
+import parsePrometheusTextFormat from "parse-prometheus-text-format";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Stack, awsAccessKeyId } from "./stack.js";
+
+let redis: TestRedisServer;
+let stack: Stack;
+let secondApiUrl: string;
+let scanWorkerPort: string;
+let cacheWorkerPort: string;
+const planted = awsAccessKeyId();
+const apiKeys: string[] = [];
+
+beforeAll(async () => {
+  // A Redis of this file's own: the test kills pub/sub clients, which must not disturb other test files.
+  redis = await TestRedisServer.start();
+  stack = await Stack.create({ REDIS_URL: redis.url(0), REDIS_CACHE_URL: redis.url(1) });
+  await stack.startApi();
+  const secondPort = String(await freePort());
+  secondApiUrl = `http://127.0.0.1:${secondPort}`;
+  await stack.startApi({ PORT: secondPort });
+  scanWorkerPort = String(await freePort());
+  await stack.startScanWorker({ SCAN_WORKER_PORT: scanWorkerPort });
+  cacheWorkerPort = (await stack.startCacheWorker()).port;
+});
+afterAll(async () => {
+  await stack.close();
+  await redis.stop();
+});
+
+async function newUser(tier = "pro") {
+  const user = await stack.createUser(tier);
+  apiKeys.push(user.api_key);
+  return user;
+}
+
+async function completedScan(key: string, content: string): Promise<string> {
+  const submitted = await stack.request("POST", "/api/v1/scans", key, { type: "secrets", input: { files: [{ path: ".env", content }] } });
+  expect(submitted.status).toBe(202);
+  const done = await stack.pollUntilDone(`/api/v1/scans/${submitted.body.id}`, key);
+  expect(done.status).toBe("completed");
+  return submitted.body.id;
+}
+
+/** Reads a scan through the second API until it is a HIT (so its L1 holds it). */
+async function warmOnSecondApi(id: string, key: string) {
+  await waitFor(async () => {
+    const response = await stack.request("GET", `/api/v1/scans/${id}`, key, undefined, secondApiUrl);
+    return response.headers.get("x-cache-status") === "HIT";
+  });
+}
+
+/** Deletes through the first API and polls the second until it stops serving the scan; returns ms. */
+async function msUntilSecondApiForgets(id: string, key: string): Promise<number> {
+  const started = performance.now();
+  expect((await stack.request("DELETE", `/api/v1/scans/${id}`, key)).status).toBe(204);
+  for (;;) {
+    const response = await stack.request("GET", `/api/v1/scans/${id}`, key, undefined, secondApiUrl);
+    if (response.status === 404) return performance.now() - started;
+    if (performance.now() - started > 2000) throw new Error("the second API kept serving a deleted scan for 2 s");
+  }
+}
+
+describe("two API processes, a scan-worker and a cache-worker", () => {
+  it("a mutation through one API stops the other's L1 within 100 ms, and within the fence bound without pub/sub", async () => {
+    const user = await newUser();
+    const first = await completedScan(user.api_key, "A=1");
+    await warmOnSecondApi(first, user.api_key);
+    const withMessage = await msUntilSecondApiForgets(first, user.api_key);
+    console.log(`invalidation seen by the other API process: ${withMessage.toFixed(1)} ms (pub/sub)`);
+    expect(withMessage).toBeLessThan(100);
+
+    const second = await completedScan(user.api_key, "B=2");
+    await warmOnSecondApi(second, user.api_key);
+    // Drop every subscriber: the message of the next mutation is lost; only the fence can help.
+    const admin = new Redis(redis.url(1));
+    await admin.client("KILL", "TYPE", "pubsub");
+    admin.disconnect();
+    const withoutMessage = await msUntilSecondApiForgets(second, user.api_key);
+    console.log(`invalidation seen by the other API process: ${withoutMessage.toFixed(1)} ms (pub/sub lost, fence bound 100 ms)`);
+    // The bound plus a request's worth of time on a loaded machine.
+    expect(withoutMessage).toBeLessThan(400);
+  });
+
+  it("admits exactly the free tier's 20 requests a minute from 200 concurrent clients spread over both APIs", async () => {
+    const user = await newUser("free");
+    const statuses = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        stack.request("GET", "/api/v1/scans", user.api_key, undefined, i % 2 ? secondApiUrl : stack.apiUrl).then((r) => r.status),
+      ),
+    );
+    expect(statuses.filter((s) => s === 200)).toHaveLength(20);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(180);
+  });
+
+  it("answers a repeated submission from the result the cache-worker warmed: 200, cached, HIT", async () => {
+    const user = await newUser();
+    const content = `AWS_ACCESS_KEY_ID=${planted}\n`;
+    await completedScan(user.api_key, content);
+    const again = await waitFor(async () => {
+      const response = await stack.request("POST", "/api/v1/scans", user.api_key, { type: "secrets", input: { files: [{ path: ".env", content }] } }, secondApiUrl);
+      return response.status === 200 ? response : undefined;
+    });
+    expect(again.headers.get("x-cache-status")).toBe("HIT");
+    expect(again.body).toMatchObject({ cached: true, status: "completed" });
+    expect(again.body.result.findings.map((f: { rule_id: string }) => f.rule_id)).toEqual(["aws-access-key-id"]);
+  });
+
+  it("exports every DESIGN.md metric with its labels across the three services, valid for promtool", async () => {
+    const scrapes = await Promise.all(
+      [`${stack.apiUrl}/metrics`, `http://127.0.0.1:${scanWorkerPort}/metrics`, `http://127.0.0.1:${cacheWorkerPort}/metrics`].map(async (url) => {
+        const response = await fetch(url);
+        expect(response.status, url).toBe(200);
+        return response.text();
+      }),
+    );
+    const families = scrapes.flatMap((text) => parsePrometheusTextFormat(text));
+    // The parser keeps no labels for histograms; read label names off the exposition lines themselves.
+    const labelSets = (name: string) =>
+      scrapes.flatMap((text) =>
+        [...text.matchAll(new RegExp(`^${name}(?:_bucket|_sum|_count)?\\{([^}]*)\\}`, "gm"))].map((m) =>
+          [...(m[1] ?? "").matchAll(/(\w+)="/g)].map((l) => l[1] ?? "").filter((l) => l !== "service" && l !== "le").sort(),
+        ),
+      );
+    const expected: Record<string, string[]> = {
+      secapi_scan_requests_total: ["scan_type", "status", "tier"],
+      secapi_scan_duration_seconds: ["scan_type"],
+      secapi_cache_hits_total: ["key_type"],
+      secapi_cache_misses_total: ["key_type"],
+      secapi_cache_errors_total: ["operation"],
+      secapi_cache_operation_duration_seconds: ["operation"],
+      secapi_rate_limit_exceeded_total: ["tier", "endpoint"],
+      secapi_http_request_duration_seconds: ["method", "route", "status_code"],
+      secapi_queue_jobs: ["queue", "state"],
+      secapi_events_processed_total: ["type", "outcome"],
+      secapi_cache_invalidations_total: ["reason"],
+    };
+    for (const [name, labels] of Object.entries(expected)) {
+      expect(families.some((f) => f.name === name), name).toBe(true);
+      for (const own of labelSets(name)) expect(own, name).toEqual([...labels].sort());
+    }
+    const series = (name: string) => families.filter((f) => f.name === name).flatMap((f) => f.metrics);
+    // After a scan, a cache hit and a 429, each of those shows up with values.
+    expect(labelSets("secapi_scan_duration_seconds").length).toBeGreaterThan(0);
+    expect(scrapes[1]).toMatch(/secapi_scan_duration_seconds_count\{[^}]*scan_type="secrets"/);
+    expect(series("secapi_cache_hits_total").length).toBeGreaterThan(0);
+    expect(series("secapi_rate_limit_exceeded_total").some((s) => s.labels?.tier === "free" && s.labels?.endpoint === "/api/v1/scans")).toBe(true);
+    expect(series("secapi_events_processed_total").some((s) => s.labels?.type === "scan.completed" && s.labels?.outcome === "ok")).toBe(true);
+    expect(scrapes[0]).toMatch(/secapi_http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/scans\/:id"/);
+    expect(series("process_cpu_seconds_total").length).toBeGreaterThan(0);
+
+    // promtool's lint: prom-client's own nodejs_active_* gauges carry a `_total` suffix; nothing else may complain.
+    let lint = "";
+    try {
+      execFileSync("promtool", ["check", "metrics"], { input: scrapes[0], encoding: "utf8" });
+    } catch (error) {
+      lint = String((error as { stdout?: string }).stdout ?? "") + String((error as { stderr?: string }).stderr ?? "");
+    }
+    const problems = lint.split("\n").filter((line) => line.trim() && !/^nodejs_active_(handles|requests|resources)_total /.test(line));
+    expect(problems).toEqual([]);
+  });
+
+  it("logs no API key and no planted secret, in any service", () => {
+    const logs = stack.logs();
+    expect(logs.length).toBeGreaterThan(1000);
+    expect(logs).not.toContain(planted);
+    for (const key of apiKeys) expect(logs).not.toContain(key);
+  });
+});
