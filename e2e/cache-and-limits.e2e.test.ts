@@ -162,7 +162,9 @@ describe("two API processes, a scan-worker and a cache-worker", () => {
     expect(problems).toEqual([]);
   });
 
-  it("logs no API key and no planted secret, in any service", () => {
+  it("logs no API key and no planted secret, in any service", async () => {
+    // Logs are buffered: stop the services so that every line is written.
+    for (const app of stack.processes) await app.stop("SIGTERM");
     const logs = stack.logs();
     expect(logs.length).toBeGreaterThan(1000);
     expect(logs).not.toContain(planted);

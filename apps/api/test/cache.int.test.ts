@@ -53,6 +53,17 @@ describe("cached scan views", () => {
     expect(api.postgresAcquisitions()).toBe(before);
   });
 
+  it("keeps a user's cached views and results when they submit other scans (only lists and stats are dropped)", async () => {
+    const user = await api.createUser("pro");
+    const input = secretsInput("keep-me");
+    const { body } = await submit(user.key, "secrets", input);
+    await completeRun(body.id, RESULT);
+    await api.request("GET", `/api/v1/scans/${body.id}`, { key: user.key });
+    await submit(user.key, "secrets", secretsInput("another-scan"));
+    expect((await api.request("GET", `/api/v1/scans/${body.id}`, { key: user.key })).headers.get("x-cache-status")).toBe("HIT");
+    expect((await submit(user.key, "secrets", input)).headers.get("x-cache-status")).toBe("HIT");
+  });
+
   it("never shows one user's cached scan to another", async () => {
     const owner = await api.createUser("pro");
     const other = await api.createUser("pro");

@@ -1,4 +1,4 @@
-import { type ResultEntry, openInput, userTag } from "@secapi/core";
+import { type ResultEntry, openInput } from "@secapi/core";
 import { type InputKey, findAdvisoriesForPackages, findScanInput, upsertScanResult } from "@secapi/db";
 import { type Advisory, type PackageSet, matchPackages } from "@secapi/scanners";
 import type { CacheWorkerContext } from "./context.js";
@@ -16,6 +16,5 @@ export async function rerunDependencyResult(ctx: CacheWorkerContext, key: InputK
   const output = matchPackages(set, advisories);
   const resultId = await upsertScanResult(ctx.db, key, output.result, output.tags);
   const entry: ResultEntry = { resultId, result: output.result, computedAt: new Date().toISOString() };
-  const tags = [...output.tags, ...(key.ownerId ? [userTag(key.ownerId)] : [])];
-  return ctx.cache.set(ctx.keys.result(key), entry, { ttl: ctx.entryTtlSeconds, tags });
+  return ctx.cache.set(ctx.keys.result(key), entry, { ttl: ctx.entryTtlSeconds, tags: output.tags });
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { type Db, type InputKey, type ScanStatus, findScanResult } from "@secapi/db";
-import { scanTag, userTag } from "./cache-keys.js";
+import { scanTag } from "./cache-keys.js";
 import { type ScanView, scanView } from "./scan-view.js";
 
 /** A strong ETag over the exact bytes a response will carry. */
@@ -21,8 +21,9 @@ export interface ScanViewEntry {
 }
 
 /**
- * Renders a scan (with its result) from Postgres into its cache entry and the entry's tags: the scan, its
- * owner, and the result's own tags (`pkg:…`), so an advisory change also drops the views that show it.
+ * Renders a scan (with its result) from Postgres into its cache entry and the entry's tags: the scan and
+ * the result's own tags (`pkg:…`), so an advisory change also drops the views that show it. Not the user
+ * tag: that one is invalidated by every scan the user submits, and a view does not depend on other scans.
  */
 export async function loadScanViewEntry(db: Db, scanId: string): Promise<{ entry: ScanViewEntry; tags: string[] } | undefined> {
   const row = await db
@@ -36,7 +37,7 @@ export async function loadScanViewEntry(db: Db, scanId: string): Promise<{ entry
   const body = scanView(row, { result: row.result });
   return {
     entry: { userId: row.user_id, status: row.status, jobId: row.job_id, body, etag: etagOf(body) },
-    tags: [scanTag(row.id), userTag(row.user_id), ...(row.result_tags ?? [])],
+    tags: [scanTag(row.id), ...(row.result_tags ?? [])],
   };
 }
 
@@ -52,14 +53,11 @@ export interface ResultEntry {
   computedAt: string;
 }
 
-/** A stored result as its cache entry and tags (the result's `pkg:…` tags, and its owner for private ones). */
+/** A stored result as its cache entry and tags (the result's `pkg:…` tags; privacy is in the key itself). */
 export async function loadResultEntry(db: Db, key: InputKey): Promise<{ entry: ResultEntry; tags: string[] } | undefined> {
   const row = await findScanResult(db, key);
   if (!row) return undefined;
-  return {
-    entry: { resultId: row.id, result: row.result, computedAt: row.updated_at.toISOString() },
-    tags: [...row.tags, ...(key.ownerId ? [userTag(key.ownerId)] : [])],
-  };
+  return { entry: { resultId: row.id, result: row.result, computedAt: row.updated_at.toISOString() }, tags: row.tags };
 }
 
 /** Whether a cached result is young enough for a caller whose tier allows results `ttlSeconds` old. */

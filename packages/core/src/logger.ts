@@ -1,4 +1,4 @@
-import { pino, type Logger, type LevelWithSilent } from "pino";
+import { type LevelWithSilent, type Logger, destination as pinoDestination, pino } from "pino";
 
 /**
  * Paths pino censors wherever they appear: credentials in headers and bodies, and scan inputs, which may
@@ -21,14 +21,23 @@ export const REDACTED_PATHS = [
   "*.files",
 ];
 
-/** JSON logs, one object per line, tagged with the service name. */
-export function createLogger(options: { service: string; level: LevelWithSilent }): Logger {
-  return pino({
-    level: options.level,
-    base: { service: options.service },
-    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
-    timestamp: pino.stdTimeFunctions.isoTime,
-  });
+/**
+ * JSON logs, one object per line, tagged with the service name. Lines are buffered and written
+ * asynchronously (one write per ~4 KB instead of one per line, which under load costs a request-path
+ * syscall per request); `flushLogs` empties the buffer, and runs on exit.
+ */
+export function createLogger(options: { service: string; level: LevelWithSilent; sync?: boolean }): Logger {
+  const destination = pinoDestination({ dest: 1, sync: options.sync ?? false, minLength: options.sync ? 0 : 4096 });
+  process.once("exit", () => destination.flushSync());
+  return pino(
+    {
+      level: options.level,
+      base: { service: options.service },
+      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination,
+  );
 }
 
 export type { Logger };
