@@ -3,6 +3,7 @@ import { TIERS, loadConfigOrExit } from "@secapi/config";
 import type { UserTier } from "@secapi/db";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { importAdvisories } from "./commands/advisories.js";
+import { cacheFlush, cacheStats } from "./commands/cache.js";
 import { migrate } from "./commands/migrate.js";
 import { createUser, revokeUserKey, setTier } from "./commands/users.js";
 
@@ -51,6 +52,17 @@ advisories
   .argument("<path>", "file, directory or .zip")
   .option("--json", "print the summary as JSON", false)
   .action((path: string, options: { json: boolean }) => importAdvisories(config(), path, options));
+
+const cache = program.command("cache").description("the Redis cache");
+cache
+  .command("stats")
+  .description("entries and memory of the cache Redis")
+  .option("--json", "print as JSON", false)
+  .action((options: { json: boolean }) => cacheStats(config(), options));
+cache
+  .command("flush")
+  .description("delete every cache entry (everywhere: Redis and every API's memory)")
+  .action(() => cacheFlush(config()));
 
 program.parseAsync().catch((error: Error & { code?: string }) => {
   console.error(`secapi: ${error.message}`);

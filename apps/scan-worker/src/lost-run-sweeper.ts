@@ -3,6 +3,7 @@ import { scanJobMessage, writeOutbox } from "@secapi/events";
 import type { Queue } from "bullmq";
 import type { Logger } from "pino";
 import { finishRun } from "./finish-run.js";
+import type { QuotaRefunder } from "./refund-quota.js";
 
 export interface LostRunSweeperOptions {
   db: Db;
@@ -15,6 +16,8 @@ export interface LostRunSweeperOptions {
   intervalMs: number;
   /** Asks the relay to publish re-enqueued jobs now. */
   kickRelay: () => void;
+  /** Gives back the quota of the scans it fails. */
+  refund?: QuotaRefunder;
 }
 
 /**
@@ -55,11 +58,12 @@ export class LostRunSweeper {
       const tooOld = now.getTime() - run.oldest.getTime() > this.options.giveUpMs;
       const input = tooOld ? undefined : await findScanInput(db, run.key);
       if (!input) {
-        await finishRun(db, run.key, run.jobId, {
+        const lost = await finishRun(db, run.key, run.jobId, {
           status: "failed",
           code: "scan_lost",
           message: "The scan was lost by the workers and could not be retried",
         });
+        await this.options.refund?.(lost, "scan_lost");
         failed.push(run.jobId);
         continue;
       }

@@ -3,10 +3,12 @@ import { createLogger, createRedisClient, jsonRoute, onShutdownSignal, startHeal
 import { createDb, createPool, tiersOfUsers } from "@secapi/db";
 import { createMetrics } from "@secapi/metrics";
 import { OutboxRelay, QUEUES, closeQueues, createQueues } from "@secapi/events";
+import { RateLimiter } from "@secapi/limiter";
 import { ScanPool } from "@secapi/scanners";
 import { Worker } from "bullmq";
 import { sql } from "kysely";
 import { LostRunSweeper } from "./lost-run-sweeper.js";
+import { createQuotaRefunder } from "./refund-quota.js";
 import { createScanProcessor } from "./scan-processor.js";
 import { createWebhookProcessor } from "./webhook-processor.js";
 
@@ -34,6 +36,14 @@ const producerRedis = createRedisClient(config.redisUrl, logger, "queue-producer
 const queues = createQueues({ connection: producerRedis, prefix: config.queuePrefix, scanAttempts: config.scanWorker.attempts });
 const relay = new OutboxRelay({ db, queues, logger });
 const pool = new ScanPool({ threads: config.scanWorker.concurrency });
+// Only for refunds: the scan-worker never checks limits. Its own connection, never re-sending a command
+// it gave up on (that would refund twice).
+const limiterRedis = createRedisClient(config.redisUrl, logger, "limiter", {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  autoResendUnfulfilledCommands: false,
+});
+const refund = createQuotaRefunder({ db, limiter: new RateLimiter({ redis: limiterRedis, timeoutMs: 1000 }), tiers: config.tiers, logger });
 
 const worker = new Worker(
   QUEUES.scans,
@@ -42,6 +52,7 @@ const worker = new Worker(
     pool,
     scanInputKey: config.scanInputKey,
     logger,
+    refund,
     onRunFinished: ({ scanType, outcome, seconds, scans }) => {
       metrics.scanDuration.observe({ scan_type: scanType }, seconds);
       tiersOfUsers(db, scans.map((s) => s.user_id)).then(
@@ -86,6 +97,7 @@ const sweeper = new LostRunSweeper({
   giveUpMs: 3600_000,
   intervalMs: 60_000,
   kickRelay: () => relay.kick(),
+  refund,
 });
 sweeper.start();
 
@@ -117,5 +129,6 @@ onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
   await new Promise((resolve) => health.close(resolve));
   workerRedis.disconnect();
   producerRedis.disconnect();
+  limiterRedis.disconnect();
   await db.destroy();
 });

@@ -5,12 +5,15 @@ import type { Advisory, PackageSet, ScanPool, ScanTask } from "@secapi/scanners"
 import { type Job, UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
 import { finishRun, type RunOutcome } from "./finish-run.js";
+import type { QuotaRefunder } from "./refund-quota.js";
 
 export interface ScanProcessorDeps {
   db: Db;
   pool: ScanPool;
   scanInputKey: Buffer;
   logger: Logger;
+  /** Gives back the quota of scans that failed for an internal reason. */
+  refund?: QuotaRefunder;
   /** Told how each run ended, with the scans it finished, for metrics. */
   onRunFinished?: (run: { scanType: string; outcome: "completed" | "failed"; seconds: number; scans: ScanRow[] }) => void;
 }
@@ -43,11 +46,13 @@ export function createScanProcessor(deps: ScanProcessorDeps) {
       const attempts = job.opts.attempts ?? 1;
       if (job.attemptsMade + 1 >= attempts) {
         log.error({ err: error, attempts }, "scan failed on its last attempt");
-        await finishRun(deps.db, key, jobId, { status: "failed", code: "scan_failed", message: "The scan could not be completed" });
+        const failed = await finishRun(deps.db, key, jobId, { status: "failed", code: "scan_failed", message: "The scan could not be completed" });
+        await deps.refund?.(failed, "scan_failed");
       }
       throw error;
     }
     const finished = await finishRun(deps.db, key, jobId, outcome);
+    if (outcome.status === "failed") await deps.refund?.(finished, outcome.code);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     deps.onRunFinished?.({ scanType: key.scanType, outcome: outcome.status, seconds, scans: finished });
     log.info({ outcome: outcome.status, scans: finished.length, seconds }, "scan run finished");

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { createLogger, inputHash, resolveScanType, sealInput } from "@secapi/core";
-import { type Db, type InputKey, createDb, createPool, insertScan, putScanInput } from "@secapi/db";
+import { loadConfig } from "@secapi/config";
+import { createLogger, inputHash, resolveScanType, scanWindows, sealInput, userSubject } from "@secapi/core";
+import { RateLimiter } from "@secapi/limiter";
+import { type Db, type InputKey, createDb, createPool, insertScan, putScanInput, recordScanUsage } from "@secapi/db";
 import { QUEUES, type QueueName, closeQueues, createQueues, scanCoalescingKey, scanRunJobId } from "@secapi/events";
 import { ScanPool } from "@secapi/scanners";
 import { TEST_REDIS_URL, type TestDatabase, createTestDatabase, uniqueId, waitFor } from "@secapi/testing";
@@ -9,6 +11,7 @@ import { Redis } from "ioredis";
 import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createQuotaRefunder } from "../src/refund-quota.js";
 import { createScanProcessor } from "../src/scan-processor.js";
 
 const scanInputKey = randomBytes(32);
@@ -160,15 +163,21 @@ describe("scan processor", () => {
     }
   });
 
-  it("marks the scans failed when the last attempt fails", async () => {
+  it("marks the scans failed when the last attempt fails, and gives their scan quota back", async () => {
     // A pool that was closed rejects every scan: the scan step fails, the database works.
     const brokenPool = new ScanPool({ threads: 1 });
     await brokenPool.close();
     const brokenPrefix = uniqueId("q");
     const brokenQueues = createQueues({ connection: redis, prefix: brokenPrefix, scanAttempts: 2 });
+    const limiter = new RateLimiter({ redis, prefix: `${brokenPrefix}:rl` });
+    const windows = scanWindows(loadConfig({}).tiers.free);
+    // The quota the submission consumed (in Redis, and in Postgres' durable record).
+    await limiter.check({ subject: userSubject(userId), windows });
+    await recordScanUsage(db, { userId, scanId: null });
+    const refund = createQuotaRefunder({ db: workerDb, limiter, tiers: loadConfig({}).tiers, logger });
     const brokenWorker = new Worker(
       QUEUES.scans,
-      createScanProcessor({ db: workerDb, pool: brokenPool, scanInputKey, logger }),
+      createScanProcessor({ db: workerDb, pool: brokenPool, scanInputKey, logger, refund }),
       { connection: redis.duplicate(), prefix: brokenPrefix },
     );
     try {
@@ -184,7 +193,12 @@ describe("scan processor", () => {
       expect(row?.error_code).toBe("scan_failed");
       expect((await eventsFor([scanId])).map((e) => e.job_name)).toEqual(["scan.failed"]);
       expect(await db.selectFrom("scan_inputs").selectAll().where("input_hash", "=", key.inputHash).execute()).toHaveLength(0);
+      const usage = await limiter.check({ subject: userSubject(userId), windows, peek: true });
+      expect(usage.windows.map((w) => w.used)).toEqual([0, 0]);
+      const refunded = await db.selectFrom("api_usage").select("cost").where("scan_id", "=", scanId).execute();
+      expect(refunded).toEqual([{ cost: -1 }]);
     } finally {
+      limiter.close();
       await brokenWorker.close();
       await brokenQueues.scans.obliterate({ force: true });
       await closeQueues(brokenQueues);

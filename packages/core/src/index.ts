@@ -13,3 +13,4 @@ export * from "./cached-entries.js";
 export * from "./webhook-signature.js";
 export * from "./health-server.js";
 export * from "./hot-keys.js";
+export * from "./tier-windows.js";

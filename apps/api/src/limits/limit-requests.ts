@@ -4,10 +4,7 @@ import type { ApiContext } from "../context.js";
 import { clientSubject } from "./client-subject.js";
 import { endpointOf } from "./endpoint-label.js";
 import { limitError, setRateLimitHeaders } from "./rate-limit-response.js";
-import { requestWindows } from "./tier-windows.js";
-
-/** The limiter subject of a user: all their windows share one Redis hash slot. */
-export const userSubject = (userId: string) => `user:${userId}`;
+import { requestWindows, userSubject } from "@secapi/core";
 
 /** The request-limit decision of this request, for handlers that add scan quotas to the headers. */
 export function requestLimitOf(res: Response): LimitDecision | undefined {

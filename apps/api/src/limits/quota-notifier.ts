@@ -4,7 +4,7 @@ import type { LimitDecision } from "@secapi/limiter";
 import type { Queue } from "bullmq";
 import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "pino";
-import { SCAN_WINDOW_NAMES } from "./tier-windows.js";
+import { SCAN_WINDOW_NAMES } from "@secapi/core";
 
 /**
  * Tells a user (by webhook) when a scan quota runs out, and again when it frees up — once per window:

@@ -1,10 +1,8 @@
-import { userTag } from "@secapi/core";
+import { requestWindows, scanWindows, userSubject, userTag } from "@secapi/core";
 import { userScanStats } from "@secapi/db";
 import type { WindowState } from "@secapi/limiter";
 import { Router } from "express";
 import type { ApiContext } from "../context.js";
-import { userSubject } from "../limits/limit-requests.js";
-import { requestWindows, scanWindows } from "../limits/tier-windows.js";
 import { requestPrincipal } from "../middleware/authenticate.js";
 
 const STATS_TTL_SECONDS = 60;

@@ -11,6 +11,8 @@ import {
   scanViewTtlSeconds,
   userTag,
   scanView,
+  scanWindows,
+  userSubject,
 } from "@secapi/core";
 import { deleteScanForUser, listScansForUser } from "@secapi/db";
 import { createEvent, eventMessage, writeOutbox } from "@secapi/events";
@@ -22,8 +24,7 @@ import { badRequest, notFound, unprocessable } from "../http/http-error.js";
 import { uuidParam } from "../http/params.js";
 import { parseOr400 } from "../http/validation.js";
 import { limitError, mergeDecisions, setRateLimitHeaders } from "../limits/rate-limit-response.js";
-import { requestLimitOf, userSubject } from "../limits/limit-requests.js";
-import { scanWindows } from "../limits/tier-windows.js";
+import { requestLimitOf } from "../limits/limit-requests.js";
 import { requestPrincipal } from "../middleware/authenticate.js";
 import { decodeCursor, encodeCursor } from "../scans/list-cursor.js";
 import { inputKeyOf, submitScan } from "../scans/submit-scan.js";

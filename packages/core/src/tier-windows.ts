@@ -15,3 +15,6 @@ export function scanWindows(limits: TierLimits): LimitWindow[] {
 }
 
 export const SCAN_WINDOW_NAMES = new Set(["scans-hour", "scans-month"]);
+
+/** The limiter subject of a user: all their windows share one Redis hash slot. */
+export const userSubject = (userId: string) => `user:${userId}`;

@@ -1,0 +1,43 @@
+import { Cache } from "@secapi/cache";
+import type { Config } from "@secapi/config";
+import { CACHE_PREFIX } from "@secapi/core";
+import { Redis } from "ioredis";
+
+async function withCache<T>(config: Config, fn: (cache: Cache, redis: Redis) => Promise<T>): Promise<T> {
+  const redis = new Redis(config.redisCacheUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  await redis.connect().catch((error: Error) => {
+    throw new Error(`cannot reach the cache Redis at ${config.redisCacheUrl}: ${error.message}`);
+  });
+  const cache = new Cache({ redis, subscriber: redis.duplicate(), prefix: CACHE_PREFIX, timeoutMs: 2000 });
+  try {
+    return await fn(cache, redis);
+  } finally {
+    await cache.close();
+    redis.disconnect();
+  }
+}
+
+/** `secapi cache stats`: entries under the prefix and the cache Redis's memory (this process's hit counters would be meaningless). */
+export async function cacheStats(config: Config, options: { json: boolean }): Promise<void> {
+  const stats = await withCache(config, async (cache, redis) => {
+    const info = await redis.info();
+    const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, "m").exec(info)?.[1] ?? 0);
+    return {
+      keys: await cache.countKeys(),
+      latency_ms: await cache.ping(),
+      redis_info: { used_memory: field("used_memory"), connected_clients: field("connected_clients") },
+    };
+  });
+  if (options.json) console.log(JSON.stringify(stats));
+  else {
+    console.log(`entries under "${CACHE_PREFIX}:": ${stats.keys ?? "unknown"}`);
+    console.log(`cache Redis: ${stats.redis_info.used_memory} bytes used, ${stats.redis_info.connected_clients} clients, ping ${stats.latency_ms?.toFixed(2)} ms`);
+    console.log("hit rates: GET /api/v1/cache/stats on an API process, or secapi_cache_hits_total in Prometheus");
+  }
+}
+
+/** `secapi cache flush`: every entry under the prefix, in Redis and (by the invalidation bus) in every API's L1. */
+export async function cacheFlush(config: Config): Promise<void> {
+  const deleted = await withCache(config, (cache) => cache.flush());
+  console.log(`Deleted ${deleted} cache entries`);
+}
