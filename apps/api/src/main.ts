@@ -1,7 +1,16 @@
 import { Cache } from "@secapi/cache";
 import { loadConfigOrExit } from "@secapi/config";
-import { CACHE_PREFIX, CacheKeys, HotKeyTracker, createLogger, createRedisClient, onShutdownSignal } from "@secapi/core";
-import { createDb, createPool, deleteExpiredIdempotencyKeys, scanUsageSince } from "@secapi/db";
+import {
+  CACHE_PREFIX,
+  CacheKeys,
+  HotKeyTracker,
+  createAppDb,
+  createLogger,
+  createRedisClient,
+  monthUsageFromPostgres,
+  onShutdownSignal,
+} from "@secapi/core";
+import { deleteExpiredIdempotencyKeys } from "@secapi/db";
 import { OutboxRelay, QUEUES, closeQueues, createQueues } from "@secapi/events";
 import { RateLimiter } from "@secapi/limiter";
 import { createMetrics } from "@secapi/metrics";
@@ -20,17 +29,7 @@ if (config.scanInputKeyIsDevelopmentDefault) {
 }
 const metrics = createMetrics({ service: "api" });
 
-const db = createDb(
-  createPool({
-    connectionString: config.databaseUrl,
-    max: config.db.poolMax,
-    connectionTimeoutMs: config.db.connectionTimeoutMs,
-    statementTimeoutMs: config.db.statementTimeoutMs,
-    idleTimeoutMs: config.db.idleTimeoutMs,
-    applicationName: "secapi-api",
-    onError: (error) => logger.warn({ err: error }, "idle Postgres client error"),
-  }),
-);
+const db = createAppDb(config, "api", logger);
 // Commands fail fast while a Redis is away (callers degrade) instead of piling up; concurrent requests'
 // commands share round trips.
 const fastFail = { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true };
@@ -52,7 +51,7 @@ const limiter = new RateLimiter({
   timeoutMs: LIMITER_TIMEOUT_MS,
   // Denials are counted where their tier and endpoint are known (the middleware); errors here.
   hooks: { onError: metrics.limiterHooks(() => ({ tier: "", endpoint: "" })).onError },
-  monthUsage: (subject, _window, monthStart) => scanUsageSince(db, subject.replace(/^user:/, ""), monthStart),
+  monthUsage: monthUsageFromPostgres(db),
 });
 
 await Promise.all([scanWaiter.start(), cache.start()]);

@@ -1,8 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { type Config, loadConfig } from "@secapi/config";
 import { Cache } from "@secapi/cache";
-import { CacheKeys, HotKeyTracker, createLogger, createUserWithKey } from "@secapi/core";
-import { type Db, type UserRole, type UserTier, createDb, createPool, scanUsageSince } from "@secapi/db";
+import { CacheKeys, HotKeyTracker, createLogger, createUserWithKey, monthUsageFromPostgres } from "@secapi/core";
+import { type Db, type UserRole, type UserTier, createDb, createPool } from "@secapi/db";
 import { OutboxRelay, QUEUES, type QueueName, closeQueues, createQueues } from "@secapi/events";
 import { RateLimiter } from "@secapi/limiter";
 import { type SecapiMetrics, createMetrics } from "@secapi/metrics";
@@ -93,7 +93,7 @@ export class TestApi {
       redis: limiterRedis,
       prefix: `${cachePrefix}:rl`,
       failMode: config.rateLimitFailMode,
-      monthUsage: (subject, _window, monthStart) => scanUsageSince(db, subject.replace(/^user:/, ""), monthStart),
+      monthUsage: monthUsageFromPostgres(db),
     });
     await Promise.all([scanWaiter.start(), cache.start()]);
     relay.start();

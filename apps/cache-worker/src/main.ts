@@ -4,13 +4,13 @@ import {
   CACHE_PREFIX,
   CacheKeys,
   HotKeyTracker,
+  createAppDb,
   createLogger,
   createRedisClient,
   jsonRoute,
   onShutdownSignal,
   startHealthServer,
 } from "@secapi/core";
-import { createDb, createPool } from "@secapi/db";
 import { QUEUES } from "@secapi/events";
 import { createMetrics } from "@secapi/metrics";
 import { Queue, Worker } from "bullmq";
@@ -26,17 +26,7 @@ const config = loadConfigOrExit();
 const logger = createLogger({ service: "cache-worker", level: config.logLevel });
 const metrics = createMetrics({ service: "cache-worker" });
 
-const db = createDb(
-  createPool({
-    connectionString: config.databaseUrl,
-    max: config.db.poolMax,
-    connectionTimeoutMs: config.db.connectionTimeoutMs,
-    statementTimeoutMs: config.db.statementTimeoutMs,
-    idleTimeoutMs: config.db.idleTimeoutMs,
-    applicationName: "secapi-cache-worker",
-    onError: (error) => logger.warn({ err: error }, "idle Postgres client error"),
-  }),
-);
+const db = createAppDb(config, "cache-worker", logger);
 const cacheRedis = createRedisClient(config.redisCacheUrl, logger, "cache", { maxRetriesPerRequest: 1 });
 const workerRedis = createRedisClient(config.redisUrl, logger, "queue-worker", { maxRetriesPerRequest: null });
 const cache = new Cache({ redis: cacheRedis, prefix: CACHE_PREFIX, enabled: config.cacheEnabled, hooks: metrics.cacheHooks(), logger });

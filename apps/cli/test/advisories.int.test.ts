@@ -1,22 +1,14 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { type Db, createDb, createPool, findAdvisoriesForPackages } from "@secapi/db";
 import { REPO_ROOT, type TestDatabase, createTestDatabase } from "@secapi/testing";
+import { secapi } from "./cli-fixture.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const run = promisify(execFile);
 const FIXTURES = `${REPO_ROOT}packages/scanners/test/fixtures`;
 let database: TestDatabase;
 let db: Db;
 
-async function secapi(...args: string[]) {
-  return run(process.execPath, [`${REPO_ROOT}apps/cli/dist/main.js`, ...args], {
-    env: { ...process.env, DATABASE_URL: database.url },
-  }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
-}
+/** The CLI against this file's database. */
+const cli = (...args: string[]) => secapi({ DATABASE_URL: database.url }, ...args);
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -34,7 +26,7 @@ async function outboxEvents() {
 
 describe("pnpm secapi advisories import", () => {
   it("imports a directory of OSV files, emits advisories.updated per ecosystem, and is idempotent", async () => {
-    const first = await secapi("advisories", "import", `${FIXTURES}/osv`, "--json");
+    const first = await cli("advisories", "import", `${FIXTURES}/osv`, "--json");
     expect(first.code).toBe(0);
     const summary = JSON.parse(first.stdout);
     expect(summary).toMatchObject({ received: 25, imported: 25, unchanged: 0, invalid: [] });
@@ -56,16 +48,16 @@ describe("pnpm secapi advisories import", () => {
     const jwt = await findAdvisoriesForPackages(db, [{ ecosystem: "npm", name: "jsonwebtoken" }]);
     expect(jwt.map((a) => (a as { id: string }).id)).toEqual(["GHSA-8cf7-32gw-wr33"]);
 
-    const again = JSON.parse((await secapi("advisories", "import", `${FIXTURES}/osv`, "--json")).stdout);
+    const again = JSON.parse((await cli("advisories", "import", `${FIXTURES}/osv`, "--json")).stdout);
     expect(again).toMatchObject({ imported: 0, unchanged: 25, events: [] });
     expect(await outboxEvents()).toHaveLength(2);
   });
 
   it("imports a zip like the public OSV dumps, and a single file, with a human summary", async () => {
-    const zipped = await secapi("advisories", "import", `${FIXTURES}/osv-npm-sample.zip`);
+    const zipped = await cli("advisories", "import", `${FIXTURES}/osv-npm-sample.zip`);
     expect(zipped.code).toBe(0);
     expect(zipped.stdout).toMatch(/Imported 0 advisories \(3 unchanged, 0 invalid\) from 3/);
-    const single = await secapi("advisories", "import", `${FIXTURES}/osv/GHSA-wf5p-g6vw-rhxx.json`);
+    const single = await cli("advisories", "import", `${FIXTURES}/osv/GHSA-wf5p-g6vw-rhxx.json`);
     expect(single.stdout).toContain("Imported 0 advisories (1 unchanged");
   });
 
@@ -76,7 +68,7 @@ describe("pnpm secapi advisories import", () => {
       await copyFile(`${FIXTURES}/osv/GHSA-72xf-g2v4-qvf3.json`, `${dir}/good.json`);
       await writeFile(`${dir}/bad.json`, JSON.stringify({ id: "X-1", affected: "nope" }));
       await writeFile(`${dir}/broken.json`, "{ not json");
-      const result = await secapi("advisories", "import", dir, "--json");
+      const result = await cli("advisories", "import", dir, "--json");
       expect(result.code).toBe(2);
       const summary = JSON.parse(result.stdout);
       expect(summary.invalid.map((i: { source: string }) => i.source).sort()).toEqual(["bad.json", "broken.json"]);
@@ -87,7 +79,7 @@ describe("pnpm secapi advisories import", () => {
   });
 
   it("says what is wrong with a path that does not exist", async () => {
-    const result = await secapi("advisories", "import", "/nonexistent/osv");
+    const result = await cli("advisories", "import", "/nonexistent/osv");
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("/nonexistent/osv does not exist");
   });

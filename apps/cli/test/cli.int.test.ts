@@ -1,20 +1,11 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { hashApiKey } from "@secapi/core";
 import { type Db, createDb, createPool } from "@secapi/db";
-import { REPO_ROOT, type TestDatabase, createTestDatabase, dropDatabase, uniqueId, withDatabase, TEST_POSTGRES_URL } from "@secapi/testing";
+import { type TestDatabase, createTestDatabase, dropDatabase, uniqueId, withDatabase, TEST_POSTGRES_URL } from "@secapi/testing";
+import { secapi } from "./cli-fixture.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const run = promisify(execFile);
 let database: TestDatabase;
 let db: Db;
-
-async function secapi(env: Record<string, string>, ...args: string[]) {
-  return run(process.execPath, [`${REPO_ROOT}apps/cli/dist/main.js`, ...args], { env: { ...process.env, ...env } }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
-}
 
 beforeAll(async () => {
   database = await createTestDatabase();

@@ -1,6 +1,6 @@
 import { loadConfigOrExit } from "@secapi/config";
-import { createLogger, createRedisClient, jsonRoute, onShutdownSignal, startHealthServer } from "@secapi/core";
-import { createDb, createPool, tiersOfUsers } from "@secapi/db";
+import { createAppDb, createLogger, createRedisClient, jsonRoute, onShutdownSignal, startHealthServer } from "@secapi/core";
+import { tiersOfUsers } from "@secapi/db";
 import { createMetrics } from "@secapi/metrics";
 import { OutboxRelay, QUEUES, closeQueues, createQueues } from "@secapi/events";
 import { RateLimiter } from "@secapi/limiter";
@@ -16,17 +16,7 @@ const config = loadConfigOrExit();
 const logger = createLogger({ service: "scan-worker", level: config.logLevel });
 const metrics = createMetrics({ service: "scan-worker" });
 
-const db = createDb(
-  createPool({
-    connectionString: config.databaseUrl,
-    max: Math.max(config.db.poolMax, config.scanWorker.concurrency + 2),
-    connectionTimeoutMs: config.db.connectionTimeoutMs,
-    statementTimeoutMs: config.db.statementTimeoutMs,
-    idleTimeoutMs: config.db.idleTimeoutMs,
-    applicationName: "secapi-scan-worker",
-    onError: (error) => logger.warn({ err: error }, "idle Postgres client error"),
-  }),
-);
+const db = createAppDb(config, "scan-worker", logger, { minConnections: config.scanWorker.concurrency + 2 });
 // BullMQ workers block on Redis and must retry forever (maxRetriesPerRequest: null).
 const workerRedis = createRedisClient(config.redisUrl, logger, "queue-worker", { maxRetriesPerRequest: null });
 const producerRedis = createRedisClient(config.redisUrl, logger, "queue-producer", {

@@ -14,3 +14,4 @@ export * from "./webhook-signature.js";
 export * from "./health-server.js";
 export * from "./hot-keys.js";
 export * from "./tier-windows.js";
+export * from "./app-db.js";
