@@ -3,17 +3,27 @@ import type { Config } from "@secapi/config";
 import { CACHE_PREFIX } from "@secapi/core";
 import { Redis } from "ioredis";
 
+/** A short-lived cache client: no reconnecting, everything closed afterwards, so the command exits. */
 async function withCache<T>(config: Config, fn: (cache: Cache, redis: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis(config.redisCacheUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
-  await redis.connect().catch((error: Error) => {
-    throw new Error(`cannot reach the cache Redis at ${config.redisCacheUrl}: ${error.message}`);
-  });
-  const cache = new Cache({ redis, subscriber: redis.duplicate(), prefix: CACHE_PREFIX, timeoutMs: 2000 });
+  const options = { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null };
+  const redis = new Redis(config.redisCacheUrl, options);
+  const subscriber = new Redis(config.redisCacheUrl, options);
+  for (const client of [redis, subscriber]) client.on("error", () => undefined);
   try {
+    await Promise.all([redis.connect(), subscriber.connect()]);
+  } catch (error) {
+    redis.disconnect();
+    subscriber.disconnect();
+    throw new Error(`cannot reach the cache Redis at ${config.redisCacheUrl}: ${(error as Error).message}`);
+  }
+  const cache = new Cache({ redis, subscriber, prefix: CACHE_PREFIX, timeoutMs: 2000 });
+  try {
+    await cache.start();
     return await fn(cache, redis);
   } finally {
     await cache.close();
     redis.disconnect();
+    subscriber.disconnect();
   }
 }
 
