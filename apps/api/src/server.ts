@@ -12,10 +12,11 @@ import { adminUsersRouter } from "./routes/admin-users.routes.js";
 import { cacheRouter } from "./routes/cache.routes.js";
 import { healthRouter } from "./routes/health.routes.js";
 import { scansRouter } from "./routes/scans.routes.js";
+import { docsRouter } from "./openapi/docs.routes.js";
 
 /**
  * The express app, wired to the given context. It does not listen: main.ts (or a test) does.
- * Order matters: metrics first; health, readiness and /metrics are never rate limited; under /api/v1
+ * Order matters: metrics first; health, readiness, /metrics and the docs are never rate limited; under /api/v1
  * every request is identified, then rate limited (per user, or per IP without a valid key), then
  * authenticated, then its body is parsed.
  */
@@ -31,6 +32,7 @@ export function createServer(ctx: ApiContext): Express {
   app.use(healthRouter(ctx));
   const metricsHandler = ctx.metrics.metricsHandler(ctx.config.metricsToken);
   app.get("/metrics", (req, res) => metricsHandler(req, res));
+  app.use(docsRouter());
 
   const api = Router();
   api.use(identify(ctx), limitRequests(ctx), requireAuth, jsonBody);

@@ -1,0 +1,327 @@
+import { createRequire } from "node:module";
+import { dependenciesInputSchema, sbomInputSchema, secretsInputSchema } from "@secapi/scanners";
+import { z } from "zod";
+
+const require = createRequire(import.meta.url);
+const { version } = require("../../package.json") as { version: string };
+
+const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { unrepresentable: "any", io: "input" });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: object) => ({ "application/json": { schema } });
+const SEVERITIES = ["critical", "high", "medium", "low", "unknown"];
+
+const rateLimitHeaders = {
+  "X-RateLimit-Limit": { $ref: "#/components/headers/XRateLimitLimit" },
+  "X-RateLimit-Remaining": { $ref: "#/components/headers/XRateLimitRemaining" },
+  "X-RateLimit-Reset": { $ref: "#/components/headers/XRateLimitReset" },
+  "RateLimit-Policy": { $ref: "#/components/headers/RateLimitPolicy" },
+  RateLimit: { $ref: "#/components/headers/RateLimit" },
+};
+const cacheStatus = { "X-Cache-Status": { $ref: "#/components/headers/XCacheStatus" } };
+
+/** A JSON response with the rate-limit headers every limited route carries. */
+function ok(description: string, schema: object, extraHeaders: Record<string, object> = {}) {
+  return { description, headers: { ...rateLimitHeaders, ...extraHeaders }, content: json(schema) };
+}
+
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [String(status), { $ref: `#/components/responses/E${status}` }]));
+
+const ERROR_TEXT: Record<number, string> = {
+  400: "Malformed JSON, wrong fields, bad parameters",
+  401: "Missing, unknown or revoked API key",
+  403: "Not an administrator",
+  404: "Not found (another user's scan looks the same)",
+  409: "Conflict",
+  413: "Body over 5 MB",
+  415: "Content-Type is not JSON",
+  422: "Well-formed but unusable (lockfile, SBOM, advisory, Idempotency-Key reuse)",
+  429: "Rate limit or scan quota exceeded",
+  503: "A dependency is unavailable (e.g. RATE_LIMIT_FAIL_MODE=closed while Redis is down)",
+};
+
+const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
+const scanTypes = { type: "string", enum: ["secrets", "dependencies", "sbom"] };
+
+/** The OpenAPI 3.1 description of the HTTP API (DESIGN.md "HTTP API"), served at `/openapi.json`. */
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "SecAPI",
+      version,
+      description:
+        "Self-hosted security scanning: leaked secrets, vulnerable dependencies, SBOMs. Submit a scan, poll it " +
+        "(`?wait=N` holds the poll), read results from the cache. Every route under /api/v1 is rate limited.",
+    },
+    servers: [{ url: "/" }],
+    security: [{ bearer: [] }, { apiKey: [] }],
+    paths: {
+      "/api/v1/scans": {
+        post: {
+          summary: "Submit a scan",
+          description:
+            "202 with the queued scan and Location for a new run; 200 with `cached: true` and the result when a fresh " +
+            "result of the same input exists (no scan quota used). Identical inputs in flight share one run.",
+          parameters: [{ name: "Idempotency-Key", in: "header", schema: { type: "string", maxLength: 255 } }],
+          requestBody: { required: true, content: json(ref("ScanSubmission")) },
+          responses: {
+            "200": ok("Answered from a cached result", ref("Scan"), cacheStatus),
+            "202": ok("Accepted", ref("Scan"), { ...cacheStatus, Location: { schema: { type: "string" } } }),
+            ...errors(400, 401, 413, 415, 422, 429, 503),
+          },
+        },
+        get: {
+          summary: "List the caller's scans, newest first",
+          parameters: [
+            { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 20 } },
+            { name: "cursor", in: "query", schema: { type: "string" } },
+            { name: "status", in: "query", schema: { type: "string", enum: ["queued", "running", "completed", "failed"] } },
+            { name: "type", in: "query", schema: scanTypes },
+          ],
+          responses: { "200": ok("A page", ref("ScanList"), cacheStatus), ...errors(400, 401, 429) },
+        },
+      },
+      "/api/v1/scan/{type}": {
+        post: {
+          summary: "Submit a scan with the input as the body",
+          description: "`docker` and `image` are aliases of `sbom`: `{\"image\": \"nginx:1.24\", \"sbom\": {...}}`.",
+          parameters: [{ name: "type", in: "path", required: true, schema: { type: "string", enum: ["secrets", "dependencies", "sbom", "docker", "image"] } }],
+          requestBody: { required: true, content: json({ oneOf: [ref("SecretsInput"), ref("DependenciesInput"), ref("SbomInput")] }) },
+          responses: {
+            "200": ok("Answered from a cached result", ref("Scan"), cacheStatus),
+            "202": ok("Accepted", ref("Scan"), cacheStatus),
+            ...errors(400, 401, 413, 415, 422, 429, 503),
+          },
+        },
+      },
+      "/api/v1/scans/{id}": {
+        get: {
+          summary: "One scan; `?wait=N` holds the request until it finishes (N ≤ 30)",
+          parameters: [idParam, { name: "wait", in: "query", schema: { type: "integer", minimum: 0, maximum: 30 } }],
+          responses: {
+            "200": ok("The scan (Retry-After: 1 while queued or running)", ref("Scan"), { ...cacheStatus, ETag: { schema: { type: "string" } } }),
+            "304": { description: "If-None-Match matched" },
+            ...errors(400, 401, 404, 429),
+          },
+        },
+        delete: { summary: "Delete a scan", parameters: [idParam], responses: { "204": { description: "Deleted" }, ...errors(400, 401, 404, 429) } },
+      },
+      "/api/v1/usage": { get: { summary: "Tier and every limit with used/remaining/reset", responses: { "200": ok("Usage", ref("Usage")), ...errors(401, 429) } } },
+      "/api/v1/stats": { get: { summary: "Scans by status and type, findings by severity", responses: { "200": ok("Stats", ref("Stats"), cacheStatus), ...errors(401, 429) } } },
+      "/api/v1/cache/stats": { get: { summary: "Cache counters", responses: { "200": ok("Cache statistics", ref("CacheStats")), ...errors(401, 429) } } },
+      "/api/v1/cache/keys": {
+        get: { summary: "Number of cache entries", responses: { "200": ok("Count", { type: "object", properties: { keys: { type: "integer" } } }), ...errors(401, 429, 503) } },
+      },
+      "/api/v1/cache/health": {
+        get: {
+          summary: "Cache Redis reachability",
+          responses: { "200": ok("Connected", ref("CacheHealth")), "503": { description: "Disconnected", content: json(ref("CacheHealth")) }, ...errors(401, 429) },
+        },
+      },
+      "/api/v1/cache/flush": { delete: { summary: "Admin: drop every cache entry", responses: { "200": ok("Deleted", ref("Deleted")), ...errors(401, 403, 429, 503) } } },
+      "/api/v1/cache/tags/{tag}": {
+        delete: {
+          summary: "Admin: drop the entries carrying a tag (user:<id>, scan:<id>, pkg:<ecosystem>/<name>)",
+          parameters: [{ name: "tag", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": ok("Deleted", ref("Deleted")), ...errors(400, 401, 403, 429, 503) },
+        },
+      },
+      "/api/v1/admin/users": {
+        post: {
+          summary: "Admin: create a user; the API key is shown once",
+          requestBody: { required: true, content: json(ref("UserCreate")) },
+          responses: { "201": ok("Created", ref("CreatedUser")), ...errors(400, 401, 403, 409, 429) },
+        },
+      },
+      "/api/v1/admin/users/{id}": {
+        patch: {
+          summary: "Admin: change a tier (next request) and/or the webhook URL (the signing secret is returned once)",
+          parameters: [idParam],
+          requestBody: { required: true, content: json(ref("UserPatch")) },
+          responses: { "200": ok("Updated", ref("User")), ...errors(400, 401, 403, 404, 429) },
+        },
+      },
+      "/api/v1/admin/advisories": {
+        post: {
+          summary: "Admin: upsert OSV advisories (all or none)",
+          requestBody: { required: true, content: json({ type: "array", items: { type: "object" }, minItems: 1, maxItems: 10000 }) },
+          responses: { "200": ok("Stored", ref("AdvisoryImport")), ...errors(400, 401, 403, 422, 429) },
+        },
+      },
+      "/health": {
+        get: {
+          summary: "Can this process serve? (never rate limited)",
+          security: [],
+          responses: { "200": { description: "Serving", content: json(ref("Health")) }, "503": { description: "Postgres down", content: json(ref("Health")) } },
+        },
+      },
+      "/ready": { get: { summary: "200 only when Postgres and the queue Redis answer", security: [], responses: { "200": { description: "Ready" }, "503": { description: "Not ready" } } } },
+      "/metrics": { get: { summary: "Prometheus text format (Bearer METRICS_TOKEN if set)", security: [], responses: { "200": { description: "Metrics", content: { "text/plain": { schema: { type: "string" } } } } } } },
+    },
+    components: {
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer", description: "Authorization: Bearer <api key>" },
+        apiKey: { type: "apiKey", in: "header", name: "X-API-Key" },
+      },
+      headers: {
+        XRateLimitLimit: { description: "Limit of the policy nearest exhaustion", schema: { type: "integer" } },
+        XRateLimitRemaining: { description: "Remaining in that policy", schema: { type: "integer" } },
+        XRateLimitReset: { description: "When that policy frees, Unix epoch seconds", schema: { type: "integer" } },
+        RateLimitPolicy: { description: 'draft-ietf-httpapi-ratelimit-headers, e.g. `"minute";q=20;w=60, "scans-month";q=100`', schema: { type: "string" } },
+        RateLimit: { description: 'e.g. `"minute";r=19;t=42`', schema: { type: "string" } },
+        XCacheStatus: { description: "How the cache answered", schema: { type: "string", enum: ["HIT", "MISS", "STALE", "BYPASS"] } },
+      },
+      responses: Object.fromEntries(
+        Object.entries(ERROR_TEXT).map(([status, description]) => [
+          `E${status}`,
+          {
+            description,
+            content: json(ref(status === "429" ? "RateLimited" : "Error")),
+            ...(status === "429" && { headers: { "Retry-After": { schema: { type: "integer" } }, ...rateLimitHeaders } }),
+          },
+        ]),
+      ),
+      schemas: {
+        SecretsInput: jsonSchema(secretsInputSchema),
+        DependenciesInput: jsonSchema(dependenciesInputSchema),
+        SbomInput: jsonSchema(sbomInputSchema),
+        ScanSubmission: {
+          oneOf: [
+            { type: "object", required: ["type", "input"], additionalProperties: false, properties: { type: { const: "secrets" }, input: ref("SecretsInput") } },
+            { type: "object", required: ["type", "input"], additionalProperties: false, properties: { type: { const: "dependencies" }, input: ref("DependenciesInput") } },
+            { type: "object", required: ["type", "input"], additionalProperties: false, properties: { type: { const: "sbom" }, input: ref("SbomInput") } },
+          ],
+        },
+        Summary: {
+          type: "object",
+          properties: Object.fromEntries([...SEVERITIES, "total"].map((s) => [s, { type: "integer" }])),
+        },
+        Result: {
+          type: "object",
+          properties: { summary: ref("Summary"), findings: { type: "array", items: { type: "object" } } },
+          description:
+            "Secret findings: rule_id, description, path, line, column, severity, redacted, fingerprint. Vulnerability " +
+            "findings: id, aliases, ecosystem, package, version, severity, summary, fixed_in.",
+        },
+        Scan: {
+          type: "object",
+          required: ["id", "type", "status", "cached", "created_at", "started_at", "completed_at"],
+          properties: {
+            id: { type: "string", format: "uuid" },
+            type: scanTypes,
+            status: { type: "string", enum: ["queued", "running", "completed", "failed"] },
+            cached: { type: "boolean" },
+            created_at: { type: "string", format: "date-time" },
+            started_at: { type: ["string", "null"], format: "date-time" },
+            completed_at: { type: ["string", "null"], format: "date-time" },
+            result: ref("Result"),
+            summary: ref("Summary"),
+            error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } } },
+          },
+        },
+        ScanList: { type: "object", properties: { items: { type: "array", items: ref("Scan") }, next_cursor: { type: ["string", "null"] } } },
+        Error: {
+          type: "object",
+          required: ["error", "code"],
+          properties: {
+            error: { type: "string" },
+            code: { type: "string" },
+            issues: { type: "array", items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } } },
+          },
+        },
+        RateLimited: {
+          type: "object",
+          properties: {
+            error: { const: "Rate limit exceeded" },
+            code: { const: "rate_limited" },
+            retry_after: { type: "integer" },
+            limit: { type: "integer" },
+            window: { type: "string" },
+            window_seconds: { type: "integer" },
+          },
+        },
+        Limit: {
+          type: "object",
+          properties: Object.fromEntries(["limit", "used", "remaining", "reset", "reset_in_seconds"].map((k) => [k, { type: "integer" }])),
+        },
+        Usage: {
+          type: "object",
+          properties: {
+            tier: { type: "string", enum: ["free", "starter", "pro", "business"] },
+            limits: { type: "object", properties: { requests_per_minute: ref("Limit"), scans_per_hour: ref("Limit"), scans_per_month: ref("Limit") } },
+            result_ttl_seconds: { type: "integer" },
+            degraded: { type: "boolean" },
+          },
+        },
+        Stats: {
+          type: "object",
+          properties: {
+            total: { type: "integer" },
+            by_status: { type: "object", additionalProperties: { type: "integer" } },
+            by_type: { type: "object", additionalProperties: { type: "integer" } },
+            findings_by_severity: ref("Summary"),
+          },
+        },
+        CacheStats: {
+          type: "object",
+          properties: {
+            enabled: { type: "boolean" },
+            connected: { type: "boolean" },
+            hits: { type: "integer" },
+            misses: { type: "integer" },
+            sets: { type: "integer" },
+            errors: { type: "integer" },
+            hit_rate: { type: "number" },
+            keys: { type: ["integer", "null"] },
+            redis_info: { type: "object", properties: { used_memory: { type: ["integer", "null"] }, connected_clients: { type: ["integer", "null"] } } },
+          },
+        },
+        CacheHealth: { type: "object", properties: { status: { enum: ["connected", "disconnected"] }, latency_ms: { type: ["number", "null"] } } },
+        Deleted: { type: "object", properties: { deleted_keys: { type: "integer" } } },
+        UserCreate: {
+          type: "object",
+          required: ["email", "tier"],
+          additionalProperties: false,
+          properties: { email: { type: "string", format: "email" }, tier: { enum: ["free", "starter", "pro", "business"] }, role: { enum: ["user", "admin"] } },
+        },
+        UserPatch: {
+          type: "object",
+          additionalProperties: false,
+          properties: { tier: { enum: ["free", "starter", "pro", "business"] }, webhook_url: { type: ["string", "null"], format: "uri" } },
+        },
+        User: {
+          type: "object",
+          properties: {
+            id: { type: "string", format: "uuid" },
+            email: { type: "string" },
+            tier: { type: "string" },
+            role: { type: "string" },
+            webhook_url: { type: ["string", "null"] },
+            webhook_secret: { type: "string", description: "Only when the webhook URL was just set" },
+            created_at: { type: "string", format: "date-time" },
+          },
+        },
+        CreatedUser: { allOf: [ref("User"), { type: "object", properties: { api_key: { type: "string", description: "Shown once" } } }] },
+        AdvisoryImport: {
+          type: "object",
+          properties: {
+            received: { type: "integer" },
+            imported: { type: "integer" },
+            unchanged: { type: "integer" },
+            events: { type: "array", items: { type: "object", properties: { ecosystem: { type: "string" }, packages: { type: "integer" } } } },
+          },
+        },
+        Health: {
+          type: "object",
+          properties: {
+            status: { enum: ["ok", "degraded"] },
+            redis_cache: { enum: ["connected", "disconnected"] },
+            redis_queue: { enum: ["connected", "disconnected"] },
+            database: { enum: ["connected", "disconnected"] },
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TestApi, secretsInput } from "./api-fixture.js";
+
+let api: TestApi;
+let document: Record<string, any>;
+
+beforeAll(async () => {
+  api = await TestApi.start();
+  document = (await api.request("GET", "/openapi.json")).body;
+});
+afterAll(() => api.close());
+
+describe("GET /openapi.json", () => {
+  it("is a valid OpenAPI 3.1 document", async () => {
+    expect(document.openapi).toBe("3.1.0");
+    const result = await new Validator().validate(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    // The validator is live: a document without `info` is refused.
+    expect((await new Validator().validate({ openapi: "3.1.0", paths: {} })).valid).toBe(false);
+  });
+
+  it("describes every route of DESIGN.md", () => {
+    const routes = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([path, item]) =>
+      Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        "POST /api/v1/scans",
+        "POST /api/v1/scan/{type}",
+        "GET /api/v1/scans/{id}",
+        "GET /api/v1/scans",
+        "DELETE /api/v1/scans/{id}",
+        "GET /api/v1/usage",
+        "GET /api/v1/stats",
+        "GET /api/v1/cache/stats",
+        "GET /api/v1/cache/keys",
+        "GET /api/v1/cache/health",
+        "DELETE /api/v1/cache/flush",
+        "DELETE /api/v1/cache/tags/{tag}",
+        "POST /api/v1/admin/users",
+        "PATCH /api/v1/admin/users/{id}",
+        "POST /api/v1/admin/advisories",
+        "GET /health",
+        "GET /ready",
+        "GET /metrics",
+      ]),
+    );
+  });
+
+  it("matches what the API really answers", async () => {
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    ajv.addSchema({ $id: "secapi", components: document.components }, "secapi");
+    const check = (name: string, value: unknown) => {
+      const validate = ajv.getSchema(`secapi#/components/schemas/${name}`);
+      if (!validate) throw new Error(`no schema ${name}`);
+      expect(validate(value), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    };
+    const user = await api.createUser("pro");
+    const body = { type: "secrets", input: secretsInput("openapi") };
+    check("ScanSubmission", body);
+    const submitted = await api.request("POST", "/api/v1/scans", { key: user.key, body });
+    check("Scan", submitted.body);
+    check("ScanList", (await api.request("GET", "/api/v1/scans", { key: user.key })).body);
+    check("Usage", (await api.request("GET", "/api/v1/usage", { key: user.key })).body);
+    check("Stats", (await api.request("GET", "/api/v1/stats", { key: user.key })).body);
+    check("CacheStats", (await api.request("GET", "/api/v1/cache/stats", { key: user.key })).body);
+    check("Health", (await api.request("GET", "/health")).body);
+    check("Error", (await api.request("GET", "/api/v1/scans/nope", { key: user.key })).body);
+    // The request schemas come from the same zod schemas the routes validate with: they refuse alike.
+    const invalid = { type: "secrets", input: { files: [{ path: "a", content: "b", mode: 1 }] } };
+    expect(ajv.getSchema("secapi#/components/schemas/ScanSubmission")?.(invalid)).toBe(false);
+    expect((await api.request("POST", "/api/v1/scans", { key: user.key, body: invalid })).status).toBe(400);
+  });
+});
+
+describe("GET /docs", () => {
+  it("serves Swagger UI with its own assets, pointed at /openapi.json", async () => {
+    const page = await api.request("GET", "/docs");
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    expect(page.text).toContain('url: "/openapi.json"');
+    for (const asset of ["/docs/assets/swagger-ui-bundle.js", "/docs/assets/swagger-ui.css"]) {
+      const response = await fetch(`${api.url}${asset}`);
+      expect(response.status, asset).toBe(200);
+      expect((await response.text()).length).toBeGreaterThan(1000);
+    }
+  });
+});
