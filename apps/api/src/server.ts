@@ -29,16 +29,18 @@ export function createServer(ctx: ApiContext): Express {
 
   app.use(ctx.metrics.httpMiddleware());
   app.use(requestLogger(ctx.logger));
-  app.use(healthRouter(ctx));
-  const metricsHandler = ctx.metrics.metricsHandler(ctx.config.metricsToken);
-  app.get("/metrics", (req, res) => metricsHandler(req, res));
-  app.use(docsRouter());
 
+  // First, so the hot path does not walk the routers below on every request.
   const api = Router();
   api.use(identify(ctx), limitRequests(ctx), requireAuth, jsonBody);
   api.use("/admin", requireAdmin, adminUsersRouter(ctx), adminAdvisoriesRouter(ctx));
   api.use(scansRouter(ctx), accountRouter(ctx), cacheRouter(ctx));
   app.use("/api/v1", api);
+
+  app.use(healthRouter(ctx));
+  const metricsHandler = ctx.metrics.metricsHandler(ctx.config.metricsToken);
+  app.get("/metrics", (req, res) => metricsHandler(req, res));
+  app.use(docsRouter());
 
   app.use((_req, _res, next) => next(notFound("Route")));
   app.use(errorHandler(ctx.logger));
