@@ -1,12 +1,11 @@
 import type { Cache } from "@secapi/cache";
 import type { Config } from "@secapi/config";
-import type { CacheKeys, HotKeyTracker } from "@secapi/core";
+import type { CacheKeys, HealthProbe, HotKeyTracker } from "@secapi/core";
 import type { Db } from "@secapi/db";
 import type { RateLimiter } from "@secapi/limiter";
 import type { SecapiMetrics } from "@secapi/metrics";
 import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { HealthProbe } from "./health/health-probe.js";
 import type { QuotaNotifier } from "./limits/quota-notifier.js";
 import type { ScanWaiter } from "./scans/scan-waiter.js";
 
@@ -18,7 +17,7 @@ export interface ApiContext {
   /** Asks the outbox relay to publish now, after a transaction that wrote outbox rows committed. */
   kickRelay(): void;
   scanWaiter: ScanWaiter;
-  health: HealthProbe;
+  health: HealthProbe<"redis_queue" | "redis_cache">;
   cache: Cache;
   /** The layout of every cache key, under the cache's prefix. */
   keys: CacheKeys;

@@ -3,6 +3,7 @@ import { loadConfigOrExit } from "@secapi/config";
 import {
   CACHE_PREFIX,
   CacheKeys,
+  HealthProbe,
   HotKeyTracker,
   createAppDb,
   createLogger,
@@ -14,7 +15,6 @@ import { deleteExpiredIdempotencyKeys } from "@secapi/db";
 import { OutboxRelay, QUEUES, closeQueues, createQueues } from "@secapi/events";
 import { RateLimiter } from "@secapi/limiter";
 import { createMetrics } from "@secapi/metrics";
-import { HealthProbe } from "./health/health-probe.js";
 import { QuotaNotifier } from "./limits/quota-notifier.js";
 import { ScanWaiter } from "./scans/scan-waiter.js";
 import { IDEMPOTENCY_TTL_SECONDS } from "./scans/submit-scan.js";
@@ -71,7 +71,7 @@ const app = createServer({
   logger,
   kickRelay: () => relay.kick(),
   scanWaiter,
-  health: new HealthProbe({ db, queueRedis, cacheRedis }),
+  health: new HealthProbe({ db, redis: { redis_queue: queueRedis, redis_cache: cacheRedis } }),
   cache,
   keys: new CacheKeys(CACHE_PREFIX),
   cacheRedis,

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { type Config, loadConfig } from "@secapi/config";
 import { Cache } from "@secapi/cache";
-import { CacheKeys, HotKeyTracker, createLogger, createUserWithKey, monthUsageFromPostgres } from "@secapi/core";
+import { CacheKeys, HealthProbe, HotKeyTracker, createLogger, createUserWithKey, monthUsageFromPostgres } from "@secapi/core";
 import { type Db, type UserRole, type UserTier, createDb, createPool } from "@secapi/db";
 import { OutboxRelay, QUEUES, type QueueName, closeQueues, createQueues } from "@secapi/events";
 import { RateLimiter } from "@secapi/limiter";
@@ -9,7 +9,6 @@ import { type SecapiMetrics, createMetrics } from "@secapi/metrics";
 import { TEST_REDIS_URL, type TestDatabase, createTestDatabase, deleteKeysByPrefix, uniqueId } from "@secapi/testing";
 import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { HealthProbe } from "../src/health/health-probe.js";
 import { QuotaNotifier } from "../src/limits/quota-notifier.js";
 import { ScanWaiter } from "../src/scans/scan-waiter.js";
 import { createServer } from "../src/server.js";
@@ -103,7 +102,7 @@ export class TestApi {
       logger,
       kickRelay: () => relay.kick(),
       scanWaiter,
-      health: new HealthProbe({ db, queueRedis, cacheRedis }, 300),
+      health: new HealthProbe({ db, redis: { redis_queue: queueRedis, redis_cache: cacheRedis } }, 300),
       cache,
       keys: new CacheKeys(cachePrefix),
       cacheRedis,

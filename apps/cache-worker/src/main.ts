@@ -3,10 +3,12 @@ import { loadConfigOrExit } from "@secapi/config";
 import {
   CACHE_PREFIX,
   CacheKeys,
+  HealthProbe,
   HotKeyTracker,
   createAppDb,
   createLogger,
   createRedisClient,
+  healthResponse,
   jsonRoute,
   onShutdownSignal,
   startHealthServer,
@@ -14,7 +16,6 @@ import {
 import { QUEUES } from "@secapi/events";
 import { createMetrics } from "@secapi/metrics";
 import { Queue, Worker } from "bullmq";
-import { sql } from "kysely";
 import type { CacheWorkerContext } from "./context.js";
 import { createEventProcessor } from "./event-processor.js";
 import { warmHotKeys } from "./warm.js";
@@ -74,20 +75,9 @@ warmHotKeys(ctx).then(
 );
 
 metrics.trackQueues([new Queue(QUEUES.events, { connection: workerRedis.duplicate(), prefix: config.queuePrefix })]);
-const health = await startHealthServer(config.cacheWorkerPort, {
-  "/health": jsonRoute(async () => {
-    const database = await sql`SELECT 1`.execute(db).then(
-      () => "connected",
-      () => "disconnected",
-    );
-    const redisCache = (await cache.ping()) === undefined ? "disconnected" : "connected";
-    const redisQueue = workerRedis.status === "ready" ? "connected" : "disconnected";
-    const ok = database === "connected" && redisCache === "connected" && redisQueue === "connected";
-    return {
-      status: database === "connected" ? 200 : 503,
-      body: { status: ok ? "ok" : "degraded", database, redis_cache: redisCache, redis_queue: redisQueue },
-    };
-  }),
+const health = new HealthProbe({ db, redis: { redis_cache: cacheRedis, redis_queue: workerRedis } });
+const server = await startHealthServer(config.cacheWorkerPort, {
+  "/health": jsonRoute(async () => healthResponse(await health.check())),
   "/metrics": metrics.metricsHandler(config.metricsToken),
 });
 logger.info({ port: config.cacheWorkerPort }, "cache-worker started");
@@ -95,7 +85,7 @@ logger.info({ port: config.cacheWorkerPort }, "cache-worker started");
 onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
   await Promise.all([eventsWorker.close(), warmWorker.close()]);
   await warmQueue.close();
-  await new Promise((resolve) => health.close(resolve));
+  await new Promise((resolve) => server.close(resolve));
   await cache.close();
   cacheRedis.disconnect();
   workerRedis.disconnect();

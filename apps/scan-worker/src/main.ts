@@ -1,12 +1,20 @@
 import { loadConfigOrExit } from "@secapi/config";
-import { createAppDb, createLogger, createRedisClient, jsonRoute, onShutdownSignal, startHealthServer } from "@secapi/core";
+import {
+  HealthProbe,
+  createAppDb,
+  createLogger,
+  createRedisClient,
+  healthResponse,
+  jsonRoute,
+  onShutdownSignal,
+  startHealthServer,
+} from "@secapi/core";
 import { tiersOfUsers } from "@secapi/db";
 import { createMetrics } from "@secapi/metrics";
 import { OutboxRelay, QUEUES, closeQueues, createQueues } from "@secapi/events";
 import { RateLimiter } from "@secapi/limiter";
 import { ScanPool } from "@secapi/scanners";
 import { Worker } from "bullmq";
-import { sql } from "kysely";
 import { LostRunSweeper } from "./lost-run-sweeper.js";
 import { createQuotaRefunder } from "./refund-quota.js";
 import { createScanProcessor } from "./scan-processor.js";
@@ -91,19 +99,9 @@ const sweeper = new LostRunSweeper({
 });
 sweeper.start();
 
-const health = await startHealthServer(config.scanWorkerPort, {
-  "/health": jsonRoute(async () => {
-    const database = await sql`SELECT 1`.execute(db).then(
-      () => "connected",
-      () => "disconnected",
-    );
-    const redisQueue = workerRedis.status === "ready" ? "connected" : "disconnected";
-    const ok = database === "connected" && redisQueue === "connected";
-    return {
-      status: database === "connected" ? 200 : 503,
-      body: { status: ok ? "ok" : "degraded", database, redis_queue: redisQueue, running: worker.isRunning() },
-    };
-  }),
+const health = new HealthProbe({ db, redis: { redis_queue: workerRedis } });
+const server = await startHealthServer(config.scanWorkerPort, {
+  "/health": jsonRoute(async () => healthResponse(await health.check(), { running: worker.isRunning() })),
   "/metrics": metrics.metricsHandler(config.metricsToken),
 });
 metrics.trackQueues(Object.values(queues));
@@ -116,7 +114,7 @@ onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
   await pool.close();
   await relay.stop();
   await closeQueues(queues);
-  await new Promise((resolve) => health.close(resolve));
+  await new Promise((resolve) => server.close(resolve));
   workerRedis.disconnect();
   producerRedis.disconnect();
   limiterRedis.disconnect();

@@ -2,7 +2,6 @@ import { z } from "zod";
 
 export const TIERS = ["free", "starter", "pro", "business"] as const;
 export type Tier = (typeof TIERS)[number];
-export const tierSchema = z.enum(TIERS);
 
 export interface TierLimits {
   requests_per_minute: number;

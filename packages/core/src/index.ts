@@ -15,3 +15,4 @@ export * from "./health-server.js";
 export * from "./hot-keys.js";
 export * from "./tier-windows.js";
 export * from "./app-db.js";
+export * from "./health-probe.js";

@@ -1,3 +1,4 @@
+import { healthResponse } from "@secapi/core";
 import { Router } from "express";
 import type { ApiContext } from "../context.js";
 
@@ -6,10 +7,8 @@ export function healthRouter(ctx: ApiContext): Router {
   const router = Router();
 
   router.get("/health", async (_req, res) => {
-    const report = await ctx.health.check();
-    const allUp = Object.values(report).every((s) => s === "connected");
-    // Without Postgres nothing can be served; without Redis the API degrades but still answers.
-    res.status(report.database === "connected" ? 200 : 503).json({ status: allUp ? "ok" : "degraded", ...report });
+    const { status, body } = healthResponse(await ctx.health.check());
+    res.status(status).json(body);
   });
 
   router.get("/ready", async (_req, res) => {

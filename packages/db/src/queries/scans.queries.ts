@@ -5,11 +5,6 @@ import type { InputKey } from "./input-key.js";
 
 export const IN_FLIGHT: readonly ScanStatus[] = ["queued", "running"];
 
-/** A scan with its result document (null until completed). */
-export interface ScanWithResult extends ScanRow {
-  result: unknown;
-}
-
 export interface NewScan {
   /** Set by the caller so that a new run's job id can include it. */
   id?: string;
@@ -43,22 +38,6 @@ export async function insertScan(db: DbExecutor, scan: NewScan): Promise<ScanRow
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-}
-
-/** One of the user's scans with its result; another user's scan is indistinguishable from a missing one. */
-export async function findScanForUser(
-  db: DbExecutor,
-  scanId: string,
-  userId: string,
-): Promise<ScanWithResult | undefined> {
-  return db
-    .selectFrom("scans")
-    .leftJoin("scan_results", "scan_results.id", "scans.result_id")
-    .selectAll("scans")
-    .select("scan_results.result as result")
-    .where("scans.id", "=", scanId)
-    .where("scans.user_id", "=", userId)
-    .executeTakeFirst();
 }
 
 export interface ListScansOptions {
