@@ -4,6 +4,7 @@ import {
   CACHE_PREFIX,
   CacheKeys,
   HealthProbe,
+  cacheEntryTtlSeconds,
   HotKeyTracker,
   createAppDb,
   createLogger,
@@ -40,7 +41,7 @@ const ctx: CacheWorkerContext = {
   hotKeys: new HotKeyTracker({ redis: cacheRedis }),
   logger,
   scanInputKey: config.scanInputKey,
-  entryTtlSeconds: Math.max(...Object.values(config.tiers).map((t) => t.result_ttl_seconds)),
+  entryTtlSeconds: cacheEntryTtlSeconds(config.tiers),
   rerunLimit: 20,
 };
 

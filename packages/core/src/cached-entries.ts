@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { TierTable } from "@secapi/config";
 import { type Db, type InputKey, type ScanStatus, findScanResult } from "@secapi/db";
 import { scanTag } from "./cache-keys.js";
 import { type ScanView, scanView } from "./scan-view.js";
@@ -39,6 +40,14 @@ export async function loadScanViewEntry(db: Db, scanId: string): Promise<{ entry
     entry: { userId: row.user_id, status: row.status, jobId: row.job_id, body, etag: etagOf(body) },
     tags: [scanTag(row.id), ...(row.result_tags ?? [])],
   };
+}
+
+/**
+ * How long shared entries (results, views) live in the cache: the longest tier TTL. Each reader then
+ * accepts a result only if it was computed within its own tier's TTL (`isFreshFor`).
+ */
+export function cacheEntryTtlSeconds(tiers: TierTable): number {
+  return Math.max(...Object.values(tiers).map((t) => t.result_ttl_seconds));
 }
 
 /** A finished scan's view never changes (deletion invalidates it); an in-flight one changes soon. */

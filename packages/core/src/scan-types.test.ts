@@ -17,3 +17,13 @@ describe("scan types", () => {
     expect(inputHash(secrets.canonicalize({ files: [a] }))).not.toBe(inputHash(secrets.canonicalize({ files: [b] })));
   });
 });
+
+describe("cacheEntryTtlSeconds", () => {
+  it("is the longest tier TTL, whichever tier that is", async () => {
+    const { loadConfig } = await import("@secapi/config");
+    const { cacheEntryTtlSeconds } = await import("./cached-entries.js");
+    expect(cacheEntryTtlSeconds(loadConfig({}).tiers)).toBe(604800);
+    expect(cacheEntryTtlSeconds(loadConfig({ CACHE_TTL_BUSINESS: "60", CACHE_TTL_PRO: "9000" }).tiers)).toBe(86400);
+    expect(cacheEntryTtlSeconds(loadConfig({ CACHE_TTL_FREE: "999999" }).tiers)).toBe(999999);
+  });
+});

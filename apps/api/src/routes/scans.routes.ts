@@ -3,6 +3,7 @@ import {
   SCAN_TYPES,
   type ScanTypeDefinition,
   type ScanViewEntry,
+  cacheEntryTtlSeconds,
   isFreshFor,
   loadScanViewEntry,
   queryHash,
@@ -165,7 +166,7 @@ export function scansRouter(ctx: ApiContext): Router {
     const reload = async () => {
       const loaded = await loadScanViewEntry(ctx.db, id);
       if (loaded) {
-        const ttl = scanViewTtlSeconds(loaded.entry, ctx.config.tiers.business.result_ttl_seconds);
+        const ttl = scanViewTtlSeconds(loaded.entry, cacheEntryTtlSeconds(ctx.config.tiers));
         void ctx.cache.set(key, loaded.entry, { ttl, tags: loaded.tags });
       }
       return loaded?.entry;

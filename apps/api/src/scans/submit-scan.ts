@@ -71,7 +71,8 @@ export async function submitScan(db: Db, scanInputKey: Buffer, submission: ScanS
 
   return db.transaction().execute(async (tx) => {
     if (submission.idempotencyKey !== undefined) {
-      const requestHash = inputHash({ type: key.scanType, input: submission.canonicalInput });
+      // Same type and same canonical input ⇔ same request; the input's hash stands for the input.
+      const requestHash = inputHash({ type: key.scanType, inputHash: key.inputHash });
       const claim = await claimIdempotencyKey(tx, {
         userId: principal.userId,
         key: submission.idempotencyKey,
