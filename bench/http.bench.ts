@@ -17,7 +17,9 @@ const CONNECTIONS = 32;
 /** Starts a process (its logs go to `<tmp>/secapi-bench-<name>.log`) and waits until `READY_PATH` answers. */
 function start(script: string, env: Record<string, string>): Promise<ChildProcess> {
   const log = openSync(`${tmpdir()}/secapi-bench-${basename(dirname(dirname(script)))}-${basename(script, ".mjs")}.log`, "w");
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ["ignore", log, log] });
+  // BENCH_CPU_PROF_DIR: each process writes a V8 CPU profile there when it exits (open in Chrome DevTools).
+  const profile = process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, script], { env: { ...process.env, ...env }, stdio: ["ignore", log, log] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start`)), 20_000);
     const poll = async () => {

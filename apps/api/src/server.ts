@@ -28,7 +28,7 @@ export function createServer(ctx: ApiContext): Express {
   app.set("query parser", "simple");
 
   app.use(ctx.metrics.httpMiddleware());
-  app.use(requestLogger(ctx.logger));
+  app.use(requestLogger(app, ctx.logger));
 
   // First, so the hot path does not walk the routers below on every request.
   const api = Router();
