@@ -1,6 +1,7 @@
 import express, { type Express, Router } from "express";
 import type { ApiContext } from "./context.js";
 import { notFound } from "./http/http-error.js";
+import { inSequence } from "./http/in-sequence.js";
 import { limitRequests } from "./limits/limit-requests.js";
 import { identify, requireAdmin, requireAuth } from "./middleware/authenticate.js";
 import { errorHandler } from "./middleware/error-handler.js";
@@ -32,7 +33,7 @@ export function createServer(ctx: ApiContext): Express {
 
   // First, so the hot path does not walk the routers below on every request.
   const api = Router();
-  api.use(identify(ctx), limitRequests(ctx), requireAuth, jsonBody);
+  api.use(inSequence(identify(ctx), limitRequests(ctx), requireAuth, jsonBody));
   api.use("/admin", requireAdmin, adminUsersRouter(ctx), adminAdvisoriesRouter(ctx));
   api.use(scansRouter(ctx), accountRouter(ctx), cacheRouter(ctx));
   app.use("/api/v1", api);

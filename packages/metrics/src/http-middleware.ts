@@ -13,15 +13,12 @@ export function createHttpMiddleware(histogram: Histogram<"method" | "route" | "
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     const route = watchRouteTemplate(req);
-    let observed = false;
-    const observe = (statusCode: string) => {
-      if (observed) return;
-      observed = true;
+    // "close" follows "finish" for every response, and alone tells a completed response from an abandoned one.
+    res.once("close", () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const statusCode = res.writableFinished ? String(res.statusCode) : CLIENT_CLOSED_STATUS;
       histogram.observe({ method: req.method, route: route(), status_code: statusCode }, seconds);
-    };
-    res.once("finish", () => observe(String(res.statusCode)));
-    res.once("close", () => observe(res.writableFinished ? String(res.statusCode) : CLIENT_CLOSED_STATUS));
+    });
     next();
   };
 }
