@@ -16,6 +16,7 @@ import { OutboxRelay, QUEUES, closeQueues, createQueues } from "@secapi/events";
 import { RateLimiter } from "@secapi/limiter";
 import { createMetrics } from "@secapi/metrics";
 import { QuotaNotifier } from "./limits/quota-notifier.js";
+import { createCachedScanRecorder } from "./scans/cached-scan-recorder.js";
 import { ScanWaiter } from "./scans/scan-waiter.js";
 import { IDEMPOTENCY_TTL_SECONDS } from "./scans/submit-scan.js";
 import { createServer } from "./server.js";
@@ -70,6 +71,7 @@ const app = createServer({
   db,
   logger,
   kickRelay: () => relay.kick(),
+  cachedScans: createCachedScanRecorder({ db, logger, cache, kickRelay: () => relay.kick() }),
   scanWaiter,
   health: new HealthProbe({ db, redis: { redis_queue: queueRedis, redis_cache: cacheRedis } }),
   cache,

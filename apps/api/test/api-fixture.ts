@@ -10,6 +10,7 @@ import { TEST_REDIS_URL, type TestDatabase, createTestDatabase, deleteKeysByPref
 import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { QuotaNotifier } from "../src/limits/quota-notifier.js";
+import { createCachedScanRecorder } from "../src/scans/cached-scan-recorder.js";
 import { ScanWaiter } from "../src/scans/scan-waiter.js";
 import { createServer } from "../src/server.js";
 
@@ -101,6 +102,7 @@ export class TestApi {
       db,
       logger,
       kickRelay: () => relay.kick(),
+      cachedScans: createCachedScanRecorder({ db, logger, cache, kickRelay: () => relay.kick() }),
       scanWaiter,
       health: new HealthProbe({ db, redis: { redis_queue: queueRedis, redis_cache: cacheRedis } }, 300),
       cache,

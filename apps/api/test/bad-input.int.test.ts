@@ -1,4 +1,4 @@
-import { revokeKey, userTag } from "@secapi/core";
+import { revokeKey, userAndPrincipalTags } from "@secapi/core";
 import { waitFor } from "@secapi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestApi, secretsInput } from "./api-fixture.js";
@@ -144,7 +144,7 @@ describe("bad input: a clear 4xx and nothing stored", () => {
     expect(await revokeKey(api.db, { key: victim.key })).toBe(true);
     expect(await revokeKey(api.db, { key: victim.key })).toBe(false);
     // What the cache-worker does on the api_key.revoked event (tested in apps/cache-worker).
-    await api.cache.invalidateTags([userTag(victim.id)]);
+    await api.cache.invalidateTags(userAndPrincipalTags(victim.id));
     await waitFor(async () => (await api.count("outbox")) === 0, { what: "the revocation event to be relayed" });
     const revoked = await api.request("POST", "/api/v1/scans", { key: victim.key, body });
     await expectRefusedAndNothingStored(revoked, 401, "unauthorized");

@@ -1,4 +1,4 @@
-import { packageTag, resolveScanType, scanTag, userTag } from "@secapi/core";
+import { packageTag, resolveScanType, scanTag, userAndPrincipalTags, userTag } from "@secapi/core";
 import { findResultsTagged } from "@secapi/db";
 import type { SecapiEvent } from "@secapi/events";
 import type { CacheWorkerContext } from "./context.js";
@@ -38,9 +38,8 @@ export async function handleEvent(ctx: CacheWorkerContext, event: SecapiEvent): 
     }
     case "user.tier_changed":
     case "api_key.revoked": {
-      // The user's cached principals (auth), lists and stats all carry their user tag.
       const { userId } = (event as SecapiEvent<"user.tier_changed">).data;
-      return { invalidated: await ctx.cache.invalidateTags([userTag(userId)]), warmed: 0 };
+      return { invalidated: await ctx.cache.invalidateTags(userAndPrincipalTags(userId)), warmed: 0 };
     }
     case "advisories.updated": {
       const { ecosystem, packages } = (event as SecapiEvent<"advisories.updated">).data;

@@ -80,7 +80,7 @@ describe("cache-worker events", () => {
     expect(await exists(ctx.keys.scan(scanId))).toBe(true);
   });
 
-  it("scan.deleted, user.tier_changed and api_key.revoked drop what carries the scan's or the user's tag", async () => {
+  it("scan.deleted, user.tier_changed and api_key.revoked drop what carries the scan's, the user's or the principal tag", async () => {
     const { scanId } = await completedScan();
     await handleEvent(ctx, createEvent("scan.completed", { scanId, userId, type: "secrets", inputHash: "a".repeat(64), tags: [] }));
     await handleEvent(ctx, createEvent("scan.deleted", { scanId, userId }));
@@ -91,9 +91,12 @@ describe("cache-worker events", () => {
       createEvent("api_key.revoked", { userId, keyId: randomUUID() }),
     ]) {
       const authKey = ctx.keys.auth(uniqueId("k").padEnd(64, "0"));
-      await cache.set(authKey, { userId, tier: "free" }, { ttl: 60, tags: [`user:${userId}`] });
-      expect((await handleEvent(ctx, event)).invalidated).toBeGreaterThanOrEqual(1);
+      const statsKey = ctx.keys.user(userId, "stats");
+      await cache.set(authKey, { userId, tier: "free" }, { ttl: 60, tags: [`principal:${userId}`] });
+      await cache.set(statsKey, { total: 1 }, { ttl: 60, tags: [`user:${userId}`] });
+      expect((await handleEvent(ctx, event)).invalidated).toBeGreaterThanOrEqual(2);
       expect(await exists(authKey)).toBe(false);
+      expect(await exists(statsKey)).toBe(false);
     }
   });
 
@@ -103,9 +106,13 @@ describe("cache-worker events", () => {
     const theirs = ctx.keys.user(other, "stats");
     await cache.set(mine, {}, { ttl: 60, tags: [`user:${userId}`] });
     await cache.set(theirs, {}, { ttl: 60, tags: [`user:${other}`] });
+    const principal = ctx.keys.auth(uniqueId("k").padEnd(64, "0"));
+    await cache.set(principal, { userId, tier: "free" }, { ttl: 60, tags: [`principal:${userId}`] });
     await handleEvent(ctx, createEvent("scan.created", { scanId: randomUUID(), userId, type: "secrets", inputHash: "b".repeat(64) }));
     expect(await exists(mine)).toBe(false);
     expect(await exists(theirs)).toBe(true);
+    // A submission does not change who the user is: their cached principal stays.
+    expect(await exists(principal)).toBe(true);
   });
 
   it("refuses an event that does not match its schema, without retrying", async () => {

@@ -60,5 +60,12 @@ export function queryHash(query: Record<string, unknown>): string {
 }
 
 export const userTag = (userId: string) => `user:${userId}`;
+/**
+ * The tag of a user's cached principals (auth entries). Apart from `user:<id>`, which every scan of the user
+ * invalidates: a submission drops the user's lists, not their identity. Tier changes and revocations drop both.
+ */
+export const principalTag = (userId: string) => `principal:${userId}`;
+/** Everything cached about a user: their principals, lists, stats and usage. */
+export const userAndPrincipalTags = (userId: string) => [userTag(userId), principalTag(userId)];
 export const scanTag = (scanId: string) => `scan:${scanId}`;
 export const packageTag = (ecosystem: string, name: string) => `pkg:${ecosystem}/${name}`;

@@ -1,4 +1,4 @@
-import { hashApiKey, userTag } from "@secapi/core";
+import { hashApiKey, principalTag } from "@secapi/core";
 import { type Principal, findPrincipalByKeyHash } from "@secapi/db";
 import type { Request, RequestHandler } from "express";
 import type { ApiContext } from "../context.js";
@@ -30,13 +30,13 @@ export function presentedKey(req: Request): string | undefined {
   return typeof header === "string" && header.length > 0 ? header : undefined;
 }
 
-/** The principal of a key hash, read through the cache (tagged with the user, so tier changes drop it). */
+/** The principal of a key hash, read through the cache (tagged with its principal tag, so tier changes and revocations drop it). */
 async function principalOf(ctx: ApiContext, keyHash: string): Promise<Principal | undefined> {
   const key = ctx.keys.auth(keyHash);
   const cached = await ctx.cache.get<Principal>(key);
   if (cached.value) return cached.value;
   const principal = await findPrincipalByKeyHash(ctx.db, keyHash);
-  if (principal) await ctx.cache.set(key, principal, { ttl: PRINCIPAL_TTL_SECONDS, tags: [userTag(principal.userId)] });
+  if (principal) await ctx.cache.set(key, principal, { ttl: PRINCIPAL_TTL_SECONDS, tags: [principalTag(principal.userId)] });
   return principal;
 }
 

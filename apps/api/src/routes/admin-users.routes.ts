@@ -1,5 +1,5 @@
 import { TIERS } from "@secapi/config";
-import { UserNotFoundError, changeUserTier, createUserWithKey, generateWebhookSecret, userTag } from "@secapi/core";
+import { UserNotFoundError, changeUserTier, createUserWithKey, generateWebhookSecret, userAndPrincipalTags } from "@secapi/core";
 import { type User, updateUserWebhook } from "@secapi/db";
 import { Router } from "express";
 import { z } from "zod";
@@ -55,7 +55,7 @@ export function adminUsersRouter(ctx: ApiContext): Router {
     ctx.kickRelay();
     // The user's next request must see the change: drop their cached principal now rather than wait for
     // the cache-worker to act on the event (which still covers a cache Redis that is down right now).
-    await ctx.cache.invalidateTags([userTag(id)]).catch((error: unknown) =>
+    await ctx.cache.invalidateTags(userAndPrincipalTags(id)).catch((error: unknown) =>
       req.log.warn({ err: error }, "could not invalidate the user's cached principal"),
     );
     // The signing secret is shown once, when the URL is set; setting the URL again rotates it.

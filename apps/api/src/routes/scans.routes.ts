@@ -28,7 +28,7 @@ import { limitError, mergeDecisions, setRateLimitHeaders } from "../limits/rate-
 import { requestLimitOf } from "../limits/limit-requests.js";
 import { requestPrincipal } from "../middleware/authenticate.js";
 import { decodeCursor, encodeCursor } from "../scans/list-cursor.js";
-import { inputKeyOf, submitScan } from "../scans/submit-scan.js";
+import { type SubmissionOutcome, cachedSubmissionResponse, inputKeyOf, submitScan } from "../scans/submit-scan.js";
 
 /** DESIGN.md: `?wait=N` holds a poll for at most 30 s. */
 export const MAX_WAIT_SECONDS = 30;
@@ -100,16 +100,21 @@ export function scansRouter(ctx: ApiContext): Router {
     const consumed = !cached && quota.outcome === "allowed";
     const giveBack = () => (consumed ? ctx.limiter.refund(subject, windows) : Promise.resolve());
 
-    let outcome;
+    // A cache hit without an Idempotency-Key is only a row and an event: it joins the next group commit, which
+    // also drops the user's cached lists. Everything else takes a transaction of its own.
+    const groupCommitted = cached !== undefined && idempotencyKey === undefined;
+    let outcome: SubmissionOutcome;
     try {
-      outcome = await submitScan(ctx.db, ctx.config.scanInputKey, { principal, type, canonicalInput, idempotencyKey, cached });
+      outcome = groupCommitted
+        ? { ...cachedSubmissionResponse(await ctx.cachedScans.record({ userId: principal.userId, key, cached }), cached), disposition: "cached" }
+        : await submitScan(ctx.db, ctx.config.scanInputKey, { principal, type, canonicalInput, idempotencyKey, cached });
     } catch (error) {
       await giveBack();
       throw error;
     }
     // A replay repeats an answer: it runs nothing and must cost nothing.
     if (outcome.disposition === "replayed") await giveBack();
-    else {
+    else if (!groupCommitted) {
       ctx.kickRelay();
       // Awaited, so the caller's very next list shows this scan (read-your-writes); the cache-worker does
       // it again on scan.created, which also covers a cache Redis that is down right now.

@@ -4,6 +4,7 @@ import {
   type Db,
   type InputKey,
   type Principal,
+  type ScanRow,
   type StoredResponse,
   claimIdempotencyKey,
   findInFlightScan,
@@ -44,6 +45,11 @@ export interface SubmissionOutcome extends StoredResponse {
    * replay of an earlier request with the same Idempotency-Key.
    */
   disposition: "queued" | "coalesced" | "cached" | "replayed";
+}
+
+/** The answer to a submission served from a cached result: the completed scan, with the result. */
+export function cachedSubmissionResponse(scan: ScanRow, cached: ResultEntry): StoredResponse {
+  return { status: 200, body: scanView(scan, { result: cached.result }), headers: { Location: scanLocation(scan.id) } };
 }
 
 /** The content address of a submission: type, canonical input hash and, for private types, the owner. */
@@ -109,7 +115,7 @@ export async function submitScan(db: Db, scanInputKey: Buffer, submission: ScanS
       });
       await writeOutbox(tx, [created]);
       disposition = "cached";
-      response = { status: 200, body: scanView(scan, { result: submission.cached.result }), headers: { Location: scanLocation(scanId) } };
+      response = cachedSubmissionResponse(scan, submission.cached);
     } else {
       await lockNameForTransaction(tx, coalescingKey);
       const inFlight = await findInFlightScan(tx, key);

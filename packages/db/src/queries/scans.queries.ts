@@ -18,26 +18,45 @@ export interface NewScan {
 }
 
 export async function insertScan(db: DbExecutor, scan: NewScan): Promise<ScanRow> {
-  const done = scan.status === "completed";
-  return db
+  const [row] = await insertScans(db, [scan]);
+  if (!row) throw new Error("INSERT INTO scans returned no row");
+  return row;
+}
+
+/** Inserts several scans in one statement; the rows come back in the order given. */
+export async function insertScans(db: DbExecutor, scans: readonly NewScan[]): Promise<ScanRow[]> {
+  if (scans.length === 0) return [];
+  const now = new Date();
+  const rows = await db
     .insertInto("scans")
-    .values({
-      ...(scan.id !== undefined && { id: scan.id }),
-      user_id: scan.userId,
-      scan_type: scan.key.scanType,
-      status: scan.status,
-      input_hash: scan.key.inputHash,
-      owner_scoped: scan.key.ownerId !== null,
-      job_id: scan.jobId,
-      cached: scan.cached ?? false,
-      result_id: scan.resultId ?? null,
-      error: null,
-      error_code: null,
-      started_at: scan.startedAt ?? (done ? new Date() : null),
-      completed_at: done ? new Date() : null,
-    })
+    .values(
+      scans.map((scan) => {
+        const done = scan.status === "completed";
+        return {
+          ...(scan.id !== undefined && { id: scan.id }),
+          user_id: scan.userId,
+          scan_type: scan.key.scanType,
+          status: scan.status,
+          input_hash: scan.key.inputHash,
+          owner_scoped: scan.key.ownerId !== null,
+          job_id: scan.jobId,
+          cached: scan.cached ?? false,
+          result_id: scan.resultId ?? null,
+          error: null,
+          error_code: null,
+          started_at: scan.startedAt ?? (done ? now : null),
+          completed_at: done ? now : null,
+        };
+      }),
+    )
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .execute();
+  // RETURNING follows the VALUES order in Postgres; matching by id makes that no assumption where ids were given.
+  if (scans.every((scan) => scan.id !== undefined)) {
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return scans.map((scan) => byId.get(scan.id as string) as ScanRow);
+  }
+  return rows;
 }
 
 export interface ListScansOptions {
