@@ -1,4 +1,5 @@
-import type { DbExecutor } from "@secapi/db";
+import type { DbExecutor, OutboxTable } from "@secapi/db";
+import type { Insertable } from "kysely";
 import { QUEUES, type QueueName } from "./queue-names.js";
 import type { EventType, SecapiEvent } from "./event-schemas.js";
 import { SCAN_JOB_NAME, type ScanJobData } from "./scan-job.js";
@@ -13,12 +14,12 @@ export interface OutboxMessage {
 /** Writes messages in the caller's transaction: they reach BullMQ if and only if the change commits. */
 export async function writeOutbox(tx: DbExecutor, messages: readonly OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
-  await tx
-    .insertInto("outbox")
-    .values(
-      messages.map((m) => ({ queue: m.queue, job_name: m.name, job_id: m.jobId, payload: JSON.stringify(m.payload) })),
-    )
-    .execute();
+  await tx.insertInto("outbox").values(outboxRows(messages)).execute();
+}
+
+/** The outbox rows of messages, for a statement that writes them along with the change they announce. */
+export function outboxRows(messages: readonly OutboxMessage[]): Insertable<OutboxTable>[] {
+  return messages.map((m) => ({ queue: m.queue, job_name: m.name, job_id: m.jobId, payload: JSON.stringify(m.payload) }));
 }
 
 /** An event for queue `events`; its id is the job id, so a relayed twice event is one job. */

@@ -1,6 +1,6 @@
-import { type ExpressionBuilder, sql } from "kysely";
+import { type ExpressionBuilder, type Insertable, sql } from "kysely";
 import type { Database, DbExecutor } from "../schema/database.js";
-import type { ScanRow, ScanStatus } from "../schema/scans.table.js";
+import type { ScanRow, ScanStatus, ScansTable } from "../schema/scans.table.js";
 import type { InputKey } from "./input-key.js";
 
 export const IN_FLIGHT: readonly ScanStatus[] = ["queued", "running"];
@@ -23,40 +23,43 @@ export async function insertScan(db: DbExecutor, scan: NewScan): Promise<ScanRow
   return row;
 }
 
+/** The column values of a new scan (`now`: when a scan recorded as completed started and finished). */
+export function newScanValues(scan: NewScan, now: Date): Insertable<ScansTable> {
+  const done = scan.status === "completed";
+  return {
+    ...(scan.id !== undefined && { id: scan.id }),
+    user_id: scan.userId,
+    scan_type: scan.key.scanType,
+    status: scan.status,
+    input_hash: scan.key.inputHash,
+    owner_scoped: scan.key.ownerId !== null,
+    job_id: scan.jobId,
+    cached: scan.cached ?? false,
+    result_id: scan.resultId ?? null,
+    error: null,
+    error_code: null,
+    started_at: scan.startedAt ?? (done ? now : null),
+    completed_at: done ? now : null,
+  };
+}
+
 /** Inserts several scans in one statement; the rows come back in the order given. */
 export async function insertScans(db: DbExecutor, scans: readonly NewScan[]): Promise<ScanRow[]> {
   if (scans.length === 0) return [];
   const now = new Date();
   const rows = await db
     .insertInto("scans")
-    .values(
-      scans.map((scan) => {
-        const done = scan.status === "completed";
-        return {
-          ...(scan.id !== undefined && { id: scan.id }),
-          user_id: scan.userId,
-          scan_type: scan.key.scanType,
-          status: scan.status,
-          input_hash: scan.key.inputHash,
-          owner_scoped: scan.key.ownerId !== null,
-          job_id: scan.jobId,
-          cached: scan.cached ?? false,
-          result_id: scan.resultId ?? null,
-          error: null,
-          error_code: null,
-          started_at: scan.startedAt ?? (done ? now : null),
-          completed_at: done ? now : null,
-        };
-      }),
-    )
+    .values(scans.map((scan) => newScanValues(scan, now)))
     .returningAll()
     .execute();
-  // RETURNING follows the VALUES order in Postgres; matching by id makes that no assumption where ids were given.
-  if (scans.every((scan) => scan.id !== undefined)) {
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return scans.map((scan) => byId.get(scan.id as string) as ScanRow);
-  }
-  return rows;
+  return inGivenOrder(scans, rows);
+}
+
+/** RETURNING follows the VALUES order in Postgres; matching by id makes that no assumption where ids were given. */
+export function inGivenOrder(scans: readonly NewScan[], rows: ScanRow[]): ScanRow[] {
+  if (!scans.every((scan) => scan.id !== undefined)) return rows;
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return scans.map((scan) => byId.get(scan.id as string) as ScanRow);
 }
 
 export interface ListScansOptions {
