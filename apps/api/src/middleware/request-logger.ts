@@ -39,6 +39,9 @@ export function requestLogger(app: Express, logger: Logger): RequestHandler {
     },
   });
 
+  // The completion line has fixed fields and none that redaction looks for: skip its per-line cost there.
+  const completions = logger.child({}, { redact: [] });
+
   return (req, res, next) => {
     const header = req.headers["x-request-id"];
     const id = typeof header === "string" && CLIENT_REQUEST_ID.test(header) ? header : randomUUID();
@@ -53,9 +56,9 @@ export function requestLogger(app: Express, logger: Logger): RequestHandler {
           res: { statusCode: res.statusCode },
           responseTime: Date.now() - started,
         };
-        if (!res.writableFinished) logger.warn(line, "request aborted");
-        else if (res.statusCode >= 500) logger.error(line, "request errored");
-        else logger.info(line, "request completed");
+        if (!res.writableFinished) completions.warn(line, "request aborted");
+        else if (res.statusCode >= 500) completions.error(line, "request errored");
+        else completions.info(line, "request completed");
       });
     }
     next();
