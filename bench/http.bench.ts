@@ -110,7 +110,7 @@ export default async function httpBench(): Promise<void> {
     const post = await load("cached POST /api/v1/scans (whole stack)", { url: `${api}/api/v1/scans`, method: "POST", headers, body });
     report(`HTTP through the whole API, ${CONNECTIONS} connections, ${DURATION_S} s each, LOG_LEVEL=${env.LOG_LEVEL}`, baseline, [get, post], [
       "Targets (issue 4): cache-hit GET ≥ 0.9×, cached POST ≥ 0.8× of the baseline's throughput.",
-      "The cached POST records a scan (a Postgres transaction) per request; the GET touches Postgres not at all.",
+      "The cached POST records a scan row and its scan.created event per request (group-committed); the GET touches Postgres not at all.",
     ]);
   } finally {
     await Promise.all(
