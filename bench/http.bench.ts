@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { openSync } from "node:fs";
+import { openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +13,8 @@ const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0
 const REDIS = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 8);
 const CONNECTIONS = 32;
+/** USER_HZ: the unit of the CPU times in /proc/<pid>/stat (100 on Linux). */
+const CLOCK_TICKS = 100;
 
 /** Starts a process (its logs go to `<tmp>/secapi-bench-<name>.log`) and waits until `READY_PATH` answers. */
 function start(script: string, env: Record<string, string>): Promise<ChildProcess> {
@@ -38,13 +40,30 @@ function start(script: string, env: Record<string, string>): Promise<ChildProces
   });
 }
 
-async function load(name: string, options: autocannon.Options): Promise<Measurement> {
+/** CPU time (user + system) a process has used so far, in µs; undefined where there is no /proc. */
+function cpuMicros(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Loads `options.url`, and reports how much CPU the server (`server`) spent per request meanwhile: on a
+ * shared machine that figure moves much less from run to run than throughput does.
+ */
+async function load(name: string, options: autocannon.Options, server: ChildProcess): Promise<Measurement & { cpuPerRequestUs?: number }> {
   // Warm-up, then the measured run.
   await autocannon({ ...options, duration: 1 });
+  const cpuBefore = cpuMicros(server.pid);
   const result = await autocannon({ ...options, duration: DURATION_S, connections: CONNECTIONS });
+  const cpuAfter = cpuMicros(server.pid);
   const non2xx = result.non2xx;
   if (non2xx > 0 || result.errors > 0) console.log(`  (${name}: ${non2xx} non-2xx, ${result.errors} errors)`);
   return {
+    ...(cpuBefore !== undefined && cpuAfter !== undefined && { cpuPerRequestUs: (cpuAfter - cpuBefore) / result.requests.total }),
     name,
     ops: result.requests.total,
     opsPerSecond: result.requests.average,
@@ -86,10 +105,12 @@ export default async function httpBench(): Promise<void> {
     const workerPort = String(Number(apiPort) + 2);
     const cacheWorkerPort = String(Number(apiPort) + 3);
     console.log("  starting api, scan-worker, cache-worker and the baseline server...");
-    children.push(await start(`${ROOT}apps/api/dist/main.js`, { ...env, PORT: apiPort }));
+    const apiProcess = await start(`${ROOT}apps/api/dist/main.js`, { ...env, PORT: apiPort });
+    children.push(apiProcess);
     children.push(await start(`${ROOT}apps/scan-worker/dist/main.js`, { ...env, PORT: workerPort, SCAN_WORKER_PORT: workerPort }));
     children.push(await start(`${ROOT}apps/cache-worker/dist/main.js`, { ...env, PORT: cacheWorkerPort, CACHE_WORKER_PORT: cacheWorkerPort }));
-    children.push(await start(`${ROOT}bench/fixtures/bare-server.mjs`, { ...env, REDIS_URL: `${REDIS}/1`, PORT: barePort, KEY_PREFIX: prefix, READY_PATH: "/value" }));
+    const bareProcess = await start(`${ROOT}bench/fixtures/bare-server.mjs`, { ...env, REDIS_URL: `${REDIS}/1`, PORT: barePort, KEY_PREFIX: prefix, READY_PATH: "/value" });
+    children.push(bareProcess);
 
     const api = `http://127.0.0.1:${apiPort}`;
     const headers = { Authorization: `Bearer ${user.api_key}`, "Content-Type": "application/json" };
@@ -105,11 +126,17 @@ export default async function httpBench(): Promise<void> {
     for (let i = 0; i < 50 && !(await resultSeeded()); i++) await new Promise((r) => setTimeout(r, 200));
 
     console.log(`  seeded (result cached: ${await resultSeeded()}); measuring...`);
-    const baseline = await load("bare express 5 + one ioredis GET", { url: `http://127.0.0.1:${barePort}/value` });
-    const get = await load("cache-hit GET /api/v1/scans/:id (whole stack)", { url: `${api}/api/v1/scans/${submitted.id}`, headers });
-    const post = await load("cached POST /api/v1/scans (whole stack)", { url: `${api}/api/v1/scans`, method: "POST", headers, body });
+    const baseline = await load("bare express 5 + one ioredis GET", { url: `http://127.0.0.1:${barePort}/value` }, bareProcess);
+    const get = await load("cache-hit GET /api/v1/scans/:id (whole stack)", { url: `${api}/api/v1/scans/${submitted.id}`, headers }, apiProcess);
+    const post = await load("cached POST /api/v1/scans (whole stack)", { url: `${api}/api/v1/scans`, method: "POST", headers, body }, apiProcess);
+    const cpu = [baseline, get, post].map((m) =>
+      m.cpuPerRequestUs === undefined || baseline.cpuPerRequestUs === undefined
+        ? `${m.name}: (no /proc)`
+        : `${m.name}: ${m.cpuPerRequestUs.toFixed(0)} µs (${(baseline.cpuPerRequestUs / m.cpuPerRequestUs).toFixed(2)}× the baseline's efficiency)`,
+    );
     report(`HTTP through the whole API, ${CONNECTIONS} connections, ${DURATION_S} s each, LOG_LEVEL=${env.LOG_LEVEL}`, baseline, [get, post], [
       "Targets (issue 4): cache-hit GET ≥ 0.9×, cached POST ≥ 0.8× of the baseline's throughput.",
+      `Server CPU per request (steadier than throughput on a shared machine): ${cpu.join("; ")}.`,
       "The cached POST records a scan row and its scan.created event per request (group-committed); the GET touches Postgres not at all.",
     ]);
   } finally {
