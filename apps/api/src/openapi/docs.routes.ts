@@ -3,7 +3,8 @@ import express, { Router } from "express";
 import { openApiDocument } from "./openapi-document.js";
 
 const require = createRequire(import.meta.url);
-const swaggerUi = require("swagger-ui-dist") as { getAbsoluteFSPath(): string };
+// The package's entry point evaluates the whole 1.5 MB browser bundle in Node; only its location is needed.
+const swaggerAssetsPath = (require("swagger-ui-dist/absolute-path.js") as () => string)();
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -29,6 +30,6 @@ export function docsRouter(): Router {
   router.get("/docs", (_req, res) => {
     res.type("html").send(PAGE);
   });
-  router.use("/docs/assets", express.static(swaggerUi.getAbsoluteFSPath(), { index: false, maxAge: "1d" }));
+  router.use("/docs/assets", express.static(swaggerAssetsPath, { index: false, maxAge: "1d" }));
   return router;
 }
