@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createLogger, createUserWithKey } from "@secapi/core";
 import { type Db, type InputKey, createDb, createPool } from "@secapi/db";
 import { type TestDatabase, createTestDatabase } from "@secapi/testing";
-import { sql } from "kysely";
+import { type KyselyPlugin, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CachedScanRecorder } from "../src/scans/cached-scan-recorder.js";
 
@@ -80,5 +80,26 @@ describe("CachedScanRecorder", () => {
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     const stored = results.flatMap((r) => (r.status === "fulfilled" ? [r.value.id] : []));
     expect(await countWhere("scans", stored)).toBe(2);
+  });
+
+  it("fails a whole batch at once when Postgres itself fails, without retrying each submission", async () => {
+    const unreachable = createDb(createPool({ connectionString: "postgres://postgres@127.0.0.1:1/none", max: 1 }));
+    let statements = 0;
+    const counting: KyselyPlugin = {
+      transformQuery: (args) => {
+        statements++;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const failing = new CachedScanRecorder({
+      db: unreachable.withPlugin(counting),
+      logger: createLogger({ service: "test", level: "silent" }),
+      onCommitted: async () => undefined,
+    });
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => failing.record({ userId, key, cached })));
+    expect(results.every((r) => r.status === "rejected")).toBe(true);
+    expect(statements).toBe(1);
+    await unreachable.destroy();
   });
 });

@@ -5,6 +5,12 @@ import { type Db, type InputKey, type NewScan, type ScanRow, inGivenOrder, newSc
 import { type OutboxMessage, createEvent, eventMessage, outboxRows } from "@secapi/events";
 import type { Logger } from "pino";
 
+/** Postgres refused the rows themselves (SQLSTATE class 22 data exception, 23 integrity constraint violation). */
+function isRowError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (code.startsWith("22") || code.startsWith("23"));
+}
+
 /** A submission answered from a cached result: recorded as a completed scan, nothing runs. */
 export interface CachedSubmission {
   userId: string;
@@ -33,8 +39,9 @@ export interface CachedScanRecorderOptions {
  * submission that arrives while a write is in flight go into the next write together (one statement). Each
  * caller is answered only once its row has committed, exactly as with a transaction of its own, so nothing
  * acknowledged can be lost and the very next read finds the scan; but under load a hundred submissions cost
- * one transaction and one fsync instead of a hundred. A batch that fails is retried one submission at a time,
- * so that one bad row (say, a user deleted meanwhile) fails only its own request.
+ * one transaction and one fsync instead of a hundred. A batch refused for its data is retried one submission
+ * at a time, so that one bad row (say, a user deleted meanwhile) fails only its own request; a batch that
+ * fails otherwise (Postgres down) fails at once, without a retry per submission.
  */
 export class CachedScanRecorder {
   private readonly options: CachedScanRecorderOptions;
@@ -75,11 +82,11 @@ export class CachedScanRecorder {
     try {
       rows = await this.write(batch);
     } catch (error) {
-      if (batch.length === 1) {
-        batch[0]?.reject(error);
-        return;
+      if (batch.length > 1 && isRowError(error)) {
+        for (const pending of batch) await this.commit([pending]);
+      } else {
+        for (const pending of batch) pending.reject(error);
       }
-      for (const pending of batch) await this.commit([pending]);
       return;
     }
     await this.options
