@@ -12,6 +12,8 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const REDIS = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 8);
+/** Long enough for V8 to have optimized the whole request path of each server before it is measured. */
+const WARMUP_S = Number(process.env.BENCH_HTTP_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = 32;
 /** USER_HZ: the unit of the CPU times in /proc/<pid>/stat (100 on Linux). */
 const CLOCK_TICKS = 100;
@@ -56,7 +58,7 @@ function cpuMicros(pid: number | undefined): number | undefined {
  */
 async function load(name: string, options: autocannon.Options, server: ChildProcess): Promise<Measurement & { cpuPerRequestUs?: number }> {
   // Warm-up, then the measured run.
-  await autocannon({ ...options, duration: 1 });
+  await autocannon({ ...options, duration: WARMUP_S, connections: CONNECTIONS });
   const cpuBefore = cpuMicros(server.pid);
   const result = await autocannon({ ...options, duration: DURATION_S, connections: CONNECTIONS });
   const cpuAfter = cpuMicros(server.pid);
