@@ -98,6 +98,21 @@ describe("repeated submissions", () => {
     expect(view.body).toMatchObject({ status: "completed", cached: true, result: RESULT });
   });
 
+  it("leave the caller's cached identity in place (a submission drops the user's lists, not their principal)", async () => {
+    const user = await api.createUser("pro");
+    const input = secretsInput("identity-stays");
+    const first = await submit(user.key, "secrets", input);
+    await completeRun(first.body.id, RESULT);
+    await api.request("GET", `/api/v1/scans/${first.body.id}`, { key: user.key });
+
+    expect((await submit(user.key, "secrets", input)).headers.get("x-cache-status")).toBe("HIT");
+    await waitFor(async () => (await api.count("outbox")) === 0, { what: "the relay to be idle" });
+    // A cached principal and a cached view: this read needs no Postgres at all.
+    const beforeRead = api.postgresAcquisitions();
+    expect((await api.request("GET", `/api/v1/scans/${first.body.id}`, { key: user.key })).headers.get("x-cache-status")).toBe("HIT");
+    expect(api.postgresAcquisitions()).toBe(beforeRead);
+  });
+
   it("never serve user A's secrets result to user B, even for identical input", async () => {
     const a = await api.createUser("pro");
     const b = await api.createUser("pro");
