@@ -113,6 +113,26 @@ describe("repeated submissions", () => {
     expect(api.postgresAcquisitions()).toBe(beforeRead);
   });
 
+  it("are answered from the stored result when the cache has lost it, which is then cached again with its tags", async () => {
+    const user = await api.createUser("pro");
+    const input = { packages: [{ ecosystem: "npm", name: "left-pad", version: "1.3.0" }] };
+    const first = await submit(user.key, "dependencies", input);
+    const key = await completeRun(first.body.id, RESULT);
+    await sql`UPDATE scan_results SET tags = ${["pkg:npm/left-pad"]} WHERE scan_type = 'dependencies' AND input_hash = ${key.inputHash}`.execute(api.db);
+    await api.cache.delete(keys.result(key));
+
+    const again = await submit(user.key, "dependencies", input);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ status: "completed", cached: true, result: RESULT });
+    expect(again.headers.get("x-cache-status")).toBe("MISS");
+    // Nothing runs: the scan is recorded as a cached one, without a job.
+    const row = await api.db.selectFrom("scans").select(["job_id", "cached"]).where("id", "=", again.body.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ job_id: null, cached: true });
+    expect((await submit(user.key, "dependencies", input)).headers.get("x-cache-status")).toBe("HIT");
+    // Cached again with the row's tags: an advisory update for the package drops it.
+    expect(await api.cache.invalidateTags(["pkg:npm/left-pad"])).toBe(1);
+  });
+
   it("never serve user A's secrets result to user B, even for identical input", async () => {
     const a = await api.createUser("pro");
     const b = await api.createUser("pro");
@@ -215,6 +235,11 @@ describe("the cache Redis goes away", () => {
     const outage = await TestApi.start({ REDIS_CACHE_URL: redis.url(0) });
     try {
       const user = await outage.createUser("pro");
+      const known = { files: [{ path: "known.txt", content: "nothing to see here\n" }] };
+      const done = await outage.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: known } });
+      const scan = await outage.db.selectFrom("scans").selectAll().where("id", "=", done.body.id).executeTakeFirstOrThrow();
+      const resultId = await upsertScanResult(outage.db, { scanType: "secrets", ownerId: user.id, inputHash: scan.input_hash }, RESULT, []);
+      await sql`UPDATE scans SET status = 'completed', result_id = ${resultId}, completed_at = now() WHERE id = ${scan.id}`.execute(outage.db);
       await outage.request("GET", "/api/v1/stats", { key: user.key });
       expect((await outage.request("GET", "/api/v1/stats", { key: user.key })).headers.get("x-cache-status")).toBe("HIT");
       await redis.stop();
@@ -229,6 +254,11 @@ describe("the cache Redis goes away", () => {
       }
       const submitted = await outage.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: secretsInput("o") } });
       expect(submitted.status).toBe(202);
+      // A result Postgres holds still answers, from Postgres.
+      const repeated = await outage.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: known } });
+      expect(repeated.status).toBe(200);
+      expect(repeated.body).toMatchObject({ cached: true, result: RESULT });
+      expect(repeated.headers.get("x-cache-status")).toBe("BYPASS");
       expect((await outage.request("GET", "/api/v1/cache/health", { key: user.key })).body.status).toBe("disconnected");
       await redis.start();
       await waitFor(

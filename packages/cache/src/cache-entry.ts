@@ -1,4 +1,4 @@
-import type { CacheSetOptions } from "./cache-options.js";
+import type { CacheLoadOptions, CacheSetOptions } from "./cache-options.js";
 import { CacheOptionsError } from "./errors/cache-options-error.js";
 import { CorruptEntryError } from "./errors/corrupt-entry-error.js";
 
@@ -41,6 +41,19 @@ export function validateSetOptions(options: CacheSetOptions): void {
   for (const tag of options.tags ?? []) {
     if (typeof tag !== "string" || tag.length === 0) throw new CacheOptionsError(`tags must be non-empty strings, got ${JSON.stringify(tag)}`);
   }
+}
+
+/**
+ * The options a loaded `value` is written with: `tagsOf` and `ttlOf` applied, and checked like `set`'s;
+ * undefined when `ttlOf` says not to cache it (0).
+ */
+export function optionsFor<T>(options: CacheLoadOptions<T>, value: T): CacheSetOptions | undefined {
+  if (!options.tagsOf && !options.ttlOf) return options;
+  const ttl = options.ttlOf ? options.ttlOf(value) : options.ttl;
+  if (ttl === 0) return undefined;
+  const resolved: CacheSetOptions = { ...options, ttl, tags: options.tagsOf ? [...(options.tags ?? []), ...options.tagsOf(value)] : options.tags };
+  validateSetOptions(resolved);
+  return resolved;
 }
 
 /** The entry `value` becomes when written at `now`. */

@@ -12,6 +12,21 @@ export interface CacheSetOptions {
   staleIfError?: number;
 }
 
+/**
+ * `getOrLoad`'s options: those of `set`, plus what depends on the loaded value. Both are applied to the
+ * value the loader returned, when it is written.
+ *
+ * @example
+ * // A result is tagged with the packages it mentions; "not found" is not cached at all.
+ * { ttl: 3600, tagsOf: (result) => result?.tags ?? [], ttlOf: (result) => (result ? 3600 : 0) }
+ */
+export interface CacheLoadOptions<T> extends CacheSetOptions {
+  /** Tags added to `tags`, from the loaded value. */
+  tagsOf?: (value: T) => string[];
+  /** Seconds the loaded value is fresh, replacing `ttl`; 0 returns the value without caching it. */
+  ttlOf?: (value: T) => number;
+}
+
 /** Callbacks for metrics; the cache never imports a metrics library itself. Hooks must not throw. */
 export interface CacheHooks {
   onHit?(keyType: string, tier: "l1" | "l2"): void;

@@ -8,9 +8,10 @@ import {
   encodeEntry,
   entryExpiresAt,
   entryState,
+  optionsFor,
   validateSetOptions,
 } from "./cache-entry.js";
-import type { CacheOptions, CacheResult, CacheSetOptions, CacheStatus } from "./cache-options.js";
+import type { CacheLoadOptions, CacheOptions, CacheResult, CacheSetOptions, CacheStatus } from "./cache-options.js";
 import { type CacheStats, StatsRecorder } from "./cache-stats.js";
 import { CacheOptionsError } from "./errors/cache-options-error.js";
 import { CacheUnavailableError } from "./errors/cache-unavailable-error.js";
@@ -151,7 +152,7 @@ export class Cache {
    * others waiting up to `lockWaitMs`). Never throws on Redis trouble: it answers BYPASS with the loader's
    * value. Throws what the loader throws, unless a stale-if-error entry can be served instead.
    */
-  async getOrLoad<T>(key: string, loader: () => Promise<T>, options: CacheSetOptions): Promise<CacheResult<T>> {
+  async getOrLoad<T>(key: string, loader: () => Promise<T>, options: CacheLoadOptions<T>): Promise<CacheResult<T>> {
     this.layout.assertEntryKey(key);
     validateSetOptions(options);
     const keyType = this.keyTypeOf(key);
@@ -300,7 +301,7 @@ export class Cache {
     return this.memory.get(key, now);
   }
 
-  private async loadThroughRedis<T>(key: string, loader: () => Promise<T>, options: CacheSetOptions): Promise<Served<T>> {
+  private async loadThroughRedis<T>(key: string, loader: () => Promise<T>, options: CacheLoadOptions<T>): Promise<Served<T>> {
     const generation = this.memory.generation;
     // Both go out at once; the fence epoch is needed only if the key must be loaded.
     const confirmed = this.fence.ensure();
@@ -324,7 +325,7 @@ export class Cache {
    * by polling with back-off, taking the lock over if it is released without a value, and loading without
    * it once `lockWaitMs` has passed. Resolves undefined only for a background refresh that gave up.
    */
-  private async loadUnderLock<T>(key: string, loader: () => Promise<T>, options: CacheSetOptions, context: LoadContext<T>): Promise<Served<T> | undefined> {
+  private async loadUnderLock<T>(key: string, loader: () => Promise<T>, options: CacheLoadOptions<T>, context: LoadContext<T>): Promise<Served<T> | undefined> {
     const token = `${this.instanceId}:${++this.lockCount}`;
     const deadline = monotonic() + this.lockWaitMs;
     let pause = FOLLOWER_POLL_MS.first;
@@ -344,7 +345,7 @@ export class Cache {
     return context.background ? undefined : this.loadAndWrite(key, loader, options, context);
   }
 
-  private async loadAsHolder<T>(key: string, loader: () => Promise<T>, options: CacheSetOptions, context: LoadContext<T>, token: string): Promise<Served<T> | undefined> {
+  private async loadAsHolder<T>(key: string, loader: () => Promise<T>, options: CacheLoadOptions<T>, context: LoadContext<T>, token: string): Promise<Served<T> | undefined> {
     try {
       // Another holder may have filled the key between our first look and taking the lock.
       const found = await this.lookAgain(key, context);
@@ -374,7 +375,7 @@ export class Cache {
     return undefined;
   }
 
-  private async loadAndWrite<T>(key: string, loader: () => Promise<T>, options: CacheSetOptions, context: LoadContext<T>): Promise<Served<T> & { written?: boolean }> {
+  private async loadAndWrite<T>(key: string, loader: () => Promise<T>, options: CacheLoadOptions<T>, context: LoadContext<T>): Promise<Served<T> & { written?: boolean }> {
     let value: T;
     try {
       value = await loader();
@@ -384,7 +385,9 @@ export class Cache {
       this.recorder.error("loader", error);
       return { value: fallback.value, status: "STALE" };
     }
-    const written = await this.write(key, value, options, { since: context.since, generation: context.generation, record: false });
+    const writeOptions = optionsFor(options, value);
+    if (!writeOptions) return { value, status: "MISS", written: false };
+    const written = await this.write(key, value, writeOptions, { since: context.since, generation: context.generation, record: false });
     return { value, status: "MISS", written };
   }
 
@@ -396,7 +399,7 @@ export class Cache {
   }
 
   /** One background refresh per key per process; across processes the stampede lock keeps it to one. */
-  private refreshInBackground<T>(key: string, loader: () => Promise<T>, options: CacheSetOptions): void {
+  private refreshInBackground<T>(key: string, loader: () => Promise<T>, options: CacheLoadOptions<T>): void {
     if (this.refreshing.has(key) || this.closed) return;
     this.refreshing.add(key);
     const refresh = async () => {

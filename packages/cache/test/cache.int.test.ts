@@ -43,6 +43,31 @@ describe("getOrLoad", () => {
     expect(await cache.ttl(fx.key("result"))).toBe(-2);
   });
 
+  it("takes tags and a ttl from the loaded value (tagsOf, ttlOf), and invalidates by those tags", async () => {
+    const { cache } = await fx.instance();
+    const found = fx.key("result");
+    const missing = fx.key("result");
+    const options = {
+      ttl: 3600,
+      tags: ["kind:result"],
+      tagsOf: (value: { packages: string[] } | null) => (value ? value.packages.map((p) => `pkg:npm/${p}`) : []),
+      ttlOf: (value: { packages: string[] } | null) => (value ? 3600 : 0),
+    };
+    await cache.getOrLoad(found, async () => ({ packages: ["lodash", "minimist"] }), options);
+    expect(JSON.parse(((await fx.admin.get(found)) as string).split("\n")[0] as string)).toMatchObject({
+      t: ["kind:result", "pkg:npm/lodash", "pkg:npm/minimist"],
+    });
+    expect(await cache.ttl(found)).toBe(3600);
+    // ttlOf 0: served, not cached.
+    expect(await cache.getOrLoad(missing, async () => null, options)).toEqual({ status: "MISS", value: null });
+    expect(await cache.ttl(missing)).toBe(-2);
+    expect(await cache.getOrLoad(missing, async () => ({ packages: [] }), options)).toMatchObject({ status: "MISS", value: { packages: [] } });
+
+    expect(await cache.invalidateTags(["pkg:npm/minimist"])).toBe(1);
+    expect(await cache.get(found)).toMatchObject({ status: "MISS", value: undefined });
+    await expect(cache.getOrLoad(fx.key("result"), async () => 1, { ttl: 60, tagsOf: () => [""] })).rejects.toBeInstanceOf(CacheOptionsError);
+  });
+
   it("expires: after ttl (no grace) the loader runs again", async () => {
     const clock = manualClock();
     const { cache } = await fx.instance({ clock: clock.now });

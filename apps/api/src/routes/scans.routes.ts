@@ -5,6 +5,7 @@ import {
   type ScanViewEntry,
   cacheEntryTtlSeconds,
   isFreshFor,
+  loadResultEntry,
   loadScanViewEntry,
   queryHash,
   resolveScanType,
@@ -15,7 +16,7 @@ import {
   scanWindows,
   userSubject,
 } from "@secapi/core";
-import { deleteScanForUser, listScansForUser } from "@secapi/db";
+import { type InputKey, deleteScanForUser, listScansForUser } from "@secapi/db";
 import { createEvent, eventMessage, writeOutbox } from "@secapi/events";
 import { type Request, type Response, Router } from "express";
 import { z } from "zod";
@@ -64,6 +65,22 @@ const inFlight = (entry: ScanViewEntry) => entry.status === "queued" || entry.st
 export function scansRouter(ctx: ApiContext): Router {
   const router = Router();
 
+  /**
+   * The result of an input, read through the cache to Postgres: a stored result answers even when the
+   * cache is cold, flushed or unavailable. "Not found" is not cached (the scan about to run will be).
+   */
+  function readResult(key: InputKey) {
+    const ttl = cacheEntryTtlSeconds(ctx.config.tiers);
+    // A stored result's tags (the packages of its input) come with its row, not inside the entry.
+    let tags: string[] = [];
+    const load = async () => {
+      const loaded = await loadResultEntry(ctx.db, key);
+      tags = loaded?.tags ?? [];
+      return loaded?.entry ?? null;
+    };
+    return ctx.cache.getOrLoad<ResultEntry | null>(ctx.keys.result(key), load, { ttl, tagsOf: () => tags, ttlOf: (entry) => (entry ? ttl : 0) });
+  }
+
   async function respondToSubmission(req: Request, res: Response, type: ScanTypeDefinition, input: unknown) {
     const hint = type.missingInputHint?.(input);
     if (hint) throw unprocessable("sbom_required", hint);
@@ -74,9 +91,10 @@ export function scansRouter(ctx: ApiContext): Router {
     const key = inputKeyOf({ principal, type, canonicalInput });
     const idempotencyKey = idempotencyKeyOf(req);
 
-    // A result computed within this tier's TTL answers at once and uses no scan quota.
+    // A result computed within this tier's TTL answers at once and uses no scan quota. Read through to
+    // Postgres: a stored result answers even when the cache is cold, flushed or unavailable.
     const cacheKey = ctx.keys.result(key);
-    const lookup = await ctx.cache.get<ResultEntry>(cacheKey);
+    const lookup = await readResult(key);
     ctx.hotKeys.touch(cacheKey);
     const cached = lookup.value && isFreshFor(lookup.value, tier.result_ttl_seconds) ? lookup.value : undefined;
 
@@ -85,7 +103,7 @@ export function scansRouter(ctx: ApiContext): Router {
     const quota = await ctx.limiter.check({ subject, windows, peek: cached !== undefined });
     const requestLimit = requestLimitOf(res);
     setRateLimitHeaders(res, requestLimit ? mergeDecisions(requestLimit, quota) : quota);
-    res.set("X-Cache-Status", cached ? "HIT" : lookup.status === "BYPASS" ? "BYPASS" : "MISS");
+    res.set("X-Cache-Status", cached || lookup.status === "BYPASS" ? lookup.status : "MISS");
     if (!cached) {
       const refused = limitError(quota);
       if (refused) {
