@@ -1,4 +1,4 @@
-import { type ResultEntry, openInput } from "@secapi/core";
+import { type ResultEntry, openInput, taggedLoader } from "@secapi/core";
 import { type InputKey, findAdvisoriesForPackages, findScanInput, upsertScanResult } from "@secapi/db";
 import { type Advisory, type PackageSet, matchPackages } from "@secapi/scanners";
 import type { CacheWorkerContext } from "./context.js";
@@ -12,9 +12,13 @@ export async function rerunDependencyResult(ctx: CacheWorkerContext, key: InputK
   const sealed = await findScanInput(ctx.db, key);
   if (!sealed) return false;
   const set = openInput(ctx.scanInputKey, key, sealed) as PackageSet;
-  const advisories = (await findAdvisoriesForPackages(ctx.db, set.packages)) as Advisory[];
-  const output = matchPackages(set, advisories);
-  const resultId = await upsertScanResult(ctx.db, key, output.result, output.tags);
-  const entry: ResultEntry = { resultId, result: output.result, computedAt: new Date().toISOString() };
-  return ctx.cache.set(ctx.keys.result(key), entry, { ttl: ctx.entryTtlSeconds, tags: output.tags });
+  // Cached unless another advisory update invalidated it while this ran (its own re-run follows).
+  const { loader, tagsOf } = taggedLoader(async () => {
+    const advisories = (await findAdvisoriesForPackages(ctx.db, set.packages)) as Advisory[];
+    const output = matchPackages(set, advisories);
+    const resultId = await upsertScanResult(ctx.db, key, output.result, output.tags);
+    const entry: ResultEntry = { resultId, result: output.result, computedAt: new Date().toISOString() };
+    return { entry, tags: output.tags };
+  });
+  return (await ctx.cache.refresh(ctx.keys.result(key), loader, { ttl: ctx.entryTtlSeconds, tagsOf })).written;
 }

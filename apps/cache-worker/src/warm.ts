@@ -1,18 +1,20 @@
-import { loadResultEntry, loadScanViewEntry, scanViewTtlSeconds } from "@secapi/core";
+import { loadResultEntry, loadScanViewEntry, scanViewTtlSeconds, taggedLoader } from "@secapi/core";
 import type { CacheWorkerContext } from "./context.js";
 
-/** Reloads one key from Postgres into the cache; false if it is not a warmable key or has no data. */
+/**
+ * Reloads one key from Postgres into the cache; false if it is not a warmable key, has no data, or was
+ * invalidated while it loaded (a mutation won the race: the next read loads the new state).
+ */
 export async function warmKey(ctx: CacheWorkerContext, key: string): Promise<boolean> {
   const parsed = ctx.keys.parse(key);
+  const ttl = ctx.entryTtlSeconds;
   if (parsed.kind === "scan") {
-    const loaded = await loadScanViewEntry(ctx.db, parsed.scanId);
-    if (!loaded) return false;
-    return ctx.cache.set(key, loaded.entry, { ttl: scanViewTtlSeconds(loaded.entry, ctx.entryTtlSeconds), tags: loaded.tags });
+    const { loader, tagsOf } = taggedLoader(() => loadScanViewEntry(ctx.db, parsed.scanId));
+    return (await ctx.cache.refresh(key, loader, { ttl, tagsOf, ttlOf: (entry) => (entry ? scanViewTtlSeconds(entry, ttl) : 0) })).written;
   }
   if (parsed.kind === "result") {
-    const loaded = await loadResultEntry(ctx.db, parsed.key);
-    if (!loaded) return false;
-    return ctx.cache.set(key, loaded.entry, { ttl: ctx.entryTtlSeconds, tags: loaded.tags });
+    const { loader, tagsOf } = taggedLoader(() => loadResultEntry(ctx.db, parsed.key));
+    return (await ctx.cache.refresh(key, loader, { ttl, tagsOf, ttlOf: (entry) => (entry ? ttl : 0) })).written;
   }
   return false;
 }

@@ -210,6 +210,28 @@ export class Cache {
   }
 
   /**
+   * Loads `key` afresh and stores the value like `set` (every other instance drops its L1 copy), unless an
+   * invalidation that may concern it was committed while it loaded: then nothing is written, and the next
+   * read loads again. For warmers and reloads, which otherwise could put back a value a concurrent
+   * mutation had just invalidated. Resolves the loaded value and whether it was written; never throws on
+   * Redis trouble (not written), throws what the loader throws.
+   */
+  async refresh<T>(key: string, loader: () => Promise<T>, options: CacheLoadOptions<T>): Promise<{ value: T; written: boolean }> {
+    this.layout.assertEntryKey(key);
+    validateSetOptions(options);
+    if (!this.enabled) return { value: await loader(), written: false };
+    const generation = this.memory.generation;
+    const confirmed = await this.fence.ensure();
+    const since = this.fence.lastEpoch;
+    const value = await loader();
+    const writeOptions = optionsFor(options, value);
+    if (!confirmed || since === undefined || !writeOptions) return { value, written: false };
+    const written = await this.write(key, value, writeOptions, { since, generation, record: true });
+    if (written) await this.bus.publishInvalidation({ kind: "key", items: [key] });
+    return { value, written };
+  }
+
+  /**
    * Deletes entries from L2, this L1 and (by message, bounded by the fence) every other L1; resolves how
    * many existed in L2. Throws `CacheUnavailableError` if Redis could not be reached, so that the caller
    * can retry the invalidation.

@@ -160,6 +160,26 @@ describe("writes racing an invalidation", () => {
     expect(await instance.cache.getOrLoad(key, async () => "never", { ttl: 60, tags: ["own-tag"] })).toEqual({ value: "after", status: "HIT" });
   });
 
+  it("refresh writes a reloaded value and drops other instances' old copies, unless the key was invalidated while it loaded", async () => {
+    const warmer = await fx.instance();
+    const reader = await fx.instance();
+    const key = fx.key("scan");
+    await reader.cache.getOrLoad(key, async () => "v1", { ttl: 60, tags: [`tag:${key}`] });
+
+    expect(await warmer.cache.refresh(key, async () => "v2", { ttl: 60, tags: [`tag:${key}`] })).toEqual({ value: "v2", written: true });
+    await expect.poll(async () => (await reader.cache.get(key)).value).toBe("v2");
+
+    let release: ((value: string) => void) | undefined;
+    const racing = warmer.cache.refresh(key, () => new Promise<string>((resolve) => (release = resolve)), { ttl: 60, tags: [`tag:${key}`] });
+    await expect.poll(() => release !== undefined).toBe(true);
+    await reader.cache.invalidateTags([`tag:${key}`]);
+    release?.("read before the mutation");
+    expect(await racing).toEqual({ value: "read before the mutation", written: false });
+    expect(await fx.admin.exists(key)).toBe(0);
+    // ttlOf 0: loaded, not written.
+    expect(await warmer.cache.refresh(key, async () => null, { ttl: 60, ttlOf: () => 0 })).toEqual({ value: null, written: false });
+  });
+
   it("an unrelated invalidation does not stop the write", async () => {
     const loader = await fx.instance();
     const other = await fx.instance();

@@ -73,3 +73,27 @@ export async function loadResultEntry(db: Db, key: InputKey): Promise<{ entry: R
 export function isFreshFor(entry: ResultEntry, ttlSeconds: number, now = Date.now()): boolean {
   return now - Date.parse(entry.computedAt) <= ttlSeconds * 1000;
 }
+
+/**
+ * A cache loader for an entry whose tags come with it from Postgres (`{entry, tags}`, as `loadResultEntry`
+ * and `loadScanViewEntry` return), and the `tagsOf` that hands those tags to the cache when it writes the
+ * entry. Not found loads as null.
+ *
+ * @example
+ * const { loader, tagsOf } = taggedLoader(() => loadResultEntry(db, key));
+ * await cache.getOrLoad(resultKey, loader, { ttl, tagsOf, ttlOf: (entry) => (entry ? ttl : 0) });
+ */
+export function taggedLoader<E>(load: () => Promise<{ entry: E; tags: string[] } | undefined>): {
+  loader: () => Promise<E | null>;
+  tagsOf: () => string[];
+} {
+  let tags: string[] = [];
+  return {
+    loader: async () => {
+      const loaded = await load();
+      tags = loaded?.tags ?? [];
+      return loaded?.entry ?? null;
+    },
+    tagsOf: () => tags,
+  };
+}

@@ -1,5 +1,4 @@
 import {
-  type ResultEntry,
   SCAN_TYPES,
   type ScanTypeDefinition,
   type ScanViewEntry,
@@ -14,6 +13,7 @@ import {
   userTag,
   scanView,
   scanWindows,
+  taggedLoader,
   userSubject,
 } from "@secapi/core";
 import { type InputKey, deleteScanForUser, listScansForUser } from "@secapi/db";
@@ -71,14 +71,8 @@ export function scansRouter(ctx: ApiContext): Router {
    */
   function readResult(key: InputKey) {
     const ttl = cacheEntryTtlSeconds(ctx.config.tiers);
-    // A stored result's tags (the packages of its input) come with its row, not inside the entry.
-    let tags: string[] = [];
-    const load = async () => {
-      const loaded = await loadResultEntry(ctx.db, key);
-      tags = loaded?.tags ?? [];
-      return loaded?.entry ?? null;
-    };
-    return ctx.cache.getOrLoad<ResultEntry | null>(ctx.keys.result(key), load, { ttl, tagsOf: () => tags, ttlOf: (entry) => (entry ? ttl : 0) });
+    const { loader, tagsOf } = taggedLoader(() => loadResultEntry(ctx.db, key));
+    return ctx.cache.getOrLoad(ctx.keys.result(key), loader, { ttl, tagsOf, ttlOf: (entry) => (entry ? ttl : 0) });
   }
 
   async function respondToSubmission(req: Request, res: Response, type: ScanTypeDefinition, input: unknown) {
@@ -186,13 +180,12 @@ export function scansRouter(ctx: ApiContext): Router {
     const cached = await ctx.cache.get<ScanViewEntry>(key);
     let cacheStatus = cached.status;
     let entry = cached.value;
+    // From Postgres into the cache, unless the scan changed meanwhile (then the next read loads again).
     const reload = async () => {
-      const loaded = await loadScanViewEntry(ctx.db, id);
-      if (loaded) {
-        const ttl = scanViewTtlSeconds(loaded.entry, cacheEntryTtlSeconds(ctx.config.tiers));
-        void ctx.cache.set(key, loaded.entry, { ttl, tags: loaded.tags });
-      }
-      return loaded?.entry;
+      const finishedTtl = cacheEntryTtlSeconds(ctx.config.tiers);
+      const { loader, tagsOf } = taggedLoader(() => loadScanViewEntry(ctx.db, id));
+      const ttlOf = (loaded: ScanViewEntry | null) => (loaded ? scanViewTtlSeconds(loaded, finishedTtl) : 0);
+      return (await ctx.cache.refresh(key, loader, { ttl: finishedTtl, tagsOf, ttlOf })).value ?? undefined;
     };
     entry ??= await reload();
     // Another user's scan is indistinguishable from a missing one.
