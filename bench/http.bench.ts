@@ -14,6 +14,8 @@ const REDIS = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 8);
 /** Long enough for V8 to have optimized the whole request path of each server before it is measured. */
 const WARMUP_S = Number(process.env.BENCH_HTTP_WARMUP_SECONDS ?? 3);
+/** Each row's seconds are split into this many rounds, interleaved with the other rows'. */
+const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 4);
 const CONNECTIONS = 32;
 /** USER_HZ: the unit of the CPU times in /proc/<pid>/stat (100 on Linux). */
 const CLOCK_TICKS = 100;
@@ -52,15 +54,22 @@ function cpuMicros(pid: number | undefined): number | undefined {
   }
 }
 
+type LoadMeasurement = Measurement & { cpuPerRequestUs?: number };
+
+interface Contender {
+  name: string;
+  options: autocannon.Options;
+  /** The process serving it, whose CPU time is read around each round. */
+  server: ChildProcess;
+}
+
 /**
- * Loads `options.url`, and reports how much CPU the server (`server`) spent per request meanwhile: on a
- * shared machine that figure moves much less from run to run than throughput does.
+ * One measured round of `seconds` against a contender, and how much CPU its server spent per request
+ * meanwhile: on a shared machine that figure moves much less from run to run than throughput does.
  */
-async function load(name: string, options: autocannon.Options, server: ChildProcess): Promise<Measurement & { cpuPerRequestUs?: number }> {
-  // Warm-up, then the measured run.
-  await autocannon({ ...options, duration: WARMUP_S, connections: CONNECTIONS });
+async function round({ name, options, server }: Contender, seconds: number): Promise<LoadMeasurement> {
   const cpuBefore = cpuMicros(server.pid);
-  const result = await autocannon({ ...options, duration: DURATION_S, connections: CONNECTIONS });
+  const result = await autocannon({ ...options, duration: seconds, connections: CONNECTIONS });
   const cpuAfter = cpuMicros(server.pid);
   const non2xx = result.non2xx;
   if (non2xx > 0 || result.errors > 0) console.log(`  (${name}: ${non2xx} non-2xx, ${result.errors} errors)`);
@@ -68,11 +77,43 @@ async function load(name: string, options: autocannon.Options, server: ChildProc
     ...(cpuBefore !== undefined && cpuAfter !== undefined && { cpuPerRequestUs: (cpuAfter - cpuBefore) / result.requests.total }),
     name,
     ops: result.requests.total,
-    opsPerSecond: result.requests.average,
+    opsPerSecond: result.requests.total / seconds,
     p50Ms: result.latency.p50,
     p95Ms: result.latency.p97_5,
     p99Ms: result.latency.p99,
   };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+/**
+ * Warms every contender up, then measures them in interleaved rounds (the order alternating), so that load
+ * from elsewhere on the machine falls on all of them alike. A contender's rounds are merged: throughput
+ * and CPU per request over all of them, latency percentiles as the median of the rounds'.
+ */
+async function measureInterleaved(contenders: Contender[]): Promise<LoadMeasurement[]> {
+  for (const { options } of contenders) await autocannon({ ...options, duration: WARMUP_S, connections: CONNECTIONS });
+  const rounds = contenders.map((): LoadMeasurement[] => []);
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = contenders.map((_, i) => i);
+    if (r % 2 === 1) order.reverse();
+    for (const i of order) rounds[i]?.push(await round(contenders[i] as Contender, DURATION_S / ROUNDS));
+  }
+  return rounds.map((measured, i) => {
+    const ops = measured.reduce((sum, m) => sum + m.ops, 0);
+    const cpu = measured.every((m) => m.cpuPerRequestUs !== undefined)
+      ? measured.reduce((sum, m) => sum + (m.cpuPerRequestUs ?? 0) * m.ops, 0) / ops
+      : undefined;
+    return {
+      ...(cpu !== undefined && { cpuPerRequestUs: cpu }),
+      name: contenders[i]?.name ?? "",
+      ops,
+      opsPerSecond: ops / DURATION_S,
+      p50Ms: median(measured.map((m) => m.p50Ms)),
+      p95Ms: median(measured.map((m) => m.p95Ms)),
+      p99Ms: median(measured.map((m) => m.p99Ms)),
+    };
+  });
 }
 
 /**
@@ -128,15 +169,18 @@ export default async function httpBench(): Promise<void> {
     for (let i = 0; i < 50 && !(await resultSeeded()); i++) await new Promise((r) => setTimeout(r, 200));
 
     console.log(`  seeded (result cached: ${await resultSeeded()}); measuring...`);
-    const baseline = await load("bare express 5 + one ioredis GET", { url: `http://127.0.0.1:${barePort}/value` }, bareProcess);
-    const get = await load("cache-hit GET /api/v1/scans/:id (whole stack)", { url: `${api}/api/v1/scans/${submitted.id}`, headers }, apiProcess);
-    const post = await load("cached POST /api/v1/scans (whole stack)", { url: `${api}/api/v1/scans`, method: "POST", headers, body }, apiProcess);
+    const [baseline, get, post] = (await measureInterleaved([
+      { name: "bare express 5 + one ioredis GET", options: { url: `http://127.0.0.1:${barePort}/value` }, server: bareProcess },
+      { name: "cache-hit GET /api/v1/scans/:id (whole stack)", options: { url: `${api}/api/v1/scans/${submitted.id}`, headers }, server: apiProcess },
+      { name: "cached POST /api/v1/scans (whole stack)", options: { url: `${api}/api/v1/scans`, method: "POST", headers, body }, server: apiProcess },
+    ])) as [LoadMeasurement, LoadMeasurement, LoadMeasurement];
     const cpu = [baseline, get, post].map((m) =>
       m.cpuPerRequestUs === undefined || baseline.cpuPerRequestUs === undefined
         ? `${m.name}: (no /proc)`
         : `${m.name}: ${m.cpuPerRequestUs.toFixed(0)} µs (${(baseline.cpuPerRequestUs / m.cpuPerRequestUs).toFixed(2)}× the baseline's efficiency)`,
     );
-    report(`HTTP through the whole API, ${CONNECTIONS} connections, ${DURATION_S} s each, LOG_LEVEL=${env.LOG_LEVEL}`, baseline, [get, post], [
+    const title = `HTTP through the whole API, ${CONNECTIONS} connections, ${DURATION_S} s each in ${ROUNDS} interleaved rounds, LOG_LEVEL=${env.LOG_LEVEL}`;
+    report(title, baseline, [get, post], [
       "Targets (issue 4): cache-hit GET ≥ 0.9×, cached POST ≥ 0.8× of the baseline's throughput.",
       `Server CPU per request (steadier than throughput on a shared machine): ${cpu.join("; ")}.`,
       "The cached POST records a scan row and its scan.created event per request (group-committed); the GET touches Postgres not at all.",
