@@ -30,7 +30,7 @@ export interface CachedScanRecorderOptions {
   logger: Logger;
   /** After a batch committed, before its callers are answered: e.g. drop the users' cached lists, kick the relay. */
   onCommitted(userIds: ReadonlySet<string>): Promise<void>;
-  /** Most submissions per statement, default 500. */
+  /** Most submissions per statement, default 500 (about 8,500 bind parameters, far below Postgres's 65,535). */
   maxBatch?: number;
 }
 
@@ -70,11 +70,15 @@ export class CachedScanRecorder {
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      await this.commit(batch);
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        await this.commit(batch);
+      }
+    } finally {
+      // Whatever happened, the next submission starts a drain of its own rather than waiting forever.
+      this.running = false;
     }
-    this.running = false;
   }
 
   private async commit(batch: Pending[]): Promise<void> {
