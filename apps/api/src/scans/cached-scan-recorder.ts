@@ -70,15 +70,15 @@ export class CachedScanRecorder {
   }
 
   private async drain(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        await this.commit(batch);
-      }
-    } finally {
-      // Whatever happened, the next submission starts a drain of its own rather than waiting forever.
-      this.running = false;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      // commit settles every submission of its batch; anything it did not foresee fails them (settling twice
+      // is a no-op) instead of leaving them waiting, and the drain goes on.
+      await this.commit(batch).catch((error: unknown) => {
+        for (const pending of batch) pending.reject(error);
+      });
     }
+    this.running = false;
   }
 
   private async commit(batch: Pending[]): Promise<void> {
