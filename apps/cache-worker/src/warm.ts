@@ -1,4 +1,4 @@
-import { loadResultEntry, loadScanViewEntry, scanViewTtlSeconds, taggedLoader } from "@secapi/core";
+import { resultEntryLoad, scanViewEntryLoad } from "@secapi/core";
 import type { CacheWorkerContext } from "./context.js";
 
 /**
@@ -7,14 +7,13 @@ import type { CacheWorkerContext } from "./context.js";
  */
 export async function warmKey(ctx: CacheWorkerContext, key: string): Promise<boolean> {
   const parsed = ctx.keys.parse(key);
-  const ttl = ctx.entryTtlSeconds;
   if (parsed.kind === "scan") {
-    const { loader, tagsOf } = taggedLoader(() => loadScanViewEntry(ctx.db, parsed.scanId));
-    return (await ctx.cache.refresh(key, loader, { ttl, tagsOf, ttlOf: (entry) => (entry ? scanViewTtlSeconds(entry, ttl) : 0) })).written;
+    const view = scanViewEntryLoad(ctx.db, parsed.scanId, ctx.entryTtlSeconds);
+    return (await ctx.cache.refresh(key, view.loader, view.options)).written;
   }
   if (parsed.kind === "result") {
-    const { loader, tagsOf } = taggedLoader(() => loadResultEntry(ctx.db, parsed.key));
-    return (await ctx.cache.refresh(key, loader, { ttl, tagsOf, ttlOf: (entry) => (entry ? ttl : 0) })).written;
+    const result = resultEntryLoad(ctx.db, parsed.key, ctx.entryTtlSeconds);
+    return (await ctx.cache.refresh(key, result.loader, result.options)).written;
   }
   return false;
 }

@@ -97,3 +97,22 @@ export function taggedLoader<E>(load: () => Promise<{ entry: E; tags: string[] }
     tagsOf: () => tags,
   };
 }
+
+/**
+ * How a stored result is read into the cache (`getOrLoad` / `refresh` options): with its row's tags, for
+ * `ttlSeconds`; "not found" is not cached (the scan about to run will be).
+ */
+export function resultEntryLoad(db: Db, key: InputKey, ttlSeconds: number) {
+  const { loader, tagsOf } = taggedLoader(() => loadResultEntry(db, key));
+  return { loader, options: { ttl: ttlSeconds, tagsOf, ttlOf: (entry: ResultEntry | null) => (entry ? ttlSeconds : 0) } };
+}
+
+/**
+ * How a scan view is read into the cache: with the scan's and its result's tags, for `finishedTtlSeconds`
+ * once the scan has finished (briefly while it runs); "not found" is not cached.
+ */
+export function scanViewEntryLoad(db: Db, scanId: string, finishedTtlSeconds: number) {
+  const { loader, tagsOf } = taggedLoader(() => loadScanViewEntry(db, scanId));
+  const ttlOf = (entry: ScanViewEntry | null) => (entry ? scanViewTtlSeconds(entry, finishedTtlSeconds) : 0);
+  return { loader, options: { ttl: finishedTtlSeconds, tagsOf, ttlOf } };
+}

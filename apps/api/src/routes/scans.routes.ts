@@ -4,19 +4,17 @@ import {
   type ScanViewEntry,
   cacheEntryTtlSeconds,
   isFreshFor,
-  loadResultEntry,
-  loadScanViewEntry,
   queryHash,
   resolveScanType,
+  resultEntryLoad,
   scanTag,
-  scanViewTtlSeconds,
   userTag,
   scanView,
+  scanViewEntryLoad,
   scanWindows,
-  taggedLoader,
   userSubject,
 } from "@secapi/core";
-import { type InputKey, deleteScanForUser, listScansForUser } from "@secapi/db";
+import { deleteScanForUser, listScansForUser } from "@secapi/db";
 import { createEvent, eventMessage, writeOutbox } from "@secapi/events";
 import { type Request, type Response, Router } from "express";
 import { z } from "zod";
@@ -65,16 +63,6 @@ const inFlight = (entry: ScanViewEntry) => entry.status === "queued" || entry.st
 export function scansRouter(ctx: ApiContext): Router {
   const router = Router();
 
-  /**
-   * The result of an input, read through the cache to Postgres: a stored result answers even when the
-   * cache is cold, flushed or unavailable. "Not found" is not cached (the scan about to run will be).
-   */
-  function readResult(key: InputKey) {
-    const ttl = cacheEntryTtlSeconds(ctx.config.tiers);
-    const { loader, tagsOf } = taggedLoader(() => loadResultEntry(ctx.db, key));
-    return ctx.cache.getOrLoad(ctx.keys.result(key), loader, { ttl, tagsOf, ttlOf: (entry) => (entry ? ttl : 0) });
-  }
-
   async function respondToSubmission(req: Request, res: Response, type: ScanTypeDefinition, input: unknown) {
     const hint = type.missingInputHint?.(input);
     if (hint) throw unprocessable("sbom_required", hint);
@@ -88,7 +76,8 @@ export function scansRouter(ctx: ApiContext): Router {
     // A result computed within this tier's TTL answers at once and uses no scan quota. Read through to
     // Postgres: a stored result answers even when the cache is cold, flushed or unavailable.
     const cacheKey = ctx.keys.result(key);
-    const lookup = await readResult(key);
+    const stored = resultEntryLoad(ctx.db, key, cacheEntryTtlSeconds(ctx.config.tiers));
+    const lookup = await ctx.cache.getOrLoad(cacheKey, stored.loader, stored.options);
     ctx.hotKeys.touch(cacheKey);
     const cached = lookup.value && isFreshFor(lookup.value, tier.result_ttl_seconds) ? lookup.value : undefined;
 
@@ -182,10 +171,8 @@ export function scansRouter(ctx: ApiContext): Router {
     let entry = cached.value;
     // From Postgres into the cache, unless the scan changed meanwhile (then the next read loads again).
     const reload = async () => {
-      const finishedTtl = cacheEntryTtlSeconds(ctx.config.tiers);
-      const { loader, tagsOf } = taggedLoader(() => loadScanViewEntry(ctx.db, id));
-      const ttlOf = (loaded: ScanViewEntry | null) => (loaded ? scanViewTtlSeconds(loaded, finishedTtl) : 0);
-      return (await ctx.cache.refresh(key, loader, { ttl: finishedTtl, tagsOf, ttlOf })).value ?? undefined;
+      const view = scanViewEntryLoad(ctx.db, id, cacheEntryTtlSeconds(ctx.config.tiers));
+      return (await ctx.cache.refresh(key, view.loader, view.options)).value ?? undefined;
     };
     entry ??= await reload();
     // Another user's scan is indistinguishable from a missing one.
