@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { Cache } from "@secapi/cache";
 import { type ResultEntry, userTag } from "@secapi/core";
-import { type Db, type InputKey, type NewScan, type ScanRow, inGivenOrder, newScanValues } from "@secapi/db";
-import { type OutboxMessage, createEvent, eventMessage, outboxRows } from "@secapi/events";
+import { type Db, type InputKey, type ScanRow, inGivenOrder, newScanValues } from "@secapi/db";
+import { type OutboxMessage, outboxRows } from "@secapi/events";
 import type { Logger } from "pino";
+import { cachedScan, scanCreatedMessage } from "./submit-scan.js";
 
 /** Postgres refused the rows themselves (SQLSTATE class 22 data exception, 23 integrity constraint violation). */
 function isRowError(error: unknown): boolean {
@@ -57,8 +58,7 @@ export class CachedScanRecorder {
   /** Records one cache-hit submission; resolves with its committed scan row. */
   record(submission: CachedSubmission): Promise<ScanRow> {
     const id = randomUUID();
-    const { userId, key } = submission;
-    const event = eventMessage(createEvent("scan.created", { scanId: id, userId, type: key.scanType, inputHash: key.inputHash }));
+    const event = scanCreatedMessage(id, submission.userId, submission.key);
     return new Promise<ScanRow>((resolve, reject) => {
       this.queue.push({ ...submission, id, event, resolve, reject });
       if (!this.running) {
@@ -105,15 +105,7 @@ export class CachedScanRecorder {
    */
   private async write(batch: Pending[]): Promise<ScanRow[]> {
     const now = new Date();
-    const scans: NewScan[] = batch.map((pending) => ({
-      id: pending.id,
-      userId: pending.userId,
-      key: pending.key,
-      status: "completed",
-      jobId: null,
-      cached: true,
-      resultId: pending.cached.resultId,
-    }));
+    const scans = batch.map((pending) => cachedScan(pending.id, pending.userId, pending.key, pending.cached));
     const rows = await this.options.db
       .with("created", (db) => db.insertInto("scans").values(scans.map((scan) => newScanValues(scan, now))).returningAll())
       .with("announced", (db) => db.insertInto("outbox").values(outboxRows(batch.map((pending) => pending.event))).returning("id"))

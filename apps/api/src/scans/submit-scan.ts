@@ -3,6 +3,7 @@ import { type ScanTypeDefinition, inputHash, sealInput } from "@secapi/core";
 import {
   type Db,
   type InputKey,
+  type NewScan,
   type Principal,
   type ScanRow,
   type StoredResponse,
@@ -15,6 +16,7 @@ import {
   saveIdempotentResponse,
 } from "@secapi/db";
 import {
+  type OutboxMessage,
   type ScanJobData,
   createEvent,
   eventMessage,
@@ -45,6 +47,16 @@ export interface SubmissionOutcome extends StoredResponse {
    * replay of an earlier request with the same Idempotency-Key.
    */
   disposition: "queued" | "coalesced" | "cached" | "replayed";
+}
+
+/** The `scan.created` event of a new scan, for the outbox. */
+export function scanCreatedMessage(scanId: string, userId: string, key: InputKey): OutboxMessage {
+  return eventMessage(createEvent("scan.created", { scanId, userId, type: key.scanType, inputHash: key.inputHash }));
+}
+
+/** The row of a scan answered from a cached result: completed at once, no run. */
+export function cachedScan(scanId: string, userId: string, key: InputKey, cached: ResultEntry): NewScan {
+  return { id: scanId, userId, key, status: "completed", jobId: null, cached: true, resultId: cached.resultId };
 }
 
 /** The answer to a submission served from a cached result: the completed scan, with the result. */
@@ -97,22 +109,12 @@ export async function submitScan(db: Db, scanInputKey: Buffer, submission: ScanS
     }
 
     const scanId = randomUUID();
-    const created = eventMessage(
-      createEvent("scan.created", { scanId, userId: principal.userId, type: key.scanType, inputHash: key.inputHash }),
-    );
+    const created = scanCreatedMessage(scanId, principal.userId, key);
     let response: StoredResponse;
     let disposition: SubmissionOutcome["disposition"];
 
     if (submission.cached) {
-      const scan = await insertScan(tx, {
-        id: scanId,
-        userId: principal.userId,
-        key,
-        status: "completed",
-        jobId: null,
-        cached: true,
-        resultId: submission.cached.resultId,
-      });
+      const scan = await insertScan(tx, cachedScan(scanId, principal.userId, key, submission.cached));
       await writeOutbox(tx, [created]);
       disposition = "cached";
       response = cachedSubmissionResponse(scan, submission.cached);
