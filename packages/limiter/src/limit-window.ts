@@ -24,7 +24,7 @@ export interface LimitCheck {
   /** Who is limited: "user:<uuid>", "ip:203.0.113.0/24"... All windows of one subject share a hash slot. */
   subject: string;
   windows: LimitWindow[];
-  /** Units consumed from every window (default 1). */
+  /** Units consumed from every window (default 1; never negative: `refund` gives units back). */
   cost?: number;
   /**
    * Read the state without consuming (e.g. to report scan quota on a cache hit). The only thing a peek may write

@@ -8,7 +8,11 @@ import type { WindowPlan } from "./window-plan.js";
 const CHECK_LUA = readFileSync(new URL("./lua/check.lua", import.meta.url), "utf8");
 const ADJUST_LUA = readFileSync(new URL("./lua/adjust.lua", import.meta.url), "utf8");
 
-type Arg = string | number;
+type Arg = string | number | Buffer;
+
+/** Window kinds as check.lua reads them. */
+const SLIDING = 1;
+const CALENDAR_MONTH = 2;
 
 /** The limiter's Lua scripts bound to one client; ioredis sends EVALSHA and falls back to EVAL on NOSCRIPT. */
 export interface LimiterScripts {
@@ -32,7 +36,7 @@ export function limiterScripts(redis: Redis | Cluster): LimiterScripts {
   };
 }
 
-/** ARGV of check.lua. `seeds[i]` is the durable usage of month window i when its counter was found missing. */
+/** ARGV of check.lua: its numbers packed as float64s. `seeds[i]` is the durable usage of month window i when its counter was found missing. */
 export function checkScriptArgs(
   plans: WindowPlan[],
   nowMs: number,
@@ -41,12 +45,19 @@ export function checkScriptArgs(
   seedRequired: boolean,
   seeds: ReadonlyArray<number | undefined>,
 ): Arg[] {
-  const args: Arg[] = [nowMs, cost, peek ? 1 : 0, seedRequired ? 1 : 0];
+  const numbers = Buffer.allocUnsafe(8 * (4 + 5 * plans.length));
+  let offset = numbers.writeDoubleLE(nowMs, 0);
+  offset = numbers.writeDoubleLE(cost, offset);
+  offset = numbers.writeDoubleLE(peek ? 1 : 0, offset);
+  offset = numbers.writeDoubleLE(seedRequired ? 1 : 0, offset);
   plans.forEach((plan, i) => {
-    if (plan.kind === "sliding") args.push("s", plan.limit, plan.windowMs, plan.bucketMs, 0);
-    else args.push("m", plan.limit, plan.month.endMs - nowMs, plan.month.endMs + MONTH_COUNTER_GRACE_MS - nowMs, seeds[i] ?? -1);
+    const window =
+      plan.kind === "sliding"
+        ? [SLIDING, plan.limit, plan.windowMs, plan.bucketMs, 0]
+        : [CALENDAR_MONTH, plan.limit, plan.month.endMs - nowMs, plan.month.endMs + MONTH_COUNTER_GRACE_MS - nowMs, seeds[i] ?? -1];
+    for (const value of window) offset = numbers.writeDoubleLE(value, offset);
   });
-  return args;
+  return [numbers];
 }
 
 /** check.lua's reply: an evaluation, or the indices of month counters to seed before asking again. */

@@ -71,6 +71,7 @@ export class RateLimiter {
     const cost = check.cost ?? 1;
     if (this.closed) throw new LimiterClosedError();
     assertValidCheck(check.subject, check.windows, cost);
+    if (cost < 0) throw new InvalidLimitCheckError(`a check's cost must be ≥ 0 (refund gives units back), got ${cost}`);
     const decision = await this.decide(check, cost);
     this.emit(() => this.hooks.onDecision?.(check, decision));
     return decision;

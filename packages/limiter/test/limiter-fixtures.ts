@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from "ioredis";
 import type { LimitWindow } from "../src/index.js";
+import { decodeSlidingRecord } from "../src/sliding-record.js";
 
 export const minute = (limit: number, name = "minute"): LimitWindow => ({ name, kind: "sliding", windowSeconds: 60, limit });
 export const hour = (limit: number, name = "scans-hour"): LimitWindow => ({ name, kind: "sliding", windowSeconds: 3600, limit });
@@ -36,17 +37,24 @@ export async function connect(url: string, options: RedisOptions = LIMITER_CLIEN
   return redis;
 }
 
-/** The bucket fields of a sliding window's hash (without check.lua's bookkeeping fields "t" and "p"). */
+/** The buckets of a sliding window's record (bucket index → units), checked to be ascending and non-empty. */
 export async function buckets(redis: Redis, key: string): Promise<Record<string, string>> {
-  const fields = await redis.hgetall(key);
-  return Object.fromEntries(Object.entries(fields).filter(([field]) => /^-?\d+$/.test(field)));
+  const record = await redis.getBuffer(key);
+  if (record === null) return {};
+  const ids = [...decodeSlidingRecord(record).buckets];
+  ids.forEach(([bucket, units], i) => {
+    if (units <= 0) throw new Error(`${key}: bucket ${bucket} holds ${units}`);
+    if (i > 0 && (ids[i - 1]?.[0] ?? 0) >= bucket) throw new Error(`${key}: buckets out of order`);
+  });
+  return Object.fromEntries(ids.map(([bucket, units]) => [String(bucket), String(units)]));
 }
 
-/** Units in a sliding window's hash (every bucket, counted or not), checked against its running total. */
+/** Units in a sliding window's record (every stored bucket, counted or not), checked against its total. */
 export async function bucketTotal(redis: Redis, key: string): Promise<number> {
   const total = Object.values(await buckets(redis, key)).reduce((sum, v) => sum + Number(v), 0);
-  const bookkept = await redis.hget(key, "t");
-  if (bookkept !== null && Number(bookkept) !== total) throw new Error(`${key}: "t" is ${bookkept} but the buckets hold ${total}`);
+  const record = await redis.getBuffer(key);
+  const bookkept = record === null ? 0 : decodeSlidingRecord(record).total;
+  if (bookkept !== total) throw new Error(`${key}: the total is ${bookkept} but the buckets hold ${total}`);
   return total;
 }
 

@@ -104,4 +104,8 @@ describe("invalid input", () => {
       code: "invalid_limit_check",
     });
   });
+
+  it("rejects a negative cost: units come back through refund, which also clears a remembered denial", async () => {
+    await expect(limiter.check({ subject, windows, cost: -1 })).rejects.toMatchObject({ code: "invalid_limit_check" });
+  });
 });

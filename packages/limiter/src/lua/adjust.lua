@@ -2,7 +2,7 @@
 adjust.lua: adds signed adjustments to the windows of one subject: refunds (negative), and the usage the
 in-process fallback recorded while Redis was unusable (merged back when it returns).
 
-KEYS[i]   window i, as in check.lua (sliding HASH with "t" and "p", or month STRING). One subject: one hash slot.
+KEYS[i]   window i, as in check.lua (sliding record or month counter, both STRINGs). One subject: one hash slot.
 ARGV[1]   now, ms since epoch
 ARGV[2]   "1" = create a missing month counter (no durable source to seed it from); "0" = leave it missing:
           the next check seeds it from durable storage, which already holds this usage
@@ -12,13 +12,15 @@ then, per window in KEYS order:
 
 A positive delta is added to its bucket; a negative one is taken from that bucket and older ones, newest
 first, never below 0. Buckets that no longer count are skipped. A month counter never goes below 0.
-Keeps check.lua's bookkeeping true: "t" (sum of buckets) follows, "p" (prune floor) is lowered if needed,
-"q" (units in the floor bucket) is dropped for check.lua to read again; where "t" is absent, check.lua rebuilds.
+Rewrites a sliding record whole (this is off the hot path): pairs that stopped counting are dropped, the
+total is the sum of what is left, and the key lives until its newest bucket leaves the window.
 Returns the number of units actually added (positive) or removed (negative), summed over all windows.
 ]]
 
 local now = tonumber(ARGV[1])
 local createMissing = ARGV[2] == '1'
+local sunpack, spack = struct.unpack, struct.pack
+local HEAD, PAIR = 8, 12
 local cursor = 3
 local applied = 0
 
@@ -30,48 +32,55 @@ for i = 1, #KEYS do
     local bucketMs = tonumber(ARGV[cursor + 2])
     local pairsCount = tonumber(ARGV[cursor + 3])
     local oldest = math.floor((now - windowMs) / bucketMs)
-    local change, lowest, newest = 0, nil, nil
+    -- MGET, not GET: a key of an older layout reads as missing instead of failing.
+    local record = redis.call('MGET', key)[1]
+    local ids, units = {}, {}
+    if record then
+      for pos = HEAD + 1, #record - PAIR + 1, PAIR do
+        local b, u = sunpack('<I4d', record, pos)
+        if b >= oldest then
+          ids[#ids + 1], units[b] = b, u
+        end
+      end
+    end
+    local change = 0
     for j = 0, pairsCount - 1 do
       local bucket = tonumber(ARGV[cursor + 4 + 2 * j])
       local delta = tonumber(ARGV[cursor + 5 + 2 * j])
       if bucket >= oldest and delta > 0 then
-        redis.call('HINCRBY', key, bucket, delta)
+        if not units[bucket] then
+          ids[#ids + 1], units[bucket] = bucket, 0
+        end
+        units[bucket] = units[bucket] + delta
         change = change + delta
-        if lowest == nil or bucket < lowest then lowest = bucket end
-        if newest == nil or bucket > newest then newest = bucket end
       elseif bucket >= oldest and delta < 0 then
-        local ids = {}
-        for b = bucket, oldest, -1 do ids[#ids + 1] = b end
-        local values = redis.call('HMGET', key, unpack(ids))
         local left = -delta
-        for k = 1, #ids do
+        for b = bucket, oldest, -1 do
           if left == 0 then break end
-          local units = tonumber(values[k])
-          if units and units > 0 then
-            local take = math.min(units, left)
+          local have = units[b]
+          if have and have > 0 then
+            local take = math.min(have, left)
             left = left - take
             change = change - take
-            if take == units then
-              redis.call('HDEL', key, ids[k])
-            else
-              redis.call('HINCRBY', key, ids[k], -take)
-            end
+            units[b] = have - take
           end
         end
       end
     end
     if change ~= 0 then
-      local head = redis.call('HMGET', key, 't', 'p')
-      if head[1] then
-        redis.call('HINCRBY', key, 't', change)
-        if lowest ~= nil and head[2] and lowest < tonumber(head[2]) then redis.call('HSET', key, 'p', lowest) end
-        -- The floor bucket may have changed: check.lua reads it again.
-        redis.call('HDEL', key, 'q')
+      table.sort(ids)
+      local parts, total, newest = {}, 0, nil
+      for _, b in ipairs(ids) do
+        if units[b] > 0 then
+          parts[#parts + 1] = spack('<I4d', b, units[b])
+          total, newest = total + units[b], b
+        end
       end
-    end
-    if newest ~= nil then
-      local ttl = (newest + 1) * bucketMs + windowMs - now
-      if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
+      if newest then
+        redis.call('SET', key, spack('<d', total) .. table.concat(parts), 'PX', (newest + 1) * bucketMs + windowMs - now)
+      else
+        redis.call('DEL', key)
+      end
     end
     applied = applied + change
     cursor = cursor + 4 + 2 * pairsCount
