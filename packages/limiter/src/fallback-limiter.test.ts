@@ -70,7 +70,7 @@ describe("FallbackLimiter", () => {
     run(limiter, [minute, month], t0, 2);
     const pending = limiter.drain();
     expect(limiter.pendingSubjects).toBe(0);
-    expect(pending.map((p) => [p.subject, [...p.deltas.keys()]])).toEqual([["user:1", ["p:{user:1}:minute:60s", "p:{user:1}:month:2031-03"]]]);
+    expect(pending.map((p) => [p.subject, [...p.deltas.keys()]])).toEqual([["user:1", ["minute:60s", "month:2031-03"]]]);
     run(limiter, [minute, month], t0 + 1, 1);
     for (const usage of pending) limiter.restore(usage);
     expect(run(limiter, [minute, month], t0 + 2, 1, true).used).toEqual([3, 3]);

@@ -3,7 +3,7 @@ import { type UsageDelta, addDelta, emptyDelta } from "./usage-delta.js";
 import type { WindowEvaluation } from "./window-evaluation.js";
 import type { WindowPlan } from "./window-plan.js";
 
-/** What one subject used in the fallback, by Redis key: to be merged into Redis when it is back. */
+/** What one subject used in the fallback, by window field: to be merged into Redis when it is back. */
 export interface PendingUsage {
   subject: string;
   deltas: Map<string, UsageDelta>;
@@ -12,7 +12,7 @@ export interface PendingUsage {
 /**
  * The limiter while Redis is unusable (failMode "open"): the same window semantics as check.lua, but over
  * this process's own usage only, so N processes admit up to N × limit between them. Everything it counts
- * is kept, per Redis key and bucket, until `drain()` hands it over for merging. Month windows start from 0
+ * is kept, per window field and bucket, until `drain()` hands it over for merging. Month windows start from 0
  * here: the durable usage is not fetched on the outage path, which must cost ~0 ms.
  */
 export class FallbackLimiter {
@@ -28,7 +28,7 @@ export class FallbackLimiter {
   /** Evaluates and, if allowed and not `peek`, consumes `cost` from every window. */
   check(subject: string, plans: WindowPlan[], cost: number, peek: boolean, nowMs: number): WindowEvaluation {
     const known = this.subjects.get(subject);
-    const deltas = plans.map((plan) => known?.get(plan.key) ?? emptyDelta(plan));
+    const deltas = plans.map((plan) => known?.get(plan.field) ?? emptyDelta(plan));
     const used = deltas.map((delta) => usedIn(delta, nowMs));
     const allowed = plans.every((plan, i) => (used[i] ?? 0) + cost <= plan.limit);
     if (allowed && !peek) {
@@ -42,7 +42,7 @@ export class FallbackLimiter {
         } else {
           delta.units += cost;
         }
-        touched.set(plan.key, delta);
+        touched.set(plan.field, delta);
         used[i] = (used[i] ?? 0) + cost;
       });
     }
@@ -59,8 +59,8 @@ export class FallbackLimiter {
   adjust(subject: string, plans: WindowPlan[], units: number, nowMs: number): void {
     const deltas = this.touch(subject);
     for (const plan of plans) {
-      const delta = deltas.get(plan.key) ?? emptyDelta(plan);
-      deltas.set(plan.key, delta);
+      const delta = deltas.get(plan.field) ?? emptyDelta(plan);
+      deltas.set(plan.field, delta);
       if (delta.kind === "calendar-month") {
         delta.units += units;
         continue;
@@ -94,10 +94,10 @@ export class FallbackLimiter {
   /** Takes back usage a merge could not deliver, adding to whatever was recorded since. */
   restore(pending: PendingUsage): void {
     const deltas = this.touch(pending.subject);
-    for (const [key, delta] of pending.deltas) {
-      const current = deltas.get(key);
+    for (const [field, delta] of pending.deltas) {
+      const current = deltas.get(field);
       if (current) addDelta(current, delta);
-      else deltas.set(key, delta);
+      else deltas.set(field, delta);
     }
   }
 

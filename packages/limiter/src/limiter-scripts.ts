@@ -16,8 +16,8 @@ const CALENDAR_MONTH = 2;
 
 /** The limiter's Lua scripts bound to one client; ioredis sends EVALSHA and falls back to EVAL on NOSCRIPT. */
 export interface LimiterScripts {
-  check(keys: string[], args: Arg[]): Promise<number[]>;
-  adjust(keys: string[], args: Arg[]): Promise<number>;
+  check(key: string, args: Arg[]): Promise<number[]>;
+  adjust(key: string, args: Arg[]): Promise<number>;
 }
 
 interface LimiterCommands {
@@ -31,12 +31,15 @@ export function limiterScripts(redis: Redis | Cluster): LimiterScripts {
   redis.defineCommand("secapiLimiterAdjust", { lua: ADJUST_LUA });
   const commands = redis as unknown as LimiterCommands;
   return {
-    check: (keys, args) => commands.secapiLimiterCheck(keys.length, ...keys, ...args),
-    adjust: (keys, args) => commands.secapiLimiterAdjust(keys.length, ...keys, ...args),
+    check: (key, args) => commands.secapiLimiterCheck(1, key, ...args),
+    adjust: (key, args) => commands.secapiLimiterAdjust(1, key, ...args),
   };
 }
 
-/** ARGV of check.lua: its numbers packed as float64s. `seeds[i]` is the durable usage of month window i when its counter was found missing. */
+/**
+ * ARGV of check.lua: its numbers packed as float64s, then the windows' fields. `seeds[i]` is the durable usage
+ * of month window i when its counter was found missing.
+ */
 export function checkScriptArgs(
   plans: WindowPlan[],
   nowMs: number,
@@ -50,14 +53,16 @@ export function checkScriptArgs(
   offset = numbers.writeDoubleLE(cost, offset);
   offset = numbers.writeDoubleLE(peek ? 1 : 0, offset);
   offset = numbers.writeDoubleLE(seedRequired ? 1 : 0, offset);
+  const args: Arg[] = [numbers];
   plans.forEach((plan, i) => {
     const window =
       plan.kind === "sliding"
         ? [SLIDING, plan.limit, plan.windowMs, plan.bucketMs, 0]
-        : [CALENDAR_MONTH, plan.limit, plan.month.endMs - nowMs, plan.month.endMs + MONTH_COUNTER_GRACE_MS - nowMs, seeds[i] ?? -1];
+        : [CALENDAR_MONTH, plan.limit, plan.month.endMs, plan.month.endMs + MONTH_COUNTER_GRACE_MS, seeds[i] ?? -1];
     for (const value of window) offset = numbers.writeDoubleLE(value, offset);
+    args.push(plan.field);
   });
-  return [numbers];
+  return args;
 }
 
 /** check.lua's reply: an evaluation, or the indices of month counters to seed before asking again. */
@@ -75,26 +80,19 @@ export function parseCheckReply(reply: number[], windowCount: number): CheckRepl
   return { evaluation: { allowed: reply[0] === 1, used, resetMs } };
 }
 
-/** KEYS and ARGV of adjust.lua for one subject's deltas; windows with nothing to apply are left out. */
-export function adjustScriptArgs(
-  deltas: ReadonlyMap<string, UsageDelta>,
-  nowMs: number,
-  createMissingMonth: boolean,
-): { keys: string[]; args: Arg[] } {
-  const keys: string[] = [];
+/** ARGV of adjust.lua for one subject's deltas (by window field); undefined when nothing is left to apply. */
+export function adjustScriptArgs(deltas: ReadonlyMap<string, UsageDelta>, nowMs: number, createMissingMonth: boolean): Arg[] | undefined {
   const args: Arg[] = [nowMs, createMissingMonth ? 1 : 0];
-  for (const [key, delta] of deltas) {
+  for (const [field, delta] of deltas) {
     if (delta.kind === "sliding") {
       const buckets = [...delta.buckets].filter(([, units]) => units !== 0);
       if (buckets.length === 0) continue;
-      keys.push(key);
-      args.push("s", delta.windowMs, delta.bucketMs, buckets.length, ...buckets.flat());
+      args.push("s", field, delta.windowMs, delta.bucketMs, buckets.length, ...buckets.flat());
     } else {
-      const expireMs = delta.month.endMs + MONTH_COUNTER_GRACE_MS - nowMs;
-      if (delta.units === 0 || expireMs <= 0) continue;
-      keys.push(key);
-      args.push("m", expireMs, delta.units);
+      const expiresAtMs = delta.month.endMs + MONTH_COUNTER_GRACE_MS;
+      if (delta.units === 0 || expiresAtMs <= nowMs) continue;
+      args.push("m", field, expiresAtMs, delta.units);
     }
   }
-  return { keys, args };
+  return args.length > 2 ? args : undefined;
 }

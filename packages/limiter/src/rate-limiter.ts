@@ -13,6 +13,7 @@ import type { LimiterHooks, RateLimiterOptions } from "./rate-limiter-options.js
 import { type UsageDelta, deltaAt } from "./usage-delta.js";
 import { type WindowEvaluation, decisionFromEvaluation } from "./window-evaluation.js";
 import { type WindowPlan, assertValidCheck, planWindows } from "./window-plan.js";
+import { subjectKey } from "./window-key.js";
 import { withTimeout } from "./with-timeout.js";
 
 /** ioredis states in which a command would only wait in the offline queue (and maybe run long after we gave up). */
@@ -90,9 +91,9 @@ export class RateLimiter {
     const plans = planWindows(this.prefix, subject, windows, nowMs);
     // Capacity came back: a remembered denial may be wrong now.
     if (cost > 0) this.blocks.forget(subject);
-    const deltas = new Map<string, UsageDelta>(plans.map((plan) => [plan.key, deltaAt(plan, -cost, nowMs)]));
+    const deltas = new Map<string, UsageDelta>(plans.map((plan) => [plan.field, deltaAt(plan, -cost, nowMs)]));
     try {
-      await this.applyDeltas(deltas, nowMs, "refund", this.timeoutMs);
+      await this.applyDeltas(subject, deltas, nowMs, "refund", this.timeoutMs);
     } catch {
       this.fallback.adjust(subject, plans, -cost, nowMs);
     }
@@ -127,11 +128,11 @@ export class RateLimiter {
   }
 
   private async evaluateInRedis(subject: string, plans: WindowPlan[], cost: number, peek: boolean, nowMs: number): Promise<WindowEvaluation> {
-    const keys = plans.map((plan) => plan.key);
+    const key = subjectKey(this.prefix, subject);
     const seeds: Array<number | undefined> = [];
     for (let attempt = 0; attempt < SEED_ATTEMPTS; attempt++) {
       const args = checkScriptArgs(plans, nowMs, cost, peek, this.monthUsage !== undefined, seeds);
-      const reply = parseCheckReply(await this.redisCall("check", () => this.scripts.check(keys, args), this.timeoutMs), plans.length);
+      const reply = parseCheckReply(await this.redisCall("check", () => this.scripts.check(key, args), this.timeoutMs), plans.length);
       if (reply.evaluation) return reply.evaluation;
       await Promise.all(
         reply.missing.map(async (i) => {
@@ -146,7 +147,8 @@ export class RateLimiter {
   private durableMonthUsage(subject: string, plan: WindowPlan | undefined): Promise<number> {
     const monthUsage = this.monthUsage;
     if (!plan || plan.kind !== "calendar-month" || !monthUsage) return Promise.resolve(0);
-    const inFlight = this.monthUsageLoads.get(plan.key);
+    const loadKey = `${plan.key}|${plan.field}`;
+    const inFlight = this.monthUsageLoads.get(loadKey);
     if (inFlight) return inFlight;
     const load = withTimeout(
       Promise.resolve().then(() => monthUsage(subject, plan.window, new Date(plan.month.startMs))),
@@ -159,17 +161,23 @@ export class RateLimiter {
       })
       .catch((error: unknown) => {
         this.report("month-usage", error);
-        throw new LimiterUnavailableError(`monthUsage failed for ${plan.key}`, { cause: error });
+        throw new LimiterUnavailableError(`monthUsage failed for ${loadKey}`, { cause: error });
       })
-      .finally(() => this.monthUsageLoads.delete(plan.key));
-    this.monthUsageLoads.set(plan.key, load);
+      .finally(() => this.monthUsageLoads.delete(loadKey));
+    this.monthUsageLoads.set(loadKey, load);
     return load;
   }
 
-  private async applyDeltas(deltas: ReadonlyMap<string, UsageDelta>, nowMs: number, operation: string, timeoutMs: number): Promise<void> {
-    const { keys, args } = adjustScriptArgs(deltas, nowMs, this.monthUsage === undefined);
-    if (keys.length === 0) return;
-    await this.redisCall(operation, () => this.scripts.adjust(keys, args), timeoutMs);
+  private async applyDeltas(
+    subject: string,
+    deltas: ReadonlyMap<string, UsageDelta>,
+    nowMs: number,
+    operation: string,
+    timeoutMs: number,
+  ): Promise<void> {
+    const args = adjustScriptArgs(deltas, nowMs, this.monthUsage === undefined);
+    if (!args) return;
+    await this.redisCall(operation, () => this.scripts.adjust(subjectKey(this.prefix, subject), args), timeoutMs);
   }
 
   /**
@@ -213,7 +221,7 @@ export class RateLimiter {
     for (let i = 0; i < pending.length; i += MERGE_CONCURRENCY) {
       await Promise.all(
         pending.slice(i, i + MERGE_CONCURRENCY).map((usage) =>
-          this.applyDeltas(usage.deltas, nowMs, "merge", timeoutMs).catch(() => this.fallback.restore(usage)),
+          this.applyDeltas(usage.subject, usage.deltas, nowMs, "merge", timeoutMs).catch(() => this.fallback.restore(usage)),
         ),
       );
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidLimitCheckError } from "./errors/invalid-limit-check-error.js";
 import type { LimitWindow } from "./limit-window.js";
-import { windowKey } from "./window-key.js";
+import { subjectKey, windowField } from "./window-key.js";
 import { assertValidCheck, planWindows } from "./window-plan.js";
 
 const minute: LimitWindow = { name: "minute", kind: "sliding", windowSeconds: 60, limit: 20 };
@@ -9,11 +9,12 @@ const month: LimitWindow = { name: "scans-month", kind: "calendar-month", limit:
 const nowMs = Date.UTC(2031, 11, 31, 23, 0, 0);
 
 describe("key layout", () => {
-  it("puts the subject in the only hash tag of every key", () => {
-    const keys = planWindows("secapi:rl", "ip:2001:db8::/64", [minute, month], nowMs).map((p) => p.key);
-    expect(keys).toEqual(["secapi:rl:{ip:2001:db8::/64}:minute:60s", "secapi:rl:{ip:2001:db8::/64}:scans-month:2031-12"]);
-    for (const key of keys) expect(key.match(/\{[^}]*\}/g)).toEqual(["{ip:2001:db8::/64}"]);
-    expect(windowKey("secapi:rl", "user:1", month, Date.UTC(2032, 0, 1))).toBe("secapi:rl:{user:1}:scans-month:2032-01");
+  it("puts every window of a subject in one key whose only hash tag is the subject", () => {
+    const plans = planWindows("secapi:rl", "ip:2001:db8::/64", [minute, month], nowMs);
+    expect(plans.map((p) => p.key)).toEqual(["secapi:rl:{ip:2001:db8::/64}", "secapi:rl:{ip:2001:db8::/64}"]);
+    expect(plans.map((p) => p.field)).toEqual(["minute:60s", "scans-month:2031-12"]);
+    expect(subjectKey("secapi:rl", "ip:2001:db8::/64").match(/\{[^}]*\}/g)).toEqual(["{ip:2001:db8::/64}"]);
+    expect(windowField(month, Date.UTC(2032, 0, 1))).toBe("scans-month:2032-01");
   });
 
   it("plans sliding windows with their bucket width and months with their bounds", () => {

@@ -2,12 +2,15 @@ import { type CalendarMonth, calendarMonth } from "./calendar-month.js";
 import { InvalidLimitCheckError } from "./errors/invalid-limit-check-error.js";
 import type { LimitWindow } from "./limit-window.js";
 import { bucketWidthMs } from "./sliding-window.js";
-import { windowKey } from "./window-key.js";
+import { subjectKey, windowField } from "./window-key.js";
 
-/** One window of a check, resolved for a moment: its Redis key and the numbers the script needs. */
+/**
+ * One window of a check, resolved for a moment: its subject's Redis key, its field there (which also names
+ * the window's usage in the fallback) and the numbers the script needs.
+ */
 export type WindowPlan =
-  | { window: LimitWindow; key: string; kind: "sliding"; limit: number; windowMs: number; bucketMs: number }
-  | { window: LimitWindow; key: string; kind: "calendar-month"; limit: number; month: CalendarMonth };
+  | { window: LimitWindow; key: string; field: string; kind: "sliding"; limit: number; windowMs: number; bucketMs: number }
+  | { window: LimitWindow; key: string; field: string; kind: "calendar-month"; limit: number; month: CalendarMonth };
 
 const WINDOW_NAME = /^[a-z0-9-]+$/;
 
@@ -40,12 +43,13 @@ export function assertValidCheck(subject: string, windows: LimitWindow[], cost: 
 /** Resolves every window of a check at `nowMs`. */
 export function planWindows(prefix: string, subject: string, windows: LimitWindow[], nowMs: number): WindowPlan[] {
   const month = calendarMonth(nowMs);
+  const key = subjectKey(prefix, subject);
   return windows.map((window) => {
-    const key = windowKey(prefix, subject, window, nowMs);
+    const field = windowField(window, nowMs);
     if (window.kind === "sliding") {
       const windowSeconds = window.windowSeconds ?? 0;
-      return { window, key, kind: "sliding", limit: window.limit, windowMs: windowSeconds * 1000, bucketMs: bucketWidthMs(windowSeconds) };
+      return { window, key, field, kind: "sliding", limit: window.limit, windowMs: windowSeconds * 1000, bucketMs: bucketWidthMs(windowSeconds) };
     }
-    return { window, key, kind: "calendar-month", limit: window.limit, month };
+    return { window, key, field, kind: "calendar-month", limit: window.limit, month };
   });
 }

@@ -1,8 +1,8 @@
 import { TestRedisServer, uniqueId } from "@secapi/testing";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type LimitWindow, LimiterUnavailableError, RateLimiter, type RateLimiterOptions, windowKey } from "../src/index.js";
-import { FakeClock, commandCalls, connect, minute, month } from "./limiter-fixtures.js";
+import { type LimitWindow, LimiterUnavailableError, RateLimiter, type RateLimiterOptions, subjectKey } from "../src/index.js";
+import { FakeClock, commandCalls, connect, minute, month, hasState, monthCount, windowRef } from "./limiter-fixtures.js";
 
 const prefix = "secapi:rl";
 // A server of this file's own: the tests FLUSHALL it.
@@ -60,11 +60,39 @@ describe("calendar month", () => {
     const february = await limiter.check({ subject, windows: [scansMonth] });
     expect(february).toMatchObject({ outcome: "allowed", windows: [{ used: 1, remaining: 2, resetSeconds: 28 * 86_400 }] });
 
-    expect(await redis.get(`${prefix}:{${subject}}:scans-month:2031-01`)).toBe("3");
-    expect(await redis.get(`${prefix}:{${subject}}:scans-month:2031-02`)).toBe("1");
-    const ttl = await redis.pttl(`${prefix}:{${subject}}:scans-month:2031-02`);
+    expect(await monthCount(redis, windowRef(prefix, subject, scansMonth, Date.UTC(2031, 0, 31)))).toBe("3");
+    expect(await monthCount(redis, windowRef(prefix, subject, scansMonth, Date.UTC(2031, 1, 1)))).toBe("1");
+    const ttl = await redis.pttl(subjectKey(prefix, subject));
     expect(ttl).toBeGreaterThan(28 * 86_400_000);
     expect(ttl).toBeLessThanOrEqual(28 * 86_400_000 + 3_600_000);
+  });
+
+  it("keeps the previous month's counter for lagging clocks and drops older ones when a month starts", async () => {
+    const limiter = limiterWith();
+    const subject = `user:${uniqueId()}`;
+    const windows = [minute(100), scansMonth];
+    for (const monthIndex of [0, 1, 2, 3]) {
+      clock.set(Date.UTC(2031, monthIndex, 15));
+      expect((await limiter.check({ subject, windows })).outcome).toBe("allowed");
+    }
+    expect((await redis.hkeys(subjectKey(prefix, subject))).sort()).toEqual(["minute:60s", "scans-month:2031-03", "scans-month:2031-04", "x"]);
+  });
+
+  it("keeps a subject's key as long as its longest-lived window needs it", async () => {
+    const limiter = limiterWith();
+    const subject = `user:${uniqueId()}`;
+    await limiter.check({ subject, windows: [scansMonth] });
+    const monthTtl = await redis.pttl(subjectKey(prefix, subject));
+    expect(monthTtl).toBeGreaterThan(3_600_000); // the month's end is 10 s away, plus an hour of grace
+    // A minute window needs 61 s at most: it must not shorten the month counter's life.
+    await limiter.check({ subject, windows: [minute(100)] });
+    expect(await redis.pttl(subjectKey(prefix, subject))).toBeGreaterThan(monthTtl - 1000);
+
+    const anonymous = `ip:${uniqueId()}`;
+    await limiter.check({ subject: anonymous, windows: [minute(100)] });
+    const ttl = await redis.pttl(subjectKey(prefix, anonymous));
+    expect(ttl).toBeGreaterThan(59_000);
+    expect(ttl).toBeLessThanOrEqual(61_000);
   });
 
   it("survives FLUSHALL: a missing counter is rebuilt from the caller's durable usage, once", async () => {
@@ -86,7 +114,7 @@ describe("calendar month", () => {
     const rebuilt = await consume();
     expect(rebuilt).toMatchObject({ outcome: "allowed", windows: [{ used: 1 }, { used: 7, remaining: 3 }] });
     expect(durable.calls).toBe(2);
-    expect(await redis.get(windowKey(prefix, subject, windows[1] as LimitWindow, clock.now()))).toBe("7");
+    expect(await monthCount(redis, windowRef(prefix, subject, windows[1] as LimitWindow, clock.now()))).toBe("7");
 
     // Many checks at once after another flush: one load, and the quota stays exact.
     await redis.flushall();
@@ -102,7 +130,7 @@ describe("calendar month", () => {
     const limiter = limiterWith({ monthUsage: durable.monthUsage });
     const peeked = await limiter.check({ subject, windows: [month(10)], peek: true });
     expect(peeked).toMatchObject({ outcome: "allowed", windows: [{ used: 2, remaining: 8 }] });
-    expect(await redis.get(windowKey(prefix, subject, month(10), clock.now()))).toBe("2");
+    expect(await monthCount(redis, windowRef(prefix, subject, month(10), clock.now()))).toBe("2");
   });
 
   it("costs one round trip when the counter exists, and without monthUsage a missing counter starts at 0", async () => {
@@ -112,7 +140,7 @@ describe("calendar month", () => {
     for (let i = 0; i < 5; i++) await limiter.check({ subject, windows: [minute(100), month(100)] });
     const after = (await commandCalls(redis, "evalsha")) + (await commandCalls(redis, "eval"));
     expect(after - before).toBe(5);
-    expect(await redis.get(windowKey(prefix, subject, month(100), clock.now()))).toBe("5");
+    expect(await monthCount(redis, windowRef(prefix, subject, month(100), clock.now()))).toBe("5");
   });
 
   it("treats a failing monthUsage like an unusable Redis, without writing a guess", async () => {
@@ -129,6 +157,6 @@ describe("calendar month", () => {
 
     const open = limiterWith({ monthUsage: failing, failMode: "open" });
     expect(await open.check({ subject, windows: [month(10)] })).toMatchObject({ outcome: "allowed", source: "fallback" });
-    expect(await redis.exists(windowKey(prefix, subject, month(10), clock.now()))).toBe(0);
+    expect(await hasState(redis, windowRef(prefix, subject, month(10), clock.now()))).toBe(false);
   });
 });

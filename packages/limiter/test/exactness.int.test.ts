@@ -1,8 +1,8 @@
 import { TEST_REDIS_URL, deleteKeysByPrefix, uniqueId } from "@secapi/testing";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LimitDecision, type LimitWindow, RateLimiter, windowKey } from "../src/index.js";
-import { bucketTotal, connect, hour, minute, month } from "./limiter-fixtures.js";
+import { type LimitDecision, type LimitWindow, RateLimiter } from "../src/index.js";
+import { bucketTotal, connect, hour, minute, month, type WindowRef, monthCount, windowRef } from "./limiter-fixtures.js";
 
 const prefix = `${uniqueId("rl")}:limiter`;
 let redisA: Redis;
@@ -34,7 +34,7 @@ describe("exact under concurrency, across processes", () => {
     expect(decisions.filter((d) => d.outcome === "unavailable")).toEqual([]);
     expect(decisions.filter((d) => d.outcome === "allowed")).toHaveLength(20);
     expect(decisions.filter((d) => d.outcome === "denied")).toHaveLength(180);
-    expect(await bucketTotal(redisA, windowKey(prefix, subject, windows[0] as LimitWindow, Date.now()))).toBe(20);
+    expect(await bucketTotal(redisA, windowRef(prefix, subject, windows[0] as LimitWindow, Date.now()))).toBe(20);
   });
 
   it("with cost 3 and three windows, admits floor(20 / 3) and charges every window for each", async () => {
@@ -44,10 +44,10 @@ describe("exact under concurrency, across processes", () => {
     expect(decisions.filter((d) => d.outcome === "allowed")).toHaveLength(6);
     expect(decisions.filter((d) => d.outcome === "denied").every((d) => d.outcome === "denied" && d.deniedBy === "scans-hour")).toBe(true);
     const now = Date.now();
-    const [minuteKey, hourKey, monthKey] = windows.map((w) => windowKey(prefix, subject, w, now));
-    expect(await bucketTotal(redisA, minuteKey ?? "")).toBe(18);
-    expect(await bucketTotal(redisA, hourKey ?? "")).toBe(18);
-    expect(Number(await redisA.get(monthKey ?? ""))).toBe(18);
+    const [minuteRef, hourRef, monthRef] = windows.map((w) => windowRef(prefix, subject, w, now)) as [WindowRef, WindowRef, WindowRef];
+    expect(await bucketTotal(redisA, minuteRef)).toBe(18);
+    expect(await bucketTotal(redisA, hourRef)).toBe(18);
+    expect(Number(await monthCount(redisA, monthRef))).toBe(18);
   });
 
   it("keeps subjects apart", async () => {

@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from "ioredis";
 import type { LimitWindow } from "../src/index.js";
-import { decodeSlidingRecord } from "../src/sliding-record.js";
+import { decodeSlidingRecord } from "../src/subject-state.js";
+import { subjectKey, windowField } from "../src/window-key.js";
 
 export const minute = (limit: number, name = "minute"): LimitWindow => ({ name, kind: "sliding", windowSeconds: 60, limit });
 export const hour = (limit: number, name = "scans-hour"): LimitWindow => ({ name, kind: "sliding", windowSeconds: 3600, limit });
@@ -37,25 +38,46 @@ export async function connect(url: string, options: RedisOptions = LIMITER_CLIEN
   return redis;
 }
 
+/** Where one window of a subject lives: its subject's hash and its field there. */
+export interface WindowRef {
+  key: string;
+  field: string;
+}
+
+/** The hash and field of `window` of `subject` at `nowMs`. */
+export function windowRef(prefix: string, subject: string, window: LimitWindow, nowMs: number): WindowRef {
+  return { key: subjectKey(prefix, subject), field: windowField(window, nowMs) };
+}
+
 /** The buckets of a sliding window's record (bucket index → units), checked to be ascending and non-empty. */
-export async function buckets(redis: Redis, key: string): Promise<Record<string, string>> {
-  const record = await redis.getBuffer(key);
+export async function buckets(redis: Redis, ref: WindowRef): Promise<Record<string, string>> {
+  const record = await redis.hgetBuffer(ref.key, ref.field);
   if (record === null) return {};
   const ids = [...decodeSlidingRecord(record).buckets];
   ids.forEach(([bucket, units], i) => {
-    if (units <= 0) throw new Error(`${key}: bucket ${bucket} holds ${units}`);
-    if (i > 0 && (ids[i - 1]?.[0] ?? 0) >= bucket) throw new Error(`${key}: buckets out of order`);
+    if (units <= 0) throw new Error(`${ref.field}: bucket ${bucket} holds ${units}`);
+    if (i > 0 && (ids[i - 1]?.[0] ?? 0) >= bucket) throw new Error(`${ref.field}: buckets out of order`);
   });
   return Object.fromEntries(ids.map(([bucket, units]) => [String(bucket), String(units)]));
 }
 
 /** Units in a sliding window's record (every stored bucket, counted or not), checked against its total. */
-export async function bucketTotal(redis: Redis, key: string): Promise<number> {
-  const total = Object.values(await buckets(redis, key)).reduce((sum, v) => sum + Number(v), 0);
-  const record = await redis.getBuffer(key);
+export async function bucketTotal(redis: Redis, ref: WindowRef): Promise<number> {
+  const total = Object.values(await buckets(redis, ref)).reduce((sum, v) => sum + Number(v), 0);
+  const record = await redis.hgetBuffer(ref.key, ref.field);
   const bookkept = record === null ? 0 : decodeSlidingRecord(record).total;
-  if (bookkept !== total) throw new Error(`${key}: the total is ${bookkept} but the buckets hold ${total}`);
+  if (bookkept !== total) throw new Error(`${ref.field}: the total is ${bookkept} but the buckets hold ${total}`);
   return total;
+}
+
+/** A month counter as stored (null when missing). */
+export function monthCount(redis: Redis, ref: WindowRef): Promise<string | null> {
+  return redis.hget(ref.key, ref.field);
+}
+
+/** Whether a window has any state in Redis. */
+export async function hasState(redis: Redis, ref: WindowRef): Promise<boolean> {
+  return (await redis.hexists(ref.key, ref.field)) === 1;
 }
 
 /** Number of times `command` ran on the server (INFO commandstats). */

@@ -2,8 +2,8 @@ import { TestRedisServer, uniqueId, waitFor } from "@secapi/testing";
 import type { Redis } from "ioredis";
 import { performance } from "node:perf_hooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type LimitDecision, type LimitWindow, LimiterUnavailableError, RateLimiter, type RateLimiterOptions, windowKey } from "../src/index.js";
-import { bucketTotal, connect, hour, minute, month } from "./limiter-fixtures.js";
+import { type LimitDecision, type LimitWindow, LimiterUnavailableError, RateLimiter, type RateLimiterOptions } from "../src/index.js";
+import { bucketTotal, connect, hour, minute, month, type WindowRef, hasState, monthCount, windowRef } from "./limiter-fixtures.js";
 
 // A server of this file's own, stopped and restarted (empty) by the tests.
 let server: TestRedisServer;
@@ -79,10 +79,10 @@ describe("failMode open: Redis stopped", () => {
 
     // The restarted server is empty: what it holds for the subject is what the fallback counted (5 − 1 refunded).
     const now = Date.now();
-    const [minuteKey, hourKey, monthKey] = windows.map((w) => windowKey("secapi:rl", subject, w, now));
-    await waitFor(async () => (await bucketTotal(redis, hourKey ?? "")) === 4, { what: "fallback usage merged" });
-    expect(await bucketTotal(redis, minuteKey ?? "")).toBe(4);
-    expect(await redis.get(monthKey ?? "")).toBe("4");
+    const [minuteRef, hourRef, monthRef] = windows.map((w) => windowRef("secapi:rl", subject, w, now)) as [WindowRef, WindowRef, WindowRef];
+    await waitFor(async () => (await bucketTotal(redis, hourRef)) === 4, { what: "fallback usage merged" });
+    expect(await bucketTotal(redis, minuteRef)).toBe(4);
+    expect(await monthCount(redis, monthRef)).toBe("4");
     expect(await limiter.check({ subject, windows })).toMatchObject({ outcome: "allowed", source: "redis", windows: [{ used: 5 }, { used: 5 }, { used: 5 }] });
   });
 
@@ -96,11 +96,11 @@ describe("failMode open: Redis stopped", () => {
     }
     await server.start();
     await untilRedisAnswers(limiter);
-    const monthKey = windowKey("secapi:rl", subject, windows[2] as LimitWindow, Date.now());
-    await waitFor(async () => (await bucketTotal(redis, windowKey("secapi:rl", subject, windows[0] as LimitWindow, Date.now()))) === 3, {
+    const monthRef = windowRef("secapi:rl", subject, windows[2] as LimitWindow, Date.now());
+    await waitFor(async () => (await bucketTotal(redis, windowRef("secapi:rl", subject, windows[0] as LimitWindow, Date.now()))) === 3, {
       what: "fallback usage merged",
     });
-    expect(await redis.exists(monthKey)).toBe(0);
+    expect(await hasState(redis, monthRef)).toBe(false);
     expect(await limiter.check({ subject, windows })).toMatchObject({ outcome: "allowed", windows: [{ used: 4 }, { used: 4 }, { used: 44 }] });
   });
 });

@@ -1,8 +1,8 @@
 import { TEST_REDIS_URL, deleteKeysByPrefix, uniqueId } from "@secapi/testing";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type LimitWindow, RateLimiter, windowKey } from "../src/index.js";
-import { FakeClock, bucketTotal, buckets, connect, hour, minute, month } from "./limiter-fixtures.js";
+import { type LimitWindow, RateLimiter, subjectKey } from "../src/index.js";
+import { FakeClock, bucketTotal, buckets, connect, hour, minute, month, type WindowRef, hasState, monthCount, windowRef } from "./limiter-fixtures.js";
 
 const prefix = `${uniqueId("rl")}:limiter`;
 const T0 = Date.UTC(2031, 6, 1, 8, 30, 0);
@@ -27,10 +27,10 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-const keys = () => windows.map((w) => windowKey(prefix, subject, w, clock.now()));
+const refs = () => windows.map((w) => windowRef(prefix, subject, w, clock.now())) as [WindowRef, WindowRef, WindowRef];
 async function usedInRedis(): Promise<number[]> {
-  const [minuteKey, hourKey, monthKey] = keys();
-  return [await bucketTotal(redis, minuteKey ?? ""), await bucketTotal(redis, hourKey ?? ""), Number(await redis.get(monthKey ?? ""))];
+  const [minuteRef, hourRef, monthRef] = refs();
+  return [await bucketTotal(redis, minuteRef), await bucketTotal(redis, hourRef), Number(await monthCount(redis, monthRef))];
 }
 
 describe("peek", () => {
@@ -41,7 +41,7 @@ describe("peek", () => {
         windows: [{ used: 0, remaining: 10, resetSeconds: 0 }, { used: 0 }, { used: 0 }],
       });
     }
-    expect(await redis.exists(...keys())).toBe(0);
+    expect(await redis.exists(subjectKey(prefix, subject))).toBe(0);
   });
 
   it("reports whether the cost would fit, and the state after real consumption", async () => {
@@ -67,10 +67,10 @@ describe("refund", () => {
     clock.advance(30_000);
     await limiter.check({ subject, windows, cost: 3 });
     await limiter.refund(subject, windows, 4);
-    const [minuteKey] = keys();
+    const [minuteRef] = refs();
     // 3 units left the newest bucket, then 1 from the older one.
-    expect(await buckets(redis, minuteKey ?? "")).toEqual({ [String(Math.floor(T0 / 1000))]: "1" });
-    expect(await bucketTotal(redis, minuteKey ?? "")).toBe(1);
+    expect(await buckets(redis, minuteRef)).toEqual({ [String(Math.floor(T0 / 1000))]: "1" });
+    expect(await bucketTotal(redis, minuteRef)).toBe(1);
     await limiter.refund(subject, windows, 50);
     expect(await usedInRedis()).toEqual([0, 0, 0]);
   });
@@ -92,7 +92,7 @@ describe("refund", () => {
   it("does nothing to a month counter that is missing when the durable usage will seed it", async () => {
     const seeded = new RateLimiter({ redis, prefix, clock: clock.now, monthUsage: async () => 4, timeoutMs: 5000 });
     await seeded.refund(subject, [month(10)], 1);
-    expect(await redis.exists(windowKey(prefix, subject, month(10), T0))).toBe(0);
+    expect(await hasState(redis, windowRef(prefix, subject, month(10), T0))).toBe(false);
     expect(await seeded.check({ subject, windows: [month(10)] })).toMatchObject({ windows: [{ used: 5 }] });
   });
 });

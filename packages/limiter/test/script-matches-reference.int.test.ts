@@ -5,8 +5,9 @@ import { FallbackLimiter } from "../src/fallback-limiter.js";
 import type { LimitWindow } from "../src/index.js";
 import { adjustScriptArgs, checkScriptArgs, limiterScripts, parseCheckReply } from "../src/limiter-scripts.js";
 import { deltaAt } from "../src/usage-delta.js";
+import { subjectKey } from "../src/window-key.js";
 import { planWindows } from "../src/window-plan.js";
-import { bucketTotal, connect, hour, minute, month } from "./limiter-fixtures.js";
+import { bucketTotal, connect, hour, minute, month, type WindowRef } from "./limiter-fixtures.js";
 
 /**
  * check.lua and adjust.lua against the TypeScript reference of the same rules (the fallback limiter, built
@@ -36,8 +37,8 @@ function seeded(seed: number): () => number {
 }
 
 /** The invariants check.lua relies on: the total is the sum of the pairs; pairs are ascending, non-empty. */
-async function assertBookkeeping(key: string): Promise<void> {
-  await bucketTotal(redis, key);
+async function assertBookkeeping(ref: WindowRef): Promise<void> {
+  await bucketTotal(redis, ref);
 }
 
 describe("check.lua and adjust.lua match the TypeScript reference", () => {
@@ -63,17 +64,17 @@ describe("check.lua and adjust.lua match the TypeScript reference", () => {
         const usage = reference.check(subject, plans, 0, true, nowMs).used;
         const units = Math.min(...usage, 1 + int(3));
         if (units <= 0) continue;
-        const { keys, args } = adjustScriptArgs(new Map(plans.map((p) => [p.key, deltaAt(p, -units, nowMs)])), nowMs, true);
-        await scripts.adjust(keys, args);
+        const args = adjustScriptArgs(new Map(plans.map((p) => [p.field, deltaAt(p, -units, nowMs)])), nowMs, true);
+        if (args) await scripts.adjust(subjectKey(prefix, subject), args);
         reference.adjust(subject, plans, -units, nowMs);
       } else {
         const cost = int(4);
         const peek = random() < 0.2;
         const expected = reference.check(subject, plans, cost, peek, nowMs);
-        const reply = parseCheckReply(await scripts.check(plans.map((p) => p.key), checkScriptArgs(plans, nowMs, cost, peek, false, [])), plans.length);
+        const reply = parseCheckReply(await scripts.check(subjectKey(prefix, subject), checkScriptArgs(plans, nowMs, cost, peek, false, [])), plans.length);
         expect({ step, ...reply.evaluation }).toEqual({ step, ...expected });
       }
-      for (const plan of plans) if (plan.kind === "sliding") await assertBookkeeping(plan.key);
+      for (const plan of plans) if (plan.kind === "sliding") await assertBookkeeping(plan);
     }
   });
 });

@@ -1,8 +1,8 @@
 import { TEST_REDIS_URL, deleteKeysByPrefix, uniqueId } from "@secapi/testing";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type LimitCheck, type LimitDecision, type LimitWindow, RateLimiter, windowKey } from "../src/index.js";
-import { FakeClock, bucketTotal, buckets, connect, hour, minute } from "./limiter-fixtures.js";
+import { type LimitCheck, type LimitDecision, type LimitWindow, RateLimiter } from "../src/index.js";
+import { FakeClock, bucketTotal, buckets, connect, hour, minute, windowRef } from "./limiter-fixtures.js";
 
 const prefix = `${uniqueId("rl")}:limiter`;
 // A minute boundary, so "t = 59 s" below is 59 s into a minute and into bucket 59.
@@ -82,11 +82,11 @@ describe("sliding minute window", () => {
       clock.set(T0 + ms);
       await limiter.check({ subject, windows: big });
     }
-    const key = windowKey(prefix, subject, big[0] as LimitWindow, T0);
-    expect(Object.keys(await buckets(redis, key)).length).toBeLessThanOrEqual(61);
-    expect(await redis.strlen(key)).toBeLessThanOrEqual(8 + 61 * 12); // the total and 61 pairs
-    expect(await bucketTotal(redis, key)).toBe(61 * 4);
-    const ttl = await redis.pttl(key);
+    const ref = windowRef(prefix, subject, big[0] as LimitWindow, T0);
+    expect(Object.keys(await buckets(redis, ref)).length).toBeLessThanOrEqual(61);
+    expect(await redis.hstrlen(ref.key, ref.field)).toBeLessThanOrEqual(8 + 61 * 12); // the total and 61 pairs
+    expect(await bucketTotal(redis, ref)).toBe(61 * 4);
+    const ttl = await redis.pttl(ref.key);
     expect(ttl).toBeGreaterThan(59_000);
     expect(ttl).toBeLessThanOrEqual(61_000);
     const last = await limiter.check({ subject, windows: big, peek: true });
@@ -104,7 +104,7 @@ describe("all windows or none", () => {
       ["minute", 5],
       ["scans-hour", 5],
     ]);
-    expect(await bucketTotal(redis, windowKey(prefix, subject, windows[0] as LimitWindow, T0))).toBe(5);
+    expect(await bucketTotal(redis, windowRef(prefix, subject, windows[0] as LimitWindow, T0))).toBe(5);
     // The minute alone still has room: nothing was taken from it by the denied checks.
     expect(await checkAt(11, [minute(100)])).toMatchObject({ outcome: "allowed", windows: [{ used: 6 }] });
   });
