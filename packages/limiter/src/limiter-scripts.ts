@@ -5,8 +5,14 @@ import type { UsageDelta } from "./usage-delta.js";
 import type { WindowEvaluation } from "./window-evaluation.js";
 import type { WindowPlan } from "./window-plan.js";
 
-const CHECK_LUA = readFileSync(new URL("./lua/check.lua", import.meta.url), "utf8");
-const ADJUST_LUA = readFileSync(new URL("./lua/adjust.lua", import.meta.url), "utf8");
+/** A script from `lua/`, with each `--- @include "<file>"` line replaced by `lua/includes/<file>`. */
+function script(name: string): string {
+  const read = (path: string) => readFileSync(new URL(`./lua/${path}`, import.meta.url), "utf8");
+  return read(name).replace(/^--- @include "([\w.-]+)"$/gm, (_, file: string) => read(`includes/${file}`));
+}
+
+const CHECK_LUA = script("check.lua");
+const ADJUST_LUA = script("adjust.lua");
 
 type Arg = string | number | Buffer;
 

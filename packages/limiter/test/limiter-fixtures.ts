@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from "ioredis";
 import type { LimitWindow } from "../src/index.js";
-import { decodeSlidingRecord } from "../src/subject-state.js";
+import { decodeSlidingWindow } from "../src/subject-state.js";
 import { subjectKey, windowField } from "../src/window-key.js";
 
 export const minute = (limit: number, name = "minute"): LimitWindow => ({ name, kind: "sliding", windowSeconds: 60, limit });
@@ -49,25 +49,20 @@ export function windowRef(prefix: string, subject: string, window: LimitWindow, 
   return { key: subjectKey(prefix, subject), field: windowField(window, nowMs) };
 }
 
-/** The buckets of a sliding window's record (bucket index → units), checked to be ascending and non-empty. */
+/** The buckets of a sliding window (bucket index → units), checked to be ascending, non-empty and bookkept. */
 export async function buckets(redis: Redis, ref: WindowRef): Promise<Record<string, string>> {
-  const record = await redis.hgetBuffer(ref.key, ref.field);
-  if (record === null) return {};
-  const ids = [...decodeSlidingRecord(record).buckets];
-  ids.forEach(([bucket, units], i) => {
-    if (units <= 0) throw new Error(`${ref.field}: bucket ${bucket} holds ${units}`);
-    if (i > 0 && (ids[i - 1]?.[0] ?? 0) >= bucket) throw new Error(`${ref.field}: buckets out of order`);
-  });
-  return Object.fromEntries(ids.map(([bucket, units]) => [String(bucket), String(units)]));
+  const [summary, record] = await redis.hmgetBuffer(ref.key, ref.field, `${ref.field}:r`);
+  if (!summary) {
+    if (record) throw new Error(`${ref.field}: a record without a summary`);
+    return {};
+  }
+  const state = decodeSlidingWindow(summary, record ?? null);
+  return Object.fromEntries([...state.buckets].map(([bucket, units]) => [String(bucket), String(units)]));
 }
 
-/** Units in a sliding window's record (every stored bucket, counted or not), checked against its total. */
+/** Units in a sliding window (every stored bucket, counted or not). */
 export async function bucketTotal(redis: Redis, ref: WindowRef): Promise<number> {
-  const total = Object.values(await buckets(redis, ref)).reduce((sum, v) => sum + Number(v), 0);
-  const record = await redis.hgetBuffer(ref.key, ref.field);
-  const bookkept = record === null ? 0 : decodeSlidingRecord(record).total;
-  if (bookkept !== total) throw new Error(`${ref.field}: the total is ${bookkept} but the buckets hold ${total}`);
-  return total;
+  return Object.values(await buckets(redis, ref)).reduce((sum, v) => sum + Number(v), 0);
 }
 
 /** A month counter as stored (null when missing). */

@@ -12,19 +12,23 @@ then, per window:
 
 A positive delta is added to its bucket; a negative one is taken from that bucket and older ones, newest
 first, never below 0. Buckets that no longer count are skipped. A month counter never goes below 0.
-Rewrites a sliding record whole (this is off the hot path): pairs that stopped counting are dropped, and
-the total is the sum of what is left. The key's expiry ("x") only moves later, as in check.lua.
+Rewrites a sliding window's fields whole (this is off the hot path): buckets that stopped counting are
+dropped. The key's expiry ("x") only moves later, as in check.lua.
 Returns the number of units actually added (positive) or removed (negative), summed over all windows.
 ]]
 
 local key = KEYS[1]
 local now = tonumber(ARGV[1])
 local createMissing = ARGV[2] == '1'
-local sunpack, spack = struct.unpack, struct.pack
-local HEAD, PAIR = 8, 12
+--- @include "sliding-buckets.lua"
 local cursor = 3
 local applied = 0
 local needAt = 0
+local writes = {}
+local function put(field, value)
+  writes[#writes + 1] = field
+  writes[#writes + 1] = value
+end
 
 while cursor <= #ARGV do
   local kind, field = ARGV[cursor], ARGV[cursor + 1]
@@ -33,55 +37,47 @@ while cursor <= #ARGV do
     local bucketMs = tonumber(ARGV[cursor + 3])
     local pairsCount = tonumber(ARGV[cursor + 4])
     local oldest = math.floor((now - windowMs) / bucketMs)
-    local record = redis.call('HGET', key, field)
-    local ids, units = {}, {}
-    if record then
-      for pos = HEAD + 1, #record - PAIR + 1, PAIR do
-        local b, u = sunpack('<I4d', record, pos)
-        if b >= oldest then
-          ids[#ids + 1], units[b] = b, u
-        end
-      end
+    local summary = redis.call('HGET', key, field)
+    local current, currentUnits
+    if summary and #summary == SUMMARY_BYTES then
+      local _
+      _, _, _, current, currentUnits = struct.unpack(SUMMARY, summary)
     end
+    local bs, us, _, hadRecord = loadBuckets(key, field, current, currentUnits, oldest)
     local change = 0
     for j = 0, pairsCount - 1 do
       local bucket = tonumber(ARGV[cursor + 5 + 2 * j])
       local delta = tonumber(ARGV[cursor + 6 + 2 * j])
       if bucket >= oldest and delta > 0 then
-        if not units[bucket] then
-          ids[#ids + 1], units[bucket] = bucket, 0
+        local at = #bs
+        while at >= 1 and bs[at] > bucket do at = at - 1 end
+        if at >= 1 and bs[at] == bucket then
+          us[at] = us[at] + delta
+        else
+          table.insert(bs, at + 1, bucket)
+          table.insert(us, at + 1, delta)
         end
-        units[bucket] = units[bucket] + delta
         change = change + delta
       elseif bucket >= oldest and delta < 0 then
         local left = -delta
-        for b = bucket, oldest, -1 do
+        for k = #bs, 1, -1 do
           if left == 0 then break end
-          local have = units[b]
-          if have and have > 0 then
-            local take = math.min(have, left)
+          if bs[k] <= bucket then
+            local take = math.min(us[k], left)
             left = left - take
             change = change - take
-            units[b] = have - take
+            us[k] = us[k] - take
           end
         end
       end
     end
     if change ~= 0 then
-      table.sort(ids)
-      local parts, total, newest = {}, 0, nil
-      for _, b in ipairs(ids) do
-        if units[b] > 0 then
-          parts[#parts + 1] = spack('<I4d', b, units[b])
-          total, newest = total + units[b], b
-        end
+      local keptB, keptU = {}, {}
+      for k = 1, #bs do
+        if us[k] > 0 then keptB[#keptB + 1], keptU[#keptU + 1] = bs[k], us[k] end
       end
-      if newest then
-        redis.call('HSET', key, field, spack('<d', total) .. table.concat(parts))
-        needAt = math.max(needAt, (newest + 1) * bucketMs + windowMs)
-      else
-        redis.call('HDEL', key, field)
-      end
+      storeBuckets(key, field, keptB, keptU, hadRecord, put)
+      if #keptB > 0 then needAt = math.max(needAt, (keptB[#keptB] + 1) * bucketMs + windowMs) end
     end
     applied = applied + change
     cursor = cursor + 5 + 2 * pairsCount
@@ -92,10 +88,10 @@ while cursor <= #ARGV do
     if value then
       local current = tonumber(value)
       local updated = math.max(0, current + delta)
-      redis.call('HSET', key, field, updated)
+      put(field, updated)
       applied = applied + updated - current
     elseif createMissing and delta > 0 then
-      redis.call('HSET', key, field, delta)
+      put(field, delta)
       applied = applied + delta
       needAt = math.max(needAt, expiresAtMs)
     end
@@ -104,7 +100,10 @@ while cursor <= #ARGV do
 end
 
 if needAt > (tonumber(redis.call('HGET', key, 'x')) or 0) then
-  redis.call('HSET', key, 'x', needAt)
-  redis.call('PEXPIRE', key, needAt - now)
+  put('x', needAt)
+else
+  needAt = 0
 end
+if #writes > 0 then redis.call('HSET', key, unpack(writes)) end
+if needAt > 0 then redis.call('PEXPIRE', key, needAt - now) end
 return applied

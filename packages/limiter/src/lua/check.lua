@@ -2,11 +2,17 @@
 check.lua: evaluates every window of one request and consumes `cost` from all of them, or from none.
 The sliding-window arithmetic mirrors src/sliding-window.ts; the layout is src/subject-state.ts.
 
-KEYS[1]   the subject's HASH (one key per subject, so a check is one HMGET and at most one HSET):
-            "<name>:<seconds>s"  a sliding window's record (below)
+KEYS[1]   the subject's HASH (one key per subject, so a usual check is one HMGET and one HSET):
+            "<name>:<seconds>s", "<name>:<seconds>s:r"  a sliding window: summary and record
+                                                        (includes/sliding-buckets.lua)
             "<name>:<YYYY-MM>"   a calendar month's counter (text integer)
             "x"                  when the key expires, ms since epoch: it only ever moves later, so that no
                                  window loses its state to a shorter one's expiry
+          A check whose bucket is the current one and whose oldest bucket still counts reads and writes only
+          the summary. The record is read and rewritten when a bucket closes or leaves the window (once per
+          bucket width at most), or when the reset time needs more than the oldest bucket. Lua strings cost
+          Redis time per byte, so the long record stays out of the usual path; so do growing Lua tables
+          (each resize allocates): tables here are built whole, by constructors sized for 8 windows.
 ARGV[1]   these numbers, each a little-endian float64 (struct '<d': binary, so none is parsed from text):
   now       ms since epoch (the caller's clock: one time for every window of the request)
   cost      units (≥ 0) to consume from every window; 0 writes nothing
@@ -19,13 +25,9 @@ ARGV[1]   these numbers, each a little-endian float64 (struct '<d': binary, so n
     month:   month end, counter expiry (both ms since epoch), seed (durable usage so far, or -1)
 ARGV[1 + i]  the field of window i
 
-Sliding record: struct '<d' total, then one '<I4d' pair (bucket index, units > 0) per non-empty bucket,
-oldest first. `total` is the sum of every stored pair; pairs that stopped counting are dropped on the next
-write. Every redis.call costs more than the Lua around it, and struct reads numbers without parsing text.
-
 Returns {status, used_1, resetMs_1, ..., used_n, resetMs_n}
   status 1: allowed (consumed unless peek); 0: denied, nothing consumed;
-  status 2: a month counter is missing and seedReq is 1 without a seed: nothing was written,
+  status 2: a month counter is missing and seedReq is 1 without a seed: nothing was consumed,
             used_i is -1 for each counter to seed (call again with its seed).
   used_i:    units in window i after the decision.
   resetMs_i: sliding: ms until it can take `cost` again or, if it already can, until it next frees a unit
@@ -35,68 +37,77 @@ A seed is written (if the counter is still missing) whatever the outcome: it res
 
 local key = KEYS[1]
 local n = #ARGV - 1
-local sunpack, spack, floor = struct.unpack, struct.pack, math.floor
-local HEAD, PAIR, SLIDING = 8, 12, 1
+local sunpack, spack, floor, max, min = struct.unpack, struct.pack, math.floor, math.max, math.min
+local SLIDING = 1
+--- @include "sliding-buckets.lua"
 local arg = { sunpack('<' .. string.rep('d', 4 + 5 * n), ARGV[1]) }
 local now, cost, peek, seedRequired = arg[1], arg[2], arg[3] == 1, arg[4] == 1
 
 local stored = redis.call('HMGET', key, 'x', unpack(ARGV, 2))
 local expiresAt = tonumber(stored[1]) or 0
 
-local used, counted, bucket, writes, fresh = {}, {}, {}, {}, {}
-local allowed, missing = true, false
+-- Fields to write: HSET's arguments, counted by `nw`.
+local writes, nw = { nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil }, 0
 local function put(field, value)
-  writes[#writes + 1] = field
-  writes[#writes + 1] = value
+  writes[nw + 1], writes[nw + 2] = field, value
+  nw = nw + 2
 end
 
+-- One table per window, indexed by these. Sliding: the summary as read (closed units, oldest and current
+-- bucket with their units); after `expand`, every counted bucket (PB, PU: indices and units, oldest first).
+-- Month: FRESH = no counter was stored.
+local USED, BUCKET, OLDEST, CLOSED, OB, OU, CB, CU, PB, PU, HAD = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+local FRESH = 2
+local W = { nil, nil, nil, nil, nil, nil, nil, nil }
+
+-- Turns sliding window w (field `field`) into its full form; returns its usage.
+local function expand(w, field)
+  local total
+  w[PB], w[PU], total, w[HAD] = loadBuckets(key, field, w[CB], w[CU], w[OLDEST])
+  return total
+end
+
+local allowed, missing = true, false
 for i = 1, n do
   local base = 5 * i
-  local limit = arg[base + 1]
-  local record = stored[i + 1]
+  local value = stored[i + 1]
+  local w
   if arg[base] == SLIDING then
     local windowMs, bucketMs = arg[base + 2], arg[base + 3]
-    local oldest = floor((now - windowMs) / bucketMs)
-    bucket[i] = floor(now / bucketMs)
-    local total, pos = 0, HEAD + 1
-    if record then
-      total = sunpack('<d', record)
-      -- Pairs that stopped counting lead the record.
-      while pos < #record do
-        local b, units = sunpack('<I4d', record, pos)
-        if b >= oldest then break end
-        total = total - units
-        pos = pos + PAIR
-      end
+    -- Anything but a summary (say, from an older layout) counts as no state: the next write replaces it.
+    if value and #value == SUMMARY_BYTES then
+      local closed, ob, ou, cb, cu = sunpack(SUMMARY, value)
+      w = { closed + cu, floor(now / bucketMs), floor((now - windowMs) / bucketMs), closed, ob, ou, cb, cu, nil, nil, nil }
+      if cb ~= w[BUCKET] or ob < w[OLDEST] then w[USED] = expand(w, ARGV[i + 1]) end
+    else
+      w = { 0, floor(now / bucketMs), floor((now - windowMs) / bucketMs), nil, nil, nil, nil, nil, nil, nil, nil }
     end
-    if total < 0 then total = 0 end
-    used[i], counted[i] = total, pos
   else
     local seed = arg[base + 4]
-    fresh[i] = not record
-    if record then
-      used[i] = tonumber(record)
+    if value then
+      w = { tonumber(value), false }
     elseif seed >= 0 then
-      used[i] = seed
+      w = { seed, true }
       put(ARGV[i + 1], seed)
     elseif seedRequired then
-      used[i] = -1
+      w = { -1, true }
       missing = true
     else
-      used[i] = 0
+      w = { 0, true }
     end
   end
-  if used[i] + cost > limit then allowed = false end
+  W[i] = w
+  if w[USED] + cost > arg[base + 1] then allowed = false end
 end
 
 -- Commits `writes`, keeps the key alive until `needAt`, and drops what the month counters in `started` replace.
 local function commit(needAt, started)
   local extend = needAt > expiresAt
   if extend then put('x', needAt) end
-  if #writes > 0 then redis.call('HSET', key, unpack(writes)) end
+  if nw > 0 then redis.call('HSET', key, unpack(writes, 1, nw)) end
   -- Relative: the caller's clock decides, as for the windows themselves.
   if extend then redis.call('PEXPIRE', key, needAt - now) end
-  if #started > 0 then
+  if started then
     -- A month counter starts (once a month): counters of months before the previous one are done with.
     local fields = redis.call('HKEYS', key)
     for _, i in ipairs(started) do
@@ -114,13 +125,15 @@ local function commit(needAt, started)
   end
 end
 
--- Month counters this call writes for the first time (seeded, or consumed from 0), and how long they must live.
+-- Month counters this call writes for the first time (seeded, or consumed from 0), or nil; and how long they must live.
 local function startedMonths(consumed)
-  local started, needAt = {}, 0
+  local started, needAt = nil, 0
   for i = 1, n do
-    if fresh[i] and used[i] ~= -1 and (consumed or arg[5 * i + 4] >= 0) then
+    local w = W[i]
+    if arg[5 * i] ~= SLIDING and w[FRESH] and w[USED] ~= -1 and (consumed or arg[5 * i + 4] >= 0) then
+      started = started or {}
       started[#started + 1] = i
-      needAt = math.max(needAt, arg[5 * i + 3])
+      needAt = max(needAt, arg[5 * i + 3])
     end
   end
   return started, needAt
@@ -132,77 +145,83 @@ if missing then
   commit(needAt, started)
   local reply = {2}
   for i = 1, n do
-    reply[#reply + 1] = used[i] == -1 and -1 or 0
-    reply[#reply + 1] = 0
+    reply[2 * i], reply[2 * i + 1] = W[i][USED] == -1 and -1 or 0, 0
   end
   return reply
 end
 
--- ms until `needed` units have left the window: walks the pairs of `record` from `pos`, oldest first.
-local function msUntilFreed(record, pos, needed, windowMs, bucketMs, current)
-  local freed, b = 0, current
-  while pos < #record do
-    local units
-    b, units = sunpack('<I4d', record, pos)
-    freed = freed + units
-    if freed >= needed then break end
-    pos = pos + PAIR
+-- Adds `cost` to bucket b of window w in full form: usually the newest; a caller whose clock is behind
+-- another's may write into an older bucket, in its place.
+local function addToFull(w, b)
+  local bs, us = w[PB], w[PU]
+  local at = #bs
+  while at >= 1 and bs[at] > b do at = at - 1 end
+  if at >= 1 and bs[at] == b then
+    us[at] = us[at] + cost
+  else
+    table.insert(bs, at + 1, b)
+    table.insert(us, at + 1, cost)
   end
-  return (b + 1) * bucketMs + windowMs - now
+end
+
+-- ms until `needed` units of window w (field `field`) have left it, oldest bucket first.
+local function msUntilFreed(w, field, needed, windowMs, bucketMs)
+  if not w[PB] then
+    if w[OU] and w[OU] >= needed then return (w[OB] + 1) * bucketMs + windowMs - now end
+    expand(w, field)
+  end
+  local bs, us, freed = w[PB], w[PU], 0
+  for k = 1, #bs do
+    freed = freed + us[k]
+    if freed >= needed then return (bs[k] + 1) * bucketMs + windowMs - now end
+  end
+  return (w[BUCKET] + 1) * bucketMs + windowMs - now
 end
 
 local consume = allowed and not peek and cost > 0
-local reply = {allowed and 1 or 0}
+local reply = { allowed and 1 or 0, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil }
 local needAt = 0
 for i = 1, n do
   local base = 5 * i
-  local limit = arg[base + 1]
+  local limit, field, w = arg[base + 1], ARGV[i + 1], W[i]
   local resetMs
   if arg[base] == SLIDING then
     local windowMs, bucketMs = arg[base + 2], arg[base + 3]
-    local record, pos, b = stored[i + 1] or '', counted[i], bucket[i]
     if consume then
-      -- The counted pairs with `cost` added to the current bucket. Its pair is usually the last one; a caller
-      -- whose clock is behind another's may write into an older bucket, in its place.
-      local before, after, units = #record + 1, '', cost
-      while before - PAIR >= pos do
-        local last, lastUnits = sunpack('<I4d', record, before - PAIR)
-        if last < b then break end
-        before = before - PAIR
-        if last == b then
-          units = lastUnits + cost
-          after = string.sub(record, before + PAIR)
-          break
-        end
-        after = string.sub(record, before)
+      w[USED] = w[USED] + cost
+      local b = w[BUCKET]
+      if w[PB] then
+        addToFull(w, b)
+        storeBuckets(key, field, w[PB], w[PU], w[HAD], put)
+        needAt = max(needAt, (w[PB][#w[PB]] + 1) * bucketMs + windowMs)
+      elseif not w[CB] then
+        w[CLOSED], w[OB], w[OU], w[CB], w[CU] = 0, b, cost, b, cost
+        put(field, spack(SUMMARY, 0, b, cost, b, cost))
+        needAt = max(needAt, (b + 1) * bucketMs + windowMs)
+      else
+        w[CU] = w[CU] + cost
+        if w[OB] == w[CB] then w[OU] = w[CU] end
+        put(field, spack(SUMMARY, w[CLOSED], w[OB], w[OU], w[CB], w[CU]))
       end
-      used[i] = used[i] + cost
-      local newest = b
-      if #after > 0 then newest = sunpack('<I4', after, #after - PAIR + 1) end
-      record = spack('<d', used[i]) .. string.sub(record, pos, before - 1) .. spack('<I4d', b, units) .. after
-      pos = HEAD + 1
-      put(ARGV[i + 1], record)
-      -- The record must live until its newest bucket leaves the window.
-      needAt = math.max(needAt, (newest + 1) * bucketMs + windowMs)
     end
     resetMs = 0
-    if used[i] > 0 then
+    local used = w[USED]
+    if used > 0 then
       -- Units leave oldest first: enough to admit `cost`, or else the next one (see unitsToFree).
-      local remaining = limit - used[i]
-      local needed = math.min(limit, math.max(cost, remaining + 1)) - remaining
-      resetMs = msUntilFreed(record, pos, needed, windowMs, bucketMs, b)
+      local remaining = limit - used
+      local needed = min(limit, max(cost, remaining + 1)) - remaining
+      resetMs = msUntilFreed(w, field, needed, windowMs, bucketMs)
     end
   else
     if consume then
-      used[i] = used[i] + cost
-      put(ARGV[i + 1], used[i])
+      w[USED] = w[USED] + cost
+      put(field, w[USED])
+      needAt = max(needAt, arg[base + 3])
     end
-    if consume then needAt = math.max(needAt, arg[base + 3]) end
     resetMs = arg[base + 2] - now
   end
-  reply[#reply + 1] = used[i]
-  reply[#reply + 1] = resetMs
+  reply[2 * i], reply[2 * i + 1] = w[USED], resetMs
 end
 local started, startedNeedAt = startedMonths(consume)
-commit(math.max(needAt, startedNeedAt), started)
+commit(max(needAt, startedNeedAt), started)
 return reply
