@@ -76,7 +76,7 @@ while cursor <= #ARGV do
       for k = 1, #bs do
         if us[k] > 0 then keptB[#keptB + 1], keptU[#keptU + 1] = bs[k], us[k] end
       end
-      storeBuckets(key, field, keptB, keptU, hadRecord, put)
+      storeBuckets(key, field, keptB, keptU, hadRecord, writes)
       if #keptB > 0 then needAt = math.max(needAt, (keptB[#keptB] + 1) * bucketMs + windowMs) end
     end
     applied = applied + change

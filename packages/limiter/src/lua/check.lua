@@ -11,8 +11,9 @@ KEYS[1]   the subject's HASH (one key per subject, so a usual check is one HMGET
           A check whose bucket is the current one and whose oldest bucket still counts reads and writes only
           the summary. The record is read and rewritten when a bucket closes or leaves the window (once per
           bucket width at most), or when the reset time needs more than the oldest bucket. Lua strings cost
-          Redis time per byte, so the long record stays out of the usual path; so do growing Lua tables
-          (each resize allocates): tables here are built whole, by constructors sized for 8 windows.
+          Redis time per byte, so the long record stays out of the usual path. So do growing Lua tables (each
+          resize allocates: tables here are built whole, by constructors sized for 8 windows) and closures
+          over many locals (functions here take what they need as arguments).
 ARGV[1]   these numbers, each a little-endian float64 (struct '<d': binary, so none is parsed from text):
   now       ms since epoch (the caller's clock: one time for every window of the request)
   cost      units (≥ 0) to consume from every window; 0 writes nothing
@@ -35,125 +36,11 @@ Returns {status, used_1, resetMs_1, ..., used_n, resetMs_n}
 A seed is written (if the counter is still missing) whatever the outcome: it restores usage, it consumes nothing.
 ]]
 
-local key = KEYS[1]
-local n = #ARGV - 1
-local sunpack, spack, floor, max, min = struct.unpack, struct.pack, math.floor, math.max, math.min
-local SLIDING = 1
 --- @include "sliding-buckets.lua"
-local arg = { sunpack('<' .. string.rep('d', 4 + 5 * n), ARGV[1]) }
-local now, cost, peek, seedRequired = arg[1], arg[2], arg[3] == 1, arg[4] == 1
 
-local stored = redis.call('HMGET', key, 'x', unpack(ARGV, 2))
-local expiresAt = tonumber(stored[1]) or 0
-
--- Fields to write: HSET's arguments, counted by `nw`.
-local writes, nw = { nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil }, 0
-local function put(field, value)
-  writes[nw + 1], writes[nw + 2] = field, value
-  nw = nw + 2
-end
-
--- One table per window, indexed by these. Sliding: the summary as read (closed units, oldest and current
--- bucket with their units); after `expand`, every counted bucket (PB, PU: indices and units, oldest first).
--- Month: FRESH = no counter was stored.
-local USED, BUCKET, OLDEST, CLOSED, OB, OU, CB, CU, PB, PU, HAD = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
-local FRESH = 2
-local W = { nil, nil, nil, nil, nil, nil, nil, nil }
-
--- Turns sliding window w (field `field`) into its full form; returns its usage.
-local function expand(w, field)
-  local total
-  w[PB], w[PU], total, w[HAD] = loadBuckets(key, field, w[CB], w[CU], w[OLDEST])
-  return total
-end
-
-local allowed, missing = true, false
-for i = 1, n do
-  local base = 5 * i
-  local value = stored[i + 1]
-  local w
-  if arg[base] == SLIDING then
-    local windowMs, bucketMs = arg[base + 2], arg[base + 3]
-    -- Anything but a summary (say, from an older layout) counts as no state: the next write replaces it.
-    if value and #value == SUMMARY_BYTES then
-      local closed, ob, ou, cb, cu = sunpack(SUMMARY, value)
-      w = { closed + cu, floor(now / bucketMs), floor((now - windowMs) / bucketMs), closed, ob, ou, cb, cu, nil, nil, nil }
-      if cb ~= w[BUCKET] or ob < w[OLDEST] then w[USED] = expand(w, ARGV[i + 1]) end
-    else
-      w = { 0, floor(now / bucketMs), floor((now - windowMs) / bucketMs), nil, nil, nil, nil, nil, nil, nil, nil }
-    end
-  else
-    local seed = arg[base + 4]
-    if value then
-      w = { tonumber(value), false }
-    elseif seed >= 0 then
-      w = { seed, true }
-      put(ARGV[i + 1], seed)
-    elseif seedRequired then
-      w = { -1, true }
-      missing = true
-    else
-      w = { 0, true }
-    end
-  end
-  W[i] = w
-  if w[USED] + cost > arg[base + 1] then allowed = false end
-end
-
--- Commits `writes`, keeps the key alive until `needAt`, and drops what the month counters in `started` replace.
-local function commit(needAt, started)
-  local extend = needAt > expiresAt
-  if extend then put('x', needAt) end
-  if nw > 0 then redis.call('HSET', key, unpack(writes, 1, nw)) end
-  -- Relative: the caller's clock decides, as for the windows themselves.
-  if extend then redis.call('PEXPIRE', key, needAt - now) end
-  if started then
-    -- A month counter starts (once a month): counters of months before the previous one are done with.
-    local fields = redis.call('HKEYS', key)
-    for _, i in ipairs(started) do
-      local own = ARGV[i + 1]
-      local name, year, month = string.match(own, '^(.*):(%d%d%d%d)%-(%d%d)$')
-      local previous = month == '01' and string.format('%04d-12', tonumber(year) - 1)
-        or string.format('%s-%02d', year, tonumber(month) - 1)
-      for _, field in ipairs(fields) do
-        local label = string.match(field, '^(%d%d%d%d%-%d%d)$', #name + 2)
-        if string.sub(field, 1, #name + 1) == name .. ':' and label and label < previous then
-          redis.call('HDEL', key, field)
-        end
-      end
-    end
-  end
-end
-
--- Month counters this call writes for the first time (seeded, or consumed from 0), or nil; and how long they must live.
-local function startedMonths(consumed)
-  local started, needAt = nil, 0
-  for i = 1, n do
-    local w = W[i]
-    if arg[5 * i] ~= SLIDING and w[FRESH] and w[USED] ~= -1 and (consumed or arg[5 * i + 4] >= 0) then
-      started = started or {}
-      started[#started + 1] = i
-      needAt = max(needAt, arg[5 * i + 3])
-    end
-  end
-  return started, needAt
-end
-
-if missing then
-  -- Seeds found so far are usage, not consumption: they stay.
-  local started, needAt = startedMonths(false)
-  commit(needAt, started)
-  local reply = {2}
-  for i = 1, n do
-    reply[2 * i], reply[2 * i + 1] = W[i][USED] == -1 and -1 or 0, 0
-  end
-  return reply
-end
-
--- Adds `cost` to bucket b of window w in full form: usually the newest; a caller whose clock is behind
--- another's may write into an older bucket, in its place.
-local function addToFull(w, b)
-  local bs, us = w[PB], w[PU]
+-- Adds `cost` to bucket b of a window's buckets (oldest first): usually the newest; a caller whose clock
+-- is behind another's may write into an older bucket, in its place.
+local function addToBuckets(bs, us, b, cost)
   local at = #bs
   while at >= 1 and bs[at] > b do at = at - 1 end
   if at >= 1 and bs[at] == b then
@@ -164,64 +51,163 @@ local function addToFull(w, b)
   end
 end
 
--- ms until `needed` units of window w (field `field`) have left it, oldest bucket first.
-local function msUntilFreed(w, field, needed, windowMs, bucketMs)
-  if not w[PB] then
-    if w[OU] and w[OU] >= needed then return (w[OB] + 1) * bucketMs + windowMs - now end
-    expand(w, field)
+-- Turns sliding window w (see below) into its full form: every counted bucket, from the record.
+local function expand(w, key, field)
+  w.bs, w.us, w.used, w.hadRecord = loadBuckets(key, field, w.cb, w.cu, w.oldest)
+end
+
+-- ms until `needed` units of sliding window w have left it, oldest bucket first.
+local function msUntilFreed(w, key, field, needed, windowMs, bucketMs, now)
+  if not w.bs then
+    if w.ou and w.ou >= needed then return (w.ob + 1) * bucketMs + windowMs - now end
+    expand(w, key, field)
   end
-  local bs, us, freed = w[PB], w[PU], 0
+  local bs, us, freed = w.bs, w.us, 0
   for k = 1, #bs do
     freed = freed + us[k]
     if freed >= needed then return (bs[k] + 1) * bucketMs + windowMs - now end
   end
-  return (w[BUCKET] + 1) * bucketMs + windowMs - now
+  return (w.bucket + 1) * bucketMs + windowMs - now
 end
 
-local consume = allowed and not peek and cost > 0
+-- Month counters written for the first time by this call (`started`: their window indices): counters of
+-- months before the previous one are done with. Runs once a month per subject and window.
+local function dropOldMonths(key, started)
+  local fields = redis.call('HKEYS', key)
+  for _, i in ipairs(started) do
+    local name, year, month = string.match(ARGV[i + 1], '^(.*):(%d%d%d%d)%-(%d%d)$')
+    local previous = month == '01' and string.format('%04d-12', tonumber(year) - 1)
+      or string.format('%s-%02d', year, tonumber(month) - 1)
+    for _, field in ipairs(fields) do
+      local label = string.match(field, '^(%d%d%d%d%-%d%d)$', #name + 2)
+      if string.sub(field, 1, #name + 1) == name .. ':' and label and label < previous then
+        redis.call('HDEL', key, field)
+      end
+    end
+  end
+end
+
+local key = KEYS[1]
+local n = #ARGV - 1
+local floor, max, min = math.floor, math.max, math.min
+local SLIDING = 1
+local arg = { struct.unpack('<' .. string.rep('d', 4 + 5 * n), ARGV[1]) }
+local now, cost, peek, seedRequired = arg[1], arg[2], arg[3] == 1, arg[4] == 1
+
+local stored = redis.call('HMGET', key, 'x', unpack(ARGV, 2))
+local expiresAt = tonumber(stored[1]) or 0
+
+-- HSET's arguments: field, value, ...
+local writes = { nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil }
+
+-- One table per window. Sliding: `used`, the current `bucket` and the `oldest` one counted, the summary as
+-- read (`closed` units, oldest bucket `ob` and its units `ou`, current bucket `cb` and its units `cu`), and
+-- after `expand` every counted bucket (`bs` indices, `us` units). Month: `used`, and `fresh` (no counter yet).
+local W = { nil, nil, nil, nil, nil, nil, nil, nil }
+local allowed, missing = true, false
+for i = 1, n do
+  local base = 5 * i
+  local value = stored[i + 1]
+  local w
+  if arg[base] == SLIDING then
+    local windowMs, bucketMs = arg[base + 2], arg[base + 3]
+    local bucket, oldest = floor(now / bucketMs), floor((now - windowMs) / bucketMs)
+    -- Anything but a summary (say, from an older layout) counts as no state: the next write replaces it.
+    if value and #value == SUMMARY_BYTES then
+      local closed, ob, ou, cb, cu = struct.unpack(SUMMARY, value)
+      w = { used = closed + cu, bucket = bucket, oldest = oldest, closed = closed, ob = ob, ou = ou, cb = cb, cu = cu }
+      if cb ~= bucket or ob < oldest then expand(w, key, ARGV[i + 1]) end
+    else
+      w = { used = 0, bucket = bucket, oldest = oldest }
+    end
+  else
+    local seed = arg[base + 4]
+    if value then
+      w = { used = tonumber(value), fresh = false }
+    elseif seed >= 0 then
+      w = { used = seed, fresh = true }
+      local k = #writes
+      writes[k + 1] = ARGV[i + 1]
+      writes[k + 2] = seed
+    elseif seedRequired then
+      w = { used = -1, fresh = true }
+      missing = true
+    else
+      w = { used = 0, fresh = true }
+    end
+  end
+  W[i] = w
+  if w.used + cost > arg[base + 1] then allowed = false end
+end
+
+local consume = allowed and not peek and cost > 0 and not missing
 local reply = { allowed and 1 or 0, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil }
-local needAt = 0
+if missing then reply[1] = 2 end
+-- When the key must live until, and the month counters written for the first time.
+local needAt, started = 0, nil
 for i = 1, n do
   local base = 5 * i
   local limit, field, w = arg[base + 1], ARGV[i + 1], W[i]
-  local resetMs
+  local resetMs = 0
   if arg[base] == SLIDING then
     local windowMs, bucketMs = arg[base + 2], arg[base + 3]
     if consume then
-      w[USED] = w[USED] + cost
-      local b = w[BUCKET]
-      if w[PB] then
-        addToFull(w, b)
-        storeBuckets(key, field, w[PB], w[PU], w[HAD], put)
-        needAt = max(needAt, (w[PB][#w[PB]] + 1) * bucketMs + windowMs)
-      elseif not w[CB] then
-        w[CLOSED], w[OB], w[OU], w[CB], w[CU] = 0, b, cost, b, cost
-        put(field, spack(SUMMARY, 0, b, cost, b, cost))
-        needAt = max(needAt, (b + 1) * bucketMs + windowMs)
+      w.used = w.used + cost
+      local b = w.bucket
+      if w.bs then
+        addToBuckets(w.bs, w.us, b, cost)
+        storeBuckets(key, field, w.bs, w.us, w.hadRecord, writes)
+        needAt = max(needAt, (w.bs[#w.bs] + 1) * bucketMs + windowMs)
       else
-        w[CU] = w[CU] + cost
-        if w[OB] == w[CB] then w[OU] = w[CU] end
-        put(field, spack(SUMMARY, w[CLOSED], w[OB], w[OU], w[CB], w[CU]))
+        if not w.cb then
+          w.closed, w.ob, w.ou, w.cb, w.cu = 0, b, 0, b, 0
+          needAt = max(needAt, (b + 1) * bucketMs + windowMs)
+        end
+        w.cu = w.cu + cost
+        if w.ob == w.cb then w.ou = w.cu end
+        local k = #writes
+        writes[k + 1] = field
+        writes[k + 2] = struct.pack(SUMMARY, w.closed, w.ob, w.ou, w.cb, w.cu)
       end
     end
-    resetMs = 0
-    local used = w[USED]
-    if used > 0 then
+    if w.used > 0 and not missing then
       -- Units leave oldest first: enough to admit `cost`, or else the next one (see unitsToFree).
-      local remaining = limit - used
+      local remaining = limit - w.used
       local needed = min(limit, max(cost, remaining + 1)) - remaining
-      resetMs = msUntilFreed(w, field, needed, windowMs, bucketMs)
+      resetMs = msUntilFreed(w, key, field, needed, windowMs, bucketMs, now)
     end
   else
     if consume then
-      w[USED] = w[USED] + cost
-      put(field, w[USED])
-      needAt = max(needAt, arg[base + 3])
+      w.used = w.used + cost
+      local k = #writes
+      writes[k + 1] = field
+      writes[k + 2] = w.used
     end
-    resetMs = arg[base + 2] - now
+    -- A counter written now (consumed, or seeded) must outlive its month.
+    if consume or (w.fresh and arg[base + 4] >= 0) then
+      needAt = max(needAt, arg[base + 3])
+      if w.fresh and w.used ~= -1 then
+        started = started or {}
+        started[#started + 1] = i
+      end
+    end
+    if not missing then resetMs = arg[base + 2] - now end
   end
-  reply[2 * i], reply[2 * i + 1] = w[USED], resetMs
+  if missing then
+    reply[2 * i], reply[2 * i + 1] = w.used == -1 and -1 or 0, 0
+  else
+    reply[2 * i], reply[2 * i + 1] = w.used, resetMs
+  end
 end
-local started, startedNeedAt = startedMonths(consume)
-commit(max(needAt, startedNeedAt), started)
+
+local extend = needAt > expiresAt
+if extend then
+  local k = #writes
+  writes[k + 1] = 'x'
+  writes[k + 2] = needAt
+end
+if #writes > 0 then redis.call('HSET', key, unpack(writes)) end
+-- Relative: the caller's clock decides, as for the windows themselves.
+if extend then redis.call('PEXPIRE', key, needAt - now) end
+if started then dropOldMonths(key, started) end
 return reply
