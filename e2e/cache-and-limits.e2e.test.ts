@@ -44,6 +44,22 @@ async function completedScan(key: string, content: string): Promise<string> {
   return submitted.body.id;
 }
 
+/** The first cache entry whose key matches `pattern` (SCAN over the whole cache database), if any. */
+async function cachedResultKey(pattern: string): Promise<string | undefined> {
+  const cache = new Redis(redis.url(1));
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await cache.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+      if (keys[0]) return keys[0];
+      cursor = next;
+    } while (cursor !== "0");
+    return undefined;
+  } finally {
+    cache.disconnect();
+  }
+}
+
 /** Reads a scan through the second API until it is a HIT (so its L1 holds it). */
 async function warmOnSecondApi(id: string, key: string) {
   await waitFor(async () => {
@@ -99,6 +115,8 @@ describe("two API processes, a scan-worker and a cache-worker", () => {
     const user = await newUser();
     const content = `AWS_ACCESS_KEY_ID=${planted}\n`;
     await completedScan(user.api_key, content);
+    // Until the cache-worker has warmed it, a submission would read the stored result from Postgres (a MISS).
+    await waitFor(() => cachedResultKey(`secapi:result:secrets:${user.id}:*`), { what: "the cache-worker to warm the result" });
     const again = await waitFor(async () => {
       const response = await stack.request("POST", "/api/v1/scans", user.api_key, { type: "secrets", input: { files: [{ path: ".env", content }] } }, secondApiUrl);
       return response.status === 200 ? response : undefined;
