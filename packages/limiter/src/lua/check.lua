@@ -38,36 +38,79 @@ A seed is written (if the counter is still missing) whatever the outcome: it res
 
 --- @include "sliding-buckets.lua"
 
--- Adds `cost` to bucket b of a window's buckets (oldest first): usually the newest; a caller whose clock
--- is behind another's may write into an older bucket, in its place.
-local function addToBuckets(bs, us, b, cost)
-  local at = #bs
-  while at >= 1 and bs[at] > b do at = at - 1 end
-  if at >= 1 and bs[at] == b then
-    us[at] = us[at] + cost
+-- Loads sliding window w's record (see below) when the summary is not enough: skips the buckets that left
+-- the window (their units leave `closed`), and forgets a current bucket that left it too.
+local function loadRecord(w, key, field)
+  local record = redis.call('HGET', key, field .. ':r')
+  w.hadRecord = record ~= false
+  record = record or ''
+  local pos = 1
+  while pos < #record do
+    local b, units = struct.unpack('<I4d', record, pos)
+    if b >= w.oldest then break end
+    w.closed = w.closed - units
+    pos = pos + 12
+  end
+  if w.cb < w.oldest then w.cu = 0 end
+  w.record, w.pos, w.used = record, pos, w.closed + w.cu
+  if pos < #record then
+    w.ob, w.ou = struct.unpack('<I4d', record, pos)
+  elseif w.cu > 0 then
+    w.ob, w.ou = w.cb, w.cu
   else
-    table.insert(bs, at + 1, b)
-    table.insert(us, at + 1, cost)
+    w.ob, w.ou = nil, nil
   end
 end
 
--- Turns sliding window w (see below) into its full form: every counted bucket, from the record.
-local function expand(w, key, field)
-  w.bs, w.us, w.used, w.hadRecord = loadBuckets(key, field, w.cb, w.cu, w.oldest)
+-- Consumes `cost` in bucket b of window w, record loaded: the current bucket takes it, or closes into the
+-- record when b is newer; a caller whose clock is behind another's writes into an older bucket, in its place.
+-- Leaves w's record holding only counted buckets (w.pos = 1) and its summary fields up to date.
+local function consumeWithRecord(w, b, cost)
+  local record = string.sub(w.record, w.pos)
+  if b == w.cb then
+    w.cu = w.cu + cost
+  elseif b > w.cb then
+    if w.cu > 0 then
+      record = record .. struct.pack('<I4d', w.cb, w.cu)
+      w.closed = w.closed + w.cu
+    end
+    w.cb, w.cu = b, cost
+  else
+    local before, after, units = #record + 1, '', cost
+    while before > 1 do
+      local last, lastUnits = struct.unpack('<I4d', record, before - 12)
+      if last < b then break end
+      before = before - 12
+      if last == b then
+        units = lastUnits + cost
+        after = string.sub(record, before + 12)
+        break
+      end
+      after = string.sub(record, before)
+    end
+    record = string.sub(record, 1, before - 1) .. struct.pack('<I4d', b, units) .. after
+    w.closed = w.closed + cost
+  end
+  if #record > 0 then
+    w.ob, w.ou = struct.unpack('<I4d', record)
+  else
+    w.ob, w.ou = w.cb, w.cu
+  end
+  w.record, w.pos = record, 1
 end
 
 -- ms until `needed` units of sliding window w have left it, oldest bucket first.
 local function msUntilFreed(w, key, field, needed, windowMs, bucketMs, now)
-  if not w.bs then
-    if w.ou and w.ou >= needed then return (w.ob + 1) * bucketMs + windowMs - now end
-    expand(w, key, field)
+  if w.ou and w.ou >= needed then return (w.ob + 1) * bucketMs + windowMs - now end
+  if not w.record then loadRecord(w, key, field) end
+  local record, pos, freed = w.record, w.pos, 0
+  while pos < #record do
+    local b, units = struct.unpack('<I4d', record, pos)
+    freed = freed + units
+    if freed >= needed then return (b + 1) * bucketMs + windowMs - now end
+    pos = pos + 12
   end
-  local bs, us, freed = w.bs, w.us, 0
-  for k = 1, #bs do
-    freed = freed + us[k]
-    if freed >= needed then return (bs[k] + 1) * bucketMs + windowMs - now end
-  end
-  return (w.bucket + 1) * bucketMs + windowMs - now
+  return ((w.cb or w.bucket) + 1) * bucketMs + windowMs - now
 end
 
 -- Month counters written for the first time by this call (`started`: their window indices): counters of
@@ -102,7 +145,8 @@ local writes = { nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil
 
 -- One table per window. Sliding: `used`, the current `bucket` and the `oldest` one counted, the summary as
 -- read (`closed` units, oldest bucket `ob` and its units `ou`, current bucket `cb` and its units `cu`), and
--- after `expand` every counted bucket (`bs` indices, `us` units). Month: `used`, and `fresh` (no counter yet).
+-- after `loadRecord` the `record` with `pos`, where its counted buckets start. Month: `used`, and `fresh`
+-- (no counter yet).
 local W = { nil, nil, nil, nil, nil, nil, nil, nil }
 local allowed, missing = true, false
 for i = 1, n do
@@ -116,7 +160,7 @@ for i = 1, n do
     if value and #value == SUMMARY_BYTES then
       local closed, ob, ou, cb, cu = struct.unpack(SUMMARY, value)
       w = { used = closed + cu, bucket = bucket, oldest = oldest, closed = closed, ob = ob, ou = ou, cb = cb, cu = cu }
-      if cb ~= bucket or ob < oldest then expand(w, key, ARGV[i + 1]) end
+      if cb ~= bucket or ob < oldest then loadRecord(w, key, ARGV[i + 1]) end
     else
       w = { used = 0, bucket = bucket, oldest = oldest }
     end
@@ -154,10 +198,18 @@ for i = 1, n do
     if consume then
       w.used = w.used + cost
       local b = w.bucket
-      if w.bs then
-        addToBuckets(w.bs, w.us, b, cost)
-        storeBuckets(key, field, w.bs, w.us, w.hadRecord, writes)
-        needAt = max(needAt, (w.bs[#w.bs] + 1) * bucketMs + windowMs)
+      if w.record then
+        consumeWithRecord(w, b, cost)
+        local k = #writes
+        writes[k + 1] = field
+        writes[k + 2] = struct.pack(SUMMARY, w.closed, w.ob, w.ou, w.cb, w.cu)
+        if #w.record > 0 then
+          writes[k + 3] = field .. ':r'
+          writes[k + 4] = w.record
+        elseif w.hadRecord then
+          redis.call('HDEL', key, field .. ':r')
+        end
+        needAt = max(needAt, (w.cb + 1) * bucketMs + windowMs)
       else
         if not w.cb then
           w.closed, w.ob, w.ou, w.cb, w.cu = 0, b, 0, b, 0

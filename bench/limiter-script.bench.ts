@@ -1,0 +1,148 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type LimitWindow, RateLimiter } from "@secapi/limiter";
+import { freePort } from "@secapi/testing";
+import { Redis } from "ioredis";
+import { RateLimiterRedis } from "rate-limiter-flexible";
+
+/**
+ * What a rate-limit check costs Redis, counted instead of timed: redis-server runs under callgrind, and the
+ * instructions it executes for a batch of calls (script, command dispatch and reply; not the kernel's
+ * socket work) are divided by the batch size. Counts repeat from run to run whatever else the machine is
+ * doing, so this is the bench to judge a change to the Lua scripts by. Needs valgrind; skipped without it.
+ *
+ * The three-window check runs on a simulated clock (16 checks per subject per second, as in the throughput
+ * bench), after a minute of history, so that its usual path and the once-a-second closing of a bucket are
+ * both in the count.
+ */
+
+const SUBJECTS = 10;
+const CHECKS_PER_SUBJECT_SECOND = 16;
+const CONCURRENCY = 16;
+const HISTORY_SECONDS = 62;
+const MEASURED_SECONDS = 10;
+const HIGH = 1_000_000_000;
+
+const windows: LimitWindow[] = [
+  { name: "minute", kind: "sliding", windowSeconds: 60, limit: HIGH },
+  { name: "scans-hour", kind: "sliding", windowSeconds: 3600, limit: HIGH },
+  { name: "scans-month", kind: "calendar-month", limit: HIGH },
+];
+
+function installed(command: string): boolean {
+  try {
+    execFileSync(command, ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A redis-server under callgrind, whose counters can be zeroed and read between batches. */
+class CallgrindRedis {
+  private dumps = 0;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly dir: string,
+    readonly port: number,
+  ) {}
+
+  static async start(): Promise<CallgrindRedis> {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), "secapi-callgrind-"));
+    const child = spawn(
+      "valgrind",
+      ["--tool=callgrind", `--callgrind-out-file=${dir}/callgrind.out`, "redis-server", "--port", String(port), "--save", "", "--appendonly", "no"],
+      { stdio: "ignore" },
+    );
+    const server = new CallgrindRedis(child, dir, port);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const probe = new Redis(port, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on("error", () => {});
+      const up = await probe.connect().then(
+        () => true,
+        () => false,
+      );
+      probe.disconnect();
+      if (up) return server;
+      if (Date.now() > deadline) throw new Error("redis-server under valgrind did not start");
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** Instructions executed while `batch` ran. */
+  async instructions(batch: () => Promise<void>): Promise<number> {
+    execFileSync("callgrind_control", ["--zero", String(this.child.pid)], { stdio: "ignore" });
+    await batch();
+    execFileSync("callgrind_control", ["--dump", String(this.child.pid)], { stdio: "ignore" });
+    this.dumps++;
+    const file = `callgrind.out.${this.dumps}`;
+    for (let waited = 0; !readdirSync(this.dir).includes(file); waited += 50) {
+      if (waited > 10_000) throw new Error(`callgrind wrote no ${file}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const totals = /^(?:summary|totals): (\d+)/m.exec(readFileSync(join(this.dir, file), "utf8"));
+    if (!totals) throw new Error(`no totals in ${file}`);
+    return Number(totals[1]);
+  }
+
+  stop(): void {
+    this.child.kill("SIGKILL");
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `call` `count` times, `CONCURRENCY` at a time. */
+async function run(count: number, call: (i: number) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < count; i += CONCURRENCY) {
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count - i) }, (_, k) => call(i + k)));
+  }
+}
+
+export default async function limiterScriptBench(): Promise<void> {
+  console.log("\n## Rate limiting: Redis instructions per check (callgrind)\n");
+  if (!installed("valgrind")) {
+    console.log("Skipped: valgrind is not installed (Debian: apt-get install valgrind).");
+    return;
+  }
+  const server = await CallgrindRedis.start();
+  const redis = new Redis(server.port);
+  try {
+    const flexible = new RateLimiterRedis({ storeClient: redis, useRedisPackage: false, keyPrefix: "flx", points: HIGH, duration: 60 });
+    let nowMs = Date.UTC(2031, 0, 10, 12, 0, 0);
+    const limiter = new RateLimiter({ redis, prefix: "rl", clock: () => nowMs, timeoutMs: 60_000, failMode: "closed" });
+    const perSecond = SUBJECTS * CHECKS_PER_SUBJECT_SECOND;
+    const checks = (seconds: number, subjectWindows: LimitWindow[]) =>
+      run(seconds * perSecond, async (i) => {
+        if (i % perSecond === 0) nowMs += 1000;
+        const decision = await limiter.check({ subject: `user:${i % SUBJECTS}`, windows: subjectWindows });
+        if (decision.outcome !== "allowed") throw new Error(`check was ${decision.outcome}`);
+      });
+
+    const measured = MEASURED_SECONDS * perSecond;
+    await run(measured, (i) => flexible.consume(`user:${i % SUBJECTS}`));
+    const baseline = (await server.instructions(() => run(measured, (i) => flexible.consume(`user:${i % SUBJECTS}`)))) / measured;
+    await checks(HISTORY_SECONDS, windows);
+    const three = (await server.instructions(() => checks(MEASURED_SECONDS, windows))) / measured;
+    const one = (await server.instructions(() => checks(MEASURED_SECONDS, windows.slice(0, 1)))) / measured;
+
+    const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+    console.log("| operation | Redis instructions per call | vs baseline |");
+    console.log("|---|---:|---:|");
+    console.log(`| rate-limiter-flexible RateLimiterRedis.consume (1 fixed window) | ${fmt(baseline)} | baseline |`);
+    console.log(`| RateLimiter.check (minute + hour sliding, month) | ${fmt(three)} | ${(three / baseline).toFixed(2)}× |`);
+    console.log(`| RateLimiter.check (minute sliding only) | ${fmt(one)} | ${(one / baseline).toFixed(2)}× |`);
+    console.log(
+      `\n${SUBJECTS} subjects, ${CHECKS_PER_SUBJECT_SECOND} checks per subject per simulated second, concurrency ${CONCURRENCY}, ` +
+        `${measured} calls per row after ${HISTORY_SECONDS} s of history. User-space instructions of redis-server (the ` +
+        "kernel's socket work, the same for every row, is not counted). Lower is better.",
+    );
+  } finally {
+    redis.disconnect();
+    server.stop();
+  }
+}
