@@ -21,6 +21,50 @@ local key = KEYS[1]
 local now = tonumber(ARGV[1])
 local createMissing = ARGV[2] == '1'
 --- @include "sliding-buckets.lua"
+
+-- Every bucket of a window from bucket `oldest` on, oldest first (`bs` indices, `us` units), their sum, and
+-- whether a record was stored. `current`/`currentUnits` come from the window's summary (nil without one).
+local function loadBuckets(key, field, current, currentUnits, oldest)
+  local bs, us, total = {}, {}, 0
+  local record = redis.call('HGET', key, field .. ':r')
+  if record then
+    for pos = 1, #record - 11, 12 do
+      local b, units = struct.unpack('<I4d', record, pos)
+      if b >= oldest then
+        bs[#bs + 1], us[#us + 1], total = b, units, total + units
+      end
+    end
+  end
+  if current and currentUnits > 0 and current >= oldest then
+    bs[#bs + 1], us[#us + 1], total = current, currentUnits, total + currentUnits
+  end
+  return bs, us, total, record ~= false
+end
+
+-- Stores a window's buckets (oldest first, units > 0): the fields to write are appended to `writes` (HSET's
+-- arguments); a window left without buckets is deleted.
+local function storeBuckets(key, field, bs, us, hadRecord, writes)
+  local last = #bs
+  if last == 0 then
+    redis.call('HDEL', key, field, field .. ':r')
+    return
+  end
+  local parts, closed = {}, 0
+  for k = 1, last - 1 do
+    parts[k] = struct.pack('<I4d', bs[k], us[k])
+    closed = closed + us[k]
+  end
+  local k = #writes
+  writes[k + 1] = field
+  writes[k + 2] = struct.pack(SUMMARY, closed, bs[1], us[1], bs[last], us[last])
+  if last > 1 then
+    writes[k + 3] = field .. ':r'
+    writes[k + 4] = table.concat(parts)
+  elseif hadRecord then
+    redis.call('HDEL', key, field .. ':r')
+  end
+end
+
 local cursor = 3
 local applied = 0
 local needAt = 0
