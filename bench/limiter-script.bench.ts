@@ -6,6 +6,7 @@ import { type LimitWindow, RateLimiter } from "@secapi/limiter";
 import { freePort } from "@secapi/testing";
 import { Redis } from "ioredis";
 import { RateLimiterRedis } from "rate-limiter-flexible";
+import { BASELINE_POINTS, submissionWindows as windows } from "./limiter-windows.js";
 
 /**
  * What a rate-limit check costs Redis, counted instead of timed: redis-server runs under callgrind, and the
@@ -23,13 +24,6 @@ const CHECKS_PER_SUBJECT_SECOND = 16;
 const CONCURRENCY = 16;
 const HISTORY_SECONDS = 62;
 const MEASURED_SECONDS = 10;
-const HIGH = 1_000_000_000;
-
-const windows: LimitWindow[] = [
-  { name: "minute", kind: "sliding", windowSeconds: 60, limit: HIGH },
-  { name: "scans-hour", kind: "sliding", windowSeconds: 3600, limit: HIGH },
-  { name: "scans-month", kind: "calendar-month", limit: HIGH },
-];
 
 function installed(command: string): boolean {
   try {
@@ -112,7 +106,7 @@ export default async function limiterScriptBench(): Promise<void> {
   const server = await CallgrindRedis.start();
   const redis = new Redis(server.port);
   try {
-    const flexible = new RateLimiterRedis({ storeClient: redis, useRedisPackage: false, keyPrefix: "flx", points: HIGH, duration: 60 });
+    const flexible = new RateLimiterRedis({ storeClient: redis, useRedisPackage: false, keyPrefix: "flx", points: BASELINE_POINTS, duration: 60 });
     let nowMs = Date.UTC(2031, 0, 10, 12, 0, 0);
     const limiter = new RateLimiter({ redis, prefix: "rl", clock: () => nowMs, timeoutMs: 60_000, failMode: "closed" });
     const perSecond = SUBJECTS * CHECKS_PER_SUBJECT_SECOND;

@@ -1,8 +1,9 @@
-import { type LimitWindow, RateLimiter } from "@secapi/limiter";
+import { RateLimiter } from "@secapi/limiter";
 import { deleteKeysByPrefix, uniqueId } from "@secapi/testing";
 import { Redis } from "ioredis";
 import { RateLimiterRedis } from "rate-limiter-flexible";
 import { type Measurement, measure, report } from "./harness.js";
+import { BASELINE_POINTS, submissionWindows as windows } from "./limiter-windows.js";
 
 /**
  * Rate limiting: `RateLimiter.check` with the three windows of a scan submission (minute and hour sliding,
@@ -20,13 +21,6 @@ const SUBJECTS = 1000;
 const CONCURRENCY = 16;
 const ROUNDS = 6;
 const ROUND_MS = 1000;
-const HIGH = 1_000_000_000;
-
-const windows: LimitWindow[] = [
-  { name: "minute", kind: "sliding", windowSeconds: 60, limit: HIGH },
-  { name: "scans-hour", kind: "sliding", windowSeconds: 3600, limit: HIGH },
-  { name: "scans-month", kind: "calendar-month", limit: HIGH },
-];
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -64,7 +58,7 @@ export default async function limiterBench(): Promise<void> {
     failMode: "closed",
     hooks: { onDecision: (_, decision) => decision.outcome !== "allowed" && notAllowed.push(decision.outcome) },
   });
-  const flexible = new RateLimiterRedis({ storeClient: theirs, useRedisPackage: false, keyPrefix: `${prefix}:rlflx`, points: HIGH, duration: 60 });
+  const flexible = new RateLimiterRedis({ storeClient: theirs, useRedisPackage: false, keyPrefix: `${prefix}:rlflx`, points: BASELINE_POINTS, duration: 60 });
 
   const contenders: Array<[string, () => Promise<unknown>]> = [
     ["rate-limiter-flexible RateLimiterRedis.consume (1 fixed window)", () => flexible.consume(subject())],
