@@ -134,7 +134,10 @@ local key = KEYS[1]
 local n = #ARGV - 1
 local floor, max, min = math.floor, math.max, math.min
 local SLIDING = 1
-local arg = { struct.unpack('<' .. string.rep('d', 4 + 5 * n), ARGV[1]) }
+-- The format of ARGV[1]: a literal for the usual window counts (literals are built once, when the script is
+-- loaded; string.rep and .. build and hash a new string on every call).
+local format = n == 1 and '<ddddddddd' or n == 3 and '<ddddddddddddddddddd' or '<' .. string.rep('d', 4 + 5 * n)
+local arg = { struct.unpack(format, ARGV[1]) }
 local now, cost, peek, seedRequired = arg[1], arg[2], arg[3] == 1, arg[4] == 1
 
 local stored = redis.call('HMGET', key, 'x', unpack(ARGV, 2))
