@@ -12,7 +12,7 @@ export function subjectKey(prefix: string, subject: string): string {
 
 /**
  * A window's field in its subject's hash at `nowMs`: `<name>:<windowSeconds>s` (sliding: a record of buckets,
- * see subject-state.ts) or `<name>:<YYYY-MM>` (calendar month: a counter).
+ * see sliding-window-state.ts) or `<name>:<YYYY-MM>` (calendar month: a counter).
  */
 export function windowField(window: LimitWindow, nowMs: number): string {
   const suffix = window.kind === "sliding" ? `${window.windowSeconds}s` : calendarMonth(nowMs).label;

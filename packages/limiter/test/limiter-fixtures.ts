@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from "ioredis";
 import type { LimitWindow } from "../src/index.js";
-import { decodeSlidingWindow } from "../src/subject-state.js";
+import { decodeSlidingWindow } from "../src/sliding-window-state.js";
 import { subjectKey, windowField } from "../src/window-key.js";
 
 export const minute = (limit: number, name = "minute"): LimitWindow => ({ name, kind: "sliding", windowSeconds: 60, limit });

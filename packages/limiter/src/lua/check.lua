@@ -1,6 +1,6 @@
 --[[
 check.lua: evaluates every window of one request and consumes `cost` from all of them, or from none.
-The sliding-window arithmetic mirrors src/sliding-window.ts; the layout is src/subject-state.ts.
+The sliding-window arithmetic mirrors src/sliding-window.ts; the layout is below and in includes/sliding-buckets.lua.
 
 KEYS[1]   the subject's HASH (one key per subject, so a usual check is one HMGET and one HSET):
             "<name>:<seconds>s", "<name>:<seconds>s:r"  a sliding window: summary and record
