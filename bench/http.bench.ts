@@ -21,8 +21,8 @@ const CONNECTIONS = 32;
 const CLOCK_TICKS = 100;
 
 /** Starts a process (its logs go to `<tmp>/secapi-bench-<name>.log`) and waits until `READY_PATH` answers. */
-function start(script: string, env: Record<string, string>): Promise<ChildProcess> {
-  const log = openSync(`${tmpdir()}/secapi-bench-${basename(dirname(dirname(script)))}-${basename(script, ".mjs")}.log`, "w");
+function start(script: string, env: Record<string, string>, logName = `${basename(dirname(dirname(script)))}-${basename(script, ".mjs")}`): Promise<ChildProcess> {
+  const log = openSync(`${tmpdir()}/secapi-bench-${logName}.log`, "w");
   // BENCH_CPU_PROF_DIR: each process writes a V8 CPU profile there when it exits (open in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
   const child = spawn(process.execPath, [...profile, script], { env: { ...process.env, ...env }, stdio: ["ignore", log, log] });
@@ -154,6 +154,13 @@ export default async function httpBench(): Promise<void> {
     children.push(await start(`${ROOT}apps/cache-worker/dist/main.js`, { ...env, PORT: cacheWorkerPort, CACHE_WORKER_PORT: cacheWorkerPort }));
     const bareProcess = await start(`${ROOT}bench/fixtures/bare-server.mjs`, { ...env, REDIS_URL: `${REDIS}/1`, PORT: barePort, KEY_PREFIX: prefix, READY_PATH: "/value" });
     children.push(bareProcess);
+    const hostedPort = String(Number(apiPort) + 4);
+    const hostedProcess = await start(
+      `${ROOT}bench/fixtures/bare-server.mjs`,
+      { ...env, REDIS_URL: `${REDIS}/1`, PORT: hostedPort, KEY_PREFIX: prefix, READY_PATH: "/value", HOSTED_LIKE_API: "1" },
+      "bare-server-hosted",
+    );
+    children.push(hostedProcess);
 
     const api = `http://127.0.0.1:${apiPort}`;
     const headers = { Authorization: `Bearer ${user.api_key}`, "Content-Type": "application/json" };
@@ -169,20 +176,37 @@ export default async function httpBench(): Promise<void> {
     for (let i = 0; i < 50 && !(await resultSeeded()); i++) await new Promise((r) => setTimeout(r, 200));
 
     console.log(`  seeded (result cached: ${await resultSeeded()}); measuring...`);
-    const [baseline, get, post] = (await measureInterleaved([
+    const rows: Record<string, Contender> = {
+      get: { name: "cache-hit GET /api/v1/scans/:id (whole stack)", options: { url: `${api}/api/v1/scans/${submitted.id}`, headers }, server: apiProcess },
+      post: { name: "cached POST /api/v1/scans (whole stack)", options: { url: `${api}/api/v1/scans`, method: "POST", headers, body }, server: apiProcess },
+    };
+    // BENCH_HTTP_ROWS=get (or post): only that row against the baseline, e.g. for a CPU profile of one route.
+    const selected = (process.env.BENCH_HTTP_ROWS ?? "get,post").split(",").map((name) => {
+      const row = rows[name.trim()];
+      if (!row) throw new Error(`BENCH_HTTP_ROWS: unknown row "${name}" (get, post)`);
+      return row;
+    });
+    // The issue's baseline, then the same handler served as the API serves its app (express-host.ts): the
+    // like-for-like reference for what SecAPI's own work costs on top of express.
+    const [baseline, ...measured] = (await measureInterleaved([
       { name: "bare express 5 + one ioredis GET", options: { url: `http://127.0.0.1:${barePort}/value` }, server: bareProcess },
-      { name: "cache-hit GET /api/v1/scans/:id (whole stack)", options: { url: `${api}/api/v1/scans/${submitted.id}`, headers }, server: apiProcess },
-      { name: "cached POST /api/v1/scans (whole stack)", options: { url: `${api}/api/v1/scans`, method: "POST", headers, body }, server: apiProcess },
-    ])) as [LoadMeasurement, LoadMeasurement, LoadMeasurement];
-    const cpu = [baseline, get, post].map((m) =>
+      { name: "the same, hosted like the API (express-host.ts)", options: { url: `http://127.0.0.1:${hostedPort}/value` }, server: hostedProcess },
+      ...selected,
+    ])) as [LoadMeasurement, LoadMeasurement, ...LoadMeasurement[]];
+    const hosted = measured[0] as LoadMeasurement;
+    const cpu = [baseline, ...measured].map((m) =>
       m.cpuPerRequestUs === undefined || baseline.cpuPerRequestUs === undefined
         ? `${m.name}: (no /proc)`
         : `${m.name}: ${m.cpuPerRequestUs.toFixed(0)} µs (${(baseline.cpuPerRequestUs / m.cpuPerRequestUs).toFixed(2)}× the baseline's efficiency)`,
     );
     const title = `HTTP through the whole API, ${CONNECTIONS} connections, ${DURATION_S} s each in ${ROUNDS} interleaved rounds, LOG_LEVEL=${env.LOG_LEVEL}`;
-    report(title, baseline, [get, post], [
+    report(title, baseline, measured, [
       "Targets (issue 4): cache-hit GET ≥ 0.9×, cached POST ≥ 0.8× of the baseline's throughput.",
       `Server CPU per request (steadier than throughput on a shared machine): ${cpu.join("; ")}.`,
+      `Like for like (against the hosted baseline): ${measured
+        .slice(1)
+        .map((m) => `${m.name}: ${(m.opsPerSecond / hosted.opsPerSecond).toFixed(2)}× throughput`)
+        .join("; ")}.`,
       "The cached POST records a scan row and its scan.created event per request (group-committed); the GET touches Postgres not at all.",
     ]);
   } finally {

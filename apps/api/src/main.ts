@@ -19,6 +19,7 @@ import { QuotaNotifier } from "./limits/quota-notifier.js";
 import { createCachedScanRecorder } from "./scans/cached-scan-recorder.js";
 import { ScanWaiter } from "./scans/scan-waiter.js";
 import { IDEMPOTENCY_TTL_SECONDS } from "./scans/submit-scan.js";
+import { serveExpressApp } from "./http/express-host.js";
 import { createServer } from "./server.js";
 
 const LIMITER_TIMEOUT_MS = 250;
@@ -82,7 +83,7 @@ const app = createServer({
   hotKeys: new HotKeyTracker({ redis: cacheRedis }),
   metrics,
 });
-const server = app.listen(config.port, () => logger.info({ port: config.port }, "api listening"));
+const server = serveExpressApp(app).listen(config.port, () => logger.info({ port: config.port }, "api listening"));
 
 onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
   clearInterval(idempotencySweep);

@@ -1,5 +1,6 @@
-import express, { type Express, Router } from "express";
+import { type Express, Router } from "express";
 import type { ApiContext } from "./context.js";
+import { createExpressApp } from "./http/express-host.js";
 import { notFound } from "./http/http-error.js";
 import { inSequence } from "./http/in-sequence.js";
 import { limitRequests } from "./limits/limit-requests.js";
@@ -22,7 +23,7 @@ import { docsRouter } from "./openapi/docs.routes.js";
  * authenticated, then its body is parsed.
  */
 export function createServer(ctx: ApiContext): Express {
-  const app = express();
+  const app = createExpressApp();
   app.disable("x-powered-by");
   app.set("trust proxy", ctx.config.trustProxy);
   app.set("etag", "strong");

@@ -12,6 +12,7 @@ import { Redis } from "ioredis";
 import { QuotaNotifier } from "../src/limits/quota-notifier.js";
 import { createCachedScanRecorder } from "../src/scans/cached-scan-recorder.js";
 import { ScanWaiter } from "../src/scans/scan-waiter.js";
+import { serveExpressApp } from "../src/http/express-host.js";
 import { createServer } from "../src/server.js";
 
 export interface TestResponse<T = any> {
@@ -113,7 +114,7 @@ export class TestApi {
       hotKeys: new HotKeyTracker({ redis: cacheRedis, setKey: `${cachePrefix}:hot-keys` }),
       metrics,
     });
-    const server = app.listen(0, "127.0.0.1");
+    const server = serveExpressApp(app).listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));
     const { port } = server.address() as AddressInfo;
 
