@@ -7,7 +7,7 @@ import type { SecapiMetrics } from "@secapi/metrics";
 import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { QuotaNotifier } from "./limits/quota-notifier.js";
-import type { CachedScanRecorder } from "./scans/cached-scan-recorder.js";
+import type { CachedSubmissions } from "./scans/cached-submissions.js";
 import type { ScanWaiter } from "./scans/scan-waiter.js";
 
 /** Everything the routes use, created by main.ts (or a test) and passed in: the server creates no clients. */
@@ -18,7 +18,7 @@ export interface ApiContext {
   /** Asks the outbox relay to publish now, after a transaction that wrote outbox rows committed. */
   kickRelay(): void;
   /** Records cache-hit submissions with group commit. */
-  cachedScans: CachedScanRecorder;
+  cachedSubmissions: CachedSubmissions;
   scanWaiter: ScanWaiter;
   health: HealthProbe<"redis_queue" | "redis_cache">;
   cache: Cache;

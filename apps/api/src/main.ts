@@ -17,6 +17,7 @@ import { RateLimiter } from "@secapi/limiter";
 import { createMetrics } from "@secapi/metrics";
 import { QuotaNotifier } from "./limits/quota-notifier.js";
 import { createCachedScanRecorder } from "./scans/cached-scan-recorder.js";
+import { CachedSubmissions } from "./scans/cached-submissions.js";
 import { ScanWaiter } from "./scans/scan-waiter.js";
 import { IDEMPOTENCY_TTL_SECONDS } from "./scans/submit-scan.js";
 import { serveExpressApp } from "./http/express-host.js";
@@ -67,20 +68,22 @@ const idempotencySweep = setInterval(() => {
 }, 600_000);
 idempotencySweep.unref();
 
+const keys = new CacheKeys(CACHE_PREFIX);
+const hotKeys = new HotKeyTracker({ redis: cacheRedis });
 const app = createServer({
   config,
   db,
   logger,
   kickRelay: () => relay.kick(),
-  cachedScans: createCachedScanRecorder({ db, logger, cache, kickRelay: () => relay.kick() }),
+  cachedSubmissions: new CachedSubmissions({ db, cache, keys, recorder: createCachedScanRecorder({ db, logger, cache, kickRelay: () => relay.kick() }) }),
   scanWaiter,
   health: new HealthProbe({ db, redis: { redis_queue: queueRedis, redis_cache: cacheRedis } }),
   cache,
-  keys: new CacheKeys(CACHE_PREFIX),
+  keys,
   cacheRedis,
   limiter,
   notifier: new QuotaNotifier({ redis: queueRedis, webhooks: queues[QUEUES.webhooks], logger }),
-  hotKeys: new HotKeyTracker({ redis: cacheRedis }),
+  hotKeys,
   metrics,
 });
 const server = serveExpressApp(app).listen(config.port, () => logger.info({ port: config.port }, "api listening"));
@@ -95,6 +98,7 @@ onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
   await relay.stop();
   await closeQueues(queues);
   limiter.close();
+  await hotKeys.close();
   await cache.close();
   queueRedis.disconnect();
   cacheRedis.disconnect();

@@ -11,6 +11,7 @@ import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { QuotaNotifier } from "../src/limits/quota-notifier.js";
 import { createCachedScanRecorder } from "../src/scans/cached-scan-recorder.js";
+import { CachedSubmissions } from "../src/scans/cached-submissions.js";
 import { ScanWaiter } from "../src/scans/scan-waiter.js";
 import { serveExpressApp } from "../src/http/express-host.js";
 import { createServer } from "../src/server.js";
@@ -98,16 +99,17 @@ export class TestApi {
     });
     await Promise.all([scanWaiter.start(), cache.start()]);
     relay.start();
+    const keys = new CacheKeys(cachePrefix);
     const app = createServer({
       config,
       db,
       logger,
       kickRelay: () => relay.kick(),
-      cachedScans: createCachedScanRecorder({ db, logger, cache, kickRelay: () => relay.kick() }),
+      cachedSubmissions: new CachedSubmissions({ db, cache, keys, recorder: createCachedScanRecorder({ db, logger, cache, kickRelay: () => relay.kick() }) }),
       scanWaiter,
       health: new HealthProbe({ db, redis: { redis_queue: queueRedis, redis_cache: cacheRedis } }, 300),
       cache,
-      keys: new CacheKeys(cachePrefix),
+      keys,
       cacheRedis,
       limiter,
       notifier: new QuotaNotifier({ redis: queueRedis, webhooks: queues[QUEUES.webhooks], logger, prefix: `${cachePrefix}:notify` }),

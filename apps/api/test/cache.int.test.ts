@@ -158,6 +158,88 @@ describe("repeated submissions", () => {
   });
 });
 
+describe("a user's repeated cache-hit submissions", () => {
+  /** The user's scans of an input, oldest first. */
+  async function scansOf(userId: string) {
+    return api.db.selectFrom("scans").select(["id", "cached"]).where("user_id", "=", userId).orderBy("created_at").execute();
+  }
+
+  /** A user whose first submission of `input` has run, and whose second was answered from the cached result. */
+  async function repeatedOnce(input: unknown, type = "secrets") {
+    const user = await api.createUser("pro");
+    const first = await submit(user.key, type, input);
+    await completeRun(first.body.id, RESULT);
+    const cachedOnce = await submit(user.key, type, input);
+    expect(cachedOnce.status).toBe(200);
+    return { user, ran: first.body.id as string, cachedScan: cachedOnce.body.id as string };
+  }
+
+  it("get the user's cached scan of that input back, writing nothing and reading no Postgres", async () => {
+    const input = secretsInput("same-scan-back");
+    const { user, ran, cachedScan } = await repeatedOnce(input);
+    expect(cachedScan).not.toBe(ran);
+    await waitFor(async () => (await api.count("outbox")) === 0, { what: "the relay to be idle" });
+
+    const beforeRepeats = api.postgresAcquisitions();
+    for (let i = 0; i < 3; i++) {
+      const again = await submit(user.key, "secrets", input);
+      expect(again.status).toBe(200);
+      expect(again.headers.get("x-cache-status")).toBe("HIT");
+      expect(again.headers.get("location")).toBe(`/api/v1/scans/${cachedScan}`);
+      expect(again.body).toMatchObject({ id: cachedScan, status: "completed", cached: true, result: RESULT });
+    }
+    expect(api.postgresAcquisitions()).toBe(beforeRepeats);
+    expect(await scansOf(user.id)).toEqual([
+      { id: ran, cached: false },
+      { id: cachedScan, cached: true },
+    ]);
+  });
+
+  it("find that scan in Postgres when the cache has lost it", async () => {
+    const input = secretsInput("lost-mapping");
+    const { user, cachedScan } = await repeatedOnce(input);
+    await api.cache.flush();
+    const again = await submit(user.key, "secrets", input);
+    expect(again.body.id).toBe(cachedScan);
+    expect(await scansOf(user.id)).toHaveLength(2);
+  });
+
+  it("record a new scan once the user deleted theirs", async () => {
+    const input = secretsInput("deleted-then-again");
+    const { user, cachedScan } = await repeatedOnce(input);
+    expect((await api.request("DELETE", `/api/v1/scans/${cachedScan}`, { key: user.key })).status).toBe(204);
+    const again = await submit(user.key, "secrets", input);
+    expect(again.status).toBe(200);
+    expect(again.body.id).not.toBe(cachedScan);
+    expect((await api.request("GET", `/api/v1/scans/${again.body.id}`, { key: user.key })).status).toBe(200);
+    expect((await submit(user.key, "secrets", input)).body.id).toBe(again.body.id);
+  });
+
+  it("share one new scan when they arrive together", async () => {
+    const user = await api.createUser("pro");
+    const input = secretsInput("together");
+    const first = await submit(user.key, "secrets", input);
+    await completeRun(first.body.id, RESULT);
+    const answers = await Promise.all(Array.from({ length: 12 }, () => submit(user.key, "secrets", input)));
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    expect(new Set(answers.map((answer) => answer.body.id)).size).toBe(1);
+    expect(await scansOf(user.id)).toHaveLength(2);
+  });
+
+  it("never hand one user's scan to another, even for a shared result", async () => {
+    const input = { packages: [{ ecosystem: "npm", name: "is-odd", version: "3.0.1" }] };
+    const { user, cachedScan } = await repeatedOnce(input, "dependencies");
+    const other = await api.createUser("pro");
+    const theirs = await submit(other.key, "dependencies", input);
+    expect(theirs.status).toBe(200);
+    expect(theirs.body).toMatchObject({ cached: true, result: RESULT });
+    expect(theirs.body.id).not.toBe(cachedScan);
+    expect((await api.request("GET", `/api/v1/scans/${theirs.body.id}`, { key: other.key })).status).toBe(200);
+    expect((await api.request("GET", `/api/v1/scans/${theirs.body.id}`, { key: user.key })).status).toBe(404);
+    expect((await submit(other.key, "dependencies", input)).body.id).toBe(theirs.body.id);
+  });
+});
+
 describe("cached lists and stats", () => {
   it("reads lists and stats through the cache, and a new scan shows in the very next list", async () => {
     const user = await api.createUser("pro");

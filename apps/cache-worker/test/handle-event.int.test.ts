@@ -33,7 +33,7 @@ beforeAll(async () => {
     db,
     cache,
     keys: new CacheKeys(prefix),
-    hotKeys: new HotKeyTracker({ redis, setKey: `${prefix}:hot-keys`, sampleRate: 1 }),
+    hotKeys: new HotKeyTracker({ redis, setKey: `${prefix}:hot-keys` }),
     logger: createLogger({ service: "cache-worker-test", level: "silent" }),
     scanInputKey,
     entryTtlSeconds: 3600,
@@ -143,7 +143,7 @@ describe("advisories.updated", () => {
     ]);
     const unrelated = await dependencyResult([{ ecosystem: "npm", name: "minimist", version: "1.2.5" }]);
     ctx.hotKeys.touch(ctx.keys.result(hot));
-    await new Promise((r) => setTimeout(r, 50));
+    await ctx.hotKeys.flush();
 
     await storeAdvisories(db, [osv("GHSA-35jh-r3h4-6jhm")]);
     const outcome = await handleEvent(ctx, createEvent("advisories.updated", { ecosystem: "npm", packages: ["lodash", "lodash-es"] }));
@@ -164,7 +164,7 @@ describe("warming", () => {
     const hot = await completedScan();
     const cold = await completedScan();
     for (let i = 0; i < 5; i++) ctx.hotKeys.touch(ctx.keys.scan(hot.scanId));
-    await new Promise((r) => setTimeout(r, 50));
+    await ctx.hotKeys.flush();
     const result = await warmHotKeys(ctx, { limit: 50 });
     expect(result.warmed).toBeGreaterThanOrEqual(1);
     expect(await exists(ctx.keys.scan(hot.scanId))).toBe(true);
@@ -176,7 +176,8 @@ describe("warming", () => {
   it("decays scores so yesterday's hot keys cool off", async () => {
     const key = ctx.keys.scan(randomUUID());
     for (let i = 0; i < 4; i++) ctx.hotKeys.touch(key);
-    await new Promise((r) => setTimeout(r, 50));
+    expect((await ctx.hotKeys.scores([key])).get(key)).toBe(0);
+    await ctx.hotKeys.flush();
     expect((await ctx.hotKeys.scores([key])).get(key)).toBe(4);
     await ctx.hotKeys.decay(0.5);
     expect((await ctx.hotKeys.scores([key])).get(key)).toBe(2);

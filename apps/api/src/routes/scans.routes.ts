@@ -101,13 +101,14 @@ export function scansRouter(ctx: ApiContext): Router {
     const consumed = !cached && quota.outcome === "allowed";
     const giveBack = () => (consumed ? ctx.limiter.refund(subject, windows) : Promise.resolve());
 
-    // A cache hit without an Idempotency-Key is only a row and an event: it joins the next group commit, which
-    // also drops the user's cached lists. Everything else takes a transaction of its own.
+    // A cache hit without an Idempotency-Key is answered with the user's cached scan of this input, recorded
+    // (group-committed, dropping the user's cached lists) only the first time. Everything else takes a
+    // transaction of its own.
     const groupCommitted = cached !== undefined && idempotencyKey === undefined;
     let outcome: SubmissionOutcome;
     try {
       outcome = groupCommitted
-        ? { ...cachedSubmissionResponse(await ctx.cachedScans.record({ userId: principal.userId, key, cached }), cached), disposition: "cached" }
+        ? { ...cachedSubmissionResponse(await ctx.cachedSubmissions.answer(principal.userId, key, cached), cached), disposition: "cached" }
         : await submitScan(ctx.db, ctx.config.scanInputKey, { principal, type, canonicalInput, idempotencyKey, cached });
     } catch (error) {
       await giveBack();

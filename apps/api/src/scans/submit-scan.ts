@@ -26,7 +26,7 @@ import {
   writeOutbox,
 } from "@secapi/events";
 import { unprocessable } from "../http/http-error.js";
-import { type ResultEntry, scanLocation, scanView } from "@secapi/core";
+import { type ResultEntry, type ScanView, scanLocation, scanView } from "@secapi/core";
 
 /** DESIGN.md: the same Idempotency-Key and body within 24 h returns the first response. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -60,8 +60,8 @@ export function cachedScan(scanId: string, userId: string, key: InputKey, cached
 }
 
 /** The answer to a submission served from a cached result: the completed scan, with the result. */
-export function cachedSubmissionResponse(scan: ScanRow, cached: ResultEntry): StoredResponse {
-  return { status: 200, body: scanView(scan, { result: cached.result }), headers: { Location: scanLocation(scan.id) } };
+export function cachedSubmissionResponse(scan: ScanView, cached: ResultEntry): StoredResponse {
+  return { status: 200, body: { ...scan, result: cached.result }, headers: { Location: scanLocation(scan.id) } };
 }
 
 /** The content address of a submission: type, canonical input hash and, for private types, the owner. */
@@ -117,7 +117,7 @@ export async function submitScan(db: Db, scanInputKey: Buffer, submission: ScanS
       const scan = await insertScan(tx, cachedScan(scanId, principal.userId, key, submission.cached));
       await writeOutbox(tx, [created]);
       disposition = "cached";
-      response = cachedSubmissionResponse(scan, submission.cached);
+      response = cachedSubmissionResponse(scanView(scan), submission.cached);
     } else {
       await lockNameForTransaction(tx, coalescingKey);
       const inFlight = await findInFlightScan(tx, key);

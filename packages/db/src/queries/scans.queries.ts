@@ -131,6 +131,23 @@ export async function findInFlightScan(db: DbExecutor, key: InputKey): Promise<S
     .executeTakeFirst();
 }
 
+/**
+ * The user's newest scan of this input that was answered from the cached result `resultId`, if any: a repeated
+ * cache-hit submission is answered with it instead of a new row.
+ */
+export async function findCachedScanOf(db: DbExecutor, userId: string, key: InputKey, resultId: string): Promise<ScanRow | undefined> {
+  return db
+    .selectFrom("scans")
+    .selectAll()
+    .where(sameInput(key))
+    .where("user_id", "=", userId)
+    .where("cached", "=", true)
+    .where("result_id", "=", resultId)
+    .orderBy("created_at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+}
+
 /** Moves the queued scans of a run to running; returns how many are in flight (0: nothing left to do). */
 export async function markRunScansRunning(db: DbExecutor, jobId: string): Promise<number> {
   const rows = await db
