@@ -5,7 +5,6 @@ import {
   type InputKey,
   type NewScan,
   type Principal,
-  type ScanRow,
   type StoredResponse,
   claimIdempotencyKey,
   findInFlightScan,
