@@ -1,14 +1,23 @@
 import type { AddressInfo } from "node:net";
 import { type Config, loadConfig } from "@secapi/config";
 import { Cache } from "@secapi/cache";
-import { CacheKeys, HealthProbe, HotKeyTracker, createLogger, createUserWithKey, monthUsageFromPostgres } from "@secapi/core";
-import { type Db, type UserRole, type UserTier, createDb, createPool } from "@secapi/db";
+import {
+  CacheKeys,
+  HealthProbe,
+  HotKeyTracker,
+  createLogger,
+  createUserWithKey,
+  loadResultEntry,
+  monthUsageFromPostgres,
+} from "@secapi/core";
+import { type Db, type InputKey, type UserRole, type UserTier, createDb, createPool, upsertScanResult } from "@secapi/db";
 import { OutboxRelay, QUEUES, type QueueName, closeQueues, createQueues } from "@secapi/events";
 import { RateLimiter } from "@secapi/limiter";
 import { type SecapiMetrics, createMetrics } from "@secapi/metrics";
 import { TEST_REDIS_URL, type TestDatabase, createTestDatabase, deleteKeysByPrefix, uniqueId } from "@secapi/testing";
 import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
+import { sql } from "kysely";
 import { QuotaNotifier } from "../src/limits/quota-notifier.js";
 import { createCachedScanRecorder } from "../src/scans/cached-scan-recorder.js";
 import { CachedSubmissions } from "../src/scans/cached-submissions.js";
@@ -161,6 +170,22 @@ export class TestApi {
       parsed = undefined;
     }
     return { status: response.status, headers: response.headers, body: parsed as T, text };
+  }
+
+  /**
+   * What the scan-worker and cache-worker do for a finished run, minus the queue: store the result, mark the
+   * run's scans completed, and put the result in the cache. Resolves the run's input key.
+   */
+  async completeRun(scanId: string, result: unknown, computedAt?: Date): Promise<InputKey> {
+    const scan = await this.db.selectFrom("scans").selectAll().where("id", "=", scanId).executeTakeFirstOrThrow();
+    const key = { scanType: scan.scan_type, ownerId: scan.owner_scoped ? scan.user_id : null, inputHash: scan.input_hash };
+    const resultId = await upsertScanResult(this.db, key, result, []);
+    if (computedAt) await sql`UPDATE scan_results SET updated_at = ${computedAt} WHERE id = ${resultId}`.execute(this.db);
+    await sql`UPDATE scans SET status = 'completed', result_id = ${resultId}, completed_at = now() WHERE job_id = ${scan.job_id}`.execute(this.db);
+    const loaded = await loadResultEntry(this.db, key);
+    if (!loaded) throw new Error(`no result stored for scan ${scanId}`);
+    await this.cache.set(new CacheKeys(this.cachePrefix).result(key), loaded.entry, { ttl: 604800, tags: loaded.tags });
+    return key;
   }
 
   /** Rows in a table: tests assert that bad input stored nothing. */

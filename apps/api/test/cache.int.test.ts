@@ -15,21 +15,7 @@ afterAll(() => api.close());
 
 const submit = (key: string, type: string, input: unknown) => api.request("POST", "/api/v1/scans", { key, body: { type, input } });
 
-/**
- * What the scan-worker and cache-worker do for a finished run, minus the queue: store the result, mark the
- * run's scans completed, and put the result in the cache.
- */
-async function completeRun(scanId: string, result: unknown, computedAt?: Date) {
-  const scan = await api.db.selectFrom("scans").selectAll().where("id", "=", scanId).executeTakeFirstOrThrow();
-  const key = { scanType: scan.scan_type, ownerId: scan.owner_scoped ? scan.user_id : null, inputHash: scan.input_hash };
-  const resultId = await upsertScanResult(api.db, key, result, []);
-  if (computedAt) await sql`UPDATE scan_results SET updated_at = ${computedAt} WHERE id = ${resultId}`.execute(api.db);
-  await sql`UPDATE scans SET status = 'completed', result_id = ${resultId}, completed_at = now() WHERE job_id = ${scan.job_id}`.execute(api.db);
-  const loaded = await loadResultEntry(api.db, key);
-  if (!loaded) throw new Error("no result");
-  await api.cache.set(keys.result(key), loaded.entry, { ttl: 604800, tags: loaded.tags });
-  return key;
-}
+const completeRun = (scanId: string, result: unknown, computedAt?: Date) => api.completeRun(scanId, result, computedAt);
 
 const RESULT = { summary: { critical: 0, high: 0, medium: 0, low: 0, unknown: 0, total: 0 }, findings: [] };
 

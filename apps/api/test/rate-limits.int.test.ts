@@ -100,6 +100,31 @@ describe("scan quotas", () => {
     expect(usage.body.limits.requests_per_minute.limit).toBe(20);
   });
 
+  it("answers a cache hit past the hourly scan quota with 200, reporting the exhausted quota without consuming", async () => {
+    const user = await api.createUser("free");
+    const submitted = [];
+    for (let i = 0; i < 3; i++) {
+      submitted.push(await api.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: secretsInput(`hit${i}`) } }));
+    }
+    await api.completeRun(submitted[0]?.body.id, { summary: { total: 0 }, findings: [] });
+
+    const hit = await api.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: secretsInput("hit0") } });
+    expect(hit.status).toBe(200);
+    expect(hit.headers.get("x-cache-status")).toBe("HIT");
+    const { policy, state } = parsedLimitFields(hit.headers);
+    expect(Object.keys(policy)).toEqual(["minute", "scans-hour", "scans-month"]);
+    expect(state["scans-hour"]).toMatchObject({ r: 0 });
+    expect(state["scans-month"]).toMatchObject({ r: 97 });
+    expect(hit.headers.get("x-ratelimit-remaining")).toBe("0");
+
+    const miss = await api.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: secretsInput("hit-new") } });
+    expect(miss.status).toBe(429);
+    expect(miss.body).toMatchObject({ window: "scans-hour" });
+    const usage = await api.request("GET", "/api/v1/usage", { key: user.key });
+    expect(usage.body.limits.scans_per_hour).toMatchObject({ used: 3, remaining: 0 });
+    expect(usage.body.limits.requests_per_minute.used).toBe(6);
+  });
+
   it("gives the quota back when a submission is an Idempotency-Key replay", async () => {
     const user = await api.createUser("free");
     const body = { type: "secrets", input: secretsInput("idem-quota") };

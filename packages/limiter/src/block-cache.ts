@@ -1,6 +1,6 @@
 import type { LimitDecision } from "./limit-decision.js";
 import type { WindowState } from "./limit-window.js";
-import { type WindowEvaluation, blockingWindows, windowState } from "./window-evaluation.js";
+import { type WindowEvaluation, blockingWindows, isCounted, windowState } from "./window-evaluation.js";
 import type { WindowPlan } from "./window-plan.js";
 
 interface WindowSnapshot {
@@ -63,7 +63,13 @@ export class BlockCache {
       const snapshot = snapshots.get(signature(plan));
       if (!snapshot) return undefined;
       known.push(snapshot);
-      if (snapshot.blockedUntilMs > nowMs && cost >= snapshot.blockedCost && snapshot.blockedUntilMs > (deniedBy?.blockedUntilMs ?? 0)) {
+      // A report-only window never denies, even one that a consuming check found exhausted.
+      if (
+        isCounted(plan) &&
+        snapshot.blockedUntilMs > nowMs &&
+        cost >= snapshot.blockedCost &&
+        snapshot.blockedUntilMs > (deniedBy?.blockedUntilMs ?? 0)
+      ) {
         deniedBy = snapshot;
       }
     }

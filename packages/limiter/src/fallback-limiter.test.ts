@@ -33,6 +33,16 @@ describe("FallbackLimiter", () => {
     expect(run(limiter, [minute], t0 + 120_000).allowed).toBe(true);
   });
 
+  it("consumes from report-only windows never, and is never denied by them", () => {
+    const limiter = new FallbackLimiter(100);
+    for (let i = 0; i < 8; i++) run(limiter, [hour], t0);
+    const reported = [minute, { ...hour, reportOnly: true }];
+    expect(run(limiter, reported, t0 + 1)).toMatchObject({ allowed: true, used: [1, 8] });
+    expect(run(limiter, reported, t0 + 2)).toMatchObject({ allowed: true, used: [2, 8] });
+    for (let i = 0; i < 3; i++) run(limiter, [minute], t0 + 3);
+    expect(run(limiter, reported, t0 + 4)).toMatchObject({ allowed: false, used: [5, 8] });
+  });
+
   it("peek consumes nothing", () => {
     const limiter = new FallbackLimiter(100);
     for (let i = 0; i < 3; i++) expect(run(limiter, [minute], t0, 1, true)).toMatchObject({ allowed: true, used: [0] });

@@ -1,6 +1,6 @@
 import { bucketIndex, countedUsage, msUntilFreed, oldestCountedBucket, unitsToFree } from "./sliding-window.js";
 import { type UsageDelta, addDelta, emptyDelta } from "./usage-delta.js";
-import type { WindowEvaluation } from "./window-evaluation.js";
+import { type WindowEvaluation, isCounted } from "./window-evaluation.js";
 import type { WindowPlan } from "./window-plan.js";
 
 /** What one subject used in the fallback, by window field: to be merged into Redis when it is back. */
@@ -25,15 +25,16 @@ export class FallbackLimiter {
     return this.subjects.size;
   }
 
-  /** Evaluates and, if allowed and not `peek`, consumes `cost` from every window. */
+  /** Evaluates and, if allowed and not `peek`, consumes `cost` from every window that is not report-only. */
   check(subject: string, plans: WindowPlan[], cost: number, peek: boolean, nowMs: number): WindowEvaluation {
     const known = this.subjects.get(subject);
     const deltas = plans.map((plan) => known?.get(plan.field) ?? emptyDelta(plan));
     const used = deltas.map((delta) => usedIn(delta, nowMs));
-    const allowed = plans.every((plan, i) => (used[i] ?? 0) + cost <= plan.limit);
+    const allowed = plans.every((plan, i) => !isCounted(plan) || (used[i] ?? 0) + cost <= plan.limit);
     if (allowed && !peek) {
       const touched = this.touch(subject);
       plans.forEach((plan, i) => {
+        if (!isCounted(plan)) return;
         const delta = deltas[i] ?? emptyDelta(plan);
         if (delta.kind === "sliding") {
           const bucket = bucketIndex(nowMs, delta.bucketMs);

@@ -12,6 +12,11 @@ export interface LimitWindow {
   /** Window length for sliding windows, seconds (60, 3600). Ignored for calendar-month. */
   windowSeconds?: number;
   limit: number;
+  /**
+   * Reported in the decision, never consumed and never the reason for a denial: e.g. the scan quota on a
+   * request that may turn out to be a cache hit, read in the same round trip as the request limit it consumes.
+   */
+  reportOnly?: boolean;
 }
 
 /**

@@ -16,9 +16,10 @@ const ADJUST_LUA = script("adjust.lua");
 
 type Arg = string | number | Buffer;
 
-/** Window kinds as check.lua reads them. */
+/** Window kinds as check.lua reads them; a report-only window adds REPORT_ONLY. */
 const SLIDING = 1;
 const CALENDAR_MONTH = 2;
+const REPORT_ONLY = 2;
 
 /** The limiter's Lua scripts bound to one client; ioredis sends EVALSHA and falls back to EVAL on NOSCRIPT. */
 export interface LimiterScripts {
@@ -61,10 +62,11 @@ export function checkScriptArgs(
   offset = numbers.writeDoubleLE(seedRequired ? 1 : 0, offset);
   const args: Arg[] = [numbers];
   plans.forEach((plan, i) => {
+    const reportOnly = plan.window.reportOnly === true ? REPORT_ONLY : 0;
     const window =
       plan.kind === "sliding"
-        ? [SLIDING, plan.limit, plan.windowMs, plan.bucketMs, 0]
-        : [CALENDAR_MONTH, plan.limit, plan.month.endMs, plan.month.endMs + MONTH_COUNTER_GRACE_MS, seeds[i] ?? -1];
+        ? [SLIDING + reportOnly, plan.limit, plan.windowMs, plan.bucketMs, 0]
+        : [CALENDAR_MONTH + reportOnly, plan.limit, plan.month.endMs, plan.month.endMs + MONTH_COUNTER_GRACE_MS, seeds[i] ?? -1];
     for (const value of window) offset = numbers.writeDoubleLE(value, offset);
     args.push(plan.field);
   });

@@ -11,7 +11,7 @@ import type { LimitCheck, LimitWindow } from "./limit-window.js";
 import { type LimiterScripts, adjustScriptArgs, checkScriptArgs, limiterScripts, parseCheckReply } from "./limiter-scripts.js";
 import type { LimiterHooks, RateLimiterOptions } from "./rate-limiter-options.js";
 import { type UsageDelta, deltaAt } from "./usage-delta.js";
-import { type WindowEvaluation, decisionFromEvaluation } from "./window-evaluation.js";
+import { type WindowEvaluation, decisionFromEvaluation, isCounted } from "./window-evaluation.js";
 import { type WindowPlan, assertValidCheck, planWindows } from "./window-plan.js";
 import { subjectKey } from "./window-key.js";
 import { withTimeout } from "./with-timeout.js";
@@ -88,7 +88,8 @@ export class RateLimiter {
     assertValidCheck(subject, windows, cost);
     if (cost === 0) return;
     const nowMs = this.clock();
-    const plans = planWindows(this.prefix, subject, windows, nowMs);
+    const plans = planWindows(this.prefix, subject, windows, nowMs).filter(isCounted);
+    if (plans.length === 0) return;
     // Capacity came back: a remembered denial may be wrong now.
     if (cost > 0) this.blocks.forget(subject);
     const deltas = new Map<string, UsageDelta>(plans.map((plan) => [plan.field, deltaAt(plan, -cost, nowMs)]));

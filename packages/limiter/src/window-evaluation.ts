@@ -26,14 +26,20 @@ export function windowState(plan: WindowPlan, used: number, resetMs: number): Wi
   return state;
 }
 
+/** Whether a window takes part in the decision (consumed, may deny), as opposed to one that is only reported. */
+export function isCounted(plan: WindowPlan): boolean {
+  return plan.window.reportOnly !== true;
+}
+
 /**
  * Indices of the windows that cannot take `cost` now, with the one that keeps the request out longest
- * first. Empty when the request fits. `used` is as evaluated (a denial consumed nothing).
+ * first. Empty when the request fits. `used` is as evaluated (a denial consumed nothing). Report-only windows
+ * never block.
  */
 export function blockingWindows(plans: WindowPlan[], evaluation: WindowEvaluation, cost: number): number[] {
   const blocking: number[] = [];
   plans.forEach((plan, i) => {
-    if ((evaluation.used[i] ?? 0) + cost > plan.limit) blocking.push(i);
+    if (isCounted(plan) && (evaluation.used[i] ?? 0) + cost > plan.limit) blocking.push(i);
   });
   return blocking.sort((a, b) => (evaluation.resetMs[b] ?? 0) - (evaluation.resetMs[a] ?? 0));
 }

@@ -109,3 +109,47 @@ describe("invalid input", () => {
     await expect(limiter.check({ subject, windows, cost: -1 })).rejects.toMatchObject({ code: "invalid_limit_check" });
   });
 });
+
+describe("report-only windows", () => {
+  const [minuteWindow, hourWindow, monthWindow] = windows as [LimitWindow, LimitWindow, LimitWindow];
+  const reported = [minuteWindow, { ...hourWindow, reportOnly: true }, { ...monthWindow, reportOnly: true }];
+
+  it("are evaluated and returned in the same round trip, and only the counted windows are consumed", async () => {
+    await limiter.check({ subject, windows, cost: 3 });
+    const decision = await limiter.check({ subject, windows: reported, cost: 2 });
+    expect(decision).toMatchObject({
+      outcome: "allowed",
+      source: "redis",
+      windows: [{ name: "minute", used: 5 }, { name: "scans-hour", used: 3, remaining: 7 }, { name: "scans-month", used: 3 }],
+    });
+    expect(await usedInRedis()).toEqual([5, 3, 3]);
+  });
+
+  it("never deny, even exhausted; a counted window still does, and then nothing is consumed", async () => {
+    await limiter.check({ subject, windows: [hourWindow, monthWindow], cost: 10 });
+    expect(await limiter.check({ subject, windows: reported })).toMatchObject({
+      outcome: "allowed",
+      windows: [{ used: 1 }, { used: 10, remaining: 0 }, { used: 10, remaining: 0 }],
+    });
+    await limiter.check({ subject, windows: [minuteWindow], cost: 9 });
+    const denied = await limiter.check({ subject, windows: reported });
+    expect(denied).toMatchObject({ outcome: "denied", deniedBy: "minute" });
+    expect(await usedInRedis()).toEqual([10, 10, 10]);
+  });
+
+  it("are not denied from memory by a block that a consuming check of the same window left", async () => {
+    await limiter.check({ subject, windows, cost: 10 });
+    // Denied by every window: the scan windows are now blocked in memory for consuming checks...
+    expect(await limiter.check({ subject, windows: [hourWindow, monthWindow] })).toMatchObject({ outcome: "denied" });
+    expect(await limiter.check({ subject, windows: [hourWindow, monthWindow] })).toMatchObject({ outcome: "denied", source: "memory" });
+    // ...but a request limit that only reports them is decided by its own window.
+    const other = [minute(100, "other-minute"), { ...hourWindow, reportOnly: true }, { ...monthWindow, reportOnly: true }];
+    expect(await limiter.check({ subject, windows: other })).toMatchObject({ outcome: "allowed", source: "redis" });
+  });
+
+  it("take no refund", async () => {
+    await limiter.check({ subject, windows, cost: 4 });
+    await limiter.refund(subject, reported, 2);
+    expect(await usedInRedis()).toEqual([2, 4, 4]);
+  });
+});

@@ -1,27 +1,41 @@
-import type { LimitDecision } from "@secapi/limiter";
-import type { RequestHandler, Response } from "express";
+import type { TierLimits } from "@secapi/config";
+import type { LimitDecision, LimitWindow } from "@secapi/limiter";
+import type { Request, RequestHandler, Response } from "express";
 import type { ApiContext } from "../context.js";
 import { clientSubject } from "./client-subject.js";
 import { endpointOf } from "./endpoint-label.js";
 import { limitError, setRateLimitHeaders } from "./rate-limit-response.js";
-import { requestWindows, userSubject } from "@secapi/core";
+import { requestWindows, scanWindows, userSubject } from "@secapi/core";
 
 /** The request-limit decision of this request, for handlers that add scan quotas to the headers. */
 export function requestLimitOf(res: Response): LimitDecision | undefined {
   return res.locals.requestLimit as LimitDecision | undefined;
 }
 
+/** A scan submission (`POST /scans`, `POST /scan/:type` under /api/v1): it always reports the scan quotas. */
+export function isScanSubmission(req: Request): boolean {
+  return req.method === "POST" && (req.path === "/scans" || req.path.startsWith("/scan/"));
+}
+
+/** The tier's request window, and on a scan submission its scan quotas, reported without being consumed. */
+function userWindows(req: Request, tier: TierLimits): LimitWindow[] {
+  const windows = requestWindows(tier.requests_per_minute);
+  if (!isScanSubmission(req)) return windows;
+  return [...windows, ...scanWindows(tier).map((window) => ({ ...window, reportOnly: true }))];
+}
+
 /**
  * Every request uses request quota: the caller's tier per minute, or the anonymous per-IP limit for
  * requests without a valid key (so unknown keys cannot be used to dodge it). 429 over the limit; 503 if
- * the limiter cannot count and RATE_LIMIT_FAIL_MODE is closed.
+ * the limiter cannot count and RATE_LIMIT_FAIL_MODE is closed. A scan submission's check also reads its scan
+ * quotas in the same round trip: a submission answered from the cache reports them without another one.
  */
 export function limitRequests(ctx: ApiContext): RequestHandler {
   return async (req, res, next) => {
     const principal = req.principal;
     const decision = await ctx.limiter.check(
       principal
-        ? { subject: userSubject(principal.userId), windows: requestWindows(ctx.config.tiers[principal.tier].requests_per_minute) }
+        ? { subject: userSubject(principal.userId), windows: userWindows(req, ctx.config.tiers[principal.tier]) }
         : { subject: clientSubject(req.ip), windows: requestWindows(ctx.config.anonRateLimitPerMinute) },
     );
     res.locals.requestLimit = decision;

@@ -1,4 +1,4 @@
-import { type LimitDecision, type WindowState, rateLimitHeaders } from "@secapi/limiter";
+import { type LimitDecision, type LimitWindow, type WindowState, rateLimitHeaders } from "@secapi/limiter";
 import type { Response } from "express";
 import { HttpError } from "../http/http-error.js";
 
@@ -12,6 +12,17 @@ export function mergeDecisions(first: LimitDecision, second: LimitDecision): Lim
     if (decision.outcome === "denied") return { ...decision, windows };
   }
   return { outcome: "allowed", source: first.outcome === "allowed" ? first.source : "redis", windows };
+}
+
+/** Whether a decision carries the state of every one of `windows` (by name). */
+export function reportsEvery(decision: LimitDecision, windows: readonly LimitWindow[]): boolean {
+  return windows.every((window) => decision.windows.some((state) => state.name === window.name));
+}
+
+/** The decision without the states of `windows` (by name): e.g. scan quotas that a later check reports afresh. */
+export function withoutWindows(decision: LimitDecision, windows: readonly LimitWindow[]): LimitDecision {
+  const names = new Set(windows.map((window) => window.name));
+  return { ...decision, windows: decision.windows.filter((state) => !names.has(state.name)) };
 }
 
 /** Sets the X-RateLimit-* and IETF RateLimit-Policy / RateLimit headers (and Retry-After on a denial). */

@@ -23,7 +23,7 @@ import { matchesIfNoneMatch } from "../http/conditional.js";
 import { badRequest, notFound, unprocessable } from "../http/http-error.js";
 import { uuidParam } from "../http/params.js";
 import { parseOr400 } from "../http/validation.js";
-import { limitError, mergeDecisions, setRateLimitHeaders } from "../limits/rate-limit-response.js";
+import { limitError, mergeDecisions, reportsEvery, setRateLimitHeaders, withoutWindows } from "../limits/rate-limit-response.js";
 import { requestLimitOf } from "../limits/limit-requests.js";
 import { requestPrincipal } from "../middleware/authenticate.js";
 import { decodeCursor, encodeCursor } from "../scans/list-cursor.js";
@@ -83,9 +83,11 @@ export function scansRouter(ctx: ApiContext): Router {
 
     const subject = userSubject(principal.userId);
     const windows = scanWindows(tier);
-    const quota = await ctx.limiter.check({ subject, windows, peek: cached !== undefined });
+    // The request limit's check already read the scan quotas (report-only): a cache hit needs nothing more.
     const requestLimit = requestLimitOf(res);
-    setRateLimitHeaders(res, requestLimit ? mergeDecisions(requestLimit, quota) : quota);
+    const reported = cached && requestLimit && reportsEvery(requestLimit, windows) ? requestLimit : undefined;
+    const quota = reported ?? (await ctx.limiter.check({ subject, windows, peek: cached !== undefined }));
+    setRateLimitHeaders(res, reported ?? (requestLimit ? mergeDecisions(withoutWindows(requestLimit, windows), quota) : quota));
     res.set("X-Cache-Status", cached || lookup.status === "BYPASS" ? lookup.status : "MISS");
     if (!cached) {
       const refused = limitError(quota);

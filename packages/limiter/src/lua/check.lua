@@ -1,5 +1,6 @@
 --[[
-check.lua: evaluates every window of one request and consumes `cost` from all of them, or from none.
+check.lua: evaluates every window of one request and consumes `cost` from all of them, or from none
+(report-only windows are evaluated and returned only).
 The sliding-window arithmetic mirrors src/sliding-window.ts; the layout is below and in includes/sliding-buckets.lua.
 
 KEYS[1]   the subject's HASH (one key per subject, so a usual check is one HMGET and one HSET):
@@ -16,11 +17,12 @@ KEYS[1]   the subject's HASH (one key per subject, so a usual check is one HMGET
           over many locals (functions here take what they need as arguments).
 ARGV[1]   these numbers, each a little-endian float64 (struct '<d': binary, so none is parsed from text):
   now       ms since epoch (the caller's clock: one time for every window of the request)
-  cost      units (≥ 0) to consume from every window; 0 writes nothing
+  cost      units (≥ 0) to consume from every window but the report-only ones; 0 writes nothing
   peek      1 = evaluate, write nothing but a seed (below)
   seedReq   1 = a missing month counter must be seeded from durable storage before it is trusted
   then 5 per window i:
-    kind    1 sliding | 2 calendar month
+    kind    1 sliding | 2 calendar month; 3 and 4 the same, report-only: evaluated and returned, never
+            consumed, never the reason for a denial
     limit
     sliding: window ms, bucket ms, 0
     month:   month end, counter expiry (both ms since epoch), seed (durable usage so far, or -1)
@@ -156,7 +158,7 @@ for i = 1, n do
   local base = 5 * i
   local value = stored[i + 1]
   local w
-  if arg[base] == SLIDING then
+  if arg[base] % 2 == SLIDING then
     local windowMs, bucketMs = arg[base + 2], arg[base + 3]
     local bucket, oldest = floor(now / bucketMs), floor((now - windowMs) / bucketMs)
     -- Anything but a summary (say, from an older layout) counts as no state: the next write replaces it.
@@ -184,7 +186,7 @@ for i = 1, n do
     end
   end
   W[i] = w
-  if w.used + cost > arg[base + 1] then allowed = false end
+  if w.used + cost > arg[base + 1] and arg[base] <= 2 then allowed = false end
 end
 
 local consume = allowed and not peek and cost > 0 and not missing
@@ -196,9 +198,10 @@ for i = 1, n do
   local base = 5 * i
   local limit, field, w = arg[base + 1], ARGV[i + 1], W[i]
   local resetMs = 0
-  if arg[base] == SLIDING then
+  local consumed = consume and arg[base] <= 2
+  if arg[base] % 2 == SLIDING then
     local windowMs, bucketMs = arg[base + 2], arg[base + 3]
-    if consume then
+    if consumed then
       w.used = w.used + cost
       local b = w.bucket
       if w.record then
@@ -232,14 +235,14 @@ for i = 1, n do
       resetMs = msUntilFreed(w, key, field, needed, windowMs, bucketMs, now)
     end
   else
-    if consume then
+    if consumed then
       w.used = w.used + cost
       local k = #writes
       writes[k + 1] = field
       writes[k + 2] = w.used
     end
     -- A counter written now (consumed, or seeded) must outlive its month.
-    if consume or (w.fresh and arg[base + 4] >= 0) then
+    if consumed or (w.fresh and arg[base + 4] >= 0) then
       needAt = max(needAt, arg[base + 3])
       if w.fresh and w.used ~= -1 then
         started = started or {}
