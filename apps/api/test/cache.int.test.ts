@@ -1,4 +1,4 @@
-import { CacheKeys, loadResultEntry } from "@secapi/core";
+import { CacheKeys } from "@secapi/core";
 import { upsertScanResult } from "@secapi/db";
 import { TestRedisServer, waitFor } from "@secapi/testing";
 import { sql } from "kysely";
