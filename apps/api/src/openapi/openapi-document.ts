@@ -62,7 +62,8 @@ export function openApiDocument(): Record<string, unknown> {
           summary: "Submit a scan",
           description:
             "202 with the queued scan and Location for a new run; 200 with `cached: true` and the result when a fresh " +
-            "result of the same input exists (no scan quota used). Identical inputs in flight share one run.",
+            "result of the same input exists (no scan quota used): the caller's first such answer records a cached scan, " +
+            "and their later submissions of that input get the same scan back. Identical inputs in flight share one run.",
           parameters: [{ name: "Idempotency-Key", in: "header", schema: { type: "string", maxLength: 255 } }],
           requestBody: { required: true, content: json(ref("ScanSubmission")) },
           responses: {
