@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 
 const KEY_PREFIX = "sk_";
 /** 32 random bytes: 256 bits, beyond any guessing. */
@@ -16,7 +16,7 @@ export interface GeneratedApiKey {
 
 /** The stored form of a key. A fast hash suffices: the key is high-entropy, so there is nothing to brute-force. */
 export function hashApiKey(key: string): string {
-  return createHash("sha256").update(key, "utf8").digest("hex");
+  return hash("sha256", key, "hex");
 }
 
 /** A new random key (`sk_` + 43 base64url characters). */

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { InputKey } from "@secapi/db";
 
 /** DESIGN.md "Cache": the namespace of every key SecAPI writes in production. */
@@ -56,7 +56,7 @@ export class CacheKeys {
 /** A short stable hash of a query (filters, cursor) for list keys. */
 export function queryHash(query: Record<string, unknown>): string {
   const canonical = JSON.stringify(Object.keys(query).sort().map((k) => [k, query[k] ?? null]));
-  return createHash("sha256").update(canonical).digest("hex").slice(0, 16);
+  return hash("sha256", canonical, "hex").slice(0, 16);
 }
 
 export const userTag = (userId: string) => `user:${userId}`;

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { TierTable } from "@secapi/config";
 import { type Db, type InputKey, type ScanStatus, findScanResult } from "@secapi/db";
 import { scanTag } from "./cache-keys.js";
@@ -6,7 +6,7 @@ import { type ScanView, scanView } from "./scan-view.js";
 
 /** A strong ETag over the exact bytes a response will carry. */
 export function etagOf(body: unknown): string {
-  return `"${createHash("sha256").update(JSON.stringify(body)).digest("base64url").slice(0, 27)}"`;
+  return `"${hash("sha256", JSON.stringify(body), "base64url").slice(0, 27)}"`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /** JSON with object keys sorted at every depth, so equal inputs serialise to equal bytes. */
 export function canonicalJson(value: unknown): string {
@@ -19,5 +19,5 @@ function sortKeys(value: unknown): unknown {
 
 /** SHA-256 hex of the canonical form: the content address of a scan input. */
 export function inputHash(canonicalInput: unknown): string {
-  return createHash("sha256").update(canonicalJson(canonicalInput), "utf8").digest("hex");
+  return hash("sha256", canonicalJson(canonicalInput), "hex");
 }

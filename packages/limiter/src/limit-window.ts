@@ -28,7 +28,7 @@ export interface LimitWindow {
 export interface LimitCheck {
   /** Who is limited: "user:<uuid>", "ip:203.0.113.0/24"... All windows of one subject share a hash slot. */
   subject: string;
-  windows: LimitWindow[];
+  windows: readonly LimitWindow[];
   /** Units consumed from every window (default 1; never negative: `refund` gives units back). */
   cost?: number;
   /**

@@ -83,7 +83,7 @@ export class RateLimiter {
    * `cost` units are returned (a negative cost charges more). Never throws on Redis trouble: while Redis is
    * unusable the adjustment waits in the fallback and is merged with it.
    */
-  async refund(subject: string, windows: LimitWindow[], cost = 1): Promise<void> {
+  async refund(subject: string, windows: readonly LimitWindow[], cost = 1): Promise<void> {
     if (this.closed) throw new LimiterClosedError();
     assertValidCheck(subject, windows, cost);
     if (cost === 0) return;

@@ -41,4 +41,21 @@ describe("assertValidCheck", () => {
   it("accepts the tier windows", () => {
     expect(() => assertValidCheck("user:1", [minute, { ...minute, name: "scans-hour", windowSeconds: 3600 }, month], 3)).not.toThrow();
   });
+
+  it("validates a list that can still change on every check", () => {
+    const windows: LimitWindow[] = [{ ...minute }];
+    assertValidCheck("user:1", windows, 1);
+    (windows[0] as { limit: number }).limit = -1;
+    expect(() => assertValidCheck("user:1", windows, 1)).toThrow(InvalidLimitCheckError);
+    windows.push({ ...month }, { ...month });
+    expect(() => assertValidCheck("user:1", Object.freeze([...windows.slice(1)]), 1)).toThrow(InvalidLimitCheckError);
+  });
+
+  it("still checks the subject and cost of a frozen list it has validated before", () => {
+    const windows = Object.freeze([Object.freeze({ ...minute }), Object.freeze({ ...month })]);
+    assertValidCheck("user:1", windows, 1);
+    expect(() => assertValidCheck("user:{1}", windows, 1)).toThrow(InvalidLimitCheckError);
+    expect(() => assertValidCheck("user:1", windows, 0.5)).toThrow(InvalidLimitCheckError);
+    expect(() => assertValidCheck("user:2", windows, 2)).not.toThrow();
+  });
 });

@@ -14,12 +14,24 @@ export type WindowPlan =
 
 const WINDOW_NAME = /^[a-z0-9-]+$/;
 
+/**
+ * Window lists already validated. Only frozen lists of frozen windows are remembered (nothing can change them
+ * afterwards): callers that build their windows once, as SecAPI does, pay for validation once, not per check.
+ */
+const validWindowLists = new WeakSet<readonly LimitWindow[]>();
+
 /** Rejects what would break the key layout or the script's arithmetic. */
-export function assertValidCheck(subject: string, windows: LimitWindow[], cost: number): void {
+export function assertValidCheck(subject: string, windows: readonly LimitWindow[], cost: number): void {
   if (typeof subject !== "string" || subject.length === 0 || /[{}]/.test(subject)) {
     throw new InvalidLimitCheckError(`subject must be a non-empty string without braces, got ${JSON.stringify(subject)}`);
   }
   if (!Number.isSafeInteger(cost)) throw new InvalidLimitCheckError(`cost must be an integer, got ${cost}`);
+  if (validWindowLists.has(windows)) return;
+  assertValidWindows(windows);
+  if (Object.isFrozen(windows) && windows.every((window) => Object.isFrozen(window))) validWindowLists.add(windows);
+}
+
+function assertValidWindows(windows: readonly LimitWindow[]): void {
   if (!Array.isArray(windows) || windows.length === 0) throw new InvalidLimitCheckError("a check needs at least one window");
   const names = new Set<string>();
   for (const window of windows) {
@@ -41,7 +53,7 @@ export function assertValidCheck(subject: string, windows: LimitWindow[], cost: 
 }
 
 /** Resolves every window of a check at `nowMs`. */
-export function planWindows(prefix: string, subject: string, windows: LimitWindow[], nowMs: number): WindowPlan[] {
+export function planWindows(prefix: string, subject: string, windows: readonly LimitWindow[], nowMs: number): WindowPlan[] {
   const month = calendarMonth(nowMs);
   const key = subjectKey(prefix, subject);
   return windows.map((window) => {

@@ -1,11 +1,11 @@
 import type { TierLimits } from "@secapi/config";
-import type { LimitDecision, LimitWindow } from "@secapi/limiter";
+import type { LimitDecision } from "@secapi/limiter";
 import type { Request, RequestHandler, Response } from "express";
 import type { ApiContext } from "../context.js";
 import { clientSubject } from "./client-subject.js";
 import { endpointOf } from "./endpoint-label.js";
 import { limitError, setRateLimitHeaders } from "./rate-limit-response.js";
-import { requestWindows, scanWindows, userSubject } from "@secapi/core";
+import { requestWindows, submissionRequestWindows, userSubject } from "@secapi/core";
 
 /** The request-limit decision of this request, for handlers that add scan quotas to the headers. */
 export function requestLimitOf(res: Response): LimitDecision | undefined {
@@ -17,13 +17,6 @@ export function isScanSubmission(req: Request): boolean {
   return req.method === "POST" && (req.path === "/scans" || req.path.startsWith("/scan/"));
 }
 
-/** The tier's request window, and on a scan submission its scan quotas, reported without being consumed. */
-function userWindows(req: Request, tier: TierLimits): LimitWindow[] {
-  const windows = requestWindows(tier.requests_per_minute);
-  if (!isScanSubmission(req)) return windows;
-  return [...windows, ...scanWindows(tier).map((window) => ({ ...window, reportOnly: true }))];
-}
-
 /**
  * Every request uses request quota: the caller's tier per minute, or the anonymous per-IP limit for
  * requests without a valid key (so unknown keys cannot be used to dodge it). 429 over the limit; 503 if
@@ -31,6 +24,7 @@ function userWindows(req: Request, tier: TierLimits): LimitWindow[] {
  * quotas in the same round trip: a submission answered from the cache reports them without another one.
  */
 export function limitRequests(ctx: ApiContext): RequestHandler {
+  const userWindows = (req: Request, tier: TierLimits) => (isScanSubmission(req) ? submissionRequestWindows(tier) : requestWindows(tier.requests_per_minute));
   return async (req, res, next) => {
     const principal = req.principal;
     const decision = await ctx.limiter.check(
