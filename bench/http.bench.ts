@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { basename, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
+import { deleteKeysMatching } from "@secapi/testing";
+import { Redis } from "ioredis";
 import pg from "pg";
 import { type Measurement, report } from "./harness.js";
 
@@ -134,6 +136,8 @@ export default async function httpBench(): Promise<void> {
     TIER_LIMITS: JSON.stringify({ business: { requests_per_minute: 100_000_000, scans_per_hour: 100_000_000, scans_per_month: 1_000_000_000 } }),
   };
   const children: ChildProcess[] = [];
+  /** Ids that every key the bench leaves in Redis outside its prefix carries: the user's and the scan's. */
+  const ids: string[] = [];
   try {
     execFileSync(process.execPath, [`${ROOT}apps/cli/dist/main.js`, "migrate"], { env: { ...process.env, ...env }, stdio: "ignore" });
     const user = JSON.parse(
@@ -141,7 +145,8 @@ export default async function httpBench(): Promise<void> {
         env: { ...process.env, ...env },
         encoding: "utf8",
       }),
-    ) as { api_key: string };
+    ) as { id: string; api_key: string };
+    ids.push(user.id);
 
     const apiPort = String(20000 + Math.floor(Math.random() * 20000));
     const barePort = String(Number(apiPort) + 1);
@@ -166,6 +171,7 @@ export default async function httpBench(): Promise<void> {
     const headers = { Authorization: `Bearer ${user.api_key}`, "Content-Type": "application/json" };
     const body = JSON.stringify({ type: "secrets", input: { files: [{ path: ".env", content: "API_URL=https://example.com\n" }] } });
     const submitted = (await (await fetch(`${api}/api/v1/scans`, { method: "POST", headers, body })).json()) as { id: string };
+    ids.push(submitted.id);
     // Completed by the scan-worker; then read twice so that the view is cached, and the result warmed.
     let status = "queued";
     for (let i = 0; i < 100 && status !== "completed"; i++) {
@@ -224,5 +230,11 @@ export default async function httpBench(): Promise<void> {
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
+    // The queues, the baseline's key, and what the API cached and counted for the bench user and scan.
+    for (const db of [0, 1]) {
+      const redis = new Redis(`${REDIS}/${db}`);
+      for (const pattern of [`${prefix}:*`, ...ids.map((id) => `*${id}*`)]) await deleteKeysMatching(redis, pattern);
+      redis.disconnect();
+    }
   }
 }

@@ -81,11 +81,16 @@ export class TestRedisServer {
 }
 
 /** Deletes every key under a prefix with SCAN (never KEYS), for test cleanup. */
-export async function deleteKeysByPrefix(redis: Redis, prefix: string): Promise<number> {
+export function deleteKeysByPrefix(redis: Redis, prefix: string): Promise<number> {
+  return deleteKeysMatching(redis, `${prefix}*`);
+}
+
+/** Deletes every key matching a glob pattern with SCAN (never KEYS), for test and bench cleanup. */
+export async function deleteKeysMatching(redis: Redis, pattern: string): Promise<number> {
   let deleted = 0;
   let cursor = "0";
   do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+    const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
     cursor = next;
     if (keys.length) deleted += await redis.del(...keys);
   } while (cursor !== "0");
