@@ -5,53 +5,41 @@ import type { LimitWindow } from "@secapi/limiter";
  * The windows below are built once per limit and frozen: they are on every request's path, and the limiter
  * validates a frozen array of frozen windows only the first time it sees it.
  */
-function frozen(windows: LimitWindow[]): readonly LimitWindow[] {
-  for (const window of windows) Object.freeze(window);
-  return Object.freeze(windows);
+function builtOnce<K, S extends { get(key: K): readonly LimitWindow[] | undefined; set(key: K, windows: readonly LimitWindow[]): unknown }>(
+  built: S,
+  build: (key: K) => LimitWindow[],
+): (key: K) => readonly LimitWindow[] {
+  return (key) => {
+    let windows = built.get(key);
+    if (!windows) {
+      const fresh = build(key);
+      for (const window of fresh) Object.freeze(window);
+      windows = Object.freeze(fresh);
+      built.set(key, windows);
+    }
+    return windows;
+  };
 }
-
-const requestWindowsByLimit = new Map<number, readonly LimitWindow[]>();
-const scanWindowsByTier = new WeakMap<TierLimits, readonly LimitWindow[]>();
-const submissionWindowsByTier = new WeakMap<TierLimits, readonly LimitWindow[]>();
 
 /** The request limit of a tier (or of anonymous callers). */
-export function requestWindows(requestsPerMinute: number): readonly LimitWindow[] {
-  let windows = requestWindowsByLimit.get(requestsPerMinute);
-  if (!windows) {
-    windows = frozen([{ name: "minute", kind: "sliding", windowSeconds: 60, limit: requestsPerMinute }]);
-    requestWindowsByLimit.set(requestsPerMinute, windows);
-  }
-  return windows;
-}
+export const requestWindows = builtOnce(new Map<number, readonly LimitWindow[]>(), (requestsPerMinute: number) => [
+  { name: "minute", kind: "sliding", windowSeconds: 60, limit: requestsPerMinute },
+]);
 
 /** The scan quotas of a tier: sliding hour, UTC calendar month. */
-export function scanWindows(limits: TierLimits): readonly LimitWindow[] {
-  let windows = scanWindowsByTier.get(limits);
-  if (!windows) {
-    windows = frozen([
-      { name: "scans-hour", kind: "sliding", windowSeconds: 3600, limit: limits.scans_per_hour },
-      { name: "scans-month", kind: "calendar-month", limit: limits.scans_per_month },
-    ]);
-    scanWindowsByTier.set(limits, windows);
-  }
-  return windows;
-}
+export const scanWindows = builtOnce(new WeakMap<TierLimits, readonly LimitWindow[]>(), (limits: TierLimits) => [
+  { name: "scans-hour", kind: "sliding", windowSeconds: 3600, limit: limits.scans_per_hour },
+  { name: "scans-month", kind: "calendar-month", limit: limits.scans_per_month },
+]);
 
 /**
  * The request-limit check of a scan submission: the tier's request window, consumed, and its scan quotas,
  * report-only (read in the same round trip; consumed later only if the submission is not a cache hit).
  */
-export function submissionRequestWindows(limits: TierLimits): readonly LimitWindow[] {
-  let windows = submissionWindowsByTier.get(limits);
-  if (!windows) {
-    windows = frozen([
-      ...requestWindows(limits.requests_per_minute).map((window) => ({ ...window })),
-      ...scanWindows(limits).map((window) => ({ ...window, reportOnly: true })),
-    ]);
-    submissionWindowsByTier.set(limits, windows);
-  }
-  return windows;
-}
+export const submissionRequestWindows = builtOnce(new WeakMap<TierLimits, readonly LimitWindow[]>(), (limits: TierLimits) => [
+  ...requestWindows(limits.requests_per_minute).map((window) => ({ ...window })),
+  ...scanWindows(limits).map((window) => ({ ...window, reportOnly: true })),
+]);
 
 export const SCAN_WINDOW_NAMES = new Set(["scans-hour", "scans-month"]);
 
