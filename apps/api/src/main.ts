@@ -1,27 +1,13 @@
-import { Cache } from "@secapi/cache";
 import { loadConfigOrExit } from "@secapi/config";
-import {
-  CACHE_PREFIX,
-  CacheKeys,
-  HealthProbe,
-  HotKeyTracker,
-  createAppDb,
-  createLogger,
-  createRedisClient,
-  monthUsageFromPostgres,
-  onShutdownSignal,
-} from "@secapi/core";
+import { CACHE_PREFIX, createAppDb, createLogger, createRedisClient, onShutdownSignal } from "@secapi/core";
 import { deleteExpiredIdempotencyKeys } from "@secapi/db";
-import { OutboxRelay, QUEUES, closeQueues, createQueues } from "@secapi/events";
-import { RateLimiter } from "@secapi/limiter";
+import { OutboxRelay, closeQueues, createQueues } from "@secapi/events";
 import { createMetrics } from "@secapi/metrics";
-import { QuotaNotifier } from "./limits/quota-notifier.js";
-import { createCachedScanRecorder } from "./scans/cached-scan-recorder.js";
-import { CachedSubmissions } from "./scans/cached-submissions.js";
 import { ScanWaiter } from "./scans/scan-waiter.js";
 import { IDEMPOTENCY_TTL_SECONDS } from "./scans/submit-scan.js";
 import { serveExpressApp } from "./http/express-host.js";
 import { createServer } from "./server.js";
+import { composeApiContext } from "./compose-context.js";
 
 const LIMITER_TIMEOUT_MS = 250;
 
@@ -43,19 +29,14 @@ const limiterRedis = createRedisClient(config.redisUrl, logger, "limiter", { ...
 const queues = createQueues({ connection: queueRedis, prefix: config.queuePrefix, scanAttempts: config.scanWorker.attempts });
 const relay = new OutboxRelay({ db, queues, logger });
 const scanWaiter = new ScanWaiter(config.databaseUrl, logger);
-const cache = new Cache({ redis: cacheRedis, prefix: CACHE_PREFIX, enabled: config.cacheEnabled, hooks: metrics.cacheHooks(), logger });
-// Limiter counters live on the queue Redis (noeviction): they must never be evicted like cache entries.
-const limiter = new RateLimiter({
-  redis: limiterRedis,
-  failMode: config.rateLimitFailMode,
-  // Long enough that a burst keeping this event loop busy is not taken for a Redis outage (which would
-  // fall back to per-process counting); an outage still costs only the first few requests, as the
+const ctx = composeApiContext(
+  { config, logger, db, queueRedis, cacheRedis, limiterRedis, queues, relay, scanWaiter, metrics },
+  // Long enough that a burst keeping this event loop busy is not taken for a limiter Redis outage (which
+  // would fall back to per-process counting); an outage still costs only the first few requests, as the
   // breaker then opens.
-  timeoutMs: LIMITER_TIMEOUT_MS,
-  // Denials are counted where their tier and endpoint are known (the middleware); errors here.
-  hooks: { onError: metrics.limiterHooks(() => ({ tier: "", endpoint: "" })).onError },
-  monthUsage: monthUsageFromPostgres(db),
-});
+  { prefix: CACHE_PREFIX, limiterTimeoutMs: LIMITER_TIMEOUT_MS },
+);
+const { cache, limiter, hotKeys } = ctx;
 
 await Promise.all([scanWaiter.start(), cache.start()]);
 relay.start();
@@ -68,24 +49,7 @@ const idempotencySweep = setInterval(() => {
 }, 600_000);
 idempotencySweep.unref();
 
-const keys = new CacheKeys(CACHE_PREFIX);
-const hotKeys = new HotKeyTracker({ redis: cacheRedis });
-const app = createServer({
-  config,
-  db,
-  logger,
-  kickRelay: () => relay.kick(),
-  cachedSubmissions: new CachedSubmissions({ db, cache, keys, recorder: createCachedScanRecorder({ db, logger, cache, kickRelay: () => relay.kick() }) }),
-  scanWaiter,
-  health: new HealthProbe({ db, redis: { redis_queue: queueRedis, redis_cache: cacheRedis } }),
-  cache,
-  keys,
-  cacheRedis,
-  limiter,
-  notifier: new QuotaNotifier({ redis: queueRedis, webhooks: queues[QUEUES.webhooks], logger }),
-  hotKeys,
-  metrics,
-});
+const app = createServer(ctx);
 const server = serveExpressApp(app).listen(config.port, () => logger.info({ port: config.port }, "api listening"));
 
 onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {

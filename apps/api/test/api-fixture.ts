@@ -1,26 +1,15 @@
 import type { AddressInfo } from "node:net";
 import { type Config, loadConfig } from "@secapi/config";
-import { Cache } from "@secapi/cache";
-import {
-  CacheKeys,
-  HealthProbe,
-  HotKeyTracker,
-  createLogger,
-  createUserWithKey,
-  loadResultEntry,
-  monthUsageFromPostgres,
-} from "@secapi/core";
+import type { Cache } from "@secapi/cache";
+import { CacheKeys, createLogger, createUserWithKey, loadResultEntry } from "@secapi/core";
 import { type Db, type InputKey, type UserRole, type UserTier, createDb, createPool, upsertScanResult } from "@secapi/db";
-import { OutboxRelay, QUEUES, type QueueName, closeQueues, createQueues } from "@secapi/events";
-import { RateLimiter } from "@secapi/limiter";
+import { OutboxRelay, type QueueName, closeQueues, createQueues } from "@secapi/events";
 import { type SecapiMetrics, createMetrics } from "@secapi/metrics";
 import { TEST_REDIS_URL, type TestDatabase, createTestDatabase, deleteKeysByPrefix, uniqueId } from "@secapi/testing";
 import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { sql } from "kysely";
-import { QuotaNotifier } from "../src/limits/quota-notifier.js";
-import { createCachedScanRecorder } from "../src/scans/cached-scan-recorder.js";
-import { CachedSubmissions } from "../src/scans/cached-submissions.js";
+import { composeApiContext } from "../src/compose-context.js";
 import { ScanWaiter } from "../src/scans/scan-waiter.js";
 import { serveExpressApp } from "../src/http/express-host.js";
 import { createServer } from "../src/server.js";
@@ -95,36 +84,18 @@ export class TestApi {
     const relay = new OutboxRelay({ db, queues, publishTimeoutMs: 500 });
     const scanWaiter = new ScanWaiter(database.url, logger);
     const metrics = createMetrics({ service: "api-test" });
-    // Cache keys of this API instance live under their own prefix, so parallel test files never meet.
-    const cachePrefix = uniqueId("c");
-    const cache = new Cache({ redis: cacheRedis, prefix: cachePrefix, enabled: config.cacheEnabled, hooks: metrics.cacheHooks() });
     const limiterRedis = new Redis(config.redisUrl, { ...redisOptions, autoResendUnfulfilledCommands: false });
     limiterRedis.on("error", () => undefined);
-    const limiter = new RateLimiter({
-      redis: limiterRedis,
-      prefix: `${cachePrefix}:rl`,
-      failMode: config.rateLimitFailMode,
-      monthUsage: monthUsageFromPostgres(db),
-    });
+    // Every key of this API instance lives under its own prefix, so parallel test files never meet.
+    const cachePrefix = uniqueId("c");
+    const ctx = composeApiContext(
+      { config, logger, db, queueRedis, cacheRedis, limiterRedis, queues, relay, scanWaiter, metrics },
+      { prefix: cachePrefix, healthTimeoutMs: 300 },
+    );
+    const { cache, limiter } = ctx;
     await Promise.all([scanWaiter.start(), cache.start()]);
     relay.start();
-    const keys = new CacheKeys(cachePrefix);
-    const app = createServer({
-      config,
-      db,
-      logger,
-      kickRelay: () => relay.kick(),
-      cachedSubmissions: new CachedSubmissions({ db, cache, keys, recorder: createCachedScanRecorder({ db, logger, cache, kickRelay: () => relay.kick() }) }),
-      scanWaiter,
-      health: new HealthProbe({ db, redis: { redis_queue: queueRedis, redis_cache: cacheRedis } }, 300),
-      cache,
-      keys,
-      cacheRedis,
-      limiter,
-      notifier: new QuotaNotifier({ redis: queueRedis, webhooks: queues[QUEUES.webhooks], logger, prefix: `${cachePrefix}:notify` }),
-      hotKeys: new HotKeyTracker({ redis: cacheRedis, setKey: `${cachePrefix}:hot-keys` }),
-      metrics,
-    });
+    const app = createServer(ctx);
     const server = serveExpressApp(app).listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));
     const { port } = server.address() as AddressInfo;

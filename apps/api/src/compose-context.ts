@@ -1,0 +1,81 @@
+import { Cache } from "@secapi/cache";
+import type { Config } from "@secapi/config";
+import { CacheKeys, HealthProbe, HotKeyTracker, monthUsageFromPostgres } from "@secapi/core";
+import type { Db } from "@secapi/db";
+import { type OutboxRelay, QUEUES, type QueueName } from "@secapi/events";
+import { RateLimiter } from "@secapi/limiter";
+import type { SecapiMetrics } from "@secapi/metrics";
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { ApiContext } from "./context.js";
+import { QuotaNotifier } from "./limits/quota-notifier.js";
+import { createCachedScanRecorder } from "./scans/cached-scan-recorder.js";
+import { CachedSubmissions } from "./scans/cached-submissions.js";
+import type { ScanWaiter } from "./scans/scan-waiter.js";
+
+/** What the caller (main.ts, a test) connects and owns: the context is composed from these. */
+export interface ApiConnections {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  /** The queue Redis (noeviction): queues, quota notices. */
+  queueRedis: Redis;
+  /** The cache Redis (allkeys-lru). */
+  cacheRedis: Redis;
+  /** A queue-Redis client of the limiter's own, which must not resend commands after a reconnect. */
+  limiterRedis: Redis;
+  queues: Record<QueueName, Queue>;
+  relay: OutboxRelay;
+  scanWaiter: ScanWaiter;
+  metrics: SecapiMetrics;
+}
+
+export interface ApiComposition {
+  /**
+   * The namespace of every key the API writes: cache entries under it, limiter counters under `<prefix>:rl`,
+   * quota notices under `<prefix>:notify`, read counts at `<prefix>:hot-keys` (where the cache-worker reads them).
+   */
+  prefix: string;
+  /** The limiter's Redis timeout (its own default otherwise). */
+  limiterTimeoutMs?: number;
+  /** How long `/health` waits for each dependency (its own default otherwise). */
+  healthTimeoutMs?: number;
+}
+
+/**
+ * The API's context from its connections: the cache, the limiter and everything else the routes use, built
+ * the same way for the process (main.ts) and for the tests that drive the server in process.
+ */
+export function composeApiContext(connections: ApiConnections, composition: ApiComposition): ApiContext {
+  const { config, logger, db, queueRedis, cacheRedis, limiterRedis, queues, relay, scanWaiter, metrics } = connections;
+  const { prefix } = composition;
+  const cache = new Cache({ redis: cacheRedis, prefix, enabled: config.cacheEnabled, hooks: metrics.cacheHooks(), logger });
+  const keys = new CacheKeys(prefix);
+  const kickRelay = () => relay.kick();
+  return {
+    config,
+    db,
+    logger,
+    kickRelay,
+    cachedSubmissions: new CachedSubmissions({ db, cache, keys, recorder: createCachedScanRecorder({ db, logger, cache, kickRelay }) }),
+    scanWaiter,
+    health: new HealthProbe({ db, redis: { redis_queue: queueRedis, redis_cache: cacheRedis } }, composition.healthTimeoutMs),
+    cache,
+    keys,
+    cacheRedis,
+    // Counters live on the queue Redis (noeviction): they must never be evicted like cache entries.
+    limiter: new RateLimiter({
+      redis: limiterRedis,
+      prefix: `${prefix}:rl`,
+      failMode: config.rateLimitFailMode,
+      timeoutMs: composition.limiterTimeoutMs,
+      // Denials are counted where their tier and endpoint are known (the middleware); errors here.
+      hooks: { onError: metrics.limiterHooks(() => ({ tier: "", endpoint: "" })).onError },
+      monthUsage: monthUsageFromPostgres(db),
+    }),
+    notifier: new QuotaNotifier({ redis: queueRedis, webhooks: queues[QUEUES.webhooks], logger, prefix: `${prefix}:notify` }),
+    hotKeys: new HotKeyTracker({ redis: cacheRedis, setKey: `${prefix}:hot-keys` }),
+    metrics,
+  };
+}
