@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { CacheKeys } from "@secapi/core";
 import { upsertScanResult } from "@secapi/db";
 import { TestRedisServer, waitFor } from "@secapi/testing";
@@ -141,6 +142,24 @@ describe("repeated submissions", () => {
     const fromFree = await submit(free.key, "dependencies", input);
     expect(fromFree.status).toBe(202);
     expect(fromFree.headers.get("x-cache-status")).toBe("MISS");
+  });
+});
+
+describe("a cached result that Postgres no longer has", () => {
+  it("is dropped, and the submission is answered as if it had never been cached (no 500)", async () => {
+    const user = await api.createUser("pro");
+    const input = secretsInput("result-row-gone");
+    const first = await submit(user.key, "secrets", input);
+    const row = await api.db.selectFrom("scans").select("input_hash").where("id", "=", first.body.id).executeTakeFirstOrThrow();
+    const key = { scanType: "secrets", ownerId: user.id, inputHash: row.input_hash };
+    // What a cache Redis shared with another database, or a Postgres restored from a backup, would hold.
+    await api.cache.set(keys.result(key), { resultId: randomUUID(), result: RESULT, computedAt: new Date().toISOString() }, { ttl: 600 });
+
+    const again = await submit(user.key, "secrets", input);
+    expect(again.status).toBe(202);
+    expect(again.body).toMatchObject({ cached: false });
+    expect(again.headers.get("x-cache-status")).toBe("MISS");
+    expect((await api.cache.get(keys.result(key))).value).toBeUndefined();
   });
 });
 

@@ -27,7 +27,7 @@ import { limitError, mergeDecisions, reportsEvery, setRateLimitHeaders, withoutW
 import { requestLimitOf } from "../limits/limit-requests.js";
 import { requestPrincipal } from "../middleware/authenticate.js";
 import { decodeCursor, encodeCursor } from "../scans/list-cursor.js";
-import { type SubmissionOutcome, cachedSubmissionResponse, inputKeyOf, submitScan } from "../scans/submit-scan.js";
+import { type SubmissionOutcome, cachedSubmissionResponse, inputKeyOf, isMissingResultError, submitScan } from "../scans/submit-scan.js";
 
 /** DESIGN.md: `?wait=N` holds a poll for at most 30 s. */
 export const MAX_WAIT_SECONDS = 30;
@@ -63,7 +63,7 @@ const inFlight = (entry: ScanViewEntry) => entry.status === "queued" || entry.st
 export function scansRouter(ctx: ApiContext): Router {
   const router = Router();
 
-  async function respondToSubmission(req: Request, res: Response, type: ScanTypeDefinition, input: unknown) {
+  async function respondToSubmission(req: Request, res: Response, type: ScanTypeDefinition, input: unknown, retried = false): Promise<void> {
     const hint = type.missingInputHint?.(input);
     if (hint) throw unprocessable("sbom_required", hint);
     const validInput = parseOr400(type.inputSchema, input, `${type.name} input`);
@@ -114,6 +114,13 @@ export function scansRouter(ctx: ApiContext): Router {
         : await submitScan(ctx.db, ctx.config.scanInputKey, { principal, type, canonicalInput, idempotencyKey, cached });
     } catch (error) {
       await giveBack();
+      // The cache named a result that Postgres no longer has (restored from a backup, or a cache Redis shared
+      // with another database): drop the entry everywhere and answer as if it had never been cached.
+      if (cached && !retried && isMissingResultError(error)) {
+        req.log.warn({ key: cacheKey }, "a cached result is gone from Postgres; dropped it and submitting again");
+        await ctx.cache.delete(cacheKey);
+        return respondToSubmission(req, res, type, input, true);
+      }
       throw error;
     }
     // A replay repeats an answer: it runs nothing and must cost nothing.

@@ -63,6 +63,12 @@ export function cachedSubmissionResponse(scan: ScanView, cached: ResultEntry): S
   return { status: 200, body: { ...scan, result: cached.result }, headers: { Location: scanLocation(scan.id) } };
 }
 
+/** Postgres refused a scan row because the result it points at does not exist (any more). */
+export function isMissingResultError(error: unknown): boolean {
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  return code === "23503" && constraint === "scans_result_id_fkey";
+}
+
 /** The content address of a submission: type, canonical input hash and, for private types, the owner. */
 export function inputKeyOf(submission: Pick<ScanSubmission, "principal" | "type" | "canonicalInput">): InputKey {
   return {
