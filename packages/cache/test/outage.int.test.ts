@@ -19,6 +19,7 @@ afterAll(async () => {
 
 const TIMEOUT_MS = 50;
 const FENCE_MS = 100;
+const COOLDOWN_MS = 200;
 const options = { ttl: 60 };
 
 /** Runs `count` getOrLoad calls 5 ms apart, timing each, alternately on the cached key and on fresh ones. */
@@ -73,7 +74,7 @@ describe("Redis outages", () => {
   });
 
   it("Redis slow (a 1 s stall): calls are bounded by the timeout, then bypass, and recover after the stall", async () => {
-    const { cache } = await fx.instance({ timeoutMs: TIMEOUT_MS, fenceMs: FENCE_MS, breaker: { failureThreshold: 3, cooldownMs: 200 } });
+    const { cache } = await fx.instance({ timeoutMs: TIMEOUT_MS, fenceMs: FENCE_MS, breaker: { failureThreshold: 3, cooldownMs: COOLDOWN_MS } });
     const key = fx.key();
     await cache.getOrLoad(key, async () => "from the database", options);
     const stall = fx.admin.call("DEBUG", "SLEEP", "1");
@@ -81,7 +82,12 @@ describe("Redis outages", () => {
     const calls = await timedCalls(cache, key, 20, stalledAt);
     console.log(`[cache] Redis stalled: first calls ${calls.slice(0, 4).map((c) => `${c.status} ${c.ms.toFixed(1)}`).join(", ")} ms; max after them ${Math.max(...calls.slice(4).map((c) => c.ms)).toFixed(2)} ms`);
     expect(Math.max(...calls.map((c) => c.ms))).toBeLessThan(TIMEOUT_MS * 2 + 100);
-    expect(Math.max(...calls.slice(4).map((c) => c.ms))).toBeLessThan(50);
+    // Once open, the breaker lets one call through per cooldown to probe Redis, and during the stall that probe
+    // waits out the timeout: on a loaded machine the calls can outlast a cooldown. Every other call is ~0.
+    const later = calls.slice(4);
+    const probes = later.filter((c) => c.ms >= 50);
+    const elapsedMs = (later.at(-1)?.startedAfterMs ?? 0) + 1;
+    expect(probes.length).toBeLessThanOrEqual(Math.ceil(elapsedMs / COOLDOWN_MS));
     await stall;
     const fresh = fx.key();
     await expect
