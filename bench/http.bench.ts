@@ -157,14 +157,11 @@ export default async function httpBench(): Promise<void> {
     children.push(apiProcess);
     children.push(await start(`${ROOT}apps/scan-worker/dist/main.js`, { ...env, PORT: workerPort, SCAN_WORKER_PORT: workerPort }));
     children.push(await start(`${ROOT}apps/cache-worker/dist/main.js`, { ...env, PORT: cacheWorkerPort, CACHE_WORKER_PORT: cacheWorkerPort }));
-    const bareProcess = await start(`${ROOT}bench/fixtures/bare-server.mjs`, { ...env, REDIS_URL: `${REDIS}/1`, PORT: barePort, KEY_PREFIX: prefix, READY_PATH: "/value" });
+    const bareEnv = (port: string) => ({ ...env, REDIS_URL: `${REDIS}/1`, PORT: port, KEY_PREFIX: prefix, READY_PATH: "/value" });
+    const bareProcess = await start(`${ROOT}bench/fixtures/bare-server.mjs`, bareEnv(barePort));
     children.push(bareProcess);
     const hostedPort = String(Number(apiPort) + 4);
-    const hostedProcess = await start(
-      `${ROOT}bench/fixtures/bare-server.mjs`,
-      { ...env, REDIS_URL: `${REDIS}/1`, PORT: hostedPort, KEY_PREFIX: prefix, READY_PATH: "/value", HOSTED_LIKE_API: "1" },
-      "bare-server-hosted",
-    );
+    const hostedProcess = await start(`${ROOT}bench/fixtures/bare-server.mjs`, { ...bareEnv(hostedPort), HOSTED_LIKE_API: "1" }, "bare-server-hosted");
     children.push(hostedProcess);
 
     const api = `http://127.0.0.1:${apiPort}`;
@@ -213,7 +210,7 @@ export default async function httpBench(): Promise<void> {
         .slice(1)
         .map((m) => `${m.name}: ${(m.opsPerSecond / hosted.opsPerSecond).toFixed(2)}× throughput`)
         .join("; ")}.`,
-      "The cached POST records a scan row and its scan.created event per request (group-committed); the GET touches Postgres not at all.",
+      "The cached POST is the same user's repeat: it gets that user's cached scan back and writes nothing; neither route touches Postgres.",
     ]);
   } finally {
     await Promise.all(

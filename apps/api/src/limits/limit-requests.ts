@@ -12,9 +12,11 @@ export function requestLimitOf(res: Response): LimitDecision | undefined {
   return res.locals.requestLimit as LimitDecision | undefined;
 }
 
-/** A scan submission (`POST /scans`, `POST /scan/:type` under /api/v1): it always reports the scan quotas. */
+const SUBMISSION_ENDPOINTS = new Set(["/api/v1/scans", "/api/v1/scan/:type"]);
+
+/** A scan submission (`POST /api/v1/scans`, `POST /api/v1/scan/:type`): it always reports the scan quotas. */
 export function isScanSubmission(req: Request): boolean {
-  return req.method === "POST" && (req.path === "/scans" || req.path.startsWith("/scan/"));
+  return req.method === "POST" && SUBMISSION_ENDPOINTS.has(endpointOf(req));
 }
 
 /**
