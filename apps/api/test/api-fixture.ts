@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { type Config, loadConfig } from "@secapi/config";
 import type { Cache } from "@secapi/cache";
-import { CacheKeys, createLogger, createUserWithKey, loadResultEntry } from "@secapi/core";
+import { CacheKeys, type HotKeyTracker, createLogger, createUserWithKey, loadResultEntry } from "@secapi/core";
 import { type Db, type InputKey, type UserRole, type UserTier, createDb, createPool, upsertScanResult } from "@secapi/db";
 import { OutboxRelay, type QueueName, closeQueues, createQueues } from "@secapi/events";
 import { type SecapiMetrics, createMetrics } from "@secapi/metrics";
@@ -36,6 +36,8 @@ export class TestApi {
     readonly db: Db,
     readonly queues: Record<QueueName, Queue>,
     readonly cache: Cache,
+    /** The API's read counter: it adds its counts under the cache prefix once a second. */
+    readonly hotKeys: HotKeyTracker,
     readonly metrics: SecapiMetrics,
     /** Prefix of every cache key this API wrote: tests use it to clean up and inspect. */
     readonly cachePrefix: string,
@@ -100,7 +102,7 @@ export class TestApi {
     await new Promise((resolve) => server.once("listening", resolve));
     const { port } = server.address() as AddressInfo;
 
-    return new TestApi(`http://127.0.0.1:${port}`, config, db, queues, cache, metrics, cachePrefix, () => acquisitions, async () => {
+    return new TestApi(`http://127.0.0.1:${port}`, config, db, queues, cache, ctx.hotKeys, metrics, cachePrefix, () => acquisitions, async () => {
       await scanWaiter.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
