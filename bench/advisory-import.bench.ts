@@ -28,7 +28,7 @@ export default async function advisoryImportBench(): Promise<void> {
     const started = performance.now();
     const { advisories, invalid } = parseAdvisories(sources);
     const parsedAt = performance.now();
-    const stored = await storeAdvisories(db, advisories);
+    const { stored } = await storeAdvisories(db, advisories);
     const storedAt = performance.now();
     const total = (storedAt - started) / 1000;
 

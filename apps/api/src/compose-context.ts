@@ -1,7 +1,7 @@
 import { Cache } from "@secapi/cache";
 import type { Config } from "@secapi/config";
-import { CacheKeys, HealthProbe, HotKeyTracker, monthUsageFromPostgres } from "@secapi/core";
-import type { Db } from "@secapi/db";
+import { AdvisoryRevisions, CacheKeys, HealthProbe, HotKeyTracker, monthUsageFromPostgres } from "@secapi/core";
+import type { Db, PgListener } from "@secapi/db";
 import { type OutboxRelay, QUEUES, type QueueName } from "@secapi/events";
 import { RateLimiter } from "@secapi/limiter";
 import type { SecapiMetrics } from "@secapi/metrics";
@@ -12,7 +12,7 @@ import type { ApiContext } from "./context.js";
 import { QuotaNotifier } from "./limits/quota-notifier.js";
 import { createCachedScanRecorder } from "./scans/cached-scan-recorder.js";
 import { CachedSubmissions } from "./scans/cached-submissions.js";
-import type { ScanWaiter } from "./scans/scan-waiter.js";
+import { ScanWaiter } from "./scans/scan-waiter.js";
 
 /** What the caller (main.ts, a test) connects and owns: the context is composed from these. */
 export interface ApiConnections {
@@ -27,7 +27,8 @@ export interface ApiConnections {
   limiterRedis: Redis;
   queues: Record<QueueName, Queue>;
   relay: OutboxRelay;
-  scanWaiter: ScanWaiter;
+  /** The process's one LISTEN connection (long polls, advisory revisions); started and closed by the caller. */
+  listener: PgListener;
   metrics: SecapiMetrics;
 }
 
@@ -48,7 +49,7 @@ export interface ApiComposition {
  * the same way for the process (main.ts) and for the tests that drive the server in process.
  */
 export function composeApiContext(connections: ApiConnections, composition: ApiComposition): ApiContext {
-  const { config, logger, db, queueRedis, cacheRedis, limiterRedis, queues, relay, scanWaiter, metrics } = connections;
+  const { config, logger, db, queueRedis, cacheRedis, limiterRedis, queues, relay, listener, metrics } = connections;
   const { prefix } = composition;
   const cache = new Cache({ redis: cacheRedis, prefix, enabled: config.cacheEnabled, hooks: metrics.cacheHooks(), logger });
   const keys = new CacheKeys(prefix);
@@ -59,7 +60,8 @@ export function composeApiContext(connections: ApiConnections, composition: ApiC
     logger,
     kickRelay,
     cachedSubmissions: new CachedSubmissions({ db, cache, keys, recorder: createCachedScanRecorder({ db, logger, cache, kickRelay }) }),
-    scanWaiter,
+    scanWaiter: new ScanWaiter(listener),
+    advisoryRevisions: new AdvisoryRevisions({ db, listener, logger }),
     health: new HealthProbe({ db, redis: { redis_queue: queueRedis, redis_cache: cacheRedis } }, composition.healthTimeoutMs),
     cache,
     keys,

@@ -1,6 +1,6 @@
 import type { Cache } from "@secapi/cache";
 import type { Config } from "@secapi/config";
-import type { CacheKeys, HealthProbe, HotKeyTracker } from "@secapi/core";
+import type { AdvisoryRevisions, CacheKeys, HealthProbe, HotKeyTracker } from "@secapi/core";
 import type { Db } from "@secapi/db";
 import type { RateLimiter } from "@secapi/limiter";
 import type { SecapiMetrics } from "@secapi/metrics";
@@ -20,6 +20,8 @@ export interface ApiContext {
   /** Records cache-hit submissions with group commit. */
   cachedSubmissions: CachedSubmissions;
   scanWaiter: ScanWaiter;
+  /** The newest advisory revision this process knows: cached results stamped older are verified before use. */
+  advisoryRevisions: AdvisoryRevisions;
   health: HealthProbe<"redis_queue" | "redis_cache">;
   cache: Cache;
   /** The layout of every cache key, under the cache's prefix. */

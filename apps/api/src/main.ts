@@ -1,9 +1,8 @@
 import { loadConfigOrExit } from "@secapi/config";
 import { CACHE_PREFIX, createAppDb, createLogger, createRedisClient, onShutdownSignal } from "@secapi/core";
-import { deleteExpiredIdempotencyKeys } from "@secapi/db";
+import { PgListener, deleteExpiredIdempotencyKeys } from "@secapi/db";
 import { OutboxRelay, closeQueues, createQueues } from "@secapi/events";
 import { createMetrics } from "@secapi/metrics";
-import { ScanWaiter } from "./scans/scan-waiter.js";
 import { IDEMPOTENCY_TTL_SECONDS } from "./scans/submit-scan.js";
 import { serveExpressApp } from "./http/express-host.js";
 import { createServer } from "./server.js";
@@ -28,17 +27,18 @@ const cacheRedis = createRedisClient(config.redisCacheUrl, logger, "cache", fast
 const limiterRedis = createRedisClient(config.redisUrl, logger, "limiter", { ...fastFail, autoResendUnfulfilledCommands: false });
 const queues = createQueues({ connection: queueRedis, prefix: config.queuePrefix, scanAttempts: config.scanWorker.attempts });
 const relay = new OutboxRelay({ db, queues, logger });
-const scanWaiter = new ScanWaiter(config.databaseUrl, logger);
+const listener = new PgListener({ connectionString: config.databaseUrl, logger, applicationName: "secapi-api-listener" });
 const ctx = composeApiContext(
-  { config, logger, db, queueRedis, cacheRedis, limiterRedis, queues, relay, scanWaiter, metrics },
+  { config, logger, db, queueRedis, cacheRedis, limiterRedis, queues, relay, listener, metrics },
   // Long enough that a burst keeping this event loop busy is not taken for a limiter Redis outage (which
   // would fall back to per-process counting); an outage still costs only the first few requests, as the
   // breaker then opens.
   { prefix: CACHE_PREFIX, limiterTimeoutMs: LIMITER_TIMEOUT_MS },
 );
-const { cache, limiter, hotKeys } = ctx;
+const { cache, limiter, hotKeys, scanWaiter, advisoryRevisions } = ctx;
 
-await Promise.all([scanWaiter.start(), cache.start()]);
+await Promise.all([listener.start(), cache.start()]);
+await advisoryRevisions.start();
 relay.start();
 metrics.trackQueues(Object.values(queues));
 // Expired keys are ignored on lookup; this only keeps the table from growing.
@@ -56,13 +56,15 @@ onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
   clearInterval(idempotencySweep);
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   // Long polls answer now with the scan's current state instead of holding the shutdown.
-  await scanWaiter.close();
+  scanWaiter.close();
   server.closeIdleConnections();
   await closed;
   await relay.stop();
   await closeQueues(queues);
   limiter.close();
   await hotKeys.close();
+  advisoryRevisions.close();
+  await listener.close();
   await cache.close();
   queueRedis.disconnect();
   cacheRedis.disconnect();

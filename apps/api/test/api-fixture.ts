@@ -1,8 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { type Config, loadConfig } from "@secapi/config";
 import type { Cache } from "@secapi/cache";
-import { CacheKeys, type HotKeyTracker, createLogger, createUserWithKey, loadResultEntry } from "@secapi/core";
-import { type Db, type InputKey, type UserRole, type UserTier, createDb, createPool, upsertScanResult } from "@secapi/db";
+import { type AdvisoryRevisions, CacheKeys, type HotKeyTracker, createLogger, createUserWithKey, loadResultEntry } from "@secapi/core";
+import { type Db, type InputKey, PgListener, type ResultBasis, type UserRole, type UserTier, createDb, createPool, upsertScanResult } from "@secapi/db";
 import { OutboxRelay, type QueueName, closeQueues, createQueues } from "@secapi/events";
 import { type SecapiMetrics, createMetrics } from "@secapi/metrics";
 import { TEST_REDIS_URL, type TestDatabase, createTestDatabase, deleteKeysByPrefix, uniqueId } from "@secapi/testing";
@@ -10,7 +10,6 @@ import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { sql } from "kysely";
 import { composeApiContext } from "../src/compose-context.js";
-import { ScanWaiter } from "../src/scans/scan-waiter.js";
 import { serveExpressApp } from "../src/http/express-host.js";
 import { createServer } from "../src/server.js";
 
@@ -28,6 +27,17 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
+export interface CompleteRunOptions {
+  /** When the result was computed (default now). */
+  computedAt?: Date;
+  /** The result's tags (`pkg:…` of the packages it covers); default none. */
+  tags?: string[];
+  /** The advisory revision it reflects and when it expires; default revision 0, no expiry. */
+  basis?: ResultBasis;
+  /** false: leave the result in Postgres only (a cold result). */
+  cache?: boolean;
+}
+
 /** The API in-process on a free port, against a database of its own and the shared Redis under a unique prefix. */
 export class TestApi {
   private constructor(
@@ -43,6 +53,8 @@ export class TestApi {
     readonly cachePrefix: string,
     /** How many times the API's pool handed out a Postgres connection so far. */
     readonly postgresAcquisitions: () => number,
+    /** The newest advisory revision the API knows of. */
+    readonly advisoryRevisions: AdvisoryRevisions,
     private readonly teardown: () => Promise<void>,
   ) {}
 
@@ -84,26 +96,29 @@ export class TestApi {
     cacheRedis.on("error", () => undefined);
     const queues = createQueues({ connection: queueRedis, prefix: config.queuePrefix });
     const relay = new OutboxRelay({ db, queues, publishTimeoutMs: 500 });
-    const scanWaiter = new ScanWaiter(database.url, logger);
+    const listener = new PgListener({ connectionString: database.url, logger });
     const metrics = createMetrics({ service: "api-test" });
     const limiterRedis = new Redis(config.redisUrl, { ...redisOptions, autoResendUnfulfilledCommands: false });
     limiterRedis.on("error", () => undefined);
     // Every key of this API instance lives under its own prefix, so parallel test files never meet.
     const cachePrefix = uniqueId("c");
     const ctx = composeApiContext(
-      { config, logger, db, queueRedis, cacheRedis, limiterRedis, queues, relay, scanWaiter, metrics },
+      { config, logger, db, queueRedis, cacheRedis, limiterRedis, queues, relay, listener, metrics },
       { prefix: cachePrefix, healthTimeoutMs: 300 },
     );
-    const { cache, limiter } = ctx;
-    await Promise.all([scanWaiter.start(), cache.start()]);
+    const { cache, limiter, scanWaiter, advisoryRevisions } = ctx;
+    await Promise.all([listener.start(), cache.start()]);
+    await advisoryRevisions.start();
     relay.start();
     const app = createServer(ctx);
     const server = serveExpressApp(app).listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));
     const { port } = server.address() as AddressInfo;
 
-    return new TestApi(`http://127.0.0.1:${port}`, config, db, queues, cache, ctx.hotKeys, metrics, cachePrefix, () => acquisitions, async () => {
-      await scanWaiter.close();
+    return new TestApi(`http://127.0.0.1:${port}`, config, db, queues, cache, ctx.hotKeys, metrics, cachePrefix, () => acquisitions, advisoryRevisions, async () => {
+      scanWaiter.close();
+      advisoryRevisions.close();
+      await listener.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await relay.stop();
@@ -146,18 +161,19 @@ export class TestApi {
   }
 
   /**
-   * What the scan-worker and cache-worker do for a finished run, minus the queue: store the result, mark the
-   * run's scans completed, and put the result in the cache. Resolves the run's input key.
+   * What the scan-worker and cache-worker do for a finished run, minus the queue: store the result (with the
+   * tags of the packages it covers and the advisory revision it reflects), mark the run's scans completed, and
+   * put the result in the cache. Resolves the run's input key.
    */
-  async completeRun(scanId: string, result: unknown, computedAt?: Date): Promise<InputKey> {
+  async completeRun(scanId: string, result: unknown, options: CompleteRunOptions = {}): Promise<InputKey> {
     const scan = await this.db.selectFrom("scans").selectAll().where("id", "=", scanId).executeTakeFirstOrThrow();
     const key = { scanType: scan.scan_type, ownerId: scan.owner_scoped ? scan.user_id : null, inputHash: scan.input_hash };
-    const resultId = await upsertScanResult(this.db, key, result, []);
-    if (computedAt) await sql`UPDATE scan_results SET updated_at = ${computedAt} WHERE id = ${resultId}`.execute(this.db);
+    const resultId = await upsertScanResult(this.db, key, result, options.tags ?? [], options.basis);
+    if (options.computedAt) await sql`UPDATE scan_results SET updated_at = ${options.computedAt} WHERE id = ${resultId}`.execute(this.db);
     await sql`UPDATE scans SET status = 'completed', result_id = ${resultId}, completed_at = now() WHERE job_id = ${scan.job_id}`.execute(this.db);
     const loaded = await loadResultEntry(this.db, key);
-    if (!loaded) throw new Error(`no result stored for scan ${scanId}`);
-    await this.cache.set(new CacheKeys(this.cachePrefix).result(key), loaded.entry, { ttl: 604800, tags: loaded.tags });
+    if (!loaded) throw new Error(`no current result stored for scan ${scanId}`);
+    if (options.cache !== false) await this.cache.set(new CacheKeys(this.cachePrefix).result(key), loaded.entry, { ttl: 604800, tags: loaded.tags });
     return key;
   }
 

@@ -16,7 +16,7 @@ afterAll(() => api.close());
 
 const submit = (key: string, type: string, input: unknown) => api.request("POST", "/api/v1/scans", { key, body: { type, input } });
 
-const completeRun = (scanId: string, result: unknown, computedAt?: Date) => api.completeRun(scanId, result, computedAt);
+const completeRun = (scanId: string, result: unknown, computedAt?: Date) => api.completeRun(scanId, result, { computedAt });
 
 const RESULT = { summary: { critical: 0, high: 0, medium: 0, low: 0, unknown: 0, total: 0 }, findings: [] };
 

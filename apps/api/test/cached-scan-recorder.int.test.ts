@@ -11,7 +11,7 @@ let database: TestDatabase;
 let db: Db;
 let userId: string;
 const key: InputKey = { scanType: "dependencies", ownerId: null, inputHash: "c".repeat(64) };
-const cached = { resultId: "", result: { findings: [] }, computedAt: new Date().toISOString() };
+const cached = { resultId: "", result: { findings: [] }, computedAt: new Date().toISOString(), advisoryRevision: null };
 
 beforeAll(async () => {
   database = await createTestDatabase();

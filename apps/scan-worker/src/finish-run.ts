@@ -1,6 +1,7 @@
 import {
   type Db,
   type InputKey,
+  type ResultBasis,
   type ScanOutcome,
   type ScanRow,
   deleteScanInput,
@@ -12,7 +13,9 @@ import { SCAN_FINISHED_CHANNEL, createEvent, eventMessage, scanCoalescingKey, wr
 import type { ScanOutput } from "@secapi/scanners";
 import { sql } from "kysely";
 
-export type RunOutcome = { status: "completed"; output: ScanOutput } | { status: "failed"; code: string; message: string };
+export type RunOutcome =
+  | { status: "completed"; output: ScanOutput; basis: ResultBasis }
+  | { status: "failed"; code: string; message: string };
 
 /**
  * Records the end of a run in one transaction: the result, every in-flight scan of the run, a
@@ -26,7 +29,7 @@ export async function finishRun(db: Db, key: InputKey, jobId: string, outcome: R
     await lockNameForTransaction(tx, coalescingKey);
     const scanOutcome: ScanOutcome =
       outcome.status === "completed"
-        ? { status: "completed", resultId: await upsertScanResult(tx, key, outcome.output.result, outcome.output.tags) }
+        ? { status: "completed", resultId: await upsertScanResult(tx, key, outcome.output.result, outcome.output.tags, outcome.basis) }
         : { status: "failed", errorCode: outcome.code, error: outcome.message };
     const finished = await finishRunScans(tx, jobId, scanOutcome);
     if (finished.length === 0) return finished;

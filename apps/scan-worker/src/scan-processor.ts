@@ -1,5 +1,14 @@
 import { SealedInputError, openInput } from "@secapi/core";
-import { type Db, type InputKey, type ScanRow, findAdvisoriesForPackages, findScanInput, markRunScansRunning } from "@secapi/db";
+import {
+  type Db,
+  type InputKey,
+  type ScanRow,
+  changedSince,
+  findAdvisorySnapshot,
+  findScanInput,
+  isPermanentDatabaseError,
+  markRunScansRunning,
+} from "@secapi/db";
 import { scanJobDataSchema } from "@secapi/events";
 import type { Advisory, PackageSet, ScanPool, ScanTask } from "@secapi/scanners";
 import { type Job, UnrecoverableError } from "bullmq";
@@ -9,7 +18,7 @@ import type { QuotaRefunder } from "./refund-quota.js";
 
 export interface ScanProcessorDeps {
   db: Db;
-  pool: ScanPool;
+  pool: Pick<ScanPool, "run">;
   scanInputKey: Buffer;
   logger: Logger;
   /** Gives back the quota of scans that failed for an internal reason. */
@@ -19,6 +28,9 @@ export interface ScanProcessorDeps {
 }
 
 export type ScanJobResult = { outcome: "completed" | "failed"; scans: number } | { outcome: "skipped" };
+
+/** How many times a scan is run again because its advisories changed while it ran, before it is stored as is. */
+const MAX_RESCANS = 3;
 
 /**
  * Runs one scan job. Input problems end the run as `failed` at once (retrying cannot help); anything
@@ -40,18 +52,22 @@ export function createScanProcessor(deps: ScanProcessorDeps) {
 
     const started = process.hrtime.bigint();
     let outcome: RunOutcome;
+    let finished: ScanRow[];
     try {
       outcome = await runScan(deps, key);
+      finished = await finishRun(deps.db, key, jobId, outcome);
     } catch (error) {
       const attempts = job.opts.attempts ?? 1;
-      if (job.attemptsMade + 1 >= attempts) {
-        log.error({ err: error, attempts }, "scan failed on its last attempt");
+      // Postgres refusing the values themselves fails the same way on every attempt: end the run now.
+      const permanent = isPermanentDatabaseError(error);
+      if (permanent || job.attemptsMade + 1 >= attempts) {
+        log.error({ err: error, attempts, permanent }, permanent ? "scan failed for good: Postgres refused its values" : "scan failed on its last attempt");
         const failed = await finishRun(deps.db, key, jobId, { status: "failed", code: "scan_failed", message: "The scan could not be completed" });
         await deps.refund?.(failed, "scan_failed");
       }
+      if (permanent) throw new UnrecoverableError(`Postgres refused the scan's values: ${(error as Error).message}`);
       throw error;
     }
-    const finished = await finishRun(deps.db, key, jobId, outcome);
     if (outcome.status === "failed") await deps.refund?.(finished, outcome.code);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     deps.onRunFinished?.({ scanType: key.scanType, outcome: outcome.status, seconds, scans: finished });
@@ -70,14 +86,25 @@ async function runScan(deps: ScanProcessorDeps, key: InputKey): Promise<RunOutco
     if (error instanceof SealedInputError) return { status: "failed", code: error.code, message: error.message };
     throw error;
   }
-  const result = await deps.pool.run(await scanTask(deps.db, key.scanType, input));
-  return result.ok ? { status: "completed", output: result.output } : { status: "failed", code: result.code, message: result.message };
+  for (let rescans = 0; ; rescans++) {
+    const { task, advisoryRevision } = await scanTask(deps.db, key.scanType, input);
+    const result = await deps.pool.run(task);
+    if (!result.ok) return { status: "failed", code: result.code, message: result.message };
+    const { output } = result;
+    // An import that committed while this ran may have changed its packages' advisories: such a result would
+    // be outdated the moment it is stored, so it is computed again (it would not be served either way).
+    if (rescans < MAX_RESCANS && (await changedSince(deps.db, output.tags, advisoryRevision))) continue;
+    return { status: "completed", output, basis: { advisoryRevision, validUntil: output.validUntil } };
+  }
 }
 
-/** Dependency scans need the advisories of their packages, read here so the thread stays pure. */
-async function scanTask(db: Db, scanType: string, input: unknown): Promise<ScanTask> {
-  if (scanType !== "dependencies" && scanType !== "sbom") return { scanType, input };
+/**
+ * Dependency scans need the advisories of their packages, read here so the thread stays pure, with the advisory
+ * revision they reflect (0 for scans that read none).
+ */
+async function scanTask(db: Db, scanType: string, input: unknown): Promise<{ task: ScanTask; advisoryRevision: number }> {
+  if (scanType !== "dependencies" && scanType !== "sbom") return { task: { scanType, input }, advisoryRevision: 0 };
   const set = input as PackageSet;
-  const advisories = (await findAdvisoriesForPackages(db, set.packages ?? [])) as Advisory[];
-  return { scanType, input: set, advisories };
+  const snapshot = await findAdvisorySnapshot(db, set.packages ?? []);
+  return { task: { scanType, input: set, advisories: snapshot.advisories as Advisory[] }, advisoryRevision: snapshot.revision };
 }

@@ -1,6 +1,7 @@
-import { type Db, upsertAdvisories } from "@secapi/db";
+import { type Db, recordAdvisoryChange, upsertAdvisories } from "@secapi/db";
 import { createEvent, eventMessage, writeOutbox } from "@secapi/events";
 import { type Advisory, AdvisoryError, advisoryPackageKeys, parseAdvisory } from "@secapi/scanners";
+import { packageTag } from "./cache-keys.js";
 
 /** One advisory to import and where it came from (a file name, an array index), for error messages. */
 export interface AdvisorySource {
@@ -22,6 +23,14 @@ export interface AdvisoryImportSummary {
   invalid: InvalidAdvisory[];
   /** One `advisories.updated` event per ecosystem, with how many package names it lists. */
   events: { ecosystem: string; packages: number }[];
+  /** The advisory revision this import created; null if it changed nothing. */
+  revision: number | null;
+}
+
+/** What storeAdvisories did, and the result tags (`pkg:…`) of every package whose advisories changed. */
+export interface StoredAdvisories {
+  stored: Omit<AdvisoryImportSummary, "received" | "invalid">;
+  changedTags: string[];
 }
 
 /** Parses every source, collecting the ones that are not valid OSV advisories instead of stopping at the first. */
@@ -45,11 +54,12 @@ export function parseAdvisories(
 }
 
 /**
- * Stores parsed advisories and, in the same transaction, emits one `advisories.updated` event per
- * ecosystem naming every package whose advisories changed — so the cache drops exactly the results that
- * contain them, and only if the import committed.
+ * Stores parsed advisories and, in the same transaction, records a new advisory revision for every package
+ * whose advisories changed (from that commit on, no result covering one of them is current) and emits one
+ * `advisories.updated` event per ecosystem naming them — so the cache drops exactly the results that contain
+ * them, and only if the import committed.
  */
-export async function storeAdvisories(db: Db, advisories: readonly Advisory[]): Promise<Omit<AdvisoryImportSummary, "received" | "invalid">> {
+export async function storeAdvisories(db: Db, advisories: readonly Advisory[]): Promise<StoredAdvisories> {
   return db.transaction().execute(async (tx) => {
     const result = await upsertAdvisories(
       tx,
@@ -64,14 +74,20 @@ export async function storeAdvisories(db: Db, advisories: readonly Advisory[]): 
     const byEcosystem = new Map<string, string[]>();
     for (const key of result.affected) byEcosystem.set(key.ecosystem, [...(byEcosystem.get(key.ecosystem) ?? []), key.name]);
     const events = [...byEcosystem].map(([ecosystem, names]) => ({ ecosystem, packages: [...new Set(names)].sort() }));
+    const changedTags = events.flatMap((event) => event.packages.map((name) => packageTag(event.ecosystem, name)));
+    const revision = result.written > 0 ? await recordAdvisoryChange(tx, changedTags) : null;
     await writeOutbox(
       tx,
       events.map((event) => eventMessage(createEvent("advisories.updated", event))),
     );
     return {
-      imported: result.written,
-      unchanged: result.skipped,
-      events: events.map((e) => ({ ecosystem: e.ecosystem, packages: e.packages.length })),
+      stored: {
+        imported: result.written,
+        unchanged: result.skipped,
+        events: events.map((e) => ({ ecosystem: e.ecosystem, packages: e.packages.length })),
+        revision,
+      },
+      changedTags,
     };
   });
 }

@@ -1,7 +1,9 @@
 import { hash } from "node:crypto";
 import type { TierTable } from "@secapi/config";
-import { type Db, type InputKey, type ScanStatus, findScanResult } from "@secapi/db";
+import { type Db, type InputKey, type ScanStatus, advisoryRevisionNow, findScanResult, resultIsCurrent } from "@secapi/db";
+import { sql } from "kysely";
 import { scanTag } from "./cache-keys.js";
+import { type ResultCurrency, currencyOf } from "./result-currency.js";
 import { type ScanView, scanView } from "./scan-view.js";
 
 /** A strong ETag over the exact bytes a response will carry. */
@@ -11,9 +13,10 @@ export function etagOf(body: unknown): string {
 
 /**
  * A scan as cached under `scanKey(id)`: the rendered body with its ETag (so `If-None-Match` is answered
- * from the cache), plus the owner, checked on every read, and the run for `?wait`.
+ * from the cache), plus the owner, checked on every read, the run for `?wait`, and the currency of the result
+ * it shows.
  */
-export interface ScanViewEntry {
+export interface ScanViewEntry extends ResultCurrency {
   userId: string;
   status: ScanStatus;
   jobId: string | null;
@@ -31,13 +34,21 @@ export async function loadScanViewEntry(db: Db, scanId: string): Promise<{ entry
     .selectFrom("scans")
     .leftJoin("scan_results", "scan_results.id", "scans.result_id")
     .selectAll("scans")
-    .select(["scan_results.result as result", "scan_results.tags as result_tags"])
+    .select([
+      "scan_results.result as result",
+      "scan_results.tags as result_tags",
+      "scan_results.valid_until as result_valid_until",
+      sql<boolean | null>`CASE WHEN scan_results.id IS NULL THEN NULL ELSE ${resultIsCurrent()} END`.as("result_current"),
+      advisoryRevisionNow().as("checked_revision"),
+    ])
     .where("scans.id", "=", scanId)
     .executeTakeFirst();
   if (!row) return undefined;
-  const body = scanView(row, { result: row.result });
+  const outdated = row.result_current === false;
+  const body = scanView(row, { result: row.result, outdated });
+  const currency = currencyOf(row.result_tags ?? [], row.checked_revision, row.result_valid_until);
   return {
-    entry: { userId: row.user_id, status: row.status, jobId: row.job_id, body, etag: etagOf(body) },
+    entry: { userId: row.user_id, status: row.status, jobId: row.job_id, body, etag: etagOf(body), ...currency },
     tags: [scanTag(row.id), ...(row.result_tags ?? [])],
   };
 }
@@ -50,23 +61,40 @@ export function cacheEntryTtlSeconds(tiers: TierTable): number {
   return Math.max(...Object.values(tiers).map((t) => t.result_ttl_seconds));
 }
 
-/** A finished scan's view never changes (deletion invalidates it); an in-flight one changes soon. */
+/**
+ * A finished scan's view changes only when it is deleted or its result stops being current (both invalidate it);
+ * an in-flight one changes soon. An outdated one is not cached (0): it changes when its input runs again, which
+ * nothing announces to the view, and reading it from Postgres is one row.
+ */
 export function scanViewTtlSeconds(entry: ScanViewEntry, finishedTtlSeconds: number): number {
+  if (entry.body.outdated) return 0;
   return entry.status === "completed" || entry.status === "failed" ? finishedTtlSeconds : 2;
 }
 
-/** A result as cached under `resultKey(...)`: `computedAt` lets each tier refuse results older than its TTL. */
-export interface ResultEntry {
+/**
+ * A result as cached under `resultKey(...)`: `computedAt` lets each tier refuse results older than its TTL, the
+ * currency lets every reader refuse one whose advisories changed.
+ */
+export interface ResultEntry extends ResultCurrency {
   resultId: string;
   result: unknown;
   computedAt: string;
 }
 
-/** A stored result as its cache entry and tags (the result's `pkg:…` tags; privacy is in the key itself). */
+/**
+ * A stored result as its cache entry and tags (the result's `pkg:…` tags; privacy is in the key itself), if it
+ * is current: a result whose advisories changed is no answer, from Postgres as from any cache tier.
+ */
 export async function loadResultEntry(db: Db, key: InputKey): Promise<{ entry: ResultEntry; tags: string[] } | undefined> {
   const row = await findScanResult(db, key);
-  if (!row) return undefined;
-  return { entry: { resultId: row.id, result: row.result, computedAt: row.updated_at.toISOString() }, tags: row.tags };
+  if (!row || !row.current) return undefined;
+  const entry: ResultEntry = {
+    resultId: row.id,
+    result: row.result,
+    computedAt: row.updated_at.toISOString(),
+    ...currencyOf(row.tags, row.checked_revision, row.valid_until),
+  };
+  return { entry, tags: row.tags };
 }
 
 /** Whether a cached result is young enough for a caller whose tier allows results `ttlSeconds` old. */

@@ -10,6 +10,8 @@ export * from "./advisory-import.js";
 export * from "./cache-keys.js";
 export * from "./scan-view.js";
 export * from "./cached-entries.js";
+export * from "./result-currency.js";
+export * from "./advisory-revisions.js";
 export * from "./webhook-signature.js";
 export * from "./health-server.js";
 export * from "./hot-keys.js";

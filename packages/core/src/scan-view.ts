@@ -11,13 +11,19 @@ export interface ScanView {
   completed_at: string | null;
   result?: unknown;
   summary?: unknown;
+  /** The result was computed against advisories that have changed since: it is no longer shown. */
+  outdated?: true;
   error?: { code: string; message: string };
 }
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-/** Renders a scan row; `result` only when given (the list shows the summary instead). */
-export function scanView(row: ScanRow, extra: { result?: unknown; summary?: unknown } = {}): ScanView {
+/**
+ * Renders a scan row; `result` only when given (the list shows the summary instead). An outdated result is
+ * neither shown nor summarised: the scan says `outdated: true` instead.
+ */
+export function scanView(row: ScanRow, extra: { result?: unknown; summary?: unknown; outdated?: boolean } = {}): ScanView {
+  if (extra.outdated) return { ...scanView(row), outdated: true };
   return {
     id: row.id,
     type: row.scan_type,

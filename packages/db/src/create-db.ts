@@ -27,6 +27,10 @@ export function createPool(options: PoolOptions): pg.Pool {
     application_name: options.applicationName ?? "secapi",
   });
   pool.on("error", (error) => options.onError?.(error));
+  // A checked-out client whose connection dies between queries emits "error" on itself, not on the pool;
+  // unheard, that kills the process. The query in flight (if any) fails on its own and the pool discards
+  // the client, so hearing the event is all that is needed.
+  pool.on("connect", (client) => client.on("error", (error) => options.onError?.(error)));
   return pool;
 }
 

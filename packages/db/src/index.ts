@@ -1,4 +1,6 @@
 export * from "./create-db.js";
+export * from "./pg-listener.js";
+export * from "./database-errors.js";
 export * from "./ensure-database.js";
 export * from "./migrate.js";
 export * from "./schema/database.js";
@@ -21,4 +23,6 @@ export * from "./queries/idempotency.queries.js";
 export * from "./queries/locks.queries.js";
 export * from "./schema/advisories.table.js";
 export * from "./queries/advisories.queries.js";
+export * from "./queries/advisory-revisions.queries.js";
+export * from "./schema/advisory-revisions.table.js";
 export * from "./queries/stats.queries.js";

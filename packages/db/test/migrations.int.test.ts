@@ -21,7 +21,9 @@ describe("migrations", () => {
   it("creates every table of the data model", async () => {
     expect(await tables()).toEqual([
       "advisories",
+      "advisory_package_revisions",
       "advisory_packages",
+      "advisory_revision",
       "api_keys",
       "api_usage",
       "idempotency_keys",
@@ -34,6 +36,8 @@ describe("migrations", () => {
   });
 
   it("goes down to nothing and up again, one migration at a time", async () => {
+    expect(await migrateDown(fixture.db)).toEqual(["20261202000000_advisory_revisions"]);
+    expect(await tables()).not.toContain("advisory_revision");
     expect(await migrateDown(fixture.db)).toEqual(["20261121110000_webhooks"]);
     expect(await migrateDown(fixture.db)).toEqual(["20261121100000_advisories"]);
     expect(await tables()).not.toContain("advisories");
@@ -43,7 +47,8 @@ describe("migrations", () => {
       "20261121000000_initial",
       "20261121100000_advisories",
       "20261121110000_webhooks",
+      "20261202000000_advisory_revisions",
     ]);
-    expect(await tables()).toHaveLength(10);
+    expect(await tables()).toHaveLength(12);
   });
 });

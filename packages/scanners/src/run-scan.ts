@@ -9,6 +9,8 @@ import { secretsInputSchema } from "./secrets/secrets-input.js";
 export interface ScanOutput {
   result: ScanResult;
   tags: string[];
+  /** ISO 8601: when the result stops being true by itself (an advisory it matched is withdrawn then). */
+  validUntil?: string | undefined;
 }
 
 /** Expected failures are values: `invalid_input` is final (no retry), anything thrown is transient. */

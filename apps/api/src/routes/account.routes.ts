@@ -1,11 +1,17 @@
-import { requestWindows, scanWindows, userSubject, userTag } from "@secapi/core";
-import { userScanStats } from "@secapi/db";
+import { type ResultCurrency, checkedCurrency, requestWindows, scanWindows, userSubject, userTag } from "@secapi/core";
+import { type UserScanStats, userScanStats } from "@secapi/db";
 import type { WindowState } from "@secapi/limiter";
 import { Router } from "express";
 import type { ApiContext } from "../context.js";
 import { requestPrincipal } from "../middleware/authenticate.js";
+import { currentRead } from "../scans/current-entries.js";
 
 const STATS_TTL_SECONDS = 60;
+
+/** The cached stats, with the currency of the results they sum. */
+interface StatsEntry extends ResultCurrency {
+  stats: UserScanStats;
+}
 
 const LIMIT_NAMES: Record<string, string> = {
   minute: "requests_per_minute",
@@ -48,11 +54,17 @@ export function accountRouter(ctx: ApiContext): Router {
 
   router.get("/stats", async (req, res) => {
     const { userId } = requestPrincipal(req);
-    const { value, status } = await ctx.cache.getOrLoad(ctx.keys.user(userId, "stats"), () => userScanStats(ctx.db, userId), {
-      ttl: STATS_TTL_SECONDS,
-      tags: [userTag(userId)],
-    });
-    res.set("X-Cache-Status", status).json(value);
+    const statsKey = ctx.keys.user(userId, "stats");
+    // Findings are summed over current results only: the stats are re-read after any advisory change.
+    const load = async (): Promise<StatsEntry> => {
+      const { stats, checkedRevision, validUntil } = await userScanStats(ctx.db, userId);
+      return { stats, ...checkedCurrency(checkedRevision, [validUntil]) };
+    };
+    const options = { ttl: STATS_TTL_SECONDS, tags: [userTag(userId)] };
+    const { value, status } = await currentRead(ctx, await ctx.cache.getOrLoad(statsKey, load, options), async () =>
+      (await ctx.cache.refresh(statsKey, load, options)).value,
+    );
+    res.set("X-Cache-Status", status).json(value?.stats);
   });
 
   return router;

@@ -19,8 +19,14 @@ export function adminAdvisoriesRouter(ctx: ApiContext): Router {
         issues: invalid.slice(0, 50),
       });
     }
-    const stored = await storeAdvisories(ctx.db, advisories);
+    const { stored, changedTags } = await storeAdvisories(ctx.db, advisories);
     ctx.kickRelay();
+    if (stored.revision !== null) ctx.advisoryRevisions.observe(stored.revision);
+    // Before answering, so that the importer's next read anywhere sees the change; the cache-worker does it
+    // again on `advisories.updated`, which covers a cache Redis that is down right now.
+    await ctx.cache.invalidateTags(changedTags).catch((error: unknown) =>
+      req.log.warn({ err: error }, "could not drop the cached results of the changed packages"),
+    );
     res.json({ received: items.length, ...stored });
   });
 

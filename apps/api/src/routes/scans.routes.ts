@@ -1,8 +1,11 @@
 import {
   SCAN_TYPES,
+  type ResultCurrency,
   type ScanTypeDefinition,
+  type ScanView,
   type ScanViewEntry,
   cacheEntryTtlSeconds,
+  checkedCurrency,
   isFreshFor,
   queryHash,
   resolveScanType,
@@ -26,6 +29,7 @@ import { parseOr400 } from "../http/validation.js";
 import { limitError, mergeDecisions, reportsEvery, setRateLimitHeaders, withoutWindows } from "../limits/rate-limit-response.js";
 import { requestLimitOf } from "../limits/limit-requests.js";
 import { requestPrincipal } from "../middleware/authenticate.js";
+import { currentRead } from "../scans/current-entries.js";
 import { decodeCursor, encodeCursor } from "../scans/list-cursor.js";
 import { type SubmissionOutcome, cachedSubmissionResponse, inputKeyOf, isMissingResultError, submitScan } from "../scans/submit-scan.js";
 
@@ -57,6 +61,11 @@ function idempotencyKeyOf(req: Request): string | undefined {
   return header === undefined ? undefined : parseOr400(idempotencyKeySchema, header, "Idempotency-Key header");
 }
 
+/** A cached page of the user's scans, with the currency of the result summaries it shows. */
+interface ListEntry extends ResultCurrency {
+  page: { items: ScanView[]; next_cursor: string | null };
+}
+
 const inFlight = (entry: ScanViewEntry) => entry.status === "queued" || entry.status === "running";
 
 /** Scan submission, polling, listing and deletion (DESIGN.md "HTTP API"), read through the cache. */
@@ -77,7 +86,13 @@ export function scansRouter(ctx: ApiContext): Router {
     // Postgres: a stored result answers even when the cache is cold, flushed or unavailable.
     const cacheKey = ctx.keys.result(key);
     const stored = resultEntryLoad(ctx.db, key, cacheEntryTtlSeconds(ctx.config.tiers));
-    const lookup = await ctx.cache.getOrLoad(cacheKey, stored.loader, stored.options);
+    // Only a current result answers: one stamped before the newest advisory revision is verified in Postgres,
+    // and dropped from the cache if its advisories changed.
+    const lookup = await currentRead(ctx, await ctx.cache.getOrLoad(cacheKey, stored.loader, stored.options), async () => {
+      const reloaded = await ctx.cache.refresh(cacheKey, stored.loader, stored.options);
+      if (!reloaded.value) await ctx.cache.delete(cacheKey).catch(() => undefined);
+      return reloaded.value;
+    });
     ctx.hotKeys.touch(cacheKey);
     const cached = lookup.value && isFreshFor(lookup.value, tier.result_ttl_seconds) ? lookup.value : undefined;
 
@@ -153,20 +168,25 @@ export function scansRouter(ctx: ApiContext): Router {
     const scanType = query.type === undefined ? undefined : scanTypeOr400(query.type).name;
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const { userId } = requestPrincipal(req);
-    const { value, status } = await ctx.cache.getOrLoad(
-      ctx.keys.user(userId, `scans:${queryHash({ ...query, type: scanType })}`),
-      async () => {
-        const rows = await listScansForUser(ctx.db, userId, { limit: query.limit + 1, after, status: query.status, scanType });
-        const page = rows.slice(0, query.limit);
-        const last = page.at(-1);
-        return {
-          items: page.map((row) => scanView(row, { summary: row.summary })),
+    const listKey = ctx.keys.user(userId, `scans:${queryHash({ ...query, type: scanType })}`);
+    const load = async (): Promise<ListEntry> => {
+      const rows = await listScansForUser(ctx.db, userId, { limit: query.limit + 1, after, status: query.status, scanType });
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      return {
+        page: {
+          items: page.map((row) => scanView(row, { summary: row.summary, outdated: row.result_current === false })),
           next_cursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
-        };
-      },
-      { ttl: LIST_TTL_SECONDS, tags: [userTag(userId)] },
+        },
+        // Summaries come from results: the page is re-read after any advisory change, or once one of them expires.
+        ...checkedCurrency(rows[0]?.checked_revision ?? 0, page.map((row) => (row.result_current ? row.result_valid_until : null))),
+      };
+    };
+    const options = { ttl: LIST_TTL_SECONDS, tags: [userTag(userId)] };
+    const { value, status } = await currentRead(ctx, await ctx.cache.getOrLoad(listKey, load, options), async () =>
+      (await ctx.cache.refresh(listKey, load, options)).value,
     );
-    res.set("X-Cache-Status", status).json(value);
+    res.set("X-Cache-Status", status).json(value?.page);
   });
 
   router.get("/scans/:id", async (req, res) => {
@@ -176,14 +196,14 @@ export function scansRouter(ctx: ApiContext): Router {
     const key = ctx.keys.scan(id);
     ctx.hotKeys.touch(key);
 
-    const cached = await ctx.cache.get<ScanViewEntry>(key);
-    let cacheStatus = cached.status;
-    let entry = cached.value;
     // From Postgres into the cache, unless the scan changed meanwhile (then the next read loads again).
     const reload = async () => {
       const view = scanViewEntryLoad(ctx.db, id, cacheEntryTtlSeconds(ctx.config.tiers));
       return (await ctx.cache.refresh(key, view.loader, view.options)).value ?? undefined;
     };
+    const cached = await currentRead(ctx, await ctx.cache.get<ScanViewEntry>(key), reload);
+    let cacheStatus = cached.status;
+    let entry = cached.value;
     entry ??= await reload();
     // Another user's scan is indistinguishable from a missing one.
     if (!entry || entry.userId !== userId) throw notFound("Scan");

@@ -24,7 +24,7 @@ export async function importAdvisories(config: Config, path: string, options: { 
   const { advisories, invalid } = parseAdvisories(sources, (parsed) => interactive && bar.update(parsed));
   if (interactive) bar.stop();
   if (!options.json) console.error(`storing ${advisories.length} advisories...`);
-  const stored = await withDb(config, (db) => storeAdvisories(db, advisories));
+  const { stored } = await withDb(config, (db) => storeAdvisories(db, advisories));
   const seconds = (performance.now() - started) / 1000;
 
   const summary = { received: sources.length, ...stored, invalid, seconds: Number(seconds.toFixed(3)) };

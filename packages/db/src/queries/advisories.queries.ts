@@ -82,21 +82,42 @@ export async function upsertAdvisories(tx: DbExecutor, records: readonly Advisor
   return { written, skipped: unique.length - written + (records.length - unique.length), affected: [...affected.values()] };
 }
 
-/** Advisories (their stored data) that name any of the packages, withdrawn ones excluded. */
+/** The advisories a scan matches against, and the advisory revision they are (one snapshot: one statement). */
+export interface AdvisorySnapshot {
+  revision: number;
+  /** The stored data of every advisory naming any of the packages, except those already withdrawn. */
+  advisories: unknown[];
+}
+
+/**
+ * The advisories that name any of the packages, read with the advisory revision in one statement, so a result
+ * computed from them can say which revision it reflects. An advisory withdrawn in the future still applies
+ * until then (OSV: withdrawal takes effect from its date); the matcher stops at that date.
+ */
+export async function findAdvisorySnapshot(db: DbExecutor, packages: readonly PackageKey[]): Promise<AdvisorySnapshot> {
+  const { rows } = await sql<{ revision: string; data: unknown }>`
+    WITH wanted AS (
+      SELECT a.data
+      FROM advisories a
+      WHERE (a.withdrawn IS NULL OR a.withdrawn > now())
+        AND a.id IN (
+          SELECT p.advisory_id
+          FROM advisory_packages p
+          JOIN unnest(${packages.map((p) => p.ecosystem)}::text[], ${packages.map((p) => p.name)}::text[]) AS wanted(ecosystem, name)
+            ON p.ecosystem = wanted.ecosystem AND p.name = wanted.name
+        )
+    )
+    SELECT r.revision, w.data
+    FROM advisory_revision r
+    LEFT JOIN wanted w ON true
+  `.execute(db);
+  return { revision: Number(rows[0]?.revision ?? 0), advisories: rows.flatMap((r) => (r.data === null ? [] : [r.data])) };
+}
+
+/** Advisories (their stored data) that name any of the packages, those already withdrawn excluded. */
 export async function findAdvisoriesForPackages(db: DbExecutor, packages: readonly PackageKey[]): Promise<unknown[]> {
   if (packages.length === 0) return [];
-  const { rows } = await sql<{ data: unknown }>`
-    SELECT a.data
-    FROM advisories a
-    WHERE a.withdrawn IS NULL
-      AND a.id IN (
-        SELECT p.advisory_id
-        FROM advisory_packages p
-        JOIN unnest(${packages.map((p) => p.ecosystem)}::text[], ${packages.map((p) => p.name)}::text[]) AS wanted(ecosystem, name)
-          ON p.ecosystem = wanted.ecosystem AND p.name = wanted.name
-      )
-  `.execute(db);
-  return rows.map((r) => r.data);
+  return (await findAdvisorySnapshot(db, packages)).advisories;
 }
 
 /** How many advisories are stored (withdrawn included). */

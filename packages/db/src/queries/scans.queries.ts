@@ -1,6 +1,7 @@
 import { type ExpressionBuilder, type Insertable, sql } from "kysely";
 import type { Database, DbExecutor } from "../schema/database.js";
 import type { ScanRow, ScanStatus, ScansTable } from "../schema/scans.table.js";
+import { advisoryRevisionNow, resultIsCurrent } from "./advisory-revisions.queries.js";
 import type { InputKey } from "./input-key.js";
 
 export const IN_FLIGHT: readonly ScanStatus[] = ["queued", "running"];
@@ -73,6 +74,12 @@ export interface ListScansOptions {
 /** A list item: the scan and its result's severity summary (not the findings). */
 export interface ScanListItem extends ScanRow {
   summary: unknown;
+  /** Whether the scan's result is current (null: the scan has no result). */
+  result_current: boolean | null;
+  /** When the scan's result stops being true by itself (null: never, or no result). */
+  result_valid_until: Date | null;
+  /** The advisory revision when the page was read. */
+  checked_revision: string;
 }
 
 /** A page of the user's scans, newest first; keyset pagination on (created_at, id) so pages never shift. */
@@ -85,7 +92,12 @@ export async function listScansForUser(
     .selectFrom("scans")
     .leftJoin("scan_results", "scan_results.id", "scans.result_id")
     .selectAll("scans")
-    .select(sql<unknown>`scan_results.result -> 'summary'`.as("summary"))
+    .select([
+      sql<unknown>`scan_results.result -> 'summary'`.as("summary"),
+      sql<boolean | null>`CASE WHEN scan_results.id IS NULL THEN NULL ELSE ${resultIsCurrent()} END`.as("result_current"),
+      "scan_results.valid_until as result_valid_until",
+      advisoryRevisionNow().as("checked_revision"),
+    ])
     .where("scans.user_id", "=", userId)
     .orderBy("scans.created_at", "desc")
     .orderBy("scans.id", "desc")

@@ -1,31 +1,47 @@
 import { sql } from "kysely";
 import type { DbExecutor } from "../schema/database.js";
+import { advisoryRevisionNow, resultIsCurrent } from "./advisory-revisions.queries.js";
 
 export interface UserScanStats {
   total: number;
   by_status: Record<string, number>;
   by_type: Record<string, number>;
-  /** Summed over the user's completed scans. */
+  /** Completed scans whose result is no longer current (an advisory of theirs changed): not in the sums below. */
+  outdated: number;
+  /** Summed over the user's completed scans whose result is current. */
   findings_by_severity: { critical: number; high: number; medium: number; low: number; unknown: number; total: number };
 }
 
+/** The stats, and what they were checked against: the advisory revision, and when a result among them expires. */
+export interface CheckedUserScanStats {
+  stats: UserScanStats;
+  checkedRevision: number;
+  validUntil: Date | null;
+}
+
 /** The numbers behind `GET /api/v1/stats`, in two index-backed queries. */
-export async function userScanStats(db: DbExecutor, userId: string): Promise<UserScanStats> {
+export async function userScanStats(db: DbExecutor, userId: string): Promise<CheckedUserScanStats> {
   const groups = await db
     .selectFrom("scans")
     .select(["status", "scan_type", (eb) => eb.fn.countAll<string>().as("n")])
     .where("user_id", "=", userId)
     .groupBy(["status", "scan_type"])
     .execute();
-  const { rows } = await sql<Record<"critical" | "high" | "medium" | "low" | "unknown" | "total", string | null>>`
+  const { rows } = await sql<Record<"critical" | "high" | "medium" | "low" | "unknown" | "total" | "outdated" | "checked_revision", string | null> & { valid_until: Date | null }>`
     SELECT
-      sum((r.result -> 'summary' ->> 'critical')::int) AS critical,
-      sum((r.result -> 'summary' ->> 'high')::int) AS high,
-      sum((r.result -> 'summary' ->> 'medium')::int) AS medium,
-      sum((r.result -> 'summary' ->> 'low')::int) AS low,
-      sum((r.result -> 'summary' ->> 'unknown')::int) AS unknown,
-      sum((r.result -> 'summary' ->> 'total')::int) AS total
-    FROM scans s JOIN scan_results r ON r.id = s.result_id
+      ${advisoryRevisionNow()} AS checked_revision,
+      min(r.valid_until) FILTER (WHERE r.current) AS valid_until,
+      sum((r.result -> 'summary' ->> 'critical')::int) FILTER (WHERE r.current) AS critical,
+      sum((r.result -> 'summary' ->> 'high')::int) FILTER (WHERE r.current) AS high,
+      sum((r.result -> 'summary' ->> 'medium')::int) FILTER (WHERE r.current) AS medium,
+      sum((r.result -> 'summary' ->> 'low')::int) FILTER (WHERE r.current) AS low,
+      sum((r.result -> 'summary' ->> 'unknown')::int) FILTER (WHERE r.current) AS unknown,
+      sum((r.result -> 'summary' ->> 'total')::int) FILTER (WHERE r.current) AS total,
+      count(*) FILTER (WHERE NOT r.current) AS outdated
+    FROM scans s
+    JOIN LATERAL (
+      SELECT scan_results.result, scan_results.valid_until, ${resultIsCurrent()} AS current FROM scan_results WHERE scan_results.id = s.result_id
+    ) r ON true
     WHERE s.user_id = ${userId} AND s.status = 'completed'
   `.execute(db);
   const sums = rows[0];
@@ -39,10 +55,11 @@ export async function userScanStats(db: DbExecutor, userId: string): Promise<Use
     byStatus[group.status] = (byStatus[group.status] ?? 0) + count;
     byType[group.scan_type] = (byType[group.scan_type] ?? 0) + count;
   }
-  return {
+  const stats: UserScanStats = {
     total,
     by_status: byStatus,
     by_type: byType,
+    outdated: n(sums?.outdated),
     findings_by_severity: {
       critical: n(sums?.critical),
       high: n(sums?.high),
@@ -52,6 +69,7 @@ export async function userScanStats(db: DbExecutor, userId: string): Promise<Use
       total: n(sums?.total),
     },
   };
+  return { stats, checkedRevision: n(sums?.checked_revision), validUntil: sums?.valid_until ?? null };
 }
 
 /** Results whose tags include any of `tags` (GIN index): the results an advisory change affects. */

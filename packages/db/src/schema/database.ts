@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import type { AdvisoriesTable, AdvisoryPackagesTable } from "./advisories.table.js";
+import type { AdvisoryPackageRevisionsTable, AdvisoryRevisionTable } from "./advisory-revisions.table.js";
 import type { ApiKeysTable } from "./api-keys.table.js";
 import type { ApiUsageTable } from "./api-usage.table.js";
 import type { IdempotencyKeysTable } from "./idempotency-keys.table.js";
@@ -20,6 +21,8 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   advisories: AdvisoriesTable;
   advisory_packages: AdvisoryPackagesTable;
+  advisory_revision: AdvisoryRevisionTable;
+  advisory_package_revisions: AdvisoryPackageRevisionsTable;
 }
 
 export type Db = Kysely<Database>;
