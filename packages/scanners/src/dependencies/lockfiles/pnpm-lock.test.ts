@@ -139,6 +139,8 @@ describe("parsePnpmLock", () => {
       "  scalar@1.0.0: 7",
       "  listed@1.0.0: [a]",
       "  tagged@latest: {}",
+      "  numbered@1.0.0:",
+      "    version: 1.0",
       "  nulled@1.0.0:",
       "  ok@1.0.0: {}",
     ].join("\n");
@@ -152,6 +154,7 @@ describe("parsePnpmLock", () => {
       ["scalar", "scalar@1.0.0", "malformed_entry", "the pnpm-lock entry is not a mapping"],
       ["listed", "listed@1.0.0", "malformed_entry", "the pnpm-lock entry is not a mapping"],
       ["tagged", "tagged@latest", "invalid_version", "the version is not a SemVer version"],
+      ["numbered", "numbered@1.0.0", "malformed_entry", "the pnpm-lock entry's version is not a string"],
     ]);
   });
 

@@ -2,7 +2,7 @@ import { DependencyInputError } from "../dependency-input-error.js";
 import { excerpt } from "../excerpt.js";
 import type { PackageSet } from "../package-set.js";
 import { isJsonObject } from "../parse-json-text.js";
-import { addNonRegistry, addNpmEntry, npmUnchecked, splitNameAtSpec } from "./npm-entry.js";
+import { addNonRegistry, addNpmEntry, nonStringField, npmUnchecked, splitNameAtSpec } from "./npm-entry.js";
 import type { NonRegistrySource } from "./npm-source.js";
 import { NPM_SOURCES, nonRegistrySource } from "./npm-source.js";
 import { parseYamlText } from "./parse-yaml-text.js";
@@ -49,6 +49,11 @@ function addPackage(key: string, entry: unknown, major: number, set: PackageSet)
     return;
   }
   const meta = entry ?? {};
+  const wrongType = nonStringField(meta, ["name", "version"]);
+  if (wrongType !== undefined) {
+    set.unchecked.push(npmUnchecked(parsed?.name ?? key, key, "malformed_entry", `the pnpm-lock entry's ${wrongType} is not a string`));
+    return;
+  }
   // Packages not from the registry carry their real name (and version, if they have one) in the entry.
   const name = typeof meta.name === "string" ? meta.name : parsed?.name;
   if (name === undefined || name === "") {
