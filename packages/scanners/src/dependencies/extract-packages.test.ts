@@ -51,7 +51,78 @@ const EXPECTED_FINDINGS = [
   ["semver", "7.5.1", "GHSA-c2qf-rxjj-qqgw", "medium", "7.5.2"],
 ];
 
+// The same project with a dependency from every kind of source (odd-sources.manifest.*.json), locked by each
+// tool; registry-host.*: an alias served by a second registry, which pnpm keys by its host.
+const ODD_SOURCES: [file: string, format: LockfileFormat, missing: string[]][] = [
+  // npm 6 knows no workspaces.
+  ["odd-sources.npm-v1.package-lock.json", "package-lock.json", ["ms@2.1.3", "ws-a", "linked"]],
+  ["odd-sources.npm-v2.package-lock.json", "package-lock.json", ["linked"]],
+  ["odd-sources.npm-v3.package-lock.json", "package-lock.json", ["linked"]],
+  // Made without the git dependencies (see the README).
+  ["odd-sources.pnpm-v5.4.pnpm-lock.yaml", "pnpm-lock.yaml", ["git-noversion", "git-versioned"]],
+  ["odd-sources.pnpm-v6.pnpm-lock.yaml", "pnpm-lock.yaml", ["git-noversion", "git-versioned"]],
+  ["odd-sources.pnpm-v9.pnpm-lock.yaml", "pnpm-lock.yaml", []],
+  // yarn 1 keeps workspaces out of the lockfile and refuses a git package without a version.
+  ["odd-sources.yarn-v1.yarn.lock", "yarn.lock", ["ws-a", "git-noversion"]],
+];
+
+const GIT_REPOS = "git+file:///tmp/lf-fx/git";
+const ODD_PACKAGES = ["left-pad@1.3.0", "minimist@0.0.8", "minimist@1.2.5", "ms@2.1.3"];
+const ODD_UNCHECKED = [
+  ["git-noversion", `${GIT_REPOS}/git-noversion.git#b9130cd2dda3bc229335a426c2492817e7956198`, "git", "installed from a git repository, not from the registry; advisories are matched by registry version"],
+  ["git-versioned", `${GIT_REPOS}/git-versioned.git#1cd52b6b8b49ed7daff0d38081437fefdfe1034f`, "git", "installed from a git repository, not from the registry; advisories are matched by registry version"],
+  ["linked", "link:linked", "workspace", "a link to a folder of the project (workspace or link:), the project's own code"],
+  ["local-dir", "file:local-dir", "path", "installed from a local directory (file:), not from the registry"],
+  ["lodash", "file:vendor/lodash-4.17.20.tgz", "path", "installed from a local tarball (file:), not from the registry"],
+  ["semver", "http://127.0.0.1:8765/forks/semver-7.5.1.tgz", "url", "installed from a tarball URL that is not a registry download"],
+  ["ws-a", "link:packages/ws-a", "workspace", "a link to a folder of the project (workspace or link:), the project's own code"],
+];
+
 describe("extractPackages", () => {
+  describe.each(ODD_SOURCES)("%s", (file, format, missing) => {
+    // Read inside each test: a parser that refuses the file fails the tests, not the collection.
+    const extract = () => extractPackages({ lockfile: fixtureText(`lockfiles/${file}`), format });
+
+    it("checks the registry packages (aliases as the real package) and reports every other source as unchecked", () => {
+      expect(extract()).toEqual({
+        packages: ODD_PACKAGES.filter((spec) => !missing.includes(spec)).map((spec) => {
+          const at = spec.lastIndexOf("@");
+          return { ecosystem: "npm", name: spec.slice(0, at), version: spec.slice(at + 1) };
+        }),
+        unchecked: ODD_UNCHECKED.filter(([name]) => !missing.includes(name ?? "")).map(([name, where, kind, reason]) => ({
+          ecosystem: "npm",
+          name,
+          spec: `${name}@${where}`,
+          kind,
+          reason,
+        })),
+      });
+    });
+
+    it("finds the aliased and the direct minimist, and nothing for the local lodash and the URL semver", () => {
+      const { result } = matchPackages(extract(), allOsvFixtures());
+      expect(result.findings.map((f) => [f.package, f.version, f.id])).toEqual([
+        ["minimist", "0.0.8", "GHSA-vh95-rmgr-6w4m"],
+        ["minimist", "0.0.8", "GHSA-xvch-5gv4-984h"],
+        ["minimist", "1.2.5", "GHSA-xvch-5gv4-984h"],
+      ]);
+    });
+  });
+
+  it.each(["registry-host.pnpm-v5.2.pnpm-lock.yaml", "registry-host.pnpm-v5.4.pnpm-lock.yaml", "registry-host.pnpm-v6.pnpm-lock.yaml"])(
+    "%s: checks a package keyed by another registry's host, and its tarball there, as the registry package",
+    (file) => {
+      const set = extractPackages({ lockfile: fixtureText(`lockfiles/${file}`), format: "pnpm-lock.yaml" });
+      expect(set).toEqual({
+        packages: [
+          { ecosystem: "npm", name: "left-pad", version: "1.3.0" },
+          { ecosystem: "npm", name: "minimist", version: "1.2.5" },
+        ],
+        unchecked: [],
+      });
+    },
+  );
+
   describe.each(LOCKFILES)("%s", (file, format) => {
     const set = extractPackages({ lockfile: fixtureText(`lockfiles/${file}`), format });
 
@@ -115,7 +186,8 @@ describe("extractPackages", () => {
     });
   });
 
-  it("answers any text in any format with a package set or a DependencyInputError, never another error", () => {
+  // Many texts × every parser, some deeply nested: allow for a loaded machine rather than the default 5 s.
+  it("answers any text in any format with a package set or a DependencyInputError, never another error", { timeout: 60_000 }, () => {
     const deepV1 = `{"lockfileVersion": 1, "dependencies": ${'{"a": {"version": "1.0.0", "dependencies": '.repeat(5_000)}{}${"}}".repeat(5_000)}}`;
     const texts = [
       ...["null", "[]", "{}", "123", '"text"', "\u0000\u0001", "[".repeat(10_000) + "]".repeat(10_000), deepV1],
@@ -123,8 +195,11 @@ describe("extractPackages", () => {
       ...['{"lockfileVersion": 1, "dependencies": {"a": null}}', '{"lockfileVersion": "3"}'],
       ...["lockfileVersion: '9.0'\npackages:\n  a@1.0.0: null\n", "lockfileVersion: '9.0'\npackages:\n  ? [a]\n  : 1\n", "---\n---\n"],
       ...["lockfileVersion: []\n", "lockfileVersion: '6.0'\npackages:\n  /a@: {}\n", 'a@^1:\n  version:\n    x y\n', '@:\n  version "1"\n'],
+      ...["", "# only a comment\n", '{"lockfileVersion": 2, "dependencies": {"a": 5, "b": {"dependencies": 1}}}', '{"lockfileVersion": 3, "packages": {"node_modules/a": {"link": true}}}'],
+      ...["lockfileVersion: 5.4\npackages:\n  example.com: {}\n  /: {}\n  file:: null\nimporters: [1]\n", "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies: {a: 1, b: [link:x]}\n"],
+      ...['a:\n  version "1"\n  resolved 5\n', '"@":\n  resolved "https://%zz"\n', 'a@npm::\n  version "1"\n'],
       ...["==1.0", "[extra]==1", "-", "\\", "foo==", "foo @", " @ url"],
-      ...LOCKFILES.map(([file]) => fixtureText(`lockfiles/${file}`)),
+      ...[...LOCKFILES, ...ODD_SOURCES].map(([file]) => fixtureText(`lockfiles/${file}`)),
       fixtureText("lockfiles/requirements.txt"),
     ];
     for (const format of LOCKFILE_FORMATS) {

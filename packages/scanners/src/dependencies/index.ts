@@ -12,4 +12,5 @@ export * from "./match-packages.js";
 export * from "./package-name.js";
 export * from "./parse-advisory.js";
 export * from "./sbom/index.js";
+export * from "./unchecked-kind.js";
 export * from "./vulnerability-finding.js";

@@ -105,7 +105,7 @@ describe("matchPackages", () => {
   it("tags the result with every package it contains, vulnerable or not", () => {
     const packages: PackageSet = {
       packages: [npm("@cypress/request", "3.0.0"), npm("lodash", "4.17.21"), npm("lodash", "4.17.20"), pypi("Jinja2", "3.1.4")],
-      unchecked: [{ ecosystem: "PyPI", name: "flask", spec: "flask>=2", reason: "not pinned" }],
+      unchecked: [{ ecosystem: "PyPI", name: "flask", spec: "flask>=2", kind: "unpinned", reason: "not pinned" }],
     };
     const output = matchPackages(packages, ADVISORIES);
     expect(output.tags).toEqual(["pkg:PyPI/jinja2", "pkg:npm/@cypress/request", "pkg:npm/lodash"]);

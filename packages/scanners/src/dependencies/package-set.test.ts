@@ -24,8 +24,8 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
 describe("canonicalPackageSet", () => {
   const set = extractPackages({ lockfile: fixtureText("lockfiles/npm-v3.package-lock.json"), format: "package-lock.json" });
   const unchecked: PackageSet["unchecked"] = [
-    { ecosystem: "PyPI", name: "flask", spec: "Flask>=2", reason: "not pinned" },
-    { ecosystem: "maven", name: "org.example/lib", spec: "pkg:maven/org.example/lib@1", reason: "unsupported" },
+    { ecosystem: "PyPI", name: "flask", spec: "Flask>=2", kind: "unpinned", reason: "not pinned" },
+    { ecosystem: "maven", name: "org.example/lib", spec: "pkg:maven/org.example/lib@1", kind: "unsupported_ecosystem", reason: "unsupported" },
   ];
 
   it("gives the same set and the same JSON for shuffled, duplicated input", () => {
@@ -51,7 +51,7 @@ describe("canonicalPackageSet", () => {
           { ecosystem: "npm", name: "b", version: "1.0.0 " },
           { ecosystem: "Go", name: "github.com/x/y", version: "v1.0.0" },
         ],
-        unchecked: [{ ecosystem: "PyPI", name: "Flask", spec: "Flask>=2", reason: "not pinned" }],
+        unchecked: [{ ecosystem: "PyPI", name: "Flask", spec: "Flask>=2", kind: "unpinned", reason: "not pinned" }],
       }),
     ).toEqual({
       packages: [
@@ -60,8 +60,25 @@ describe("canonicalPackageSet", () => {
         { ecosystem: "npm", name: "B", version: "1.0.0" },
         { ecosystem: "npm", name: "b", version: "1.0.0" },
       ],
-      unchecked: [{ ecosystem: "PyPI", name: "flask", spec: "Flask>=2", reason: "not pinned" }],
+      unchecked: [{ ecosystem: "PyPI", name: "flask", spec: "Flask>=2", kind: "unpinned", reason: "not pinned" }],
     });
+  });
+
+  it("keeps unchecked entries that differ only in kind, sorted by kind before reason, with kind in the JSON", () => {
+    const entry = { ecosystem: "npm", name: "a", spec: "a@x" } as const;
+    const canonical = canonicalPackageSet({
+      packages: [],
+      unchecked: [
+        { ...entry, kind: "url", reason: "a" },
+        { ...entry, kind: "git", reason: "b" },
+        { ...entry, kind: "url", reason: "a" },
+      ],
+    });
+    expect(canonical.unchecked).toEqual([
+      { ...entry, kind: "git", reason: "b" },
+      { ...entry, kind: "url", reason: "a" },
+    ]);
+    expect(JSON.stringify(canonical.unchecked[0])).toBe('{"ecosystem":"npm","name":"a","spec":"a@x","kind":"git","reason":"b"}');
   });
 
   it("is idempotent", () => {

@@ -1,6 +1,7 @@
 import type { Ecosystem } from "./ecosystem.js";
 import { isEcosystem } from "./ecosystem.js";
 import { normalizePackageName } from "./package-name.js";
+import type { UncheckedKind } from "./unchecked-kind.js";
 
 /** One installed package: what is matched against advisories. */
 export interface PackageRef {
@@ -17,8 +18,11 @@ export interface UncheckedEntry {
    */
   ecosystem: Ecosystem | (string & {});
   name: string;
-  /** What the input said, e.g. `flask>=2` or a purl. */
+  /** What the input said, e.g. `flask>=2`, a purl, or for a lockfile entry `name@<where it comes from>`. */
   spec: string;
+  /** Why it was not checked, as a stable code (see UNCHECKED_KINDS). */
+  kind: UncheckedKind;
+  /** The same for a person, e.g. "installed from a git repository, not from the registry". */
   reason: string;
 }
 
@@ -42,11 +46,12 @@ export function canonicalPackageSet(set: PackageSet): PackageSet {
     ecosystem: u.ecosystem,
     name: isEcosystem(u.ecosystem) ? normalizePackageName(u.ecosystem, u.name) : u.name,
     spec: u.spec,
+    kind: u.kind,
     reason: u.reason,
   }));
   return {
     packages: sortedUnique(packages, (p) => [p.ecosystem, p.name, p.version]),
-    unchecked: sortedUnique(unchecked, (u) => [u.ecosystem, u.name, u.spec, u.reason]),
+    unchecked: sortedUnique(unchecked, (u) => [u.ecosystem, u.name, u.spec, u.kind, u.reason]),
   };
 }
 

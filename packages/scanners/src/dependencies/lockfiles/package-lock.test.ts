@@ -1,20 +1,26 @@
 import { describe, expect, it } from "vitest";
 import { DependencyInputError } from "../dependency-input-error.js";
+import { fixtureText } from "../fixtures.fixture.js";
+import { canonicalPackageSet } from "../package-set.js";
 import { parsePackageLock } from "./package-lock.js";
 
 const lock = (body: Record<string, unknown>): string => JSON.stringify({ name: "app", version: "1.0.0", requires: true, ...body });
+const GIT = "installed from a git repository, not from the registry; advisories are matched by registry version";
 
 describe("parsePackageLock", () => {
-  it("reads v2/v3 packages by install path: scopes, nesting, aliases; skips the root, workspaces and links", () => {
+  it("reads v2/v3 packages by install path: scopes, nesting, aliases; skips the root and workspace folders", () => {
     const text = lock({
       lockfileVersion: 3,
       packages: {
-        "": { name: "app", version: "1.0.0" },
+        "": { name: "app", version: "1.0.0", dependencies: { "file-dep": "file:../file-dep" } },
         "node_modules/@babel/core": { version: "7.22.0", dev: true },
         "node_modules/a/node_modules/@scope/b": { version: "2.0.0" },
         "node_modules/string-width-cjs": { name: "string-width", version: "4.2.3" },
         "node_modules/my-workspace": { resolved: "packages/my-workspace", link: true },
         "packages/my-workspace": { name: "my-workspace", version: "0.1.0" },
+        "packages/my-workspace/node_modules/left-pad": { version: "1.3.0" },
+        "node_modules/file-dep": { resolved: "../file-dep", link: true },
+        "../file-dep": { version: "1.0.0" },
         "node_modules/from-git": { version: "1.0.0", resolved: "git+ssh://git@github.com/x/from-git.git#abc" },
       },
     });
@@ -23,10 +29,88 @@ describe("parsePackageLock", () => {
         { ecosystem: "npm", name: "@babel/core", version: "7.22.0" },
         { ecosystem: "npm", name: "@scope/b", version: "2.0.0" },
         { ecosystem: "npm", name: "string-width", version: "4.2.3" },
-        { ecosystem: "npm", name: "from-git", version: "1.0.0" },
+        { ecosystem: "npm", name: "left-pad", version: "1.3.0" },
       ],
-      unchecked: [],
+      unchecked: [
+        {
+          ecosystem: "npm",
+          name: "my-workspace",
+          spec: "my-workspace@link:packages/my-workspace",
+          kind: "workspace",
+          reason: "a link to a folder of the project (workspace or link:), the project's own code",
+        },
+        { ecosystem: "npm", name: "file-dep", spec: "file-dep@file:../file-dep", kind: "path", reason: "installed from a local directory (file:), not from the registry" },
+        { ecosystem: "npm", name: "from-git", spec: "from-git@git+ssh://git@github.com/x/from-git.git#abc", kind: "git", reason: GIT },
+      ],
     });
+  });
+
+  it("reports a git dependency without a version (as npm writes it) as unchecked and checks the rest", () => {
+    const text = lock({
+      lockfileVersion: 3,
+      packages: {
+        "": { name: "app", version: "1.0.0" },
+        "node_modules/from-git": { resolved: "git+ssh://git@github.com/x/from-git.git#0123456789abcdef0123456789abcdef01234567" },
+        "node_modules/left-pad": { version: "1.3.0", resolved: "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz" },
+      },
+    });
+    expect(parsePackageLock(text)).toEqual({
+      packages: [{ ecosystem: "npm", name: "left-pad", version: "1.3.0" }],
+      unchecked: [
+        { ecosystem: "npm", name: "from-git", spec: "from-git@git+ssh://git@github.com/x/from-git.git#0123456789abcdef0123456789abcdef01234567", kind: "git", reason: GIT },
+      ],
+    });
+  });
+
+  it("checks a registry download from any host, and reports other tarballs by where they come from", () => {
+    const text = lock({
+      lockfileVersion: 3,
+      packages: {
+        "node_modules/@scope/mirrored": { version: "1.0.0", resolved: "https://nexus.example.com/repository/npm/@scope/mirrored/-/mirrored-1.0.0.tgz" },
+        "node_modules/encoded": { name: "@scope/encoded", version: "2.0.0", resolved: "https://npm.example.com/@scope%2fencoded/-/encoded-2.0.0.tgz" },
+        "node_modules/forked": { version: "1.0.0", resolved: "https://files.example.com/forked-1.0.0.tgz" },
+        "node_modules/impostor": { version: "1.0.0", resolved: "https://files.example.com/other/-/impostor-1.0.0.tgz" },
+        "node_modules/vendored": { version: "4.17.20", resolved: "file:vendor/vendored-4.17.20.tgz" },
+        "node_modules/hosted": { version: "3.0.0", resolved: "https://codeload.github.com/x/hosted/tar.gz/0123abc" },
+      },
+    });
+    const set = parsePackageLock(text);
+    expect(set.packages).toEqual([
+      { ecosystem: "npm", name: "@scope/mirrored", version: "1.0.0" },
+      { ecosystem: "npm", name: "@scope/encoded", version: "2.0.0" },
+    ]);
+    expect(set.unchecked.map((u) => [u.name, u.spec, u.kind, u.reason])).toEqual([
+      ["forked", "forked@https://files.example.com/forked-1.0.0.tgz", "url", "installed from a tarball URL that is not a registry download"],
+      ["impostor", "impostor@https://files.example.com/other/-/impostor-1.0.0.tgz", "url", "installed from a tarball URL that is not a registry download"],
+      ["vendored", "vendored@file:vendor/vendored-4.17.20.tgz", "path", "installed from a local tarball (file:), not from the registry"],
+      ["hosted", "hosted@https://codeload.github.com/x/hosted/tar.gz/0123abc", "git", GIT],
+    ]);
+  });
+
+  it("reports an entry it cannot read as unchecked and checks the rest", () => {
+    const text = lock({
+      lockfileVersion: 2,
+      packages: {
+        "": "the root may be anything",
+        "node_modules/not-an-object": "1.0.0",
+        "node_modules/numeric": { version: 5 },
+        "node_modules/named-wrong": { name: ["x"], version: "1.0.0" },
+        "node_modules/no-version": {},
+        "node_modules/tagged": { version: "latest" },
+        "node_modules/ranged": { version: "^1.0.0" },
+        "node_modules/ok": { version: "1.0.0" },
+      },
+    });
+    const set = parsePackageLock(text);
+    expect(set.packages).toEqual([{ ecosystem: "npm", name: "ok", version: "1.0.0" }]);
+    expect(set.unchecked.map((u) => [u.name, u.spec, u.kind, u.reason])).toEqual([
+      ["not-an-object", "not-an-object", "malformed_entry", "the package-lock entry is not an object"],
+      ["numeric", "numeric", "malformed_entry", "the package-lock entry's version is not a string"],
+      ["named-wrong", "named-wrong", "malformed_entry", "the package-lock entry's name is not a string"],
+      ["no-version", "no-version", "no_version", "the lockfile gives no version for it"],
+      ["tagged", "tagged@latest", "invalid_version", "the version is not a SemVer version"],
+      ["ranged", "ranged@^1.0.0", "unpinned", "a range, not one installed version"],
+    ]);
   });
 
   it("reads the v1 dependency tree, nested and aliased; non-registry versions are unchecked", () => {
@@ -34,9 +118,10 @@ describe("parsePackageLock", () => {
       lockfileVersion: 1,
       dependencies: {
         mkdirp: { version: "0.5.1", dependencies: { minimist: { version: "0.0.8" } } },
-        "cjs-alias": { version: "npm:string-width@4.2.3" },
+        "cjs-alias": { version: "npm:string-width@4.2.3", resolved: "https://registry.npmjs.org/string-width/-/string-width-4.2.3.tgz" },
         local: { version: "file:../local" },
         forked: { version: "github:someone/forked#0123456789abcdef" },
+        remote: { version: "https://example.com/remote-1.0.0.tgz" },
       },
     });
     const set = parsePackageLock(text);
@@ -45,23 +130,63 @@ describe("parsePackageLock", () => {
       { ecosystem: "npm", name: "string-width", version: "4.2.3" },
       { ecosystem: "npm", name: "minimist", version: "0.0.8" },
     ]);
-    expect(set.unchecked.map((u) => u.spec)).toEqual(["local@file:../local", "forked@github:someone/forked#0123456789abcdef"]);
+    expect(set.unchecked.map((u) => [u.spec, u.kind])).toEqual([
+      ["local@file:../local", "path"],
+      ["forked@github:someone/forked#0123456789abcdef", "git"],
+      ["remote@https://example.com/remote-1.0.0.tgz", "url"],
+    ]);
   });
 
-  it("accepts a v1 lock without dependencies", () => {
-    expect(parsePackageLock(lock({ lockfileVersion: 1 }))).toEqual({ packages: [], unchecked: [] });
+  it("reports a v1 entry it cannot read as unchecked and checks the rest, nested ones included", () => {
+    const text = lock({
+      lockfileVersion: 1,
+      dependencies: {
+        a: null,
+        b: { dependencies: {} },
+        c: { version: "1.0.0", dependencies: "nested" },
+        d: { version: "1.0.0", dependencies: { e: { version: 2 }, f: { version: "2.0.0" } } },
+      },
+    });
+    const set = parsePackageLock(text);
+    expect(set.packages).toEqual([
+      { ecosystem: "npm", name: "c", version: "1.0.0" },
+      { ecosystem: "npm", name: "d", version: "1.0.0" },
+      { ecosystem: "npm", name: "f", version: "2.0.0" },
+    ]);
+    expect(set.unchecked.map((u) => [u.name, u.kind, u.reason])).toEqual([
+      ["a", "malformed_entry", "the package-lock entry is not an object"],
+      ["b", "no_version", "the lockfile gives no version for it"],
+      ["c", "malformed_entry", "the package-lock entry's dependencies are not an object"],
+      ["e", "malformed_entry", "the package-lock entry's version is not a string"],
+    ]);
+  });
+
+  it("reads the dependencies tree of a lockfileVersion 2 or 3 without packages, as npm does", () => {
+    // npm 8 writes both layouts; without `packages` the tree must give the same set.
+    const v2 = JSON.parse(fixtureText("lockfiles/npm-v2.package-lock.json")) as Record<string, unknown>;
+    const withPackages = canonicalPackageSet(parsePackageLock(JSON.stringify(v2)));
+    delete v2.packages;
+    expect(canonicalPackageSet(parsePackageLock(JSON.stringify(v2)))).toEqual(withPackages);
+    expect(canonicalPackageSet(parsePackageLock(JSON.stringify({ ...v2, lockfileVersion: 3 })))).toEqual(withPackages);
+    expect(withPackages.packages).toHaveLength(84);
+  });
+
+  it.each([
+    ["v1 without dependencies", { lockfileVersion: 1 }],
+    ["v3 without packages or dependencies", { lockfileVersion: 3 }],
+    ["v3 with null packages", { lockfileVersion: 3, packages: null }],
+  ])("accepts %s as an empty set, as npm does", (_name, body) => {
+    expect(parsePackageLock(lock(body))).toEqual({ packages: [], unchecked: [] });
   });
 
   it.each([
     ["not JSON", "{ lockfileVersion: 3", "lockfile_malformed", /not valid JSON \(line 1, column 3\)/],
     ["JSON that is not an object", "[1, 2]", "lockfile_malformed", /top level/],
     ["no lockfileVersion", lock({}), "lockfile_malformed", /lockfileVersion/],
+    ["a string lockfileVersion", '{"lockfileVersion": "3"}', "lockfile_malformed", /lockfileVersion/],
     ["lockfileVersion 4", lock({ lockfileVersion: 4, packages: {} }), "lockfile_unsupported_version", /lockfileVersion 4 .*1, 2, 3/],
-    ["v3 without packages", lock({ lockfileVersion: 3 }), "lockfile_malformed", /packages/],
-    ["a package without a version", lock({ lockfileVersion: 2, packages: { "node_modules/x": {} } }), "lockfile_malformed", /node_modules\/x.*version/],
-    ["a package that is not an object", lock({ lockfileVersion: 3, packages: { "node_modules/x": "1.0.0" } }), "lockfile_malformed", /node_modules\/x/],
-    ["v1 dependencies that are not an object", lock({ lockfileVersion: 1, dependencies: [] }), "lockfile_malformed", /dependencies/],
-    ["a v1 dependency without a version", lock({ lockfileVersion: 1, dependencies: { a: { dependencies: {} } } }), "lockfile_malformed", /"a"/],
+    ["packages that are not an object", lock({ lockfileVersion: 3, packages: [1] }), "lockfile_malformed", /`packages` is not an object/],
+    ["v1 dependencies that are not an object", lock({ lockfileVersion: 1, dependencies: [] }), "lockfile_malformed", /`dependencies` is not an object/],
   ])("rejects %s with %s", (_name, text, code, message) => {
     const attempt = () => parsePackageLock(text);
     expect(attempt).toThrow(DependencyInputError);
@@ -72,7 +197,7 @@ describe("parsePackageLock", () => {
   it("does not echo the input in its error message", () => {
     const secret = "x".repeat(10_000);
     try {
-      parsePackageLock(`{"lockfileVersion": 3, "packages": {"${secret}": 1}}`);
+      parsePackageLock(`{"lockfileVersion": 4, "packages": {"${secret}": 1}}`);
       expect.unreachable();
     } catch (error) {
       expect((error as Error).message.length).toBeLessThan(200);

@@ -1,61 +1,108 @@
 import { DependencyInputError } from "../dependency-input-error.js";
-import { excerpt } from "../excerpt.js";
 import type { PackageSet } from "../package-set.js";
 import { isJsonObject, parseJsonText } from "../parse-json-text.js";
-import { npmEntry, splitNameAtSpec } from "./npm-version.js";
+import { addNonRegistry, addNpmEntry, aliasTarget, nonStringField, npmUnchecked } from "./npm-entry.js";
+import { NPM_SOURCES } from "./npm-source.js";
 
 const NODE_MODULES = "node_modules/";
+const DEPENDENCY_FIELDS = ["dependencies", "optionalDependencies", "devDependencies", "peerDependencies"] as const;
+// Arborist reads lockfileVersion 1 to 3 the same way; a newer major may change the layout.
+const SUPPORTED_VERSIONS = new Set([1, 2, 3]);
 
 /**
- * Packages in an npm package-lock.json (or npm-shrinkwrap.json): lockfileVersion 1 (`dependencies`
- * tree) and 2/3 (`packages` keyed by install path). Dev and optional dependencies are included; the
- * root project, workspace folders and links are not (they are the project's own code).
+ * Packages in an npm package-lock.json (or npm-shrinkwrap.json), read as npm reads it: the `packages` map
+ * (keyed by install path, lockfileVersion 2 and 3) when there is one, else the `dependencies` tree (the v1
+ * layout, which npm also accepts under a later lockfileVersion). Dev and optional dependencies are included;
+ * the root project and the workspace folders are not (they are the project's own code), and links to them
+ * are unchecked. An entry that cannot be read goes to `unchecked`; only a broken top level fails the file.
  */
 export function parsePackageLock(text: string): PackageSet {
   const lock = parseJsonText(text, "package-lock.json", "lockfile_malformed");
   if (!isJsonObject(lock)) throw malformed("the top level is not an object");
   const version = lock.lockfileVersion;
   if (typeof version !== "number") throw malformed("lockfileVersion is missing or not a number");
-  if (version === 1) return fromDependencyTree(lock.dependencies);
-  if (version === 2 || version === 3) return fromPackagesMap(lock.packages);
-  throw new DependencyInputError(
-    "lockfile_unsupported_version",
-    `package-lock.json lockfileVersion ${version} is not supported (supported: 1, 2, 3)`,
-  );
-}
-
-function fromPackagesMap(packages: unknown): PackageSet {
-  if (!isJsonObject(packages)) throw malformed("lockfileVersion 2 and 3 need a `packages` object");
+  if (!SUPPORTED_VERSIONS.has(version)) {
+    throw new DependencyInputError(
+      "lockfile_unsupported_version",
+      `package-lock.json lockfileVersion ${version} is not supported (supported: 1, 2, 3)`,
+    );
+  }
   const set: PackageSet = { packages: [], unchecked: [] };
-  for (const [path, entry] of Object.entries(packages)) {
-    if (!isJsonObject(entry)) throw malformed(`packages[${excerpt(path)}] is not an object`);
-    const at = path.lastIndexOf(NODE_MODULES);
-    // "" is the root project; paths outside node_modules are workspace folders.
-    if (at === -1 || entry.link === true) continue;
-    const name = typeof entry.name === "string" ? entry.name : path.slice(at + NODE_MODULES.length);
-    if (typeof entry.version !== "string") throw malformed(`packages[${excerpt(path)}].version is missing`);
-    npmEntry(name, entry.version, set);
+  if (lock.packages !== undefined && lock.packages !== null) {
+    if (!isJsonObject(lock.packages)) throw malformed("`packages` is not an object");
+    fromPackagesMap(lock.packages, set);
+  } else if (lock.dependencies !== undefined && lock.dependencies !== null) {
+    if (!isJsonObject(lock.dependencies)) throw malformed("`dependencies` is not an object");
+    fromDependencyTree(lock.dependencies, set);
   }
   return set;
 }
 
-function fromDependencyTree(dependencies: unknown): PackageSet {
-  const set: PackageSet = { packages: [], unchecked: [] };
-  if (dependencies === undefined) return set;
+function fromPackagesMap(packages: Record<string, unknown>, set: PackageSet): void {
+  for (const [path, entry] of Object.entries(packages)) {
+    const at = path.lastIndexOf(NODE_MODULES);
+    // "" is the root project; paths outside node_modules are workspace folders and file: directories,
+    // reported through the links to them.
+    if (at === -1) continue;
+    const pathName = path.slice(at + NODE_MODULES.length);
+    if (!isJsonObject(entry)) {
+      set.unchecked.push(npmUnchecked(pathName, pathName, "malformed_entry", "the package-lock entry is not an object"));
+      continue;
+    }
+    const wrongType = nonStringField(entry, ["name", "version", "resolved"]);
+    if (wrongType !== undefined) {
+      set.unchecked.push(npmUnchecked(pathName, pathName, "malformed_entry", `the package-lock entry's ${wrongType} is not a string`));
+      continue;
+    }
+    const name = typeof entry.name === "string" ? entry.name : pathName;
+    const resolved = typeof entry.resolved === "string" ? entry.resolved : undefined;
+    if (entry.link === true) {
+      addLink(packages, path.slice(0, at).replace(/\/$/, ""), name, resolved ?? "", set);
+      continue;
+    }
+    addNpmEntry(set, name, typeof entry.version === "string" ? entry.version : undefined, [resolved]);
+  }
+}
+
+/**
+ * npm installs both workspace packages and `file:` directories as links. The package that depends on the
+ * link (its parent in the install tree) says which: a `file:` spec, or a workspace.
+ */
+function addLink(packages: Record<string, unknown>, parentPath: string, name: string, target: string, set: PackageSet): void {
+  const parent = packages[parentPath];
+  const declared = isJsonObject(parent)
+    ? DEPENDENCY_FIELDS.map((field) => parent[field])
+        .filter(isJsonObject)
+        .map((specs) => specs[name])
+        .find((spec) => typeof spec === "string" && spec.startsWith("file:"))
+    : undefined;
+  if (typeof declared === "string") addNonRegistry(set, name, declared, NPM_SOURCES.directory);
+  else addNonRegistry(set, name, `link:${target}`, NPM_SOURCES.workspace);
+}
+
+function fromDependencyTree(dependencies: Record<string, unknown>, set: PackageSet): void {
   // Iterative: nesting follows node_modules depth, which an input can make arbitrarily deep.
-  const pending: { where: string; dependencies: unknown }[] = [{ where: "dependencies", dependencies }];
+  const pending: Record<string, unknown>[] = [dependencies];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    if (!isJsonObject(next.dependencies)) throw malformed(`${next.where} is not an object`);
-    for (const [name, entry] of Object.entries(next.dependencies)) {
-      const where = `${next.where}[${excerpt(name)}]`;
-      if (!isJsonObject(entry) || typeof entry.version !== "string") throw malformed(`${where}.version is missing`);
+    for (const [name, entry] of Object.entries(next)) {
+      if (!isJsonObject(entry)) {
+        set.unchecked.push(npmUnchecked(name, name, "malformed_entry", "the package-lock entry is not an object"));
+        continue;
+      }
+      const nested = entry.dependencies;
+      if (isJsonObject(nested)) pending.push(nested);
+      else if (nested !== undefined) set.unchecked.push(npmUnchecked(name, name, "malformed_entry", "the package-lock entry's dependencies are not an object"));
+      const wrongType = nonStringField(entry, ["version", "resolved"]);
+      if (wrongType !== undefined) {
+        set.unchecked.push(npmUnchecked(name, name, "malformed_entry", `the package-lock entry's ${wrongType} is not a string`));
+        continue;
+      }
+      const version = typeof entry.version === "string" ? entry.version : undefined;
       // An alias (`"foo": {"version": "npm:bar@1.0.0"}`) installs bar.
-      const alias = entry.version.startsWith("npm:") ? splitNameAtSpec(entry.version.slice(4)) : null;
-      npmEntry(alias?.name ?? name, alias?.spec ?? entry.version, set);
-      if (entry.dependencies !== undefined) pending.push({ where: `${where}.dependencies`, dependencies: entry.dependencies });
+      const alias = version === undefined ? null : aliasTarget(version);
+      addNpmEntry(set, alias?.name ?? name, alias?.spec ?? version, [typeof entry.resolved === "string" ? entry.resolved : undefined]);
     }
   }
-  return set;
 }
 
 function malformed(problem: string): DependencyInputError {

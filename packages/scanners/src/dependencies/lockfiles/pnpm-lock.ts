@@ -2,20 +2,29 @@ import { DependencyInputError } from "../dependency-input-error.js";
 import { excerpt } from "../excerpt.js";
 import type { PackageSet } from "../package-set.js";
 import { isJsonObject } from "../parse-json-text.js";
-import { npmEntry } from "./npm-version.js";
+import { addNonRegistry, addNpmEntry, nonStringField, npmUnchecked, splitNameAtSpec } from "./npm-entry.js";
+import type { NonRegistrySource } from "./npm-source.js";
+import { NPM_SOURCES, nonRegistrySource } from "./npm-source.js";
 import { parseYamlText } from "./parse-yaml-text.js";
 
 // pnpm 7 writes 5.x, pnpm 8 6.x, pnpm 9 and 10 9.x. 7 and 8 were never released; accepted for the
 // same layout as their neighbours.
 const SUPPORTED_MAJORS = new Set([5, 6, 7, 8, 9]);
+const DEPENDENCY_FIELDS = ["dependencies", "optionalDependencies", "devDependencies"] as const;
+const PACKAGE_NAME = /^(?:@[^/@]+\/)?[^/@]+$/;
 
 /**
  * Packages in a pnpm-lock.yaml (lockfileVersion 5.x to 9.x), from the keys of `packages`:
  * `/name/version_peers` (5.x), `/name@version(peers)` (6.x), `name@version` (9.x, whose peer variants
- * live in `snapshots`). Local `file:`/`link:` packages are the project's own code and are skipped.
+ * live in `snapshots`); a key without the leading `/` names the registry host first
+ * (`registry.npmjs.org/foo/1.1.0`). Packages from a directory, a local or non-registry tarball or git, and
+ * the importers' `link:` dependencies (workspace packages, linked folders) are unchecked. An empty or
+ * comment-only file names no packages (pnpm ignores it as it would a missing lockfile).
  */
 export function parsePnpmLock(text: string): PackageSet {
   const lock = parseYamlText(text, "pnpm-lock.yaml");
+  const set: PackageSet = { packages: [], unchecked: [] };
+  if (lock === null || lock === undefined) return set;
   if (!isJsonObject(lock)) throw malformed("the top level is not a mapping");
   const major = Math.trunc(Number.parseFloat(String(lock.lockfileVersion)));
   if (lock.lockfileVersion === undefined || Number.isNaN(major)) throw malformed("lockfileVersion is missing");
@@ -25,41 +34,94 @@ export function parsePnpmLock(text: string): PackageSet {
       `pnpm-lock.yaml lockfileVersion ${excerpt(String(lock.lockfileVersion))} is not supported (supported: 5.x to 9.x)`,
     );
   }
-  const set: PackageSet = { packages: [], unchecked: [] };
-  if (lock.packages === undefined || lock.packages === null) return set;
-  if (!isJsonObject(lock.packages)) throw malformed("`packages` is not a mapping");
-  for (const [key, entry] of Object.entries(lock.packages)) {
-    const meta = isJsonObject(entry) ? entry : {};
-    const parsed = major < 6 ? splitSlashKey(key) : (splitAtKey(key) ?? splitSlashKey(key));
-    // Tarball and git packages carry their real name and version in the entry.
-    const name = typeof meta.name === "string" ? meta.name : parsed?.name;
-    const version = typeof meta.version === "string" ? meta.version : parsed?.version;
-    if (name === undefined || version === undefined) throw malformed(`package key ${excerpt(key)} has no name and version`);
-    if (/^(?:file|link):/.test(version) || (isJsonObject(meta.resolution) && typeof meta.resolution.directory === "string")) continue;
-    npmEntry(name, version, set);
+  if (lock.packages !== undefined && lock.packages !== null) {
+    if (!isJsonObject(lock.packages)) throw malformed("`packages` is not a mapping");
+    for (const [key, entry] of Object.entries(lock.packages)) addPackage(key, entry, major, set);
   }
+  addLinks(lock, set);
   return set;
 }
 
-/** `/@scope/name@1.0.0(peer@2.0.0)` or `name@1.0.0` → name and version without peer suffixes. */
-function splitAtKey(key: string): { name: string; version: string } | null {
-  const bare = key.startsWith("/") ? key.slice(1) : key;
-  const at = bare.indexOf("@", 1);
-  if (at <= 0) return null;
-  return { name: bare.slice(0, at), version: stripPeers(bare.slice(at + 1)) };
+function addPackage(key: string, entry: unknown, major: number, set: PackageSet): void {
+  const parsed = major >= 9 ? splitNameAtSpec(key) : splitDepPath(key, major);
+  if (entry !== null && entry !== undefined && !isJsonObject(entry)) {
+    set.unchecked.push(npmUnchecked(parsed?.name ?? key, key, "malformed_entry", "the pnpm-lock entry is not a mapping"));
+    return;
+  }
+  const meta = entry ?? {};
+  const wrongType = nonStringField(meta, ["name", "version"]);
+  if (wrongType !== undefined) {
+    set.unchecked.push(npmUnchecked(parsed?.name ?? key, key, "malformed_entry", `the pnpm-lock entry's ${wrongType} is not a string`));
+    return;
+  }
+  // Packages not from the registry carry their real name (and version, if they have one) in the entry.
+  const name = typeof meta.name === "string" ? meta.name : parsed?.name;
+  if (name === undefined || name === "") {
+    set.unchecked.push(npmUnchecked(key, key, "malformed_entry", "the pnpm-lock key names no package"));
+    return;
+  }
+  const fromResolution = resolutionSource(meta.resolution, name);
+  if (fromResolution !== null) {
+    addNonRegistry(set, name, fromResolution.where, fromResolution.source);
+    return;
+  }
+  // The key's spec may itself be the source (9.x `name@file:…`, 5.x/6.x `file:…` keys).
+  const keySpec = parsed?.spec ?? (/^(?:file|link):/.test(key) ? key : undefined);
+  const version = typeof meta.version === "string" ? meta.version : parsed === null ? undefined : stripPeers(parsed.spec, major);
+  addNpmEntry(set, name, version, [keySpec]);
 }
 
-/** `/@scope/name/1.0.0_peer@2.0.0+other@1.0.0` → name and version. Peer suffixes spell `/` as `+`. */
-function splitSlashKey(key: string): { name: string; version: string } | null {
-  const bare = key.startsWith("/") ? key.slice(1) : key;
-  const slash = bare.lastIndexOf("/");
-  if (slash <= 0) return null;
-  return { name: bare.slice(0, slash), version: stripPeers(bare.slice(slash + 1)) };
+/** Where `resolution` says the package comes from, when that is not the registry. */
+function resolutionSource(resolution: unknown, name: string): { where: string; source: NonRegistrySource } | null {
+  if (!isJsonObject(resolution)) return null;
+  if (typeof resolution.directory === "string") return { where: `file:${resolution.directory}`, source: NPM_SOURCES.directory };
+  if (resolution.type === "git" || typeof resolution.commit === "string") {
+    const repo = typeof resolution.repo === "string" ? resolution.repo : "";
+    // Spelled as npm spells a git dependency (`git+https://…#commit`), so it reads the same in every lockfile.
+    const where = `${/^git[+:@]/.test(repo) ? "" : "git+"}${repo}#${String(resolution.commit ?? "")}`;
+    return { where, source: NPM_SOURCES.git };
+  }
+  if (typeof resolution.tarball !== "string") return null;
+  const source = nonRegistrySource(resolution.tarball, name);
+  return source === null ? null : { where: resolution.tarball, source };
 }
 
-// A semver never contains "(" or "_", so everything from the first of them is a peer suffix or hash.
-function stripPeers(version: string): string {
-  return version.replace(/[(_].*$/, "");
+/**
+ * A 5.x/6.x dependency path: `/name/1.0.0_peers`, `/name@1.0.0(peers)`, or without the leading `/` the
+ * registry host first (`registry.npmjs.org/@scope/name/1.0.0`). Null for a path that names no registry
+ * package (`file:…`, `link:…`); their entries carry the name.
+ */
+function splitDepPath(key: string, major: number): { name: string; spec: string } | null {
+  if (/^(?:file|link):/.test(key)) return null;
+  const path = key.startsWith("/") ? key.slice(1) : key.slice(key.indexOf("/") + 1);
+  if (major >= 6) {
+    const atForm = splitNameAtSpec(path);
+    if (atForm !== null && PACKAGE_NAME.test(atForm.name)) return atForm;
+  }
+  const slash = path.lastIndexOf("/");
+  return slash <= 0 ? null : { name: path.slice(0, slash), spec: path.slice(slash + 1) };
+}
+
+// A semver never contains "(" or "_": from the first "_" (5.x) or "(" (6.x on) starts the peer suffix.
+function stripPeers(version: string, major: number): string {
+  return version.replace(major < 6 ? /_.*$/s : /\(.*$/s, "");
+}
+
+/**
+ * The importers' `link:` dependencies: workspace packages and linked folders, which pnpm lists only there.
+ * A lockfile without a workspace keeps its one importer at the top level.
+ */
+function addLinks(lock: Record<string, unknown>, set: PackageSet): void {
+  const importers = [lock, ...(isJsonObject(lock.importers) ? Object.values(lock.importers) : [])];
+  for (const importer of importers.filter(isJsonObject)) {
+    for (const dependencies of DEPENDENCY_FIELDS.map((field) => importer[field]).filter(isJsonObject)) {
+      for (const [name, value] of Object.entries(dependencies)) {
+        // 5.x: `name: version`; 6.x and 9.x: `name: {specifier, version}`.
+        const version = isJsonObject(value) ? value.version : value;
+        if (typeof version === "string" && version.startsWith("link:")) addNonRegistry(set, name, version, NPM_SOURCES.workspace);
+      }
+    }
+  }
 }
 
 function malformed(problem: string): DependencyInputError {

@@ -15,13 +15,13 @@ describe("parseRequirementsTxt", () => {
       { ecosystem: "PyPI", name: "cryptography", version: "41.0.7" },
       { ecosystem: "PyPI", name: "zope.interface", version: "6.0" },
     ]);
-    expect(set.unchecked.map((u) => [u.name, u.spec, u.reason])).toEqual([
-      ["Flask", "Flask>=2.0", "not pinned to one version with =="],
-      ["gunicorn", "gunicorn", "not pinned to one version with =="],
-      ["numpy", "numpy~=1.26", "not pinned to one version with =="],
-      ["pip-tools", "pip-tools==7.*", "not pinned to one version with =="],
-      ["mypkg", "mypkg @ https://example.com/packages/mypkg-1.0.tar.gz", "a direct URL reference (name @ url), not a registry version"],
-      ["localpkg", "-e git+https://github.com/example/localpkg.git#egg=localpkg", "an editable install (local or VCS), not a registry version"],
+    expect(set.unchecked.map((u) => [u.name, u.spec, u.kind, u.reason])).toEqual([
+      ["Flask", "Flask>=2.0", "unpinned", "not pinned to one version with =="],
+      ["gunicorn", "gunicorn", "unpinned", "not pinned to one version with =="],
+      ["numpy", "numpy~=1.26", "unpinned", "not pinned to one version with =="],
+      ["pip-tools", "pip-tools==7.*", "unpinned", "not pinned to one version with =="],
+      ["mypkg", "mypkg @ https://example.com/packages/mypkg-1.0.tar.gz", "url", "a direct URL reference (name @ url), not a registry version"],
+      ["localpkg", "-e git+https://github.com/example/localpkg.git#egg=localpkg", "git", "an editable install (local or VCS), not a registry version"],
     ]);
   });
 
@@ -38,19 +38,35 @@ describe("parseRequirementsTxt", () => {
   });
 
   it.each([
-    ["a wildcard pin", "foo==1.*"],
-    ["a range", "foo>=1.0,<2.0"],
-    ["an exclusion", "foo!=1.0"],
-    ["a version that is not PEP 440", "foo==latest"],
-  ])("reports %s as unchecked", (_name, text) => {
+    ["a wildcard pin", "foo==1.*", "unpinned"],
+    ["a range", "foo>=1.0,<2.0", "unpinned"],
+    ["an exclusion", "foo!=1.0", "unpinned"],
+    ["a version that is not PEP 440", "foo==latest", "invalid_version"],
+  ])("reports %s as unchecked", (_name, text, kind) => {
     const set = parseRequirementsTxt(text);
     expect(set.packages).toEqual([]);
-    expect(set.unchecked).toEqual([expect.objectContaining({ ecosystem: "PyPI", name: "foo", spec: text })]);
+    expect(set.unchecked).toEqual([expect.objectContaining({ ecosystem: "PyPI", name: "foo", spec: text, kind })]);
   });
 
-  it("reports URLs and paths as unchecked, named after the archive", () => {
-    const set = parseRequirementsTxt(["https://example.com/dist/some_pkg-2.0-py3-none-any.whl", "./vendor/other-1.0.tar.gz", "-e ."].join("\n"));
-    expect(set.unchecked.map((u) => u.name)).toEqual(["some_pkg", "other", "."]);
+  it("reports URLs and paths as unchecked, named after the archive, with where they come from as the kind", () => {
+    const lines = [
+      "https://example.com/dist/some_pkg-2.0-py3-none-any.whl",
+      "./vendor/other-1.0.tar.gz",
+      "-e .",
+      "git+https://github.com/example/from_git.git#egg=from_git",
+      "-e hg+https://hg.example.com/repo#egg=from_hg",
+      "local @ file:///srv/wheels/local-1.0-py3-none-any.whl",
+      "remote @ https://example.com/remote-1.0.tar.gz",
+    ];
+    expect(parseRequirementsTxt(lines.join("\n")).unchecked.map((u) => [u.name, u.kind])).toEqual([
+      ["some_pkg", "url"],
+      ["other", "path"],
+      [".", "path"],
+      ["from_git", "git"],
+      ["from_hg", "git"],
+      ["local", "path"],
+      ["remote", "url"],
+    ]);
   });
 
   it("ignores options, blank lines and comments", () => {

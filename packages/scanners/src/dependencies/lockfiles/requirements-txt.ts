@@ -36,11 +36,12 @@ function requirement(text: string, lineNumber: number, set: PackageSet): void {
   const name = match?.[1] ?? "";
   const rest = match?.[2] ?? "";
   if (match !== null && rest.startsWith("@")) {
-    set.unchecked.push({ ecosystem: "PyPI", name, spec, reason: "a direct URL reference (name @ url), not a registry version" });
+    const kind = sourceKind(rest.slice(1).trim());
+    set.unchecked.push({ ecosystem: "PyPI", name, spec, kind, reason: "a direct URL reference (name @ url), not a registry version" });
     return;
   }
   if (/^[a-z][a-z0-9+.-]*:\/\/|^[./~]|\.(?:whl|zip|tar\.gz)$/i.test(text)) {
-    set.unchecked.push({ ecosystem: "PyPI", name: archiveName(text), spec, reason: "a URL or path, not a registry version" });
+    set.unchecked.push({ ecosystem: "PyPI", name: archiveName(text), spec, kind: sourceKind(text), reason: "a URL or path, not a registry version" });
     return;
   }
   const specifiers = rest.split(";")[0]?.trim().replace(/^\((.*)\)$/s, "$1") ?? "";
@@ -53,9 +54,9 @@ function requirement(text: string, lineNumber: number, set: PackageSet): void {
     .filter((m) => m !== null);
   const version = pins.length === 1 ? pins[0]?.[2] : undefined;
   if (version === undefined || version.includes("*")) {
-    set.unchecked.push({ ecosystem: "PyPI", name, spec, reason: "not pinned to one version with ==" });
+    set.unchecked.push({ ecosystem: "PyPI", name, spec, kind: "unpinned", reason: "not pinned to one version with ==" });
   } else if (validPep440(version) === null) {
-    set.unchecked.push({ ecosystem: "PyPI", name, spec, reason: "the pinned version is not a PEP 440 version" });
+    set.unchecked.push({ ecosystem: "PyPI", name, spec, kind: "invalid_version", reason: "the pinned version is not a PEP 440 version" });
   } else {
     set.packages.push({ ecosystem: "PyPI", name, version });
   }
@@ -66,7 +67,13 @@ function editable(option: string, set: PackageSet): void {
   const target = /^(?:-e|--editable)(?:\s+|=)(.+)$/s.exec(option)?.[1]?.trim();
   if (target === undefined) return;
   const reason = "an editable install (local or VCS), not a registry version";
-  set.unchecked.push({ ecosystem: "PyPI", name: archiveName(target), spec: option.slice(0, MAX_SPEC), reason });
+  set.unchecked.push({ ecosystem: "PyPI", name: archiveName(target), spec: option.slice(0, MAX_SPEC), kind: sourceKind(target), reason });
+}
+
+/** Where a URL or path requirement comes from: a VCS (`git+…`, also hg, svn, bzr), the local disk, or the web. */
+function sourceKind(target: string): "git" | "path" | "url" {
+  if (/^(?:git|hg|svn|bzr)\+/i.test(target)) return "git";
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(target) && !/^file:/i.test(target) ? "url" : "path";
 }
 
 /** The package name a URL or path names: `#egg=name`, a wheel/sdist file name, or the last path segment. */

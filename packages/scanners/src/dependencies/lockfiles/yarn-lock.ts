@@ -1,10 +1,9 @@
 import { createRequire } from "node:module";
 import type * as YarnLockfile from "@yarnpkg/lockfile";
 import { DependencyInputError } from "../dependency-input-error.js";
-import { excerpt } from "../excerpt.js";
 import type { PackageSet } from "../package-set.js";
 import { isJsonObject } from "../parse-json-text.js";
-import { npmEntry, splitNameAtSpec } from "./npm-version.js";
+import { addNpmEntry, aliasTarget, nonStringField, npmUnchecked, splitNameAtSpec } from "./npm-entry.js";
 
 // CommonJS whose exports ESM loaders see differently (Node: only `default`; vitest: named). require
 // gives its real exports everywhere.
@@ -13,8 +12,9 @@ const yarnLockfile = createRequire(import.meta.url)("@yarnpkg/lockfile") as type
 /**
  * Packages in a yarn classic (v1) yarn.lock. Each entry may list several specifiers
  * (`a@^1.0.0, a@^1.2.0:`); they resolve to one package. Aliases (`b@npm:a@^1`) count as the real
- * package; local `file:`/`link:` packages are the project's own code and are skipped. Merge conflicts
- * are resolved as yarn does when both sides parse.
+ * package; a key without a range (`a:`) names the package alone. Entries from `file:`, `link:`, git or a
+ * non-registry URL, and entries that cannot be read, are unchecked. Merge conflicts are resolved as yarn
+ * does when both sides parse.
  */
 export function parseYarnLock(text: string): PackageSet {
   // Berry lockfiles are YAML with a __metadata entry; the classic parser would misread them.
@@ -25,14 +25,25 @@ export function parseYarnLock(text: string): PackageSet {
     );
   }
   const parsed = parseClassic(text);
+  // Any `key value` text parses; in a lockfile, entries are blocks. Not one block: not a yarn.lock.
+  const values = Object.values(parsed);
+  if (values.length > 0 && !values.some(isJsonObject)) throw malformed("no entry is a package block (name@range: with version …)");
   const set: PackageSet = { packages: [], unchecked: [] };
   for (const [key, entry] of Object.entries(parsed)) {
-    const specifier = splitNameAtSpec(key);
-    if (specifier === null) throw malformed(`entry ${excerpt(key)} is not name@range`);
-    if (/^(?:file|link):/.test(specifier.spec)) continue;
-    if (!isJsonObject(entry) || typeof entry.version !== "string") throw malformed(`entry ${excerpt(key)} has no version`);
-    const alias = specifier.spec.startsWith("npm:") ? splitNameAtSpec(specifier.spec.slice(4)) : null;
-    npmEntry(alias?.name ?? specifier.name, entry.version, set);
+    const specifier = splitNameAtSpec(key) ?? { name: key, spec: "" };
+    const alias = aliasTarget(specifier.spec);
+    const name = alias?.name ?? specifier.name;
+    if (!isJsonObject(entry)) {
+      set.unchecked.push(npmUnchecked(name, key, "malformed_entry", "the yarn.lock entry is not a mapping"));
+      continue;
+    }
+    const wrongType = nonStringField(entry, ["version", "resolved"]);
+    if (wrongType !== undefined) {
+      set.unchecked.push(npmUnchecked(name, key, "malformed_entry", `the yarn.lock entry's ${wrongType} is not a string`));
+      continue;
+    }
+    const version = typeof entry.version === "string" ? entry.version : undefined;
+    addNpmEntry(set, name, version, [typeof entry.resolved === "string" ? entry.resolved : undefined, alias?.spec ?? specifier.spec]);
   }
   return set;
 }

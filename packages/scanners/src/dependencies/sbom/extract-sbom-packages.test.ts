@@ -68,11 +68,11 @@ describe("extractSbomPackages", () => {
     expect(extractSbomPackages(bom)).toEqual({
       packages: [],
       unchecked: [
-        { ecosystem: "deb", name: "debian/curl", spec: "pkg:deb/debian/curl@7.74.0-1.3?arch=amd64", reason: expect.stringMatching(/purl type deb is not supported/) },
-        { ecosystem: "maven", name: "org.apache.logging.log4j/log4j-core", spec: expect.any(String), reason: expect.stringMatching(/purl type maven/) },
-        { ecosystem: "npm", name: "lodash", spec: "pkg:npm/lodash", reason: "the purl has no version" },
-        { ecosystem: "unknown", name: "broken", spec: "not a purl", reason: "the purl does not parse" },
-        { ecosystem: "unknown", name: "vendored", spec: "vendored@1.0", reason: "no purl; components are matched by purl" },
+        { ecosystem: "deb", name: "debian/curl", spec: "pkg:deb/debian/curl@7.74.0-1.3?arch=amd64", kind: "unsupported_ecosystem", reason: expect.stringMatching(/purl type deb is not supported/) },
+        { ecosystem: "maven", name: "org.apache.logging.log4j/log4j-core", spec: expect.any(String), kind: "unsupported_ecosystem", reason: expect.stringMatching(/purl type maven/) },
+        { ecosystem: "npm", name: "lodash", spec: "pkg:npm/lodash", kind: "no_version", reason: "the purl has no version" },
+        { ecosystem: "unknown", name: "broken", spec: "not a purl", kind: "malformed_entry", reason: "the purl does not parse" },
+        { ecosystem: "unknown", name: "vendored", spec: "vendored@1.0", kind: "no_purl", reason: "no purl; components are matched by purl" },
       ],
     });
   });
@@ -90,7 +90,7 @@ describe("extractSbomPackages", () => {
     };
     expect(extractSbomPackages(document)).toEqual({
       packages: [{ ecosystem: "npm", name: "minimist", version: "1.2.5" }],
-      unchecked: [{ ecosystem: "unknown", name: "no-refs", spec: "no-refs@2.0", reason: "no purl; components are matched by purl" }],
+      unchecked: [{ ecosystem: "unknown", name: "no-refs", spec: "no-refs@2.0", kind: "no_purl", reason: "no purl; components are matched by purl" }],
     });
   });
 

@@ -21,14 +21,14 @@ export function purlPackage(purl: string, fallbackName: string): { package: Pack
   try {
     parsed = PackageURL.fromString(purl);
   } catch {
-    return { unchecked: { ecosystem: "unknown", name: fallbackName, spec, reason: "the purl does not parse" } };
+    return { unchecked: { ecosystem: "unknown", name: fallbackName, spec, kind: "malformed_entry", reason: "the purl does not parse" } };
   }
   const ecosystem = PURL_ECOSYSTEMS[parsed.type];
   const name = parsed.namespace ? `${parsed.namespace}/${parsed.name}` : parsed.name;
   if (ecosystem === undefined) {
     const reason = `purl type ${parsed.type} is not supported (supported: ${Object.keys(PURL_ECOSYSTEMS).join(", ")})`;
-    return { unchecked: { ecosystem: parsed.type, name, spec, reason } };
+    return { unchecked: { ecosystem: parsed.type, name, spec, kind: "unsupported_ecosystem", reason } };
   }
-  if (!parsed.version) return { unchecked: { ecosystem, name, spec, reason: "the purl has no version" } };
+  if (!parsed.version) return { unchecked: { ecosystem, name, spec, kind: "no_version", reason: "the purl has no version" } };
   return { package: { ecosystem, name, version: parsed.version } };
 }
