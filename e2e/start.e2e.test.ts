@@ -79,7 +79,7 @@ class LocalStack {
   }
 
   async healthy(app: (typeof APPS)[number]): Promise<boolean> {
-    const response = await fetch(this.healthUrl(app), { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+    const response = await fetch(this.healthUrl(app), { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
     return response?.status === 200;
   }
 
