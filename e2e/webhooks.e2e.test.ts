@@ -31,7 +31,8 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  stack = await Stack.create({ TIER_LIMITS: JSON.stringify({ free: { scans_per_hour: 2 } }) });
+  // The receiver listens on loopback, which webhooks may only call when private targets are allowed.
+  stack = await Stack.create({ TIER_LIMITS: JSON.stringify({ free: { scans_per_hour: 2 } }), WEBHOOK_ALLOW_PRIVATE: "true" });
   await stack.startApi();
   await stack.startScanWorker();
 });

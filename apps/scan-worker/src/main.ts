@@ -77,7 +77,7 @@ worker.on("failed", (job, error) => {
 });
 worker.on("error", (error) => logger.warn({ err: error }, "scan worker error"));
 // Quota notifications: light I/O work, so the scan-workers deliver them too.
-const webhookWorker = new Worker(QUEUES.webhooks, createWebhookProcessor({ db, logger }), {
+const webhookWorker = new Worker(QUEUES.webhooks, createWebhookProcessor({ db, logger, allowPrivate: config.webhookAllowPrivate }), {
   connection: workerRedis.duplicate(),
   prefix: config.queuePrefix,
   concurrency: 8,

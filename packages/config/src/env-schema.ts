@@ -54,6 +54,8 @@ export const envSchema = z.object({
   TRUST_PROXY: z.string().default("false"),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000),
   METRICS_TOKEN: z.string().min(1).optional(),
+  /** Webhook URLs may target loopback, private and link-local addresses (development, tests); off in production. */
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

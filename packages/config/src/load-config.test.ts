@@ -23,6 +23,7 @@ describe("loadConfig", () => {
     });
     expect(config.tiers.business.result_ttl_seconds).toBe(604800);
     expect(config.logLevel).toBe("info");
+    expect(config.webhookAllowPrivate).toBe(false);
   });
 
   it("reads overrides and coerces types", () => {
@@ -31,6 +32,7 @@ describe("loadConfig", () => {
     expect(config.cacheEnabled).toBe(false);
     expect(config.tiers.pro.result_ttl_seconds).toBe(60);
     expect(config.trustProxy).toBe(2);
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE: "true" }).webhookAllowPrivate).toBe(true);
   });
 
   it("treats an empty string as unset", () => {
@@ -50,6 +52,7 @@ describe("loadConfig", () => {
     [{ REDIS_URL: "http://localhost" }, "REDIS_URL"],
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
     [{ CACHE_ENABLED: "maybe" }, "CACHE_ENABLED"],
+    [{ WEBHOOK_ALLOW_PRIVATE: "sometimes" }, "WEBHOOK_ALLOW_PRIVATE"],
     [{ RATE_LIMIT_FAIL_MODE: "sideways" }, "RATE_LIMIT_FAIL_MODE"],
     [{ TIER_LIMITS: "{not json" }, "TIER_LIMITS"],
     [{ TIER_LIMITS: '{"gold":{"requests_per_minute":1}}' }, "TIER_LIMITS"],

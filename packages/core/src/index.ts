@@ -18,3 +18,4 @@ export * from "./hot-keys.js";
 export * from "./tier-windows.js";
 export * from "./app-db.js";
 export * from "./health-probe.js";
+export * from "./webhook-target.js";

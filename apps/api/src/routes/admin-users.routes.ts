@@ -1,9 +1,19 @@
 import { TIERS } from "@secapi/config";
-import { UserNotFoundError, changeUserTier, createUserWithKey, generateWebhookSecret, userAndPrincipalTags } from "@secapi/core";
+import {
+  UserNotFoundError,
+  WebhookHostUnresolvedError,
+  WebhookTargetForbiddenError,
+  changeUserTier,
+  createUserWithKey,
+  generateWebhookSecret,
+  resolveWebhookTarget,
+  userAndPrincipalTags,
+} from "@secapi/core";
 import { type User, updateUserWebhook } from "@secapi/db";
-import { Router } from "express";
+import { type Request, Router } from "express";
 import { z } from "zod";
 import type { ApiContext } from "../context.js";
+import { unprocessable } from "../http/http-error.js";
 import { uuidParam } from "../http/params.js";
 import { parseOr400 } from "../http/validation.js";
 
@@ -32,6 +42,20 @@ const userView = (user: User) => ({
   created_at: user.created_at.toISOString(),
 });
 
+/**
+ * Refuses (422) a webhook URL that is, or resolves to, an address SecAPI must not call. The scan-worker checks
+ * again at every delivery (DNS may change); a host that does not resolve now is accepted and judged then.
+ */
+async function checkWebhookUrl(ctx: ApiContext, req: Request, url: string): Promise<void> {
+  try {
+    await resolveWebhookTarget(url, { allowPrivate: ctx.config.webhookAllowPrivate });
+  } catch (error) {
+    if (error instanceof WebhookTargetForbiddenError) throw unprocessable(error.code, error.message);
+    if (!(error instanceof WebhookHostUnresolvedError)) throw error;
+    req.log.info({ reason: error.message }, "webhook host does not resolve yet; deliveries will check it");
+  }
+}
+
 /** Admin user management; mounted behind authenticate + requireAdmin. */
 export function adminUsersRouter(ctx: ApiContext): Router {
   const router = Router();
@@ -45,6 +69,7 @@ export function adminUsersRouter(ctx: ApiContext): Router {
   router.patch("/users/:id", async (req, res) => {
     const id = uuidParam(req.params.id);
     const body = parseOr400(patchUserSchema, req.body, "request body");
+    if (body.webhook_url) await checkWebhookUrl(ctx, req, body.webhook_url);
     let user = body.tier === undefined ? undefined : await changeUserTier(ctx.db, id, body.tier);
     let webhookSecret: string | undefined;
     if (body.webhook_url !== undefined) {
