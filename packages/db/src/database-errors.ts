@@ -13,3 +13,28 @@ export function isPermanentDatabaseError(error: unknown): boolean {
   const state = sqlState(error);
   return state !== undefined && PERMANENT_CLASSES.includes(state.slice(0, 2));
 }
+
+// Connection exceptions (08), the server shutting down or starting (57P01-57P03), no connection slot (53300).
+const UNAVAILABLE_STATES = new Set(["57P01", "57P02", "57P03", "53300"]);
+const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+// What pg and pg-pool throw when the connection drops or cannot be had; they carry no code.
+const UNAVAILABLE_MESSAGES = [
+  "Connection terminated",
+  "timeout exceeded when trying to connect",
+  "Client has encountered a connection error",
+  "Connection ended unexpectedly",
+];
+
+/**
+ * Whether Postgres could not be reached or is not accepting work right now (refused, dropped, restarting, out of
+ * connections): the request may succeed later, so callers answer 503 or retry rather than fail for good.
+ */
+export function isDatabaseUnavailableError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const state = sqlState(error);
+  if (state !== undefined) return state.startsWith("08") || UNAVAILABLE_STATES.has(state);
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && NETWORK_CODES.has(code)) return true;
+  if (error instanceof AggregateError && error.errors.some(isDatabaseUnavailableError)) return true;
+  return UNAVAILABLE_MESSAGES.some((message) => error.message.includes(message));
+}

@@ -6,3 +6,4 @@ export * from "./template-database.js";
 export * from "./test-database.js";
 export * from "./unique-id.js";
 export * from "./wait-for.js";
+export * from "./postgres-server.js";

@@ -1,5 +1,6 @@
 import { CacheUnavailableError } from "@secapi/cache";
 import { UserExistsError, UserNotFoundError } from "@secapi/core";
+import { isDatabaseUnavailableError } from "@secapi/db";
 import { DependencyInputError } from "@secapi/scanners";
 import type { ErrorRequestHandler } from "express";
 import type { Logger } from "pino";
@@ -40,6 +41,10 @@ function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof UserNotFoundError) return new HttpError(404, error.code, error.message);
   if (error instanceof CacheUnavailableError) {
     return new HttpError(503, error.code, "The cache Redis is unavailable; try again shortly", {}, { "Retry-After": "5" });
+  }
+  // Postgres away (refused, dropped, restarting, pool exhausted): nothing was written, the client may retry.
+  if (isDatabaseUnavailableError(error)) {
+    return new HttpError(503, "database_unavailable", "The database is unavailable; try again shortly", {}, { "Retry-After": "5" });
   }
   // Well-formed JSON whose lockfile or SBOM cannot be used.
   if (error instanceof DependencyInputError) return new HttpError(422, error.code, error.message);

@@ -1,0 +1,108 @@
+import { TestPostgresServer, TestRedisServer, uniqueId, waitFor } from "@secapi/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Stack, awsAccessKeyId } from "./stack.js";
+
+// Issue "Survive faults": Postgres stopped (immediate: every connection dropped) under load. No process exits,
+// no 5xx but 503 during the outage, cached reads keep working, and every accepted scan completes afterwards,
+// without restarting anything.
+
+let postgres: TestPostgresServer;
+let redis: TestRedisServer;
+let stack: Stack;
+let key: string;
+
+beforeAll(async () => {
+  postgres = await TestPostgresServer.create();
+  redis = await TestRedisServer.start();
+  stack = await Stack.create({
+    DATABASE_URL: postgres.url(uniqueId("secapi")),
+    REDIS_URL: redis.url(0),
+    REDIS_CACHE_URL: redis.url(1),
+    DB_CONNECTION_TIMEOUT_MS: "2000",
+  });
+  await stack.cli("migrate");
+  await stack.startApi();
+  await stack.startScanWorker();
+  await stack.startCacheWorker();
+  key = (await stack.createUser("business")).api_key;
+});
+afterAll(async () => {
+  await stack.close();
+  await redis.stop();
+  await postgres.destroy();
+});
+
+interface Answer {
+  what: "submit" | "read" | "repeat";
+  status: number;
+  code?: string;
+  retryAfter: string | null;
+  phase: "before" | "outage" | "after";
+}
+
+const secrets = (tag: string) => ({ type: "secrets", input: { files: [{ path: ".env", content: `# ${tag}\nAWS_ACCESS_KEY_ID=${awsAccessKeyId()}\n` }] } });
+
+describe("a Postgres outage under load", () => {
+  it("answers 503 for what needs Postgres, keeps cached reads working, loses no accepted scan, and recovers by itself", async () => {
+    // A finished scan, read once so that its view is cached, and its input submitted again (a cached answer).
+    const cachedInput = secrets("cached");
+    const first = await stack.request("POST", "/api/v1/scans", key, cachedInput);
+    expect(first.status).toBe(202);
+    expect((await stack.pollUntilDone(`/api/v1/scans/${first.body.id}`, key)).status).toBe("completed");
+    await waitFor(async () => (await stack.request("GET", `/api/v1/scans/${first.body.id}`, key)).headers.get("x-cache-status") === "HIT");
+    await waitFor(async () => (await stack.request("POST", "/api/v1/scans", key, cachedInput)).headers.get("x-cache-status") === "HIT");
+
+    let phase: Answer["phase"] = "before";
+    const answers: Answer[] = [];
+    const accepted: string[] = [];
+    let running = true;
+    const record = (what: Answer["what"], response: { status: number; headers: Headers; body: any }) =>
+      answers.push({ what, status: response.status, code: response.body?.code, retryAfter: response.headers.get("retry-after"), phase });
+    const client = async (n: number) => {
+      for (let i = 0; running; i++) {
+        const submitted = await stack.request("POST", "/api/v1/scans", key, secrets(`${n}-${i}-${uniqueId("s")}`));
+        record("submit", submitted);
+        if (submitted.status === 202) accepted.push(submitted.body.id);
+        record("read", await stack.request("GET", `/api/v1/scans/${first.body.id}`, key));
+        record("repeat", await stack.request("POST", "/api/v1/scans", key, cachedInput));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const clients = Promise.all([0, 1, 2, 3].map(client));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+
+    phase = "outage";
+    await postgres.stop("immediate");
+    const health = await stack.request("GET", "/health", key);
+    const ready = await stack.request("GET", "/ready", key);
+    await new Promise((resolve) => setTimeout(resolve, 8000));
+    await postgres.start();
+    phase = "after";
+    // Until a submission is accepted again: the pools recover on their own.
+    await waitFor(async () => answers.some((a) => a.phase === "after" && a.what === "submit" && a.status === 202), { timeoutMs: 30_000, what: "a submission accepted after the outage" });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    running = false;
+    await clients;
+
+    expect(stack.processes.filter((p) => !p.running).map((p) => p.name)).toEqual([]);
+    expect(health.status).toBe(503);
+    expect(health.body.database).toBe("disconnected");
+    expect(ready.status).toBe(503);
+
+    const outage = answers.filter((a) => a.phase === "outage");
+    expect(outage.length).toBeGreaterThan(0);
+    // Nothing but a cached answer or a 503 that says why and when to retry.
+    const unexpected = answers.filter((a) => ![200, 202, 503].includes(a.status) || (a.status === 503 && (a.code !== "database_unavailable" || a.retryAfter === null)));
+    expect(unexpected).toEqual([]);
+    expect(outage.filter((a) => a.what === "submit" && a.status === 503).length).toBeGreaterThan(0);
+    // Cached reads and cached answers never needed Postgres.
+    expect(outage.filter((a) => a.what !== "submit" && a.status !== 200)).toEqual([]);
+
+    // Every accepted scan completes, exactly once (one completion time, one result per input).
+    for (const id of accepted) {
+      const done = await stack.pollUntilDone(`/api/v1/scans/${id}`, key, 120_000);
+      expect(done.status).toBe("completed");
+      expect(done.result.summary.total).toBe(1);
+    }
+  });
+});
