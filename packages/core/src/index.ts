@@ -16,3 +16,4 @@ export * from "./hot-keys.js";
 export * from "./tier-windows.js";
 export * from "./app-db.js";
 export * from "./health-probe.js";
+export * from "./unstorable-input-error.js";

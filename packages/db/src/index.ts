@@ -22,3 +22,4 @@ export * from "./queries/locks.queries.js";
 export * from "./schema/advisories.table.js";
 export * from "./queries/advisories.queries.js";
 export * from "./queries/stats.queries.js";
+export * from "./storable-text.js";

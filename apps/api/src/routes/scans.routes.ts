@@ -66,7 +66,7 @@ export function scansRouter(ctx: ApiContext): Router {
   async function respondToSubmission(req: Request, res: Response, type: ScanTypeDefinition, input: unknown, retried = false): Promise<void> {
     const hint = type.missingInputHint?.(input);
     if (hint) throw unprocessable("sbom_required", hint);
-    const validInput = parseOr400(type.inputSchema, input, `${type.name} input`);
+    const validInput = parseOr400(type.inputSchema, input, `${type.name} input`, "input");
     const canonicalInput = type.canonicalize(validInput);
     const principal = requestPrincipal(req);
     const tier = ctx.config.tiers[principal.tier];
