@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { findUnstorableText, unstorableReason } from "./storable-text.js";
 
 describe("findUnstorableText", () => {
-  it("finds NUL and unpaired surrogates in values and keys, with their paths, in document order", () => {
+  it("finds NUL and unpaired surrogates in values and keys, with their paths, outer ones first", () => {
     const value = {
       files: [
         { path: "ok.txt", content: "fine" },
@@ -22,6 +22,7 @@ describe("findUnstorableText", () => {
   it("accepts surrogate pairs, other control characters and non-strings", () => {
     expect(findUnstorableText({ emoji: "😀\ud83d\ude00", bell: "\u0001\u0007\uffff", n: 1, b: true, z: null, list: [] })).toEqual([]);
     expect(findUnstorableText("plain")).toEqual([]);
+    expect(findUnstorableText("\u0000")).toEqual([{ path: [], inKey: false, codeUnit: 0, offset: 0 }]);
   });
 
   it("finds a high surrogate at the very end and a low surrogate at the very start", () => {

@@ -18,43 +18,59 @@ export interface UnstorableText {
 // eslint-disable-next-line no-control-regex -- U+0000 is exactly what is looked for
 const UNSTORABLE = /[\u0000\p{Cs}]/u;
 
-/** A step of the walk; paths are parent links, materialised only for a finding (deep input stays linear). */
+/** Node 20 has String.prototype.isWellFormed (ES2024); the ES2023 lib does not declare it. */
+type WellFormedString = string & { isWellFormed(): boolean };
+
+/** Where the first character Postgres refuses sits in `text`, or -1. The native checks are the fast path. */
+function unstorableOffset(text: string): number {
+  if (!text.includes("\u0000") && (text as WellFormedString).isWellFormed()) return -1;
+  return text.search(UNSTORABLE);
+}
+
+/** A container still to look into; paths are parent links, materialised only for a finding. */
 interface Step {
-  value: unknown;
+  value: object;
   key: string | number | undefined;
   parent: Step | undefined;
 }
 
-function pathOf(step: Step | undefined, last?: string): JsonPath {
-  const path: JsonPath = last === undefined ? [] : [last];
-  for (let at = step; at !== undefined && at.key !== undefined; at = at.parent) path.push(at.key);
+function pathOf(step: Step, last: string | number): JsonPath {
+  const path: JsonPath = [last];
+  for (let at: Step | undefined = step; at !== undefined && at.key !== undefined; at = at.parent) path.push(at.key);
   return path.reverse();
 }
 
 /**
- * The strings and object keys in `value` that Postgres text or jsonb cannot hold, in document order, at
- * most `limit` of them. Iterative, so a deeply nested document cannot overflow the stack.
+ * The strings and object keys in `value` that Postgres text or jsonb cannot hold, at most `limit` of them
+ * (an object's own keys and strings before those nested deeper). Iterative, so a deeply nested document
+ * cannot overflow the stack.
  */
 export function findUnstorableText(value: unknown, limit = 20): UnstorableText[] {
   const found: UnstorableText[] = [];
-  const report = (text: string, path: () => JsonPath, inKey: boolean) => {
-    const match = UNSTORABLE.exec(text);
-    if (match) found.push({ path: path(), inKey, codeUnit: match[0].charCodeAt(0), offset: match.index });
-  };
+  if (typeof value === "string") {
+    const offset = unstorableOffset(value);
+    if (offset >= 0) found.push({ path: [], inKey: false, codeUnit: value.charCodeAt(offset), offset });
+  }
+  if (value === null || typeof value !== "object") return found;
   const pending: Step[] = [{ value, key: undefined, parent: undefined }];
-  for (let step = pending.pop(); step !== undefined && found.length < limit; step = pending.pop()) {
-    const current = step.value;
-    if (typeof current === "string") report(current, () => pathOf(step), false);
-    else if (Array.isArray(current)) {
-      for (let i = current.length - 1; i >= 0; i--) pending.push({ value: current[i], key: i, parent: step });
-    } else if (current !== null && typeof current === "object") {
-      const entries = Object.entries(current);
-      for (const [key] of entries) report(key, () => pathOf(step, key), true);
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [key, child] = entries[i] as [string, unknown];
-        pending.push({ value: child, key, parent: step });
-      }
+  const children: Step[] = [];
+  // One child of `step`: its key (for objects) and, if a string, its value are checked; containers wait.
+  const visit = (step: Step, key: string | number, child: unknown) => {
+    if (typeof key === "string") {
+      const offset = unstorableOffset(key);
+      if (offset >= 0) found.push({ path: pathOf(step, key), inKey: true, codeUnit: key.charCodeAt(offset), offset });
     }
+    if (typeof child === "string") {
+      const offset = unstorableOffset(child);
+      if (offset >= 0) found.push({ path: pathOf(step, key), inKey: false, codeUnit: child.charCodeAt(offset), offset });
+    } else if (child !== null && typeof child === "object") children.push({ value: child, key, parent: step });
+  };
+  for (let step = pending.pop(); step !== undefined && found.length < limit; step = pending.pop()) {
+    const container = step.value;
+    if (Array.isArray(container)) for (let i = 0; i < container.length; i++) visit(step, i, container[i]);
+    else for (const key of Object.keys(container)) visit(step, key, (container as Record<string, unknown>)[key]);
+    // Reversed onto the stack, so the first child is looked into first.
+    while (children.length > 0) pending.push(children.pop() as Step);
   }
   return found.slice(0, limit);
 }
