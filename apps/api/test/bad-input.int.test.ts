@@ -331,5 +331,12 @@ describe("validation errors say what is wrong and where, for every scan type", (
     const envelope = await api.request("POST", "/api/v1/scans", { key: user.key, body: { typ: "secrets", input: {} } });
     await expectRefusedAndNothingStored(envelope, 400, "validation_failed");
     expect(envelope.body.issues).toContainEqual({ path: "(body)", message: 'unknown field "typ" (did you mean "type"?)' });
+    const idempotency = await api.request("POST", "/api/v1/scans", {
+      key: user.key,
+      body: { type: "secrets", input: secretsInput() },
+      headers: { "Idempotency-Key": "has spaces" },
+    });
+    await expectRefusedAndNothingStored(idempotency, 400, "validation_failed");
+    expect(idempotency.body.issues).toEqual([{ path: "Idempotency-Key", message: "printable ASCII without spaces" }]);
   });
 });

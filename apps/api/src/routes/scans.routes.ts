@@ -54,7 +54,7 @@ function scanTypeOr400(name: string): ScanTypeDefinition {
 
 function idempotencyKeyOf(req: Request): string | undefined {
   const header = req.get("Idempotency-Key");
-  return header === undefined ? undefined : parseOr400(idempotencyKeySchema, header, "Idempotency-Key header");
+  return header === undefined ? undefined : parseOr400(idempotencyKeySchema, header, "Idempotency-Key header", "Idempotency-Key");
 }
 
 const inFlight = (entry: ScanViewEntry) => entry.status === "queued" || entry.status === "running";
