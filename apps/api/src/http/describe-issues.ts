@@ -43,7 +43,7 @@ function describeIssue(issue: z.core.$ZodIssue, context: IssueContext, path: Pro
       const known = objectFields(schema && branchFor(schema, value))?.all ?? [];
       const sent = value !== null && typeof value === "object" ? Object.keys(value) : [];
       const unsent = known.filter((key) => !sent.includes(key));
-      return issue.keys.map((key) => at(unknownField(key, unsent)));
+      return issue.keys.map((key) => at(unknownFieldMessage(key, didYouMean(key, unsent))));
     }
     case "invalid_value":
       return [at(notOneOf(issue.values, value, isMissing(context.value, path)))];
@@ -66,9 +66,10 @@ function describeUnion(issue: z.core.$ZodIssueInvalidUnion, context: IssueContex
     case "several":
       return [at(`fields ${quoteAll(choice.sent.flat()).join(", ")} belong to different forms; send ${formsText(choice.forms)}`)];
     case "none": {
-      const unknown = Object.keys(value as object).map((key) => unknownField(key, choice.fields));
-      const suggested = unknown.some((message) => message.includes("did you mean"));
-      return [...unknown.map(at), ...(suggested ? [] : [at(`expected ${formsText(choice.forms)}`)])];
+      const unknown = Object.keys(value as object).map((key) => ({ key, suggestion: didYouMean(key, choice.fields) }));
+      // A suggestion says it all; without one, the client needs to know which fields the forms have.
+      const expected = unknown.some((u) => u.suggestion !== undefined) ? [] : [at(`expected ${formsText(choice.forms)}`)];
+      return [...unknown.map((u) => at(unknownFieldMessage(u.key, u.suggestion))), ...expected];
     }
     case "unkeyed":
       return describeIssues(closestBranch(issue.errors), context, path);
@@ -86,8 +87,7 @@ function unionOptions(schema: z.core.$ZodType): readonly z.core.$ZodType[] | und
   return def.type === "union" ? def.options : undefined;
 }
 
-function unknownField(key: string, candidates: readonly string[]): string {
-  const suggestion = didYouMean(key, candidates);
+function unknownFieldMessage(key: string, suggestion: string | undefined): string {
   return `unknown field ${JSON.stringify(key)}${suggestion === undefined ? "" : ` (did you mean ${JSON.stringify(suggestion)}?)`}`;
 }
 
