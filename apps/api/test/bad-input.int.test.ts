@@ -1,4 +1,5 @@
 import { revokeKey, userAndPrincipalTags } from "@secapi/core";
+import { ECOSYSTEMS, LOCKFILE_FORMATS } from "@secapi/scanners";
 import { waitFor } from "@secapi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestApi, secretsInput } from "./api-fixture.js";
@@ -285,20 +286,20 @@ describe("validation errors say what is wrong and where, for every scan type", (
     const response = await submitBothWays("dependencies", { packages: [pkg("npm"), pkg("Go"), pkg("crates.io"), pkg("pypi")] });
     await expectRefusedAndNothingStored(response, 400, "validation_failed");
     expect(response.body.issues).toEqual([
-      { path: "input.packages[3].ecosystem", message: '"pypi" is not one of npm, PyPI, Go, crates.io; did you mean "PyPI"?' },
+      { path: "input.packages[3].ecosystem", message: `"pypi" is not one of ${ECOSYSTEMS.join(", ")}; did you mean "PyPI"?` },
     ]);
   });
 
   it("dependencies: an unsupported ecosystem and an unsupported lockfile format list what is supported", async () => {
-    const ecosystem = await submitBothWays("dependencies", { packages: [pkg("Maven")] });
+    const ecosystem = await submitBothWays("dependencies", { packages: [pkg("CocoaPods")] });
     await expectRefusedAndNothingStored(ecosystem, 400, "validation_failed");
     expect(ecosystem.body.issues).toEqual([
-      { path: "input.packages[0].ecosystem", message: '"Maven" is not supported; supported: npm, PyPI, Go, crates.io' },
+      { path: "input.packages[0].ecosystem", message: `"CocoaPods" is not supported; supported: ${ECOSYSTEMS.join(", ")}` },
     ]);
-    const format = await submitBothWays("dependencies", { lockfile: "{}", format: "Pipfile.lock" });
+    const format = await submitBothWays("dependencies", { lockfile: "{}", format: "mix.lock" });
     await expectRefusedAndNothingStored(format, 400, "validation_failed");
     expect(format.body.issues).toEqual([
-      { path: "input.format", message: '"Pipfile.lock" is not supported; supported: package-lock.json, pnpm-lock.yaml, yarn.lock, requirements.txt' },
+      { path: "input.format", message: `"mix.lock" is not supported; supported: ${LOCKFILE_FORMATS.join(", ")}` },
     ]);
   });
 

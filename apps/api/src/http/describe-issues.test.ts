@@ -1,4 +1,4 @@
-import { dependenciesInputSchema, sbomInputSchema, secretsInputSchema } from "@secapi/scanners";
+import { ECOSYSTEMS, LOCKFILE_FORMATS, dependenciesInputSchema, sbomInputSchema, secretsInputSchema } from "@secapi/scanners";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type IssueReport, describeIssues } from "./describe-issues.js";
@@ -14,19 +14,19 @@ const pkg = (ecosystem: string) => ({ ecosystem, name: "lodash", version: "4.17.
 describe("describeIssues: dependencies (a union told apart by its fields)", () => {
   it("names the wrong-case ecosystem at its path, with the spelling it meant", () => {
     expect(issuesOf(dependenciesInputSchema, { packages: [pkg("npm"), pkg("npm"), pkg("npm"), pkg("pypi")] })).toEqual([
-      { path: "input.packages[3].ecosystem", message: '"pypi" is not one of npm, PyPI, Go, crates.io; did you mean "PyPI"?' },
+      { path: "input.packages[3].ecosystem", message: `"pypi" is not one of ${ECOSYSTEMS.join(", ")}; did you mean "PyPI"?` },
     ]);
   });
 
   it("lists the supported ecosystems for one it does not know", () => {
-    expect(issuesOf(dependenciesInputSchema, { packages: [pkg("Maven")] })).toEqual([
-      { path: "input.packages[0].ecosystem", message: '"Maven" is not supported; supported: npm, PyPI, Go, crates.io' },
+    expect(issuesOf(dependenciesInputSchema, { packages: [pkg("CocoaPods")] })).toEqual([
+      { path: "input.packages[0].ecosystem", message: `"CocoaPods" is not supported; supported: ${ECOSYSTEMS.join(", ")}` },
     ]);
   });
 
   it("lists the supported formats for one it does not know, and suggests a near miss", () => {
-    expect(issuesOf(dependenciesInputSchema, { lockfile: "{}", format: "Pipfile.lock" })).toEqual([
-      { path: "input.format", message: '"Pipfile.lock" is not supported; supported: package-lock.json, pnpm-lock.yaml, yarn.lock, requirements.txt' },
+    expect(issuesOf(dependenciesInputSchema, { lockfile: "{}", format: "mix.lock" })).toEqual([
+      { path: "input.format", message: `"mix.lock" is not supported; supported: ${LOCKFILE_FORMATS.join(", ")}` },
     ]);
     expect(issuesOf(dependenciesInputSchema, { lockfile: "{}", format: "Yarn.lock" })).toEqual([
       { path: "input.format", message: expect.stringMatching(/^"Yarn.lock" is not one of .*; did you mean "yarn.lock"\?$/) },
@@ -55,7 +55,7 @@ describe("describeIssues: dependencies (a union told apart by its fields)", () =
 
   it("reports only the chosen form's problems: a missing format, a misspelt lockfile", () => {
     expect(issuesOf(dependenciesInputSchema, { lockfile: "{}" })).toEqual([
-      { path: "input.format", message: "required; one of package-lock.json, pnpm-lock.yaml, yarn.lock, requirements.txt" },
+      { path: "input.format", message: `required; one of ${LOCKFILE_FORMATS.join(", ")}` },
     ]);
     expect(issuesOf(dependenciesInputSchema, { lockFile: "{}", format: "yarn.lock" })).toEqual([
       { path: "input.lockfile", message: "required (string)" },
