@@ -1,4 +1,5 @@
 import { revokeKey, userAndPrincipalTags } from "@secapi/core";
+import { ECOSYSTEMS, LOCKFILE_FORMATS } from "@secapi/scanners";
 import { waitFor } from "@secapi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestApi, secretsInput } from "./api-fixture.js";
@@ -25,7 +26,26 @@ async function expectRefusedAndNothingStored(
   expect(await api.count("scans")).toBe(0);
   expect(await api.count("outbox")).toBe(0);
   expect(await api.count("scan_inputs")).toBe(0);
+  expect(await api.queues.scans.count()).toBe(0);
 }
+
+type Refusal = { status: number; body: { error?: string; code?: string; issues?: { path: string; message: string }[] } };
+
+/** Submits `input` on both routes; both must refuse it the same way, naming the same paths. */
+async function submitBothWays(type: string, input: unknown): Promise<Refusal> {
+  const envelope = await api.request("POST", "/api/v1/scans", { key: user.key, body: { type, input } });
+  const direct = await api.request("POST", `/api/v1/scan/${type}`, { key: user.key, body: input });
+  const comparable = (r: Refusal) => ({ status: r.status, code: r.body.code, issues: r.body.issues });
+  expect(comparable(direct)).toEqual(comparable(envelope));
+  return direct;
+}
+
+const pkg = (ecosystem: string, name = "lodash") => ({ ecosystem, name, version: "4.17.20" });
+const cycloneDx = (...purls: string[]) => ({
+  sbom: { bomFormat: "CycloneDX", specVersion: "1.5", components: purls.map((purl, i) => ({ type: "library", name: `c${i}`, purl })) },
+});
+const packageLock = (name: string) =>
+  JSON.stringify({ name: "app", lockfileVersion: 3, packages: { "": { name: "app" }, [`node_modules/${name}`]: { version: "1.0.0" } } });
 
 describe("bad input: a clear 4xx and nothing stored", () => {
   it("malformed JSON → 400", async () => {
@@ -50,13 +70,13 @@ describe("bad input: a clear 4xx and nothing stored", () => {
     await expectRefusedAndNothingStored(noInput, 400, "validation_failed");
     const noFiles = await api.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: {} } });
     await expectRefusedAndNothingStored(noFiles, 400, "validation_failed");
-    expect(noFiles.body.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path: "files" })]));
+    expect(noFiles.body.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path: "input.files" })]));
     const noContent = await api.request("POST", "/api/v1/scans", {
       key: user.key,
       body: { type: "secrets", input: { files: [{ path: "a" }] } },
     });
     await expectRefusedAndNothingStored(noContent, 400, "validation_failed");
-    expect(noContent.body.error).toContain("files.0.content");
+    expect(noContent.body.error).toContain("input.files[0].content: required");
   });
 
   it("extra fields → 400 naming them", async () => {
@@ -188,5 +208,136 @@ describe("bad input: a clear 4xx and nothing stored", () => {
     const response = await api.request("GET", "/api/v1/nothing-here", { key: user.key });
     expect(response.status).toBe(404);
     expect(response.body).toEqual({ error: "Route not found", code: "not_found" });
+  });
+});
+
+describe("input that can never be stored fails at submission, not in the worker", () => {
+  it("a NUL in a package name → 400 naming it", async () => {
+    const response = await submitBothWays("dependencies", { packages: [pkg("npm"), pkg("npm", "a\u0000b")] });
+    await expectRefusedAndNothingStored(response, 400, "validation_failed");
+    expect(response.body.issues).toEqual([{ path: "input.packages[1].name", message: expect.stringMatching(/^contains U\+0000 \(NUL\) at character 2/) }]);
+  });
+
+  it("an unpaired surrogate in a package name → 400 naming it", async () => {
+    const response = await submitBothWays("dependencies", { packages: [pkg("npm", "lodash\ud800")] });
+    await expectRefusedAndNothingStored(response, 400, "validation_failed");
+    expect(response.body.issues).toEqual([{ path: "input.packages[0].name", message: expect.stringMatching(/unpaired UTF-16 surrogate \(U\+D800\)/) }]);
+  });
+
+  it("a NUL in a lockfile's text → 400; one decoded from an escape inside it → 422 naming the entry", async () => {
+    const raw = await submitBothWays("dependencies", { lockfile: "flask==2.0.1\n\u0000", format: "requirements.txt" });
+    await expectRefusedAndNothingStored(raw, 400, "validation_failed");
+    expect(raw.body.issues).toEqual([{ path: "input.lockfile", message: expect.stringMatching(/^contains U\+0000 \(NUL\) at character 14/) }]);
+
+    const decoded = await submitBothWays("dependencies", { lockfile: packageLock("left\u0000pad"), format: "package-lock.json" });
+    await expectRefusedAndNothingStored(decoded, 422, "input_unstorable");
+    expect(decoded.body.error).toContain('"name" of {"ecosystem":"npm","name":"left\\u0000pad","version":"1.0.0"}');
+  });
+
+  it("a NUL in an SBOM purl: percent-encoded → 422, raw → 400 naming the component", async () => {
+    const encoded = await submitBothWays("sbom", cycloneDx("pkg:npm/lodash@4.17.20", "pkg:npm/%00@1"));
+    await expectRefusedAndNothingStored(encoded, 422, "input_unstorable");
+    expect(encoded.body.error).toContain('"name" of {"ecosystem":"npm","name":"\\u0000","version":"1"}');
+
+    const raw = await submitBothWays("sbom", cycloneDx("pkg:npm/lodash@4.17.20", "pkg:npm/\u0000@1"));
+    await expectRefusedAndNothingStored(raw, 400, "validation_failed");
+    expect(raw.body.issues).toEqual([{ path: "input.sbom.components[1].purl", message: expect.stringMatching(/U\+0000/) }]);
+  });
+
+  it("a NUL or unpaired surrogate in a secrets path or content → 400 naming where, never echoing the content", async () => {
+    const secret = "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789";
+    const response = await submitBothWays("secrets", {
+      files: [
+        { path: "ok.env", content: `TOKEN=${secret}` },
+        { path: "bad\u0000.env", content: "x" },
+        { path: "bin.dat", content: `${secret}\u0000` },
+        { path: "utf16.txt", content: `${secret}\udc00` },
+      ],
+    });
+    await expectRefusedAndNothingStored(response, 400, "validation_failed");
+    expect(response.body.issues?.map((i) => i.path)).toEqual(["input.files[1].path", "input.files[2].content", "input.files[3].content"]);
+    expect(JSON.stringify(response.body)).not.toContain(secret);
+  });
+
+  it("a NUL anywhere else in a request body → 400, e.g. in an advisory (nothing stored)", async () => {
+    const admin = await api.createUser("business", "admin");
+    const advisory = { id: "GHSA-nul0-0000-0000", modified: "2024-01-01T00:00:00Z", summary: "bad\u0000summary", affected: [] };
+    const response = await api.request("POST", "/api/v1/admin/advisories", { key: admin.key, body: [advisory] });
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe("validation_failed");
+    expect(response.body.issues).toEqual([{ path: "[0].summary", message: expect.stringMatching(/U\+0000/) }]);
+    expect(await api.db.selectFrom("advisories").select("id").execute()).toEqual([]);
+  });
+});
+
+describe("validation errors say what is wrong and where, for every scan type", () => {
+  it.each([
+    ["dependencies", { package: [pkg("npm")] }, { path: "input", message: 'unknown field "package" (did you mean "packages"?)' }],
+    ["sbom", { SBOM: cycloneDx().sbom }, { path: "input", message: 'unknown field "SBOM" (did you mean "sbom"?)' }],
+    ["secrets", { file: [{ path: "a", content: "b" }] }, { path: "input", message: 'unknown field "file" (did you mean "files"?)' }],
+  ])("%s: a misspelt field is named, with the one it meant", async (type, input, issue) => {
+    const response = await submitBothWays(type, input);
+    await expectRefusedAndNothingStored(response, 400, "validation_failed");
+    expect(response.body.issues).toContainEqual(issue);
+    expect(response.body.error).toContain(`${issue.path}: ${issue.message}`);
+  });
+
+  it("dependencies: the wrong case of an ecosystem is named at its path, with the right spelling", async () => {
+    const response = await submitBothWays("dependencies", { packages: [pkg("npm"), pkg("Go"), pkg("crates.io"), pkg("pypi")] });
+    await expectRefusedAndNothingStored(response, 400, "validation_failed");
+    expect(response.body.issues).toEqual([
+      { path: "input.packages[3].ecosystem", message: `"pypi" is not one of ${ECOSYSTEMS.join(", ")}; did you mean "PyPI"?` },
+    ]);
+  });
+
+  it("dependencies: an unsupported ecosystem and an unsupported lockfile format list what is supported", async () => {
+    const ecosystem = await submitBothWays("dependencies", { packages: [pkg("CocoaPods")] });
+    await expectRefusedAndNothingStored(ecosystem, 400, "validation_failed");
+    expect(ecosystem.body.issues).toEqual([
+      { path: "input.packages[0].ecosystem", message: `"CocoaPods" is not supported; supported: ${ECOSYSTEMS.join(", ")}` },
+    ]);
+    const format = await submitBothWays("dependencies", { lockfile: "{}", format: "mix.lock" });
+    await expectRefusedAndNothingStored(format, 400, "validation_failed");
+    expect(format.body.issues).toEqual([
+      { path: "input.format", message: `"mix.lock" is not supported; supported: ${LOCKFILE_FORMATS.join(", ")}` },
+    ]);
+  });
+
+  it("dependencies: fields of both forms at once are refused, naming the forms", async () => {
+    const response = await submitBothWays("dependencies", { packages: [pkg("npm")], lockfile: "{}", format: "yarn.lock" });
+    await expectRefusedAndNothingStored(response, 400, "validation_failed");
+    expect(response.body.error).toContain('send "packages", or "lockfile" and "format"');
+  });
+
+  it("sbom and secrets: wrong types are named at their paths", async () => {
+    const sbom = await submitBothWays("sbom", { sbom: [], image: 7 });
+    await expectRefusedAndNothingStored(sbom, 400, "validation_failed");
+    expect(sbom.body.issues).toEqual([
+      { path: "input.sbom", message: "expected object, received array" },
+      { path: "input.image", message: "expected string, received number" },
+    ]);
+    const secrets = await submitBothWays("secrets", { files: [{ path: "a.txt", content: 42 }] });
+    await expectRefusedAndNothingStored(secrets, 400, "validation_failed");
+    expect(secrets.body.issues).toEqual([{ path: "input.files[0].content", message: "expected string, received number" }]);
+  });
+
+  it("the other routes name paths and suggest too", async () => {
+    const admin = await api.createUser("business", "admin");
+    const tier = await api.request("POST", "/api/v1/admin/users", { key: admin.key, body: { email: "x@example.com", tier: "Pro" } });
+    expect(tier.status).toBe(400);
+    expect(tier.body.issues).toEqual([{ path: "tier", message: '"Pro" is not one of free, starter, pro, business; did you mean "pro"?' }]);
+    const status = await api.request("GET", "/api/v1/scans?status=done", { key: user.key });
+    expect(status.status).toBe(400);
+    expect(status.body.issues).toEqual([{ path: "status", message: '"done" is not supported; supported: queued, running, completed, failed' }]);
+    const envelope = await api.request("POST", "/api/v1/scans", { key: user.key, body: { typ: "secrets", input: {} } });
+    await expectRefusedAndNothingStored(envelope, 400, "validation_failed");
+    expect(envelope.body.issues).toContainEqual({ path: "(body)", message: 'unknown field "typ" (did you mean "type"?)' });
+    const idempotency = await api.request("POST", "/api/v1/scans", {
+      key: user.key,
+      body: { type: "secrets", input: secretsInput() },
+      headers: { "Idempotency-Key": "has spaces" },
+    });
+    await expectRefusedAndNothingStored(idempotency, 400, "validation_failed");
+    expect(idempotency.body.issues).toEqual([{ path: "Idempotency-Key", message: "printable ASCII without spaces" }]);
   });
 });

@@ -19,3 +19,4 @@ export * from "./tier-windows.js";
 export * from "./app-db.js";
 export * from "./health-probe.js";
 export * from "./webhook-target.js";
+export * from "./unstorable-input-error.js";

@@ -1,6 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { inputHash } from "./canonical-input.js";
 import { resolveScanType } from "./scan-types.js";
+import { UnstorableInputError } from "./unstorable-input-error.js";
+
+function scanType(name: string) {
+  const type = resolveScanType(name);
+  if (!type) throw new Error(`${name} type missing`);
+  return type;
+}
+
+function refusal(attempt: () => unknown): UnstorableInputError {
+  try {
+    attempt();
+  } catch (error) {
+    if (error instanceof UnstorableInputError) return error;
+    throw error;
+  }
+  throw new Error("expected UnstorableInputError");
+}
 
 describe("scan types", () => {
   it("knows secrets as a private type and rejects unknown names", () => {
@@ -15,6 +32,55 @@ describe("scan types", () => {
     const b = { path: "b.txt", content: "2" };
     expect(inputHash(secrets.canonicalize({ files: [a, b] }))).toBe(inputHash(secrets.canonicalize({ files: [b, a] })));
     expect(inputHash(secrets.canonicalize({ files: [a] }))).not.toBe(inputHash(secrets.canonicalize({ files: [b] })));
+  });
+});
+
+describe("sbom missingInputHint", () => {
+  it("explains how to produce an SBOM for an image alone, and leaves a misspelt field to validation", () => {
+    const sbom = scanType("sbom");
+    expect(sbom.missingInputHint?.({ image: "nginx:1.24" })).toContain("syft nginx:1.24");
+    expect(sbom.missingInputHint?.({})).toContain("syft IMAGE");
+    expect(sbom.missingInputHint?.({ SBOM: {} })).toBeUndefined();
+    expect(sbom.missingInputHint?.({ image: "nginx:1.24", bom: {} })).toBeUndefined();
+    expect(sbom.missingInputHint?.({ sbom: {} })).toBeUndefined();
+  });
+});
+
+describe("every scan type refuses a canonical form Postgres cannot store", () => {
+  const lockfile = (name: string) =>
+    JSON.stringify({ name: "app", lockfileVersion: 3, packages: { "": { name: "app" }, [`node_modules/${name}`]: { version: "1.0.0" } } });
+  const bom = (...purls: string[]) => ({
+    bomFormat: "CycloneDX",
+    specVersion: "1.5",
+    components: purls.map((purl, i) => ({ type: "library", name: `c${i}`, purl })),
+  });
+
+  it("a NUL decoded from a lockfile's JSON escape, naming the entry", () => {
+    const error = refusal(() => scanType("dependencies").canonicalize({ lockfile: lockfile("a\u0000b"), format: "package-lock.json" }));
+    expect(error.code).toBe("input_unstorable");
+    expect(error.message).toBe(
+      'dependencies input: a value read from it contains U+0000 (NUL) at character 2, which cannot be stored (Postgres text and jsonb refuse it): "name" of {"ecosystem":"npm","name":"a\\u0000b","version":"1.0.0"}',
+    );
+  });
+
+  it("a NUL decoded from a purl's name or version", () => {
+    expect(refusal(() => scanType("sbom").canonicalize({ sbom: bom("pkg:npm/lodash@4.17.20", "pkg:npm/%00@1") })).message).toMatch(
+      /^sbom input: a value read from it contains U\+0000 \(NUL\).*"name" of \{"ecosystem":"npm","name":"\\u0000","version":"1"\}$/,
+    );
+    expect(refusal(() => scanType("sbom").canonicalize({ sbom: bom("pkg:npm/a@1%00") })).message).toMatch(/"version" of/);
+  });
+
+  it("accepts what decodes to storable text", () => {
+    expect(scanType("sbom").canonicalize({ sbom: bom("pkg:npm/%40babel/core@7.22.0") })).toEqual({
+      packages: [{ ecosystem: "npm", name: "@babel/core", version: "7.22.0" }],
+      unchecked: [],
+    });
+  });
+
+  it("never echoes a private type's values", () => {
+    const error = refusal(() => scanType("secrets").canonicalize({ files: [{ path: "a.txt", content: "s3cr3t\u0000" }] }));
+    expect(error.message).toMatch(/^secrets input: a value read from it contains U\+0000 \(NUL\) at character 7, which cannot be stored/);
+    expect(error.message).not.toContain("s3cr3t");
   });
 });
 

@@ -26,3 +26,4 @@ export * from "./queries/advisories.queries.js";
 export * from "./queries/advisory-revisions.queries.js";
 export * from "./schema/advisory-revisions.table.js";
 export * from "./queries/stats.queries.js";
+export * from "./storable-text.js";

@@ -58,7 +58,7 @@ function scanTypeOr400(name: string): ScanTypeDefinition {
 
 function idempotencyKeyOf(req: Request): string | undefined {
   const header = req.get("Idempotency-Key");
-  return header === undefined ? undefined : parseOr400(idempotencyKeySchema, header, "Idempotency-Key header");
+  return header === undefined ? undefined : parseOr400(idempotencyKeySchema, header, "Idempotency-Key header", "Idempotency-Key");
 }
 
 /** A cached page of the user's scans, with the currency of the result summaries it shows. */
@@ -75,7 +75,7 @@ export function scansRouter(ctx: ApiContext): Router {
   async function respondToSubmission(req: Request, res: Response, type: ScanTypeDefinition, input: unknown, retried = false): Promise<void> {
     const hint = type.missingInputHint?.(input);
     if (hint) throw unprocessable("sbom_required", hint);
-    const validInput = parseOr400(type.inputSchema, input, `${type.name} input`);
+    const validInput = parseOr400(type.inputSchema, input, `${type.name} input`, "input");
     const canonicalInput = type.canonicalize(validInput);
     const principal = requestPrincipal(req);
     const tier = ctx.config.tiers[principal.tier];
