@@ -330,14 +330,14 @@ export class RedisStore {
   }
 
   /** Sends a command raced with the timeout; one that times out is watched until Redis answers it. */
-  private async send<T>(operation: string, command: () => Promise<T>): Promise<T> {
+  private send<T>(operation: string, command: () => Promise<T>): Promise<T> {
     const sent = command();
-    try {
-      return await withTimeout(sent, this.options.timeoutMs, operation);
-    } catch (error) {
+    const answered = withTimeout(sent, this.options.timeoutMs, operation);
+    // Registered before the caller awaits, so the guard is up before the caller learns of the timeout.
+    answered.catch((error: unknown) => {
       if (error instanceof CacheTimeoutError) this.stall.track(sent);
-      throw error;
-    }
+    });
+    return answered;
   }
 
   private failed(operation: string, error: unknown): Outcome<never> {
