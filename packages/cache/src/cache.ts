@@ -21,6 +21,7 @@ import { InvalidationBus } from "./invalidation-bus.js";
 import { KeyLayout } from "./key-layout.js";
 import { MemoryStore } from "./memory-store.js";
 import { type Outcome, RedisStore } from "./redis-store.js";
+import { whenReady } from "./when-ready.js";
 
 const DEFAULTS = {
   prefix: "secapi",
@@ -34,6 +35,9 @@ const DEFAULTS = {
   failureThreshold: 3,
   cooldownMs: 1000,
 };
+
+/** Longest `start()` waits for a connection that is still coming up before reading the fence. */
+const START_WAIT_MS = 1000;
 
 /** First and longest pause of a stampede follower between looks at the key (a fill notice ends it early). */
 const FOLLOWER_POLL_MS = { first: 5, max: 50 };
@@ -77,6 +81,7 @@ export class Cache {
   private readonly lockWaitMs: number;
   private readonly instanceId = randomBytes(8).toString("hex");
   private readonly memory: MemoryStore;
+  private readonly redis: CacheOptions["redis"];
   private readonly store: RedisStore;
   private readonly fence: Fence;
   private readonly bus: InvalidationBus;
@@ -107,6 +112,7 @@ export class Cache {
       maxTtlMs: l1.maxTtlMs ?? DEFAULTS.maxTtlMs,
     });
     const logger = options.logger;
+    this.redis = options.redis;
     this.store = new RedisStore({
       redis: options.redis,
       layout: this.layout,
@@ -144,7 +150,7 @@ export class Cache {
   /** Connects the invalidation subscriber and reads the fence; resolves even if Redis is down (it keeps retrying). */
   async start(): Promise<void> {
     if (!this.enabled) return;
-    await Promise.all([this.bus.start(), this.fence.refresh()]);
+    await Promise.all([this.bus.start(), whenReady(this.redis, START_WAIT_MS).then(() => this.fence.refresh())]);
   }
 
   /**

@@ -74,6 +74,30 @@ describe("CircuitBreaker", () => {
     expect(t.probes()).toBe(2);
   });
 
+  it("stays open when a call sent before it opened answers late: only the probe closes it", () => {
+    const t = setup();
+    for (let i = 0; i < 3; i++) t.breaker.recordFailure();
+    t.breaker.recordSuccess();
+    expect(t.breaker.state).toBe("open");
+    expect(t.breaker.allowRequest()).toBe(false);
+    expect(t.probes()).toBe(0);
+  });
+
+  it("probes at once, before the cooldown, when told Redis showed a sign of life; not while closed or probing", async () => {
+    const t = setup();
+    t.breaker.probeNow();
+    expect(t.probes()).toBe(0);
+    for (let i = 0; i < 3; i++) t.breaker.recordFailure();
+    t.advance(10);
+    t.breaker.probeNow();
+    expect(t.breaker.state).toBe("half-open");
+    t.breaker.probeNow();
+    expect(t.probes()).toBe(1);
+    await t.answerProbe(true);
+    expect(t.breaker.state).toBe("closed");
+    expect(t.changes).toEqual(["open", "half-open", "closed"]);
+  });
+
   it("needs a full run of failures again after closing", async () => {
     const t = setup();
     for (let i = 0; i < 3; i++) t.breaker.recordFailure();

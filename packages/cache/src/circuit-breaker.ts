@@ -16,6 +16,9 @@ export interface CircuitBreakerOptions {
 /**
  * Stops sending calls to a Redis that keeps failing, so that callers pay nothing while it is down, and
  * closes again by itself. The probe runs in the background, so no caller ever waits for it.
+ *
+ * Only the probe closes an open breaker: a reply to a call sent before it opened says nothing about Redis
+ * now, and letting it close the breaker would send the whole load back to a Redis that is still stalled.
  */
 export class CircuitBreaker {
   private current: BreakerState = "closed";
@@ -36,13 +39,17 @@ export class CircuitBreaker {
   }
 
   recordSuccess(): void {
-    this.failures = 0;
-    if (this.current === "open") this.transition("closed");
+    if (this.current === "closed") this.failures = 0;
   }
 
   recordFailure(): void {
     if (this.current !== "closed") return;
     if (++this.failures >= this.options.failureThreshold) this.open();
+  }
+
+  /** Redis showed a sign of life (it answered a call that had timed out): probe now rather than after the cooldown. */
+  probeNow(): void {
+    if (this.current === "open") this.startProbe();
   }
 
   private startProbe(): void {

@@ -1,7 +1,9 @@
 import type { Cluster, Redis } from "ioredis";
+import { CacheUnavailableError } from "./errors/cache-unavailable-error.js";
 import { type Invalidation, parseInvalidation } from "./invalidation.js";
 import type { KeyLayout } from "./key-layout.js";
 import type { RedisStore } from "./redis-store.js";
+import { whenReady } from "./when-ready.js";
 import { withTimeout } from "./with-timeout.js";
 
 export interface InvalidationBusOptions {
@@ -37,7 +39,8 @@ export class InvalidationBus {
     const { subscriber } = this.options;
     subscriber.on("message", this.onMessage);
     if (this.options.ownsSubscriber) subscriber.on("error", () => undefined);
-    await this.subscribe();
+    if (await whenReady(subscriber, RESUBSCRIBE_MS)) await this.subscribe();
+    else this.retryLater(new CacheUnavailableError("subscribe"));
   }
 
   /** Tells other instances to drop what `invalidation` names. */
@@ -83,11 +86,15 @@ export class InvalidationBus {
       // Once subscribed, ioredis resubscribes by itself after every reconnect.
       await withTimeout(subscriber.subscribe(layout.invalidateChannel, layout.filledChannel), RESUBSCRIBE_MS, "subscribe");
     } catch (error) {
-      if (this.closed) return;
-      this.options.logger?.warn({ err: error }, "cache invalidation subscriber not connected; retrying (the fence keeps L1 correct)");
-      this.retry = setTimeout(() => void this.subscribe(), RESUBSCRIBE_MS);
-      this.retry.unref();
+      this.retryLater(error);
     }
+  }
+
+  private retryLater(error: unknown): void {
+    if (this.closed) return;
+    this.options.logger?.warn({ err: error }, "cache invalidation subscriber not connected; retrying (the fence keeps L1 correct)");
+    this.retry = setTimeout(() => void this.subscribe(), RESUBSCRIBE_MS);
+    this.retry.unref();
   }
 
   private receive(channel: string, message: string): void {

@@ -1,10 +1,12 @@
 import { performance } from "node:perf_hooks";
 import type { Cluster, Redis } from "ioredis";
 import { type BreakerState, CircuitBreaker } from "./circuit-breaker.js";
+import { CacheTimeoutError } from "./errors/cache-timeout-error.js";
 import { CacheUnavailableError } from "./errors/cache-unavailable-error.js";
 import { type Invalidation, type InvalidationKind, parseInvalidation } from "./invalidation.js";
 import type { KeyLayout } from "./key-layout.js";
 import { SCRIPTS } from "./lua-script.js";
+import { StallGuard } from "./stall-guard.js";
 import { withTimeout } from "./with-timeout.js";
 
 /** The result of a Redis operation as a value: hot paths branch on it instead of catching. */
@@ -60,12 +62,14 @@ type Step = <R>(operation: string, send: () => Promise<R>) => Promise<R>;
 
 /**
  * The L2: every Redis call the cache makes, each raced against `timeoutMs` and guarded by a circuit
- * breaker, each returning an `Outcome` instead of throwing. On a standalone Redis, writes and
+ * breaker, each returning an `Outcome` instead of throwing. While a call that timed out is still
+ * unanswered, no call is sent: it would queue behind that one on the connection and wait past its timeout. On a standalone Redis, writes and
  * invalidations are single Lua scripts (atomic); on a Cluster, where an entry, its tag sets and the fence
  * live in different slots, they are sequences of single-key commands.
  */
 export class RedisStore {
   readonly breaker: CircuitBreaker;
+  private readonly stall: StallGuard;
   private readonly redis: Redis | Cluster;
   private readonly layout: KeyLayout;
   private readonly cluster: boolean;
@@ -81,11 +85,13 @@ export class RedisStore {
       probe: async () => (await this.ping()) !== undefined,
       onStateChange: options.onBreakerChange,
     });
+    // Redis answering a stalled command is the earliest sign that it is back: no need to wait out the cooldown.
+    this.stall = new StallGuard(() => this.breaker.probeNow());
   }
 
-  /** Whether Redis is believed reachable: breaker closed and connection ready. */
+  /** Whether Redis is believed reachable: breaker closed, connection ready, and no call stalled. */
   get connected(): boolean {
-    return this.breaker.state === "closed" && this.redis.status === "ready";
+    return this.breaker.state === "closed" && this.redis.status === "ready" && !this.stall.stalled;
   }
 
   get(key: string, operation = "get"): Promise<Outcome<string | null>> {
@@ -239,10 +245,10 @@ export class RedisStore {
 
   /** PING round trip in milliseconds, or undefined; not gated by the breaker (it is the breaker's probe). */
   async ping(): Promise<number | undefined> {
-    if (DOWN.has(this.redis.status)) return undefined;
+    if (this.unusable()) return undefined;
     const started = performance.now();
     try {
-      await withTimeout(this.redis.ping(), this.options.timeoutMs, "ping");
+      await this.send("ping", () => this.redis.ping());
       const ms = performance.now() - started;
       this.options.onOperation("ping", ms / 1000);
       this.breaker.recordSuccess();
@@ -303,19 +309,35 @@ export class RedisStore {
     return step("invalidate", () => SCRIPTS.recordInvalidation.run(this.redis, [this.layout.fence], args));
   }
 
-  /** One guarded call: skipped while the breaker is open, failed fast while disconnected, raced with the timeout. */
+  /** One guarded call: skipped while the breaker is open, failed fast while disconnected or stalled, raced with the timeout. */
   private async call<T>(operation: string, send: () => Promise<T>): Promise<Outcome<T>> {
     if (!this.breaker.allowRequest()) return { ok: false, error: new CacheUnavailableError(operation) };
-    if (DOWN.has(this.redis.status)) return this.failed(operation, new CacheUnavailableError(operation));
+    if (this.unusable()) return this.failed(operation, new CacheUnavailableError(operation));
     const started = performance.now();
     try {
-      const value = await withTimeout(send(), this.options.timeoutMs, operation);
+      const value = await this.send(operation, send);
       this.options.onOperation(operation, (performance.now() - started) / 1000);
       this.breaker.recordSuccess();
       return { ok: true, value };
     } catch (error) {
       return this.failed(operation, error);
     }
+  }
+
+  /** Known down, or stalled: a command sent now would not be answered within its timeout. */
+  private unusable(): boolean {
+    return DOWN.has(this.redis.status) || this.stall.stalled;
+  }
+
+  /** Sends a command raced with the timeout; one that times out is watched until Redis answers it. */
+  private send<T>(operation: string, command: () => Promise<T>): Promise<T> {
+    const sent = command();
+    const answered = withTimeout(sent, this.options.timeoutMs, operation);
+    // Registered before the caller awaits, so the guard is up before the caller learns of the timeout.
+    answered.catch((error: unknown) => {
+      if (error instanceof CacheTimeoutError) this.stall.track(sent);
+    });
+    return answered;
   }
 
   private failed(operation: string, error: unknown): Outcome<never> {

@@ -7,42 +7,93 @@ export type DependencyStatus = "connected" | "disconnected";
 /** Each dependency's status, the database and the named Redis clients. */
 export type HealthReport<K extends string> = Record<K | "database", DependencyStatus>;
 
+/** How long `/health` waits for each dependency by default: well inside Kubernetes' 1 s probe timeout. */
+const DEFAULT_TIMEOUT_MS = 500;
+
 /**
- * Pings Postgres and the given Redis clients, each with a short timeout: a health check must answer even
- * when a dependency hangs. Used by the API and both workers.
+ * One dependency's check, at most one in flight: concurrent health checks share it, and a check that is
+ * still unanswered past the caller's timeout means the dependency hangs. Asking again then would only
+ * queue another PING behind the first, or hold another pool connection, so the answer is "disconnected"
+ * at once until the hung check settles.
+ */
+class DependencyCheck {
+  private pending: { startedAt: number; answered: Promise<boolean> } | undefined;
+
+  constructor(private readonly attempt: () => Promise<unknown>) {}
+
+  status(timeoutMs: number): Promise<DependencyStatus> {
+    const now = performance.now();
+    if (!this.pending) {
+      const answered = this.attempt().then(
+        () => true,
+        () => false,
+      );
+      const pending = { startedAt: now, answered };
+      this.pending = pending;
+      void answered.finally(() => {
+        if (this.pending === pending) this.pending = undefined;
+      });
+    }
+    const left = this.pending.startedAt + timeoutMs - now;
+    if (left <= 0) return Promise.resolve("disconnected");
+    return answeredWithin(this.pending.answered, left).then((answered) => (answered ? "connected" : "disconnected"));
+  }
+}
+
+/**
+ * Whether `answered` resolves true within `ms`. The deadline waits one more event-loop turn once its timer
+ * fires: after a busy stretch of the event loop the timer runs before pending socket reads, and an answer
+ * that had already arrived would otherwise be reported as a hung dependency.
+ */
+function answeredWithin(answered: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  let late: NodeJS.Immediate | undefined;
+  const deadline = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => {
+      late = setImmediate(() => resolve(false));
+    }, ms);
+  });
+  return Promise.race([answered, deadline]).finally(() => {
+    clearTimeout(timer);
+    clearImmediate(late);
+  });
+}
+
+/**
+ * Pings Postgres and the given Redis clients in parallel, each with a short timeout: a health check must
+ * answer even when a dependency hangs. Used by the API and both workers.
+ *
+ * @example
+ * const health = new HealthProbe({ db, redis: { redis_queue: queueRedis, redis_cache: cacheRedis } });
+ * await health.check();                                         // every dependency, DEFAULT_TIMEOUT_MS each
+ * await health.check({ only: ["redis_queue"], timeoutMs: 100 }); // Postgres and the queue Redis only
  */
 export class HealthProbe<K extends string> {
+  private readonly database: DependencyCheck;
+  private readonly redis: Record<K, DependencyCheck>;
+
   constructor(
-    private readonly deps: { db: Db; redis: Record<K, Redis | Cluster> },
-    private readonly timeoutMs = 1000,
-  ) {}
-
-  private async ping(check: () => Promise<unknown>): Promise<DependencyStatus> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<DependencyStatus>((resolve) => {
-      timer = setTimeout(() => resolve("disconnected"), this.timeoutMs);
-    });
-    const attempt = check().then(
-      (): DependencyStatus => "connected",
-      (): DependencyStatus => "disconnected",
-    );
-    return Promise.race([attempt, timeout]).finally(() => clearTimeout(timer));
+    deps: { db: Db; redis: Record<K, Redis | Cluster> },
+    private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
+  ) {
+    this.database = new DependencyCheck(() => sql`SELECT 1`.execute(deps.db));
+    const names = Object.keys(deps.redis) as K[];
+    this.redis = Object.fromEntries(names.map((name) => [name, new DependencyCheck(() => pingRedis(deps.redis[name]))])) as Record<K, DependencyCheck>;
   }
 
-  private pingRedis(redis: Redis | Cluster): Promise<DependencyStatus> {
-    // A client that is not ready would queue the PING until it reconnects; report it down instead.
-    if (redis.status !== "ready") return Promise.resolve("disconnected");
-    return this.ping(() => redis.ping());
+  /** The database and the Redis clients (all, or `only` those named), each answering within `timeoutMs`. */
+  async check<S extends K = K>(options: { only?: readonly S[]; timeoutMs?: number } = {}): Promise<HealthReport<S>> {
+    const names = options.only ?? (Object.keys(this.redis) as S[]);
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const [database, ...redis] = await Promise.all([this.database.status(timeoutMs), ...names.map((name) => this.redis[name].status(timeoutMs))]);
+    return { database, ...Object.fromEntries(names.map((name, i) => [name, redis[i]])) } as HealthReport<S>;
   }
+}
 
-  async check(): Promise<HealthReport<K>> {
-    const names = Object.keys(this.deps.redis) as K[];
-    const [database, ...redis] = await Promise.all([
-      this.ping(() => sql`SELECT 1`.execute(this.deps.db)),
-      ...names.map((name) => this.pingRedis(this.deps.redis[name])),
-    ]);
-    return { database, ...Object.fromEntries(names.map((name, i) => [name, redis[i]])) } as HealthReport<K>;
-  }
+function pingRedis(redis: Redis | Cluster): Promise<unknown> {
+  // A client that is not ready would queue the PING until it reconnects; report it down instead.
+  if (redis.status !== "ready") return Promise.reject(new Error(`Redis connection is ${redis.status}`));
+  return redis.ping();
 }
 
 /**
