@@ -61,7 +61,7 @@ export function composeApiContext(connections: ApiConnections, composition: ApiC
     kickRelay,
     cachedSubmissions: new CachedSubmissions({ db, cache, keys, recorder: createCachedScanRecorder({ db, logger, cache, kickRelay }) }),
     scanWaiter: new ScanWaiter(listener),
-    advisoryRevisions: new AdvisoryRevisions({ db, listener, logger }),
+    advisoryRevisions: new AdvisoryRevisions({ listener, logger }),
     health: new HealthProbe({ db, redis: { redis_queue: queueRedis, redis_cache: cacheRedis } }, composition.healthTimeoutMs),
     cache,
     keys,

@@ -1,9 +1,8 @@
-import { ADVISORIES_CHANGED_CHANNEL, type Db, type PgListener, currentAdvisoryRevision } from "@secapi/db";
+import { ADVISORIES_CHANGED_CHANNEL, type PgListener, currentAdvisoryRevisionQuery } from "@secapi/db";
 import type { Logger } from "pino";
 
 export interface AdvisoryRevisionsOptions {
-  db: Db;
-  /** The process's LISTEN connection: imports announce each new revision on it at commit. */
+  /** The process's LISTEN connection: imports announce each new revision on it at commit, and polls read on it. */
   listener: PgListener;
   logger: Logger;
   /** Re-reads the revision this often, in case a notification was lost on a connection that died silently; default 2000 ms. */
@@ -12,8 +11,8 @@ export interface AdvisoryRevisionsOptions {
 
 /**
  * The newest advisory revision this process knows of, learnt from the importing transaction's NOTIFY (at once),
- * from a re-read after the LISTEN connection (re)connects, from a poll every `pollMs`, and from this process's
- * own imports. Cached results stamped with an older revision are verified against Postgres before they are
+ * from a re-read after the LISTEN connection (re)connects, from a poll every `pollMs` on that same connection (no
+ * pool connection; a reply also proves the connection alive), and from this process's own imports. Cached results stamped with an older revision are verified against Postgres before they are
  * served (`isCurrent`). Until the first read succeeds it is Infinity: nothing stamped is served unverified.
  */
 export class AdvisoryRevisions {
@@ -48,9 +47,10 @@ export class AdvisoryRevisions {
 
   /** Re-reads the revision from Postgres (one read at a time); a failure keeps what is known. */
   refresh(): Promise<void> {
-    this.reading ??= currentAdvisoryRevision(this.options.db)
+    this.reading ??= this.options.listener
+      .query<{ revision: string }>(currentAdvisoryRevisionQuery)
       .then(
-        (revision) => this.observe(revision),
+        (rows) => this.observe(Number(rows[0]?.revision)),
         (error: unknown) => this.options.logger.debug({ err: error }, "could not read the advisory revision"),
       )
       .finally(() => {

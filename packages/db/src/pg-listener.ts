@@ -58,6 +58,15 @@ export class PgListener {
     return this.client !== undefined;
   }
 
+  /**
+   * Runs a small query on the LISTEN connection itself: no pool connection is taken, and a reply proves the
+   * connection (hence its notifications) is alive. Rejects while it is not connected.
+   */
+  async query<R extends object>(text: string): Promise<R[]> {
+    if (!this.client) throw new Error("the LISTEN connection to Postgres is not up");
+    return (await this.client.query<R>(text)).rows;
+  }
+
   /** Calls `handler` with the payload of every notification on `channel`; returns the unsubscribe function. */
   subscribe(channel: string, handler: Handler): () => void {
     let set = this.handlers.get(channel);

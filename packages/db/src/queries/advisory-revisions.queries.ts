@@ -4,6 +4,9 @@ import type { DbExecutor } from "../schema/database.js";
 /** `NOTIFY` channel of an import that changed advisories; the payload is the new revision. */
 export const ADVISORIES_CHANGED_CHANNEL = "advisories_changed";
 
+/** SQL text reading the revision, for a connection outside kysely (the LISTEN one). */
+export const currentAdvisoryRevisionQuery = "SELECT revision FROM advisory_revision";
+
 /** The advisory database's current revision. */
 export async function currentAdvisoryRevision(db: DbExecutor): Promise<number> {
   const row = await db.selectFrom("advisory_revision").select("revision").executeTakeFirstOrThrow();
