@@ -23,7 +23,8 @@ export function isAffected(ecosystem: Ecosystem, version: string, affected: Affe
 export function affectedVerdict(ecosystem: Ecosystem, version: string, affected: AffectedPackage): AffectedVerdict {
   let verdict = UNAFFECTED;
   for (const range of affected.ranges) {
-    verdict = eitherVerdict(ecosystem, verdict, rangeVerdict(rangeScheme(ecosystem, range.type), version, range));
+    const inRange = rangeVerdict(rangeScheme(ecosystem, range.type), version, range);
+    if (inRange !== UNAFFECTED) verdict = eitherVerdict(ecosystem, verdict, inRange);
   }
   if (verdict.status === "affected" || !listed(ecosystem, version, affected.versions)) return verdict;
   // Listed but in no range: the best upgrade the entry names is its lowest fix above the version.

@@ -60,7 +60,10 @@ function matchAdvisory(
   entries: AffectedPackage[],
 ): VulnerabilityFinding | null {
   let verdict = UNAFFECTED;
-  for (const entry of entries) verdict = eitherVerdict(ecosystem, verdict, affectedVerdict(ecosystem, version, entry));
+  for (const entry of entries) {
+    const inEntry = affectedVerdict(ecosystem, version, entry);
+    if (inEntry !== UNAFFECTED) verdict = eitherVerdict(ecosystem, verdict, inEntry);
+  }
   if (verdict.status === "unaffected") return null;
   return {
     id: advisory.id,
