@@ -197,13 +197,17 @@ describe("matchPackages", () => {
     });
 
     it("reports a normal finding when another entry of the same advisory verifies the version, with that entry's fix", () => {
-      const mixed = advisory("TEST-M", [pkgEntry([{ introduced: "0" }, { fixed: "bogus" }]), pkgEntry([{ introduced: "1.0.0" }, { fixed: "1.2.0" }])]);
-      const findings = matchPackages(set(npm("pkg", "1.1.0"), npm("pkg", "3.0.0")), [mixed]).result.findings;
-      expect(findings.map((f) => [f.version, f.fixed_in, f.confidence])).toEqual([
-        ["1.1.0", "1.2.0", undefined],
-        ["3.0.0", null, "unverified"],
+      const mixed = advisory("TEST-M", [
+        pkgEntry([{ introduced: "0" }, { fixed: "1.1.5" }, { last_affected: "bogus" }]),
+        pkgEntry([{ introduced: "1.0.0" }, { fixed: "1.2.0" }]),
       ]);
-      expect(findings[0]).not.toHaveProperty("confidence");
+      const findings = matchPackages(set(npm("pkg", "0.5.0"), npm("pkg", "1.1.0"), npm("pkg", "3.0.0")), [mixed]).result.findings;
+      // 1.1.0: the unverified entry's lower fix (1.1.5) is not trusted over the verified one's.
+      expect(findings.map((f) => [f.version, f.fixed_in, f.confidence])).toEqual([
+        ["0.5.0", "1.1.5", "unverified"],
+        ["1.1.0", "1.2.0", undefined],
+      ]);
+      expect(findings[1]).not.toHaveProperty("confidence");
     });
 
     it("reports an installed version that is not a semver as unverified for every advisory with ranges", () => {
