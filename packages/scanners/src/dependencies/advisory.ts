@@ -8,13 +8,19 @@ export interface RangeEvent {
 }
 
 /**
- * A `SEMVER` or `ECOSYSTEM` range. Events are sorted by the range's ordering (`introduced: "0"` first;
- * events at equal versions in the record's order) and exclude events whose version does not parse
- * under that ordering.
+ * A `SEMVER` or `ECOSYSTEM` range. `events` are those whose version the range's ordering reads (short
+ * semvers padded: `1` is stored as `1.0.0`), sorted by it (`introduced: "0"` first; events at equal
+ * versions in the record's order).
  */
 export interface AffectedRange {
   type: "SEMVER" | "ECOSYSTEM";
   events: RangeEvent[];
+  /**
+   * Events whose version the ordering cannot read, as written, in the record's order (absent when none).
+   * They could sit anywhere in the order, so the range can only say "possibly affected" where they
+   * matter (isAffected: `unverified`).
+   */
+  unreadable?: RangeEvent[];
 }
 
 /** One `affected[]` entry of an OSV advisory, for a supported ecosystem. */
@@ -26,11 +32,11 @@ export interface AffectedPackage {
   ranges: AffectedRange[];
   /**
    * The explicit `versions` list as equality keys of the ecosystem's ordering (npm/crates.io/Go: semver
-   * without `v` or build metadata; PyPI: PEP 440 canonical form), so membership is a string lookup.
-   * Versions that do not parse are kept as written.
+   * without `v` or build metadata, short versions padded; PyPI: PEP 440 canonical form), so membership
+   * is a string lookup. Versions that do not parse are kept as written.
    */
   versions: string[];
-  /** Every `fixed` version of the ranges, lowest first, de-duplicated. */
+  /** Every readable `fixed` version of the ranges, lowest first, de-duplicated. */
   fixed: string[];
 }
 
@@ -39,7 +45,7 @@ export interface Advisory {
   id: string;
   modified: string;
   published?: string;
-  /** Set when the advisory was withdrawn: it then never matches. */
+  /** When the advisory is withdrawn (RFC 3339): it matches before that moment, never from it on. */
   withdrawn?: string;
   aliases: string[];
   /** The OSV summary, else the first line of the details, else "". */

@@ -1,5 +1,6 @@
 export * from "./advisory.js";
 export * from "./advisory-error.js";
+export * from "./affected-verdict.js";
 export * from "./advisory-package-keys.js";
 export * from "./package-set.js";
 export * from "./compare-versions.js";

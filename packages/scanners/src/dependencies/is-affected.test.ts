@@ -42,7 +42,7 @@ describe("isAffected", () => {
 
   it("reports no fix for a last_affected-only range (GHSA-p8p7: request ≤ 2.88.2)", () => {
     const request = osvFixture("GHSA-p8p7-x288-28g6").affected.find((a) => a.name === "request");
-    expect(request && affectedVerdict("npm", "2.88.2", request)).toEqual({ affected: true, fixedIn: null });
+    expect(request && affectedVerdict("npm", "2.88.2", request)).toEqual({ status: "affected", fixedIn: null });
     expect(request && isAffected("npm", "2.88.3", request)).toBe(false);
     expect(affectedBy("GHSA-p8p7-x288-28g6", "@cypress/request", "2.88.11")).toBe(true);
     expect(affectedBy("GHSA-p8p7-x288-28g6", "@cypress/request", "2.88.12")).toBe(false);
@@ -125,9 +125,9 @@ describe("isAffected", () => {
 
   it("gives the lowest fixed version above the installed one", () => {
     const pkg = entry("npm", range("ECOSYSTEM", { introduced: "0" }, { fixed: "1.0.2" }, { introduced: "2.0.0" }, { fixed: "2.5.0" }));
-    expect(affectedVerdict("npm", "0.5.0", pkg)).toEqual({ affected: true, fixedIn: "1.0.2" });
-    expect(affectedVerdict("npm", "2.1.0", pkg)).toEqual({ affected: true, fixedIn: "2.5.0" });
-    expect(affectedVerdict("npm", "1.5.0", pkg)).toEqual({ affected: false, fixedIn: null });
+    expect(affectedVerdict("npm", "0.5.0", pkg)).toEqual({ status: "affected", fixedIn: "1.0.2" });
+    expect(affectedVerdict("npm", "2.1.0", pkg)).toEqual({ status: "affected", fixedIn: "2.5.0" });
+    expect(affectedVerdict("npm", "1.5.0", pkg)).toEqual({ status: "unaffected", fixedIn: null });
   });
 
   it("keeps the record's order for events at one version: [x, x) is empty, [x, x] is x, fixed x then introduced x reopens", () => {
@@ -151,8 +151,8 @@ describe("isAffected", () => {
     const pkg = entry("PyPI", { versions: ["1.0", "1.1.post1"] });
     expect(["1.0", "1.0.0", "1.1", "1.1.post1", "1.1.0.post1"].map((v) => isAffected("PyPI", v, pkg))).toEqual([true, true, false, true, true]);
     const npm = entry("npm", { versions: ["2.0.0"], ...range("ECOSYSTEM", { introduced: "0" }, { fixed: "1.5.0" }, { introduced: "3.0.0" }, { fixed: "3.1.0" }) });
-    expect(affectedVerdict("npm", "2.0.0", npm)).toEqual({ affected: true, fixedIn: "3.1.0" });
-    expect(affectedVerdict("npm", "1.0.0", npm)).toEqual({ affected: true, fixedIn: "1.5.0" });
+    expect(affectedVerdict("npm", "2.0.0", npm)).toEqual({ status: "affected", fixedIn: "3.1.0" });
+    expect(affectedVerdict("npm", "1.0.0", npm)).toEqual({ status: "affected", fixedIn: "1.5.0" });
   });
 
   it("accepts Go versions with the v prefix against OSV's bare versions, pseudo-versions included", () => {
@@ -170,19 +170,23 @@ describe("isAffected", () => {
 
   it("uses semver ordering for a SEMVER range, whatever the ecosystem", () => {
     const pkg = entry("PyPI", range("SEMVER", { introduced: "1.0.0" }, { fixed: "1.2.0" }));
-    expect(isAffected("PyPI", "1.1.0", pkg)).toBe(true);
-    // Not a semver: the range cannot say, so it does not match (and does not throw).
-    expect(isAffected("PyPI", "1.1.post1", pkg)).toBe(false);
+    expect(affectedVerdict("PyPI", "1.1.0", pkg).status).toBe("affected");
+    expect(affectedVerdict("PyPI", "1.3.0", pkg).status).toBe("unaffected");
+    // Not a semver: the range cannot place it, so it may or may not be inside.
+    expect(affectedVerdict("PyPI", "1.1.post1", pkg).status).toBe("unverified");
   });
 
-  it("never throws on a version that does not parse: ranges are skipped, the versions list still counts", () => {
-    const pkg = entry("npm", { versions: ["git-sha"], ...range("ECOSYSTEM", { introduced: "0" }) });
-    expect(isAffected("npm", "not.a.version", pkg)).toBe(false);
-    expect(isAffected("npm", "git-sha", pkg)).toBe(true);
-    expect(isAffected("PyPI", "???", entry("PyPI", range("ECOSYSTEM", { introduced: "0" })))).toBe(false);
+  it("treats an installed version a range cannot read as possibly inside it; the versions list still decides exactly", () => {
+    const pkg = entry("npm", { versions: ["git-sha"], ...range("ECOSYSTEM", { introduced: "2.0.0" }, { fixed: "2.1.0" }) });
+    expect(affectedVerdict("npm", "not.a.version", pkg)).toEqual({ status: "unverified", fixedIn: null });
+    expect(affectedVerdict("npm", "git-sha", pkg).status).toBe("affected");
+    expect(affectedVerdict("npm", "1.0.0", pkg).status).toBe("unaffected");
+    expect(affectedVerdict("PyPI", "???", entry("PyPI", range("ECOSYSTEM", { introduced: "0" }))).status).toBe("unverified");
+    // An entry without ranges cannot place anything: only the list counts.
+    expect(affectedVerdict("npm", "latest", entry("npm", { versions: ["1.0.0"] })).status).toBe("unaffected");
   });
 
-  it("skips, without throwing, event versions that do not parse in a hand-built entry", () => {
+  it("ignores, without throwing, an unreadable event left among the readable ones of a hand-built entry", () => {
     const handBuilt: AffectedPackage = {
       ecosystem: "PyPI",
       name: "pkg",
@@ -190,6 +194,116 @@ describe("isAffected", () => {
       versions: [],
       fixed: [],
     };
-    expect(affectedVerdict("PyPI", "1.0", handBuilt)).toEqual({ affected: true, fixedIn: null });
+    expect(affectedVerdict("PyPI", "1.0", handBuilt)).toEqual({ status: "affected", fixedIn: null });
+  });
+
+  it("takes the events in version order even when an introduced is above the fix (OSV sorts, then walks)", () => {
+    const pkg = entry("npm", range("SEMVER", { introduced: "2.0.0" }, { fixed: "1.0.0" }));
+    expect(["0.5.0", "1.5.0", "2.0.0", "9.0.0"].map((v) => affectedVerdict("npm", v, pkg).status)).toEqual([
+      "unaffected",
+      "unaffected",
+      "affected",
+      "affected",
+    ]);
+  });
+
+  it("treats any limit containing * as no limit (OSV special values)", () => {
+    const pkg = entry("npm", range("SEMVER", { introduced: "1.0.0" }, { limit: "2.0.0" }, { limit: "3.*" }));
+    expect(["0.5.0", "1.0.0", "5.0.0"].map((v) => affectedVerdict("npm", v, pkg).status)).toEqual(["unaffected", "affected", "affected"]);
+  });
+});
+
+describe("short versions in ranges", () => {
+  const status = (ecosystem: Ecosystem, pkg: AffectedPackage, versions: string[]) => versions.map((v) => affectedVerdict(ecosystem, v, pkg).status);
+
+  it("reads fixed: 1 in an npm SEMVER range as 1.0.0, so the range stays closed", () => {
+    const pkg = entry("npm", range("SEMVER", { introduced: "0" }, { fixed: "1" }));
+    expect(status("npm", pkg, ["0.9.9", "1.0.0", "2.0.0"])).toEqual(["affected", "unaffected", "unaffected"]);
+    expect(affectedVerdict("npm", "0.9.9", pkg).fixedIn).toBe("1.0.0");
+  });
+
+  it("reads introduced: 1 in an npm ECOSYSTEM range as 1.0.0, so the range keeps its start", () => {
+    const pkg = entry("npm", range("ECOSYSTEM", { introduced: "1" }, { fixed: "2.0.0" }));
+    expect(status("npm", pkg, ["0.9.9", "1.0.0", "1.9.9", "2.0.0"])).toEqual(["unaffected", "affected", "affected", "unaffected"]);
+  });
+
+  it("reads last_affected: 1.2 as 1.2.0, but not a short version with a pre-release (1.3-beta stays unreadable)", () => {
+    const pkg = entry("npm", range("ECOSYSTEM", { introduced: "1.0.0" }, { last_affected: "1.2" }));
+    expect(status("npm", pkg, ["0.9.0", "1.2.0", "1.2.1"])).toEqual(["unaffected", "affected", "unaffected"]);
+    const preRelease = entry("npm", range("ECOSYSTEM", { introduced: "1.3-beta" }, { fixed: "1.3.1" }));
+    expect(affectedVerdict("npm", "1.3.0", preRelease)).toEqual({ status: "unverified", fixedIn: "1.3.1" });
+  });
+
+  it("reads Go's v-prefixed short versions (v1.2 is v1.2.0) against v-prefixed installed versions", () => {
+    const pkg = entry("Go", range("ECOSYSTEM", { introduced: "v1.2" }, { fixed: "v1.4" }));
+    expect(status("Go", pkg, ["v1.1.9", "v1.2.0", "v1.3.5", "v1.4.0"])).toEqual(["unaffected", "affected", "affected", "unaffected"]);
+    expect(affectedVerdict("Go", "v1.3.5", pkg).fixedIn).toBe("1.4.0");
+  });
+
+  it("reads crates.io short versions in SEMVER and ECOSYSTEM ranges", () => {
+    const semverRange = entry("crates.io", range("SEMVER", { introduced: "0.2" }, { fixed: "0.3" }));
+    expect(status("crates.io", semverRange, ["0.1.9", "0.2.0", "0.2.9", "0.3.0"])).toEqual(["unaffected", "affected", "affected", "unaffected"]);
+    const ecosystemRange = entry("crates.io", range("ECOSYSTEM", { introduced: "0" }, { fixed: "1" }));
+    expect(status("crates.io", ecosystemRange, ["0.9.0", "1.0.0"])).toEqual(["affected", "unaffected"]);
+  });
+
+  it("reads a PyPI ECOSYSTEM range's 1 as PEP 440 does (1 == 1.0), and pads a PyPI SEMVER range like any semver", () => {
+    const pep440 = entry("PyPI", range("ECOSYSTEM", { introduced: "1" }, { fixed: "2" }));
+    expect(status("PyPI", pep440, ["0.9", "1.0", "1.5.post1", "2.0"])).toEqual(["unaffected", "affected", "affected", "unaffected"]);
+    const semverRange = entry("PyPI", range("SEMVER", { introduced: "0" }, { fixed: "2" }));
+    expect(status("PyPI", semverRange, ["1.9.0", "2.0.0"])).toEqual(["affected", "unaffected"]);
+  });
+
+  it("matches a short version in the versions list by its padded form", () => {
+    const pkg = entry("npm", { versions: ["1.2"] });
+    expect(status("npm", pkg, ["1.2.0", "1.2.1"])).toEqual(["affected", "unaffected"]);
+  });
+});
+
+describe("events that cannot be read", () => {
+  const status = (pkg: AffectedPackage, versions: string[]) => versions.map((v) => affectedVerdict("npm", v, pkg).status);
+
+  it("an unreadable fixed could close the range anywhere: inside it is unverified, below its start unaffected", () => {
+    const pkg = entry("npm", range("SEMVER", { introduced: "1.0.0" }, { fixed: "1.2.3.4" }));
+    expect(status(pkg, ["0.9.0", "1.0.0", "9.0.0"])).toEqual(["unaffected", "unverified", "unverified"]);
+  });
+
+  it("an unreadable fixed makes even the readable part of its range unverified, and is never given as fixed_in", () => {
+    const pkg = entry("npm", range("SEMVER", { introduced: "0" }, { fixed: "1.0.0" }, { introduced: "2.0.0" }, { fixed: "2024-01-01" }));
+    expect(status(pkg, ["0.5.0", "1.5.0", "2.5.0"])).toEqual(["unverified", "unaffected", "unverified"]);
+    expect(affectedVerdict("npm", "0.5.0", pkg).fixedIn).toBe("1.0.0");
+    expect(affectedVerdict("npm", "2.5.0", pkg).fixedIn).toBeNull();
+  });
+
+  it("an unreadable introduced could open the range anywhere: what the readable events include stays affected", () => {
+    const pkg = entry("npm", range("SEMVER", { introduced: "0" }, { fixed: "1.0.0" }, { introduced: "weird" }));
+    expect(status(pkg, ["0.5.0", "1.0.0", "9.0.0"])).toEqual(["affected", "unverified", "unverified"]);
+    const startOnly = entry("npm", range("SEMVER", { introduced: "weird" }, { fixed: "2.0.0" }));
+    expect(status(startOnly, ["1.0.0", "3.0.0"])).toEqual(["unverified", "unverified"]);
+  });
+
+  it("an unreadable last_affected is like an unreadable fixed", () => {
+    const pkg = entry("npm", range("ECOSYSTEM", { introduced: "1.0.0" }, { last_affected: "1.0.0.1" }));
+    expect(status(pkg, ["0.9.0", "1.0.0", "2.0.0"])).toEqual(["unaffected", "unverified", "unverified"]);
+  });
+
+  it("an unreadable limit could cap the range anywhere: below a readable limit affected, above it unverified", () => {
+    const capped = entry("npm", range("SEMVER", { introduced: "1.0.0" }, { limit: "2.0.0" }, { limit: "3.0.0.0" }));
+    expect(status(capped, ["0.9.0", "1.5.0", "2.5.0"])).toEqual(["unaffected", "affected", "unverified"]);
+    const onlyUnreadable = entry("npm", range("SEMVER", { introduced: "1.0.0" }, { limit: "next" }));
+    expect(status(onlyUnreadable, ["0.9.0", "1.5.0"])).toEqual(["unaffected", "unverified"]);
+  });
+
+  it("a readable range or the versions list of the same entry still verifies the version", () => {
+    const pkg = entry("npm", {
+      versions: ["3.0.0"],
+      ranges: [
+        { type: "SEMVER", events: [{ introduced: "0" }, { fixed: "bogus" }] },
+        { type: "SEMVER", events: [{ introduced: "1.0.0" }, { fixed: "1.1.0" }] },
+      ],
+    });
+    expect(affectedVerdict("npm", "1.0.5", pkg)).toEqual({ status: "affected", fixedIn: "1.1.0" });
+    expect(affectedVerdict("npm", "3.0.0", pkg)).toEqual({ status: "affected", fixedIn: null });
+    expect(affectedVerdict("npm", "2.0.0", pkg)).toEqual({ status: "unverified", fixedIn: null });
   });
 });

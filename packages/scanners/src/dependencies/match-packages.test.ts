@@ -134,6 +134,96 @@ describe("matchPackages", () => {
     expect(summaryOf(set(npm("pkg", "1.5.0")), [advisory])).toEqual([["pkg", "1.5.0", "TEST-2", "2.0.0"]]);
   });
 
+  describe("withdrawn", () => {
+    const NOW = Date.parse("2030-01-01T00:00:00Z");
+    /** A hand-written advisory on npm `pkg` < 2.0.0, withdrawn at `withdrawn` if given. */
+    const advisory = (id: string, withdrawn?: string, name = "pkg") =>
+      parseAdvisory({
+        id,
+        modified: "2029-01-01T00:00:00Z",
+        ...(withdrawn ? { withdrawn } : {}),
+        affected: [{ package: { ecosystem: "npm", name }, ranges: [{ type: "ECOSYSTEM", events: [{ introduced: "0" }, { fixed: "2.0.0" }] }] }],
+      });
+    const ids = (output: ReturnType<typeof matchPackages>) => output.result.findings.map((f) => f.id);
+
+    it("matches an advisory withdrawn in the future, and the result is valid until that moment", () => {
+      const output = matchPackages(set(npm("pkg", "1.0.0")), [advisory("TEST-W", "2030-06-01T12:00:00Z")], { now: NOW });
+      expect(ids(output)).toEqual(["TEST-W"]);
+      expect(output.validUntil).toBe("2030-06-01T12:00:00.000Z");
+    });
+
+    it("skips an advisory withdrawn in the past, and one withdrawn exactly now", () => {
+      for (const withdrawn of ["2029-12-31T23:59:59Z", "2030-01-01T00:00:00Z", "2030-01-01T01:00:00+01:00"]) {
+        const output = matchPackages(set(npm("pkg", "1.0.0")), [advisory("TEST-W", withdrawn)], { now: NOW });
+        expect([withdrawn, ids(output), output.validUntil]).toEqual([withdrawn, [], undefined]);
+      }
+    });
+
+    it("is valid until the earliest future withdrawal among the advisories behind a finding", () => {
+      const advisories = [
+        advisory("TEST-A", "2030-09-01T00:00:00Z"),
+        advisory("TEST-B", "2030-03-01T00:00:00Z"),
+        advisory("TEST-C"),
+        // Withdrawn sooner, but it produces no finding: its withdrawal changes nothing.
+        advisory("TEST-D", "2030-02-01T00:00:00Z", "other"),
+      ];
+      const output = matchPackages(set(npm("pkg", "1.0.0"), npm("other", "3.0.0")), advisories, { now: NOW });
+      expect(ids(output)).toEqual(["TEST-A", "TEST-B", "TEST-C"]);
+      expect(output.validUntil).toBe("2030-03-01T00:00:00.000Z");
+      expect(matchPackages(set(npm("pkg", "1.0.0")), [advisory("TEST-C")], { now: NOW })).not.toHaveProperty("validUntil");
+    });
+
+    it("compares with the clock by default", () => {
+      const day = 24 * 60 * 60 * 1000;
+      const future = new Date(Date.now() + day).toISOString();
+      const past = new Date(Date.now() - day).toISOString();
+      const output = matchPackages(set(npm("pkg", "1.0.0")), [advisory("TEST-F", future), advisory("TEST-P", past)]);
+      expect(ids(output)).toEqual(["TEST-F"]);
+      expect(output.validUntil).toBe(future);
+    });
+  });
+
+  describe("unverified findings", () => {
+    const advisory = (id: string, affected: Record<string, unknown>[]) => parseAdvisory({ id, modified: "2024-01-01T00:00:00Z", affected });
+    const pkgEntry = (events: Record<string, string>[]) => ({ package: { ecosystem: "npm", name: "pkg" }, ranges: [{ type: "SEMVER", events }] });
+
+    it("reports a version an unreadable range may contain as unverified, and counts it in the summary", () => {
+      const unreadable = advisory("TEST-U", [pkgEntry([{ introduced: "1.0.0" }, { fixed: "1.0.0.1" }])]);
+      const { result } = matchPackages(set(npm("pkg", "0.9.0"), npm("pkg", "1.5.0")), [unreadable]);
+      expect(result.findings).toEqual([
+        { id: "TEST-U", aliases: [], ecosystem: "npm", package: "pkg", version: "1.5.0", severity: "unknown", summary: "", fixed_in: null, confidence: "unverified" },
+      ]);
+      expect(result.summary).toEqual({ critical: 0, high: 0, medium: 0, low: 0, unknown: 1, total: 1 });
+    });
+
+    it("reports a normal finding when another entry of the same advisory verifies the version, with that entry's fix", () => {
+      const mixed = advisory("TEST-M", [
+        pkgEntry([{ introduced: "0" }, { fixed: "1.1.5" }, { last_affected: "bogus" }]),
+        pkgEntry([{ introduced: "1.0.0" }, { fixed: "1.2.0" }]),
+      ]);
+      const findings = matchPackages(set(npm("pkg", "0.5.0"), npm("pkg", "1.1.0"), npm("pkg", "3.0.0")), [mixed]).result.findings;
+      // 1.1.0: the unverified entry's lower fix (1.1.5) is not trusted over the verified one's.
+      expect(findings.map((f) => [f.version, f.fixed_in, f.confidence])).toEqual([
+        ["0.5.0", "1.1.5", "unverified"],
+        ["1.1.0", "1.2.0", undefined],
+      ]);
+      expect(findings[1]).not.toHaveProperty("confidence");
+    });
+
+    it("reports an installed version that is not a semver as unverified for every advisory with ranges", () => {
+      const findings = matchPackages(set(npm("minimist", "latest")), ADVISORIES).result.findings;
+      expect(findings.map((f) => [f.id, f.fixed_in, f.confidence])).toEqual([
+        ["GHSA-vh95-rmgr-6w4m", null, "unverified"],
+        ["GHSA-xvch-5gv4-984h", null, "unverified"],
+      ]);
+    });
+
+    it("closes a range whose fixed is a short version instead of reporting every version", () => {
+      const short = advisory("TEST-S", [pkgEntry([{ introduced: "0" }, { fixed: "1" }])]);
+      expect(summaryOf(set(npm("pkg", "0.5.0"), npm("pkg", "1.0.0"), npm("pkg", "2.0.0")), [short])).toEqual([["pkg", "0.5.0", "TEST-S", "1.0.0"]]);
+    });
+  });
+
   it("returns an empty result for an empty set", () => {
     expect(matchPackages({ packages: [], unchecked: [] }, ADVISORIES)).toEqual({
       result: { summary: { critical: 0, high: 0, medium: 0, low: 0, unknown: 0, total: 0 }, findings: [], unchecked: [], packages: 0 },

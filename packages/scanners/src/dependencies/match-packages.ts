@@ -1,8 +1,8 @@
 import { summarize } from "../scan-result.js";
 import type { Advisory, AffectedPackage } from "./advisory.js";
 import type { Ecosystem } from "./ecosystem.js";
+import { UNAFFECTED, eitherVerdict } from "./affected-verdict.js";
 import { affectedVerdict } from "./is-affected.js";
-import { lowerVersion } from "./lower-version.js";
 import { normalizePackageName } from "./package-name.js";
 import type { PackageSet } from "./package-set.js";
 import { packageTag } from "./package-tag.js";
@@ -12,29 +12,43 @@ interface Candidate {
   advisory: Advisory;
   /** The advisory's entries for one package (GHSA repeats the package once per range). */
   entries: AffectedPackage[];
+  /** When a future `withdrawn` takes effect (ms since the epoch). */
+  withdrawnAt?: number;
+}
+
+/** Options of matchPackages. */
+export interface MatchOptions {
+  /** The time the advisories' `withdrawn` dates are compared with, ms since the epoch (default: Date.now()). */
+  now?: number;
 }
 
 /**
  * Matches a package set against the advisories that may affect it (the caller fetched them by
- * ecosystem and name). Withdrawn advisories never match. One finding per (package, version, advisory),
- * sorted by package, version, id; `fixed_in` is the lowest fix above the installed version.
+ * ecosystem and name). An advisory withdrawn at or before `now` never matches; one withdrawn later
+ * matches, and the earliest such date among the findings' advisories is the output's `validUntil`.
+ * One finding per (package, version, advisory), sorted by package, version, id; `fixed_in` is the lowest
+ * fix above the installed version.
  */
-export function matchPackages(set: PackageSet, advisories: Advisory[]): DependencyScanOutput {
-  const index = indexAdvisories(advisories);
+export function matchPackages(set: PackageSet, advisories: Advisory[], options: MatchOptions = {}): DependencyScanOutput {
+  const index = indexAdvisories(advisories, options.now ?? Date.now());
   const findings: VulnerabilityFinding[] = [];
   const tags = new Set<string>();
+  let validUntil = Number.POSITIVE_INFINITY;
   for (const pkg of set.packages) {
     const name = normalizePackageName(pkg.ecosystem, pkg.name);
     tags.add(packageTag(pkg.ecosystem, name));
-    for (const { advisory, entries } of index.get(packageKey(pkg.ecosystem, name)) ?? []) {
+    for (const { advisory, entries, withdrawnAt } of index.get(packageKey(pkg.ecosystem, name)) ?? []) {
       const finding = matchAdvisory(pkg.ecosystem, name, pkg.version, advisory, entries);
-      if (finding !== null) findings.push(finding);
+      if (finding === null) continue;
+      findings.push(finding);
+      if (withdrawnAt !== undefined) validUntil = Math.min(validUntil, withdrawnAt);
     }
   }
   findings.sort(byPackageVersionId);
   return {
     result: { summary: summarize(findings), findings, unchecked: set.unchecked, packages: set.packages.length },
     tags: [...tags].sort(),
+    ...(Number.isFinite(validUntil) ? { validUntil: new Date(validUntil).toISOString() } : {}),
   };
 }
 
@@ -45,15 +59,12 @@ function matchAdvisory(
   advisory: Advisory,
   entries: AffectedPackage[],
 ): VulnerabilityFinding | null {
-  let affected = false;
-  let fixedIn: string | null = null;
+  let verdict = UNAFFECTED;
   for (const entry of entries) {
-    const verdict = affectedVerdict(ecosystem, version, entry);
-    if (!verdict.affected) continue;
-    affected = true;
-    fixedIn = lowerVersion(ecosystem, fixedIn, verdict.fixedIn);
+    const inEntry = affectedVerdict(ecosystem, version, entry);
+    if (inEntry !== UNAFFECTED) verdict = eitherVerdict(ecosystem, verdict, inEntry);
   }
-  if (!affected) return null;
+  if (verdict.status === "unaffected") return null;
   return {
     id: advisory.id,
     aliases: [...advisory.aliases],
@@ -62,12 +73,13 @@ function matchAdvisory(
     version,
     severity: advisory.severity,
     summary: advisory.summary,
-    fixed_in: fixedIn,
+    fixed_in: verdict.fixedIn,
+    ...(verdict.status === "unverified" ? { confidence: "unverified" as const } : {}),
   };
 }
 
-/** Live advisories by (ecosystem, name); of two copies of one id, the later `modified` wins. */
-function indexAdvisories(advisories: readonly Advisory[]): Map<string, Candidate[]> {
+/** Advisories not withdrawn by `now`, by (ecosystem, name); of two copies of one id, the later `modified` wins. */
+function indexAdvisories(advisories: readonly Advisory[], now: number): Map<string, Candidate[]> {
   const latest = new Map<string, Advisory>();
   for (const advisory of advisories) {
     const seen = latest.get(advisory.id);
@@ -75,7 +87,8 @@ function indexAdvisories(advisories: readonly Advisory[]): Map<string, Candidate
   }
   const index = new Map<string, Candidate[]>();
   for (const advisory of latest.values()) {
-    if (advisory.withdrawn) continue;
+    const withdrawnAt = withdrawalTime(advisory);
+    if (withdrawnAt !== undefined && withdrawnAt <= now) continue;
     const byPackage = new Map<string, AffectedPackage[]>();
     for (const entry of advisory.affected) {
       const key = packageKey(entry.ecosystem, entry.name);
@@ -85,11 +98,19 @@ function indexAdvisories(advisories: readonly Advisory[]): Map<string, Candidate
     }
     for (const [key, entries] of byPackage) {
       const candidates = index.get(key);
-      if (candidates === undefined) index.set(key, [{ advisory, entries }]);
-      else candidates.push({ advisory, entries });
+      const candidate: Candidate = withdrawnAt === undefined ? { advisory, entries } : { advisory, entries, withdrawnAt };
+      if (candidates === undefined) index.set(key, [candidate]);
+      else candidates.push(candidate);
     }
   }
   return index;
+}
+
+// parseAdvisory rejects a `withdrawn` that is not a timestamp; one in a hand-built advisory counts as already past.
+function withdrawalTime(advisory: Advisory): number | undefined {
+  if (!advisory.withdrawn) return undefined;
+  const time = Date.parse(advisory.withdrawn);
+  return Number.isNaN(time) ? Number.NEGATIVE_INFINITY : time;
 }
 
 // OSV timestamps are RFC 3339, which may differ in precision or offset; as strings only if unparseable.

@@ -134,7 +134,7 @@ describe("parseAdvisory", () => {
     ]);
   });
 
-  it("drops GIT ranges, unsupported ecosystems and events whose version does not parse", () => {
+  it("drops GIT ranges and unsupported ecosystems; keeps events whose version does not parse apart, as written", () => {
     const advisory = parseAdvisory(
       osv({
         affected: [
@@ -155,11 +155,71 @@ describe("parseAdvisory", () => {
       {
         ecosystem: "npm",
         name: "pkg",
-        ranges: [{ type: "ECOSYSTEM", events: [{ kind: "introduced", version: "0" }, { kind: "fixed", version: "2.0.0" }] }],
+        ranges: [
+          {
+            type: "ECOSYSTEM",
+            events: [{ kind: "introduced", version: "0" }, { kind: "fixed", version: "2.0.0" }],
+            unreadable: [{ kind: "fixed", version: "not-a-version" }],
+          },
+        ],
         versions: ["1.0.0", "1.1.0", "weird"],
         fixed: ["2.0.0"],
       },
     ]);
+  });
+
+  describe("short versions", () => {
+    /** The stored events of the first range of a one-entry advisory. */
+    const storedEvents = (ecosystem: string, type: string, events: Record<string, string>[]) =>
+      parseAdvisory(osv({ affected: [{ package: { ecosystem, name: "pkg" }, ranges: [{ type, events }] }] })).affected[0]?.ranges[0];
+
+    it("stores npm and crates.io short versions padded, in SEMVER and ECOSYSTEM ranges, and sorts them as padded", () => {
+      expect(storedEvents("npm", "SEMVER", [{ introduced: "0" }, { fixed: "1" }])).toEqual({
+        type: "SEMVER",
+        events: [
+          { kind: "introduced", version: "0" },
+          { kind: "fixed", version: "1.0.0" },
+        ],
+      });
+      expect(storedEvents("crates.io", "ECOSYSTEM", [{ introduced: "1.10" }, { last_affected: "1.9.5" }, { introduced: "1.2" }, { limit: "2" }])?.events).toEqual([
+        { kind: "introduced", version: "1.2.0" },
+        { kind: "last_affected", version: "1.9.5" },
+        { kind: "introduced", version: "1.10.0" },
+        { kind: "limit", version: "2.0.0" },
+      ]);
+    });
+
+    it("stores Go's v-prefixed short versions without the v; full versions stay as written", () => {
+      expect(storedEvents("Go", "ECOSYSTEM", [{ introduced: "v1" }, { fixed: "v1.2" }, { introduced: "v1.3.0" }])?.events).toEqual([
+        { kind: "introduced", version: "1.0.0" },
+        { kind: "fixed", version: "1.2.0" },
+        { kind: "introduced", version: "v1.3.0" },
+      ]);
+    });
+
+    it("leaves PyPI ECOSYSTEM versions as written (PEP 440 reads 1 itself) and pads a PyPI SEMVER range", () => {
+      expect(storedEvents("PyPI", "ECOSYSTEM", [{ introduced: "1" }, { fixed: "2.1" }])?.events.map((e) => e.version)).toEqual(["1", "2.1"]);
+      expect(storedEvents("PyPI", "SEMVER", [{ introduced: "1" }, { fixed: "2.1" }])?.events.map((e) => e.version)).toEqual(["1.0.0", "2.1.0"]);
+    });
+
+    it("does not guess beyond a missing minor or patch: pre-releases on short versions, four parts, leading zeros, dates", () => {
+      const range = storedEvents("npm", "SEMVER", [{ introduced: "1.2-beta" }, { fixed: "1.2.3.4" }, { last_affected: "01.2" }, { limit: "2024-01-01" }]);
+      expect(range?.events).toEqual([]);
+      expect(range?.unreadable?.map((e) => e.version)).toEqual(["1.2-beta", "1.2.3.4", "01.2", "2024-01-01"]);
+    });
+
+    it("lists padded fixes and pads the versions list", () => {
+      const advisory = parseAdvisory(
+        osv({ affected: [{ package: { ecosystem: "npm", name: "pkg" }, ranges: [{ type: "SEMVER", events: [{ introduced: "0" }, { fixed: "2" }] }], versions: ["1", "1.5"] }] }),
+      );
+      expect(advisory.affected[0]?.fixed).toEqual(["2.0.0"]);
+      expect(advisory.affected[0]?.versions).toEqual(["1.0.0", "1.5.0"]);
+    });
+  });
+
+  it("rejects a withdrawn date that is not a timestamp, since matching compares it with the time", () => {
+    expect(() => parseAdvisory(osv({ withdrawn: "soon" }))).toThrow(expect.objectContaining({ code: "advisory_invalid", message: expect.stringMatching(/TEST-1: withdrawn/) }));
+    expect(parseAdvisory(osv({ withdrawn: "2030-01-01T00:00:00.123456Z" })).withdrawn).toBe("2030-01-01T00:00:00.123456Z");
   });
 
   it("accepts null optional fields and ignores unknown ones", () => {

@@ -30,6 +30,10 @@ export function parseAdvisory(json: unknown): Advisory {
     throw new AdvisoryError(`invalid OSV advisory${id}: ${issues}`);
   }
   const osv = parsed.data;
+  // Matching compares it with the current time; OSV says RFC 3339.
+  if (osv.withdrawn && Number.isNaN(Date.parse(osv.withdrawn))) {
+    throw new AdvisoryError(`invalid OSV advisory ${osv.id.slice(0, 100)}: withdrawn: not a timestamp`);
+  }
   return {
     id: osv.id,
     modified: osv.modified,
@@ -60,6 +64,7 @@ function affectedPackage(ecosystem: Ecosystem, name: string, entry: OsvAffected)
   });
   const fixed = ranges
     .flatMap((r) => r.events.filter((e) => e.kind === "fixed").map((e) => e.version))
+    // A SEMVER range's fix may still not read under the ecosystem's ordering (PyPI).
     .filter((v) => scheme.key(v) !== null)
     .sort((a, b) => scheme.compare(a, b))
     .filter((v, i, all) => i === 0 || scheme.compare(v, all[i - 1] ?? v) !== 0);
@@ -67,7 +72,7 @@ function affectedPackage(ecosystem: Ecosystem, name: string, entry: OsvAffected)
     ecosystem,
     name: normalizePackageName(ecosystem, name),
     ranges,
-    versions: [...new Set((entry.versions ?? []).map((v) => scheme.key(v) ?? v.trim()))],
+    versions: [...new Set((entry.versions ?? []).map((v) => scheme.key(scheme.normalize(v) ?? v) ?? v.trim()))],
     fixed,
   };
 }
@@ -76,12 +81,16 @@ function affectedPackage(ecosystem: Ecosystem, name: string, entry: OsvAffected)
 function prepareRange(ecosystem: Ecosystem, range: OsvRange): AffectedRange | null {
   if (range.type !== "SEMVER" && range.type !== "ECOSYSTEM") return null;
   const scheme = rangeScheme(ecosystem, range.type);
-  const events: RangeEvent[] = range.events
-    .map(toEvent)
-    // An event whose version does not parse cannot be placed in the order: it is skipped.
-    .filter((e) => isSpecialEvent(e) || scheme.key(e.version) !== null)
-    .sort((a, b) => compareEvents(scheme, a, b));
-  return events.length === 0 ? null : { type: range.type, events };
+  const events: RangeEvent[] = [];
+  // Dropping an event it cannot place would change the range's meaning; it is kept apart instead.
+  const unreadable: RangeEvent[] = [];
+  for (const event of range.events.map(toEvent)) {
+    const version = isSpecialEvent(event) ? event.version : scheme.normalize(event.version);
+    if (version === null) unreadable.push(event);
+    else events.push({ kind: event.kind, version });
+  }
+  events.sort((a, b) => compareEvents(scheme, a, b));
+  return { type: range.type, events, ...(unreadable.length > 0 ? { unreadable } : {}) };
 }
 
 function toEvent(event: OsvRange["events"][number]): RangeEvent {

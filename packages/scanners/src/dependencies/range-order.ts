@@ -8,9 +8,13 @@ export function rangeScheme(ecosystem: Ecosystem, type: AffectedRange["type"]): 
   return type === "SEMVER" ? SEMVER_SCHEME : ecosystemScheme(ecosystem);
 }
 
-/** `introduced: "0"` sorts below every version, `limit: "*"` above; neither needs to parse. */
+/** `introduced: "0"` sorts below every version, a `limit` containing `*` above (OSV "Special values"); neither needs to parse. */
 export function isSpecialEvent(event: RangeEvent): boolean {
-  return (event.kind === "introduced" && event.version === "0") || (event.kind === "limit" && event.version === "*");
+  return (event.kind === "introduced" && event.version === "0") || isUnlimited(event);
+}
+
+function isUnlimited(event: RangeEvent): boolean {
+  return event.kind === "limit" && event.version.includes("*");
 }
 
 /**
@@ -24,6 +28,6 @@ export function compareEvents(scheme: VersionScheme, a: RangeEvent, b: RangeEven
 
 function position(event: RangeEvent): number {
   if (event.kind === "introduced" && event.version === "0") return -1;
-  if (event.kind === "limit" && event.version === "*") return 1;
+  if (isUnlimited(event)) return 1;
   return 0;
 }

@@ -10,6 +10,11 @@ import type { Ecosystem } from "./ecosystem.js";
 export interface VersionScheme {
   /** A string equal for exactly the versions that compare equal, or null if `version` does not parse. */
   key(version: string): string | null;
+  /**
+   * An advisory's version as matching stores it: as written if it parses, else in the longer form the
+   * ecosystem's rules give it if that parses (semver `1.2` → `1.2.0`), else null.
+   */
+  normalize(version: string): string | null;
   /** Orders two versions: negative, zero or positive; NaN if either does not parse, so every `<`, `>=` test on it is false. */
   compare(a: string, b: string): number;
 }
@@ -20,9 +25,25 @@ const MEMO_LIMIT = 100_000;
 
 const parseSemver = boundedMemo(MEMO_LIMIT, (version) => semver.parse(version));
 
+// One or two release numbers and nothing else: Go's semver accepts exactly these shorthands.
+const SHORT_SEMVER = /^v?(\d+)(?:\.(\d+))?$/;
+
+/**
+ * `1` → `1.0.0`, `v1.2` → `1.2.0`: a left-out minor or patch is 0, as Go's semver reads `v1.2` and as
+ * npm's `semver.coerce` and osv-scanner pad. Nothing else is guessed: a short version with a pre-release
+ * (`1.2-beta`, which Go rejects and `semver.coerce` truncates), `1.2.3.4`, `01.2` or a date stays unreadable.
+ */
+function padSemver(version: string): string | null {
+  const short = SHORT_SEMVER.exec(version);
+  if (short === null) return null;
+  const padded = `${short[1]}.${short[2] ?? "0"}.0`;
+  return parseSemver(padded) === null ? null : padded;
+}
+
 // semver.parse already accepts one leading "v"; Go module versions always carry it, OSV bounds never do.
 const SEMVER: VersionScheme = {
   key: (version) => parseSemver(version.trim())?.version ?? null,
+  normalize: (version) => (parseSemver(version.trim()) === null ? padSemver(version.trim()) : version),
   compare: (a, b) => {
     const x = parseSemver(a.trim());
     const y = parseSemver(b.trim());
@@ -62,6 +83,8 @@ const comparePep440Pair = boundedMemo(MEMO_LIMIT, (pair) => {
 
 const PEP440: VersionScheme = {
   key: pep440Key,
+  // PEP 440 itself reads `1` and `v1.2`.
+  normalize: (version) => (pep440Key(version) === null ? null : version),
   compare: (a, b) => comparePep440Pair(`${a.trim()}\u0000${b.trim()}`),
 };
 
