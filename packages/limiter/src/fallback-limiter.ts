@@ -12,9 +12,9 @@ export interface PendingUsage {
 
 /** A window's usage as Redis last reported it to this process. */
 interface SeenUsage {
+  /** The window's field when it was seen: the usage is this window's only if the field is the same. */
+  field: string;
   used: number;
-  /** When the units seen stop counting: all were consumed by `atMs`, so at the latest when that bucket leaves the window. */
-  untilMs: number;
   /** When it was seen, and the sequence number of the check that saw it (see `observe`). */
   atMs: number;
   seq: number;
@@ -22,6 +22,10 @@ interface SeenUsage {
 
 /** Everything the fallback knows of one subject. */
 interface SubjectUsage {
+  /**
+   * By window name: the caller's name strings are the same objects check after check, so their hashes are
+   * computed once (a field is a new string at every check).
+   */
   seen: Map<string, SeenUsage>;
   /** Counted here (admissions, refunds), not yet sent to Redis. */
   pending: Map<string, UsageDelta>;
@@ -31,6 +35,8 @@ interface SubjectUsage {
   delivered: Map<string, UsageDelta>;
   /** The sequence number at which the last merge of `delivered` landed. */
   deliveredSeq: number;
+  /** Used since the eviction hand last passed it (second chance): cheaper than moving a Map entry at every check. */
+  recent: boolean;
 }
 
 /**
@@ -59,23 +65,21 @@ export class FallbackLimiter {
    * against merges: a check numbered after a merge landed sees that merge's usage.
    */
   observe(subject: string, plans: WindowPlan[], evaluation: WindowEvaluation, nowMs: number, seq: number): void {
-    const usage = this.touch(subject);
+    const usage = this.use(subject);
     for (let i = 0; i < plans.length; i++) {
       const plan = plans[i] as WindowPlan;
       const used = evaluation.used[i] ?? 0;
-      const untilMs = plan.kind === "sliding" ? bucketExpiresAtMs(bucketIndex(nowMs, plan.bucketMs), plan.windowMs, plan.bucketMs) : plan.month.endMs;
-      const seen = usage.seen.get(plan.field);
-      if (!seen) {
-        for (const [field, old] of usage.seen) if (old.untilMs <= nowMs) usage.seen.delete(field);
-        usage.seen.set(plan.field, { used, untilMs, atMs: nowMs, seq });
+      const seen = usage.seen.get(plan.window.name);
+      if (seen === undefined) {
+        usage.seen.set(plan.window.name, { field: plan.field, used, atMs: nowMs, seq });
       } else if (seq >= seen.seq) {
+        seen.field = plan.field;
         seen.used = used;
-        seen.untilMs = untilMs;
         seen.atMs = nowMs;
         seen.seq = seq;
       }
-      if (seq > usage.deliveredSeq) usage.delivered.delete(plan.field);
     }
+    if (usage.delivered.size > 0 && seq > usage.deliveredSeq) for (const plan of plans) usage.delivered.delete(plan.field);
   }
 
   /**
@@ -84,7 +88,7 @@ export class FallbackLimiter {
    */
   check(subject: string, plans: WindowPlan[], cost: number, peek: boolean, nowMs: number, processes: number): WindowEvaluation {
     let usage = this.subjects.get(subject);
-    const shares = plans.map((plan): FallbackShare => ({ limit: plan.limit, seen: seenUsage(usage, plan, nowMs), processes }));
+    const shares = plans.map((plan): FallbackShare => ({ limit: plan.limit, seen: seenOf(usage, plan, nowMs)?.used ?? 0, processes }));
     const used = plans.map((plan) => usedIn(ownUsage(usage, plan), nowMs));
     const allowed = plans.every((plan, i) => !isCounted(plan) || fitsShare(shares[i] as FallbackShare, used[i] ?? 0, cost));
     if (allowed && !peek) {
@@ -110,7 +114,7 @@ export class FallbackLimiter {
       const share = shares[i] as FallbackShare;
       if (own.kind !== "sliding") return 0;
       const scaledUsed = share.processes * (used[i] ?? 0) + share.seen;
-      const buckets = scaledBuckets(own, share, usage?.seen.get(plan.field));
+      const buckets = scaledBuckets(own, share, seenOf(usage, plan, nowMs));
       return msUntilFreed(buckets, unitsToFree(scaledUsed, share.limit, share.processes * cost), nowMs, own.windowMs, own.bucketMs);
     });
     return { allowed, used: used.map((units, i) => reportedUsage(shares[i] as FallbackShare, units)), resetMs };
@@ -185,29 +189,43 @@ export class FallbackLimiter {
   /** The subject's state, to record usage in (it will need merging). */
   private record(subject: string): SubjectUsage {
     this.unsent.add(subject);
-    return this.touch(subject);
+    return this.use(subject);
   }
 
-  /** The subject's state, moved to the most recent end; the oldest subjects beyond the bound are dropped. */
-  private touch(subject: string): SubjectUsage {
-    const usage = this.subjects.get(subject) ?? { seen: new Map(), pending: new Map(), sending: undefined, delivered: new Map(), deliveredSeq: 0 };
-    this.subjects.delete(subject);
-    this.subjects.set(subject, usage);
-    if (this.subjects.size > this.maxSubjects) {
-      for (const oldest of this.subjects.keys()) {
-        if (this.subjects.size <= this.maxSubjects) break;
-        this.subjects.delete(oldest);
-        this.unsent.delete(oldest);
-      }
+  /** The subject's state, created if new; beyond the bound, a subject not used since the hand last passed is dropped. */
+  private use(subject: string): SubjectUsage {
+    const known = this.subjects.get(subject);
+    if (known) {
+      known.recent = true;
+      return known;
     }
+    if (this.subjects.size >= this.maxSubjects) this.evictOne();
+    const usage: SubjectUsage = { seen: new Map(), pending: new Map(), sending: undefined, delivered: new Map(), deliveredSeq: 0, recent: false };
+    this.subjects.set(subject, usage);
     return usage;
+  }
+
+  /** Second chance: from the oldest, a recently used subject goes to the back (once), the first other one goes. */
+  private evictOne(): void {
+    for (const [subject, usage] of this.subjects) {
+      this.subjects.delete(subject);
+      if (usage.recent) {
+        usage.recent = false;
+        this.subjects.set(subject, usage);
+        continue;
+      }
+      this.unsent.delete(subject);
+      return;
+    }
   }
 }
 
-/** The usage of a window seen from Redis, while it still counts. */
-function seenUsage(usage: SubjectUsage | undefined, plan: WindowPlan, nowMs: number): number {
-  const seen = usage?.seen.get(plan.field);
-  return seen && seen.untilMs > nowMs ? seen.used : 0;
+/** The usage of a window seen from Redis, while it still counts: all of it was used by then, so until that bucket leaves the window. */
+function seenOf(usage: SubjectUsage | undefined, plan: WindowPlan, nowMs: number): SeenUsage | undefined {
+  const seen = usage?.seen.get(plan.window.name);
+  if (!seen || seen.field !== plan.field) return undefined;
+  const untilMs = plan.kind === "sliding" ? bucketExpiresAtMs(bucketIndex(seen.atMs, plan.bucketMs), plan.windowMs, plan.bucketMs) : plan.month.endMs;
+  return untilMs > nowMs ? seen : undefined;
 }
 
 /** What this process counted itself on a window and Redis does not hold yet: pending, being sent, or delivered but unseen. */
@@ -223,7 +241,7 @@ function ownUsage(usage: SubjectUsage | undefined, plan: WindowPlan): UsageDelta
  * The window in scaled units (see `fallback-share.ts`): own buckets × processes, plus the usage seen in the
  * bucket it was seen in, where it stops counting. The same buckets when nothing was seen and one process counts.
  */
-function scaledBuckets(own: UsageDelta & { kind: "sliding" }, share: FallbackShare, seen: SeenUsage | undefined): Map<number, number> {
+function scaledBuckets(own: UsageDelta & { kind: "sliding" }, share: FallbackShare, seen: SeenUsage | undefined): ReadonlyMap<number, number> {
   if (share.processes === 1 && share.seen === 0) return own.buckets;
   const buckets = new Map([...own.buckets].map(([bucket, units]) => [bucket, units * share.processes]));
   if (seen && share.seen > 0) {
