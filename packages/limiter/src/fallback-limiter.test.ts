@@ -182,4 +182,22 @@ describe("FallbackLimiter", () => {
     seeFromRedis(limiter, [minute], [1], t0 + 1, 3);
     expect(run(limiter, [minute], t0 + 2, 1, true).used).toEqual([4]);
   });
+
+  it("gives a subject used since the eviction hand last passed a second chance", () => {
+    const limiter = new FallbackLimiter(3);
+    const check = (subject: string) => limiter.check(subject, planWindows("p", subject, [minute], t0), 1, false, t0, 1);
+    for (const subject of ["a", "b", "c"]) check(subject);
+    check("a");
+    check("d");
+    expect(limiter.takePending().map((p) => p.subject).sort()).toEqual(["a", "c", "d"]);
+  });
+
+  it("uses a usage seen only for the same window: not after the window's length or the month changed", () => {
+    const limiter = new FallbackLimiter(100);
+    const lastOfMarch = Date.UTC(2031, 3, 1) - 1000;
+    seeFromRedis(limiter, [month, minute], [9, 4], lastOfMarch, 1);
+    expect(run(limiter, [month], lastOfMarch + 1, 1, true).used).toEqual([9]);
+    expect(run(limiter, [month], lastOfMarch + 1000, 1, true).used).toEqual([0]); // April
+    expect(run(limiter, [{ ...minute, windowSeconds: 120 }], lastOfMarch + 1, 1, true).used).toEqual([0]);
+  });
 });
