@@ -12,8 +12,13 @@ export interface PendingUsage {
 
 /** A window's usage as Redis last reported it to this process. */
 interface SeenUsage {
-  /** The window's field when it was seen: the usage is this window's only if the field is the same. */
-  field: string;
+  /**
+   * Which window it was seen on, compared with a check's window of the same name: its kind, and its length
+   * (sliding) or the start of its month. Numbers, not the field: a field is a new string at every check, and
+   * keeping one per subject until the next check would carry garbage into the old generation.
+   */
+  kind: WindowPlan["kind"];
+  span: number;
   used: number;
   /** When it was seen, and the sequence number of the check that saw it (see `observe`). */
   atMs: number;
@@ -71,9 +76,10 @@ export class FallbackLimiter {
       const used = evaluation.used[i] ?? 0;
       const seen = usage.seen.get(plan.window.name);
       if (seen === undefined) {
-        usage.seen.set(plan.window.name, { field: plan.field, used, atMs: nowMs, seq });
+        usage.seen.set(plan.window.name, { kind: plan.kind, span: spanOf(plan), used, atMs: nowMs, seq });
       } else if (seq >= seen.seq) {
-        seen.field = plan.field;
+        seen.kind = plan.kind;
+        seen.span = spanOf(plan);
         seen.used = used;
         seen.atMs = nowMs;
         seen.seq = seq;
@@ -223,9 +229,14 @@ export class FallbackLimiter {
 /** The usage of a window seen from Redis, while it still counts: all of it was used by then, so until that bucket leaves the window. */
 function seenOf(usage: SubjectUsage | undefined, plan: WindowPlan, nowMs: number): SeenUsage | undefined {
   const seen = usage?.seen.get(plan.window.name);
-  if (!seen || seen.field !== plan.field) return undefined;
+  if (!seen || seen.kind !== plan.kind || seen.span !== spanOf(plan)) return undefined;
   const untilMs = plan.kind === "sliding" ? bucketExpiresAtMs(bucketIndex(seen.atMs, plan.bucketMs), plan.windowMs, plan.bucketMs) : plan.month.endMs;
   return untilMs > nowMs ? seen : undefined;
+}
+
+/** What tells a window from another of the same name and kind: its length, or its month. */
+function spanOf(plan: WindowPlan): number {
+  return plan.kind === "sliding" ? plan.windowMs : plan.month.startMs;
 }
 
 /** What this process counted itself on a window and Redis does not hold yet: pending, being sent, or delivered but unseen. */
