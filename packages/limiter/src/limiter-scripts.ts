@@ -13,6 +13,7 @@ function script(name: string): string {
 
 const CHECK_LUA = script("check.lua");
 const ADJUST_LUA = script("adjust.lua");
+const HEARTBEAT_LUA = script("heartbeat.lua");
 
 type Arg = string | number | Buffer;
 
@@ -25,21 +26,26 @@ const REPORT_ONLY = 2;
 export interface LimiterScripts {
   check(key: string, args: Arg[]): Promise<number[]>;
   adjust(key: string, args: Arg[]): Promise<number>;
+  /** Announces process `id` (alive for `ttlMs` more) and resolves to the number of live processes. */
+  heartbeat(key: string, id: string, ttlMs: number): Promise<number>;
 }
 
 interface LimiterCommands {
   secapiLimiterCheck(numberOfKeys: number, ...keysAndArgs: Arg[]): Promise<number[]>;
   secapiLimiterAdjust(numberOfKeys: number, ...keysAndArgs: Arg[]): Promise<number>;
+  secapiLimiterHeartbeat(numberOfKeys: number, ...keysAndArgs: Arg[]): Promise<number>;
 }
 
 /** Defines the scripts as commands on the caller's client (idempotent: redefining replaces them). */
 export function limiterScripts(redis: Redis | Cluster): LimiterScripts {
   redis.defineCommand("secapiLimiterCheck", { lua: CHECK_LUA });
   redis.defineCommand("secapiLimiterAdjust", { lua: ADJUST_LUA });
+  redis.defineCommand("secapiLimiterHeartbeat", { lua: HEARTBEAT_LUA });
   const commands = redis as unknown as LimiterCommands;
   return {
     check: (key, args) => commands.secapiLimiterCheck(1, key, ...args),
     adjust: (key, args) => commands.secapiLimiterAdjust(1, key, ...args),
+    heartbeat: (key, id, ttlMs) => commands.secapiLimiterHeartbeat(1, key, id, ttlMs),
   };
 }
 

@@ -9,6 +9,7 @@ import { FallbackLimiter } from "./fallback-limiter.js";
 import type { LimitDecision } from "./limit-decision.js";
 import type { LimitCheck, LimitWindow } from "./limit-window.js";
 import { type LimiterScripts, adjustScriptArgs, checkScriptArgs, limiterScripts, parseCheckReply } from "./limiter-scripts.js";
+import { ProcessMembership } from "./process-membership.js";
 import type { LimiterHooks, RateLimiterOptions } from "./rate-limiter-options.js";
 import { type UsageDelta, deltaAt } from "./usage-delta.js";
 import { type WindowEvaluation, decisionFromEvaluation, isCounted } from "./window-evaluation.js";
@@ -16,12 +17,18 @@ import { type WindowPlan, assertValidCheck, planWindows } from "./window-plan.js
 import { subjectKey } from "./window-key.js";
 import { withTimeout } from "./with-timeout.js";
 
-/** ioredis states in which a command would only wait in the offline queue (and maybe run long after we gave up). */
-const DISCONNECTED = new Set(["reconnecting", "close", "end"]);
+/**
+ * ioredis states in which a command would only wait in the offline queue (and maybe run long after we gave up),
+ * or be refused: failing at once, before anything is awaited, makes each such call a failure of its own for the breaker.
+ */
+const DISCONNECTED = new Set(["reconnecting", "connecting", "connect", "close", "end"]);
 /** A month counter vanishing between two calls is rare; vanishing three times means something else is wrong. */
 const SEED_ATTEMPTS = 3;
-/** Merges are off the hot path: a longer timeout makes "timed out but applied anyway" (double counting) unlikely. */
-const MERGE_TIMEOUT_FLOOR_MS = 1000;
+/**
+ * Merges and heartbeats are off the hot path: a longer timeout makes "timed out but applied anyway" (double
+ * counting) unlikely, and keeps a heartbeat from failing on a busy moment.
+ */
+const BACKGROUND_TIMEOUT_FLOOR_MS = 1000;
 /** Subjects merged concurrently after an outage. */
 const MERGE_CONCURRENCY = 16;
 
@@ -46,9 +53,12 @@ export class RateLimiter {
   private readonly breaker: CircuitBreaker;
   private readonly blocks: BlockCache;
   private readonly fallback: FallbackLimiter;
+  private readonly membership: ProcessMembership;
   private readonly monthUsageLoads = new Map<string, Promise<number>>();
   private lastRedisError: unknown;
   private merging: Promise<void> | undefined;
+  /** Orders Redis checks against fallback merges: a check numbered after a merge landed sees its usage. */
+  private seq = 0;
   private closed = false;
 
   constructor(options: RateLimiterOptions) {
@@ -65,6 +75,21 @@ export class RateLimiter {
     this.breaker = new CircuitBreaker(options.breakerThreshold ?? 3, options.breakerCooldownMs ?? 1000);
     this.blocks = new BlockCache(options.blockCacheSize ?? 10_000);
     this.fallback = new FallbackLimiter(options.fallbackMaxSubjects ?? 50_000);
+    const fallbackProcesses = options.fallbackProcesses ?? 1;
+    if (!Number.isSafeInteger(fallbackProcesses) || fallbackProcesses < 1) {
+      throw new InvalidLimitCheckError(`fallbackProcesses must be an integer ≥ 1, got ${fallbackProcesses}`);
+    }
+    this.membership = new ProcessMembership({
+      redis: this.redis,
+      key: `${this.prefix}:processes`,
+      heartbeat: this.scripts.heartbeat,
+      // Only the fallback needs the count.
+      intervalMs: this.failMode === "open" ? (options.membershipIntervalMs ?? 5000) : 0,
+      minimum: fallbackProcesses,
+      timeoutMs: Math.max(this.timeoutMs, BACKGROUND_TIMEOUT_FLOOR_MS),
+      onCount: (processes) => this.emit(() => this.hooks.onProcessCount?.(processes)),
+      onError: (error) => this.report("heartbeat", error),
+    });
   }
 
   /** Checks and (unless `peek`) consumes every window of the check at once. Never throws on Redis trouble. */
@@ -73,6 +98,7 @@ export class RateLimiter {
     if (this.closed) throw new LimiterClosedError();
     assertValidCheck(check.subject, check.windows, cost);
     if (cost < 0) throw new InvalidLimitCheckError(`a check's cost must be ≥ 0 (refund gives units back), got ${cost}`);
+    this.membership.join();
     const decision = await this.decide(check, cost);
     this.emit(() => this.hooks.onDecision?.(check, decision));
     return decision;
@@ -100,9 +126,10 @@ export class RateLimiter {
     }
   }
 
-  /** Forgets in-process state (memory blocks, unmerged fallback usage). The Redis client stays the caller's. */
+  /** Forgets in-process state (memory blocks, unmerged fallback usage) and stops counting this process. The Redis client stays the caller's. */
   close(): void {
     this.closed = true;
+    this.membership.leave();
     this.blocks.clear();
     this.fallback.clear();
   }
@@ -115,16 +142,19 @@ export class RateLimiter {
       const blocked = this.blocks.lookup(check.subject, plans, cost, nowMs);
       if (blocked) return blocked;
     }
+    const seq = ++this.seq;
     try {
       const evaluation = await this.evaluateInRedis(check.subject, plans, cost, peek, nowMs);
       if (!evaluation.allowed && !peek) this.blocks.record(check.subject, plans, evaluation, cost, nowMs);
+      if (this.failMode === "open") this.fallback.observe(check.subject, plans, evaluation, nowMs, seq);
       return decisionFromEvaluation(plans, evaluation, cost, "redis");
     } catch (error) {
       if (this.failMode === "closed") {
         const unavailable = error instanceof LimiterUnavailableError ? error : new LimiterUnavailableError("rate limiter failed", { cause: error });
         return { outcome: "unavailable", windows: [], error: unavailable };
       }
-      return decisionFromEvaluation(plans, this.fallback.check(check.subject, plans, cost, peek, nowMs), cost, "fallback");
+      const evaluation = this.fallback.check(check.subject, plans, cost, peek, nowMs, this.membership.processes);
+      return decisionFromEvaluation(plans, evaluation, cost, "fallback");
     }
   }
 
@@ -186,7 +216,8 @@ export class RateLimiter {
    * rethrown as LimiterUnavailableError; a success lets unmerged fallback usage go back to Redis.
    */
   private async redisCall<T>(operation: string, call: () => Promise<T>, timeoutMs: number): Promise<T> {
-    if (!this.breaker.allowRequest()) {
+    const ticket = this.breaker.tryCall();
+    if (ticket === undefined) {
       throw new LimiterUnavailableError("Redis is being skipped after repeated failures", { cause: this.lastRedisError });
     }
     const started = performance.now();
@@ -197,7 +228,7 @@ export class RateLimiter {
       if (this.fallback.pendingSubjects > 0) this.startMerge();
       return result;
     } catch (error) {
-      this.breaker.recordFailure();
+      this.breaker.recordFailure(ticket);
       this.lastRedisError = error;
       this.report(operation, error);
       throw error instanceof LimiterUnavailableError ? error : new LimiterUnavailableError(`Redis ${operation} failed`, { cause: error });
@@ -214,15 +245,21 @@ export class RateLimiter {
     });
   }
 
-  /** Adds what the fallback counted into Redis, subject by subject; what cannot be delivered goes back to the fallback. */
+  /**
+   * Adds what the fallback counted into Redis, subject by subject; what cannot be delivered goes back to the
+   * fallback. Delivered usage keeps counting in the fallback until a check sees it in Redis.
+   */
   private async mergeFallback(): Promise<void> {
-    const pending = this.fallback.drain();
+    const pending = this.fallback.takePending();
     const nowMs = this.clock();
-    const timeoutMs = Math.max(this.timeoutMs, MERGE_TIMEOUT_FLOOR_MS);
+    const timeoutMs = Math.max(this.timeoutMs, BACKGROUND_TIMEOUT_FLOOR_MS);
     for (let i = 0; i < pending.length; i += MERGE_CONCURRENCY) {
       await Promise.all(
-        pending.slice(i, i + MERGE_CONCURRENCY).map((usage) =>
-          this.applyDeltas(usage.subject, usage.deltas, nowMs, "merge", timeoutMs).catch(() => this.fallback.restore(usage)),
+        pending.slice(i, i + MERGE_CONCURRENCY).map(({ subject, deltas }) =>
+          this.applyDeltas(subject, deltas, nowMs, "merge", timeoutMs).then(
+            () => this.fallback.delivered(subject, ++this.seq),
+            () => this.fallback.undelivered(subject),
+          ),
         ),
       );
     }

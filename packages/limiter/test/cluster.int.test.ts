@@ -35,14 +35,17 @@ describe("Cluster-safe keys", () => {
       cursor = next;
       keys.push(...batch);
     } while (cursor !== "0");
-    expect(keys).toHaveLength(subjects.length);
+    // Besides the subjects' keys, only the set through which limiter processes count each other.
+    const subjectKeys = keys.filter((key) => key !== `${prefix}:processes`);
+    expect(subjectKeys).toHaveLength(subjects.length);
     for (const subject of subjects) {
-      const own = keys.filter((key) => key.includes(`{${subject}}`));
+      const own = subjectKeys.filter((key) => key.includes(`{${subject}}`));
       expect(own).toHaveLength(1);
       expect(own[0]?.match(/[{}]/g)).toEqual(["{", "}"]);
       expect(keySlot(own[0] ?? "")).toBe(keySlot(`{${subject}}`));
       expect((await redis.hkeys(own[0] ?? "")).sort()).toEqual([...windows.map((w) => windowField(w, Date.now())), "x"].sort());
     }
+    limiter.close();
   });
 });
 

@@ -55,7 +55,7 @@ describe("check.lua and adjust.lua match the TypeScript reference", () => {
         // A refund no larger than any window's usage (beyond that the two differ on purpose: Redis clamps
         // at once, the fallback remembers what Redis owes). Not from a lagging clock: units in buckets newer
         // than its own count as usage, but a refund takes only from its bucket and older ones.
-        const usage = reference.check(subject, plans, 0, true, nowMs).used;
+        const usage = reference.check(subject, plans, 0, true, nowMs, 1).used;
         const units = Math.min(...usage, 1 + int(3));
         if (units <= 0) continue;
         const args = adjustScriptArgs(new Map(plans.map((p) => [p.field, deltaAt(p, -units, nowMs)])), nowMs, true);
@@ -64,7 +64,7 @@ describe("check.lua and adjust.lua match the TypeScript reference", () => {
       } else {
         const cost = int(4);
         const peek = random() < 0.2;
-        const expected = reference.check(subject, plans, cost, peek, nowMs);
+        const expected = reference.check(subject, plans, cost, peek, nowMs, 1);
         const reply = parseCheckReply(await scripts.check(subjectKey(prefix, subject), checkScriptArgs(plans, nowMs, cost, peek, false, [])), plans.length);
         expect({ step, ...reply.evaluation }).toEqual({ step, ...expected });
       }
