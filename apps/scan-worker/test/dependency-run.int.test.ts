@@ -72,6 +72,18 @@ describe("a dependency run records what its result reflects", () => {
     expect(row.tags).toEqual([`pkg:npm/${name}`]);
   });
 
+  it("keeps matching an advisory withdrawn only later, and stores when the result stops being true", async () => {
+    const name = uniqueId("pkg");
+    const withdrawn = new Date(Date.now() + 3_600_000).toISOString();
+    const later = { ...osvFor(name), withdrawn };
+    await importAdvisories(later);
+    const { job, key } = await queued(canonicalPackageSet({ packages: [{ ecosystem: "npm", name, version: "1.0.0" }], unchecked: [] }));
+    await createScanProcessor({ db, pool, scanInputKey, logger })(job);
+    const row = await storedResult(key);
+    expect(findingIds(row.result)).toEqual([later.id]);
+    expect(row.valid_until?.toISOString()).toBe(withdrawn);
+  });
+
   it("scans again when an import for one of its packages commits while it runs, so what it stores is current", async () => {
     const name = uniqueId("pkg");
     const { job, key } = await queued(canonicalPackageSet({ packages: [{ ecosystem: "npm", name, version: "1.0.0" }], unchecked: [] }));

@@ -1,6 +1,6 @@
 import { type Db, recordAdvisoryChange, upsertAdvisories } from "@secapi/db";
 import { createEvent, eventMessage, writeOutbox } from "@secapi/events";
-import { type Advisory, AdvisoryError, advisoryPackageKeys, parseAdvisory } from "@secapi/scanners";
+import { ADVISORY_PARSER_VERSION, type Advisory, AdvisoryError, advisoryPackageKeys, parseAdvisory } from "@secapi/scanners";
 import { packageTag } from "./cache-keys.js";
 
 /** One advisory to import and where it came from (a file name, an array index), for error messages. */
@@ -69,6 +69,7 @@ export async function storeAdvisories(db: Db, advisories: readonly Advisory[]): 
         withdrawn: advisory.withdrawn,
         data: advisory,
         packages: advisoryPackageKeys(advisory),
+        parserVersion: ADVISORY_PARSER_VERSION,
       })),
     );
     const byEcosystem = new Map<string, string[]>();

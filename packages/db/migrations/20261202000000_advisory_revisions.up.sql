@@ -22,3 +22,7 @@ CREATE TABLE advisory_package_revisions (
 ALTER TABLE scan_results
   ADD COLUMN advisory_revision bigint NOT NULL DEFAULT 0,
   ADD COLUMN valid_until timestamptz;
+
+-- The version of the parser that prepared `data`: an import by a newer parser replaces a copy prepared by an
+-- older one even when `modified` is the same (the stored form is the parse, not the raw OSV).
+ALTER TABLE advisories ADD COLUMN parser_version integer NOT NULL DEFAULT 1;

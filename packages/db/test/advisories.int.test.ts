@@ -36,6 +36,17 @@ describe("advisories", () => {
     expect(await findAdvisoriesForPackages(db, [])).toEqual([]);
   });
 
+  it("replaces a copy of the same modified only when a newer parser prepared it", async () => {
+    await upsertAdvisories(db, [advisory("GHSA-P", "2024-02-01T00:00:00Z", ["pkg-p"], { parserVersion: 1 })]);
+    const sameParser = await upsertAdvisories(db, [{ ...advisory("GHSA-P", "2024-02-01T00:00:00Z", ["pkg-p"]), parserVersion: 1, data: { note: "again" } }]);
+    expect(sameParser.written).toBe(0);
+    const newerParser = await upsertAdvisories(db, [{ ...advisory("GHSA-P", "2024-02-01T00:00:00Z", ["pkg-p"]), parserVersion: 2, data: { note: "reparsed" } }]);
+    expect(newerParser).toMatchObject({ written: 1, affected: [{ ecosystem: "npm", name: "pkg-p" }] });
+    expect(notes(await findAdvisoriesForPackages(db, [{ ecosystem: "npm", name: "pkg-p" }]))).toEqual(["reparsed"]);
+    const olderParser = await upsertAdvisories(db, [{ ...advisory("GHSA-P", "2024-02-01T00:00:00Z", ["pkg-p"]), parserVersion: 1, data: { note: "old" } }]);
+    expect(olderParser.written).toBe(0);
+  });
+
   it("keeps the newest copy: a newer modified replaces, an older or equal one is skipped", async () => {
     await upsertAdvisories(db, [advisory("GHSA-1", "2024-02-01T00:00:00Z", ["lodash"])]);
     const older = await upsertAdvisories(db, [advisory("GHSA-1", "2024-01-01T00:00:00Z", ["lodash"])]);

@@ -12,6 +12,8 @@ export interface AdvisoryRecord {
   withdrawn?: string | undefined;
   /** The normalised advisory, stored as is. */
   data: unknown;
+  /** The version of the parser that prepared `data`; a newer one replaces an older one's copy of the same `modified`. */
+  parserVersion?: number;
   packages: PackageKey[];
 }
 
@@ -27,8 +29,8 @@ export interface UpsertAdvisoriesResult {
 const BATCH = 500;
 
 /**
- * Upserts advisories by id: a newer `modified` replaces the stored copy (and its package rows), an older or
- * equal one is skipped. Runs in the caller's transaction so the matching `advisories.updated` events commit
+ * Upserts advisories by id: a newer `modified`, or the same one prepared by a newer parser, replaces the stored
+ * copy (and its package rows); anything else is skipped. Runs in the caller's transaction so the matching `advisories.updated` events commit
  * with it.
  */
 export async function upsertAdvisories(tx: DbExecutor, records: readonly AdvisoryRecord[]): Promise<UpsertAdvisoriesResult> {
@@ -47,7 +49,9 @@ export async function upsertAdvisories(tx: DbExecutor, records: readonly Advisor
     const batch = unique.slice(i, i + BATCH);
     const changed = await tx
       .insertInto("advisories")
-      .values(batch.map((r) => ({ id: r.id, modified: r.modified, withdrawn: r.withdrawn ?? null, data: JSON.stringify(r.data) })))
+      .values(
+        batch.map((r) => ({ id: r.id, modified: r.modified, withdrawn: r.withdrawn ?? null, data: JSON.stringify(r.data), parser_version: r.parserVersion ?? 1 })),
+      )
       .onConflict((oc) =>
         oc
           .column("id")
@@ -55,9 +59,15 @@ export async function upsertAdvisories(tx: DbExecutor, records: readonly Advisor
             modified: (eb) => eb.ref("excluded.modified"),
             withdrawn: (eb) => eb.ref("excluded.withdrawn"),
             data: (eb) => eb.ref("excluded.data"),
+            parser_version: (eb) => eb.ref("excluded.parser_version"),
             imported_at: sql`now()`,
           })
-          .where("advisories.modified", "<", (eb) => eb.ref("excluded.modified")),
+          .where((eb) =>
+            eb.or([
+              eb("advisories.modified", "<", eb.ref("excluded.modified")),
+              eb.and([eb("advisories.modified", "=", eb.ref("excluded.modified")), eb("advisories.parser_version", "<", eb.ref("excluded.parser_version"))]),
+            ]),
+          ),
       )
       .returning("id")
       .execute();

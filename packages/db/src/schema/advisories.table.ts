@@ -6,6 +6,8 @@ export interface AdvisoriesTable {
   withdrawn: ColumnType<Date | null, Date | string | null, Date | string | null>;
   data: ColumnType<unknown, string, string>;
   imported_at: Generated<Date>;
+  /** The parser version that prepared `data`. */
+  parser_version: Generated<number>;
 }
 
 export interface AdvisoryPackagesTable {

@@ -16,6 +16,13 @@ const MAX_REPORTED_ISSUES = 5;
 const MAX_DETAILS_SUMMARY = 200;
 
 /**
+ * The version of the prepared form parseAdvisory produces. Stored beside each advisory: bump it whenever the
+ * form changes (normalisation, events kept or dropped), so re-importing the same files replaces what an older
+ * parser prepared. 2: short versions padded, unreadable events kept.
+ */
+export const ADVISORY_PARSER_VERSION = 2;
+
+/**
  * Validates an OSV advisory (unknown fields ignored) and prepares it for matching: names normalised,
  * events sorted, severity rated, ecosystems other than npm/PyPI/Go/crates.io dropped. Throws AdvisoryError.
  */
