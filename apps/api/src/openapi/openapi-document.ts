@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { dependenciesInputSchema, sbomInputSchema, secretsInputSchema } from "@secapi/scanners";
+import { UNCHECKED_KINDS, dependenciesInputSchema, sbomInputSchema, secretsInputSchema } from "@secapi/scanners";
 import { z } from "zod";
 
 const require = createRequire(import.meta.url);
@@ -28,16 +28,16 @@ const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [String(status), { $ref: `#/components/responses/E${status}` }]));
 
 const ERROR_TEXT: Record<number, string> = {
-  400: "Malformed JSON, wrong fields, bad parameters",
+  400: "Malformed JSON, wrong fields, bad parameters, a malformed URL escape, or a string that cannot be stored (U+0000, an unpaired surrogate); `issues` names each path",
   401: "Missing, unknown or revoked API key",
   403: "Not an administrator",
   404: "Not found (another user's scan looks the same)",
   409: "Conflict",
   413: "Body over 5 MB",
   415: "Content-Type is not JSON",
-  422: "Well-formed but unusable (lockfile, SBOM, advisory, Idempotency-Key reuse)",
+  422: "Well-formed but unusable (lockfile, SBOM, advisory, Idempotency-Key reuse, a decoded value that cannot be stored, a forbidden webhook URL)",
   429: "Rate limit or scan quota exceeded",
-  503: "A dependency is unavailable (e.g. RATE_LIMIT_FAIL_MODE=closed while Redis is down)",
+  503: "A dependency is unavailable: `database_unavailable` while Postgres is down, `rate_limit_unavailable` (RATE_LIMIT_FAIL_MODE=closed while Redis is down), `cache_unavailable`; Retry-After says when to try again",
 };
 
 const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
@@ -61,9 +61,12 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: "Submit a scan",
           description:
-            "202 with the queued scan and Location for a new run; 200 with `cached: true` and the result when a fresh " +
-            "result of the same input exists (no scan quota used): the caller's first such answer records a cached scan, " +
-            "and their later submissions of that input get the same scan back. Identical inputs in flight share one run.",
+            "202 with the queued scan and Location for a new run; 200 with `cached: true` and the result when a fresh, " +
+            "current result of the same input exists (no scan quota used): the caller's first such answer records a cached scan, " +
+            "and their later submissions of that input get the same scan back. Identical inputs in flight share one run. " +
+            "A stored result is current while no advisory of any package it covers was added, changed or withdrawn after " +
+            "it was computed, and no advisory it matched has reached its `withdrawn` time; otherwise it is never served " +
+            "again and the submission runs the scan.",
           parameters: [{ name: "Idempotency-Key", in: "header", schema: { type: "string", maxLength: 255 } }],
           requestBody: { required: true, content: json(ref("ScanSubmission")) },
           responses: {
@@ -138,9 +141,10 @@ export function openApiDocument(): Record<string, unknown> {
       "/api/v1/admin/users/{id}": {
         patch: {
           summary: "Admin: change a tier (next request) and/or the webhook URL (the signing secret is returned once)",
+          description: "A webhook URL that is or resolves to a loopback, private, link-local or metadata address is 422 `webhook_url_forbidden` unless WEBHOOK_ALLOW_PRIVATE=true.",
           parameters: [idParam],
           requestBody: { required: true, content: json(ref("UserPatch")) },
-          responses: { "200": ok("Updated", ref("User")), ...errors(400, 401, 403, 404, 429) },
+          responses: { "200": ok("Updated", ref("User")), ...errors(400, 401, 403, 404, 422, 429) },
         },
       },
       "/api/v1/admin/advisories": {
@@ -200,10 +204,28 @@ export function openApiDocument(): Record<string, unknown> {
         },
         Result: {
           type: "object",
-          properties: { summary: ref("Summary"), findings: { type: "array", items: { type: "object" } } },
+          properties: {
+            summary: ref("Summary"),
+            findings: { type: "array", items: { type: "object" } },
+            unchecked: { type: "array", items: ref("UncheckedEntry"), description: "Dependency results: entries the input names that could not be checked" },
+            packages: { type: "integer", description: "Dependency results: how many packages were checked" },
+          },
           description:
             "Secret findings: rule_id, description, path, line, column, severity, redacted, fingerprint. Vulnerability " +
-            "findings: id, aliases, ecosystem, package, version, severity, summary, fixed_in.",
+            "findings: id, aliases, ecosystem, package, version, severity, summary, fixed_in, and `confidence: \"unverified\"` " +
+            "when whether this version is affected depends on a version that could not be read (an advisory bound or the " +
+            "installed version); unverified findings count in the summary.",
+        },
+        UncheckedEntry: {
+          type: "object",
+          required: ["ecosystem", "name", "spec", "kind", "reason"],
+          properties: {
+            ecosystem: { type: "string" },
+            name: { type: "string" },
+            spec: { type: "string", description: "What the input said, e.g. `flask>=2` or `foo@git+https://…`" },
+            kind: { type: "string", enum: [...UNCHECKED_KINDS] },
+            reason: { type: "string" },
+          },
         },
         Scan: {
           type: "object",
@@ -218,6 +240,10 @@ export function openApiDocument(): Record<string, unknown> {
             completed_at: { type: ["string", "null"], format: "date-time" },
             result: ref("Result"),
             summary: ref("Summary"),
+            outdated: {
+              const: true,
+              description: "The scan's result was computed against advisories that have changed since: it is not shown (nor its summary). Submit the input again for a current answer.",
+            },
             error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } } },
           },
         },
@@ -261,6 +287,7 @@ export function openApiDocument(): Record<string, unknown> {
             total: { type: "integer" },
             by_status: { type: "object", additionalProperties: { type: "integer" } },
             by_type: { type: "object", additionalProperties: { type: "integer" } },
+            outdated: { type: "integer", description: "Completed scans whose result is no longer current (not summed below)" },
             findings_by_severity: ref("Summary"),
           },
         },
