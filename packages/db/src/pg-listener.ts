@@ -33,7 +33,14 @@ export class PgListener {
   /** Connects and listens on every channel subscribed so far; failures are retried in the background. */
   async start(): Promise<void> {
     if (this.closed || this.client) return;
-    const client = new pg.Client({ connectionString: this.options.connectionString, application_name: this.options.applicationName ?? "secapi-listener" });
+    // Keep-alive and a query timeout, so a connection that died without a word is noticed (by the polls that run
+    // on it) and replaced, rather than silently missing notifications.
+    const client = new pg.Client({
+      connectionString: this.options.connectionString,
+      application_name: this.options.applicationName ?? "secapi-listener",
+      keepAlive: true,
+      query_timeout: 5000,
+    });
     client.on("notification", (message) => {
       for (const handler of this.handlers.get(message.channel) ?? []) handler(message.payload ?? "");
     });
@@ -63,8 +70,15 @@ export class PgListener {
    * connection (hence its notifications) is alive. Rejects while it is not connected.
    */
   async query<R extends object>(text: string): Promise<R[]> {
-    if (!this.client) throw new Error("the LISTEN connection to Postgres is not up");
-    return (await this.client.query<R>(text)).rows;
+    const client = this.client;
+    if (!client) throw new Error("the LISTEN connection to Postgres is not up");
+    try {
+      return (await client.query<R>(text)).rows;
+    } catch (error) {
+      // A query that fails on the LISTEN connection means it cannot be trusted to deliver notifications either.
+      this.scheduleReconnect(client);
+      throw error;
+    }
   }
 
   /** Calls `handler` with the payload of every notification on `channel`; returns the unsubscribe function. */
