@@ -13,6 +13,7 @@ import { QuotaNotifier } from "./limits/quota-notifier.js";
 import { createCachedScanRecorder } from "./scans/cached-scan-recorder.js";
 import { CachedSubmissions } from "./scans/cached-submissions.js";
 import { ScanWaiter } from "./scans/scan-waiter.js";
+import { BodyThreads } from "./threads/body-threads.js";
 
 /** What the caller (main.ts, a test) connects and owns: the context is composed from these. */
 export interface ApiConnections {
@@ -61,6 +62,7 @@ export function composeApiContext(connections: ApiConnections, composition: ApiC
     kickRelay,
     cachedSubmissions: new CachedSubmissions({ db, cache, keys, recorder: createCachedScanRecorder({ db, logger, cache, kickRelay }) }),
     scanWaiter: new ScanWaiter(listener),
+    bodyThreads: new BodyThreads(),
     advisoryRevisions: new AdvisoryRevisions({ listener, logger }),
     health: new HealthProbe({ db, redis: { redis_queue: queueRedis, redis_cache: cacheRedis } }, composition.healthTimeoutMs),
     cache,

@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import type { QuotaNotifier } from "./limits/quota-notifier.js";
 import type { CachedSubmissions } from "./scans/cached-submissions.js";
 import type { ScanWaiter } from "./scans/scan-waiter.js";
+import type { BodyThreads } from "./threads/body-threads.js";
 
 /** Everything the routes use, created by main.ts (or a test) and passed in: the server creates no clients. */
 export interface ApiContext {
@@ -20,6 +21,8 @@ export interface ApiContext {
   /** Records cache-hit submissions with group commit. */
   cachedSubmissions: CachedSubmissions;
   scanWaiter: ScanWaiter;
+  /** Worker threads that prepare large bodies off the event loop. */
+  bodyThreads: BodyThreads;
   /** The newest advisory revision this process knows: cached results stamped older are verified before use. */
   advisoryRevisions: AdvisoryRevisions;
   health: HealthProbe<"redis_queue" | "redis_cache">;

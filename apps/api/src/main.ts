@@ -35,7 +35,7 @@ const ctx = composeApiContext(
   // breaker then opens.
   { prefix: CACHE_PREFIX, limiterTimeoutMs: LIMITER_TIMEOUT_MS },
 );
-const { cache, limiter, hotKeys, scanWaiter, advisoryRevisions } = ctx;
+const { cache, limiter, hotKeys, scanWaiter, advisoryRevisions, bodyThreads } = ctx;
 
 await Promise.all([listener.start(), cache.start()]);
 await advisoryRevisions.start();
@@ -59,6 +59,7 @@ onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
   scanWaiter.close();
   server.closeIdleConnections();
   await closed;
+  await bodyThreads.close();
   await relay.stop();
   await closeQueues(queues);
   limiter.close();

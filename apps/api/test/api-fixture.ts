@@ -106,7 +106,7 @@ export class TestApi {
       { config, logger, db, queueRedis, cacheRedis, limiterRedis, queues, relay, listener, metrics },
       { prefix: cachePrefix, healthTimeoutMs: 300 },
     );
-    const { cache, limiter, scanWaiter, advisoryRevisions } = ctx;
+    const { cache, limiter, scanWaiter, advisoryRevisions, bodyThreads } = ctx;
     await Promise.all([listener.start(), cache.start()]);
     await advisoryRevisions.start();
     relay.start();
@@ -121,6 +121,7 @@ export class TestApi {
       await listener.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await bodyThreads.close();
       await relay.stop();
       await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true }).catch(() => undefined)));
       await closeQueues(queues);

@@ -1,4 +1,4 @@
-import { type Db, recordAdvisoryChange, upsertAdvisories } from "@secapi/db";
+import { type AdvisoryRecord, type Db, recordAdvisoryChange, upsertAdvisories } from "@secapi/db";
 import { createEvent, eventMessage, writeOutbox } from "@secapi/events";
 import { ADVISORY_PARSER_VERSION, type Advisory, AdvisoryError, advisoryPackageKeys, parseAdvisory } from "@secapi/scanners";
 import { packageTag } from "./cache-keys.js";
@@ -53,25 +53,32 @@ export function parseAdvisories(
   return { advisories, invalid };
 }
 
+/** A parsed advisory as the database stores it: its JSON text, and the packages it is looked up by. */
+export function advisoryRecord(advisory: Advisory): AdvisoryRecord {
+  return {
+    id: advisory.id,
+    modified: advisory.modified,
+    withdrawn: advisory.withdrawn,
+    data: JSON.stringify(advisory),
+    packages: advisoryPackageKeys(advisory),
+    parserVersion: ADVISORY_PARSER_VERSION,
+  };
+}
+
+/** storeAdvisoryRecords of parsed advisories. */
+export function storeAdvisories(db: Db, advisories: readonly Advisory[]): Promise<StoredAdvisories> {
+  return storeAdvisoryRecords(db, advisories.map(advisoryRecord));
+}
+
 /**
- * Stores parsed advisories and, in the same transaction, records a new advisory revision for every package
- * whose advisories changed (from that commit on, no result covering one of them is current) and emits one
- * `advisories.updated` event per ecosystem naming them — so the cache drops exactly the results that contain
- * them, and only if the import committed.
+ * Stores advisories (advisoryRecord) and, in the same transaction, records a new advisory revision for every
+ * package whose advisories changed (from that commit on, no result covering one of them is current) and emits
+ * one `advisories.updated` event per ecosystem naming them — so the cache drops exactly the results that
+ * contain them, and only if the import committed.
  */
-export async function storeAdvisories(db: Db, advisories: readonly Advisory[]): Promise<StoredAdvisories> {
+export async function storeAdvisoryRecords(db: Db, records: readonly AdvisoryRecord[]): Promise<StoredAdvisories> {
   return db.transaction().execute(async (tx) => {
-    const result = await upsertAdvisories(
-      tx,
-      advisories.map((advisory) => ({
-        id: advisory.id,
-        modified: advisory.modified,
-        withdrawn: advisory.withdrawn,
-        data: advisory,
-        packages: advisoryPackageKeys(advisory),
-        parserVersion: ADVISORY_PARSER_VERSION,
-      })),
-    );
+    const result = await upsertAdvisories(tx, records);
     const byEcosystem = new Map<string, string[]>();
     for (const key of result.affected) byEcosystem.set(key.ecosystem, [...(byEcosystem.get(key.ecosystem) ?? []), key.name]);
     const events = [...byEcosystem].map(([ecosystem, names]) => ({ ecosystem, packages: [...new Set(names)].sort() }));

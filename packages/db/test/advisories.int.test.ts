@@ -13,7 +13,7 @@ function advisory(id: string, modified: string, packages: string[], extra: Parti
   return {
     id,
     modified,
-    data: { id, modified, note: `copy of ${modified}` },
+    data: JSON.stringify({ id, modified, note: `copy of ${modified}` }),
     packages: packages.map((name) => ({ ecosystem: "npm", name })),
     ...extra,
   };
@@ -38,12 +38,12 @@ describe("advisories", () => {
 
   it("replaces a copy of the same modified only when a newer parser prepared it", async () => {
     await upsertAdvisories(db, [advisory("GHSA-P", "2024-02-01T00:00:00Z", ["pkg-p"], { parserVersion: 1 })]);
-    const sameParser = await upsertAdvisories(db, [{ ...advisory("GHSA-P", "2024-02-01T00:00:00Z", ["pkg-p"]), parserVersion: 1, data: { note: "again" } }]);
+    const sameParser = await upsertAdvisories(db, [{ ...advisory("GHSA-P", "2024-02-01T00:00:00Z", ["pkg-p"]), parserVersion: 1, data: JSON.stringify({ note: "again" }) }]);
     expect(sameParser.written).toBe(0);
-    const newerParser = await upsertAdvisories(db, [{ ...advisory("GHSA-P", "2024-02-01T00:00:00Z", ["pkg-p"]), parserVersion: 2, data: { note: "reparsed" } }]);
+    const newerParser = await upsertAdvisories(db, [{ ...advisory("GHSA-P", "2024-02-01T00:00:00Z", ["pkg-p"]), parserVersion: 2, data: JSON.stringify({ note: "reparsed" }) }]);
     expect(newerParser).toMatchObject({ written: 1, affected: [{ ecosystem: "npm", name: "pkg-p" }] });
     expect(notes(await findAdvisoriesForPackages(db, [{ ecosystem: "npm", name: "pkg-p" }]))).toEqual(["reparsed"]);
-    const olderParser = await upsertAdvisories(db, [{ ...advisory("GHSA-P", "2024-02-01T00:00:00Z", ["pkg-p"]), parserVersion: 1, data: { note: "old" } }]);
+    const olderParser = await upsertAdvisories(db, [{ ...advisory("GHSA-P", "2024-02-01T00:00:00Z", ["pkg-p"]), parserVersion: 1, data: JSON.stringify({ note: "old" }) }]);
     expect(olderParser.written).toBe(0);
   });
 

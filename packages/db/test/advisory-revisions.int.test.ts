@@ -75,7 +75,7 @@ describe("advisory revisions", () => {
       id,
       modified: "2024-01-01T00:00:00Z",
       withdrawn,
-      data: { id },
+      data: JSON.stringify({ id }),
       packages: [{ ecosystem: "npm", name: "snapshot-pkg" }],
     });
     await upsertAdvisories(db, [

@@ -32,7 +32,8 @@ function fromBodyParser(error: BodyParserError & Error): HttpError | undefined {
   }
 }
 
-function toHttpError(error: unknown): HttpError | undefined {
+/** The API error an exception stands for, if it is an expected one (a 4xx, or a 503 for a dependency away). */
+export function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error;
   // The router decodes every path parameter with decodeURIComponent; a `%` escape that is not valid UTF-8
   // (`%ZZ`, `%E0%A4%A`) throws URIError before any handler runs, on every route.

@@ -13,6 +13,7 @@ import { type User, updateUserWebhook } from "@secapi/db";
 import { type Request, Router } from "express";
 import { z } from "zod";
 import type { ApiContext } from "../context.js";
+import { jsonBodyOf } from "../middleware/json-body.js";
 import { unprocessable } from "../http/http-error.js";
 import { uuidParam } from "../http/params.js";
 import { parseOr400 } from "../http/validation.js";
@@ -61,14 +62,14 @@ export function adminUsersRouter(ctx: ApiContext): Router {
   const router = Router();
 
   router.post("/users", async (req, res) => {
-    const body = parseOr400(createUserSchema, req.body, "request body");
+    const body = parseOr400(createUserSchema, jsonBodyOf(req), "request body");
     const { user, apiKey } = await createUserWithKey(ctx.db, body);
     res.status(201).location(`/api/v1/admin/users/${user.id}`).json({ ...userView(user), api_key: apiKey });
   });
 
   router.patch("/users/:id", async (req, res) => {
     const id = uuidParam(req.params.id);
-    const body = parseOr400(patchUserSchema, req.body, "request body");
+    const body = parseOr400(patchUserSchema, jsonBodyOf(req), "request body");
     if (body.webhook_url) await checkWebhookUrl(ctx, req, body.webhook_url);
     let user = body.tier === undefined ? undefined : await changeUserTier(ctx.db, id, body.tier);
     let webhookSecret: string | undefined;

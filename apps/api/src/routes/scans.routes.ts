@@ -1,14 +1,11 @@
 import {
-  SCAN_TYPES,
   type ResultCurrency,
-  type ScanTypeDefinition,
   type ScanView,
   type ScanViewEntry,
   cacheEntryTtlSeconds,
   checkedCurrency,
   isFreshFor,
   queryHash,
-  resolveScanType,
   resultEntryLoad,
   scanTag,
   userTag,
@@ -23,7 +20,7 @@ import { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import type { ApiContext } from "../context.js";
 import { matchesIfNoneMatch } from "../http/conditional.js";
-import { badRequest, notFound, unprocessable } from "../http/http-error.js";
+import { notFound } from "../http/http-error.js";
 import { uuidParam } from "../http/params.js";
 import { parseOr400 } from "../http/validation.js";
 import { limitError, mergeDecisions, reportsEvery, setRateLimitHeaders, withoutWindows } from "../limits/rate-limit-response.js";
@@ -31,14 +28,15 @@ import { requestLimitOf } from "../limits/limit-requests.js";
 import { requestPrincipal } from "../middleware/authenticate.js";
 import { currentRead } from "../scans/current-entries.js";
 import { decodeCursor, encodeCursor } from "../scans/list-cursor.js";
-import { type SubmissionOutcome, cachedSubmissionResponse, inputKeyOf, isMissingResultError, submitScan } from "../scans/submit-scan.js";
+import { LargeJsonBody } from "../middleware/json-body.js";
+import { type PreparedSubmission, prepareSubmission, scanTypeOr400 } from "../scans/prepare-submission.js";
+import { type SubmissionOutcome, cachedSubmissionResponse, isMissingResultError, submitScan } from "../scans/submit-scan.js";
 
 /** DESIGN.md: `?wait=N` holds a poll for at most 30 s. */
 export const MAX_WAIT_SECONDS = 30;
 /** Lists are invalidated by every scan event of their user; the TTL only bounds a lost invalidation. */
 const LIST_TTL_SECONDS = 30;
 
-const envelopeSchema = z.object({ type: z.string().min(1), input: z.unknown() }).strict();
 const getQuerySchema = z.object({ wait: z.coerce.number().int().min(0).max(MAX_WAIT_SECONDS).optional() });
 const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -47,14 +45,6 @@ const listQuerySchema = z.object({
   type: z.string().max(64).optional(),
 });
 const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
-
-function scanTypeOr400(name: string): ScanTypeDefinition {
-  const type = resolveScanType(name);
-  if (!type) {
-    throw badRequest("unknown_scan_type", `Unknown scan type "${name}"; supported: ${Object.keys(SCAN_TYPES).join(", ")}`);
-  }
-  return type;
-}
 
 function idempotencyKeyOf(req: Request): string | undefined {
   const header = req.get("Idempotency-Key");
@@ -72,14 +62,18 @@ const inFlight = (entry: ScanViewEntry) => entry.status === "queued" || entry.st
 export function scansRouter(ctx: ApiContext): Router {
   const router = Router();
 
-  async function respondToSubmission(req: Request, res: Response, type: ScanTypeDefinition, input: unknown, retried = false): Promise<void> {
-    const hint = type.missingInputHint?.(input);
-    if (hint) throw unprocessable("sbom_required", hint);
-    const validInput = parseOr400(type.inputSchema, input, `${type.name} input`, "input");
-    const canonicalInput = type.canonicalize(validInput);
+  /** The submission's body, prepared inline, or on a thread when it is large. */
+  function prepare(req: Request, typeName?: string): Promise<PreparedSubmission> | PreparedSubmission {
+    const submission = { typeName, ownerId: requestPrincipal(req).userId };
+    return req.body instanceof LargeJsonBody
+      ? ctx.bodyThreads.prepareSubmission(req.body.text, submission, ctx.config.scanInputKey)
+      : prepareSubmission({ ...submission, body: req.body }, ctx.config.scanInputKey);
+  }
+
+  async function respondToSubmission(req: Request, res: Response, prepared: PreparedSubmission, retried = false): Promise<void> {
+    const { type, key } = prepared;
     const principal = requestPrincipal(req);
     const tier = ctx.config.tiers[principal.tier];
-    const key = inputKeyOf({ principal, type, canonicalInput });
     const idempotencyKey = idempotencyKeyOf(req);
 
     // A result computed within this tier's TTL answers at once and uses no scan quota. Read through to
@@ -126,7 +120,7 @@ export function scansRouter(ctx: ApiContext): Router {
     try {
       outcome = groupCommitted
         ? { ...cachedSubmissionResponse(await ctx.cachedSubmissions.answer(principal.userId, key, cached), cached), disposition: "cached" }
-        : await submitScan(ctx.db, ctx.config.scanInputKey, { principal, type, canonicalInput, idempotencyKey, cached });
+        : await submitScan(ctx.db, { principal, key, sealed: prepared.sealed, idempotencyKey, cached });
     } catch (error) {
       await giveBack();
       // The cache named a result that Postgres no longer has (restored from a backup, or a cache Redis shared
@@ -134,7 +128,7 @@ export function scansRouter(ctx: ApiContext): Router {
       if (cached && !retried && isMissingResultError(error)) {
         req.log.warn({ key: cacheKey }, "a cached result is gone from Postgres; dropped it and submitting again");
         await ctx.cache.delete(cacheKey);
-        return respondToSubmission(req, res, type, input, true);
+        return respondToSubmission(req, res, prepared, true);
       }
       throw error;
     }
@@ -155,12 +149,11 @@ export function scansRouter(ctx: ApiContext): Router {
   }
 
   router.post("/scans", async (req, res) => {
-    const envelope = parseOr400(envelopeSchema, req.body, "request body");
-    await respondToSubmission(req, res, scanTypeOr400(envelope.type), envelope.input);
+    await respondToSubmission(req, res, await prepare(req));
   });
 
   router.post("/scan/:type", async (req, res) => {
-    await respondToSubmission(req, res, scanTypeOr400(req.params.type ?? ""), req.body);
+    await respondToSubmission(req, res, await prepare(req, req.params.type ?? ""));
   });
 
   router.get("/scans", async (req, res) => {

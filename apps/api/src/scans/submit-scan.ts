@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type ScanTypeDefinition, inputHash, sealInput } from "@secapi/core";
+import { inputHash } from "@secapi/core";
 import {
   type Db,
   type InputKey,
@@ -32,9 +32,10 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 export interface ScanSubmission {
   principal: Principal;
-  type: ScanTypeDefinition;
-  /** `type.canonicalize` of the validated input: what is hashed, sealed and scanned. */
-  canonicalInput: unknown;
+  /** The input's content address (prepareSubmission). */
+  key: InputKey;
+  /** The canonical input sealed for Postgres: stored only when the submission starts a run. */
+  sealed(): Buffer;
   idempotencyKey?: string | undefined;
   /** A fresh result of this input from the cache: the scan is recorded as completed, nothing runs. */
   cached?: ResultEntry | undefined;
@@ -69,15 +70,6 @@ export function isMissingResultError(error: unknown): boolean {
   return code === "23503" && constraint === "scans_result_id_fkey";
 }
 
-/** The content address of a submission: type, canonical input hash and, for private types, the owner. */
-export function inputKeyOf(submission: Pick<ScanSubmission, "principal" | "type" | "canonicalInput">): InputKey {
-  return {
-    scanType: submission.type.name,
-    ownerId: submission.type.private ? submission.principal.userId : null,
-    inputHash: inputHash(submission.canonicalInput),
-  };
-}
-
 /**
  * Records a scan in one transaction. Answered from a cached result, it is a completed scan and nothing
  * runs. Otherwise the scan row, the sealed input, the job and the `scan.created`
@@ -86,9 +78,8 @@ export function inputKeyOf(submission: Pick<ScanSubmission, "principal" | "type"
  * advisory lock on the coalescing key makes that decision race-free against other submissions and
  * against the worker finishing the run.
  */
-export async function submitScan(db: Db, scanInputKey: Buffer, submission: ScanSubmission): Promise<SubmissionOutcome> {
-  const { principal } = submission;
-  const key = inputKeyOf(submission);
+export async function submitScan(db: Db, submission: ScanSubmission): Promise<SubmissionOutcome> {
+  const { principal, key } = submission;
   const job: ScanJobData = { scanType: key.scanType, ownerId: key.ownerId, inputHash: key.inputHash };
   const coalescingKey = scanCoalescingKey(job);
 
@@ -135,7 +126,7 @@ export async function submitScan(db: Db, scanInputKey: Buffer, submission: ScanS
         startedAt: inFlight?.started_at ?? null,
         jobId,
       });
-      if (!inFlight) await putScanInput(tx, key, sealInput(scanInputKey, key, submission.canonicalInput));
+      if (!inFlight) await putScanInput(tx, key, submission.sealed());
       await writeOutbox(tx, [...(inFlight ? [] : [scanJobMessage(job, jobId)]), created]);
       await recordScanUsage(tx, { userId: principal.userId, scanId });
       disposition = inFlight ? "coalesced" : "queued";

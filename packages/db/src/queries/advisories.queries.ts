@@ -10,8 +10,8 @@ export interface AdvisoryRecord {
   id: string;
   modified: string;
   withdrawn?: string | undefined;
-  /** The normalised advisory, stored as is. */
-  data: unknown;
+  /** The normalised advisory as JSON text, stored as is. */
+  data: string;
   /** The version of the parser that prepared `data`; a newer one replaces an older one's copy of the same `modified`. */
   parserVersion?: number;
   packages: PackageKey[];
@@ -50,7 +50,7 @@ export async function upsertAdvisories(tx: DbExecutor, records: readonly Advisor
     const changed = await tx
       .insertInto("advisories")
       .values(
-        batch.map((r) => ({ id: r.id, modified: r.modified, withdrawn: r.withdrawn ?? null, data: JSON.stringify(r.data), parser_version: r.parserVersion ?? 1 })),
+        batch.map((r) => ({ id: r.id, modified: r.modified, withdrawn: r.withdrawn ?? null, data: r.data, parser_version: r.parserVersion ?? 1 })),
       )
       .onConflict((oc) =>
         oc

@@ -1,0 +1,56 @@
+import { SCAN_TYPES, type ScanTypeDefinition, inputHash, resolveScanType, sealInput } from "@secapi/core";
+import type { InputKey } from "@secapi/db";
+import { z } from "zod";
+import { badRequest, unprocessable } from "../http/http-error.js";
+import { parseOr400 } from "../http/validation.js";
+
+const envelopeSchema = z.object({ type: z.string().min(1), input: z.unknown() }).strict();
+
+/** The scan type of a name or alias, or a 400 listing the supported ones. */
+export function scanTypeOr400(name: string): ScanTypeDefinition {
+  const type = resolveScanType(name);
+  if (!type) {
+    throw badRequest("unknown_scan_type", `Unknown scan type "${name}"; supported: ${Object.keys(SCAN_TYPES).join(", ")}`);
+  }
+  return type;
+}
+
+/** Where a submission's body came from: `POST /scans` (an envelope) or `POST /scan/:type` (the input itself). */
+export interface SubmissionBody {
+  body: unknown;
+  /** The `:type` of `POST /scan/:type`; absent for the `{type, input}` envelope of `POST /scans`. */
+  typeName?: string | undefined;
+  /** The submitting user: the owner of a private type's input. */
+  ownerId: string;
+}
+
+/** A submission's body made ready for the route: its type, content address, and the sealed input a run needs. */
+export interface PreparedSubmission {
+  type: ScanTypeDefinition;
+  key: InputKey;
+  /** The canonical input sealed for Postgres (AES-256-GCM), needed only when the submission starts a run. */
+  sealed(): Buffer;
+}
+
+/**
+ * Validates a submission's body, computes its canonical form and content address, and seals it: everything a
+ * submission costs before any I/O, as one pure step so that a large body can take it off the event loop.
+ * Throws the API's errors (400 invalid, 422 unusable).
+ */
+export function prepareSubmission(submission: SubmissionBody, scanInputKey: Buffer): PreparedSubmission {
+  let type: ScanTypeDefinition;
+  let input: unknown;
+  if (submission.typeName === undefined) {
+    const envelope = parseOr400(envelopeSchema, submission.body, "request body");
+    type = scanTypeOr400(envelope.type);
+    input = envelope.input;
+  } else {
+    type = scanTypeOr400(submission.typeName);
+    input = submission.body;
+  }
+  const hint = type.missingInputHint?.(input);
+  if (hint) throw unprocessable("sbom_required", hint);
+  const canonicalInput = type.canonicalize(parseOr400(type.inputSchema, input, `${type.name} input`, "input"));
+  const key: InputKey = { scanType: type.name, ownerId: type.private ? submission.ownerId : null, inputHash: inputHash(canonicalInput) };
+  return { type, key, sealed: () => sealInput(scanInputKey, key, canonicalInput) };
+}

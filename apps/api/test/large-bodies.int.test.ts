@@ -1,0 +1,112 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseAdvisoryBody } from "../src/advisories/advisory-body.js";
+import { prepareSubmission } from "../src/scans/prepare-submission.js";
+import { TestApi } from "./api-fixture.js";
+
+// Issue "Survive faults": a large valid body (60,000 packages, 10,000 advisories, a 20,000-component SBOM) used
+// to hold the event loop for up to a second, during which every route, /health included, waited. Such bodies
+// are now prepared on worker threads: the loop only reads them.
+
+let api: TestApi;
+let user: { id: string; key: string };
+let admin: { id: string; key: string };
+beforeAll(async () => {
+  api = await TestApi.start();
+  user = await api.createUser("business");
+  admin = await api.createUser("business", "admin");
+});
+afterAll(() => api.close());
+
+/** The worst gap between 5 ms timer ticks of this event loop (the API's: it runs in this process) while `work` runs. */
+async function worstGapDuring<T>(work: () => Promise<T>): Promise<{ result: T; worstGap: number }> {
+  let worstGap = 0;
+  let last = performance.now();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    worstGap = Math.max(worstGap, now - last);
+    last = now;
+  }, 5);
+  try {
+    return { result: await work(), worstGap };
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+/** How long `work` holds this event loop when run on it: the gap the API would cause without threads. */
+function inlineMs(work: () => unknown): number {
+  const started = performance.now();
+  work();
+  return performance.now() - started;
+}
+
+const packages = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ ecosystem: "npm", name: `${tag}-${i}`, version: `1.${i % 50}.${i % 7}` }));
+
+function sbom(components: number) {
+  return {
+    bomFormat: "CycloneDX",
+    specVersion: "1.5",
+    components: Array.from({ length: components }, (_, i) => ({ type: "library", name: `c${i}`, version: "1.0.0", purl: `pkg:npm/c${i}@1.0.0` })),
+  };
+}
+
+function advisory(i: number) {
+  return {
+    id: `BIG-${randomBytes(4).toString("hex")}-${i}`,
+    modified: "2026-01-01T00:00:00Z",
+    summary: "test",
+    affected: [{ package: { ecosystem: "npm", name: `adv-${i}` }, ranges: [{ type: "SEMVER", events: [{ introduced: "0" }, { fixed: "1.0.0" }] }] }],
+  };
+}
+
+describe("large bodies are prepared off the event loop", () => {
+  it("a 60,000-package submission: the loop keeps ticking, and the scan is accepted with the same content address as inline", async () => {
+    const body = { type: "dependencies", input: { packages: packages(60_000, randomBytes(3).toString("hex")) } };
+    const inline = inlineMs(() => prepareSubmission({ body, ownerId: user.id }, api.config.scanInputKey));
+    const { result, worstGap } = await worstGapDuring(() => api.request("POST", "/api/v1/scans", { key: user.key, body }));
+    expect(result.status).toBe(202);
+    const row = await api.db.selectFrom("scans").select("input_hash").where("id", "=", result.body.id).executeTakeFirstOrThrow();
+    expect(row.input_hash).toBe(prepareSubmission({ body, ownerId: user.id }, api.config.scanInputKey).key.inputHash);
+    expect(worstGap).toBeLessThan(inline / 2);
+  });
+
+  it("a 20,000-component SBOM through POST /scan/:type", async () => {
+    const body = sbom(20_000);
+    const inline = inlineMs(() => prepareSubmission({ body: { sbom: body }, typeName: "sbom", ownerId: user.id }, api.config.scanInputKey));
+    const { result, worstGap } = await worstGapDuring(() => api.request("POST", "/api/v1/scan/sbom", { key: user.key, body: { sbom: body } }));
+    expect(result.status).toBe(202);
+    expect(worstGap).toBeLessThan(inline / 2);
+  });
+
+  it("10,000 advisories", async () => {
+    const body = Array.from({ length: 10_000 }, (_, i) => advisory(i));
+    const inline = inlineMs(() => parseAdvisoryBody(body));
+    const { result, worstGap } = await worstGapDuring(() => api.request("POST", "/api/v1/admin/advisories", { key: admin.key, body }));
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({ received: 10_000, imported: 10_000 });
+    expect(worstGap).toBeLessThan(inline / 2);
+  });
+
+  it("answers a large body's mistakes exactly as a small one's", async () => {
+    const big = packages(5_000, "bad");
+    const small = packages(2, "bad");
+    const wrong = (list: object[]) => ({ type: "dependencies", input: { packages: list.map((p, i) => (i === 1 ? { ...p, ecosystem: "pypi" } : p)) } });
+    const [large, inline] = await Promise.all([
+      api.request("POST", "/api/v1/scans", { key: user.key, body: wrong(big) }),
+      api.request("POST", "/api/v1/scans", { key: user.key, body: wrong(small) }),
+    ]);
+    expect(large.status).toBe(400);
+    expect(large.body).toEqual(inline.body);
+    const malformed = await api.request("POST", "/api/v1/scans", {
+      key: user.key,
+      rawBody: `{"type":"dependencies","input":${JSON.stringify({ packages: big })}`,
+      headers: { "Content-Type": "application/json" },
+    });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.code).toBe("malformed_json");
+    const unknownType = await api.request("POST", "/api/v1/scan/nope", { key: user.key, body: { packages: big } });
+    expect(unknownType.status).toBe(400);
+    expect(unknownType.body.code).toBe("unknown_scan_type");
+  });
+});
