@@ -53,14 +53,14 @@ describe("checkMarkdownLinks", () => {
 
   it("reports links outside the repository, absolute paths, missing files and missing headings, with their lines", () => {
     const text = [
-      "[design](../../shared/DESIGN.md)",
+      "[notes](../../private/NOTES.md)",
       "[outside](../../outside.md) [abs](/etc/hosts)",
       "[gone](missing.md) [bad anchor](other.md#not-there) [local](#nowhere)",
       "[file](file:///etc/hosts)",
       "[ref]: ../nope.md",
     ].join("\n");
     expect(check(text).map(({ line, target, problem }) => ({ line, target, problem }))).toEqual([
-      { line: 1, target: "../../shared/DESIGN.md", problem: "outside the repository" },
+      { line: 1, target: "../../private/NOTES.md", problem: "outside the repository" },
       { line: 2, target: "../../outside.md", problem: "outside the repository" },
       { line: 2, target: "/etc/hosts", problem: "an absolute path: link relative to this file" },
       { line: 3, target: "missing.md", problem: "no such file in the repository" },
@@ -69,7 +69,7 @@ describe("checkMarkdownLinks", () => {
       { line: 4, target: "file:///etc/hosts", problem: "not a web link or a repository path" },
       { line: 5, target: "../nope.md", problem: "no such file in the repository" },
     ]);
-    expect(check("[x](../../shared/DESIGN.md)")[0]?.file).toBe(join("docs", "guide.md"));
+    expect(check("[x](../../private/NOTES.md)")[0]?.file).toBe(join("docs", "guide.md"));
   });
 
   it("ignores what looks like a link inside code", () => {
