@@ -16,13 +16,11 @@ export interface EventOutcome {
  */
 export async function handleEvent(ctx: CacheWorkerContext, event: SecapiEvent): Promise<EventOutcome> {
   switch (event.type) {
-    case "scan.created": {
-      const { userId } = (event as SecapiEvent<"scan.created">).data;
-      return { invalidated: await ctx.cache.invalidateTags([userTag(userId)]), warmed: 0 };
-    }
+    case "scan.created":
+      return { invalidated: await ctx.cache.invalidateTags([userTag(event.data.userId)]), warmed: 0 };
     case "scan.completed":
     case "scan.failed": {
-      const { scanId, userId, type, inputHash } = (event as SecapiEvent<"scan.completed">).data;
+      const { scanId, userId, type, inputHash } = event.data;
       const invalidated = await ctx.cache.invalidateTags([scanTag(scanId), userTag(userId)]);
       let warmed = (await warmKey(ctx, ctx.keys.scan(scanId))) ? 1 : 0;
       if (event.type === "scan.completed") {
@@ -32,17 +30,13 @@ export async function handleEvent(ctx: CacheWorkerContext, event: SecapiEvent): 
       }
       return { invalidated, warmed };
     }
-    case "scan.deleted": {
-      const { scanId, userId } = (event as SecapiEvent<"scan.deleted">).data;
-      return { invalidated: await ctx.cache.invalidateTags([scanTag(scanId), userTag(userId)]), warmed: 0 };
-    }
+    case "scan.deleted":
+      return { invalidated: await ctx.cache.invalidateTags([scanTag(event.data.scanId), userTag(event.data.userId)]), warmed: 0 };
     case "user.tier_changed":
-    case "api_key.revoked": {
-      const { userId } = (event as SecapiEvent<"user.tier_changed">).data;
-      return { invalidated: await ctx.cache.invalidateTags(userAndPrincipalTags(userId)), warmed: 0 };
-    }
+    case "api_key.revoked":
+      return { invalidated: await ctx.cache.invalidateTags(userAndPrincipalTags(event.data.userId)), warmed: 0 };
     case "advisories.updated": {
-      const { ecosystem, packages } = (event as SecapiEvent<"advisories.updated">).data;
+      const { ecosystem, packages } = event.data;
       const tags = packages.map((name) => packageTag(ecosystem, name));
       const affected = await findResultsTagged(ctx.db, tags);
       const invalidated = await ctx.cache.invalidateTags(tags);
@@ -59,7 +53,5 @@ export async function handleEvent(ctx: CacheWorkerContext, event: SecapiEvent): 
       }
       return { invalidated, warmed };
     }
-    default:
-      return { invalidated: 0, warmed: 0 };
   }
 }

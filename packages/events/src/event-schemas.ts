@@ -21,24 +21,30 @@ export const eventDataSchemas = {
 export type EventType = keyof typeof eventDataSchemas;
 export type EventData<T extends EventType> = z.infer<(typeof eventDataSchemas)[T]>;
 
-export interface SecapiEvent<T extends EventType = EventType> {
-  id: string;
-  type: T;
-  occurred_at: string;
-  data: EventData<T>;
-}
-
 const envelope = { id: uuid, occurred_at: z.iso.datetime({ offset: true }) };
+const eventOf = <T extends EventType>(type: T) => z.object({ ...envelope, type: z.literal(type), data: eventDataSchemas[type] });
 
 /** Validates any event off the wire; a consumer rejects what does not parse rather than guess. */
-export const eventSchema = z.discriminatedUnion(
-  "type",
-  (Object.keys(eventDataSchemas) as EventType[]).map((type) =>
-    z.object({ ...envelope, type: z.literal(type), data: eventDataSchemas[type] }),
-  ) as unknown as [z.ZodObject, ...z.ZodObject[]],
-) as unknown as z.ZodType<SecapiEvent>;
+export const eventSchema = z.discriminatedUnion("type", [
+  eventOf("scan.created"),
+  eventOf("scan.completed"),
+  eventOf("scan.failed"),
+  eventOf("scan.deleted"),
+  eventOf("user.tier_changed"),
+  eventOf("api_key.revoked"),
+  eventOf("advisories.updated"),
+]);
+
+/** Any event, as a union discriminated by `type`: a `switch (event.type)` narrows `data` without casts. */
+export type SecapiEvent = z.infer<typeof eventSchema>;
+/** The event of one type. */
+export type EventOf<T extends EventType> = Extract<SecapiEvent, { type: T }>;
+
+// Every event type has its member in the union (a type added to eventDataSchemas alone fails to compile here).
+const everyTypeParses: Record<Exclude<EventType, SecapiEvent["type"]>, never> = {};
+void everyTypeParses;
 
 /** A new event with a fresh id, stamped now. */
-export function createEvent<T extends EventType>(type: T, data: EventData<T>, now = new Date()): SecapiEvent<T> {
-  return { id: randomUUID(), type, occurred_at: now.toISOString(), data: eventDataSchemas[type].parse(data) as EventData<T> };
+export function createEvent<T extends EventType>(type: T, data: EventData<T>, now = new Date()): EventOf<T> {
+  return { id: randomUUID(), type, occurred_at: now.toISOString(), data: eventDataSchemas[type].parse(data) } as EventOf<T>;
 }

@@ -1,8 +1,8 @@
-import type { DbExecutor, OutboxTable } from "@secapi/db";
+import type { DbExecutor, InputKey, OutboxTable } from "@secapi/db";
 import type { Insertable } from "kysely";
 import { QUEUES, type QueueName } from "./queue-names.js";
-import type { EventType, SecapiEvent } from "./event-schemas.js";
-import { SCAN_JOB_NAME, type ScanJobData } from "./scan-job.js";
+import type { SecapiEvent } from "./event-schemas.js";
+import { SCAN_JOB_NAME } from "./scan-job.js";
 
 export interface OutboxMessage {
   queue: QueueName;
@@ -23,11 +23,11 @@ export function outboxRows(messages: readonly OutboxMessage[]): Insertable<Outbo
 }
 
 /** An event for queue `events`; its id is the job id, so a relayed twice event is one job. */
-export function eventMessage(event: SecapiEvent<EventType>): OutboxMessage {
+export function eventMessage(event: SecapiEvent): OutboxMessage {
   return { queue: QUEUES.events, name: event.type, jobId: event.id, payload: event };
 }
 
 /** A scan job for queue `scans`; `jobId` comes from scanRunJobId. */
-export function scanJobMessage(job: ScanJobData, jobId: string): OutboxMessage {
+export function scanJobMessage(job: InputKey, jobId: string): OutboxMessage {
   return { queue: QUEUES.scans, name: SCAN_JOB_NAME, jobId, payload: job };
 }

@@ -16,7 +16,6 @@ import {
 } from "@secapi/db";
 import {
   type OutboxMessage,
-  type ScanJobData,
   createEvent,
   eventMessage,
   scanCoalescingKey,
@@ -80,8 +79,7 @@ export function isMissingResultError(error: unknown): boolean {
  */
 export async function submitScan(db: Db, submission: ScanSubmission): Promise<SubmissionOutcome> {
   const { principal, key } = submission;
-  const job: ScanJobData = { scanType: key.scanType, ownerId: key.ownerId, inputHash: key.inputHash };
-  const coalescingKey = scanCoalescingKey(job);
+  const coalescingKey = scanCoalescingKey(key);
 
   return db.transaction().execute(async (tx) => {
     if (submission.idempotencyKey !== undefined) {
@@ -117,7 +115,7 @@ export async function submitScan(db: Db, submission: ScanSubmission): Promise<Su
     } else {
       await lockNameForTransaction(tx, coalescingKey);
       const inFlight = await findInFlightScan(tx, key);
-      const jobId = inFlight?.job_id ?? scanRunJobId(job, scanId);
+      const jobId = inFlight?.job_id ?? scanRunJobId(key, scanId);
       const scan = await insertScan(tx, {
         id: scanId,
         userId: principal.userId,
@@ -127,7 +125,7 @@ export async function submitScan(db: Db, submission: ScanSubmission): Promise<Su
         jobId,
       });
       if (!inFlight) await putScanInput(tx, key, submission.sealed());
-      await writeOutbox(tx, [...(inFlight ? [] : [scanJobMessage(job, jobId)]), created]);
+      await writeOutbox(tx, [...(inFlight ? [] : [scanJobMessage(key, jobId)]), created]);
       await recordScanUsage(tx, { userId: principal.userId, scanId });
       disposition = inFlight ? "coalesced" : "queued";
       response = { status: 202, body: scanView(scan), headers: { Location: scanLocation(scanId), "Retry-After": "1" } };
