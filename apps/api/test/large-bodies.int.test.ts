@@ -34,6 +34,13 @@ async function worstGapDuring<T>(work: () => Promise<T>): Promise<{ result: T; w
   }
 }
 
+/** A request whose body is serialised before the measurement starts: this process is the client too, and
+ * JSON.stringify of a 3 MB body on its loop would be counted against the API. */
+function preSerialised(method: string, path: string, key: string, body: unknown) {
+  const rawBody = JSON.stringify(body);
+  return () => api.request(method, path, { key, rawBody, headers: { "Content-Type": "application/json" } });
+}
+
 /** How long `work` holds this event loop when run on it: the gap the API would cause without threads. */
 function inlineMs(work: () => unknown): number {
   const started = performance.now();
@@ -64,7 +71,7 @@ describe("large bodies are prepared off the event loop", () => {
   it("a 60,000-package submission: the loop keeps ticking, and the scan is accepted with the same content address as inline", async () => {
     const body = { type: "dependencies", input: { packages: packages(60_000, randomBytes(3).toString("hex")) } };
     const inline = inlineMs(() => prepareSubmission({ body, ownerId: user.id }, api.config.scanInputKey));
-    const { result, worstGap } = await worstGapDuring(() => api.request("POST", "/api/v1/scans", { key: user.key, body }));
+    const { result, worstGap } = await worstGapDuring(preSerialised("POST", "/api/v1/scans", user.key, body));
     expect(result.status).toBe(202);
     const row = await api.db.selectFrom("scans").select("input_hash").where("id", "=", result.body.id).executeTakeFirstOrThrow();
     expect(row.input_hash).toBe(prepareSubmission({ body, ownerId: user.id }, api.config.scanInputKey).key.inputHash);
@@ -74,7 +81,7 @@ describe("large bodies are prepared off the event loop", () => {
   it("a 20,000-component SBOM through POST /scan/:type", async () => {
     const body = sbom(20_000);
     const inline = inlineMs(() => prepareSubmission({ body: { sbom: body }, typeName: "sbom", ownerId: user.id }, api.config.scanInputKey));
-    const { result, worstGap } = await worstGapDuring(() => api.request("POST", "/api/v1/scan/sbom", { key: user.key, body: { sbom: body } }));
+    const { result, worstGap } = await worstGapDuring(preSerialised("POST", "/api/v1/scan/sbom", user.key, { sbom: body }));
     expect(result.status).toBe(202);
     expect(worstGap).toBeLessThan(inline / 2);
   });
@@ -82,7 +89,7 @@ describe("large bodies are prepared off the event loop", () => {
   it("10,000 advisories", async () => {
     const body = Array.from({ length: 10_000 }, (_, i) => advisory(i));
     const inline = inlineMs(() => parseAdvisoryBody(body));
-    const { result, worstGap } = await worstGapDuring(() => api.request("POST", "/api/v1/admin/advisories", { key: admin.key, body }));
+    const { result, worstGap } = await worstGapDuring(preSerialised("POST", "/api/v1/admin/advisories", admin.key, body));
     expect(result.status).toBe(200);
     expect(result.body).toMatchObject({ received: 10_000, imported: 10_000 });
     expect(worstGap).toBeLessThan(inline / 2);

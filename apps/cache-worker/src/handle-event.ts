@@ -1,8 +1,8 @@
-import { packageTag, resolveScanType, scanTag, userAndPrincipalTags, userTag } from "@secapi/core";
+import { packageTag, inputKeyOf, resolveScanType, scanTag, userAndPrincipalTags, userTag } from "@secapi/core";
 import { findResultsTagged } from "@secapi/db";
 import type { SecapiEvent } from "@secapi/events";
 import type { CacheWorkerContext } from "./context.js";
-import { rerunDependencyResult } from "./rerun-result.js";
+import { rerunStoredResult } from "./rerun-result.js";
 import { warmKey } from "./warm.js";
 
 export interface EventOutcome {
@@ -23,11 +23,9 @@ export async function handleEvent(ctx: CacheWorkerContext, event: SecapiEvent): 
       const { scanId, userId, type, inputHash } = event.data;
       const invalidated = await ctx.cache.invalidateTags([scanTag(scanId), userTag(userId)]);
       let warmed = (await warmKey(ctx, ctx.keys.scan(scanId))) ? 1 : 0;
-      if (event.type === "scan.completed") {
-        // So that the next identical submission is a HIT.
-        const ownerId = resolveScanType(type)?.private ? userId : null;
-        if (await warmKey(ctx, ctx.keys.result({ scanType: type, ownerId, inputHash }))) warmed++;
-      }
+      const scanType = resolveScanType(type);
+      // So that the next identical submission is a HIT.
+      if (event.type === "scan.completed" && scanType && (await warmKey(ctx, ctx.keys.result(inputKeyOf(scanType, userId, inputHash))))) warmed++;
       return { invalidated, warmed };
     }
     case "scan.deleted":
@@ -49,7 +47,7 @@ export async function handleEvent(ctx: CacheWorkerContext, event: SecapiEvent): 
       let warmed = 0;
       for (const key of hottest) {
         const parsed = ctx.keys.parse(key);
-        if (parsed.kind === "result" && (await rerunDependencyResult(ctx, parsed.key))) warmed++;
+        if (parsed.kind === "result" && (await rerunStoredResult(ctx, parsed.key))) warmed++;
       }
       return { invalidated, warmed };
     }

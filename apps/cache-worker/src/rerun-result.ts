@@ -1,31 +1,32 @@
-import { type ResultEntry, currencyOf, openInput, taggedLoader } from "@secapi/core";
-import { type InputKey, findAdvisorySnapshot, findScanInput, upsertScanResult } from "@secapi/db";
-import { type Advisory, type PackageSet, type ScanOutput, matchPackages } from "@secapi/scanners";
+import { type ResultEntry, currencyOf, runStoredScan, taggedLoader } from "@secapi/core";
+import { type InputKey, upsertScanResult } from "@secapi/db";
+import { runScan } from "@secapi/scanners";
 import type { CacheWorkerContext } from "./context.js";
 
 /**
- * Re-runs a dependency result against the current advisories, stores it (content-addressed: it replaces
- * the old one) with the advisory revision it reflects, and puts it in the cache, so the next read of a hot
- * result is a HIT, not a rescan. Matching is milliseconds for a thousand packages, so it runs here rather
- * than through a scan job.
+ * Re-runs a stored result against the current advisories (runStoredScan, as the scan-worker runs it), stores it
+ * (content-addressed: it replaces the old one) with the advisory revision it reflects, and puts it in the cache,
+ * so the next read of a hot result is a HIT, not a rescan. Matching is milliseconds for a thousand packages, so
+ * the engine runs here rather than through a scan job. False if it could not be re-run or was not cached.
  */
-export async function rerunDependencyResult(ctx: CacheWorkerContext, key: InputKey): Promise<boolean> {
-  const sealed = await findScanInput(ctx.db, key);
-  if (!sealed) return false;
-  const set = openInput(ctx.scanInputKey, key, sealed) as PackageSet;
+export async function rerunStoredResult(ctx: CacheWorkerContext, key: InputKey): Promise<boolean> {
   // Cached unless another advisory update invalidated it while this ran (its own re-run follows).
   const { loader, tagsOf } = taggedLoader(async () => {
-    const snapshot = await findAdvisorySnapshot(ctx.db, set.packages);
-    const output: ScanOutput = matchPackages(set, snapshot.advisories as Advisory[]);
-    const basis = { advisoryRevision: snapshot.revision, validUntil: output.validUntil };
+    const outcome = await runStoredScan({ db: ctx.db, scanInputKey: ctx.scanInputKey, run: async (task) => runScan(task) }, key);
+    if (outcome.status === "failed") {
+      ctx.logger.warn({ key, code: outcome.code }, "could not re-run a stored result");
+      return undefined;
+    }
+    const { output, basis } = outcome;
     const resultId = await upsertScanResult(ctx.db, key, output.result, output.tags, basis);
     const entry: ResultEntry = {
       resultId,
       result: output.result,
       computedAt: new Date().toISOString(),
-      ...currencyOf(output.tags, snapshot.revision, output.validUntil),
+      ...currencyOf(output.tags, basis.advisoryRevision, basis.validUntil),
     };
     return { entry, tags: output.tags };
   });
-  return (await ctx.cache.refresh(ctx.keys.result(key), loader, { ttl: ctx.entryTtlSeconds, tagsOf })).written;
+  const { value, written } = await ctx.cache.refresh(ctx.keys.result(key), loader, { ttl: ctx.entryTtlSeconds, tagsOf, ttlOf: (entry) => (entry ? ctx.entryTtlSeconds : 0) });
+  return value !== null && written;
 }

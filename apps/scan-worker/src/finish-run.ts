@@ -1,8 +1,8 @@
+import type { RunOutcome } from "@secapi/core";
 import {
   type Db,
+  type FinishedRun,
   type InputKey,
-  type ResultBasis,
-  type ScanOutcome,
   type ScanRow,
   deleteScanInput,
   lockNameForTransaction,
@@ -10,12 +10,7 @@ import {
   upsertScanResult,
 } from "@secapi/db";
 import { SCAN_FINISHED_CHANNEL, createEvent, eventMessage, scanCoalescingKey, writeOutbox } from "@secapi/events";
-import type { ScanOutput } from "@secapi/scanners";
 import { sql } from "kysely";
-
-export type RunOutcome =
-  | { status: "completed"; output: ScanOutput; basis: ResultBasis }
-  | { status: "failed"; code: string; message: string };
 
 /**
  * Records the end of a run in one transaction: the result, every in-flight scan of the run, a
@@ -27,11 +22,11 @@ export async function finishRun(db: Db, key: InputKey, jobId: string, outcome: R
   const coalescingKey = scanCoalescingKey(key);
   return db.transaction().execute(async (tx) => {
     await lockNameForTransaction(tx, coalescingKey);
-    const scanOutcome: ScanOutcome =
+    const ended: FinishedRun =
       outcome.status === "completed"
         ? { status: "completed", resultId: await upsertScanResult(tx, key, outcome.output.result, outcome.output.tags, outcome.basis) }
-        : { status: "failed", errorCode: outcome.code, error: outcome.message };
-    const finished = await finishRunScans(tx, jobId, scanOutcome);
+        : outcome;
+    const finished = await finishRunScans(tx, jobId, ended);
     if (finished.length === 0) return finished;
     const tags = outcome.status === "completed" ? outcome.output.tags : [];
     await writeOutbox(

@@ -1,19 +1,10 @@
-import { SealedInputError, openInput } from "@secapi/core";
-import {
-  type Db,
-  type InputKey,
-  type ScanRow,
-  changedSince,
-  findAdvisorySnapshot,
-  findScanInput,
-  isPermanentDatabaseError,
-  markRunScansRunning,
-} from "@secapi/db";
+import { type RunOutcome, runStoredScan } from "@secapi/core";
+import { type Db, type InputKey, type ScanRow, isPermanentDatabaseError, markRunScansRunning } from "@secapi/db";
 import { scanJobDataSchema } from "@secapi/events";
-import type { Advisory, PackageSet, ScanPool, ScanTask } from "@secapi/scanners";
+import type { ScanPool } from "@secapi/scanners";
 import { type Job, UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
-import { finishRun, type RunOutcome } from "./finish-run.js";
+import { finishRun } from "./finish-run.js";
 import type { QuotaRefunder } from "./refund-quota.js";
 
 export interface ScanProcessorDeps {
@@ -28,9 +19,6 @@ export interface ScanProcessorDeps {
 }
 
 export type ScanJobResult = { outcome: "completed" | "failed"; scans: number } | { outcome: "skipped" };
-
-/** How many times a scan is run again because its advisories changed while it ran, before it is stored as is. */
-const MAX_RESCANS = 3;
 
 /**
  * Runs one scan job. Input problems end the run as `failed` at once (retrying cannot help); anything
@@ -54,7 +42,7 @@ export function createScanProcessor(deps: ScanProcessorDeps) {
     let outcome: RunOutcome;
     let finished: ScanRow[];
     try {
-      outcome = await runScan(deps, key);
+      outcome = await runStoredScan({ db: deps.db, scanInputKey: deps.scanInputKey, run: (task) => deps.pool.run(task) }, key);
       finished = await finishRun(deps.db, key, jobId, outcome);
     } catch (error) {
       const attempts = job.opts.attempts ?? 1;
@@ -74,37 +62,4 @@ export function createScanProcessor(deps: ScanProcessorDeps) {
     log.info({ outcome: outcome.status, scans: finished.length, seconds }, "scan run finished");
     return { outcome: outcome.status, scans: finished.length };
   };
-}
-
-async function runScan(deps: ScanProcessorDeps, key: InputKey): Promise<RunOutcome> {
-  const sealed = await findScanInput(deps.db, key);
-  if (!sealed) return { status: "failed", code: "input_missing", message: "The scan input is no longer available" };
-  let input: unknown;
-  try {
-    input = openInput(deps.scanInputKey, key, sealed);
-  } catch (error) {
-    if (error instanceof SealedInputError) return { status: "failed", code: error.code, message: error.message };
-    throw error;
-  }
-  for (let rescans = 0; ; rescans++) {
-    const { task, advisoryRevision } = await scanTask(deps.db, key.scanType, input);
-    const result = await deps.pool.run(task);
-    if (!result.ok) return { status: "failed", code: result.code, message: result.message };
-    const { output } = result;
-    // An import that committed while this ran may have changed its packages' advisories: such a result would
-    // be outdated the moment it is stored, so it is computed again (it would not be served either way).
-    if (rescans < MAX_RESCANS && (await changedSince(deps.db, output.tags, advisoryRevision))) continue;
-    return { status: "completed", output, basis: { advisoryRevision, validUntil: output.validUntil } };
-  }
-}
-
-/**
- * Dependency scans need the advisories of their packages, read here so the thread stays pure, with the advisory
- * revision they reflect (0 for scans that read none).
- */
-async function scanTask(db: Db, scanType: string, input: unknown): Promise<{ task: ScanTask; advisoryRevision: number }> {
-  if (scanType !== "dependencies" && scanType !== "sbom") return { task: { scanType, input }, advisoryRevision: 0 };
-  const set = input as PackageSet;
-  const snapshot = await findAdvisorySnapshot(db, set.packages ?? []);
-  return { task: { scanType, input: set, advisories: snapshot.advisories as Advisory[] }, advisoryRevision: snapshot.revision };
 }

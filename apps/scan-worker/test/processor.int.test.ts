@@ -4,7 +4,7 @@ import { createLogger, inputHash, resolveScanType, scanWindows, sealInput, userS
 import { RateLimiter } from "@secapi/limiter";
 import { type Db, type InputKey, createDb, createPool, insertScan, putScanInput, recordScanUsage } from "@secapi/db";
 import { QUEUES, type QueueName, closeQueues, createQueues, scanCoalescingKey, scanRunJobId } from "@secapi/events";
-import { ScanPool, runScan } from "@secapi/scanners";
+import { ScanPool, type ScanTask, runScan } from "@secapi/scanners";
 import { TEST_REDIS_URL, type TestDatabase, createTestDatabase, uniqueId, waitFor } from "@secapi/testing";
 import { type Job, type Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
@@ -224,13 +224,13 @@ describe("scan processor", () => {
     }
   });
 
-  it("keeps the event loop responsive while a 5 MB input is scanned", async () => {
+  it("keeps the event loop responsive while a 10 MB input is scanned", async () => {
     const line = "const x = 1; // some ordinary source code that has no credentials at all in it\n";
-    const content = line.repeat(Math.floor((5 * 1024 * 1024) / line.length)) + `TOKEN=${awsKey()}\n`;
-    const task = { scanType: "secrets", input: { files: [{ path: "big.js", content }] } };
+    const content = line.repeat(Math.floor((10 * 1024 * 1024) / line.length)) + `TOKEN=${awsKey()}\n`;
+    const task: ScanTask = { engine: "secrets", input: { files: [{ path: "big.js", content }] } };
     // What the scan would block the event loop for if it ran on it, measured here on this (maybe busy) machine.
     const inlineStarted = performance.now();
-    expect(runScan(task).ok).toBe(true);
+    expect(runScan(task).status).toBe("completed");
     const inline = performance.now() - inlineStarted;
 
     let worstGap = 0;
@@ -242,7 +242,7 @@ describe("scan processor", () => {
     }, 5);
     try {
       const outcome = await pool.run(task);
-      expect(outcome.ok && outcome.output.result.summary.total).toBe(1);
+      expect(outcome.status === "completed" && outcome.output.result.summary.total).toBe(1);
     } finally {
       clearInterval(ticker);
     }

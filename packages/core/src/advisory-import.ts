@@ -79,9 +79,13 @@ export function storeAdvisories(db: Db, advisories: readonly Advisory[]): Promis
 export async function storeAdvisoryRecords(db: Db, records: readonly AdvisoryRecord[]): Promise<StoredAdvisories> {
   return db.transaction().execute(async (tx) => {
     const result = await upsertAdvisories(tx, records);
-    const byEcosystem = new Map<string, string[]>();
-    for (const key of result.affected) byEcosystem.set(key.ecosystem, [...(byEcosystem.get(key.ecosystem) ?? []), key.name]);
-    const events = [...byEcosystem].map(([ecosystem, names]) => ({ ecosystem, packages: [...new Set(names)].sort() }));
+    const byEcosystem = new Map<string, Set<string>>();
+    for (const key of result.affected) {
+      const names = byEcosystem.get(key.ecosystem) ?? new Set<string>();
+      names.add(key.name);
+      byEcosystem.set(key.ecosystem, names);
+    }
+    const events = [...byEcosystem].map(([ecosystem, names]) => ({ ecosystem, packages: [...names].sort() }));
     const changedTags = events.flatMap((event) => event.packages.map((name) => packageTag(event.ecosystem, name)));
     const revision = result.written > 0 ? await recordAdvisoryChange(tx, changedTags) : null;
     await writeOutbox(

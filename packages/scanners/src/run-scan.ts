@@ -1,6 +1,5 @@
-import type { Advisory } from "./dependencies/index.js";
+import type { Advisory, PackageSet } from "./dependencies/index.js";
 import { matchPackages } from "./dependencies/index.js";
-import type { PackageSet } from "./dependencies/index.js";
 import type { ScanResult } from "./scan-result.js";
 import { scanSecrets } from "./secrets/scan-secrets.js";
 import { secretsInputSchema } from "./secrets/secrets-input.js";
@@ -13,46 +12,44 @@ export interface ScanOutput {
   validUntil?: string | undefined;
 }
 
-/** Expected failures are values: `invalid_input` is final (no retry), anything thrown is transient. */
+/**
+ * How a scan ended. A failure here is final (the input cannot be scanned: no retry); anything thrown is
+ * transient. The same shape all the way to the stored run.
+ */
 export type ScanOutcome =
-  | { ok: true; output: ScanOutput }
-  | { ok: false; code: "invalid_input" | "unknown_scan_type"; message: string };
+  | { status: "completed"; output: ScanOutput }
+  | { status: "failed"; code: "invalid_input"; message: string };
 
 /**
- * One scan to run. Dependency scans carry the advisories that may affect their packages: the worker
- * reads them from Postgres first, so the scan itself is a pure function a thread can run.
+ * One scan for an engine: the canonical input and what the scan type loaded for it beforehand (the advisories
+ * of its packages), so that the engine itself is a pure function a thread can run.
  */
 export type ScanTask =
-  | { scanType: "secrets"; input: unknown }
-  | { scanType: "dependencies" | "sbom"; input: PackageSet; advisories: Advisory[] }
-  | { scanType: string; input: unknown };
+  | { engine: "secrets"; input: unknown }
+  | { engine: "packages"; input: unknown; advisories: Advisory[]; now?: number };
+
+/** The engines, by name: what a scan type's `engine` refers to. */
+export type ScanEngineName = ScanTask["engine"];
 
 function isPackageSet(value: unknown): value is PackageSet {
   const set = value as PackageSet | null;
   return typeof set === "object" && set !== null && Array.isArray(set.packages) && Array.isArray(set.unchecked);
 }
 
+const invalid = (message: string): ScanOutcome => ({ status: "failed", code: "invalid_input", message });
+
 /** Runs one scan synchronously. CPU-bound: call it through ScanPool, not on a server's event loop. */
 export function runScan(task: ScanTask): ScanOutcome {
-  switch (task.scanType) {
+  switch (task.engine) {
     case "secrets": {
       const parsed = secretsInputSchema.safeParse(task.input);
-      if (!parsed.success) {
-        // Paths and messages only: zod does not echo values, and the values may be secrets.
-        const where = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-        return { ok: false, code: "invalid_input", message: `invalid secrets input: ${where}` };
-      }
-      return { ok: true, output: { result: scanSecrets(parsed.data), tags: [] } };
+      // Paths and messages only: zod does not echo values, and the values may be secrets.
+      if (!parsed.success) return invalid(`invalid secrets input: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+      return { status: "completed", output: { result: scanSecrets(parsed.data), tags: [] } };
     }
-    case "dependencies":
-    case "sbom": {
-      const advisories = "advisories" in task ? task.advisories : undefined;
-      if (!isPackageSet(task.input) || !Array.isArray(advisories)) {
-        return { ok: false, code: "invalid_input", message: `invalid ${task.scanType} task: expected a package set and advisories` };
-      }
-      return { ok: true, output: matchPackages(task.input, advisories) };
+    case "packages": {
+      if (!isPackageSet(task.input) || !Array.isArray(task.advisories)) return invalid("invalid package scan: expected a package set and advisories");
+      return { status: "completed", output: matchPackages(task.input, task.advisories, { now: task.now }) };
     }
-    default:
-      return { ok: false, code: "unknown_scan_type", message: `no scanner for type ${task.scanType}` };
   }
 }

@@ -1,4 +1,4 @@
-import { SCAN_TYPES, type ScanTypeDefinition, inputHash, resolveScanType, sealInput } from "@secapi/core";
+import { SCAN_TYPES, type ScanTypeDefinition, inputHash, inputKeyOf, resolveScanType, sealInput } from "@secapi/core";
 import type { InputKey } from "@secapi/db";
 import { z } from "zod";
 import { badRequest, unprocessable } from "../http/http-error.js";
@@ -51,6 +51,6 @@ export function prepareSubmission(submission: SubmissionBody, scanInputKey: Buff
   const hint = type.missingInputHint?.(input);
   if (hint) throw unprocessable("sbom_required", hint);
   const canonicalInput = type.canonicalize(parseOr400(type.inputSchema, input, `${type.name} input`, "input"));
-  const key: InputKey = { scanType: type.name, ownerId: type.private ? submission.ownerId : null, inputHash: inputHash(canonicalInput) };
+  const key: InputKey = inputKeyOf(type, submission.ownerId, inputHash(canonicalInput));
   return { type, key, sealed: () => sealInput(scanInputKey, key, canonicalInput) };
 }

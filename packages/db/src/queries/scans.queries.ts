@@ -172,19 +172,20 @@ export async function markRunScansRunning(db: DbExecutor, jobId: string): Promis
   return rows.length;
 }
 
-export type ScanOutcome =
+/** How a run ended, as its scans record it: the stored result, or a failure with a stable code. */
+export type FinishedRun =
   | { status: "completed"; resultId: string }
-  | { status: "failed"; error: string; errorCode: string };
+  | { status: "failed"; code: string; message: string };
 
 /** Finishes every in-flight scan of a run; returns the rows it finished (none if another delivery already did). */
-export async function finishRunScans(db: DbExecutor, jobId: string, outcome: ScanOutcome): Promise<ScanRow[]> {
+export async function finishRunScans(db: DbExecutor, jobId: string, outcome: FinishedRun): Promise<ScanRow[]> {
   const now = new Date();
   return db
     .updateTable("scans")
     .set(
       outcome.status === "completed"
         ? { status: "completed", result_id: outcome.resultId, completed_at: now }
-        : { status: "failed", error: outcome.error, error_code: outcome.errorCode, completed_at: now },
+        : { status: "failed", error: outcome.message, error_code: outcome.code, completed_at: now },
     )
     .where("job_id", "=", jobId)
     .where("status", "in", IN_FLIGHT)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { inputHash } from "./canonical-input.js";
-import { resolveScanType } from "./scan-types.js";
-import { UnstorableInputError } from "./unstorable-input-error.js";
+import { inputHash } from "../canonical-input.js";
+import { resolveScanType } from "./registry.js";
+import { UnstorableInputError } from "../unstorable-input-error.js";
 
 function scanType(name: string) {
   const type = resolveScanType(name);
@@ -87,7 +87,7 @@ describe("every scan type refuses a canonical form Postgres cannot store", () =>
 describe("cacheEntryTtlSeconds", () => {
   it("is the longest tier TTL, whichever tier that is", async () => {
     const { loadConfig } = await import("@secapi/config");
-    const { cacheEntryTtlSeconds } = await import("./cached-entries.js");
+    const { cacheEntryTtlSeconds } = await import("../cached-entries.js");
     expect(cacheEntryTtlSeconds(loadConfig({}).tiers)).toBe(604800);
     expect(cacheEntryTtlSeconds(loadConfig({ CACHE_TTL_BUSINESS: "60", CACHE_TTL_PRO: "9000" }).tiers)).toBe(86400);
     expect(cacheEntryTtlSeconds(loadConfig({ CACHE_TTL_FREE: "999999" }).tiers)).toBe(999999);

@@ -1,0 +1,3 @@
+export * from "./scan-type.js";
+export * from "./registry.js";
+export * from "./run-stored-scan.js";
