@@ -14,6 +14,17 @@ export function isPermanentDatabaseError(error: unknown): boolean {
   return state !== undefined && PERMANENT_CLASSES.includes(state.slice(0, 2));
 }
 
+/** Postgres refused the rows themselves (class 22 data exception, 23 integrity constraint violation). */
+export function isRowRejectedError(error: unknown): boolean {
+  const state = sqlState(error);
+  return state !== undefined && (state.startsWith("22") || state.startsWith("23"));
+}
+
+/** Postgres refused a scan row because the result it points at does not exist (any more). */
+export function isMissingResultError(error: unknown): boolean {
+  return sqlState(error) === "23503" && (error as { constraint?: unknown }).constraint === "scans_result_id_fkey";
+}
+
 // Connection exceptions (08), the server shutting down or starting (57P01-57P03), no connection slot (53300).
 const UNAVAILABLE_STATES = new Set(["57P01", "57P02", "57P03", "53300"]);
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);

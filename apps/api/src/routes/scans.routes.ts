@@ -4,15 +4,11 @@ import {
   type ScanViewEntry,
   cacheEntryTtlSeconds,
   checkedCurrency,
-  isFreshFor,
   queryHash,
-  resultEntryLoad,
   scanTag,
   userTag,
   scanView,
   scanViewEntryLoad,
-  scanWindows,
-  userSubject,
 } from "@secapi/core";
 import { deleteScanForUser, listScansForUser } from "@secapi/db";
 import { createEvent, eventMessage, writeOutbox } from "@secapi/events";
@@ -23,14 +19,13 @@ import { matchesIfNoneMatch } from "../http/conditional.js";
 import { notFound } from "../http/http-error.js";
 import { uuidParam } from "../http/params.js";
 import { parseOr400 } from "../http/validation.js";
-import { limitError, mergeDecisions, reportsEvery, setRateLimitHeaders, withoutWindows } from "../limits/rate-limit-response.js";
 import { requestLimitOf } from "../limits/limit-requests.js";
 import { requestPrincipal } from "../middleware/authenticate.js";
 import { currentRead } from "../scans/current-entries.js";
 import { decodeCursor, encodeCursor } from "../scans/list-cursor.js";
 import { LargeJsonBody } from "../middleware/json-body.js";
 import { type PreparedSubmission, prepareSubmission, scanTypeOr400 } from "../scans/prepare-submission.js";
-import { type SubmissionOutcome, cachedSubmissionResponse, isMissingResultError, submitScan } from "../scans/submit-scan.js";
+import { answerSubmission } from "../scans/answer-submission.js";
 
 /** DESIGN.md: `?wait=N` holds a poll for at most 30 s. */
 export const MAX_WAIT_SECONDS = 30;
@@ -70,79 +65,17 @@ export function scansRouter(ctx: ApiContext): Router {
       : prepareSubmission({ ...submission, body: req.body }, ctx.config.scanInputKey);
   }
 
-  async function respondToSubmission(req: Request, res: Response, prepared: PreparedSubmission, retried = false): Promise<void> {
-    const { type, key } = prepared;
-    const principal = requestPrincipal(req);
-    const tier = ctx.config.tiers[principal.tier];
-    const idempotencyKey = idempotencyKeyOf(req);
-
-    // A result computed within this tier's TTL answers at once and uses no scan quota. Read through to
-    // Postgres: a stored result answers even when the cache is cold, flushed or unavailable.
-    const cacheKey = ctx.keys.result(key);
-    const stored = resultEntryLoad(ctx.db, key, cacheEntryTtlSeconds(ctx.config.tiers));
-    // Only a current result answers: one stamped before the newest advisory revision is verified in Postgres,
-    // and dropped from the cache if its advisories changed.
-    const lookup = await currentRead(ctx, await ctx.cache.getOrLoad(cacheKey, stored.loader, stored.options), async () => {
-      const reloaded = await ctx.cache.refresh(cacheKey, stored.loader, stored.options);
-      if (!reloaded.value) await ctx.cache.delete(cacheKey).catch(() => undefined);
-      return reloaded.value;
+  async function respondToSubmission(req: Request, res: Response, prepared: PreparedSubmission): Promise<void> {
+    const answer = await answerSubmission(ctx, {
+      principal: requestPrincipal(req),
+      prepared,
+      idempotencyKey: idempotencyKeyOf(req),
+      requestLimit: requestLimitOf(res),
+      log: req.log,
     });
-    ctx.hotKeys.touch(cacheKey);
-    const cached = lookup.value && isFreshFor(lookup.value, tier.result_ttl_seconds) ? lookup.value : undefined;
-
-    const subject = userSubject(principal.userId);
-    const windows = scanWindows(tier);
-    // The request limit's check already read the scan quotas (report-only): a cache hit needs nothing more.
-    const requestLimit = requestLimitOf(res);
-    const reported = cached && requestLimit && reportsEvery(requestLimit, windows) ? requestLimit : undefined;
-    const quota = reported ?? (await ctx.limiter.check({ subject, windows, peek: cached !== undefined }));
-    setRateLimitHeaders(res, reported ?? (requestLimit ? mergeDecisions(withoutWindows(requestLimit, windows), quota) : quota));
-    res.set("X-Cache-Status", cached || lookup.status === "BYPASS" ? lookup.status : "MISS");
-    if (!cached) {
-      const refused = limitError(quota);
-      if (refused) {
-        if (quota.outcome === "denied") {
-          ctx.metrics.rateLimitExceeded.inc({ tier: principal.tier, endpoint: "scan-quota" });
-          ctx.metrics.scanRequests.inc({ scan_type: type.name, status: "rate_limited", tier: principal.tier });
-          void ctx.notifier.onScanQuotaDenied(principal.userId, quota);
-        }
-        throw refused;
-      }
-    }
-    const consumed = !cached && quota.outcome === "allowed";
-    const giveBack = () => (consumed ? ctx.limiter.refund(subject, windows) : Promise.resolve());
-
-    // A cache hit without an Idempotency-Key is answered with the user's cached scan of this input, recorded
-    // (group-committed, dropping the user's cached lists) only the first time. Everything else takes a
-    // transaction of its own.
-    const groupCommitted = cached !== undefined && idempotencyKey === undefined;
-    let outcome: SubmissionOutcome;
-    try {
-      outcome = groupCommitted
-        ? { ...cachedSubmissionResponse(await ctx.cachedSubmissions.answer(principal.userId, key, cached), cached), disposition: "cached" }
-        : await submitScan(ctx.db, { principal, key, sealed: prepared.sealed, idempotencyKey, cached });
-    } catch (error) {
-      await giveBack();
-      // The cache named a result that Postgres no longer has (restored from a backup, or a cache Redis shared
-      // with another database): drop the entry everywhere and answer as if it had never been cached.
-      if (cached && !retried && isMissingResultError(error)) {
-        req.log.warn({ key: cacheKey }, "a cached result is gone from Postgres; dropped it and submitting again");
-        await ctx.cache.delete(cacheKey);
-        return respondToSubmission(req, res, prepared, true);
-      }
-      throw error;
-    }
-    // A replay repeats an answer: it runs nothing and must cost nothing.
-    if (outcome.disposition === "replayed") await giveBack();
-    else if (!groupCommitted) {
-      ctx.kickRelay();
-      // Awaited, so the caller's very next list shows this scan (read-your-writes); the cache-worker does
-      // it again on scan.created, which also covers a cache Redis that is down right now.
-      await ctx.cache.invalidateTags([userTag(principal.userId)]).catch((error: unknown) =>
-        req.log.warn({ err: error }, "could not invalidate the user's cached lists"),
-      );
-    }
-    ctx.metrics.scanRequests.inc({ scan_type: type.name, status: outcome.disposition, tier: principal.tier });
+    res.set(answer.headers);
+    if (answer.refused) throw answer.refused;
+    const { outcome } = answer;
     res.set(outcome.headers);
     if (outcome.disposition === "replayed") res.set("Idempotent-Replayed", "true");
     res.status(outcome.status).json(outcome.body);

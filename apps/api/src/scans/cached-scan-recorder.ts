@@ -1,16 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { Cache } from "@secapi/cache";
 import { type ResultEntry, userTag } from "@secapi/core";
-import { type Db, type InputKey, type ScanRow, inGivenOrder, newScanValues } from "@secapi/db";
+import { type Db, type InputKey, type ScanRow, insertAnnouncedScans, isRowRejectedError } from "@secapi/db";
 import { type OutboxMessage, outboxRows } from "@secapi/events";
 import type { Logger } from "pino";
 import { cachedScan, scanCreatedMessage } from "./submit-scan.js";
-
-/** Postgres refused the rows themselves (SQLSTATE class 22 data exception, 23 integrity constraint violation). */
-function isRowError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && (code.startsWith("22") || code.startsWith("23"));
-}
 
 /** A submission answered from a cached result: recorded as a completed scan, nothing runs. */
 export interface CachedSubmission {
@@ -86,7 +80,7 @@ export class CachedScanRecorder {
     try {
       rows = await this.write(batch);
     } catch (error) {
-      if (batch.length > 1 && isRowError(error)) {
+      if (batch.length > 1 && isRowRejectedError(error)) {
         for (const pending of batch) await this.commit([pending]);
       } else {
         for (const pending of batch) pending.reject(error);
@@ -99,20 +93,9 @@ export class CachedScanRecorder {
     batch.forEach((pending, i) => pending.resolve(rows[i] as ScanRow));
   }
 
-  /**
-   * One statement, so one round trip and atomic by itself: the scans and their events, inserted by two
-   * data-modifying CTEs (instead of BEGIN, two INSERTs and COMMIT: four round trips).
-   */
-  private async write(batch: Pending[]): Promise<ScanRow[]> {
-    const now = new Date();
+  private write(batch: Pending[]): Promise<ScanRow[]> {
     const scans = batch.map((pending) => cachedScan(pending.id, pending.userId, pending.key, pending.cached));
-    const rows = await this.options.db
-      .with("created", (db) => db.insertInto("scans").values(scans.map((scan) => newScanValues(scan, now))).returningAll())
-      .with("announced", (db) => db.insertInto("outbox").values(outboxRows(batch.map((pending) => pending.event))).returning("id"))
-      .selectFrom("created")
-      .selectAll()
-      .execute();
-    return inGivenOrder(scans, rows);
+    return insertAnnouncedScans(this.options.db, scans, outboxRows(batch.map((pending) => pending.event)));
   }
 }
 

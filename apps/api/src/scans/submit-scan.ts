@@ -8,6 +8,7 @@ import {
   type StoredResponse,
   claimIdempotencyKey,
   findInFlightScan,
+  insertAnnouncedScans,
   insertScan,
   lockNameForTransaction,
   putScanInput,
@@ -18,6 +19,7 @@ import {
   type OutboxMessage,
   createEvent,
   eventMessage,
+  outboxRows,
   scanCoalescingKey,
   scanJobMessage,
   scanRunJobId,
@@ -63,12 +65,6 @@ export function cachedSubmissionResponse(scan: ScanView, cached: ResultEntry): S
   return { status: 200, body: { ...scan, result: cached.result }, headers: { Location: scanLocation(scan.id) } };
 }
 
-/** Postgres refused a scan row because the result it points at does not exist (any more). */
-export function isMissingResultError(error: unknown): boolean {
-  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
-  return code === "23503" && constraint === "scans_result_id_fkey";
-}
-
 /**
  * Records a scan in one transaction. Answered from a cached result, it is a completed scan and nothing
  * runs. Otherwise the scan row, the sealed input, the job and the `scan.created`
@@ -108,8 +104,8 @@ export async function submitScan(db: Db, submission: ScanSubmission): Promise<Su
     let disposition: SubmissionOutcome["disposition"];
 
     if (submission.cached) {
-      const scan = await insertScan(tx, cachedScan(scanId, principal.userId, key, submission.cached));
-      await writeOutbox(tx, [created]);
+      const [scan] = await insertAnnouncedScans(tx, [cachedScan(scanId, principal.userId, key, submission.cached)], outboxRows([created]));
+      if (!scan) throw new Error("INSERT INTO scans returned no row");
       disposition = "cached";
       response = cachedSubmissionResponse(scanView(scan), submission.cached);
     } else {

@@ -1,5 +1,6 @@
 import { type ExpressionBuilder, type Insertable, sql } from "kysely";
 import type { Database, DbExecutor } from "../schema/database.js";
+import type { OutboxTable } from "../schema/outbox.table.js";
 import type { ScanRow, ScanStatus, ScansTable } from "../schema/scans.table.js";
 import { advisoryRevisionNow, resultIsCurrent } from "./advisory-revisions.queries.js";
 import type { InputKey } from "./input-key.js";
@@ -25,7 +26,7 @@ export async function insertScan(db: DbExecutor, scan: NewScan): Promise<ScanRow
 }
 
 /** The column values of a new scan (`now`: when a scan recorded as completed started and finished). */
-export function newScanValues(scan: NewScan, now: Date): Insertable<ScansTable> {
+function newScanValues(scan: NewScan, now: Date): Insertable<ScansTable> {
   const done = scan.status === "completed";
   return {
     ...(scan.id !== undefined && { id: scan.id }),
@@ -56,8 +57,29 @@ export async function insertScans(db: DbExecutor, scans: readonly NewScan[]): Pr
   return inGivenOrder(scans, rows);
 }
 
+/**
+ * Scans and the outbox rows that announce them, in one statement: one round trip and atomic by itself (two
+ * data-modifying CTEs instead of BEGIN, two INSERTs and COMMIT). The one way a cached scan is written, alone in a
+ * submission's transaction or group-committed with others.
+ */
+export async function insertAnnouncedScans(
+  db: DbExecutor,
+  scans: readonly NewScan[],
+  announcements: readonly Insertable<OutboxTable>[],
+): Promise<ScanRow[]> {
+  if (scans.length === 0) return [];
+  const now = new Date();
+  const rows = await db
+    .with("created", (db) => db.insertInto("scans").values(scans.map((scan) => newScanValues(scan, now))).returningAll())
+    .with("announced", (db) => db.insertInto("outbox").values([...announcements]).returning("id"))
+    .selectFrom("created")
+    .selectAll()
+    .execute();
+  return inGivenOrder(scans, rows);
+}
+
 /** RETURNING follows the VALUES order in Postgres; matching by id makes that no assumption where ids were given. */
-export function inGivenOrder(scans: readonly NewScan[], rows: ScanRow[]): ScanRow[] {
+function inGivenOrder(scans: readonly NewScan[], rows: ScanRow[]): ScanRow[] {
   if (!scans.every((scan) => scan.id !== undefined)) return rows;
   const byId = new Map(rows.map((row) => [row.id, row]));
   return scans.map((scan) => byId.get(scan.id as string) as ScanRow);
