@@ -11,6 +11,7 @@ import { Redis } from "ioredis";
 import { sql } from "kysely";
 import { composeApiContext } from "../src/compose-context.js";
 import { serveExpressApp } from "../src/http/express-host.js";
+import { READY_TIMEOUT_MS } from "../src/routes/health.routes.js";
 import { createServer } from "../src/server.js";
 
 export interface TestResponse<T = any> {
@@ -36,6 +37,21 @@ export interface CompleteRunOptions {
   basis?: ResultBasis;
   /** false: leave the result in Postgres only (a cold result). */
   cache?: boolean;
+}
+
+/**
+ * How long the API waits for its dependencies. The defaults are generous: a test that expects a HIT, or
+ * `/ready` 200, must not see a BYPASS or a 503 because a loaded machine made Redis or Postgres answer later
+ * than the production timeouts. Tests about those timeouts (a stalled dependency) pass
+ * `TestApi.PRODUCTION_TIMEOUTS`.
+ */
+export interface TestApiTimeouts {
+  /** The cache's Redis timeout (default 1 s). */
+  cacheTimeoutMs?: number;
+  /** How long `/health` waits for each dependency (default 2 s). */
+  healthTimeoutMs?: number;
+  /** How long `/ready` waits for Postgres and the queue Redis (default 2 s). */
+  readyTimeoutMs?: number;
 }
 
 /** The API in-process on a free port, against a database of its own and the shared Redis under a unique prefix. */
@@ -71,7 +87,10 @@ export class TestApi {
     ),
   );
 
-  static async start(env: Record<string, string> = {}): Promise<TestApi> {
+  /** The timeouts the API process runs with (main.ts leaves each to its component's default). */
+  static readonly PRODUCTION_TIMEOUTS: Required<TestApiTimeouts> = { cacheTimeoutMs: 50, healthTimeoutMs: 500, readyTimeoutMs: READY_TIMEOUT_MS };
+
+  static async start(env: Record<string, string> = {}, timeouts: TestApiTimeouts = {}): Promise<TestApi> {
     const database: TestDatabase = await createTestDatabase();
     const redisUrl = env.REDIS_URL ?? TEST_REDIS_URL;
     const config = loadConfig({
@@ -104,7 +123,7 @@ export class TestApi {
     const cachePrefix = uniqueId("c");
     const ctx = composeApiContext(
       { config, logger, db, queueRedis, cacheRedis, limiterRedis, queues, relay, listener, metrics },
-      { prefix: cachePrefix, healthTimeoutMs: 300 },
+      { prefix: cachePrefix, cacheTimeoutMs: 1000, healthTimeoutMs: 2000, readyTimeoutMs: 2000, ...timeouts },
     );
     const { cache, limiter, scanWaiter, advisoryRevisions, bodyThreads } = ctx;
     await Promise.all([listener.start(), cache.start()]);

@@ -149,7 +149,7 @@ describe("on a Redis Cluster (3 masters)", () => {
     expect(await a.invalidateTags(["user:9"])).toBe(10);
     expect((await keysPerMaster(`${prefix}:scan:t*`)).reduce((x, y) => x + y)).toBe(0);
     expect((await keysPerMaster(`${prefix}:__cache:tag:user:9`)).reduce((x, y) => x + y)).toBe(0);
-    await expect.poll(async () => (await b.get(tagged[0] as string)).value, { timeout: 2000, interval: 5 }).toBeUndefined();
+    await expect.poll(async () => (await b.get(tagged[0] as string)).value, { timeout: 10_000, interval: 5 }).toBeUndefined();
     expect((await b.get(untagged)).value).toBe("u");
 
     expect(await b.delete(untagged)).toBe(1);

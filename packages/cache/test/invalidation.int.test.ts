@@ -104,7 +104,7 @@ describe("cross-instance invalidation", () => {
 
     // Once ioredis has resubscribed, messages are fast again.
     const channel = `${fx.prefix}:invalidate`;
-    await expect.poll(async () => ((await fx.admin.pubsub("NUMSUB", channel)) as [string, number])[1], { timeout: 5000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(async () => ((await fx.admin.pubsub("NUMSUB", channel)) as [string, number])[1], { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
     await writer.cache.set(key, "old", { ttl: 60 });
     await untilServedFromL1(reader, key, "old");
     await writer.cache.delete(key);
@@ -131,7 +131,7 @@ describe("writes racing an invalidation", () => {
   async function slowLoad(instance: Instance, key: string, tags: string[]) {
     let release: ((value: string) => void) | undefined;
     const pending = instance.cache.getOrLoad(key, () => new Promise<string>((resolve) => (release = resolve)), { ttl: 60, tags });
-    await expect.poll(() => release !== undefined).toBe(true);
+    await expect.poll(() => release !== undefined, { timeout: 10_000 }).toBe(true);
     return { pending, finish: (value: string) => release?.(value) };
   }
 
@@ -168,11 +168,11 @@ describe("writes racing an invalidation", () => {
     await reader.cache.getOrLoad(key, async () => "v1", { ttl: 60, tags: [`tag:${key}`] });
 
     expect(await warmer.cache.refresh(key, async () => "v2", { ttl: 60, tags: [`tag:${key}`] })).toEqual({ value: "v2", written: true });
-    await expect.poll(async () => (await reader.cache.get(key)).value).toBe("v2");
+    await expect.poll(async () => (await reader.cache.get(key)).value, { timeout: 10_000 }).toBe("v2");
 
     let release: ((value: string) => void) | undefined;
     const racing = warmer.cache.refresh(key, () => new Promise<string>((resolve) => (release = resolve)), { ttl: 60, tags: [`tag:${key}`] });
-    await expect.poll(() => release !== undefined).toBe(true);
+    await expect.poll(() => release !== undefined, { timeout: 10_000 }).toBe(true);
     await reader.cache.invalidateTags([`tag:${key}`]);
     release?.("read before the mutation");
     expect(await racing).toEqual({ value: "read before the mutation", written: false });
@@ -255,7 +255,7 @@ describe("tags", () => {
     await Promise.all(Array.from({ length: 20 }, () => cache.set(fx.key("result"), 1, { ttl: 0.05, tags: ["hot", "cold"] })));
     expect(await fx.admin.scard(tagSet)).toBe(20);
     expect(await fx.admin.ttl(`${fx.prefix}:__cache:tag:cold`)).toBeLessThanOrEqual(2);
-    await expect.poll(() => fx.admin.exists(`${fx.prefix}:__cache:tag:cold`), { timeout: 5000, interval: 100 }).toBe(0);
+    await expect.poll(() => fx.admin.exists(`${fx.prefix}:__cache:tag:cold`), { timeout: 10_000, interval: 100 }).toBe(0);
     for (let i = 0; i < 20; i++) await cache.set(fx.key("result"), 1, { ttl: 60, tags: ["hot"] });
     expect(await fx.admin.scard(tagSet)).toBeLessThanOrEqual(30);
   });
