@@ -51,6 +51,8 @@ export interface ApiComposition {
   healthTimeoutMs?: number;
   /** How long `/ready` waits for Postgres and the queue Redis (the route's own default otherwise). */
   readyTimeoutMs?: number;
+  /** How long a `?wait` poll sleeps at most before it re-reads the scan anyway (the waiter's default otherwise). */
+  waitRecheckMs?: number;
 }
 
 /**
@@ -69,7 +71,7 @@ export function composeApiContext(connections: ApiConnections, composition: ApiC
     logger,
     kickRelay,
     cachedSubmissions: new CachedSubmissions({ db, cache, keys, recorder: createCachedScanRecorder({ db, logger, cache, kickRelay }) }),
-    scanWaiter: new ScanWaiter(listener),
+    scanWaiter: new ScanWaiter(listener, composition.waitRecheckMs),
     bodyThreads: new BodyThreads(),
     advisoryRevisions: new AdvisoryRevisions({ listener, logger }),
     health: new HealthProbe({ db, redis: { redis_queue: queueRedis, redis_cache: cacheRedis } }, composition.healthTimeoutMs),

@@ -52,6 +52,10 @@ export interface TestApiTimeouts {
   healthTimeoutMs?: number;
   /** How long `/ready` waits for Postgres and the queue Redis (default 2 s). */
   readyTimeoutMs?: number;
+  /** The limiter's Redis timeout (default 5 s: a timed-out check would count in process instead). */
+  limiterTimeoutMs?: number;
+  /** How long a `?wait` poll sleeps at most before it re-reads the scan anyway (default, as in production, 1 s). */
+  waitRecheckMs?: number;
 }
 
 /** The API in-process on a free port, against a database of its own and the shared Redis under a unique prefix. */
@@ -71,6 +75,8 @@ export class TestApi {
     readonly postgresAcquisitions: () => number,
     /** The newest advisory revision the API knows of. */
     readonly advisoryRevisions: AdvisoryRevisions,
+    /** How many `?wait` polls are waiting for a run's notification right now. */
+    readonly waitingPolls: () => number,
     private readonly teardown: () => Promise<void>,
   ) {}
 
@@ -87,8 +93,13 @@ export class TestApi {
     ),
   );
 
-  /** The timeouts the API process runs with (main.ts leaves each to its component's default). */
-  static readonly PRODUCTION_TIMEOUTS: Required<TestApiTimeouts> = { cacheTimeoutMs: 50, healthTimeoutMs: 500, readyTimeoutMs: READY_TIMEOUT_MS };
+  /** The timeouts the API process runs with (the configuration's defaults and the components' own). */
+  static readonly PRODUCTION_TIMEOUTS: Omit<Required<TestApiTimeouts>, "waitRecheckMs"> = {
+    cacheTimeoutMs: loadConfig({}).cacheRedisTimeoutMs,
+    healthTimeoutMs: 500,
+    readyTimeoutMs: READY_TIMEOUT_MS,
+    limiterTimeoutMs: loadConfig({}).rateLimitRedisTimeoutMs,
+  };
 
   static async start(env: Record<string, string> = {}, timeouts: TestApiTimeouts = {}): Promise<TestApi> {
     const database: TestDatabase = await createTestDatabase();
@@ -123,7 +134,7 @@ export class TestApi {
     const cachePrefix = uniqueId("c");
     const ctx = composeApiContext(
       { config, logger, db, queueRedis, cacheRedis, limiterRedis, queues, relay, listener, metrics },
-      { prefix: cachePrefix, cacheTimeoutMs: 1000, healthTimeoutMs: 2000, readyTimeoutMs: 2000, ...timeouts },
+      { prefix: cachePrefix, cacheTimeoutMs: 1000, healthTimeoutMs: 2000, readyTimeoutMs: 2000, limiterTimeoutMs: 5000, ...timeouts },
     );
     const { cache, limiter, scanWaiter, advisoryRevisions, bodyThreads } = ctx;
     await Promise.all([listener.start(), cache.start()]);
@@ -134,7 +145,7 @@ export class TestApi {
     await new Promise((resolve) => server.once("listening", resolve));
     const { port } = server.address() as AddressInfo;
 
-    return new TestApi(`http://127.0.0.1:${port}`, config, db, queues, cache, ctx.hotKeys, metrics, cachePrefix, () => acquisitions, advisoryRevisions, async () => {
+    return new TestApi(`http://127.0.0.1:${port}`, config, db, queues, cache, ctx.hotKeys, metrics, cachePrefix, () => acquisitions, advisoryRevisions, () => scanWaiter.waiting, async () => {
       scanWaiter.close();
       advisoryRevisions.close();
       await listener.close();
