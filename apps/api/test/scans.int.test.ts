@@ -177,7 +177,7 @@ describe("GET /api/v1/scans/:id", () => {
         return response;
       });
     const started = Date.now();
-    const polls = [poll(notified.body.id, "notified"), poll(lost.body.id, "lost")];
+    const polls = [poll(notified.body.id, "notified"), poll(lost.body.id, "lost")] as const;
     // Both polls are waiting (each re-checks RECHECK_MS after it began to): finish both runs at once.
     await waitFor(() => api.waitingPolls() === 2, { what: "both polls waiting" });
     await Promise.all([finishRun(notifiedJob, true), finishRun(lostJob, false)]);
