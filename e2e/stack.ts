@@ -105,7 +105,7 @@ export class Stack {
   }
 
   /** Polls a scan until it leaves queued/running, honouring Retry-After as a client would (but faster). */
-  async pollUntilDone(location: string, key: string, timeoutMs = 30_000): Promise<any> {
+  async pollUntilDone(location: string, key: string, timeoutMs = 120_000): Promise<any> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const response = await this.request("GET", `${location}?wait=5`, key);
