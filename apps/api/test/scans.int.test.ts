@@ -177,9 +177,14 @@ describe("GET /api/v1/scans/:id", () => {
         return response;
       });
     const started = Date.now();
-    const polls = [poll(notified.body.id, "notified"), poll(lost.body.id, "lost")] as const;
-    // Both polls are waiting (each re-checks RECHECK_MS after it began to): finish both runs at once.
+    // The lost one waits first, so its re-check comes first: a notified poll that waited for its own re-check
+    // would answer second.
+    const lostPoll = poll(lost.body.id, "lost");
+    await waitFor(() => api.waitingPolls() === 1, { what: "the first poll waiting" });
+    const notifiedPoll = poll(notified.body.id, "notified");
     await waitFor(() => api.waitingPolls() === 2, { what: "both polls waiting" });
+    const polls = [notifiedPoll, lostPoll] as const;
+    // Finish both runs at once, well before either re-checks (RECHECK_MS after it began to wait).
     await Promise.all([finishRun(notifiedJob, true), finishRun(lostJob, false)]);
     const [notifiedResponse, lostResponse] = await Promise.all(polls);
     console.log(`[api] ?wait: notified poll answered ${answered[0] === "notified" ? "first" : "second"}; both within ${Date.now() - started} ms`);
