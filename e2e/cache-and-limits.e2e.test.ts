@@ -68,25 +68,48 @@ async function warmOnSecondApi(id: string, key: string) {
   });
 }
 
-/** Deletes through the first API and polls the second until it stops serving the scan; returns ms. */
+/** The fence bound of every API process: the latest its L1 may serve an entry invalidated elsewhere. */
+const FENCE_MS = 100;
+
+/**
+ * Deletes through the first API and polls the second until it stops serving the scan; returns the ms from
+ * the delete's answer (the invalidation was committed before it) to the start of the first GET that answered
+ * 404. Fails if a GET *started* more than FENCE_MS after the delete answered still got the scan: the fence's
+ * guarantee, with no margin, and sound however loaded the machine is (it compares when a GET began, not how
+ * long anything took). The latency itself is printed; `pnpm bench cache` measures it.
+ */
 async function msUntilSecondApiForgets(id: string, key: string): Promise<number> {
-  const started = performance.now();
   expect((await stack.request("DELETE", `/api/v1/scans/${id}`, key)).status).toBe(204);
+  const committedAt = performance.now();
   for (;;) {
+    const started = performance.now();
     const response = await stack.request("GET", `/api/v1/scans/${id}`, key, undefined, secondApiUrl);
-    if (response.status === 404) return performance.now() - started;
-    if (performance.now() - started > 2000) throw new Error("the second API kept serving a deleted scan for 2 s");
+    if (response.status === 404) return started - committedAt;
+    expect(response.status).toBe(200);
+    if (started - committedAt > FENCE_MS) throw new Error(`the second API still served a deleted scan to a GET begun ${(started - committedAt).toFixed(1)} ms after the delete`);
+  }
+}
+
+/** How many clients are subscribed to the cache's invalidation channel. */
+async function invalidationSubscribers(): Promise<number> {
+  const admin = new Redis(redis.url(1));
+  try {
+    return ((await admin.pubsub("NUMSUB", "secapi:invalidate")) as [string, number])[1];
+  } finally {
+    admin.disconnect();
   }
 }
 
 describe("two API processes, a scan-worker and a cache-worker", () => {
-  it("a mutation through one API stops the other's L1 within 100 ms, and within the fence bound without pub/sub", async () => {
+  it("a mutation through one API stops the other's L1 within the fence bound, by pub/sub or without it", async () => {
     const user = await newUser();
     const first = await completedScan(user.api_key, "A=1");
     await warmOnSecondApi(first, user.api_key);
+    // Both APIs listen (and the cache-worker). That the message alone is fast (whatever the fence) is shown in
+    // packages/cache (invalidation.int.test.ts) and measured by `pnpm bench cache`.
+    expect(await invalidationSubscribers()).toBeGreaterThanOrEqual(2);
     const withMessage = await msUntilSecondApiForgets(first, user.api_key);
     console.log(`invalidation seen by the other API process: ${withMessage.toFixed(1)} ms (pub/sub)`);
-    expect(withMessage).toBeLessThan(100);
 
     const second = await completedScan(user.api_key, "B=2");
     await warmOnSecondApi(second, user.api_key);
@@ -95,9 +118,7 @@ describe("two API processes, a scan-worker and a cache-worker", () => {
     await admin.client("KILL", "TYPE", "pubsub");
     admin.disconnect();
     const withoutMessage = await msUntilSecondApiForgets(second, user.api_key);
-    console.log(`invalidation seen by the other API process: ${withoutMessage.toFixed(1)} ms (pub/sub lost, fence bound 100 ms)`);
-    // The bound plus a request's worth of time on a loaded machine.
-    expect(withoutMessage).toBeLessThan(400);
+    console.log(`invalidation seen by the other API process: ${withoutMessage.toFixed(1)} ms (pub/sub lost, fence bound ${FENCE_MS} ms)`);
   });
 
   it("admits exactly the free tier's 20 requests a minute from 200 concurrent clients spread over both APIs", async () => {

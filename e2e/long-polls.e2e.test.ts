@@ -32,7 +32,8 @@ describe("long polls on a small pool", () => {
       ids.push(submitted.body.id);
     }
     // Five pollers per scan, all at once; no scan-worker yet, so every one of them waits.
-    const polls = Array.from({ length: 100 }, (_, i) => stack.request("GET", `/api/v1/scans/${ids[i % ids.length]}?wait=25`, key));
+    // The longest wait the API allows (30 s): the bursts and the worker's start must fit in it on a loaded machine.
+    const polls = Array.from({ length: 100 }, (_, i) => stack.request("GET", `/api/v1/scans/${ids[i % ids.length]}?wait=30`, key));
     // Meanwhile bursts of 20 submissions and 20 list reads at a time.
     const others: { status: number }[] = [];
     for (let burst = 0; burst < 3; burst++) {
@@ -44,7 +45,7 @@ describe("long polls on a small pool", () => {
       );
     }
     expect(others.filter((r) => r.status >= 500)).toEqual([]);
-    // The waiters are woken by the runs finishing, well before their 25 s are up.
+    // The waiters are woken by the runs finishing, before their 30 s are up.
     await stack.startScanWorker();
     const answered = await Promise.all(polls);
     expect(answered.filter((r) => r.status !== 200)).toEqual([]);

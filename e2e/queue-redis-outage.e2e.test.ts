@@ -31,7 +31,7 @@ describe("the queue Redis stops", () => {
 
     await new Promise((r) => setTimeout(r, 1000));
     await redis.start();
-    const scan = await stack.pollUntilDone(`/api/v1/scans/${submitted.body.id}`, user.api_key, 60_000);
+    const scan = await stack.pollUntilDone(`/api/v1/scans/${submitted.body.id}`, user.api_key, 120_000);
     expect(scan.status).toBe("completed");
     expect(scan.result.findings.map((f: { rule_id: string }) => f.rule_id)).toEqual(["aws-access-key-id"]);
     await waitFor(async () => (await stack.request("GET", "/ready", user.api_key)).status === 200);

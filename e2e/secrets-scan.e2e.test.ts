@@ -71,7 +71,11 @@ describe("a secrets scan through the whole system", () => {
     expect(answered.status).toBe(200);
     expect(answered.body.status).toBe("queued");
     expect(await exit).toBe(0);
-    expect(Date.now() - started).toBeLessThan(5000);
+    // Answered at the shutdown, not when its 25 s wait would have ended (and exit 0: drained before
+    // SHUTDOWN_TIMEOUT_MS forced it).
+    const took = Date.now() - started;
+    console.log(`[e2e] SIGTERM to exit with a long poll in flight: ${took} ms`);
+    expect(took).toBeLessThan(25_000 / 2);
     expect(api.logs()).toContain("shutdown complete");
 
     const logs = stack.logs();

@@ -36,6 +36,11 @@ export class Stack {
       SCAN_WORKER_PORT: String(await freePort()),
       SCAN_INPUT_KEY: randomBytes(32).toString("base64"),
       SHUTDOWN_TIMEOUT_MS: "10000",
+      // Generous Redis timeouts: on a loaded machine the production ones (50 ms, 250 ms) can expire while Redis
+      // is merely slow to be scheduled, turning an expected HIT into a BYPASS (a Postgres read) or an exact
+      // shared limit into per-process counting. No e2e test is about those timeouts (the integration tests are).
+      CACHE_REDIS_TIMEOUT_MS: "1000",
+      RATE_LIMIT_REDIS_TIMEOUT_MS: "5000",
       ...env,
     });
   }
@@ -100,7 +105,7 @@ export class Stack {
   }
 
   /** Polls a scan until it leaves queued/running, honouring Retry-After as a client would (but faster). */
-  async pollUntilDone(location: string, key: string, timeoutMs = 30_000): Promise<any> {
+  async pollUntilDone(location: string, key: string, timeoutMs = 120_000): Promise<any> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const response = await this.request("GET", `${location}?wait=5`, key);

@@ -61,7 +61,7 @@ describe("quota webhooks", () => {
     }
     expect(statuses).toEqual([202, 202, 429, 429, 429]);
 
-    await waitFor(() => received.length >= 1, { timeoutMs: 15_000, what: "the exhaustion notice" });
+    await waitFor(() => received.length >= 1, { timeoutMs: 60_000, what: "the exhaustion notice" });
     await new Promise((r) => setTimeout(r, 1000));
     expect(received).toHaveLength(1);
     const exhausted = received[0] as Received;
@@ -83,7 +83,7 @@ describe("quota webhooks", () => {
     } finally {
       await webhooks.close();
     }
-    await waitFor(() => received.length >= 2, { timeoutMs: 15_000, what: "the reset notice" });
+    await waitFor(() => received.length >= 2, { timeoutMs: 60_000, what: "the reset notice" });
     await new Promise((r) => setTimeout(r, 500));
     expect(received).toHaveLength(2);
     const reset = received[1] as Received;

@@ -47,7 +47,7 @@ describe("a scan-worker killed with SIGKILL mid-scan", () => {
       await blocker.query("SELECT pg_advisory_unlock_all()");
 
       await stack.startScanWorker(workerEnv);
-      const scan = await stack.pollUntilDone(`/api/v1/scans/${submitted.body.id}`, user.api_key, 60_000);
+      const scan = await stack.pollUntilDone(`/api/v1/scans/${submitted.body.id}`, user.api_key, 120_000);
       expect(scan.status).toBe("completed");
       expect(scan.result.findings).toHaveLength(1);
 

@@ -39,10 +39,20 @@ export interface ApiComposition {
    * quota notices under `<prefix>:notify`, read counts at `<prefix>:hot-keys` (where the cache-worker reads them).
    */
   prefix: string;
+  /**
+   * The cache's Redis timeout (its own default, 50 ms, otherwise). Tests that are not about that timeout
+   * give a generous one, so that a loaded machine where Redis answers late does not turn an expected HIT
+   * into a BYPASS.
+   */
+  cacheTimeoutMs?: number;
   /** The limiter's Redis timeout (its own default otherwise). */
   limiterTimeoutMs?: number;
   /** How long `/health` waits for each dependency (its own default otherwise). */
   healthTimeoutMs?: number;
+  /** How long `/ready` waits for Postgres and the queue Redis (the route's own default otherwise). */
+  readyTimeoutMs?: number;
+  /** How long a `?wait` poll sleeps at most before it re-reads the scan anyway (the waiter's default otherwise). */
+  waitRecheckMs?: number;
 }
 
 /**
@@ -52,7 +62,7 @@ export interface ApiComposition {
 export function composeApiContext(connections: ApiConnections, composition: ApiComposition): ApiContext {
   const { config, logger, db, queueRedis, cacheRedis, limiterRedis, queues, relay, listener, metrics } = connections;
   const { prefix } = composition;
-  const cache = new Cache({ redis: cacheRedis, prefix, enabled: config.cacheEnabled, hooks: metrics.cacheHooks(), logger });
+  const cache = new Cache({ redis: cacheRedis, prefix, timeoutMs: composition.cacheTimeoutMs, enabled: config.cacheEnabled, hooks: metrics.cacheHooks(), logger });
   const keys = new CacheKeys(prefix);
   const kickRelay = () => relay.kick();
   return {
@@ -61,10 +71,11 @@ export function composeApiContext(connections: ApiConnections, composition: ApiC
     logger,
     kickRelay,
     cachedSubmissions: new CachedSubmissions({ db, cache, keys, recorder: createCachedScanRecorder({ db, logger, cache, kickRelay }) }),
-    scanWaiter: new ScanWaiter(listener),
+    scanWaiter: new ScanWaiter(listener, composition.waitRecheckMs),
     bodyThreads: new BodyThreads(),
     advisoryRevisions: new AdvisoryRevisions({ listener, logger }),
     health: new HealthProbe({ db, redis: { redis_queue: queueRedis, redis_cache: cacheRedis } }, composition.healthTimeoutMs),
+    readyTimeoutMs: composition.readyTimeoutMs,
     cache,
     keys,
     cacheRedis,

@@ -26,6 +26,8 @@ export interface ApiContext {
   /** The newest advisory revision this process knows: cached results stamped older are verified before use. */
   advisoryRevisions: AdvisoryRevisions;
   health: HealthProbe<"redis_queue" | "redis_cache">;
+  /** How long `/ready` waits for Postgres and the queue Redis (the route's own default, 100 ms, otherwise). */
+  readyTimeoutMs?: number;
   cache: Cache;
   /** The layout of every cache key, under the cache's prefix. */
   keys: CacheKeys;

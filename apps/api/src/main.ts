@@ -8,8 +8,6 @@ import { serveExpressApp } from "./http/express-host.js";
 import { createServer } from "./server.js";
 import { composeApiContext } from "./compose-context.js";
 
-const LIMITER_TIMEOUT_MS = 250;
-
 const config = loadConfigOrExit();
 const logger = createLogger({ service: "api", level: config.logLevel });
 if (config.scanInputKeyIsDevelopmentDefault) {
@@ -30,10 +28,10 @@ const relay = new OutboxRelay({ db, queues, logger });
 const listener = new PgListener({ connectionString: config.databaseUrl, logger, applicationName: "secapi-api-listener" });
 const ctx = composeApiContext(
   { config, logger, db, queueRedis, cacheRedis, limiterRedis, queues, relay, listener, metrics },
-  // Long enough that a burst keeping this event loop busy is not taken for a limiter Redis outage (which
-  // would fall back to per-process counting); an outage still costs only the first few requests, as the
-  // breaker then opens.
-  { prefix: CACHE_PREFIX, limiterTimeoutMs: LIMITER_TIMEOUT_MS },
+  // The limiter's timeout (RATE_LIMIT_REDIS_TIMEOUT_MS, 250 ms) is long enough that a burst keeping this event
+  // loop busy is not taken for a limiter Redis outage (which would fall back to per-process counting); an
+  // outage still costs only the first few requests, as the breaker then opens.
+  { prefix: CACHE_PREFIX, limiterTimeoutMs: config.rateLimitRedisTimeoutMs, cacheTimeoutMs: config.cacheRedisTimeoutMs },
 );
 const { cache, limiter, hotKeys, scanWaiter, advisoryRevisions, bodyThreads } = ctx;
 

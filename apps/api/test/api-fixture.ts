@@ -11,6 +11,7 @@ import { Redis } from "ioredis";
 import { sql } from "kysely";
 import { composeApiContext } from "../src/compose-context.js";
 import { serveExpressApp } from "../src/http/express-host.js";
+import { READY_TIMEOUT_MS } from "../src/routes/health.routes.js";
 import { createServer } from "../src/server.js";
 
 export interface TestResponse<T = any> {
@@ -38,6 +39,25 @@ export interface CompleteRunOptions {
   cache?: boolean;
 }
 
+/**
+ * How long the API waits for its dependencies. The defaults are generous: a test that expects a HIT, or
+ * `/ready` 200, must not see a BYPASS or a 503 because a loaded machine made Redis or Postgres answer later
+ * than the production timeouts. Tests about those timeouts (a stalled dependency) pass
+ * `TestApi.PRODUCTION_TIMEOUTS`.
+ */
+export interface TestApiTimeouts {
+  /** The cache's Redis timeout (default 1 s). */
+  cacheTimeoutMs?: number;
+  /** How long `/health` waits for each dependency (default 2 s). */
+  healthTimeoutMs?: number;
+  /** How long `/ready` waits for Postgres and the queue Redis (default 2 s). */
+  readyTimeoutMs?: number;
+  /** The limiter's Redis timeout (default 5 s: a timed-out check would count in process instead). */
+  limiterTimeoutMs?: number;
+  /** How long a `?wait` poll sleeps at most before it re-reads the scan anyway (default, as in production, 1 s). */
+  waitRecheckMs?: number;
+}
+
 /** The API in-process on a free port, against a database of its own and the shared Redis under a unique prefix. */
 export class TestApi {
   private constructor(
@@ -55,6 +75,8 @@ export class TestApi {
     readonly postgresAcquisitions: () => number,
     /** The newest advisory revision the API knows of. */
     readonly advisoryRevisions: AdvisoryRevisions,
+    /** How many `?wait` polls are waiting for a run's notification right now. */
+    readonly waitingPolls: () => number,
     private readonly teardown: () => Promise<void>,
   ) {}
 
@@ -71,7 +93,15 @@ export class TestApi {
     ),
   );
 
-  static async start(env: Record<string, string> = {}): Promise<TestApi> {
+  /** The timeouts the API process runs with (the configuration's defaults and the components' own). */
+  static readonly PRODUCTION_TIMEOUTS: Omit<Required<TestApiTimeouts>, "waitRecheckMs"> = {
+    cacheTimeoutMs: loadConfig({}).cacheRedisTimeoutMs,
+    healthTimeoutMs: 500,
+    readyTimeoutMs: READY_TIMEOUT_MS,
+    limiterTimeoutMs: loadConfig({}).rateLimitRedisTimeoutMs,
+  };
+
+  static async start(env: Record<string, string> = {}, timeouts: TestApiTimeouts = {}): Promise<TestApi> {
     const database: TestDatabase = await createTestDatabase();
     const redisUrl = env.REDIS_URL ?? TEST_REDIS_URL;
     const config = loadConfig({
@@ -104,7 +134,7 @@ export class TestApi {
     const cachePrefix = uniqueId("c");
     const ctx = composeApiContext(
       { config, logger, db, queueRedis, cacheRedis, limiterRedis, queues, relay, listener, metrics },
-      { prefix: cachePrefix, healthTimeoutMs: 300 },
+      { prefix: cachePrefix, cacheTimeoutMs: 1000, healthTimeoutMs: 2000, readyTimeoutMs: 2000, limiterTimeoutMs: 5000, ...timeouts },
     );
     const { cache, limiter, scanWaiter, advisoryRevisions, bodyThreads } = ctx;
     await Promise.all([listener.start(), cache.start()]);
@@ -115,7 +145,7 @@ export class TestApi {
     await new Promise((resolve) => server.once("listening", resolve));
     const { port } = server.address() as AddressInfo;
 
-    return new TestApi(`http://127.0.0.1:${port}`, config, db, queues, cache, ctx.hotKeys, metrics, cachePrefix, () => acquisitions, advisoryRevisions, async () => {
+    return new TestApi(`http://127.0.0.1:${port}`, config, db, queues, cache, ctx.hotKeys, metrics, cachePrefix, () => acquisitions, advisoryRevisions, () => scanWaiter.waiting, async () => {
       scanWaiter.close();
       advisoryRevisions.close();
       await listener.close();

@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import express from "express";
 import { pino } from "pino";
+import { waitFor } from "@secapi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorHandler } from "../src/middleware/error-handler.js";
 import { requestLogger } from "../src/middleware/request-logger.js";
@@ -89,11 +90,7 @@ describe("how a malformed URL is logged", () => {
     const response = await fetch(`${base}/items/%E0%A4%A`);
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ code: "malformed_url" });
-    const found = async () => {
-      for (let i = 0; i < 100 && !lines.some((line) => line.res); i++) await new Promise((r) => setTimeout(r, 10));
-      return lines;
-    };
-    const logged = await found();
+    const logged = await waitFor(() => lines.some((line) => line.res) && lines, { timeoutMs: 10_000, intervalMs: 10, what: "the request line" });
     expect(logged.filter((line) => line.res)).toEqual([expect.objectContaining({ res: { statusCode: 400 }, level: 30 })]);
     expect(logged.filter((line) => line.level >= 50)).toEqual([]);
   });

@@ -31,7 +31,14 @@ const metrics = createMetrics({ service: "cache-worker" });
 const db = createAppDb(config, "cache-worker", logger);
 const cacheRedis = createRedisClient(config.redisCacheUrl, logger, "cache", { maxRetriesPerRequest: 1 });
 const workerRedis = createRedisClient(config.redisUrl, logger, "queue-worker", { maxRetriesPerRequest: null });
-const cache = new Cache({ redis: cacheRedis, prefix: CACHE_PREFIX, enabled: config.cacheEnabled, hooks: metrics.cacheHooks(), logger });
+const cache = new Cache({
+  redis: cacheRedis,
+  prefix: CACHE_PREFIX,
+  enabled: config.cacheEnabled,
+  timeoutMs: config.cacheRedisTimeoutMs,
+  hooks: metrics.cacheHooks(),
+  logger,
+});
 await cache.start();
 
 const ctx: CacheWorkerContext = {

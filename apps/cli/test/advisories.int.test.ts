@@ -1,6 +1,6 @@
 import { type Db, createDb, createPool, findAdvisoriesForPackages } from "@secapi/db";
 import { REPO_ROOT, type TestDatabase, createTestDatabase } from "@secapi/testing";
-import { secapi } from "./cli-fixture.js";
+import { CLI_TIMEOUT_MS, secapi } from "./cli-fixture.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const FIXTURES = `${REPO_ROOT}packages/scanners/test/fixtures`;
@@ -24,7 +24,7 @@ async function outboxEvents() {
   return rows.map((r) => (r.payload as { data: { ecosystem: string; packages: string[] } }).data);
 }
 
-describe("pnpm secapi advisories import", () => {
+describe("pnpm secapi advisories import", { timeout: CLI_TIMEOUT_MS }, () => {
   it("imports a directory of OSV files, emits advisories.updated per ecosystem, and is idempotent", async () => {
     const first = await cli("advisories", "import", `${FIXTURES}/osv`, "--json");
     expect(first.code).toBe(0);

@@ -1,7 +1,7 @@
 import { TestRedisServer } from "@secapi/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { secapi } from "./cli-fixture.js";
+import { CLI_TIMEOUT_MS, secapi } from "./cli-fixture.js";
 
 // A Redis of its own: `cache flush` deletes everything under the production prefix.
 let redis: TestRedisServer;
@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => redis.stop());
 
-describe("pnpm secapi cache", () => {
+describe("pnpm secapi cache", { timeout: CLI_TIMEOUT_MS }, () => {
   it("stats counts the entries under the prefix; flush deletes exactly those", async () => {
     const raw = new Redis(redis.url(1));
     try {

@@ -1,7 +1,7 @@
 import { hashApiKey } from "@secapi/core";
 import { type Db, createDb, createPool } from "@secapi/db";
 import { type TestDatabase, createTestDatabase, dropDatabase, uniqueId, withDatabase, TEST_POSTGRES_URL } from "@secapi/testing";
-import { secapi } from "./cli-fixture.js";
+import { CLI_TIMEOUT_MS, secapi } from "./cli-fixture.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 let database: TestDatabase;
@@ -16,7 +16,7 @@ afterAll(async () => {
   await database.drop();
 });
 
-describe("pnpm secapi", () => {
+describe("pnpm secapi", { timeout: CLI_TIMEOUT_MS }, () => {
   it("migrate creates a missing database, migrates it, and bootstraps the admin key", async () => {
     const name = `secapi_t_${Math.floor(Date.now() / 1000)}_${uniqueId("cli")}`;
     const url = withDatabase(TEST_POSTGRES_URL, name);

@@ -2,6 +2,9 @@ import { TEST_REDIS_URL, deleteKeysByPrefix, uniqueId } from "@secapi/testing";
 import { Redis } from "ioredis";
 import { Cache, type CacheOptions } from "../src/index.js";
 
+/** The Redis timeout of the instances of tests that are not about it. */
+export const GENEROUS_TIMEOUT_MS = 1000;
+
 /** One instance of the cache as a process would have it: its own command and subscriber connections, its own L1. */
 export interface Instance {
   cache: Cache;
@@ -27,10 +30,14 @@ export function cacheFixture(url = TEST_REDIS_URL) {
     prefix,
     admin,
     key: (type = "scan") => `${prefix}:${type}:${uniqueId("")}`,
+    /**
+     * An instance with a generous Redis timeout (1 s) unless the test gives one: a loaded machine must not turn
+     * an expected HIT into a BYPASS. Tests about the timeout pass `timeoutMs`.
+     */
     async instance(options: Partial<CacheOptions> = {}): Promise<Instance> {
       const redis = connect(url);
       const subscriber = (options.subscriber as Redis | undefined) ?? connect(url);
-      const cache = new Cache({ redis, prefix, ...options, subscriber });
+      const cache = new Cache({ redis, prefix, timeoutMs: GENEROUS_TIMEOUT_MS, ...options, subscriber });
       await cache.start();
       const instance = { cache, redis, subscriber };
       instances.push(instance);

@@ -132,14 +132,14 @@ describe("set / get / delete", () => {
     await vi.waitFor(async () => {
       await b.cache.get(key);
       expect(b.cache.stats().l1.entries).toBe(1);
-    });
+    }, { timeout: 10_000 });
 
     expect(await a.cache.set(key, { n: 2 }, { ttl: 60 })).toBe(true);
-    await vi.waitFor(async () => expect(await b.cache.get(key)).toEqual({ value: { n: 2 }, status: "HIT" }), { timeout: 2000, interval: 5 });
+    await vi.waitFor(async () => expect(await b.cache.get(key)).toEqual({ value: { n: 2 }, status: "HIT" }), { timeout: 10_000, interval: 5 });
 
     expect(await b.cache.delete(key, fx.key("user"))).toBe(1);
     expect(await b.cache.get(key)).toEqual({ value: undefined, status: "MISS" });
-    await vi.waitFor(async () => expect(await a.cache.get(key)).toEqual({ value: undefined, status: "MISS" }), { timeout: 2000, interval: 5 });
+    await vi.waitFor(async () => expect(await a.cache.get(key)).toEqual({ value: undefined, status: "MISS" }), { timeout: 10_000, interval: 5 });
     expect(await fx.admin.exists(key)).toBe(0);
   });
 
@@ -186,7 +186,7 @@ describe("corrupted entries", () => {
     const key = fx.key();
     await fx.admin.set(key, "garbage");
     expect(await cache.get(key)).toEqual({ value: undefined, status: "MISS" });
-    await vi.waitFor(async () => expect(await fx.admin.exists(key)).toBe(0), { timeout: 2000 });
+    await vi.waitFor(async () => expect(await fx.admin.exists(key)).toBe(0), { timeout: 10_000 });
   });
 });
 
@@ -211,11 +211,17 @@ describe("stats, options and keys", () => {
 
   it("reports the latency of each Redis operation", async () => {
     const onOperation = vi.fn();
+    const started = performance.now();
     const { cache } = await fx.instance({ hooks: { onOperation } });
     await cache.getOrLoad(fx.key(), async () => 1, { ttl: 60 });
-    const operations = new Set(onOperation.mock.calls.map(([op]) => op as string));
+    const calls = [...onOperation.mock.calls];
+    const wholeCall = (performance.now() - started) / 1000;
+    const operations = new Set(calls.map(([op]) => op as string));
     expect([...operations]).toEqual(expect.arrayContaining(["get", "lock", "set", "fence"]));
-    expect(Math.max(...onOperation.mock.calls.map(([, seconds]) => seconds as number))).toBeLessThan(1);
+    // Each in seconds, and each within the calls that made it (however slow the machine).
+    const latencies = calls.map(([, seconds]) => seconds as number);
+    expect(Math.min(...latencies)).toBeGreaterThan(0);
+    expect(Math.max(...latencies)).toBeLessThanOrEqual(wholeCall);
   });
 
   it("uses a custom key type function", async () => {
@@ -258,8 +264,10 @@ describe("stats, options and keys", () => {
 
   it("ping answers with a round-trip time", async () => {
     const { cache } = await fx.instance();
+    const started = performance.now();
     const ms = await cache.ping();
+    const wholeCall = performance.now() - started;
     expect(ms).toBeGreaterThan(0);
-    expect(ms).toBeLessThan(50);
+    expect(ms).toBeLessThanOrEqual(wholeCall);
   });
 });

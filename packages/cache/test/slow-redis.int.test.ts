@@ -4,7 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Cache, CacheTimeoutError } from "../src/index.js";
 import { cacheFixture, connect, sleep } from "./cache-fixture.js";
 
-// A Redis of this file's own, stalled with CLIENT PAUSE: it accepts commands and answers none.
+// A Redis of this file's own, stalled with SIGSTOP (TestRedisServer.stall): it keeps its connections and answers
+// nothing until the test has seen every call answer.
 let server: TestRedisServer;
 let fx: ReturnType<typeof cacheFixture>;
 
@@ -18,12 +19,15 @@ afterAll(async () => {
   await server.stop();
 });
 
-const STALL_MS = 2000;
+// The stall lasts until every call has answered, or this long at most: a call that waited for Redis answers only
+// after it, and fails the test, however loaded the machine is.
+const STALL_MS = 20_000;
 // Above the default, so that a loaded machine does not time calls out while the test sets up and checks recovery.
 const TIMEOUT_MS = 100;
 const FENCE_MS = 3 * TIMEOUT_MS;
-// Far longer than the stall: a cache that waited for its cooldown to recover would fail the recovery check.
-const COOLDOWN_MS = 10 * STALL_MS;
+// Far longer than the recovery check's deadline: a cache that waited for its cooldown to recover would fail it.
+const COOLDOWN_MS = 600_000;
+const RECOVERY_MS = 30_000;
 const CALLS = 50;
 // The later waves start once the fence's last confirmation is older than fenceMs: L1 may not serve them.
 const WAVE_STARTS_MS = [0, FENCE_MS + TIMEOUT_MS, FENCE_MS + 4 * TIMEOUT_MS];
@@ -39,20 +43,6 @@ function countCommands(redis: Redis): () => number {
   return () => sent;
 }
 
-/**
- * Stops the server from answering for STALL_MS: every command sent meanwhile waits, as behind a server in
- * DEBUG SLEEP. CLIENT PAUSE rather than DEBUG SLEEP because its OK says the stall has begun, where a loaded
- * machine may run a DEBUG SLEEP late, after commands sent after it. `isOver()` is conservative: the pause
- * began after it was sent, so it ends no earlier than STALL_MS after that; `over` resolves once the server
- * answers again.
- */
-async function stallServer(): Promise<{ over: Promise<void>; isOver: () => boolean }> {
-  const sentAt = performance.now();
-  await fx.admin.call("CLIENT", "PAUSE", String(STALL_MS), "ALL");
-  const over = fx.admin.ping().then(() => undefined);
-  return { over, isOver: () => performance.now() >= sentAt + STALL_MS };
-}
-
 interface Timed {
   kind: string;
   ms: number;
@@ -62,7 +52,7 @@ interface Timed {
 }
 
 describe("a Redis that stops answering under concurrent load", () => {
-  it(`${CALLS} concurrent reads at a time, while it stalls, all answer long before the stall ends; afterwards the cache recovers at once`, async () => {
+  it(`${CALLS} concurrent reads at a time, while it stalls, all answer long before the stall ends; afterwards the cache recovers at once`, { timeout: 180_000 }, async () => {
     // Commands each instance had sent when it first saw a call time out during the stall.
     const timedOutAt: (number | undefined)[] = [undefined, undefined];
     let stalling = false;
@@ -102,7 +92,8 @@ describe("a Redis that stops answering under concurrent load", () => {
     const follower = b.cache.getOrLoad(held, async () => valueOf(held), options);
 
     await waitFor(() => caches.every((cache) => cache.stats().connected), { what: "both instances connected" });
-    const { over, isOver } = await stallServer();
+    const stall = server.stall(STALL_MS);
+    const isOver = stall.isOver;
     stalling = true;
     const stalledAt = performance.now();
     const followerDone = follower.then((result) => ({ ms: performance.now() - stalledAt, beforeEnd: !isOver(), result }));
@@ -155,10 +146,11 @@ describe("a Redis that stops answering under concurrent load", () => {
     }
     const sentWhenDone = counters.map((count) => count());
     const follow = await followerDone;
+    await stall.end();
     const calls = waves.flat();
     const slowest = Math.max(...calls.map((c) => c.ms));
     console.log(
-      `[cache] ${calls.length} calls during a ${STALL_MS} ms stall: slowest ${slowest.toFixed(1)} ms; per wave ${waves.map((w) => Math.max(...w.map((c) => c.ms)).toFixed(1)).join(", ")} ms; follower ${follow.ms.toFixed(1)} ms after the stall began`,
+      `[cache] ${calls.length} calls during a stall (ended once they had all answered): slowest ${slowest.toFixed(1)} ms; per wave ${waves.map((w) => Math.max(...w.map((c) => c.ms)).toFixed(1)).join(", ")} ms; follower ${follow.ms.toFixed(1)} ms after the stall began`,
     );
 
     expect(calls.every((c) => c.beforeEnd)).toBe(true);
@@ -174,13 +166,12 @@ describe("a Redis that stops answering under concurrent load", () => {
       expect(sent).toBe(timedOutAt[i]);
     }
 
-    await over;
     releaseHolder();
     expect((await holder).value).toEqual(valueOf(held));
     // Recovery needs no cooldown: Redis answering the stalled calls makes the breaker probe at once.
     for (const cache of caches) {
       await waitFor(async () => (await cache.getOrLoad(cachedKeys[0] as string, async () => valueOf("reloaded"), options)).status === "HIT", {
-        timeoutMs: COOLDOWN_MS / 4,
+        timeoutMs: RECOVERY_MS,
         what: "hits after the stall",
       });
       expect(cache.stats().connected).toBe(true);

@@ -4,7 +4,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { TEST_REDIS_URL } from "@secapi/testing";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { cacheFixture, sleep } from "./cache-fixture.js";
+import { GENEROUS_TIMEOUT_MS, cacheFixture, sleep } from "./cache-fixture.js";
 
 const fx = cacheFixture();
 afterEach(() => fx.closeInstances());
@@ -43,7 +43,7 @@ describe("stampede protection", () => {
     const key = fx.key("result");
     const loadsKey = `${key}:loads`;
     const child = spawn(process.execPath, [childScript], {
-      env: { ...process.env, REDIS_URL: TEST_REDIS_URL, PREFIX: fx.prefix, KEY: key, CALLS: "50", LOADS_KEY: loadsKey },
+      env: { ...process.env, REDIS_URL: TEST_REDIS_URL, PREFIX: fx.prefix, KEY: key, CALLS: "50", LOADS_KEY: loadsKey, TIMEOUT_MS: String(GENEROUS_TIMEOUT_MS) },
       stdio: ["pipe", "pipe", "inherit"],
     });
     const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -77,14 +77,27 @@ describe("stampede protection", () => {
     const follower = await fx.instance({ lockWaitMs: 200 });
     const key = fx.key();
     const loadsKey = `${key}:loads`;
-    const slow = holder.cache.getOrLoad(key, countedLoader(loadsKey, "holder", 1000), { ttl: 60 });
-    await expect.poll(() => fx.admin.get(loadsKey)).toBe("1");
+    // The holder's load lasts until the follower has answered: a follower that waited for it would never
+    // answer, and could not load the value itself.
+    let finishHolder!: () => void;
+    const holding = new Promise<void>((resolve) => (finishHolder = resolve));
+    const slow = holder.cache.getOrLoad(
+      key,
+      async () => {
+        await fx.admin.incr(loadsKey);
+        await holding;
+        return { loadedBy: "holder" };
+      },
+      { ttl: 60 },
+    );
+    await expect.poll(() => fx.admin.get(loadsKey), { timeout: 10_000 }).toBe("1");
     const started = performance.now();
     const followed = await follower.cache.getOrLoad(key, countedLoader(loadsKey, "follower", 0), { ttl: 60 });
     const waited = performance.now() - started;
+    console.log(`[cache] a follower of a holder that does not finish loaded itself after ${waited.toFixed(0)} ms (lockWaitMs 200)`);
     expect(followed).toEqual({ value: { loadedBy: "follower" }, status: "MISS" });
     expect(waited).toBeGreaterThanOrEqual(190);
-    expect(waited).toBeLessThan(1500);
+    finishHolder();
     await slow;
   });
 
@@ -98,7 +111,7 @@ describe("stampede protection", () => {
       () => new Promise<string>((_, reject) => (release = () => reject(new Error("db timeout")))),
       { ttl: 60 },
     );
-    await expect.poll(() => release !== undefined).toBe(true);
+    await expect.poll(() => release !== undefined, { timeout: 10_000 }).toBe(true);
     const followed = follower.cache.getOrLoad(key, async () => "follower", { ttl: 60 });
     await sleep(30);
     release?.();

@@ -41,6 +41,10 @@ export const envSchema = z.object({
   CACHE_TTL_PRO: positiveInt.default(86400),
   CACHE_TTL_BUSINESS: positiveInt.default(604800),
   RATE_LIMIT_FAIL_MODE: z.enum(["open", "closed"]).default("open"),
+  /** How long each cache Redis call may take before the cache answers without it (BYPASS). */
+  CACHE_REDIS_TIMEOUT_MS: positiveInt.default(50),
+  /** How long each limiter Redis call may take before RATE_LIMIT_FAIL_MODE applies. */
+  RATE_LIMIT_REDIS_TIMEOUT_MS: positiveInt.default(250),
   ANON_RATE_LIMIT_PER_MINUTE: positiveInt.default(100),
   SCAN_WORKER_CONCURRENCY: positiveInt.default(4),
   SCAN_JOB_ATTEMPTS: positiveInt.default(5),

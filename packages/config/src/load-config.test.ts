@@ -13,6 +13,8 @@ describe("loadConfig", () => {
     expect(config.cacheWorkerPort).toBe(9102);
     expect(config.cacheEnabled).toBe(true);
     expect(config.rateLimitFailMode).toBe("open");
+    expect(config.cacheRedisTimeoutMs).toBe(50);
+    expect(config.rateLimitRedisTimeoutMs).toBe(250);
     expect(config.anonRateLimitPerMinute).toBe(100);
     expect(config.scanWorker.concurrency).toBe(4);
     expect(config.tiers.free).toEqual({

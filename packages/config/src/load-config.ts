@@ -17,6 +17,10 @@ export interface Config {
   cacheEnabled: boolean;
   tiers: TierTable;
   rateLimitFailMode: "open" | "closed";
+  /** CACHE_REDIS_TIMEOUT_MS: each cache Redis call's timeout. */
+  cacheRedisTimeoutMs: number;
+  /** RATE_LIMIT_REDIS_TIMEOUT_MS: each limiter Redis call's timeout. */
+  rateLimitRedisTimeoutMs: number;
   anonRateLimitPerMinute: number;
   scanWorker: { concurrency: number; attempts: number; lockDurationMs: number };
   /** AES-256-GCM key for scan inputs waiting in Postgres; see README "Scan inputs at rest". */
@@ -92,6 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cacheEnabled: e.CACHE_ENABLED,
     tiers,
     rateLimitFailMode: e.RATE_LIMIT_FAIL_MODE,
+    cacheRedisTimeoutMs: e.CACHE_REDIS_TIMEOUT_MS,
+    rateLimitRedisTimeoutMs: e.RATE_LIMIT_REDIS_TIMEOUT_MS,
     anonRateLimitPerMinute: e.ANON_RATE_LIMIT_PER_MINUTE,
     scanWorker: {
       concurrency: e.SCAN_WORKER_CONCURRENCY,

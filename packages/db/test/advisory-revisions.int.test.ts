@@ -40,7 +40,7 @@ describe("advisory revisions", () => {
       expect(await changedSince(db, ["pkg:npm/b"], before)).toBe(true);
       expect(await changedSince(db, ["pkg:npm/b"], revision)).toBe(false);
       expect(await changedSince(db, ["pkg:npm/c"], before)).toBe(false);
-      await expect.poll(() => heard).toContain(String(revision));
+      await expect.poll(() => heard, { timeout: 10_000 }).toContain(String(revision));
     } finally {
       await listener.end();
     }

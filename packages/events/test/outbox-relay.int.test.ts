@@ -140,8 +140,9 @@ describe("outbox relay", () => {
       await writeOutbox(db, [eventMessage(event)]);
       const started = Date.now();
       relay.kick();
-      await waitFor(() => queues.events.getJob(event.id), { timeoutMs: 5000, what: "the kicked event" });
-      expect(Date.now() - started).toBeLessThan(2000);
+      // Well within the 60 s poll interval (however loaded the machine): the kick published it.
+      await waitFor(() => queues.events.getJob(event.id), { timeoutMs: 20_000, what: "the kicked event" });
+      console.log(`[events] a kicked relay published after ${Date.now() - started} ms`);
     } finally {
       await relay.stop();
     }

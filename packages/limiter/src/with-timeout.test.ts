@@ -9,12 +9,18 @@ describe("withTimeout", () => {
   });
 
   it("rejects with LimiterTimeoutError when the promise is late, and keeps its late rejection handled", async () => {
-    const late = new Promise((_, reject) => setTimeout(() => reject(new Error("too late")), 60));
+    // Rejected only after the timeout has: were it rejected on a timer, a loaded machine could run both timers in
+    // one turn, and the reply that arrived then would rightly win.
+    let rejectLate: (error: Error) => void = () => undefined;
+    const late = new Promise((_, reject) => {
+      rejectLate = reject;
+    });
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on("unhandledRejection", onUnhandled);
     try {
       await expect(withTimeout(late, 10, "Redis check")).rejects.toBeInstanceOf(LimiterTimeoutError);
+      rejectLate(new Error("too late"));
       await new Promise((r) => setTimeout(r, 100));
       expect(unhandled).toEqual([]);
     } finally {

@@ -61,7 +61,7 @@ describe("a real Redis Cluster", () => {
       servers.push(await TestRedisServer.start(["--cluster-enabled", "yes", "--cluster-config-file", join(dir, "nodes.conf"), "--dir", dir]));
     }
     const nodes = servers.map((s) => `127.0.0.1:${s.port}`);
-    await promisify(execFile)("redis-cli", ["--cluster", "create", ...nodes, "--cluster-replicas", "0", "--cluster-yes"], { timeout: 20_000 });
+    await promisify(execFile)("redis-cli", ["--cluster", "create", ...nodes, "--cluster-replicas", "0", "--cluster-yes"], { timeout: 60_000 });
     cluster = new Cluster(
       servers.map((s) => ({ host: "127.0.0.1", port: s.port })),
       { clusterRetryStrategy: () => 100 },
@@ -72,7 +72,7 @@ describe("a real Redis Cluster", () => {
         const info = await cluster.cluster("INFO");
         return info.includes("cluster_state:ok") && cluster.status === "ready";
       },
-      { timeoutMs: 20_000, what: "the cluster to be ready" },
+      { timeoutMs: 60_000, what: "the cluster to be ready" },
     );
   });
 

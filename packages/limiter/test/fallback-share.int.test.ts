@@ -114,11 +114,19 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * Each process's limiter timeout: long enough that a loaded machine answers every healthy check within it, short
+ * enough that the paused test's rounds of timeouts take seconds.
+ */
+const TIMEOUT_MS = 1000;
+// The longest the paused Redis stays hung (TestRedisServer.stall): it is resumed once the rounds are done.
+const STALL_MS = 60_000;
+
 /** Two API processes limiting one subject, each having counted the other through Redis. */
 async function twoProcesses(): Promise<{ a: LimiterProcess; b: LimiterProcess; prefix: string; subject: string }> {
   const prefix = uniqueId("rl");
   const subject = `user:${uniqueId()}`;
-  const env = { REDIS_URL: server.url(), PREFIX: prefix, SUBJECT: subject };
+  const env = { REDIS_URL: server.url(), PREFIX: prefix, SUBJECT: subject, TIMEOUT_MS: String(TIMEOUT_MS) };
   const [a, b] = await Promise.all([LimiterProcess.start(env), LimiterProcess.start(env)]);
   started.push(a, b);
   // A process joins at its first check; a peek consumes nothing.
@@ -181,17 +189,18 @@ describe("two API processes in fallback share each limit", () => {
     expect(sources(...healthy, lookAgain)).toEqual(new Set(["redis"]));
     expect([lastSeen(lookAgain), lastSeen(healthy[1] as Reply)]).toEqual([5, 5]);
 
-    await admin.client("PAUSE", 3000, "ALL");
+    const stall = server.stall(STALL_MS);
     // Rounds of checks in flight at once, each round timing out together, until the breakers open.
     const rounds: Reply[] = [];
     for (let round = 0; round < 4; round++) rounds.push(...(await Promise.all([a.check("scans", 3), b.check("scans", 3)])));
+    expect(stall.isOver()).toBe(false);
+    await stall.end();
     expect(sources(...rounds)).toEqual(new Set(["fallback"]));
     // Both had seen 5 of 10: floor(5 / 2) = 2 each.
     const admitted = allowed(...healthy) + allowed(...rounds);
     expect(admitted).toBe(9);
     expect(admitted).toBeLessThanOrEqual(scansHour.limit);
 
-    await admin.ping(); // answers once the pause is over
     await untilBothUseRedis(a, b);
     // A check that timed out may still have run when Redis resumed (README: it then counts twice): Redis holds every
     // admission, and at most those late runs more.

@@ -41,7 +41,7 @@ export class AppProcess {
   }
 
   /** Waits until `url` answers 200, failing early with the output if the process died. */
-  async waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
+  async waitForHttp(url: string, timeoutMs = 120_000): Promise<void> {
     await waitFor(
       async () => {
         if (!this.running) throw new Error(`${this.name} exited (${this.exitCode}):\n${this.logs()}`);

@@ -1,7 +1,11 @@
-/** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
+/**
+ * Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs` (default
+ * 30 s: a deadline for what never happens, generous because CI is a shared, loaded 2-core machine; never a
+ * measure of how fast something happened).
+ */
 export async function waitFor<T>(
   check: () => Promise<T | undefined | false> | T | undefined | false,
-  { timeoutMs = 10_000, intervalMs = 50, what = "condition" } = {},
+  { timeoutMs = 30_000, intervalMs = 50, what = "condition" } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

@@ -3,6 +3,7 @@ import { Writable } from "node:stream";
 import express from "express";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "@secapi/testing";
 import { requestLogger } from "./request-logger.js";
 
 /** The request logger on a real express server over real HTTP, its lines collected from pino. */
@@ -34,13 +35,10 @@ beforeAll(async () => {
 afterAll(() => close());
 
 async function linesFor(id: string): Promise<Array<Record<string, unknown>>> {
-  // The completion line is written when the response closes, just after the client has it.
-  for (let i = 0; i < 50; i++) {
-    const mine = lines.filter((line) => (line.req as { id?: string } | undefined)?.id === id);
-    if (mine.some((line) => line.msg !== "looked up")) return mine;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return lines.filter((line) => (line.req as { id?: string } | undefined)?.id === id);
+  const mine = () => lines.filter((line) => (line.req as { id?: string } | undefined)?.id === id);
+  // The completion line is written when the response closes, just after the client has it: a loaded machine
+  // may take a while to get there.
+  return waitFor(() => mine().some((line) => line.msg !== "looked up") && mine(), { timeoutMs: 10_000, intervalMs: 10, what: `the completion line of ${id}` });
 }
 
 describe("requestLogger", () => {
@@ -67,7 +65,9 @@ describe("requestLogger", () => {
     expect((await linesFor(broken.headers.get("x-request-id") ?? "")).at(-1)).toMatchObject({ level: 50, res: { statusCode: 503 } });
     const health = await fetch(`${base}/health`);
     expect(health.headers.get("x-request-id")).toBeTruthy();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // A probe's line would have been written when its response closed, before the next request's.
+    const next = await fetch(`${base}/items/after-health`);
+    await linesFor(next.headers.get("x-request-id") ?? "");
     expect(lines.some((line) => (line.req as { url?: string } | undefined)?.url === "/health")).toBe(false);
   });
 });

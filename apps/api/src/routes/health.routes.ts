@@ -6,7 +6,7 @@ import type { ApiContext } from "../context.js";
  * How long `/ready` waits for Postgres and the queue Redis: a hung dependency makes it answer 503 within
  * about this, well inside a load balancer's or Kubernetes' probe timeout.
  */
-const READY_TIMEOUT_MS = 100;
+export const READY_TIMEOUT_MS = 100;
 
 /** `/health` (can this process serve?) and `/ready` (should the load balancer send it traffic?). */
 export function healthRouter(ctx: ApiContext): Router {
@@ -19,7 +19,7 @@ export function healthRouter(ctx: ApiContext): Router {
 
   // Only what serving needs: without the cache Redis every request still succeeds (BYPASS).
   router.get("/ready", async (_req, res) => {
-    const report = await ctx.health.check({ only: ["redis_queue"], timeoutMs: READY_TIMEOUT_MS });
+    const report = await ctx.health.check({ only: ["redis_queue"], timeoutMs: ctx.readyTimeoutMs ?? READY_TIMEOUT_MS });
     const ready = report.database === "connected" && report.redis_queue === "connected";
     res.status(ready ? 200 : 503).json({ ready, database: report.database, redis_queue: report.redis_queue });
   });

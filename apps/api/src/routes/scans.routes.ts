@@ -134,13 +134,13 @@ export function scansRouter(ctx: ApiContext): Router {
     // Another user's scan is indistinguishable from a missing one.
     if (!entry || entry.userId !== userId) throw notFound("Scan");
 
-    // Wake on the run's notification, or every second to re-check (a notification can be lost).
+    // Wake on the run's notification, or every second (recheckMs) to re-check (a notification can be lost).
     if (wait > 0 && inFlight(entry)) {
       const deadline = Date.now() + wait * 1000;
       const abort = new AbortController();
       res.once("close", () => abort.abort());
       while (inFlight(entry) && entry.jobId && Date.now() < deadline && ctx.scanWaiter.open) {
-        await ctx.scanWaiter.wait(entry.jobId, Math.min(1000, deadline - Date.now()), abort.signal);
+        await ctx.scanWaiter.wait(entry.jobId, Math.min(ctx.scanWaiter.recheckMs, deadline - Date.now()), abort.signal);
         if (abort.signal.aborted) return;
         entry = await reload();
         cacheStatus = "MISS";

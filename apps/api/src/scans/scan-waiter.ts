@@ -4,14 +4,21 @@ import { SCAN_FINISHED_CHANNEL } from "@secapi/events";
 /**
  * Lets `GET /scans/:id?wait=N` sleep until the scan's run finishes, on the process's one LISTEN connection
  * (no pool connection is held while waiting). Callers re-read the scan after every wake-up and wake at least
- * once a second anyway, so a notification lost while the connection was down only costs latency.
+ * every `recheckMs` (a second) anyway, so a notification lost while the connection was down only costs latency.
  */
 export class ScanWaiter {
   private readonly waiters = new Map<string, Set<() => void>>();
   private closed = false;
   private readonly unsubscribe: () => void;
 
-  constructor(listener: PgListener) {
+  /**
+   * @param recheckMs How long a poll sleeps at most before it re-reads the scan anyway (a lost notification
+   *   costs at most this much latency); 1 s, tests set it.
+   */
+  constructor(
+    listener: PgListener,
+    readonly recheckMs = 1000,
+  ) {
     this.unsubscribe = listener.subscribe(SCAN_FINISHED_CHANNEL, (jobId) => this.wakeAll(jobId));
   }
 
