@@ -90,6 +90,7 @@ export function composeApiContext(connections: ApiConnections, composition: ApiC
       monthUsage: monthUsageFromPostgres(db),
     }),
     notifier: new QuotaNotifier({ redis: queueRedis, webhooks: queues[QUEUES.webhooks], logger, prefix: `${prefix}:notify` }),
+    queues,
     hotKeys: new HotKeyTracker({ redis: cacheRedis, setKey: `${prefix}:hot-keys` }),
     metrics,
   };
