@@ -11,7 +11,7 @@ export function etagOf(body: unknown): string {
 }
 
 /**
- * A scan as cached under `scanKey(id)`: the rendered body with its ETag (so `If-None-Match` is answered
+ * A scan as cached under `CacheKeys.scan(id)`: the rendered body with its ETag (so `If-None-Match` is answered
  * from the cache), plus the owner, checked on every read, the run for `?wait`, and the currency of the result
  * it shows.
  */
@@ -59,7 +59,7 @@ export function scanViewTtlSeconds(entry: ScanViewEntry, finishedTtlSeconds: num
 }
 
 /**
- * A result as cached under `resultKey(...)`: `computedAt` lets each tier refuse results older than its TTL, the
+ * A result as cached under `CacheKeys.result(key)`: `computedAt` lets each tier refuse results older than its TTL, the
  * currency lets every reader refuse one whose advisories changed.
  */
 export interface ResultEntry extends ResultCurrency {
