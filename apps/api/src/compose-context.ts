@@ -1,10 +1,11 @@
-import { Cache } from "@secapi/cache";
+import { Cache, HotKeyTracker } from "@secapi/cache";
 import type { Config } from "@secapi/config";
-import { AdvisoryRevisions, CacheKeys, HealthProbe, HotKeyTracker, monthUsageFromPostgres } from "@secapi/core";
+import { AdvisoryRevisions, CacheKeys, monthUsageFromPostgres } from "@secapi/core";
 import type { Db, PgListener } from "@secapi/db";
 import { type OutboxRelay, QUEUES, type QueueName } from "@secapi/events";
 import { RateLimiter } from "@secapi/limiter";
 import type { SecapiMetrics } from "@secapi/metrics";
+import { HealthProbe } from "@secapi/runtime";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";

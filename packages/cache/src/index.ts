@@ -10,3 +10,4 @@ export * from "./errors/cache-unavailable-error.js";
 export * from "./errors/corrupt-entry-error.js";
 export * from "./glob.js";
 export * from "./memory-store.js";
+export * from "./hot-keys.js";
