@@ -1,5 +1,5 @@
 import type { Db } from "@secapi/db";
-import { withTimeout } from "@secapi/toolkit";
+import { TimeoutError, withTimeout } from "@secapi/toolkit";
 import type { Cluster, Redis } from "ioredis";
 import { sql } from "kysely";
 
@@ -43,7 +43,7 @@ class DependencyCheck {
 
 /** Whether `answered` resolves true within `ms` (withTimeout's deadline: a reply that arrived during a busy stretch wins). */
 function answeredWithin(answered: Promise<boolean>, ms: number): Promise<boolean> {
-  return withTimeout(answered, ms, () => new Error(`no answer within ${ms} ms`)).catch(() => false);
+  return withTimeout(answered, ms, () => new TimeoutError("health check", ms)).catch(() => false);
 }
 
 /**

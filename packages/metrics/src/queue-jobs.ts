@@ -1,4 +1,4 @@
-import { withTimeout } from "@secapi/toolkit";
+import { TimeoutError, withTimeout } from "@secapi/toolkit";
 import type { Gauge } from "prom-client";
 
 /** The BullMQ job states `secapi_queue_jobs{state}` reports. */
@@ -49,6 +49,6 @@ export class QueueJobsTracker {
       this.inFlight.set(queue, read);
     }
     // Past the timeout the scrape goes on with the last known counts; the read still lands when it answers.
-    await withTimeout(read, this.timeoutMs, () => new Error(`${queue.name}: no job counts within ${this.timeoutMs} ms`)).catch(() => undefined);
+    await withTimeout(read, this.timeoutMs, () => new TimeoutError(`${queue.name} job counts`, this.timeoutMs)).catch(() => undefined);
   }
 }

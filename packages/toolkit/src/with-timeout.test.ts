@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { TimeoutError } from "./errors/timeout-error.js";
 import { withTimeout } from "./with-timeout.js";
 
 class LateError extends Error {}
@@ -58,6 +59,13 @@ describe("withTimeout", () => {
     await vi.runAllTimersAsync();
     resolveLate(1);
     expect(await outcome).toEqual({ error: expect.any(LateError) });
+  });
+
+  it("carries the operation and deadline in the stock TimeoutError", async () => {
+    vi.useFakeTimers();
+    const outcome = withTimeout(new Promise(() => undefined), 5, () => new TimeoutError("INFO", 5)).catch((error: unknown) => error);
+    await vi.runAllTimersAsync();
+    expect(await outcome).toMatchObject({ code: "timeout", operation: "INFO", ms: 5, message: "INFO did not answer within 5 ms" });
   });
 
   it("rejects with what the factory throws, if it throws", async () => {
