@@ -2,7 +2,6 @@ export * from "./cache.js";
 export * from "./cache-entry.js";
 export * from "./cache-options.js";
 export * from "./cache-stats.js";
-export * from "./circuit-breaker.js";
 export * from "./errors/cache-key-error.js";
 export * from "./errors/cache-options-error.js";
 export * from "./errors/cache-timeout-error.js";
