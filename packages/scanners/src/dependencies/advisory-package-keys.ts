@@ -1,5 +1,5 @@
 import type { Advisory } from "./advisory.js";
-import type { Ecosystem } from "./ecosystem.js";
+import type { Ecosystem } from "./ecosystems/registry.js";
 
 /** The (ecosystem, normalised name) pairs an advisory affects, de-duplicated and sorted; the keys to store and invalidate it by. */
 export function advisoryPackageKeys(advisory: Advisory): { ecosystem: Ecosystem; name: string }[] {

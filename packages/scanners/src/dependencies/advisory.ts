@@ -1,5 +1,5 @@
 import type { Severity } from "../scan-result.js";
-import type { Ecosystem } from "./ecosystem.js";
+import type { Ecosystem } from "./ecosystems/registry.js";
 
 /** One event of a range, as in OSV but with the kind spelled out. */
 export interface RangeEvent {
@@ -26,7 +26,7 @@ export interface AffectedRange {
 /** One `affected[]` entry of an OSV advisory, for a supported ecosystem. */
 export interface AffectedPackage {
   ecosystem: Ecosystem;
-  /** Normalised (normalizePackageName). */
+  /** Normalised (the ecosystem definition's normalizeName). */
   name: string;
   /** GIT ranges are dropped: they cannot be evaluated without the repository. */
   ranges: AffectedRange[];

@@ -1,4 +1,4 @@
-import type { Ecosystem } from "./ecosystem.js";
+import type { Ecosystem } from "./ecosystems/registry.js";
 import { lowerVersion } from "./lower-version.js";
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compareVersions } from "./compare-versions.js";
-import type { Ecosystem } from "./ecosystem.js";
+import type { Ecosystem } from "./ecosystems/registry.js";
 
 // Each table is in ascending order; every pair is checked both ways.
 function expectAscending(ecosystem: Ecosystem, versions: string[]): void {

@@ -1,13 +1,12 @@
-import type { Ecosystem } from "./ecosystem.js";
-import { ecosystemScheme } from "./version-scheme.js";
+import { ecosystemDefinition } from "./ecosystems/registry.js";
+import type { Ecosystem } from "./ecosystems/registry.js";
 
 /**
- * Orders two versions by the ecosystem's rules (PEP 440 for PyPI; semver for npm and crates.io; Go as
- * semver with or without the `v` prefix, pseudo-versions ordering as pre-releases). Never throws:
+ * Orders two versions by the ecosystem's version scheme (its definition's `versionScheme`). Never throws:
  * versions that do not parse sort before all that do, and among themselves by code unit.
  */
 export function compareVersions(ecosystem: Ecosystem, a: string, b: string): number {
-  const scheme = ecosystemScheme(ecosystem);
+  const scheme = ecosystemDefinition(ecosystem).versionScheme;
   const aParses = scheme.key(a) !== null;
   const bParses = scheme.key(b) !== null;
   if (aParses && bParses) return Math.sign(scheme.compare(a, b));

@@ -1,10 +1,7 @@
 import { z } from "zod";
-import { ECOSYSTEMS } from "./ecosystem.js";
+import { ECOSYSTEMS } from "./ecosystems/registry.js";
+import { LOCKFILE_FORMATS } from "./lockfiles/lockfile-registry.js";
 
-/** The lockfile formats a `dependencies` scan accepts, by their usual file names. */
-export const LOCKFILE_FORMATS = ["package-lock.json", "pnpm-lock.yaml", "yarn.lock", "requirements.txt"] as const;
-
-export type LockfileFormat = (typeof LOCKFILE_FORMATS)[number];
 
 const packageRefSchema = z.strictObject({
   ecosystem: z.enum(ECOSYSTEMS),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { LOCKFILE_FORMATS } from "./dependencies-input.js";
-import type { LockfileFormat } from "./dependencies-input.js";
+import { LOCKFILE_FORMATS } from "./lockfiles/lockfile-registry.js";
+import type { LockfileFormat } from "./lockfiles/lockfile-registry.js";
 import { DependencyInputError } from "./dependency-input-error.js";
 import { extractPackages } from "./extract-packages.js";
 import { allOsvFixtures, fixtureText } from "./fixtures.fixture.js";

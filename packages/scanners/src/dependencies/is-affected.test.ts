@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AffectedPackage } from "./advisory.js";
-import type { Ecosystem } from "./ecosystem.js";
+import type { Ecosystem } from "./ecosystems/registry.js";
 import { osvFixture } from "./fixtures.fixture.js";
 import { affectedVerdict, isAffected } from "./is-affected.js";
 import { parseAdvisory } from "./parse-advisory.js";

@@ -2,10 +2,10 @@ import type { AffectedPackage, AffectedRange, RangeEvent } from "./advisory.js";
 import { UNAFFECTED, eitherVerdict } from "./affected-verdict.js";
 import type { AffectedVerdict } from "./affected-verdict.js";
 import { compareVersions } from "./compare-versions.js";
-import type { Ecosystem } from "./ecosystem.js";
+import { ecosystemDefinition } from "./ecosystems/registry.js";
+import type { Ecosystem } from "./ecosystems/registry.js";
 import { isSpecialEvent, rangeScheme } from "./range-order.js";
-import { ecosystemScheme } from "./version-scheme.js";
-import type { VersionScheme } from "./version-scheme.js";
+import type { VersionScheme } from "./version-schemes/version-scheme.js";
 
 /**
  * Whether `version` is affected by one OSV `affected[]` entry (OSV "Evaluation"): listed in `versions`,
@@ -33,7 +33,7 @@ export function affectedVerdict(ecosystem: Ecosystem, version: string, affected:
 
 function listed(ecosystem: Ecosystem, version: string, versions: readonly string[]): boolean {
   if (versions.length === 0) return false;
-  return versions.includes(ecosystemScheme(ecosystem).key(version) ?? version.trim());
+  return versions.includes(ecosystemDefinition(ecosystem).versionScheme.key(version) ?? version.trim());
 }
 
 const NO_EVENTS: readonly RangeEvent[] = [];

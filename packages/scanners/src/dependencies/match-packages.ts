@@ -1,9 +1,9 @@
 import { summarize } from "../scan-result.js";
 import type { Advisory, AffectedPackage } from "./advisory.js";
-import type { Ecosystem } from "./ecosystem.js";
+import { ecosystemDefinition } from "./ecosystems/registry.js";
+import type { Ecosystem } from "./ecosystems/registry.js";
 import { UNAFFECTED, eitherVerdict } from "./affected-verdict.js";
 import { affectedVerdict } from "./is-affected.js";
-import { normalizePackageName } from "./package-name.js";
 import type { PackageSet } from "./package-set.js";
 import { packageTag } from "./package-tag.js";
 import type { DependencyScanOutput, VulnerabilityFinding } from "./vulnerability-finding.js";
@@ -35,7 +35,7 @@ export function matchPackages(set: PackageSet, advisories: Advisory[], options: 
   const tags = new Set<string>();
   let validUntil = Number.POSITIVE_INFINITY;
   for (const pkg of set.packages) {
-    const name = normalizePackageName(pkg.ecosystem, pkg.name);
+    const name = ecosystemDefinition(pkg.ecosystem).normalizeName(pkg.name);
     tags.add(packageTag(pkg.ecosystem, name));
     for (const { advisory, entries, withdrawnAt } of index.get(packageKey(pkg.ecosystem, name)) ?? []) {
       const finding = matchAdvisory(pkg.ecosystem, name, pkg.version, advisory, entries);

@@ -1,6 +1,5 @@
-import type { Ecosystem } from "./ecosystem.js";
-import { isEcosystem } from "./ecosystem.js";
-import { normalizePackageName } from "./package-name.js";
+import { ecosystemDefinition, isEcosystem } from "./ecosystems/registry.js";
+import type { Ecosystem } from "./ecosystems/registry.js";
 import type { UncheckedKind } from "./unchecked-kind.js";
 
 /** One installed package: what is matched against advisories. */
@@ -39,12 +38,12 @@ export interface PackageSet {
 export function canonicalPackageSet(set: PackageSet): PackageSet {
   const packages = set.packages.map((p) => ({
     ecosystem: p.ecosystem,
-    name: normalizePackageName(p.ecosystem, p.name),
+    name: ecosystemDefinition(p.ecosystem).normalizeName(p.name),
     version: p.version.trim(),
   }));
   const unchecked = set.unchecked.map((u) => ({
     ecosystem: u.ecosystem,
-    name: isEcosystem(u.ecosystem) ? normalizePackageName(u.ecosystem, u.name) : u.name,
+    name: isEcosystem(u.ecosystem) ? ecosystemDefinition(u.ecosystem).normalizeName(u.name) : u.name,
     spec: u.spec,
     kind: u.kind,
     reason: u.reason,

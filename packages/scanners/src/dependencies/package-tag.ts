@@ -1,4 +1,4 @@
-import type { Ecosystem } from "./ecosystem.js";
+import type { Ecosystem } from "./ecosystems/registry.js";
 
 /** The cache tag of results that contain a package (DESIGN.md "Cache"): `pkg:<ecosystem>/<normalised name>`. */
 export function packageTag(ecosystem: Ecosystem, normalizedName: string): string {

@@ -1,13 +1,11 @@
 import type { Advisory, AffectedPackage, AffectedRange, RangeEvent } from "./advisory.js";
 import { AdvisoryError } from "./advisory-error.js";
 import { advisorySeverity } from "./advisory-severity.js";
-import { isEcosystem } from "./ecosystem.js";
-import type { Ecosystem } from "./ecosystem.js";
+import { ecosystemDefinition, ecosystemForOsvName } from "./ecosystems/registry.js";
+import type { Ecosystem } from "./ecosystems/registry.js";
 import { osvAdvisorySchema } from "./osv-schema.js";
 import type { OsvAdvisory } from "./osv-schema.js";
-import { normalizePackageName } from "./package-name.js";
 import { compareEvents, isSpecialEvent, rangeScheme } from "./range-order.js";
-import { ecosystemScheme } from "./version-scheme.js";
 
 type OsvAffected = NonNullable<OsvAdvisory["affected"]>[number];
 type OsvRange = NonNullable<OsvAffected["ranges"]>[number];
@@ -24,7 +22,7 @@ export const ADVISORY_PARSER_VERSION = 2;
 
 /**
  * Validates an OSV advisory (unknown fields ignored) and prepares it for matching: names normalised,
- * events sorted, severity rated, ecosystems other than npm/PyPI/Go/crates.io dropped. Throws AdvisoryError.
+ * events sorted, severity rated, ecosystems outside the registry (ECOSYSTEM_DEFINITIONS) dropped. Throws AdvisoryError.
  */
 export function parseAdvisory(json: unknown): Advisory {
   const parsed = osvAdvisorySchema.safeParse(json);
@@ -50,8 +48,8 @@ export function parseAdvisory(json: unknown): Advisory {
     summary: summaryOf(osv),
     severity: advisorySeverity(osv),
     affected: (osv.affected ?? []).flatMap((entry) => {
-      const ecosystem = entry.package?.ecosystem;
-      return entry.package && isEcosystem(ecosystem) ? [affectedPackage(ecosystem, entry.package.name, entry)] : [];
+      const ecosystem = entry.package ? ecosystemForOsvName(entry.package.ecosystem) : undefined;
+      return entry.package && ecosystem ? [affectedPackage(ecosystem.id, entry.package.name, entry)] : [];
     }),
   };
 }
@@ -64,7 +62,7 @@ function summaryOf(osv: OsvAdvisory): string {
 }
 
 function affectedPackage(ecosystem: Ecosystem, name: string, entry: OsvAffected): AffectedPackage {
-  const scheme = ecosystemScheme(ecosystem);
+  const { versionScheme: scheme, normalizeName } = ecosystemDefinition(ecosystem);
   const ranges = (entry.ranges ?? []).flatMap((range) => {
     const prepared = prepareRange(ecosystem, range);
     return prepared === null ? [] : [prepared];
@@ -77,7 +75,7 @@ function affectedPackage(ecosystem: Ecosystem, name: string, entry: OsvAffected)
     .filter((v, i, all) => i === 0 || scheme.compare(v, all[i - 1] ?? v) !== 0);
   return {
     ecosystem,
-    name: normalizePackageName(ecosystem, name),
+    name: normalizeName(name),
     ranges,
     versions: [...new Set((entry.versions ?? []).map((v) => scheme.key(scheme.normalize(v) ?? v) ?? v.trim()))],
     fixed,

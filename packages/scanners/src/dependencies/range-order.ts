@@ -1,11 +1,12 @@
 import type { AffectedRange, RangeEvent } from "./advisory.js";
-import type { Ecosystem } from "./ecosystem.js";
-import { SEMVER_SCHEME, ecosystemScheme } from "./version-scheme.js";
-import type { VersionScheme } from "./version-scheme.js";
+import { ecosystemDefinition } from "./ecosystems/registry.js";
+import type { Ecosystem } from "./ecosystems/registry.js";
+import { semverScheme } from "./version-schemes/semver.js";
+import type { VersionScheme } from "./version-schemes/version-scheme.js";
 
 /** The ordering a range's events and the installed version are compared by. */
 export function rangeScheme(ecosystem: Ecosystem, type: AffectedRange["type"]): VersionScheme {
-  return type === "SEMVER" ? SEMVER_SCHEME : ecosystemScheme(ecosystem);
+  return type === "SEMVER" ? semverScheme : ecosystemDefinition(ecosystem).versionScheme;
 }
 
 /** `introduced: "0"` sorts below every version, a `limit` containing `*` above (OSV "Special values"); neither needs to parse. */

@@ -1,19 +1,15 @@
 import { PackageURL } from "packageurl-js";
-import type { Ecosystem } from "../ecosystem.js";
+import { namespaceSlashName } from "../ecosystems/package-name-rules.js";
+import { ECOSYSTEM_DEFINITIONS, ecosystemForPurlType } from "../ecosystems/registry.js";
 import type { PackageRef, UncheckedEntry } from "../package-set.js";
 
-const PURL_ECOSYSTEMS: Readonly<Record<string, Ecosystem>> = {
-  npm: "npm",
-  pypi: "PyPI",
-  golang: "Go",
-  cargo: "crates.io",
-};
+const SUPPORTED_PURL_TYPES = ECOSYSTEM_DEFINITIONS.map((definition) => definition.purlType).join(", ");
 
 const MAX_SPEC = 512;
 
 /**
- * The package a purl names, or why it cannot be checked. npm scopes and Go module paths are the purl
- * namespace joined to the name; the version is taken as written (Go keeps its `v`).
+ * The package a purl names, or why it cannot be checked. The ecosystem's definition turns the purl's
+ * namespace and name into its package name; the version is taken as written (Go keeps its `v`).
  */
 export function purlPackage(purl: string, fallbackName: string): { package: PackageRef } | { unchecked: UncheckedEntry } {
   const spec = purl.slice(0, MAX_SPEC);
@@ -23,12 +19,15 @@ export function purlPackage(purl: string, fallbackName: string): { package: Pack
   } catch {
     return { unchecked: { ecosystem: "unknown", name: fallbackName, spec, kind: "malformed_entry", reason: "the purl does not parse" } };
   }
-  const ecosystem = PURL_ECOSYSTEMS[parsed.type];
-  const name = parsed.namespace ? `${parsed.namespace}/${parsed.name}` : parsed.name;
-  if (ecosystem === undefined) {
-    const reason = `purl type ${parsed.type} is not supported (supported: ${Object.keys(PURL_ECOSYSTEMS).join(", ")})`;
+  const definition = ecosystemForPurlType(parsed.type);
+  if (definition === undefined) {
+    // No definition says how this type names packages; the purl's own path form is the best display.
+    const name = namespaceSlashName(parsed.namespace, parsed.name);
+    const reason = `purl type ${parsed.type} is not supported (supported: ${SUPPORTED_PURL_TYPES})`;
     return { unchecked: { ecosystem: parsed.type, name, spec, kind: "unsupported_ecosystem", reason } };
   }
+  const ecosystem = definition.id;
+  const name = definition.nameFromPurl(parsed.namespace, parsed.name);
   if (!parsed.version) return { unchecked: { ecosystem, name, spec, kind: "no_version", reason: "the purl has no version" } };
   return { package: { ecosystem, name, version: parsed.version } };
 }

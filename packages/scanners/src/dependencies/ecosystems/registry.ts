@@ -1,0 +1,44 @@
+import { cratesIo } from "./crates-io.js";
+import type { EcosystemDefinition } from "./ecosystem-definition.js";
+import { go } from "./go.js";
+import { npm } from "./npm.js";
+import { pypi } from "./pypi.js";
+
+/** Every ecosystem the dependency scanner matches, in the order lists and error messages name them. */
+export const ECOSYSTEM_DEFINITIONS = [npm, pypi, go, cratesIo] as const;
+
+/** An ecosystem's id: `npm`, `PyPI`, `Go`, `crates.io`. */
+export type Ecosystem = (typeof ECOSYSTEM_DEFINITIONS)[number]["id"];
+
+type Ids<T extends readonly EcosystemDefinition[]> = { readonly [K in keyof T]: T[K]["id"] };
+
+/** The ecosystem ids, for enums (input schemas, the OpenAPI document). */
+// `map` loses the tuple's length and order, which z.enum and the literal types need; they are the definitions'.
+export const ECOSYSTEMS = ECOSYSTEM_DEFINITIONS.map((definition) => definition.id) as unknown as Ids<typeof ECOSYSTEM_DEFINITIONS>;
+
+const BY_ID = new Map<string, EcosystemDefinition<Ecosystem>>(ECOSYSTEM_DEFINITIONS.map((d) => [d.id, d]));
+const BY_OSV_NAME = new Map<string, EcosystemDefinition<Ecosystem>>(ECOSYSTEM_DEFINITIONS.map((d) => [d.osvName, d]));
+const BY_PURL_TYPE = new Map<string, EcosystemDefinition<Ecosystem>>(ECOSYSTEM_DEFINITIONS.map((d) => [d.purlType, d]));
+
+/** Whether `value` is an ecosystem id (exact spelling). */
+export function isEcosystem(value: unknown): value is Ecosystem {
+  return typeof value === "string" && BY_ID.has(value);
+}
+
+/** The definition of an ecosystem. */
+export function ecosystemDefinition(id: Ecosystem): EcosystemDefinition<Ecosystem> {
+  const definition = BY_ID.get(id);
+  // The type admits only registered ids; a cast value that is not one is a programming error.
+  if (definition === undefined) throw new TypeError(`not an ecosystem: ${String(id)}`);
+  return definition;
+}
+
+/** The ecosystem of OSV records whose `affected[].package.ecosystem` is `name` (exact spelling), if supported. */
+export function ecosystemForOsvName(name: string): EcosystemDefinition<Ecosystem> | undefined {
+  return BY_OSV_NAME.get(name);
+}
+
+/** The ecosystem of purls of type `type` (`cargo`, `golang`…), if supported. */
+export function ecosystemForPurlType(type: string): EcosystemDefinition<Ecosystem> | undefined {
+  return BY_PURL_TYPE.get(type);
+}

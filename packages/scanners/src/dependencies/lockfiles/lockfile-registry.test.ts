@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { fixtureText } from "../fixtures.fixture.js";
+import type { PackageRef } from "../package-set.js";
+import { LOCKFILE_FORMATS, LOCKFILE_FORMAT_DEFINITIONS, lockfileFormatDefinition, lockfileFormatForFileName, lockfileFormatsFor } from "./lockfile-registry.js";
+
+// The fixture lines: at least one per format. A fixture (under test/fixtures/lockfiles), the path it would
+// have in a project, and one package it must list.
+const FIXTURES: [fixture: string, projectPath: string, listed: PackageRef][] = [
+  ["npm-v3.package-lock.json", "package-lock.json", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
+  ["pnpm-v9.pnpm-lock.yaml", "web/pnpm-lock.yaml", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
+  ["yarn-v1.yarn.lock", "yarn.lock", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
+  ["requirements.txt", "requirements.txt", { ecosystem: "PyPI", name: "Jinja2", version: "3.1.2" }],
+];
+
+describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
+  it("names each format once and gives the enum in registry order", () => {
+    expect(new Set(LOCKFILE_FORMATS).size).toBe(LOCKFILE_FORMATS.length);
+    expect(LOCKFILE_FORMATS).toEqual(["package-lock.json", "pnpm-lock.yaml", "yarn.lock", "requirements.txt"]);
+    for (const definition of LOCKFILE_FORMAT_DEFINITIONS) expect(lockfileFormatDefinition(definition.format)).toBe(definition);
+  });
+
+  it("has a fixture line for every format", () => {
+    const covered = new Set(FIXTURES.map(([, path]) => lockfileFormatForFileName(path)?.format));
+    expect(LOCKFILE_FORMATS.filter((format) => !covered.has(format))).toEqual([]);
+  });
+
+  it.each(FIXTURES)("finds the format of %s by its file name (%s) and parses it", (fixture, path, listed) => {
+    const definition = lockfileFormatForFileName(path);
+    expect(definition).toBeDefined();
+    const set = definition?.parse(fixtureText(`lockfiles/${fixture}`));
+    expect(set?.packages).toContainEqual(listed);
+    expect(set?.packages.filter((p) => p.ecosystem !== definition?.ecosystem)).toEqual([]);
+  });
+
+  it("matches a file's own name, not its directories, and leaves other files alone", () => {
+    const formatOf = (path: string) => lockfileFormatForFileName(path)?.format;
+    expect(formatOf("service/requirements-dev.txt")).toBe("requirements.txt");
+    expect(formatOf("C:\\app\\yarn.lock")).toBe("yarn.lock");
+    expect(formatOf("test-requirements.txt")).toBe("requirements.txt");
+    expect(formatOf("requirements_test.txt")).toBe("requirements.txt");
+    for (const path of ["package.json", "yarn.lock.bak", "old-package-lock.json", "requirements/prod.txt", "constraints.txt", "myrequirements.txt", "requirements.in"]) {
+      expect([path, formatOf(path)]).toEqual([path, undefined]);
+    }
+  });
+
+  it("lists the formats of an ecosystem", () => {
+    expect(lockfileFormatsFor("npm").map((d) => d.format)).toEqual(["package-lock.json", "pnpm-lock.yaml", "yarn.lock"]);
+    expect(lockfileFormatsFor("PyPI").map((d) => d.format)).toEqual(["requirements.txt"]);
+    expect(lockfileFormatsFor("crates.io")).toEqual([]);
+  });
+});

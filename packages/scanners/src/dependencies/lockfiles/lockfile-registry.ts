@@ -1,0 +1,48 @@
+import type { Ecosystem } from "../ecosystems/registry.js";
+import type { LockfileFormatDefinition } from "./lockfile-format.js";
+import { parsePackageLock } from "./package-lock.js";
+import { parsePnpmLock } from "./pnpm-lock.js";
+import { parseRequirementsTxt } from "./requirements-txt.js";
+import { parseYarnLock } from "./yarn-lock.js";
+
+/** Every lockfile format a `dependencies` scan accepts, in the order lists and error messages name them. */
+export const LOCKFILE_FORMAT_DEFINITIONS = [
+  { format: "package-lock.json", ecosystem: "npm", fileName: /^package-lock\.json$/, parse: parsePackageLock },
+  { format: "pnpm-lock.yaml", ecosystem: "npm", fileName: /^pnpm-lock\.yaml$/, parse: parsePnpmLock },
+  // Berry (v2+) lockfiles share the name; the parser refuses them with a DependencyInputError that says so.
+  { format: "yarn.lock", ecosystem: "npm", fileName: /^yarn\.lock$/, parse: parseYarnLock },
+  // Projects split their pins by purpose: requirements-dev.txt, test-requirements.txt, requirements.in.txt.
+  { format: "requirements.txt", ecosystem: "PyPI", fileName: /^(?:[\w.-]*[-_.])?requirements(?:[-_.][\w.-]*)?\.txt$/, parse: parseRequirementsTxt },
+] as const satisfies readonly LockfileFormatDefinition[];
+
+/** A lockfile format's name: `package-lock.json`, `pnpm-lock.yaml`, `yarn.lock`, `requirements.txt`. */
+export type LockfileFormat = (typeof LOCKFILE_FORMAT_DEFINITIONS)[number]["format"];
+
+type Formats<T extends readonly LockfileFormatDefinition[]> = { readonly [K in keyof T]: T[K]["format"] };
+
+/** The lockfile format names, for enums (the `dependencies` input schema, the OpenAPI document). */
+// `map` loses the tuple's length and order, which z.enum and the literal types need; they are the definitions'.
+export const LOCKFILE_FORMATS = LOCKFILE_FORMAT_DEFINITIONS.map((definition) => definition.format) as unknown as Formats<
+  typeof LOCKFILE_FORMAT_DEFINITIONS
+>;
+
+const BY_FORMAT = new Map<string, LockfileFormatDefinition<LockfileFormat>>(LOCKFILE_FORMAT_DEFINITIONS.map((d) => [d.format, d]));
+
+/** The definition of a lockfile format. */
+export function lockfileFormatDefinition(format: LockfileFormat): LockfileFormatDefinition<LockfileFormat> {
+  const definition = BY_FORMAT.get(format);
+  // The type admits only registered formats; a cast value that is not one is a programming error.
+  if (definition === undefined) throw new TypeError(`not a lockfile format: ${String(format)}`);
+  return definition;
+}
+
+/** The format of a file found in a project, by its name (a path's directories are ignored), if it is a lockfile. */
+export function lockfileFormatForFileName(path: string): LockfileFormatDefinition<LockfileFormat> | undefined {
+  const fileName = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
+  return LOCKFILE_FORMAT_DEFINITIONS.find((definition) => definition.fileName.test(fileName));
+}
+
+/** The lockfile formats that list packages of `ecosystem`. */
+export function lockfileFormatsFor(ecosystem: Ecosystem): LockfileFormatDefinition<LockfileFormat>[] {
+  return LOCKFILE_FORMAT_DEFINITIONS.filter((definition) => definition.ecosystem === ecosystem);
+}
