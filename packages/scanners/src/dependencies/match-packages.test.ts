@@ -16,6 +16,16 @@ function summaryOf(packages: PackageSet, advisories: Advisory[] = ADVISORIES) {
 }
 
 describe("matchPackages", () => {
+  it("carries what the input says about a package (direct, dev, path) into its findings, and nothing it does not say", () => {
+    const transitive: PackageRef = { ...npm("minimist", "1.2.5"), direct: false, dev: true, path: ["mocha", "mkdirp", "minimist"] };
+    const [finding] = matchPackages(set(transitive), ADVISORIES).result.findings;
+    expect(finding).toMatchObject({ id: "GHSA-xvch-5gv4-984h", direct: false, dev: true, path: ["mocha", "mkdirp", "minimist"] });
+    const [plain] = matchPackages(set(npm("minimist", "1.2.5")), ADVISORIES).result.findings;
+    expect(Object.keys(plain ?? {})).not.toEqual(expect.arrayContaining(["direct"]));
+    expect(plain).not.toHaveProperty("dev");
+    expect(plain).not.toHaveProperty("path");
+  });
+
   it("reports each matching advisory with its aliases, severity, summary and fix", () => {
     const { result } = matchPackages(set(npm("minimist", "1.2.5")), ADVISORIES);
     expect(result.findings).toEqual([

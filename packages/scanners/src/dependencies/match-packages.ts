@@ -4,7 +4,7 @@ import { ecosystemDefinition } from "./ecosystems/registry.js";
 import type { Ecosystem } from "./ecosystems/registry.js";
 import { UNAFFECTED, eitherVerdict } from "./affected-verdict.js";
 import { affectedVerdict } from "./is-affected.js";
-import type { PackageSet } from "./package-set.js";
+import type { PackageRef, PackageSet } from "./package-set.js";
 import { packageTag } from "./package-tag.js";
 import type { DependencyScanOutput, VulnerabilityFinding } from "./vulnerability-finding.js";
 
@@ -40,7 +40,7 @@ export function matchPackages(set: PackageSet, advisories: Advisory[], options: 
     for (const { advisory, entries, withdrawnAt } of index.get(packageKey(pkg.ecosystem, name)) ?? []) {
       const finding = matchAdvisory(pkg.ecosystem, name, pkg.version, advisory, entries);
       if (finding === null) continue;
-      findings.push(finding);
+      findings.push(withProvenance(finding, pkg));
       if (withdrawnAt !== undefined) validUntil = Math.min(validUntil, withdrawnAt);
     }
   }
@@ -49,6 +49,16 @@ export function matchPackages(set: PackageSet, advisories: Advisory[], options: 
     result: { summary: summarize(findings), findings, unchecked: set.unchecked, packages: set.packages.length },
     tags: [...tags].sort(),
     ...(Number.isFinite(validUntil) ? { validUntil: new Date(validUntil).toISOString() } : {}),
+  };
+}
+
+/** The finding with what the input said about how the package is installed. */
+function withProvenance(finding: VulnerabilityFinding, pkg: PackageRef): VulnerabilityFinding {
+  return {
+    ...finding,
+    ...(pkg.direct !== undefined && { direct: pkg.direct }),
+    ...(pkg.dev !== undefined && { dev: pkg.dev }),
+    ...(pkg.path !== undefined && { path: [...pkg.path] }),
   };
 }
 

@@ -85,3 +85,33 @@ describe("canonicalPackageSet", () => {
     expect(canonicalPackageSet(set)).toEqual(set);
   });
 });
+
+describe("canonicalPackageSet: one package installed in several places", () => {
+  const at = (extra: Partial<PackageSet["packages"][number]>) => ({ ecosystem: "npm" as const, name: "ms", version: "2.1.3", ...extra });
+
+  it("is one entry: direct if any copy is, dev-only only if every copy is, reached by the shortest path", () => {
+    const { packages } = canonicalPackageSet({
+      packages: [
+        at({ direct: false, dev: true, path: ["a", "b", "ms"] }),
+        at({ direct: true, dev: false, path: ["ms"] }),
+        at({ direct: false, dev: true, path: ["c", "ms"] }),
+      ],
+      unchecked: [],
+    });
+    expect(packages).toEqual([at({ direct: true, dev: false, path: ["ms"] })]);
+  });
+
+  it("stays dev-only when every copy is, and leaves out what no copy states", () => {
+    expect(canonicalPackageSet({ packages: [at({ dev: true, path: ["x", "ms"] }), at({ dev: true, path: ["a", "ms"] })], unchecked: [] }).packages).toEqual([
+      at({ dev: true, path: ["a", "ms"] }),
+    ]);
+    expect(canonicalPackageSet({ packages: [at({}), at({})], unchecked: [] }).packages).toEqual([at({})]);
+    expect(Object.keys(canonicalPackageSet({ packages: [at({})], unchecked: [] }).packages[0] ?? {})).toEqual(["ecosystem", "name", "version"]);
+  });
+
+  it("gives the same set whatever order the copies come in", () => {
+    const copies = [at({ direct: false, path: ["b", "ms"] }), at({ direct: false, path: ["a", "ms"] }), at({ dev: false })];
+    const expected = canonicalPackageSet({ packages: copies, unchecked: [] });
+    for (let seed = 1; seed <= 6; seed++) expect(canonicalPackageSet({ packages: shuffled(copies, seed), unchecked: [] })).toEqual(expected);
+  });
+});
