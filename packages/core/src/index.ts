@@ -8,6 +8,7 @@ export * from "./graceful-shutdown.js";
 export * from "./redis-client.js";
 export * from "./advisory-import.js";
 export * from "./cache-keys.js";
+export * from "./cache-key-pattern.js";
 export * from "./scan-view.js";
 export * from "./cached-entries.js";
 export * from "./result-currency.js";
