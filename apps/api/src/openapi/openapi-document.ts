@@ -127,7 +127,7 @@ export function openApiDocument(): Record<string, unknown> {
             ...errors(400, 401, 404, 429),
           },
         },
-        delete: { summary: "Delete a scan", parameters: [idParam], responses: { "204": { description: "Deleted" }, ...errors(400, 401, 404, 429) } },
+        delete: { summary: "Delete a scan", parameters: [idParam], responses: { "204": { description: "Deleted", headers: { ...rateLimitHeaders, ...caching.noStore, ...vary } }, ...errors(400, 401, 404, 429) } },
       },
       "/api/v1/usage": { get: { summary: "Tier and every limit with used/remaining/reset", responses: { "200": ok("Usage", ref("Usage")), ...errors(401, 429) } } },
       "/api/v1/stats": {
@@ -152,7 +152,7 @@ export function openApiDocument(): Record<string, unknown> {
       "/api/v1/cache/health": {
         get: {
           summary: "Cache Redis reachability",
-          responses: { "200": ok("Connected", ref("CacheHealth")), "503": { description: "Disconnected", content: json(ref("CacheHealth")) }, ...errors(401, 429) },
+          responses: { "200": ok("Connected", ref("CacheHealth")), "503": ok("Disconnected", ref("CacheHealth")), ...errors(401, 429) },
         },
       },
       "/api/v1/cache/flush": { delete: { summary: "Admin: drop every cache entry", responses: { "200": ok("Deleted", ref("Deleted")), ...errors(401, 403, 429, 503) } } },
