@@ -11,8 +11,17 @@ export interface PromtoolResult {
 
 /** Runs promtool (from PATH) and returns its exit status and output instead of throwing on a failure. */
 export function promtool(args: string[], input?: string): PromtoolResult {
+  return runTool("promtool", args, input);
+}
+
+/** Runs amtool (Alertmanager's checker, from PATH) like promtool. */
+export function amtool(args: string[]): PromtoolResult {
+  return runTool("amtool", args);
+}
+
+function runTool(command: string, args: string[], input?: string): PromtoolResult {
   try {
-    const stdout = execFileSync("promtool", args, { input, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+    const stdout = execFileSync(command, args, { input, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
     return { status: 0, output: stdout };
   } catch (error) {
     const failed = error as { status?: number | null; stdout?: string; stderr?: string; message: string };

@@ -1,10 +1,11 @@
-import { Cache } from "@secapi/cache";
+import { Cache, HotKeyTracker } from "@secapi/cache";
 import type { Config } from "@secapi/config";
-import { AdvisoryRevisions, CacheKeys, HealthProbe, HotKeyTracker, monthUsageFromPostgres } from "@secapi/core";
+import { AdvisoryRevisions, CacheKeys, monthUsageFromPostgres } from "@secapi/core";
 import type { Db, PgListener } from "@secapi/db";
 import { type OutboxRelay, QUEUES, type QueueName } from "@secapi/events";
 import { RateLimiter } from "@secapi/limiter";
 import type { SecapiMetrics } from "@secapi/metrics";
+import { HealthProbe } from "@secapi/runtime";
 import type { Queue } from "bullmq";
 import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -90,6 +91,7 @@ export function composeApiContext(connections: ApiConnections, composition: ApiC
       monthUsage: monthUsageFromPostgres(db),
     }),
     notifier: new QuotaNotifier({ redis: queueRedis, webhooks: queues[QUEUES.webhooks], logger, prefix: `${prefix}:notify` }),
+    queues,
     hotKeys: new HotKeyTracker({ redis: cacheRedis, setKey: `${prefix}:hot-keys` }),
     metrics,
   };

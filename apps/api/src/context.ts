@@ -1,9 +1,12 @@
-import type { Cache } from "@secapi/cache";
+import type { Cache, HotKeyTracker } from "@secapi/cache";
 import type { Config } from "@secapi/config";
-import type { AdvisoryRevisions, CacheKeys, HealthProbe, HotKeyTracker } from "@secapi/core";
+import type { AdvisoryRevisions, CacheKeys } from "@secapi/core";
 import type { Db } from "@secapi/db";
+import type { QueueName } from "@secapi/events";
 import type { RateLimiter } from "@secapi/limiter";
 import type { SecapiMetrics } from "@secapi/metrics";
+import type { HealthProbe } from "@secapi/runtime";
+import type { Queue } from "bullmq";
 import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { QuotaNotifier } from "./limits/quota-notifier.js";
@@ -35,6 +38,8 @@ export interface ApiContext {
   cacheRedis: Redis | Cluster;
   limiter: RateLimiter;
   notifier: QuotaNotifier;
+  /** Every BullMQ queue, for the admin's queue board. */
+  queues: Record<QueueName, Queue>;
   hotKeys: HotKeyTracker;
   metrics: SecapiMetrics;
 }

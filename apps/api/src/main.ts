@@ -1,8 +1,9 @@
 import { loadConfigOrExit } from "@secapi/config";
-import { CACHE_PREFIX, createAppDb, createLogger, createRedisClient, onShutdownSignal } from "@secapi/core";
+import { CACHE_PREFIX } from "@secapi/core";
 import { PgListener, deleteExpiredIdempotencyKeys } from "@secapi/db";
 import { OutboxRelay, closeQueues, createQueues } from "@secapi/events";
 import { createMetrics } from "@secapi/metrics";
+import { createAppDb, createLogger, createRedisClient, onShutdownSignal } from "@secapi/runtime";
 import { IDEMPOTENCY_TTL_SECONDS } from "./scans/submit-scan.js";
 import { serveExpressApp } from "./http/express-host.js";
 import { createServer } from "./server.js";

@@ -14,6 +14,7 @@ import { adminAdvisoriesRouter } from "./routes/admin-advisories.routes.js";
 import { adminUsersRouter } from "./routes/admin-users.routes.js";
 import { cacheRouter } from "./routes/cache.routes.js";
 import { healthRouter } from "./routes/health.routes.js";
+import { queueBoardRouter } from "./routes/queue-board.routes.js";
 import { scansRouter } from "./routes/scans.routes.js";
 import { docsRouter } from "./openapi/docs.routes.js";
 
@@ -44,6 +45,7 @@ export function createServer(ctx: ApiContext): Express {
   const metricsHandler = ctx.metrics.metricsHandler(ctx.config.metricsToken);
   app.get("/metrics", (req, res) => metricsHandler(req, res.set("Cache-Control", NO_STORE)));
   app.use(docsRouter());
+  app.use(queueBoardRouter(ctx));
 
   app.use((_req, _res, next) => next(notFound("Route")));
   app.use(errorHandler(ctx.logger));

@@ -1,10 +1,11 @@
 import type { AddressInfo } from "node:net";
 import { type Config, loadConfig } from "@secapi/config";
-import type { Cache } from "@secapi/cache";
-import { type AdvisoryRevisions, CacheKeys, type HotKeyTracker, createLogger, createUserWithKey, loadResultEntry } from "@secapi/core";
+import type { Cache, HotKeyTracker } from "@secapi/cache";
+import { type AdvisoryRevisions, CacheKeys, createUserWithKey, loadResultEntry } from "@secapi/core";
 import { type Db, type InputKey, PgListener, type ResultBasis, type UserRole, type UserTier, createDb, createPool, upsertScanResult } from "@secapi/db";
 import { OutboxRelay, type QueueName, closeQueues, createQueues } from "@secapi/events";
 import { type SecapiMetrics, createMetrics } from "@secapi/metrics";
+import { createLogger } from "@secapi/runtime";
 import { TEST_REDIS_URL, type TestDatabase, createTestDatabase, deleteKeysByPrefix, uniqueId } from "@secapi/testing";
 import type { Queue } from "bullmq";
 import { type Cluster, Redis } from "ioredis";

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { createLogger, createUserWithKey } from "@secapi/core";
+import { createUserWithKey } from "@secapi/core";
 import { type Db, type InputKey, createDb, createPool } from "@secapi/db";
+import { createLogger } from "@secapi/runtime";
 import { type TestDatabase, createTestDatabase } from "@secapi/testing";
 import { type KyselyPlugin, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -187,6 +187,7 @@ describe("never stored", () => {
       ["tag delete", await api.request("DELETE", `/api/v1/cache/tags/user:${user.id}`, { key: admin.key })],
       ["pattern delete", await api.request("DELETE", `/api/v1/cache/keys?pattern=${encodeURIComponent(`${api.cachePrefix}:user:${user.id}:*`)}`, { key: admin.key })],
       ["admin user", await api.request("POST", "/api/v1/admin/users", { key: admin.key, body: { email: `${id}@example.com`, tier: "free" } })],
+      ["queue board", await api.request("GET", "/admin/queues", { key: admin.key })],
       ["scan delete", await api.request("DELETE", `/api/v1/scans/${id}`, { key: user.key })],
     ];
     for (const [what, response] of answers) {

@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
-import { HealthProbe } from "@secapi/core";
 import { createDb, createPool } from "@secapi/db";
+import { HealthProbe } from "@secapi/runtime";
 import { TestRedisServer, freePort, waitFor } from "@secapi/testing";
 import express from "express";
 import { Redis } from "ioredis";

@@ -1,5 +1,5 @@
-import type { Cache } from "@secapi/cache";
-import type { CacheKeys, HotKeyTracker } from "@secapi/core";
+import type { Cache, HotKeyTracker } from "@secapi/cache";
+import type { CacheKeys } from "@secapi/core";
 import type { Db } from "@secapi/db";
 import type { Logger } from "pino";
 

@@ -1,11 +1,10 @@
-import { Cache } from "@secapi/cache";
+import { Cache, HotKeyTracker } from "@secapi/cache";
 import { loadConfigOrExit } from "@secapi/config";
+import { CACHE_PREFIX, CacheKeys, cacheEntryTtlSeconds } from "@secapi/core";
+import { QUEUES } from "@secapi/events";
+import { createMetrics } from "@secapi/metrics";
 import {
-  CACHE_PREFIX,
-  CacheKeys,
   HealthProbe,
-  cacheEntryTtlSeconds,
-  HotKeyTracker,
   createAppDb,
   createLogger,
   createRedisClient,
@@ -13,9 +12,7 @@ import {
   jsonRoute,
   onShutdownSignal,
   startHealthServer,
-} from "@secapi/core";
-import { QUEUES } from "@secapi/events";
-import { createMetrics } from "@secapi/metrics";
+} from "@secapi/runtime";
 import { Queue, Worker } from "bullmq";
 import type { CacheWorkerContext } from "./context.js";
 import { createEventProcessor } from "./event-processor.js";

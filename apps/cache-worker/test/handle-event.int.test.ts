@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { Cache } from "@secapi/cache";
-import { CacheKeys, HotKeyTracker, createLogger, createUserWithKey, inputHash, sealInput, storeAdvisories } from "@secapi/core";
+import { Cache, HotKeyTracker } from "@secapi/cache";
+import { CacheKeys, createUserWithKey, inputHash, sealInput, storeAdvisories } from "@secapi/core";
 import { type Db, type InputKey, createDb, createPool, insertScan, putScanInput, upsertScanResult } from "@secapi/db";
 import { createEvent } from "@secapi/events";
+import { createLogger } from "@secapi/runtime";
 import { type PackageSet, parseAdvisory } from "@secapi/scanners";
 import { REPO_ROOT, TEST_REDIS_URL, type TestDatabase, createTestDatabase, deleteKeysByPrefix, uniqueId } from "@secapi/testing";
 import { Redis } from "ioredis";

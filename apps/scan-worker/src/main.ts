@@ -1,4 +1,8 @@
 import { loadConfigOrExit } from "@secapi/config";
+import { tiersOfUsers } from "@secapi/db";
+import { createMetrics } from "@secapi/metrics";
+import { OutboxRelay, QUEUES, closeQueues, createQueues } from "@secapi/events";
+import { RateLimiter } from "@secapi/limiter";
 import {
   HealthProbe,
   createAppDb,
@@ -8,11 +12,7 @@ import {
   jsonRoute,
   onShutdownSignal,
   startHealthServer,
-} from "@secapi/core";
-import { tiersOfUsers } from "@secapi/db";
-import { createMetrics } from "@secapi/metrics";
-import { OutboxRelay, QUEUES, closeQueues, createQueues } from "@secapi/events";
-import { RateLimiter } from "@secapi/limiter";
+} from "@secapi/runtime";
 import { ScanPool } from "@secapi/scanners";
 import { Worker } from "bullmq";
 import { LostRunSweeper } from "./lost-run-sweeper.js";

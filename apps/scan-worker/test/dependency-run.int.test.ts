@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { createLogger, inputHash, parseAdvisories, sealInput, storeAdvisories } from "@secapi/core";
+import { inputHash, parseAdvisories, sealInput, storeAdvisories } from "@secapi/core";
 import { type Db, type InputKey, createDb, createPool, currentAdvisoryRevision, insertScan, putScanInput } from "@secapi/db";
 import { scanRunJobId } from "@secapi/events";
+import { createLogger } from "@secapi/runtime";
 import { type PackageSet, ScanPool, type ScanTask, canonicalPackageSet } from "@secapi/scanners";
 import { type TestDatabase, createTestDatabase, uniqueId } from "@secapi/testing";
 import type { Job } from "bullmq";

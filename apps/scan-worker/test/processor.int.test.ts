@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { loadConfig } from "@secapi/config";
-import { createLogger, inputHash, resolveScanType, scanWindows, sealInput, userSubject } from "@secapi/core";
+import { inputHash, resolveScanType, scanWindows, sealInput, userSubject } from "@secapi/core";
 import { RateLimiter } from "@secapi/limiter";
 import { type Db, type InputKey, createDb, createPool, insertScan, putScanInput, recordScanUsage } from "@secapi/db";
 import { QUEUES, type QueueName, closeQueues, createQueues, scanCoalescingKey, scanRunJobId } from "@secapi/events";
+import { createLogger } from "@secapi/runtime";
 import { ScanPool, type ScanTask, runScan } from "@secapi/scanners";
 import { TEST_REDIS_URL, type TestDatabase, createTestDatabase, uniqueId, waitFor } from "@secapi/testing";
 import { type Job, type Queue, Worker } from "bullmq";

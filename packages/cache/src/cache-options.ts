@@ -51,9 +51,9 @@ export interface L1Options {
   maxTtlMs?: number;
 }
 
-/** Consecutive failures that open the circuit breaker, and how long it stays open before a probe. */
+/** Failures in a row that open the circuit breaker, and how long it stays open before a probe. */
 export interface BreakerOptions {
-  /** Consecutive failed Redis calls that open the breaker (default 3). */
+  /** Failed Redis calls in a row that open the breaker (default 3; calls that fail together count once). */
   failureThreshold?: number;
   /** Milliseconds the breaker stays open before a PING probes Redis (default 1000). */
   cooldownMs?: number;

@@ -1,10 +1,11 @@
+import { withTimeout } from "@secapi/toolkit";
 import type { Cluster, Redis } from "ioredis";
+import { CacheTimeoutError } from "./errors/cache-timeout-error.js";
 import { CacheUnavailableError } from "./errors/cache-unavailable-error.js";
 import { type Invalidation, parseInvalidation } from "./invalidation.js";
 import type { KeyLayout } from "./key-layout.js";
 import type { RedisStore } from "./redis-store.js";
 import { whenReady } from "./when-ready.js";
-import { withTimeout } from "./with-timeout.js";
 
 export interface InvalidationBusOptions {
   subscriber: Redis | Cluster;
@@ -77,14 +78,14 @@ export class InvalidationBus {
     const { subscriber, layout } = this.options;
     subscriber.off("message", this.onMessage);
     if (this.options.ownsSubscriber) subscriber.disconnect();
-    else await withTimeout(subscriber.unsubscribe(layout.invalidateChannel, layout.filledChannel), 1000, "unsubscribe").catch(() => undefined);
+    else await withTimeout(subscriber.unsubscribe(layout.invalidateChannel, layout.filledChannel), 1000, () => new CacheTimeoutError("unsubscribe", 1000)).catch(() => undefined);
   }
 
   private async subscribe(): Promise<void> {
     const { subscriber, layout } = this.options;
     try {
       // Once subscribed, ioredis resubscribes by itself after every reconnect.
-      await withTimeout(subscriber.subscribe(layout.invalidateChannel, layout.filledChannel), RESUBSCRIBE_MS, "subscribe");
+      await withTimeout(subscriber.subscribe(layout.invalidateChannel, layout.filledChannel), RESUBSCRIBE_MS, () => new CacheTimeoutError("subscribe", RESUBSCRIBE_MS));
     } catch (error) {
       this.retryLater(error);
     }

@@ -1,13 +1,12 @@
 import { performance } from "node:perf_hooks";
+import { type BreakerState, CircuitBreaker, withTimeout } from "@secapi/toolkit";
 import type { Cluster, Redis } from "ioredis";
-import { type BreakerState, CircuitBreaker } from "./circuit-breaker.js";
 import { CacheTimeoutError } from "./errors/cache-timeout-error.js";
 import { CacheUnavailableError } from "./errors/cache-unavailable-error.js";
 import { type Invalidation, type InvalidationKind, parseInvalidation } from "./invalidation.js";
 import type { KeyLayout } from "./key-layout.js";
-import { SCRIPTS } from "./lua-script.js";
+import { SCRIPTS } from "./cache-scripts.js";
 import { StallGuard } from "./stall-guard.js";
-import { withTimeout } from "./with-timeout.js";
 
 /** The result of a Redis operation as a value: hot paths branch on it instead of catching. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -311,8 +310,9 @@ export class RedisStore {
 
   /** One guarded call: skipped while the breaker is open, failed fast while disconnected or stalled, raced with the timeout. */
   private async call<T>(operation: string, send: () => Promise<T>): Promise<Outcome<T>> {
-    if (!this.breaker.allowRequest()) return { ok: false, error: new CacheUnavailableError(operation) };
-    if (this.unusable()) return this.failed(operation, new CacheUnavailableError(operation));
+    const ticket = this.breaker.tryCall();
+    if (ticket === undefined) return { ok: false, error: new CacheUnavailableError(operation) };
+    if (this.unusable()) return this.failed(operation, ticket, new CacheUnavailableError(operation));
     const started = performance.now();
     try {
       const value = await this.send(operation, send);
@@ -320,7 +320,7 @@ export class RedisStore {
       this.breaker.recordSuccess();
       return { ok: true, value };
     } catch (error) {
-      return this.failed(operation, error);
+      return this.failed(operation, ticket, error);
     }
   }
 
@@ -332,7 +332,8 @@ export class RedisStore {
   /** Sends a command raced with the timeout; one that times out is watched until Redis answers it. */
   private send<T>(operation: string, command: () => Promise<T>): Promise<T> {
     const sent = command();
-    const answered = withTimeout(sent, this.options.timeoutMs, operation);
+    const timeoutMs = this.options.timeoutMs;
+    const answered = withTimeout(sent, timeoutMs, () => new CacheTimeoutError(operation, timeoutMs));
     // Registered before the caller awaits, so the guard is up before the caller learns of the timeout.
     answered.catch((error: unknown) => {
       if (error instanceof CacheTimeoutError) this.stall.track(sent);
@@ -340,8 +341,8 @@ export class RedisStore {
     return answered;
   }
 
-  private failed(operation: string, error: unknown): Outcome<never> {
-    this.breaker.recordFailure();
+  private failed(operation: string, ticket: number, error: unknown): Outcome<never> {
+    this.breaker.recordFailure(ticket);
     this.options.onError(operation, error);
     return { ok: false, error };
   }

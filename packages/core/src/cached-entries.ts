@@ -1,7 +1,6 @@
 import { hash } from "node:crypto";
 import type { TierTable } from "@secapi/config";
-import { type Db, type InputKey, type ScanStatus, advisoryRevisionNow, findScanResult, resultIsCurrent } from "@secapi/db";
-import { sql } from "kysely";
+import { type Db, type InputKey, type ScanStatus, findScanResult, findScanWithResult } from "@secapi/db";
 import { scanTag } from "./cache-keys.js";
 import { type ResultCurrency, currencyOf } from "./result-currency.js";
 import { type ScanView, scanView } from "./scan-view.js";
@@ -12,7 +11,7 @@ export function etagOf(body: unknown): string {
 }
 
 /**
- * A scan as cached under `scanKey(id)`: the rendered body with its ETag (so `If-None-Match` is answered
+ * A scan as cached under `CacheKeys.scan(id)`: the rendered body with its ETag (so `If-None-Match` is answered
  * from the cache), plus the owner, checked on every read, the run for `?wait`, and the currency of the result
  * it shows.
  */
@@ -32,19 +31,7 @@ export interface ScanViewEntry extends ResultCurrency {
  * tag: that one is invalidated by every scan the user submits, and a view does not depend on other scans.
  */
 export async function loadScanViewEntry(db: Db, scanId: string): Promise<{ entry: ScanViewEntry; tags: string[] } | undefined> {
-  const row = await db
-    .selectFrom("scans")
-    .leftJoin("scan_results", "scan_results.id", "scans.result_id")
-    .selectAll("scans")
-    .select([
-      "scan_results.result as result",
-      "scan_results.tags as result_tags",
-      "scan_results.valid_until as result_valid_until",
-      sql<boolean | null>`CASE WHEN scan_results.id IS NULL THEN NULL ELSE ${resultIsCurrent()} END`.as("result_current"),
-      advisoryRevisionNow().as("checked_revision"),
-    ])
-    .where("scans.id", "=", scanId)
-    .executeTakeFirst();
+  const row = await findScanWithResult(db, scanId);
   if (!row) return undefined;
   const outdated = row.result_current === false;
   const body = scanView(row, { result: row.result, outdated });
@@ -74,7 +61,7 @@ export function scanViewTtlSeconds(entry: ScanViewEntry, finishedTtlSeconds: num
 }
 
 /**
- * A result as cached under `resultKey(...)`: `computedAt` lets each tier refuse results older than its TTL, the
+ * A result as cached under `CacheKeys.result(key)`: `computedAt` lets each tier refuse results older than its TTL, the
  * currency lets every reader refuse one whose advisories changed.
  */
 export interface ResultEntry extends ResultCurrency {

@@ -1,4 +1,5 @@
 import type { TierLimits } from "@secapi/config";
+import { type Db, scanUsageSince } from "@secapi/db";
 import type { LimitWindow } from "@secapi/limiter";
 
 /**
@@ -45,3 +46,11 @@ export const SCAN_WINDOW_NAMES = new Set(["scans-hour", "scans-month"]);
 
 /** The limiter subject of a user: all their windows share one Redis hash slot. */
 export const userSubject = (userId: string) => `user:${userId}`;
+
+/**
+ * The limiter's source of durable monthly usage: the scan usage recorded in Postgres for a `user:<id>`
+ * subject since the month began (used when Redis lost its counter).
+ */
+export function monthUsageFromPostgres(db: Db) {
+  return (subject: string, _window: unknown, monthStart: Date) => scanUsageSince(db, subject.replace(/^user:/, ""), monthStart);
+}

@@ -7,6 +7,7 @@ import {
   findUserByEmail,
   insertApiKey,
   insertUser,
+  isUniqueViolationError,
   revokeApiKey,
   updateUserTier,
 } from "@secapi/db";
@@ -29,8 +30,6 @@ export class UserNotFoundError extends Error {
   }
 }
 
-const UNIQUE_VIOLATION = "23505";
-
 /** Creates a user and their first API key in one transaction; the key is returned once and never stored. */
 export async function createUserWithKey(
   db: Db,
@@ -44,7 +43,7 @@ export async function createUserWithKey(
       return { user, apiKey: apiKey.key };
     });
   } catch (error) {
-    if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new UserExistsError(input.email);
+    if (isUniqueViolationError(error)) throw new UserExistsError(input.email);
     throw error;
   }
 }

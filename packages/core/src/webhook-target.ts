@@ -1,6 +1,7 @@
 import type { LookupAddress } from "node:dns";
 import { lookup } from "node:dns/promises";
 import { type LookupFunction, isIP } from "node:net";
+import { withTimeout } from "@secapi/toolkit";
 import ipaddr from "ipaddr.js";
 
 /**
@@ -95,19 +96,14 @@ function parseWebhookUrl(raw: string): URL {
 }
 
 async function resolveWithin(host: string, resolve: HostResolver, timeoutMs: number): Promise<LookupAddress[]> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new WebhookHostUnresolvedError(host, `no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
   try {
-    const addresses = await Promise.race([resolve(host), timeout]);
+    const resolving = Promise.resolve().then(() => resolve(host));
+    const addresses = await withTimeout(resolving, timeoutMs, () => new WebhookHostUnresolvedError(host, `no answer within ${timeoutMs} ms`));
     if (addresses.length === 0) throw new WebhookHostUnresolvedError(host, "no addresses");
     return addresses;
   } catch (error) {
     if (error instanceof WebhookHostUnresolvedError) throw error;
     throw new WebhookHostUnresolvedError(host, (error as Error).message);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

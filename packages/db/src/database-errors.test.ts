@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isDatabaseUnavailableError, isPermanentDatabaseError } from "./database-errors.js";
+import { isDatabaseUnavailableError, isPermanentDatabaseError, isUniqueViolationError } from "./database-errors.js";
 
 const pgError = (code: string, message = "x") => Object.assign(new Error(message), { code });
 
@@ -32,5 +32,13 @@ describe("isPermanentDatabaseError", () => {
     expect(isPermanentDatabaseError(pgError("40001"))).toBe(false);
     expect(isPermanentDatabaseError(pgError("ECONNREFUSED"))).toBe(false);
     expect(isPermanentDatabaseError(new Error("no code"))).toBe(false);
+  });
+});
+
+describe("isUniqueViolationError", () => {
+  it("is true for a duplicate key and nothing else", () => {
+    expect(isUniqueViolationError(pgError("23505", "duplicate key value violates unique constraint"))).toBe(true);
+    expect(isUniqueViolationError(pgError("23503"))).toBe(false);
+    expect(isUniqueViolationError(new Error("duplicate key"))).toBe(false);
   });
 });

@@ -20,6 +20,11 @@ export function isRowRejectedError(error: unknown): boolean {
   return state !== undefined && (state.startsWith("22") || state.startsWith("23"));
 }
 
+/** Postgres refused a row because it would duplicate a unique key (23505 unique_violation). */
+export function isUniqueViolationError(error: unknown): boolean {
+  return sqlState(error) === "23505";
+}
+
 /** Postgres refused a scan row because the result it points at does not exist (any more). */
 export function isMissingResultError(error: unknown): boolean {
   return sqlState(error) === "23503" && (error as { constraint?: unknown }).constraint === "scans_result_id_fkey";

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { TIERS } from "@secapi/config";
 import { z } from "zod";
 
 const uuid = z.uuid();
-const tier = z.enum(["free", "starter", "pro", "business"]);
+const tier = z.enum(TIERS);
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
 const scanRef = { scanId: uuid, userId: uuid, type: z.string(), inputHash: sha256 };

@@ -1,4 +1,5 @@
 import type { Db, OutboxRow } from "@secapi/db";
+import { withTimeout } from "@secapi/toolkit";
 import type { Queue } from "bullmq";
 import type { QueueName } from "./queue-names.js";
 
@@ -31,14 +32,6 @@ export class RelayPublishTimeoutError extends Error {
     super(`BullMQ did not accept the batch within ${ms} ms`);
     this.name = "RelayPublishTimeoutError";
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RelayPublishTimeoutError(ms)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -99,7 +92,8 @@ export class OutboxRelay {
           .skipLocked()
           .execute();
         if (locked.length === 0) return 0;
-        await withTimeout(this.publish(locked), this.publishTimeoutMs);
+        const timeoutMs = this.publishTimeoutMs;
+        await withTimeout(this.publish(locked), timeoutMs, () => new RelayPublishTimeoutError(timeoutMs));
         await tx
           .deleteFrom("outbox")
           .where(

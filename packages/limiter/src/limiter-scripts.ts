@@ -1,28 +1,25 @@
-import { readFileSync } from "node:fs";
+import { type LuaArg, LuaScript } from "@secapi/toolkit";
 import type { Cluster, Redis } from "ioredis";
 import { MONTH_COUNTER_GRACE_MS } from "./calendar-month.js";
 import type { UsageDelta } from "./usage-delta.js";
 import type { WindowEvaluation } from "./window-evaluation.js";
 import type { WindowPlan } from "./window-plan.js";
 
-/** A script from `lua/`, with each `--- @include "<file>"` line replaced by `lua/includes/<file>`. */
-function script(name: string): string {
-  const read = (path: string) => readFileSync(new URL(`./lua/${path}`, import.meta.url), "utf8");
-  return read(name).replace(/^--- @include "([\w.-]+)"$/gm, (_, file: string) => read(`includes/${file}`));
-}
+/** `src/lua/<name>.lua` (copied to `dist/lua` by the build). */
+const script = (name: string) => new LuaScript(new URL(`./lua/${name}.lua`, import.meta.url));
 
-const CHECK_LUA = script("check.lua");
-const ADJUST_LUA = script("adjust.lua");
-const HEARTBEAT_LUA = script("heartbeat.lua");
+const CHECK = script("check");
+const ADJUST = script("adjust");
+const HEARTBEAT = script("heartbeat");
 
-type Arg = string | number | Buffer;
+type Arg = LuaArg;
 
 /** Window kinds as check.lua reads them; a report-only window adds REPORT_ONLY. */
 const SLIDING = 1;
 const CALENDAR_MONTH = 2;
 const REPORT_ONLY = 2;
 
-/** The limiter's Lua scripts bound to one client; ioredis sends EVALSHA and falls back to EVAL on NOSCRIPT. */
+/** The limiter's Lua scripts bound to one client, each sent by EVALSHA (EVAL when the server does not have it). */
 export interface LimiterScripts {
   check(key: string, args: Arg[]): Promise<number[]>;
   adjust(key: string, args: Arg[]): Promise<number>;
@@ -30,22 +27,12 @@ export interface LimiterScripts {
   heartbeat(key: string, id: string, ttlMs: number): Promise<number>;
 }
 
-interface LimiterCommands {
-  secapiLimiterCheck(numberOfKeys: number, ...keysAndArgs: Arg[]): Promise<number[]>;
-  secapiLimiterAdjust(numberOfKeys: number, ...keysAndArgs: Arg[]): Promise<number>;
-  secapiLimiterHeartbeat(numberOfKeys: number, ...keysAndArgs: Arg[]): Promise<number>;
-}
-
-/** Defines the scripts as commands on the caller's client (idempotent: redefining replaces them). */
+/** The scripts bound to the caller's client. */
 export function limiterScripts(redis: Redis | Cluster): LimiterScripts {
-  redis.defineCommand("secapiLimiterCheck", { lua: CHECK_LUA });
-  redis.defineCommand("secapiLimiterAdjust", { lua: ADJUST_LUA });
-  redis.defineCommand("secapiLimiterHeartbeat", { lua: HEARTBEAT_LUA });
-  const commands = redis as unknown as LimiterCommands;
   return {
-    check: (key, args) => commands.secapiLimiterCheck(1, key, ...args),
-    adjust: (key, args) => commands.secapiLimiterAdjust(1, key, ...args),
-    heartbeat: (key, id, ttlMs) => commands.secapiLimiterHeartbeat(1, key, id, ttlMs),
+    check: (key, args) => CHECK.run(redis, [key], args) as Promise<number[]>,
+    adjust: (key, args) => ADJUST.run(redis, [key], args) as Promise<number>,
+    heartbeat: (key, id, ttlMs) => HEARTBEAT.run(redis, [key], [id, ttlMs]) as Promise<number>,
   };
 }
 

@@ -1,7 +1,8 @@
+import { withTimeout } from "@secapi/toolkit";
 import type { Cluster, Redis } from "ioredis";
 import { randomUUID } from "node:crypto";
+import { LimiterTimeoutError } from "./errors/limiter-timeout-error.js";
 import type { LimiterScripts } from "./limiter-scripts.js";
-import { withTimeout } from "./with-timeout.js";
 
 /** Heartbeats a process may miss before the others stop counting it. */
 const MISSED_HEARTBEATS = 3;
@@ -60,7 +61,7 @@ export class ProcessMembership {
     // A beat still waiting means Redis is slow: one is enough. Without a connection, the count read last stands.
     if (this.beating || redis.status !== "ready") return;
     this.beating = true;
-    withTimeout(this.options.heartbeat(key, this.id, intervalMs * MISSED_HEARTBEATS), timeoutMs, "Redis heartbeat")
+    withTimeout(this.options.heartbeat(key, this.id, intervalMs * MISSED_HEARTBEATS), timeoutMs, () => new LimiterTimeoutError("Redis heartbeat", timeoutMs))
       .then(
         (count) => {
           this.counted = count;

@@ -1,9 +1,10 @@
+import { CircuitBreaker, withTimeout } from "@secapi/toolkit";
 import type { Cluster, Redis } from "ioredis";
 import { performance } from "node:perf_hooks";
 import { BlockCache } from "./block-cache.js";
-import { CircuitBreaker } from "./circuit-breaker.js";
 import { InvalidLimitCheckError } from "./errors/invalid-limit-check-error.js";
 import { LimiterClosedError } from "./errors/limiter-closed-error.js";
+import { LimiterTimeoutError } from "./errors/limiter-timeout-error.js";
 import { LimiterUnavailableError } from "./errors/limiter-unavailable-error.js";
 import { FallbackLimiter } from "./fallback-limiter.js";
 import type { LimitDecision } from "./limit-decision.js";
@@ -15,7 +16,6 @@ import { type UsageDelta, deltaAt } from "./usage-delta.js";
 import { type WindowEvaluation, decisionFromEvaluation, isCounted } from "./window-evaluation.js";
 import { type WindowPlan, assertValidCheck, planWindows } from "./window-plan.js";
 import { subjectKey } from "./window-key.js";
-import { withTimeout } from "./with-timeout.js";
 
 /**
  * ioredis states in which a command would only wait in the offline queue (and maybe run long after we gave up),
@@ -72,7 +72,11 @@ export class RateLimiter {
     this.hooks = options.hooks ?? {};
     this.monthUsage = options.monthUsage;
     this.scripts = limiterScripts(this.redis);
-    this.breaker = new CircuitBreaker(options.breakerThreshold ?? 3, options.breakerCooldownMs ?? 1000);
+    this.breaker = new CircuitBreaker({
+      failureThreshold: options.breakerThreshold ?? 3,
+      cooldownMs: options.breakerCooldownMs ?? 1000,
+      probe: () => this.probeRedis(),
+    });
     this.blocks = new BlockCache(options.blockCacheSize ?? 10_000);
     this.fallback = new FallbackLimiter(options.fallbackMaxSubjects ?? 50_000);
     const fallbackProcesses = options.fallbackProcesses ?? 1;
@@ -181,10 +185,11 @@ export class RateLimiter {
     const loadKey = `${plan.key}|${plan.field}`;
     const inFlight = this.monthUsageLoads.get(loadKey);
     if (inFlight) return inFlight;
+    const timeoutMs = this.monthUsageTimeoutMs;
     const load = withTimeout(
       Promise.resolve().then(() => monthUsage(subject, plan.window, new Date(plan.month.startMs))),
-      this.monthUsageTimeoutMs,
-      "monthUsage",
+      timeoutMs,
+      () => new LimiterTimeoutError("monthUsage", timeoutMs),
     )
       .then((units) => {
         if (!Number.isFinite(units) || units < 0) throw new InvalidLimitCheckError(`monthUsage returned ${units}, not a count`);
@@ -223,7 +228,7 @@ export class RateLimiter {
     const started = performance.now();
     try {
       if (DISCONNECTED.has(this.redis.status)) throw new LimiterUnavailableError(`the Redis connection is ${this.redis.status}`);
-      const result = await withTimeout(call(), timeoutMs, `Redis ${operation}`);
+      const result = await withTimeout(call(), timeoutMs, () => new LimiterTimeoutError(`Redis ${operation}`, timeoutMs));
       this.breaker.recordSuccess();
       if (this.fallback.pendingSubjects > 0) this.startMerge();
       return result;
@@ -235,6 +240,18 @@ export class RateLimiter {
     } finally {
       const seconds = (performance.now() - started) / 1000;
       this.emit(() => this.hooks.onRedisLatency?.(seconds));
+    }
+  }
+
+  /** The breaker's probe: whether Redis answers a PING within `timeoutMs` now. */
+  private async probeRedis(): Promise<boolean> {
+    if (this.closed || DISCONNECTED.has(this.redis.status)) return false;
+    try {
+      await withTimeout(this.redis.ping(), this.timeoutMs, () => new LimiterTimeoutError("Redis probe", this.timeoutMs));
+      return true;
+    } catch (error) {
+      this.lastRedisError = error;
+      return false;
     }
   }
 

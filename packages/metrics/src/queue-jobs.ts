@@ -1,3 +1,4 @@
+import { TimeoutError, withTimeout } from "@secapi/toolkit";
 import type { Gauge } from "prom-client";
 
 /** The BullMQ job states `secapi_queue_jobs{state}` reports. */
@@ -47,11 +48,7 @@ export class QueueJobsTracker {
         .finally(() => this.inFlight.delete(queue));
       this.inFlight.set(queue, read);
     }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.timeoutMs);
-      timer.unref();
-    });
-    await Promise.race([read, timeout]).finally(() => clearTimeout(timer));
+    // Past the timeout the scrape goes on with the last known counts; the read still lands when it answers.
+    await withTimeout(read, this.timeoutMs, () => new TimeoutError(`${queue.name} job counts`, this.timeoutMs)).catch(() => undefined);
   }
 }

@@ -1,5 +1,8 @@
 import { createRequire } from "node:module";
-import { UNCHECKED_KINDS, dependenciesInputSchema, sbomInputSchema, secretsInputSchema } from "@secapi/scanners";
+import { TIERS } from "@secapi/config";
+import { SCAN_TYPES } from "@secapi/core";
+import { SCAN_STATUSES, USER_ROLES } from "@secapi/db";
+import { UNCHECKED_KINDS } from "@secapi/scanners";
 import { z } from "zod";
 import { NO_STORE, REVALIDATE, VARY_CALLER } from "../http/cache-control.js";
 
@@ -55,7 +58,13 @@ const ERROR_TEXT: Record<number, string> = {
 };
 
 const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
-const scanTypes = { type: "string", enum: ["secrets", "dependencies", "sbom"] };
+// Enums and variants come from the registries and the tier table, so a new scan type or tier appears here by itself.
+const scanTypes = { type: "string", enum: Object.keys(SCAN_TYPES) };
+const scanTypesAndAliases = { type: "string", enum: Object.values(SCAN_TYPES).flatMap((t) => [t.name, ...(t.aliases ?? [])]) };
+const scanStatuses = { type: "string", enum: [...SCAN_STATUSES] };
+const tiers = { type: "string", enum: [...TIERS] };
+/** The component name of a scan type's input schema: `dependencies` → `DependenciesInput`. */
+const inputSchemaName = (typeName: string) => `${typeName.replace(/(^|[-_])(\w)/g, (_m, _sep, c: string) => c.toUpperCase())}Input`;
 
 /** The OpenAPI 3.1 description of the HTTP API (DESIGN.md "HTTP API"), served at `/openapi.json`. */
 export function openApiDocument(): Record<string, unknown> {
@@ -94,7 +103,7 @@ export function openApiDocument(): Record<string, unknown> {
           parameters: [
             { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 20 } },
             { name: "cursor", in: "query", schema: { type: "string" } },
-            { name: "status", in: "query", schema: { type: "string", enum: ["queued", "running", "completed", "failed"] } },
+            { name: "status", in: "query", schema: scanStatuses },
             { name: "type", in: "query", schema: scanTypes },
           ],
           responses: {
@@ -108,8 +117,8 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: "Submit a scan with the input as the body",
           description: "`docker` and `image` are aliases of `sbom`: `{\"image\": \"nginx:1.24\", \"sbom\": {...}}`.",
-          parameters: [{ name: "type", in: "path", required: true, schema: { type: "string", enum: ["secrets", "dependencies", "sbom", "docker", "image"] } }],
-          requestBody: { required: true, content: json({ oneOf: [ref("SecretsInput"), ref("DependenciesInput"), ref("SbomInput")] }) },
+          parameters: [{ name: "type", in: "path", required: true, schema: scanTypesAndAliases }],
+          requestBody: { required: true, content: json({ oneOf: Object.keys(SCAN_TYPES).map((name) => ref(inputSchemaName(name))) }) },
           responses: {
             "200": ok("Answered from a cached result", ref("Scan"), cacheStatus),
             "202": ok("Accepted", ref("Scan"), cacheStatus),
@@ -247,15 +256,14 @@ export function openApiDocument(): Record<string, unknown> {
         ]),
       ),
       schemas: {
-        SecretsInput: jsonSchema(secretsInputSchema),
-        DependenciesInput: jsonSchema(dependenciesInputSchema),
-        SbomInput: jsonSchema(sbomInputSchema),
+        ...Object.fromEntries(Object.values(SCAN_TYPES).map((t) => [inputSchemaName(t.name), jsonSchema(t.inputSchema)])),
         ScanSubmission: {
-          oneOf: [
-            { type: "object", required: ["type", "input"], additionalProperties: false, properties: { type: { const: "secrets" }, input: ref("SecretsInput") } },
-            { type: "object", required: ["type", "input"], additionalProperties: false, properties: { type: { const: "dependencies" }, input: ref("DependenciesInput") } },
-            { type: "object", required: ["type", "input"], additionalProperties: false, properties: { type: { const: "sbom" }, input: ref("SbomInput") } },
-          ],
+          oneOf: Object.values(SCAN_TYPES).map((t) => ({
+            type: "object",
+            required: ["type", "input"],
+            additionalProperties: false,
+            properties: { type: { const: t.name }, input: ref(inputSchemaName(t.name)) },
+          })),
         },
         Summary: {
           type: "object",
@@ -292,7 +300,7 @@ export function openApiDocument(): Record<string, unknown> {
           properties: {
             id: { type: "string", format: "uuid" },
             type: scanTypes,
-            status: { type: "string", enum: ["queued", "running", "completed", "failed"] },
+            status: scanStatuses,
             cached: { type: "boolean" },
             created_at: { type: "string", format: "date-time" },
             started_at: { type: ["string", "null"], format: "date-time" },
@@ -334,7 +342,7 @@ export function openApiDocument(): Record<string, unknown> {
         Usage: {
           type: "object",
           properties: {
-            tier: { type: "string", enum: ["free", "starter", "pro", "business"] },
+            tier: tiers,
             limits: { type: "object", properties: { requests_per_minute: ref("Limit"), scans_per_hour: ref("Limit"), scans_per_month: ref("Limit") } },
             result_ttl_seconds: { type: "integer" },
             degraded: { type: "boolean" },
@@ -370,12 +378,12 @@ export function openApiDocument(): Record<string, unknown> {
           type: "object",
           required: ["email", "tier"],
           additionalProperties: false,
-          properties: { email: { type: "string", format: "email" }, tier: { enum: ["free", "starter", "pro", "business"] }, role: { enum: ["user", "admin"] } },
+          properties: { email: { type: "string", format: "email" }, tier: tiers, role: { enum: [...USER_ROLES] } },
         },
         UserPatch: {
           type: "object",
           additionalProperties: false,
-          properties: { tier: { enum: ["free", "starter", "pro", "business"] }, webhook_url: { type: ["string", "null"], format: "uri" } },
+          properties: { tier: tiers, webhook_url: { type: ["string", "null"], format: "uri" } },
         },
         User: {
           type: "object",

@@ -1,17 +1,17 @@
 import { keyPatternProblem } from "@secapi/core";
 import type { Cluster, Redis } from "ioredis";
+import { TimeoutError, withTimeout } from "@secapi/toolkit";
 import { Router } from "express";
 import type { ApiContext } from "../context.js";
 import { badRequest, unavailable } from "../http/http-error.js";
 import { requireAdmin } from "../middleware/authenticate.js";
 
+const INFO_TIMEOUT_MS = 200;
+
 /** `INFO` fields as numbers; undefined while the cache Redis does not answer. */
 async function redisInfo(redis: Redis | Cluster): Promise<{ used_memory: number; connected_clients: number } | undefined> {
   try {
-    const text = await Promise.race([
-      (redis as Redis).info(),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), 200)),
-    ]);
+    const text = await withTimeout((redis as Redis).info(), INFO_TIMEOUT_MS, () => new TimeoutError("cache Redis INFO", INFO_TIMEOUT_MS));
     const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, "m").exec(text)?.[1] ?? 0);
     return { used_memory: field("used_memory"), connected_clients: field("connected_clients") };
   } catch {

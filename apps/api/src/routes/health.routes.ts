@@ -1,4 +1,4 @@
-import { healthResponse } from "@secapi/core";
+import { healthResponse } from "@secapi/runtime";
 import { Router } from "express";
 import type { ApiContext } from "../context.js";
 import { NO_STORE } from "../http/cache-control.js";

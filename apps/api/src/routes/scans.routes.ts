@@ -11,7 +11,7 @@ import {
   scanView,
   scanViewEntryLoad,
 } from "@secapi/core";
-import { deleteScanForUser, listScansForUser } from "@secapi/db";
+import { SCAN_STATUSES, deleteScanForUser, listScansForUser } from "@secapi/db";
 import { createEvent, eventMessage, writeOutbox } from "@secapi/events";
 import { type Request, type Response, Router } from "express";
 import { z } from "zod";
@@ -38,7 +38,7 @@ const getQuerySchema = z.object({ wait: z.coerce.number().int().min(0).max(MAX_W
 const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(200).optional(),
-  status: z.enum(["queued", "running", "completed", "failed"]).optional(),
+  status: z.enum(SCAN_STATUSES).optional(),
   type: z.string().max(64).optional(),
 });
 const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");

@@ -6,7 +6,7 @@
   ARGV[2]  tag set lifetime in s
   Returns  1
 ]]
---- @include "add-to-tag"
+--- @include "add-to-tag.lua"
 
 addToTag(KEYS[1], ARGV[1], tonumber(ARGV[2]), false)
 return 1

@@ -8,8 +8,8 @@
   ARGV[4]  JSON list of the entry's tags
   Returns  1 if it may have been invalidated, 0 if not
 ]]
---- @include "fence-history"
---- @include "invalidated-since"
+--- @include "fence-history.lua"
+--- @include "invalidated-since.lua"
 
 if invalidatedSince(KEYS[1], ARGV[1], tonumber(ARGV[2]), ARGV[3], cjson.decode(ARGV[4])) then return 1 end
 return 0

@@ -10,8 +10,8 @@
   ARGV[5]  fence stream max length
   Returns  number of entries deleted
 ]]
---- @include "entry-tags"
---- @include "record-invalidation"
+--- @include "entry-tags.lua"
+--- @include "record-invalidation.lua"
 
 local deleted = 0
 for i = 2, #KEYS do

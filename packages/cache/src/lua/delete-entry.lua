@@ -5,7 +5,7 @@
   ARGV[1]  tag the entry must carry ("" = delete regardless)
   Returns  the JSON list of the deleted entry's tags, or false if nothing was deleted
 ]]
---- @include "entry-tags"
+--- @include "entry-tags.lua"
 
 local raw = redis.pcall("GET", KEYS[1])
 local tags = entryTags(raw)

@@ -8,7 +8,7 @@
            {epoch, "replay", i1, k1, d1, i2, ...}    the invalidations after ARGV[1], oldest first
            (epoch is "0-0" while the stream does not exist)
 ]]
---- @include "fence-history"
+--- @include "fence-history.lua"
 
 local epoch = currentEpoch(KEYS[1])
 if epoch == ARGV[1] then return {epoch} end

@@ -14,8 +14,8 @@
   ARGV[5]  fence stream max length
   Returns  {entries deleted, members left in the tag sets}
 ]]
---- @include "entry-tags"
---- @include "record-invalidation"
+--- @include "entry-tags.lua"
+--- @include "record-invalidation.lua"
 
 local tags = cjson.decode(ARGV[3])
 local deleted, left = 0, 0

@@ -8,6 +8,6 @@
   ARGV[4]  fence stream max length
   Returns  the new epoch
 ]]
---- @include "record-invalidation"
+--- @include "record-invalidation.lua"
 
 return recordInvalidation(KEYS[1], ARGV[4], ARGV[1], ARGV[2], ARGV[3])

@@ -14,11 +14,11 @@
   ARGV[7]  fence stream max length
   Returns  1 if written, 0 if skipped
 ]]
---- @include "fence-history"
---- @include "invalidated-since"
---- @include "entry-tags"
---- @include "add-to-tag"
---- @include "record-invalidation"
+--- @include "fence-history.lua"
+--- @include "invalidated-since.lua"
+--- @include "entry-tags.lua"
+--- @include "add-to-tag.lua"
+--- @include "record-invalidation.lua"
 
 local tags = entryTags(ARGV[1]) or {}
 if ARGV[4] ~= "" and invalidatedSince(KEYS[2], ARGV[4], tonumber(ARGV[5]), KEYS[1], tags) then return 0 end

@@ -247,3 +247,31 @@ export async function findStaleInFlightRuns(db: DbExecutor, olderThan: Date, lim
     oldest: row.oldest,
   }));
 }
+
+/** A scan with its result (null columns when it has none), the result's currency checked in the same statement. */
+export interface ScanWithResult extends ScanRow {
+  result: unknown;
+  result_tags: string[] | null;
+  result_valid_until: Date | null;
+  /** null: the scan has no result. */
+  result_current: boolean | null;
+  /** The advisory revision when the row was read: a current result is known current up to it. */
+  checked_revision: string;
+}
+
+/** A scan by id, joined to its result, for rendering the scan (view) and stamping its currency. */
+export async function findScanWithResult(db: DbExecutor, scanId: string): Promise<ScanWithResult | undefined> {
+  return db
+    .selectFrom("scans")
+    .leftJoin("scan_results", "scan_results.id", "scans.result_id")
+    .selectAll("scans")
+    .select([
+      "scan_results.result as result",
+      "scan_results.tags as result_tags",
+      "scan_results.valid_until as result_valid_until",
+      sql<boolean | null>`CASE WHEN scan_results.id IS NULL THEN NULL ELSE ${resultIsCurrent()} END`.as("result_current"),
+      advisoryRevisionNow().as("checked_revision"),
+    ])
+    .where("scans.id", "=", scanId)
+    .executeTakeFirst();
+}

@@ -1,6 +1,8 @@
 import type { Generated, Selectable } from "kysely";
 
-export type ScanStatus = "queued" | "running" | "completed" | "failed";
+/** Every state of a scan, in the order a scan passes through them. */
+export const SCAN_STATUSES = ["queued", "running", "completed", "failed"] as const;
+export type ScanStatus = (typeof SCAN_STATUSES)[number];
 
 export interface ScansTable {
   id: Generated<string>;

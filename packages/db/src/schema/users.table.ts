@@ -1,6 +1,7 @@
 import type { Generated, Selectable } from "kysely";
 
-export type UserRole = "user" | "admin";
+export const USER_ROLES = ["user", "admin"] as const;
+export type UserRole = (typeof USER_ROLES)[number];
 export type UserTier = "free" | "starter" | "pro" | "business";
 
 export interface UsersTable {

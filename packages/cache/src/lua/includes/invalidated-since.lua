@@ -1,4 +1,4 @@
--- Needs fence-history.
+-- Needs: fence-history.lua
 -- Whether the fence records, after epoch `since`, an invalidation that may concern `key` or one of `tags`.
 -- Patterns and flushes always may; so does a history that is no longer complete.
 local function invalidatedSince(stream, since, limit, key, tags)

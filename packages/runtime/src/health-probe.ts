@@ -1,4 +1,5 @@
 import type { Db } from "@secapi/db";
+import { TimeoutError, withTimeout } from "@secapi/toolkit";
 import type { Cluster, Redis } from "ioredis";
 import { sql } from "kysely";
 
@@ -40,23 +41,9 @@ class DependencyCheck {
   }
 }
 
-/**
- * Whether `answered` resolves true within `ms`. The deadline waits one more event-loop turn once its timer
- * fires: after a busy stretch of the event loop the timer runs before pending socket reads, and an answer
- * that had already arrived would otherwise be reported as a hung dependency.
- */
+/** Whether `answered` resolves true within `ms` (withTimeout's deadline: a reply that arrived during a busy stretch wins). */
 function answeredWithin(answered: Promise<boolean>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  let late: NodeJS.Immediate | undefined;
-  const deadline = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => {
-      late = setImmediate(() => resolve(false));
-    }, ms);
-  });
-  return Promise.race([answered, deadline]).finally(() => {
-    clearTimeout(timer);
-    clearImmediate(late);
-  });
+  return withTimeout(answered, ms, () => new TimeoutError("health check", ms)).catch(() => false);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { TEST_REDIS_URL, deleteKeysByPrefix, uniqueId, waitFor } from "@secapi/testing";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { HotKeyTracker } from "./hot-keys.js";
+import { HotKeyTracker } from "../src/hot-keys.js";
 
 const redis = new Redis(TEST_REDIS_URL);
 const prefix = uniqueId("hotkeys");

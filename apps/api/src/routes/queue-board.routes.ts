@@ -1,0 +1,51 @@
+import { createBullBoard } from "@bull-board/api";
+import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
+import { ExpressAdapter } from "@bull-board/express";
+import { type RequestHandler, Router } from "express";
+import type { ApiContext } from "../context.js";
+import { callerDependent } from "../http/cache-control.js";
+import { HttpError, forbidden } from "../http/http-error.js";
+import { inSequence } from "../http/in-sequence.js";
+import { limitRequests } from "../limits/limit-requests.js";
+import { identify } from "../middleware/authenticate.js";
+
+export const QUEUE_BOARD_PATH = "/admin/queues";
+
+/**
+ * A browser cannot add `Authorization: Bearer` to the board's page, assets and API calls, but it re-sends Basic
+ * credentials for every one of them once asked: the admin key is the password (any user name).
+ */
+const basicAsBearer: RequestHandler = (req, _res, next) => {
+  const match = /^Basic\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
+  if (match) {
+    const decoded = Buffer.from(match[1]!, "base64").toString("utf8");
+    const password = decoded.slice(decoded.indexOf(":") + 1);
+    if (password) req.headers.authorization = `Bearer ${password}`;
+  }
+  next();
+};
+
+const requireBoardAdmin: RequestHandler = (req, _res, next) => {
+  if (!req.principal) {
+    const message = req.authProblem === "invalid" ? "Invalid or revoked API key" : "An admin API key is required (Basic auth: the key as password, or Authorization: Bearer)";
+    return next(new HttpError(401, "unauthorized", message, {}, { "WWW-Authenticate": 'Basic realm="SecAPI queues", charset="UTF-8"' }));
+  }
+  next(req.principal.role === "admin" ? undefined : forbidden());
+};
+
+/**
+ * Bull Board for every BullMQ queue (jobs by state, retry, clean, payloads), for administrators only. It is read
+ * and write: an admin can retry or remove jobs, as in any BullMQ deployment. Nothing of it is stored by an HTTP cache
+ * (live state, an admin's view).
+ */
+export function queueBoardRouter(ctx: ApiContext): Router {
+  const serverAdapter = new ExpressAdapter().setBasePath(QUEUE_BOARD_PATH);
+  createBullBoard({
+    queues: Object.values(ctx.queues).map((queue) => new BullMQAdapter(queue)),
+    serverAdapter,
+    options: { uiConfig: { boardTitle: "SecAPI queues" } },
+  });
+  const router = Router();
+  router.use(QUEUE_BOARD_PATH, inSequence(callerDependent, basicAsBearer, identify(ctx), limitRequests(ctx), requireBoardAdmin), serverAdapter.getRouter() as Router);
+  return router;
+}

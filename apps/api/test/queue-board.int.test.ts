@@ -1,0 +1,51 @@
+import { QUEUES } from "@secapi/events";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TestApi } from "./api-fixture.js";
+
+let api: TestApi;
+let admin: { id: string; key: string };
+let user: { id: string; key: string };
+
+beforeAll(async () => {
+  api = await TestApi.start();
+  admin = await api.createUser("business", "admin");
+  user = await api.createUser("free");
+});
+afterAll(() => api.close());
+
+const basic = (key: string, name = "admin") => ({ Authorization: `Basic ${Buffer.from(`${name}:${key}`).toString("base64")}` });
+
+describe("GET /admin/queues (Bull Board)", () => {
+  it("asks a browser for Basic credentials when none are sent", async () => {
+    const res = await api.request("GET", "/admin/queues");
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toMatch(/^Basic realm="SecAPI queues"/);
+    expect(res.body.code).toBe("unauthorized");
+  });
+
+  it("refuses an unknown key (401) and a user who is not an admin (403)", async () => {
+    expect((await api.request("GET", "/admin/queues", { headers: basic("sk_not-a-real-key") })).status).toBe(401);
+    expect((await api.request("GET", "/admin/queues", { headers: basic(user.key) })).status).toBe(403);
+    expect((await api.request("GET", "/admin/queues", { key: user.key })).status).toBe(403);
+  });
+
+  it("serves the board to an admin, by Basic auth (the key as password) or by Bearer", async () => {
+    for (const headers of [basic(admin.key), basic(admin.key, ""), { Authorization: `Bearer ${admin.key}` }]) {
+      const page = await api.request("GET", "/admin/queues", { headers });
+      expect(page.status).toBe(200);
+      expect(page.headers.get("content-type")).toContain("text/html");
+      expect(page.text).toContain("SecAPI queues");
+    }
+  });
+
+  it("lists every SecAPI queue with the jobs it holds", async () => {
+    await api.queues[QUEUES.webhooks].add("board-probe", { probe: true }, { delay: 60_000 });
+    const res = await api.request("GET", "/admin/queues/api/queues?activeQueue=webhooks&status=delayed&page=1", { headers: basic(admin.key) });
+    expect(res.status).toBe(200);
+    const queues = res.body.queues as { name: string; counts: Record<string, number>; jobs: { name: string }[] }[];
+    expect(queues.map((q) => q.name).sort()).toEqual(Object.values(QUEUES).sort());
+    const webhooks = queues.find((q) => q.name === QUEUES.webhooks);
+    expect(webhooks?.counts.delayed).toBe(1);
+    expect(webhooks?.jobs.map((j) => j.name)).toEqual(["board-probe"]);
+  });
+});

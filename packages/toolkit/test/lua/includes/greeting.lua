@@ -1,0 +1,4 @@
+-- The greeting for `name`.
+local function greeting(name)
+  return "hello " .. name
+end
