@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { TestRedisServer, freePort, waitFor } from "@secapi/testing";
 import { Redis } from "ioredis";
+import pg from "pg";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Stack, awsAccessKeyId } from "./stack.js";
@@ -119,6 +120,46 @@ describe("two API processes, a scan-worker and a cache-worker", () => {
     admin.disconnect();
     const withoutMessage = await msUntilSecondApiForgets(second, user.api_key);
     console.log(`invalidation seen by the other API process: ${withoutMessage.toFixed(1)} ms (pub/sub lost, fence bound ${FENCE_MS} ms)`);
+  });
+
+  it("a pattern delete, through one API or the CLI, stops the other API's L1 from serving the keys", async () => {
+    const user = await newUser();
+    const id = await completedScan(user.api_key, "PATTERN=1");
+    const admin = JSON.parse(await stack.cli("users", "create", "--email", `admin-${id}@example.com`, "--tier", "business", "--admin", "--json")) as { api_key: string };
+    const db = new pg.Client({ connectionString: stack.database.url });
+    await db.connect();
+    try {
+      // Postgres changes behind the cache's back: the second API shows it only once its L1 copy is gone.
+      const changeBehindTheCache = async (completedAt: string) => {
+        await warmOnSecondApi(id, user.api_key);
+        await db.query("UPDATE scans SET completed_at = $1 WHERE id = $2", [completedAt, id]);
+      };
+      /** Polls the second API until it shows `completedAt`; fails if a GET begun FENCE_MS after the delete still did not. */
+      const secondApiShows = async (completedAt: string, deletedAt: number) => {
+        for (;;) {
+          const started = performance.now();
+          const response = await stack.request("GET", `/api/v1/scans/${id}`, user.api_key, undefined, secondApiUrl);
+          expect(response.status).toBe(200);
+          if (response.body.completed_at === completedAt) return;
+          if (started - deletedAt > FENCE_MS) throw new Error(`the second API still served a key deleted by pattern to a GET begun ${(started - deletedAt).toFixed(1)} ms after the delete`);
+        }
+      };
+
+      await changeBehindTheCache("2001-01-01T00:00:00.000Z");
+      const deleted = await stack.request("DELETE", `/api/v1/cache/keys?pattern=${encodeURIComponent(`secapi:scan:${id}`)}`, admin.api_key);
+      const deletedAt = performance.now();
+      expect(deleted.status).toBe(200);
+      expect(deleted.body).toEqual({ deleted_keys: 1 });
+      await secondApiShows("2001-01-01T00:00:00.000Z", deletedAt);
+
+      await changeBehindTheCache("2002-01-01T00:00:00.000Z");
+      const cli = JSON.parse(await stack.cli("cache", "delete", "--pattern", "secapi:scan:*", "--json")) as { deleted_keys: number };
+      const cliDoneAt = performance.now();
+      expect(cli.deleted_keys).toBeGreaterThanOrEqual(1);
+      await secondApiShows("2002-01-01T00:00:00.000Z", cliDoneAt);
+    } finally {
+      await db.end();
+    }
   });
 
   it("admits exactly the free tier's 20 requests a minute from 200 concurrent clients spread over both APIs", async () => {

@@ -7,7 +7,7 @@ import { RateLimiter } from "@secapi/limiter";
 import type { SecapiMetrics } from "@secapi/metrics";
 import { HealthProbe } from "@secapi/runtime";
 import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ApiContext } from "./context.js";
 import { QuotaNotifier } from "./limits/quota-notifier.js";
@@ -23,8 +23,8 @@ export interface ApiConnections {
   db: Db;
   /** The queue Redis (noeviction): queues, quota notices. */
   queueRedis: Redis;
-  /** The cache Redis (allkeys-lru). */
-  cacheRedis: Redis;
+  /** The cache Redis (allkeys-lru), a single server or a Cluster. */
+  cacheRedis: Redis | Cluster;
   /** A queue-Redis client of the limiter's own, which must not resend commands after a reconnect. */
   limiterRedis: Redis;
   queues: Record<QueueName, Queue>;

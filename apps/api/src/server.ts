@@ -1,5 +1,6 @@
 import { type Express, Router } from "express";
 import type { ApiContext } from "./context.js";
+import { NO_STORE, callerDependent } from "./http/cache-control.js";
 import { createExpressApp } from "./http/express-host.js";
 import { notFound } from "./http/http-error.js";
 import { inSequence } from "./http/in-sequence.js";
@@ -20,7 +21,7 @@ import { docsRouter } from "./openapi/docs.routes.js";
 /**
  * The express app, wired to the given context. It does not listen: main.ts (or a test) does.
  * Order matters: metrics first; health, readiness, /metrics and the docs are never rate limited; under /api/v1
- * every request is identified, then rate limited (per user, or per IP without a valid key), then
+ * every request is marked as depending on its caller and not stored (routes that may be kept say so), identified, then rate limited (per user, or per IP without a valid key), then
  * authenticated, then its body is parsed.
  */
 export function createServer(ctx: ApiContext): Express {
@@ -35,14 +36,14 @@ export function createServer(ctx: ApiContext): Express {
 
   // First, so the hot path does not walk the routers below on every request.
   const api = Router();
-  api.use(inSequence(identify(ctx), limitRequests(ctx), requireAuth, jsonBody));
+  api.use(inSequence(callerDependent, identify(ctx), limitRequests(ctx), requireAuth, jsonBody));
   api.use("/admin", requireAdmin, adminUsersRouter(ctx), adminAdvisoriesRouter(ctx));
   api.use(scansRouter(ctx), accountRouter(ctx), cacheRouter(ctx));
   app.use("/api/v1", api);
 
   app.use(healthRouter(ctx));
   const metricsHandler = ctx.metrics.metricsHandler(ctx.config.metricsToken);
-  app.get("/metrics", (req, res) => metricsHandler(req, res));
+  app.get("/metrics", (req, res) => metricsHandler(req, res.set("Cache-Control", NO_STORE)));
   app.use(docsRouter());
   app.use(queueBoardRouter(ctx));
 

@@ -8,7 +8,7 @@ import { type SecapiMetrics, createMetrics } from "@secapi/metrics";
 import { createLogger } from "@secapi/runtime";
 import { TEST_REDIS_URL, type TestDatabase, createTestDatabase, deleteKeysByPrefix, uniqueId } from "@secapi/testing";
 import type { Queue } from "bullmq";
-import { Redis } from "ioredis";
+import { type Cluster, Redis } from "ioredis";
 import { sql } from "kysely";
 import { composeApiContext } from "../src/compose-context.js";
 import { serveExpressApp } from "../src/http/express-host.js";
@@ -102,7 +102,8 @@ export class TestApi {
     limiterTimeoutMs: loadConfig({}).rateLimitRedisTimeoutMs,
   };
 
-  static async start(env: Record<string, string> = {}, timeouts: TestApiTimeouts = {}): Promise<TestApi> {
+  /** `cacheRedis`: the cache's own client instead of one to REDIS_CACHE_URL (a Cluster's); disconnected by `close()`. */
+  static async start(env: Record<string, string> = {}, timeouts: TestApiTimeouts = {}, connections: { cacheRedis?: Redis | Cluster } = {}): Promise<TestApi> {
     const database: TestDatabase = await createTestDatabase();
     const redisUrl = env.REDIS_URL ?? TEST_REDIS_URL;
     const config = loadConfig({
@@ -122,7 +123,7 @@ export class TestApi {
     const db = createDb(pool);
     const redisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 100 };
     const queueRedis = new Redis(config.redisUrl, redisOptions);
-    const cacheRedis = new Redis(config.redisCacheUrl, redisOptions);
+    const cacheRedis = connections.cacheRedis ?? new Redis(config.redisCacheUrl, redisOptions);
     queueRedis.on("error", () => undefined);
     cacheRedis.on("error", () => undefined);
     const queues = createQueues({ connection: queueRedis, prefix: config.queuePrefix });

@@ -37,6 +37,7 @@ describe("GET /openapi.json", () => {
         "GET /api/v1/stats",
         "GET /api/v1/cache/stats",
         "GET /api/v1/cache/keys",
+        "DELETE /api/v1/cache/keys",
         "GET /api/v1/cache/health",
         "DELETE /api/v1/cache/flush",
         "DELETE /api/v1/cache/tags/{tag}",
@@ -48,6 +49,32 @@ describe("GET /openapi.json", () => {
         "GET /metrics",
       ]),
     );
+  });
+
+  it("documents Cache-Control and Vary on every /api/v1 response, as the API sends them", async () => {
+    const resolve = (response: Record<string, any>) => (response.$ref ? document.components.responses[response.$ref.split("/").pop()] : response);
+    const header = (response: Record<string, any>, name: string) => {
+      const found = resolve(response).headers?.[name];
+      return found?.$ref ? document.components.headers[found.$ref.split("/").pop()] : found;
+    };
+    for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, any>>)) {
+      if (!path.startsWith("/api/v1/")) continue;
+      for (const [method, operation] of Object.entries(item)) {
+        for (const [status, response] of Object.entries(operation.responses as Record<string, Record<string, any>>)) {
+          const where = `${method.toUpperCase()} ${path} ${status}`;
+          expect(header(response, "Cache-Control"), where).toBeDefined();
+          expect(header(response, "Vary")?.schema.const, where).toBe("Authorization, X-API-Key");
+        }
+      }
+    }
+    const documented = (path: string, method: string, status: string) => header(document.paths[path][method].responses[status], "Cache-Control").schema;
+    const user = await api.createUser("pro");
+    const usage = await api.request("GET", "/api/v1/usage", { key: user.key });
+    expect(usage.headers.get("cache-control")).toBe(documented("/api/v1/usage", "get", "200").const);
+    const list = await api.request("GET", "/api/v1/scans", { key: user.key });
+    expect(list.headers.get("cache-control")).toBe(documented("/api/v1/scans", "get", "200").const);
+    const error = await api.request("GET", "/api/v1/scans/nope", { key: user.key });
+    expect(error.headers.get("cache-control")).toBe(documented("/api/v1/scans/{id}", "get", "400").const);
   });
 
   it("matches what the API really answers", async () => {

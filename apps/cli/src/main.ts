@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { TIERS, loadConfigOrExit } from "@secapi/config";
+import { keyPatternProblem } from "@secapi/core";
 import type { UserTier } from "@secapi/db";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { importAdvisories } from "./commands/advisories.js";
-import { cacheFlush, cacheStats } from "./commands/cache.js";
+import { cacheDelete, cacheFlush, cacheStats } from "./commands/cache.js";
 import { migrate } from "./commands/migrate.js";
 import { createUser, revokeUserKey, setTier } from "./commands/users.js";
 
@@ -11,6 +12,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function parseUuid(value: string): string {
   if (!UUID.test(value)) throw new InvalidArgumentError("not a user id (UUID)");
+  return value;
+}
+
+/** A pattern delete stays within one key type under the prefix (the API refuses the same patterns). */
+function parseKeyPattern(value: string): string {
+  const problem = keyPatternProblem(value);
+  if (problem) throw new InvalidArgumentError(problem);
   return value;
 }
 
@@ -63,6 +71,12 @@ cache
   .command("flush")
   .description("delete every cache entry (everywhere: Redis and every API's memory)")
   .action(() => cacheFlush(config()));
+cache
+  .command("delete")
+  .description("delete the entries whose keys match a Redis glob within one key type, e.g. 'secapi:result:dependencies:*' (everywhere: Redis and every API's memory)")
+  .requiredOption("--pattern <glob>", "keys to delete, under the prefix with the key type written out", parseKeyPattern)
+  .option("--json", "print {deleted_keys} as JSON", false)
+  .action((options: { pattern: string; json: boolean }) => cacheDelete(config(), options));
 
 program.parseAsync().catch((error: Error & { code?: string }) => {
   console.error(`secapi: ${error.message}`);

@@ -33,6 +33,43 @@ describe("pnpm secapi cache", { timeout: CLI_TIMEOUT_MS }, () => {
     }
   });
 
+  it("delete --pattern deletes the matching entries, everywhere, and refuses unbounded patterns", async () => {
+    const raw = new Redis(redis.url(1));
+    const listener = new Redis(redis.url(1));
+    try {
+      await raw.set("secapi:result:dependencies:a", "{}");
+      await raw.set("secapi:result:dependencies:b", "{}");
+      await raw.set("secapi:result:sbom:c", "{}");
+      await raw.set("unrelated:result:dependencies:d", "stays");
+      const env = { REDIS_CACHE_URL: redis.url(1) };
+      // Every API process listens here for invalidations to apply to its L1.
+      const published: string[] = [];
+      listener.on("message", (_channel: string, message: string) => published.push(message));
+      await listener.subscribe("secapi:invalidate");
+
+      const deleted = await secapi(env, "cache", "delete", "--pattern", "secapi:result:dependencies:*", "--json");
+      expect(deleted.code).toBe(0);
+      expect(JSON.parse(deleted.stdout)).toEqual({ deleted_keys: 2 });
+      expect(await raw.exists("secapi:result:dependencies:a", "secapi:result:dependencies:b")).toBe(0);
+      expect(await raw.exists("secapi:result:sbom:c", "unrelated:result:dependencies:d")).toBe(2);
+      await expect.poll(() => published.join("\n"), { timeout: 10_000 }).toContain("secapi:result:dependencies:*");
+
+      const text = await secapi(env, "cache", "delete", "--pattern", "secapi:result:sbom:*");
+      expect(text.code).toBe(0);
+      expect(text.stdout).toContain("Deleted 1 cache entries matching secapi:result:sbom:*");
+
+      for (const pattern of ["*", "secapi:*", "unrelated:*"]) {
+        const refused = await secapi(env, "cache", "delete", "--pattern", pattern);
+        expect(refused.code, pattern).toBe(1);
+        expect(refused.stderr, pattern).toMatch(/flush/);
+      }
+      expect(await raw.get("unrelated:result:dependencies:d")).toBe("stays");
+    } finally {
+      raw.disconnect();
+      listener.disconnect();
+    }
+  });
+
   it("says which Redis it cannot reach", async () => {
     const down = await secapi({ REDIS_CACHE_URL: "redis://127.0.0.1:1/1" }, "cache", "stats");
     expect(down.code).toBe(1);

@@ -21,6 +21,8 @@ export interface ScanViewEntry extends ResultCurrency {
   jobId: string | null;
   body: ScanView;
   etag: string;
+  /** ISO 8601: when the view was rendered from Postgres; the API derives `Age` and `max-age` from it. */
+  renderedAt: string;
 }
 
 /**
@@ -35,7 +37,7 @@ export async function loadScanViewEntry(db: Db, scanId: string): Promise<{ entry
   const body = scanView(row, { result: row.result, outdated });
   const currency = currencyOf(row.result_tags ?? [], row.checked_revision, row.result_valid_until);
   return {
-    entry: { userId: row.user_id, status: row.status, jobId: row.job_id, body, etag: etagOf(body), ...currency },
+    entry: { userId: row.user_id, status: row.status, jobId: row.job_id, body, etag: etagOf(body), renderedAt: new Date().toISOString(), ...currency },
     tags: [scanTag(row.id), ...(row.result_tags ?? [])],
   };
 }

@@ -5,6 +5,7 @@ export * from "./scan-types/index.js";
 export * from "./users.service.js";
 export * from "./advisory-import.js";
 export * from "./cache-keys.js";
+export * from "./cache-key-pattern.js";
 export * from "./scan-view.js";
 export * from "./cached-entries.js";
 export * from "./result-currency.js";

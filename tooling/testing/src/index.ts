@@ -1,5 +1,6 @@
 export * from "./app-process.js";
 export * from "./redis-server.js";
+export * from "./redis-cluster.js";
 export * from "./seeded-random.js";
 export * from "./services.js";
 export * from "./template-database.js";

@@ -4,6 +4,7 @@ import { isDatabaseUnavailableError } from "@secapi/db";
 import { DependencyInputError } from "@secapi/scanners";
 import type { ErrorRequestHandler } from "express";
 import type { Logger } from "pino";
+import { uncacheable } from "../http/cache-control.js";
 import { HttpError } from "../http/http-error.js";
 
 interface BodyParserError {
@@ -58,6 +59,7 @@ export function toHttpError(error: unknown): HttpError | undefined {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
     if (res.headersSent) return next(error);
+    uncacheable(res);
     const known = toHttpError(error);
     if (known) {
       res.set(known.headers).status(known.status).json({ error: known.message, code: known.code, ...known.details });

@@ -4,6 +4,7 @@ import { SCAN_TYPES } from "@secapi/core";
 import { SCAN_STATUSES, USER_ROLES } from "@secapi/db";
 import { UNCHECKED_KINDS } from "@secapi/scanners";
 import { z } from "zod";
+import { NO_STORE, REVALIDATE, VARY_CALLER } from "../http/cache-control.js";
 
 const require = createRequire(import.meta.url);
 const { version } = require("../../package.json") as { version: string };
@@ -21,10 +22,23 @@ const rateLimitHeaders = {
   RateLimit: { $ref: "#/components/headers/RateLimit" },
 };
 const cacheStatus = { "X-Cache-Status": { $ref: "#/components/headers/XCacheStatus" } };
+const vary = { Vary: { $ref: "#/components/headers/Vary" } };
+const etag = { ETag: { $ref: "#/components/headers/ETag" } };
+/** The `Cache-Control` headers of docs/API.md "HTTP caching", by kind of response. */
+const caching = {
+  noStore: { "Cache-Control": { $ref: "#/components/headers/CacheControlNoStore" } },
+  revalidate: { "Cache-Control": { $ref: "#/components/headers/CacheControlRevalidate" } },
+  scanView: { "Cache-Control": { $ref: "#/components/headers/CacheControlScanView" }, Age: { $ref: "#/components/headers/Age" } },
+};
+/** What a 304 carries: the validator and caching headers the 200 would have. */
+const notModified = (cacheControl: Record<string, object>) => ({ description: "If-None-Match matched: no body", headers: { ...etag, ...cacheControl, ...vary } });
 
-/** A JSON response with the rate-limit headers every limited route carries. */
+/**
+ * A JSON response with the rate-limit headers every limited route carries and `Vary` (every body depends on the
+ * caller); `Cache-Control: no-store` unless the route's caching headers are given.
+ */
 function ok(description: string, schema: object, extraHeaders: Record<string, object> = {}) {
-  return { description, headers: { ...rateLimitHeaders, ...extraHeaders }, content: json(schema) };
+  return { description, headers: { ...rateLimitHeaders, ...caching.noStore, ...vary, ...extraHeaders }, content: json(schema) };
 }
 
 const errors = (...statuses: number[]) =>
@@ -92,7 +106,11 @@ export function openApiDocument(): Record<string, unknown> {
             { name: "status", in: "query", schema: scanStatuses },
             { name: "type", in: "query", schema: scanTypes },
           ],
-          responses: { "200": ok("A page", ref("ScanList"), cacheStatus), ...errors(400, 401, 429) },
+          responses: {
+            "200": ok("A page", ref("ScanList"), { ...cacheStatus, ...etag, ...caching.revalidate }),
+            "304": notModified(caching.revalidate),
+            ...errors(400, 401, 429),
+          },
         },
       },
       "/api/v1/scan/{type}": {
@@ -113,23 +131,37 @@ export function openApiDocument(): Record<string, unknown> {
           summary: "One scan; `?wait=N` holds the request until it finishes (N ≤ 30)",
           parameters: [idParam, { name: "wait", in: "query", schema: { type: "integer", minimum: 0, maximum: 30 } }],
           responses: {
-            "200": ok("The scan (Retry-After: 1 while queued or running)", ref("Scan"), { ...cacheStatus, ETag: { schema: { type: "string" } } }),
-            "304": { description: "If-None-Match matched" },
+            "200": ok("The scan (Retry-After: 1 while queued or running)", ref("Scan"), { ...cacheStatus, ...etag, ...caching.scanView }),
+            "304": notModified(caching.scanView),
             ...errors(400, 401, 404, 429),
           },
         },
-        delete: { summary: "Delete a scan", parameters: [idParam], responses: { "204": { description: "Deleted" }, ...errors(400, 401, 404, 429) } },
+        delete: { summary: "Delete a scan", parameters: [idParam], responses: { "204": { description: "Deleted", headers: { ...rateLimitHeaders, ...caching.noStore, ...vary } }, ...errors(400, 401, 404, 429) } },
       },
       "/api/v1/usage": { get: { summary: "Tier and every limit with used/remaining/reset", responses: { "200": ok("Usage", ref("Usage")), ...errors(401, 429) } } },
-      "/api/v1/stats": { get: { summary: "Scans by status and type, findings by severity", responses: { "200": ok("Stats", ref("Stats"), cacheStatus), ...errors(401, 429) } } },
+      "/api/v1/stats": {
+        get: {
+          summary: "Scans by status and type, findings by severity",
+          responses: { "200": ok("Stats", ref("Stats"), { ...cacheStatus, ...etag, ...caching.revalidate }), "304": notModified(caching.revalidate), ...errors(401, 429) },
+        },
+      },
       "/api/v1/cache/stats": { get: { summary: "Cache counters", responses: { "200": ok("Cache statistics", ref("CacheStats")), ...errors(401, 429) } } },
       "/api/v1/cache/keys": {
         get: { summary: "Number of cache entries", responses: { "200": ok("Count", { type: "object", properties: { keys: { type: "integer" } } }), ...errors(401, 429, 503) } },
+        delete: {
+          summary: "Admin: drop the entries whose keys match a Redis glob (SCAN on every master), in Redis and every API's memory",
+          description:
+            "The pattern names the cache prefix and the key type literally (`secapi:result:dependencies:*`, `secapi:user:<id>:*`, " +
+            "`secapi:scan:*`): `*` alone, patterns outside the prefix and the cache's bookkeeping are 400 `invalid_pattern`; " +
+            "to drop everything use DELETE /api/v1/cache/flush.",
+          parameters: [{ name: "pattern", in: "query", required: true, schema: { type: "string", maxLength: 512 }, example: "secapi:result:dependencies:*" }],
+          responses: { "200": ok("Deleted", ref("Deleted")), ...errors(400, 401, 403, 429, 503) },
+        },
       },
       "/api/v1/cache/health": {
         get: {
           summary: "Cache Redis reachability",
-          responses: { "200": ok("Connected", ref("CacheHealth")), "503": { description: "Disconnected", content: json(ref("CacheHealth")) }, ...errors(401, 429) },
+          responses: { "200": ok("Connected", ref("CacheHealth")), "503": ok("Disconnected", ref("CacheHealth")), ...errors(401, 429) },
         },
       },
       "/api/v1/cache/flush": { delete: { summary: "Admin: drop every cache entry", responses: { "200": ok("Deleted", ref("Deleted")), ...errors(401, 403, 429, 503) } } },
@@ -167,11 +199,26 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           summary: "Can this process serve? (never rate limited)",
           security: [],
-          responses: { "200": { description: "Serving", content: json(ref("Health")) }, "503": { description: "Postgres down", content: json(ref("Health")) } },
+          responses: {
+            "200": { description: "Serving", headers: caching.noStore, content: json(ref("Health")) },
+            "503": { description: "Postgres down", headers: caching.noStore, content: json(ref("Health")) },
+          },
         },
       },
-      "/ready": { get: { summary: "200 only when Postgres and the queue Redis answer", security: [], responses: { "200": { description: "Ready" }, "503": { description: "Not ready" } } } },
-      "/metrics": { get: { summary: "Prometheus text format (Bearer METRICS_TOKEN if set)", security: [], responses: { "200": { description: "Metrics", content: { "text/plain": { schema: { type: "string" } } } } } } },
+      "/ready": {
+        get: {
+          summary: "200 only when Postgres and the queue Redis answer",
+          security: [],
+          responses: { "200": { description: "Ready", headers: caching.noStore }, "503": { description: "Not ready", headers: caching.noStore } },
+        },
+      },
+      "/metrics": {
+        get: {
+          summary: "Prometheus text format (Bearer METRICS_TOKEN if set)",
+          security: [],
+          responses: { "200": { description: "Metrics", headers: caching.noStore, content: { "text/plain": { schema: { type: "string" } } } } },
+        },
+      },
     },
     components: {
       securitySchemes: {
@@ -185,6 +232,18 @@ export function openApiDocument(): Record<string, unknown> {
         RateLimitPolicy: { description: 'draft-ietf-httpapi-ratelimit-headers, e.g. `"minute";q=20;w=60, "scans-month";q=100`', schema: { type: "string" } },
         RateLimit: { description: 'e.g. `"minute";r=19;t=42`', schema: { type: "string" } },
         XCacheStatus: { description: "How the cache answered", schema: { type: "string", enum: ["HIT", "MISS", "STALE", "BYPASS"] } },
+        ETag: { description: "Strong validator of the body; send it back in `If-None-Match` for a 304", schema: { type: "string" } },
+        Vary: { description: "Every /api/v1 body depends on the caller", schema: { type: "string", const: VARY_CALLER } },
+        Age: { description: "Seconds since the view was rendered; only when it was served from the cache (X-Cache-Status HIT)", schema: { type: "integer", minimum: 0 } },
+        CacheControlNoStore: { description: "Never stored: live state, submissions, admin answers, errors", schema: { type: "string", const: NO_STORE } },
+        CacheControlRevalidate: { description: "May be kept by the caller, revalidated with If-None-Match before each use", schema: { type: "string", const: REVALIDATE } },
+        CacheControlScanView: {
+          description:
+            "A finished scan with a current result: `private, max-age=<s>`, fresh until the first of the view's cache entry expiring, " +
+            "the caller's tier TTL, the result's `valid_until` (`max-age` counts from rendering: a client keeps it `max-age − Age` more " +
+            `seconds). Queued or running (with Retry-After: 1), or an outdated result: \`${REVALIDATE}\`.`,
+          schema: { type: "string", examples: ["private, max-age=3600", REVALIDATE] },
+        },
       },
       responses: Object.fromEntries(
         Object.entries(ERROR_TEXT).map(([status, description]) => [
@@ -192,7 +251,7 @@ export function openApiDocument(): Record<string, unknown> {
           {
             description,
             content: json(ref(status === "429" ? "RateLimited" : "Error")),
-            ...(status === "429" && { headers: { "Retry-After": { schema: { type: "integer" } }, ...rateLimitHeaders } }),
+            headers: { ...caching.noStore, ...vary, ...(status === "429" && { "Retry-After": { schema: { type: "integer" } }, ...rateLimitHeaders }) },
           },
         ]),
       ),

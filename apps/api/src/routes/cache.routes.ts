@@ -1,3 +1,4 @@
+import { keyPatternProblem } from "@secapi/core";
 import type { Cluster, Redis } from "ioredis";
 import { TimeoutError, withTimeout } from "@secapi/toolkit";
 import { Router } from "express";
@@ -20,7 +21,7 @@ async function redisInfo(redis: Redis | Cluster): Promise<{ used_memory: number;
 
 const TAG = /^(user|scan|pkg):[^\s]{1,300}$/;
 
-/** The cache routes of DESIGN.md; flush and tag deletion are for admins. */
+/** The cache routes of DESIGN.md; flush, tag and pattern deletion are for admins. */
 export function cacheRouter(ctx: ApiContext): Router {
   const router = Router();
 
@@ -47,6 +48,14 @@ export function cacheRouter(ctx: ApiContext): Router {
     const keys = await ctx.cache.countKeys();
     if (keys === undefined) throw unavailable("cache_unavailable", "The cache Redis does not answer");
     res.json({ keys });
+  });
+
+  // SCAN on every master, bounded to one key type (keyPatternProblem); every API process's L1 drops the keys too.
+  router.delete("/cache/keys", requireAdmin, async (req, res) => {
+    const pattern = typeof req.query.pattern === "string" ? req.query.pattern : "";
+    const problem = keyPatternProblem(pattern, ctx.keys.prefix);
+    if (problem) throw badRequest("invalid_pattern", problem);
+    res.json({ deleted_keys: await ctx.cache.deleteByPattern(pattern) });
   });
 
   router.get("/cache/health", async (_req, res) => {

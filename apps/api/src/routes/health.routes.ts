@@ -1,6 +1,7 @@
 import { healthResponse } from "@secapi/runtime";
 import { Router } from "express";
 import type { ApiContext } from "../context.js";
+import { NO_STORE } from "../http/cache-control.js";
 
 /**
  * How long `/ready` waits for Postgres and the queue Redis: a hung dependency makes it answer 503 within
@@ -14,14 +15,15 @@ export function healthRouter(ctx: ApiContext): Router {
 
   router.get("/health", async (_req, res) => {
     const { status, body } = healthResponse(await ctx.health.check());
-    res.status(status).json(body);
+    // Live state, like /ready: a stored copy would tell a load balancer about the past.
+    res.status(status).set("Cache-Control", NO_STORE).json(body);
   });
 
   // Only what serving needs: without the cache Redis every request still succeeds (BYPASS).
   router.get("/ready", async (_req, res) => {
     const report = await ctx.health.check({ only: ["redis_queue"], timeoutMs: ctx.readyTimeoutMs ?? READY_TIMEOUT_MS });
     const ready = report.database === "connected" && report.redis_queue === "connected";
-    res.status(ready ? 200 : 503).json({ ready, database: report.database, redis_queue: report.redis_queue });
+    res.status(ready ? 200 : 503).set("Cache-Control", NO_STORE).json({ ready, database: report.database, redis_queue: report.redis_queue });
   });
 
   return router;

@@ -3,6 +3,7 @@ import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { ExpressAdapter } from "@bull-board/express";
 import { type RequestHandler, Router } from "express";
 import type { ApiContext } from "../context.js";
+import { callerDependent } from "../http/cache-control.js";
 import { HttpError, forbidden } from "../http/http-error.js";
 import { inSequence } from "../http/in-sequence.js";
 import { limitRequests } from "../limits/limit-requests.js";
@@ -34,7 +35,8 @@ const requireBoardAdmin: RequestHandler = (req, _res, next) => {
 
 /**
  * Bull Board for every BullMQ queue (jobs by state, retry, clean, payloads), for administrators only. It is read
- * and write: an admin can retry or remove jobs, as in any BullMQ deployment.
+ * and write: an admin can retry or remove jobs, as in any BullMQ deployment. Nothing of it is stored by an HTTP cache
+ * (live state, an admin's view).
  */
 export function queueBoardRouter(ctx: ApiContext): Router {
   const serverAdapter = new ExpressAdapter().setBasePath(QUEUE_BOARD_PATH);
@@ -44,6 +46,6 @@ export function queueBoardRouter(ctx: ApiContext): Router {
     options: { uiConfig: { boardTitle: "SecAPI queues" } },
   });
   const router = Router();
-  router.use(QUEUE_BOARD_PATH, inSequence(basicAsBearer, identify(ctx), limitRequests(ctx), requireBoardAdmin), serverAdapter.getRouter() as Router);
+  router.use(QUEUE_BOARD_PATH, inSequence(callerDependent, basicAsBearer, identify(ctx), limitRequests(ctx), requireBoardAdmin), serverAdapter.getRouter() as Router);
   return router;
 }

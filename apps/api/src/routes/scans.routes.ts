@@ -4,6 +4,7 @@ import {
   type ScanViewEntry,
   cacheEntryTtlSeconds,
   checkedCurrency,
+  etagOf,
   queryHash,
   scanTag,
   userTag,
@@ -15,7 +16,8 @@ import { createEvent, eventMessage, writeOutbox } from "@secapi/events";
 import { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import type { ApiContext } from "../context.js";
-import { matchesIfNoneMatch } from "../http/conditional.js";
+import { REVALIDATE, scanViewCaching, setCachePolicy } from "../http/cache-control.js";
+import { sendWithEtag } from "../http/conditional.js";
 import { notFound } from "../http/http-error.js";
 import { uuidParam } from "../http/params.js";
 import { parseOr400 } from "../http/validation.js";
@@ -112,19 +114,22 @@ export function scansRouter(ctx: ApiContext): Router {
     const { value, status } = await currentRead(ctx, await ctx.cache.getOrLoad(listKey, load, options), async () =>
       (await ctx.cache.refresh(listKey, load, options)).value,
     );
-    res.set("X-Cache-Status", status).json(value?.page);
+    res.set("X-Cache-Status", status);
+    setCachePolicy(res, REVALIDATE);
+    sendWithEtag(req, res, etagOf(value?.page), value?.page);
   });
 
   router.get("/scans/:id", async (req, res) => {
     const id = uuidParam(req.params.id);
     const { wait = 0 } = parseOr400(getQuerySchema, req.query, "query");
-    const { userId } = requestPrincipal(req);
+    const { userId, tier } = requestPrincipal(req);
     const key = ctx.keys.scan(id);
+    const finishedTtlSeconds = cacheEntryTtlSeconds(ctx.config.tiers);
     ctx.hotKeys.touch(key);
 
     // From Postgres into the cache, unless the scan changed meanwhile (then the next read loads again).
     const reload = async () => {
-      const view = scanViewEntryLoad(ctx.db, id, cacheEntryTtlSeconds(ctx.config.tiers));
+      const view = scanViewEntryLoad(ctx.db, id, finishedTtlSeconds);
       return (await ctx.cache.refresh(key, view.loader, view.options)).value ?? undefined;
     };
     const cached = await currentRead(ctx, await ctx.cache.get<ScanViewEntry>(key), reload);
@@ -148,13 +153,12 @@ export function scansRouter(ctx: ApiContext): Router {
       }
     }
 
-    res.set({ "X-Cache-Status": cacheStatus, ETag: entry.etag });
+    res.set({
+      "X-Cache-Status": cacheStatus,
+      ...scanViewCaching(entry, { finishedTtlSeconds, tierTtlSeconds: ctx.config.tiers[tier].result_ttl_seconds, cacheStatus }),
+    });
     if (inFlight(entry)) res.set("Retry-After", "1");
-    if (matchesIfNoneMatch(req, entry.etag)) {
-      res.status(304).end();
-      return;
-    }
-    res.json(entry.body);
+    sendWithEtag(req, res, entry.etag, entry.body);
   });
 
   router.delete("/scans/:id", async (req, res) => {

@@ -51,3 +51,13 @@ export async function cacheFlush(config: Config): Promise<void> {
   const deleted = await withCache(config, (cache) => cache.flush());
   console.log(`Deleted ${deleted} cache entries`);
 }
+
+/**
+ * `secapi cache delete --pattern <glob>`: the entries whose keys match (SCAN on every master), in Redis and (by
+ * the invalidation bus) in every API's L1. The pattern was checked by `keyPatternProblem` when parsed.
+ */
+export async function cacheDelete(config: Config, options: { pattern: string; json: boolean }): Promise<void> {
+  const deleted = await withCache(config, (cache) => cache.deleteByPattern(options.pattern));
+  if (options.json) console.log(JSON.stringify({ deleted_keys: deleted }));
+  else console.log(`Deleted ${deleted} cache entries matching ${options.pattern}`);
+}
