@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { inputHash, parseAdvisories, sealInput, storeAdvisories } from "@secapi/core";
@@ -22,8 +22,13 @@ const SCANS = Number(process.env.BENCH_SCALING_SCANS ?? 400);
 /** Scans drained before the measured backlog, so every process and thread has warmed up (JIT, pools). */
 const WARMUP_SCANS = Number(process.env.BENCH_SCALING_WARMUP ?? 100);
 const PACKAGES_PER_SCAN = 50;
-/** Worker processes per run; the first run is the baseline. */
+/** Worker processes per run; the first is the baseline. */
 const PROCESS_COUNTS = (process.env.BENCH_SCALING_PROCESSES ?? "1,2").split(",").map(Number);
+/**
+ * Rounds of runs, the order alternating (1, 2, then 2, 1), so that load from elsewhere on the machine falls on
+ * every process count alike; each count's figures are over all its rounds.
+ */
+const ROUNDS = Number(process.env.BENCH_SCALING_ROUNDS ?? 2);
 /** SCAN_WORKER_CONCURRENCY for the workers; unset, they use their default (DESIGN.md "Environment"). */
 const CONCURRENCY = process.env.BENCH_SCALING_CONCURRENCY;
 /** USER_HZ: the unit of the CPU times in /proc/<pid>/stat (100 on Linux). */
@@ -52,18 +57,20 @@ interface CpuSnapshot {
   machine: { total: number; busy: number } | undefined;
 }
 
+/** What one run measured (or several merged), as totals over its measured backlog. */
 interface RunFigures {
   processes: number;
   scans: number;
   failed: number;
   seconds: number;
-  scansPerSecond: number;
-  workerCpuMsPerScan: number;
-  perProcess: { runs: number; cpuMsPerScan: number }[];
-  postgresCpuMsPerScan: number | undefined;
-  redisCpuMsPerScan: number;
-  machineBusy: number | undefined;
-  findingsPerScan: number;
+  workerCpuMs: number;
+  /** Per worker process: scan runs it finished and the CPU it used meanwhile. */
+  perProcess: { runs: number; cpuMs: number }[];
+  postgresCpuMs: number | undefined;
+  redisCpuMs: number;
+  /** Machine-wide jiffies over the run: all, and busy. */
+  machine: { total: number; busy: number } | undefined;
+  findings: number;
 }
 
 /** CPU time (user + system) a process has used so far, in µs; undefined once it is gone or without /proc. */
@@ -160,10 +167,11 @@ async function prepareTemplate(name: string, scanInputKey: Buffer): Promise<Back
   }
 }
 
-/** Starts a scan-worker (logs in `<tmp>/secapi-bench-scaling-<n>.log`) and waits until its /health answers. */
-async function startWorker(index: number, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+/** Starts a scan-worker (logs in `<tmp>/secapi-bench-scaling-<name>.log`) and waits until its /health answers. */
+async function startWorker(name: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const log = openSync(`${tmpdir()}/secapi-bench-scaling-${index}.log`, "w");
+  const logFile = `${tmpdir()}/secapi-bench-scaling-${name}.log`;
+  const log = openSync(logFile, "w");
   const child = spawn(process.execPath, [`${ROOT}apps/scan-worker/dist/main.js`], {
     env: { ...process.env, ...env, SCAN_WORKER_PORT: String(port) },
     stdio: ["ignore", log, log],
@@ -179,7 +187,7 @@ async function startWorker(index: number, env: Record<string, string>): Promise<
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill("SIGKILL");
-  throw new Error(`scan-worker ${index} did not become healthy (see ${tmpdir()}/secapi-bench-scaling-${index}.log)`);
+  throw new Error(`scan-worker ${name} did not become healthy (see ${logFile})`);
 }
 
 /** SIGTERM, then waits for the exit (SIGKILL after the worker's shutdown timeout and some). */
@@ -261,7 +269,7 @@ async function drain(processes: number, template: string, backlog: Backlog, scan
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
       ...(CONCURRENCY !== undefined && { SCAN_WORKER_CONCURRENCY: CONCURRENCY }),
     };
-    for (let i = 0; i < processes; i++) workers.push(await startWorker(i, env));
+    for (let i = 0; i < processes; i++) workers.push(await startWorker(`${processes}p-${i}`, env));
     const children = workers.map((w) => w.child);
     await queues.scans.resume();
     await waitForFinished(db, backlog.warmup.length, children);
@@ -276,28 +284,30 @@ async function drain(processes: number, template: string, backlog: Backlog, scan
     const seconds = (performance.now() - started) / 1000;
     const after = await snapshot(pool, dbName, redis, ports);
 
-    const scans = backlog.measured.length;
-    const perProcess = after.workers.map((w, i) => {
-      const runs = w.runs - (before.workers[i]?.runs ?? 0);
-      return { runs, cpuMsPerScan: runs > 0 ? ((w.cpuSeconds - (before.workers[i]?.cpuSeconds ?? 0)) * 1000) / runs : 0 };
-    });
-    const workerCpuMs = after.workers.reduce((sum, w, i) => sum + (w.cpuSeconds - (before.workers[i]?.cpuSeconds ?? 0)) * 1000, 0);
+    const perProcess = after.workers.map((w, i) => ({
+      runs: w.runs - (before.workers[i]?.runs ?? 0),
+      cpuMs: (w.cpuSeconds - (before.workers[i]?.cpuSeconds ?? 0)) * 1000,
+    }));
     // Backends opened during the run count from their start.
     const postgresMicros = [...after.backends].reduce((sum, [pid, micros]) => sum + micros - (before.backends.get(pid) ?? 0), 0);
-    const results = await db.selectFrom("scan_results").select("result").execute();
-    const findings = results.reduce((sum, r) => sum + ((r.result as { summary?: { total?: number } }).summary?.total ?? 0), 0);
+    const measuredHashes = new Set(backlog.measured.map((s) => s.key.inputHash));
+    const results = await db.selectFrom("scan_results").select(["input_hash", "result"]).execute();
     return {
       processes,
-      scans,
+      scans: backlog.measured.length,
       failed: (await finishedScans(db)).failed,
       seconds,
-      scansPerSecond: scans / seconds,
-      workerCpuMsPerScan: workerCpuMs / scans,
+      workerCpuMs: perProcess.reduce((sum, p) => sum + p.cpuMs, 0),
       perProcess,
-      postgresCpuMsPerScan: after.backends.size > 0 ? postgresMicros / 1000 / scans : undefined,
-      redisCpuMsPerScan: ((after.redisCpuSeconds - before.redisCpuSeconds) * 1000) / scans,
-      machineBusy: after.machine && before.machine ? (after.machine.busy - before.machine.busy) / (after.machine.total - before.machine.total) : undefined,
-      findingsPerScan: findings / results.length,
+      postgresCpuMs: after.backends.size > 0 ? postgresMicros / 1000 : undefined,
+      redisCpuMs: (after.redisCpuSeconds - before.redisCpuSeconds) * 1000,
+      machine:
+        after.machine && before.machine
+          ? { total: after.machine.total - before.machine.total, busy: after.machine.busy - before.machine.busy }
+          : undefined,
+      findings: results
+        .filter((r) => measuredHashes.has(r.input_hash))
+        .reduce((sum, r) => sum + ((r.result as { summary?: { total?: number } }).summary?.total ?? 0), 0),
     };
   } finally {
     await Promise.all(workers.map((w) => stopWorker(w.child)));
@@ -315,6 +325,42 @@ async function drain(processes: number, template: string, backlog: Backlog, scan
 
 const fmt = (n: number, digits = 2) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
+/** Several runs with the same number of processes as one: totals added, per-process figures by position. */
+function merge(runs: RunFigures[]): RunFigures {
+  const sum = (of: (run: RunFigures) => number | undefined) =>
+    runs.some((r) => of(r) === undefined) ? undefined : runs.reduce((total, r) => total + (of(r) ?? 0), 0);
+  const [first] = runs as [RunFigures];
+  return {
+    processes: first.processes,
+    scans: sum((r) => r.scans) ?? 0,
+    failed: sum((r) => r.failed) ?? 0,
+    seconds: sum((r) => r.seconds) ?? 0,
+    workerCpuMs: sum((r) => r.workerCpuMs) ?? 0,
+    perProcess: first.perProcess.map((_, i) => ({
+      runs: sum((r) => r.perProcess[i]?.runs) ?? 0,
+      cpuMs: sum((r) => r.perProcess[i]?.cpuMs) ?? 0,
+    })),
+    postgresCpuMs: sum((r) => r.postgresCpuMs),
+    redisCpuMs: sum((r) => r.redisCpuMs) ?? 0,
+    machine: runs.every((r) => r.machine) ? { total: sum((r) => r.machine?.total) ?? 0, busy: sum((r) => r.machine?.busy) ?? 0 } : undefined,
+    findings: sum((r) => r.findings) ?? 0,
+  };
+}
+
+const scansPerSecond = (run: RunFigures) => run.scans / run.seconds;
+const perScan = (ms: number, run: RunFigures) => ms / run.scans;
+
+function row(label: string, run: RunFigures, baseline: RunFigures): string {
+  const ratio = run === baseline ? "baseline" : `${fmt(scansPerSecond(run) / scansPerSecond(baseline))}×`;
+  const perProcess = run.perProcess.map((p) => `${p.runs}, ${p.runs > 0 ? fmt(p.cpuMs / p.runs) : "–"}`).join("; ");
+  const postgres = run.postgresCpuMs === undefined ? "n/a" : fmt(perScan(run.postgresCpuMs, run));
+  const busy = run.machine === undefined ? "n/a" : `${fmt((run.machine.busy / run.machine.total) * 100, 0)} %`;
+  return (
+    `| ${label} | ${fmt(scansPerSecond(run), 1)} | ${fmt(run.seconds)} | ${ratio} | ${fmt(perScan(run.workerCpuMs, run))} | ${perProcess} | ` +
+    `${postgres} | ${fmt(perScan(run.redisCpuMs, run))} | ${busy} |`
+  );
+}
+
 /**
  * Issue 18's scaling figure: how fast 1 and 2 real scan-worker processes drain the same backlog of
  * dependency scans, and what a scan costs in CPU: in the workers (the per-node cost that replicas divide),
@@ -326,43 +372,48 @@ export default async function scanWorkerScalingBench(): Promise<void> {
   try {
     console.log(`\n  scaling: importing ${ADVISORIES.toLocaleString("en-US")} advisories and queuing ${WARMUP_SCANS} + ${SCANS} scans...`);
     const backlog = await prepareTemplate(template, scanInputKey);
-    const runs: RunFigures[] = [];
-    for (const processes of PROCESS_COUNTS) {
-      console.log(`  scaling: ${processes} scan-worker process${processes === 1 ? "" : "es"}...`);
-      runs.push(await drain(processes, template, backlog, scanInputKey));
+    const rounds: RunFigures[][] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? PROCESS_COUNTS : [...PROCESS_COUNTS].reverse();
+      const runs: RunFigures[] = [];
+      for (const processes of order) {
+        console.log(`  scaling: round ${round + 1}, ${processes} scan-worker process${processes === 1 ? "" : "es"} (load average ${fmt(loadavg()[0] ?? 0)})...`);
+        runs.push(await drain(processes, template, backlog, scanInputKey));
+      }
+      rounds.push(runs);
     }
-    const [baseline] = runs as [RunFigures];
+    const all = PROCESS_COUNTS.map((processes) => merge(rounds.flatMap((runs) => runs.filter((r) => r.processes === processes))));
+    const [baseline] = all as [RunFigures];
     const cores = availableParallelism();
-    console.log(`\n## Scan-worker scaling: a backlog of ${SCANS} dependency scans (${PACKAGES_PER_SCAN} npm packages each)\n`);
+
+    console.log(`\n## Scan-worker scaling: a backlog of ${SCANS} dependency scans (${PACKAGES_PER_SCAN} npm packages each), ${ROUNDS} rounds\n`);
     console.log(
       "| worker processes | scans/s | drain s | vs 1 process | worker CPU-ms/scan | per process: scans, CPU-ms/scan | Postgres backends CPU-ms/scan | Redis CPU-ms/scan | machine busy |",
     );
-    console.log("|---:|---:|---:|---:|---:|---|---:|---:|---:|");
-    for (const run of runs) {
-      const ratio = run === baseline ? "baseline" : `${fmt(run.scansPerSecond / baseline.scansPerSecond)}×`;
-      const perProcess = run.perProcess.map((p) => `${p.runs}, ${fmt(p.cpuMsPerScan)}`).join("; ");
-      const postgres = run.postgresCpuMsPerScan === undefined ? "n/a" : fmt(run.postgresCpuMsPerScan);
-      const busy = run.machineBusy === undefined ? "n/a" : `${fmt(run.machineBusy * 100, 0)} %`;
-      console.log(
-        `| ${run.processes} | ${fmt(run.scansPerSecond, 1)} | ${fmt(run.seconds)} | ${ratio} | ${fmt(run.workerCpuMsPerScan)} | ${perProcess} | ${postgres} | ${fmt(run.redisCpuMsPerScan)} | ${busy} |`,
-      );
-    }
-    const failed = runs.filter((r) => r.failed > 0);
-    const ceiling = (run: RunFigures) => (cores * 1000) / (run.workerCpuMsPerScan + (run.postgresCpuMsPerScan ?? 0) + run.redisCpuMsPerScan);
+    console.log("|---|---:|---:|---:|---:|---|---:|---:|---:|");
+    rounds.forEach((runs, round) => {
+      const roundBaseline = runs.find((r) => r.processes === baseline.processes) ?? baseline;
+      for (const run of runs) console.log(row(`${run.processes}, round ${round + 1}`, run, roundBaseline));
+    });
+    for (const run of all) console.log(row(`**${run.processes}, all rounds**`, run, baseline));
+
+    const ceiling = (cores * 1000) / perScan(baseline.workerCpuMs + (baseline.postgresCpuMs ?? 0) + baseline.redisCpuMs, baseline);
     console.log(
-      `\n${cores} cores (os.availableParallelism()); SCAN_WORKER_CONCURRENCY ${CONCURRENCY ?? "default"} per process; ` +
-        `${ADVISORIES.toLocaleString("en-US")} advisories in Postgres, ${fmt(baseline.findingsPerScan, 1)} findings per scan; ` +
-        `${WARMUP_SCANS} warm-up scans drained first in each run, each run on a fresh copy of the same database.`,
+      `\n${cores} cores (os.availableParallelism()), load average at the end ${loadavg().map((l) => fmt(l)).join(" ")}; ` +
+        `SCAN_WORKER_CONCURRENCY ${CONCURRENCY ?? "default (4)"} per process; ${ADVISORIES.toLocaleString("en-US")} advisories in Postgres, ` +
+        `${fmt(baseline.findings / baseline.scans, 1)} findings per scan; ${WARMUP_SCANS} warm-up scans drained first in each run, ` +
+        "each run on a fresh copy of the same database and a queue prefix of its own.",
     );
     console.log(
-      "Worker CPU: process_cpu_seconds_total of each worker (all its threads). Postgres: the backends serving the " +
-        "workers (/proc), not WAL writer or checkpointer. Redis: the whole server's used_cpu_user + used_cpu_sys, " +
-        "so anything else using it counts too. The bench's own polling is in none of them.",
+      "Worker CPU: process_cpu_seconds_total of each worker (all its threads) over the measured backlog. Postgres: the " +
+        "backends serving the workers (/proc), not the WAL writer or checkpointer. Redis: the whole server's used_cpu_user + " +
+        "used_cpu_sys, so anything else using it counts too. Machine busy: all cores, anyone's work. The bench's own polling is in none of the per-scan figures.",
     );
     console.log(
-      `If scans were bound by CPU alone, this machine would top out near ${fmt(ceiling(baseline), 0)} scans/s ` +
-        `(cores × 1000 / (worker + Postgres + Redis CPU-ms per scan), from the 1-process run).`,
+      `If scans were bound by CPU alone, this machine would top out near ${fmt(ceiling, 0)} scans/s ` +
+        "(cores × 1000 / (worker + Postgres + Redis CPU-ms per scan), 1-process figures).",
     );
+    const failed = all.filter((r) => r.failed > 0);
     if (failed.length > 0) console.log(`FAILED scans: ${failed.map((r) => `${r.failed} with ${r.processes} processes`).join(", ")}.`);
   } finally {
     await adminQuery(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
