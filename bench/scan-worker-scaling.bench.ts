@@ -356,7 +356,8 @@ function row(label: string, run: RunFigures, baseline: RunFigures): string {
   const postgres = run.postgresCpuMs === undefined ? "n/a" : fmt(perScan(run.postgresCpuMs, run));
   const busy = run.machine === undefined ? "n/a" : `${fmt((run.machine.busy / run.machine.total) * 100, 0)} %`;
   return (
-    `| ${label} | ${fmt(scansPerSecond(run), 1)} | ${fmt(run.seconds)} | ${ratio} | ${fmt(perScan(run.workerCpuMs, run))} | ${perProcess} | ` +
+    `| ${label} | ${fmt(scansPerSecond(run), 1)} | ${fmt(run.seconds)} | ${ratio} | ${fmt(perScan(run.workerCpuMs, run))} | ` +
+    `${fmt(run.workerCpuMs / 1000 / run.seconds)} | ${perProcess} | ` +
     `${postgres} | ${fmt(perScan(run.redisCpuMs, run))} | ${busy} |`
   );
 }
@@ -388,9 +389,10 @@ export default async function scanWorkerScalingBench(): Promise<void> {
 
     console.log(`\n## Scan-worker scaling: a backlog of ${SCANS} dependency scans (${PACKAGES_PER_SCAN} npm packages each), ${ROUNDS} rounds\n`);
     console.log(
-      "| worker processes | scans/s | drain s | vs 1 process | worker CPU-ms/scan | per process: scans, CPU-ms/scan | Postgres backends CPU-ms/scan | Redis CPU-ms/scan | machine busy |",
+      "| worker processes | scans/s | drain s | vs 1 process | worker CPU-ms/scan | worker cores used | per process: scans, CPU-ms/scan | " +
+        "Postgres backends CPU-ms/scan | Redis CPU-ms/scan | machine busy |",
     );
-    console.log("|---|---:|---:|---:|---:|---|---:|---:|---:|");
+    console.log("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|");
     rounds.forEach((runs, round) => {
       const roundBaseline = runs.find((r) => r.processes === baseline.processes) ?? baseline;
       for (const run of runs) console.log(row(`${run.processes}, round ${round + 1}`, run, roundBaseline));
@@ -405,7 +407,8 @@ export default async function scanWorkerScalingBench(): Promise<void> {
         "each run on a fresh copy of the same database and a queue prefix of its own.",
     );
     console.log(
-      "Worker CPU: process_cpu_seconds_total of each worker (all its threads) over the measured backlog. Postgres: the " +
+      "Worker CPU: process_cpu_seconds_total of each worker (all its threads) over the measured backlog; cores used: " +
+        "that CPU time over the drain's wall time, all workers together. Postgres: the " +
         "backends serving the workers (/proc), not the WAL writer or checkpointer. Redis: the whole server's used_cpu_user + " +
         "used_cpu_sys, so anything else using it counts too. Machine busy: all cores, anyone's work. The bench's own polling is in none of the per-scan figures.",
     );
