@@ -34,6 +34,8 @@ const CONCURRENCY = process.env.BENCH_SCALING_CONCURRENCY;
 /** USER_HZ: the unit of the CPU times in /proc/<pid>/stat (100 on Linux). */
 const CLOCK_TICKS = 100;
 const WORKER_APPLICATION_NAME = "secapi-scan-worker";
+/** How long the workers' idle CPU (timers, lock renewal, relay polling, metrics) is measured before each run. */
+const IDLE_WINDOW_MS = 3000;
 
 interface QueuedScan {
   key: InputKey;
@@ -71,6 +73,8 @@ interface RunFigures {
   /** Machine-wide jiffies over the run: all, and busy. */
   machine: { total: number; busy: number } | undefined;
   findings: number;
+  /** CPU the workers used together while idle (queue paused, nothing in flight), ms per second. */
+  idleCpuMsPerSecond: number;
 }
 
 /** CPU time (user + system) a process has used so far, in µs; undefined once it is gone or without /proc. */
@@ -277,7 +281,12 @@ async function drain(processes: number, template: string, backlog: Backlog, scan
     await enqueue(backlog.measured);
 
     const ports = workers.map((w) => w.port);
+    const idleFrom = await snapshot(pool, dbName, redis, ports);
+    const idleStarted = performance.now();
+    await new Promise((r) => setTimeout(r, IDLE_WINDOW_MS));
     const before = await snapshot(pool, dbName, redis, ports);
+    const idleCpuMsPerSecond =
+      (before.workers.reduce((sum, w, i) => sum + w.cpuSeconds - (idleFrom.workers[i]?.cpuSeconds ?? 0), 0) * 1e6) / (performance.now() - idleStarted);
     const started = performance.now();
     await queues.scans.resume();
     await waitForFinished(db, backlog.warmup.length + backlog.measured.length, children);
@@ -308,6 +317,7 @@ async function drain(processes: number, template: string, backlog: Backlog, scan
       findings: results
         .filter((r) => measuredHashes.has(r.input_hash))
         .reduce((sum, r) => sum + ((r.result as { summary?: { total?: number } }).summary?.total ?? 0), 0),
+      idleCpuMsPerSecond,
     };
   } finally {
     await Promise.all(workers.map((w) => stopWorker(w.child)));
@@ -344,6 +354,7 @@ function merge(runs: RunFigures[]): RunFigures {
     redisCpuMs: sum((r) => r.redisCpuMs) ?? 0,
     machine: runs.every((r) => r.machine) ? { total: sum((r) => r.machine?.total) ?? 0, busy: sum((r) => r.machine?.busy) ?? 0 } : undefined,
     findings: sum((r) => r.findings) ?? 0,
+    idleCpuMsPerSecond: (sum((r) => r.idleCpuMsPerSecond) ?? 0) / runs.length,
   };
 }
 
@@ -358,7 +369,7 @@ function row(label: string, run: RunFigures, baseline: RunFigures): string {
   return (
     `| ${label} | ${fmt(scansPerSecond(run), 1)} | ${fmt(run.seconds)} | ${ratio} | ${fmt(perScan(run.workerCpuMs, run))} | ` +
     `${fmt(run.workerCpuMs / 1000 / run.seconds)} | ${perProcess} | ` +
-    `${postgres} | ${fmt(perScan(run.redisCpuMs, run))} | ${busy} |`
+    `${postgres} | ${fmt(perScan(run.redisCpuMs, run))} | ${fmt(run.idleCpuMsPerSecond)} | ${busy} |`
   );
 }
 
@@ -390,9 +401,9 @@ export default async function scanWorkerScalingBench(): Promise<void> {
     console.log(`\n## Scan-worker scaling: a backlog of ${SCANS} dependency scans (${PACKAGES_PER_SCAN} npm packages each), ${ROUNDS} rounds\n`);
     console.log(
       "| worker processes | scans/s | drain s | vs 1 process | worker CPU-ms/scan | worker cores used | per process: scans, CPU-ms/scan | " +
-        "Postgres backends CPU-ms/scan | Redis CPU-ms/scan | machine busy |",
+        "Postgres backends CPU-ms/scan | Redis CPU-ms/scan | idle workers CPU-ms/s | machine busy |",
     );
-    console.log("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|");
+    console.log("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|");
     rounds.forEach((runs, round) => {
       const roundBaseline = runs.find((r) => r.processes === baseline.processes) ?? baseline;
       for (const run of runs) console.log(row(`${run.processes}, round ${round + 1}`, run, roundBaseline));
@@ -408,7 +419,8 @@ export default async function scanWorkerScalingBench(): Promise<void> {
     );
     console.log(
       "Worker CPU: process_cpu_seconds_total of each worker (all its threads) over the measured backlog; cores used: " +
-        "that CPU time over the drain's wall time, all workers together. Postgres: the " +
+        "that CPU time over the drain's wall time, all workers together; idle: the workers' CPU over " +
+        `${IDLE_WINDOW_MS / 1000} s with the queue paused just before the drain (mean of the rounds). Postgres: the ` +
         "backends serving the workers (/proc), not the WAL writer or checkpointer. Redis: the whole server's used_cpu_user + " +
         "used_cpu_sys, so anything else using it counts too. Machine busy: all cores, anyone's work. The bench's own polling is in none of the per-scan figures.",
     );
