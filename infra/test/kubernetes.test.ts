@@ -153,7 +153,9 @@ describe.each(overlays)("infra/k8s overlay %s", (overlay) => {
       const spec = scaled?.spec as { minReplicaCount: number; triggers: { type: string; metadata: { listName: string }; authenticationRef: { name: string } }[] };
       expect(spec.minReplicaCount, `${deployment} never scales to zero`).toBeGreaterThanOrEqual(1);
       expect(spec.triggers[0]!.type).toBe("redis");
-      expect(spec.triggers[0]!.metadata.listName).toBe(`bull:${queue}:wait`);
+      // BullMQ keeps a queue's waiting jobs in the list <prefix>:<queue>:wait.
+      const prefix = config.data.QUEUE_PREFIX ?? envSchema.shape.QUEUE_PREFIX.parse(undefined);
+      expect(spec.triggers[0]!.metadata.listName).toBe(`${prefix}:${queue}:wait`);
       named(manifests, "TriggerAuthentication", spec.triggers[0]!.authenticationRef.name);
     }
   });
