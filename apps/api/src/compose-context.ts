@@ -22,11 +22,11 @@ export interface ApiConnections {
   logger: Logger;
   db: Db;
   /** The queue Redis (noeviction): queues, quota notices. */
-  queueRedis: Redis;
+  queueRedis: Redis | Cluster;
   /** The cache Redis (allkeys-lru), a single server or a Cluster. */
   cacheRedis: Redis | Cluster;
   /** A queue-Redis client of the limiter's own, which must not resend commands after a reconnect. */
-  limiterRedis: Redis;
+  limiterRedis: Redis | Cluster;
   queues: Record<QueueName, Queue>;
   relay: OutboxRelay;
   /** The process's one LISTEN connection (long polls, advisory revisions); started and closed by the caller. */

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { z } from "zod";
 import { ConfigError } from "./config-error.js";
+import { clusterSafeQueuePrefix, redisTarget } from "./redis-target.js";
 import { envSchema, type RawEnv } from "./env-schema.js";
 import { DEFAULT_TIER_LIMITS, mergeTierLimits, tierOverridesSchema, type Tier, type TierTable } from "./tiers.js";
 
@@ -10,6 +11,7 @@ export interface Config {
   db: { poolMax: number; connectionTimeoutMs: number; statementTimeoutMs: number; idleTimeoutMs: number };
   redisUrl: string;
   redisCacheUrl: string;
+  /** BullMQ key prefix: QUEUE_PREFIX, given a hash tag when REDIS_URL names a Redis Cluster. */
   queuePrefix: string;
   port: number;
   scanWorkerPort: number;
@@ -74,6 +76,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tiers = mergeTierLimits(tiers, overrides.data);
   }
 
+  const redisProblems = (["REDIS_URL", "REDIS_CACHE_URL"] as const).flatMap((name) => {
+    try {
+      redisTarget(e[name]);
+      return [];
+    } catch (error) {
+      return [`${name}: ${(error as Error).message}`];
+    }
+  });
+  if (redisProblems.length) throw new ConfigError(redisProblems);
+
   if (e.NODE_ENV === "production" && e.SCAN_INPUT_KEY === undefined) {
     throw new ConfigError(["SCAN_INPUT_KEY: required when NODE_ENV=production (openssl rand -base64 32)"]);
   }
@@ -89,7 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     redisUrl: e.REDIS_URL,
     redisCacheUrl: e.REDIS_CACHE_URL,
-    queuePrefix: e.QUEUE_PREFIX,
+    queuePrefix: clusterSafeQueuePrefix(e.QUEUE_PREFIX, e.REDIS_URL),
     port: e.PORT,
     scanWorkerPort: e.SCAN_WORKER_PORT,
     cacheWorkerPort: e.CACHE_WORKER_PORT,

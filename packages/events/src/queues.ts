@@ -1,11 +1,11 @@
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import { defaultJobOptions } from "./job-options.js";
 import { QUEUES, type QueueName } from "./queue-names.js";
 
 export interface QueueSetOptions {
   /** ioredis connection to the queue Redis (noeviction), owned by the caller. */
-  connection: Redis;
+  connection: Redis | Cluster;
   /** BullMQ key prefix; `{secapi}` keeps every queue in one Redis Cluster hash slot. */
   prefix: string;
   scanAttempts?: number;

@@ -1,14 +1,15 @@
 import { Cache } from "@secapi/cache";
 import type { Config } from "@secapi/config";
 import { CACHE_PREFIX } from "@secapi/core";
-import { Redis } from "ioredis";
+import { type RedisClient, createLogger, createRedisClient } from "@secapi/runtime";
 
 /** A short-lived cache client: no reconnecting, everything closed afterwards, so the command exits. */
-async function withCache<T>(config: Config, fn: (cache: Cache, redis: Redis) => Promise<T>): Promise<T> {
+async function withCache<T>(config: Config, fn: (cache: Cache, redis: RedisClient) => Promise<T>): Promise<T> {
   const options = { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null };
-  const redis = new Redis(config.redisCacheUrl, options);
-  const subscriber = new Redis(config.redisCacheUrl, options);
-  for (const client of [redis, subscriber]) client.on("error", () => undefined);
+  // Connection errors are reported once, below, as the command's own error.
+  const quiet = createLogger({ service: "cli", level: "silent", sync: true });
+  const redis = createRedisClient(config.redisCacheUrl, quiet, "cli", options);
+  const subscriber = createRedisClient(config.redisCacheUrl, quiet, "cli-subscriber", options);
   try {
     await Promise.all([redis.connect(), subscriber.connect()]);
   } catch (error) {

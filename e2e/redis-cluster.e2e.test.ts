@@ -1,0 +1,83 @@
+import { TestRedisCluster, uniqueId } from "@secapi/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Stack, awsAccessKeyId } from "./stack.js";
+
+/**
+ * The whole stack on Redis Cluster: the queue/limiter role and the cache role each on a 3-master cluster
+ * started here, the API, two scan-workers and a cache-worker connected through `?cluster=true` URLs.
+ */
+let queueCluster: TestRedisCluster;
+let cacheCluster: TestRedisCluster;
+let stack: Stack;
+let admin: { api_key: string };
+
+const clusterUrl = (cluster: TestRedisCluster) => `redis://127.0.0.1:${cluster.ports[0]}?cluster=true&nodes=127.0.0.1:${cluster.ports[1]}`;
+const secrets = (tag: string) => ({ files: [{ path: `${tag}.env`, content: `AWS_ACCESS_KEY_ID=${awsAccessKeyId()}\n` }] });
+
+beforeAll(async () => {
+  [queueCluster, cacheCluster] = await Promise.all([TestRedisCluster.start(), TestRedisCluster.start()]);
+  stack = await Stack.create({
+    REDIS_URL: clusterUrl(queueCluster),
+    REDIS_CACHE_URL: clusterUrl(cacheCluster),
+    TIER_LIMITS: JSON.stringify({ free: { requests_per_minute: 5 }, business: { requests_per_minute: 1_000_000, scans_per_hour: 1_000_000 } }),
+  });
+  await stack.startApi();
+  await Promise.all([stack.startScanWorker(), stack.startScanWorker(), stack.startCacheWorker()]);
+  admin = JSON.parse(await stack.cli("users", "create", "--email", `${uniqueId("admin")}@example.com`, "--tier", "business", "--admin", "--json"));
+});
+afterAll(async () => {
+  await stack?.close();
+  await Promise.all([queueCluster?.stop(), cacheCluster?.stop()]);
+});
+
+describe("SecAPI on Redis Cluster", () => {
+  it("runs a scan through the queue, then answers the repeat and the re-read from the cache", async () => {
+    const user = await stack.createUser("business");
+    const body = { type: "secrets", input: secrets("cluster") };
+    const submitted = await stack.request("POST", "/api/v1/scans", user.api_key, body);
+    expect(submitted.status).toBe(202);
+    const scan = await stack.pollUntilDone(submitted.headers.get("location") ?? "", user.api_key);
+    expect(scan.status).toBe("completed");
+    expect(scan.result.summary.total).toBe(1);
+
+    const repeated = await stack.request("POST", "/api/v1/scans", user.api_key, body);
+    expect(repeated.status).toBe(200);
+    expect(repeated.body.cached).toBe(true);
+    await stack.request("GET", `/api/v1/scans/${scan.id}`, user.api_key);
+    const reread = await stack.request("GET", `/api/v1/scans/${scan.id}`, user.api_key);
+    expect(reread.headers.get("x-cache-status")).toBe("HIT");
+
+    // The queues live under one hash tag on the queue cluster; the cache's entries spread over the cache cluster.
+    const queueKeys = await queueCluster.keysPerMaster(`{${stack.env.QUEUE_PREFIX}}:*`);
+    expect(queueKeys.filter((n) => n > 0)).toHaveLength(1);
+    const cacheKeys = await cacheCluster.keysPerMaster("secapi:*");
+    expect(cacheKeys.filter((n) => n > 0).length).toBeGreaterThan(1);
+  });
+
+  it("stops serving a dependency result once an advisory for its package is imported (event → cache-worker → invalidation)", async () => {
+    const user = await stack.createUser("business");
+    const body = { type: "dependencies", input: { packages: [{ ecosystem: "npm", name: "cluster-demo-pkg", version: "1.0.0" }] } };
+    const first = await stack.request("POST", "/api/v1/scans", user.api_key, body);
+    const clean = await stack.pollUntilDone(first.headers.get("location") ?? "", user.api_key);
+    expect(clean.result.summary.total).toBe(0);
+    expect((await stack.request("POST", "/api/v1/scans", user.api_key, body)).body.cached).toBe(true);
+
+    const advisory = {
+      id: "GHSA-clus-ter0-demo",
+      modified: new Date().toISOString(),
+      summary: "cluster demo",
+      affected: [{ package: { ecosystem: "npm", name: "cluster-demo-pkg" }, ranges: [{ type: "SEMVER", events: [{ introduced: "0" }, { fixed: "1.0.1" }] }] }],
+    };
+    expect((await stack.request("POST", "/api/v1/admin/advisories", admin.api_key, [advisory])).status).toBe(200);
+    const after = await stack.request("POST", "/api/v1/scans", user.api_key, body);
+    const rescanned = after.status === 200 ? after.body : await stack.pollUntilDone(after.headers.get("location") ?? "", user.api_key);
+    expect(rescanned.result.findings.map((f: { id: string }) => f.id)).toEqual(["GHSA-clus-ter0-demo"]);
+  });
+
+  it("limits requests exactly, counted on the cluster", async () => {
+    const user = await stack.createUser("free");
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await stack.request("GET", "/api/v1/usage", user.api_key)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+  });
+});
