@@ -1,121 +1,27 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
-import { uniqueId } from "@secapi/testing";
-import { Cluster, Redis } from "ioredis";
+import { TestRedisCluster, uniqueId } from "@secapi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Cache } from "../src/index.js";
 
-const run = promisify(execFile);
-
-/** A port free for a cluster node: both it and its cluster bus port (+10000). */
-async function freeNodePort(): Promise<number> {
-  const listen = (port: number) =>
-    new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", () => {
-        const address = server.address();
-        server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-      });
-    });
-  for (;;) {
-    const port = await listen(0);
-    if (port + 10_000 > 65_535) continue;
-    if (await listen(port + 10_000).then(() => true, () => false)) return port;
-  }
-}
-
-/** Three masters, no replicas, in a temporary directory. */
-async function startCluster() {
-  const dir = mkdtempSync(join(tmpdir(), "secapi-cache-cluster-"));
-  const ports: number[] = [];
-  while (ports.length < 3) {
-    const port = await freeNodePort();
-    if (!ports.includes(port)) ports.push(port);
-  }
-  const nodes: ChildProcess[] = ports.map((port) =>
-    spawn(
-      "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", join(dir, `nodes-${port}.conf`), "--dir", dir, "--save", "", "--appendonly", "no"],
-      { stdio: "ignore" },
-    ),
-  );
-  const stop = async () => {
-    await Promise.all(nodes.map((node) => new Promise((resolve) => (node.exitCode !== null ? resolve(null) : (node.once("exit", resolve), node.kill("SIGKILL"))))));
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await waitUntil(async () => (await Promise.all(ports.map((port) => redisCli(port, "PING")))).every((reply) => reply === "PONG"));
-    await run("redis-cli", ["--cluster", "create", ...ports.map((port) => `127.0.0.1:${port}`), "--cluster-replicas", "0", "--cluster-yes"]);
-    await waitUntil(async () => (await Promise.all(ports.map((port) => redisCli(port, "CLUSTER", "INFO")))).every((info) => info.includes("cluster_state:ok")));
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { ports, stop };
-}
-
-async function redisCli(port: number, ...args: string[]): Promise<string> {
-  return (await run("redis-cli", ["-p", String(port), ...args]).catch(() => ({ stdout: "" }))).stdout.trim();
-}
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("cluster did not come up");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-let cluster: Awaited<ReturnType<typeof startCluster>>;
-const clients: Cluster[] = [];
+let cluster: TestRedisCluster;
 const caches: Cache[] = [];
 const prefix = uniqueId("cachecluster");
 
-function connectCluster(): Cluster {
-  const client = new Cluster([{ host: "127.0.0.1", port: cluster.ports[0] as number }], { redisOptions: { maxRetriesPerRequest: 1 } });
-  client.on("error", () => undefined);
-  clients.push(client);
-  return client;
-}
-
 async function instance(): Promise<Cache> {
   // Generous: on a loaded machine a cluster call may take a while, and no test here is about the timeout.
-  const cache = new Cache({ redis: connectCluster(), prefix, timeoutMs: 2000 });
+  const cache = new Cache({ redis: cluster.connect(), prefix, timeoutMs: 2000 });
   await cache.start();
   caches.push(cache);
   return cache;
 }
 
-/** Keys under `pattern` on each master, found with SCAN on that master. */
-async function keysPerMaster(pattern: string): Promise<number[]> {
-  return Promise.all(
-    cluster.ports.map(async (port) => {
-      const node = new Redis(port, "127.0.0.1");
-      let count = 0;
-      let cursor = "0";
-      do {
-        const [next, keys] = await node.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-        cursor = next;
-        count += keys.length;
-      } while (cursor !== "0");
-      node.disconnect();
-      return count;
-    }),
-  );
-}
+const keysPerMaster = (pattern: string) => cluster.keysPerMaster(pattern);
 
 beforeAll(async () => {
-  cluster = await startCluster();
+  cluster = await TestRedisCluster.start();
 }, 120_000);
 
 afterAll(async () => {
   for (const cache of caches) await cache.close();
-  for (const client of clients) client.disconnect();
   await cluster?.stop();
 });
 

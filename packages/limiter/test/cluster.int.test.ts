@@ -1,10 +1,5 @@
-import { TEST_REDIS_URL, TestRedisServer, deleteKeysByPrefix, uniqueId, waitFor } from "@secapi/testing";
-import { Cluster, type Redis } from "ioredis";
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
+import { TEST_REDIS_URL, TestRedisCluster, deleteKeysByPrefix, uniqueId, waitFor } from "@secapi/testing";
+import type { Cluster, Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LimitDecision, RateLimiter, subjectKey, windowField } from "../src/index.js";
 import { connect, hour, keySlot, minute, month } from "./limiter-fixtures.js";
@@ -50,37 +45,19 @@ describe("Cluster-safe keys", () => {
 });
 
 describe("a real Redis Cluster", () => {
-  const servers: TestRedisServer[] = [];
-  const dirs: string[] = [];
+  let nodes: TestRedisCluster;
   let cluster: Cluster;
 
   beforeAll(async () => {
-    for (let i = 0; i < 3; i++) {
-      const dir = mkdtempSync(join(tmpdir(), "secapi-limiter-cluster-"));
-      dirs.push(dir);
-      servers.push(await TestRedisServer.start(["--cluster-enabled", "yes", "--cluster-config-file", join(dir, "nodes.conf"), "--dir", dir]));
-    }
-    const nodes = servers.map((s) => `127.0.0.1:${s.port}`);
-    await promisify(execFile)("redis-cli", ["--cluster", "create", ...nodes, "--cluster-replicas", "0", "--cluster-yes"], { timeout: 60_000 });
-    cluster = new Cluster(
-      servers.map((s) => ({ host: "127.0.0.1", port: s.port })),
-      { clusterRetryStrategy: () => 100 },
-    );
-    cluster.on("error", () => undefined);
-    await waitFor(
-      async () => {
-        const info = await cluster.cluster("INFO");
-        return info.includes("cluster_state:ok") && cluster.status === "ready";
-      },
-      { timeoutMs: 60_000, what: "the cluster to be ready" },
-    );
+    nodes = await TestRedisCluster.start();
+    cluster = nodes.connect({ clusterRetryStrategy: () => 100 });
+    await waitFor(async () => cluster.status === "ready" && (await cluster.cluster("INFO")).includes("cluster_state:ok"), {
+      timeoutMs: 60_000,
+      what: "the cluster to be ready",
+    });
   });
 
-  afterAll(async () => {
-    cluster?.disconnect();
-    for (const server of servers) await server.stop();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => nodes?.stop());
 
   it("computes slots as the cluster does", async () => {
     for (const key of [subjectKey("secapi:rl", "user:1"), "no-tag", "{}empty-tag", "a{b}{c}"]) {
