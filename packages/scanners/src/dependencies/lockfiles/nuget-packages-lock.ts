@@ -43,7 +43,9 @@ export function parseNuGetPackagesLock(text: string): PackageSet {
       packages.set(key, seen === undefined ? ref : mergeTargets(seen, ref));
     }
   }
-  return { packages: [...packages.values()], unchecked };
+  // A project reference is listed once per target too.
+  const uniqueUnchecked = [...new Map(unchecked.map((u) => [`${u.kind}\u0000${u.spec}\u0000${u.reason}`, u])).values()];
+  return { packages: [...packages.values()], unchecked: uniqueUnchecked };
 }
 
 /** The packages of one target framework, with paths from its direct ones. */

@@ -50,12 +50,24 @@ export function parsePomXml(text: string): PackageSet {
     }
   }
   const set: PackageSet = { packages: [], unchecked: [] };
-  for (const entry of dependencies) add(entry, resolve, managedVersions, set);
-  for (const entry of managed) add(entry, resolve, new Map(), set);
-  return set;
+  for (const entry of dependencies) add(entry, resolve, managedVersions, set, true);
+  for (const entry of managed) add(entry, resolve, new Map(), set, false);
+  return { packages: mergeDeclarations(set.packages), unchecked: set.unchecked };
 }
 
-function add(entry: unknown, resolve: (text: string) => string, managedVersions: Map<string, string>, set: PackageSet): void {
+/** A managed version that a `<dependency>` of the file also uses is one package, dev-only if only tests use it. */
+function mergeDeclarations(packages: PackageRef[]): PackageRef[] {
+  const byKey = new Map<string, PackageRef>();
+  for (const ref of packages) {
+    const key = `${ref.name}@${ref.version}`;
+    const seen = byKey.get(key);
+    if (seen === undefined) byKey.set(key, ref);
+    else if (ref.dev !== undefined && seen.dev !== false) seen.dev = ref.dev;
+  }
+  return [...byKey.values()];
+}
+
+function add(entry: unknown, resolve: (text: string) => string, managedVersions: Map<string, string>, set: PackageSet, used: boolean): void {
   const declared = read(entry, resolve);
   if (declared === undefined || declared.groupId === undefined || declared.artifactId === undefined) {
     const name = declared === undefined ? "" : [declared.groupId, declared.artifactId].filter((part) => part !== undefined).join(":");
@@ -70,7 +82,9 @@ function add(entry: unknown, resolve: (text: string) => string, managedVersions:
     set.unchecked.push(problem);
     return;
   }
-  const ref: PackageRef = { ecosystem: "Maven", name, version: version as string, direct: true, dev: declared.scope === "test", path: [name] };
+  const ref: PackageRef = { ecosystem: "Maven", name, version: version as string, direct: true, path: [name] };
+  // A managed version says nothing about what uses it, unless it is managed for tests only.
+  if (used || declared.scope === "test") ref.dev = declared.scope === "test";
   set.packages.push(ref);
 }
 
