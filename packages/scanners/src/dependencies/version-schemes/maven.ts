@@ -17,7 +17,6 @@ type Item = { kind: "number"; value: bigint } | { kind: "qualifier"; value: stri
 
 // The known qualifiers in their order; "" is the release. Unknown ones sort after all of them, by code unit.
 const QUALIFIERS = ["alpha", "beta", "milestone", "rc", "snapshot", "", "sp"];
-const RELEASE = QUALIFIERS.indexOf("");
 const ALIASES: Record<string, string> = { ga: "", final: "", release: "", cr: "rc" };
 // Before a digit, the single letters are short forms: `a1` = `alpha-1`.
 const SHORT_BEFORE_DIGIT: Record<string, string> = { a: "alpha", b: "beta", m: "milestone" };
