@@ -68,7 +68,7 @@ describe("dependency and SBOM submissions", () => {
     [{ lockfile: "lockfileVersion: '99.0'\npackages: {}\n", format: "pnpm-lock.yaml" }, 422, undefined],
     [{ lockfile: "{}", format: "Gemfile.lock" }, 400, "validation_failed"],
     [{ packages: [{ ecosystem: "npm", name: "lodash" }] }, 400, "validation_failed"],
-    [{ packages: [{ ecosystem: "Maven", name: "x", version: "1" }] }, 400, "validation_failed"],
+    [{ packages: [{ ecosystem: "Hex", name: "x", version: "1" }] }, 400, "validation_failed"],
   ])("refuses unusable input %j with %i", async (input, status, code) => {
     const before = await api.count("scans");
     const response = await api.request("POST", "/api/v1/scans", { key: user.key, body: { type: "dependencies", input } });

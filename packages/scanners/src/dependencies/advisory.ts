@@ -51,6 +51,6 @@ export interface Advisory {
   /** The OSV summary, else the first line of the details, else "". */
   summary: string;
   severity: Severity;
-  /** Entries for unsupported ecosystems (Maven, Debian, …) are left out. */
+  /** Entries for unsupported ecosystems (Hex, Debian, …) are left out. */
   affected: AffectedPackage[];
 }

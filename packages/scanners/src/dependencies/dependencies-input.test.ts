@@ -14,7 +14,7 @@ describe("dependenciesInputSchema", () => {
 
   it.each([
     ["an empty package list", { packages: [] }],
-    ["an unknown ecosystem", { packages: [{ ecosystem: "Maven", name: "a", version: "1" }] }],
+    ["an unknown ecosystem", { packages: [{ ecosystem: "Hex", name: "a", version: "1" }] }],
     ["an ecosystem spelled differently", { packages: [{ ecosystem: "pypi", name: "a", version: "1" }] }],
     ["an empty name", { packages: [{ ecosystem: "npm", name: " ", version: "1" }] }],
     ["a missing version", { packages: [{ ecosystem: "npm", name: "a" }] }],

@@ -138,7 +138,7 @@ describe("parseAdvisory", () => {
     const advisory = parseAdvisory(
       osv({
         affected: [
-          { package: { ecosystem: "Maven", name: "org.example:lib" }, ranges: [{ type: "ECOSYSTEM", events: [{ introduced: "0" }] }] },
+          { package: { ecosystem: "Hex", name: "phoenix" }, ranges: [{ type: "ECOSYSTEM", events: [{ introduced: "0" }] }] },
           {
             package: { ecosystem: "npm", name: "pkg" },
             ranges: [

@@ -8,6 +8,9 @@ const SAMPLES: Record<Ecosystem, { version: string; names: [written: string, nor
   PyPI: { version: "1.0.post1", names: [["Jinja2", "jinja2"], ["zope.interface", "zope-interface"], ["A__b-.C", "a-b-c"]] },
   Go: { version: "v0.0.0-20230101000000-abcdef123456", names: [["github.com/BurntSushi/toml", "github.com/BurntSushi/toml"]] },
   "crates.io": { version: "1.0.0", names: [["serde_json", "serde_json"], ["Inflector", "Inflector"]] },
+  // lockfiles-jvm-dotnet
+  Maven: { version: "2.0.0.RC1", names: [["org.apache.logging.log4j:log4j-core", "org.apache.logging.log4j:log4j-core"], [" com.Example:Lib ", "com.Example:Lib"]] },
+  NuGet: { version: "4.1.0.3-beta.1+sha.5", names: [["Newtonsoft.Json", "newtonsoft.json"], [" System.Text.Json ", "system.text.json"]] },
 };
 
 describe("ECOSYSTEM_DEFINITIONS", () => {
@@ -19,7 +22,15 @@ describe("ECOSYSTEM_DEFINITIONS", () => {
   });
 
   it("gives the enum of ids in registry order", () => {
-    expect(ECOSYSTEMS).toEqual(["npm", "PyPI", "Go", "crates.io"]);
+    expect(ECOSYSTEMS).toEqual([
+      "npm",
+      "PyPI",
+      "Go",
+      "crates.io",
+      // lockfiles-jvm-dotnet
+      "Maven",
+      "NuGet",
+    ]);
     expect(ECOSYSTEMS).toEqual(ECOSYSTEM_DEFINITIONS.map((definition) => definition.id));
   });
 
@@ -38,6 +49,9 @@ describe("ECOSYSTEM_DEFINITIONS", () => {
       ["PyPI", "PyPI", "pypi"],
       ["Go", "Go", "golang"],
       ["crates.io", "crates.io", "cargo"],
+      // lockfiles-jvm-dotnet
+      ["Maven", "Maven", "maven"],
+      ["NuGet", "NuGet", "nuget"],
     ]);
   });
 
@@ -45,7 +59,8 @@ describe("ECOSYSTEM_DEFINITIONS", () => {
     expect(ecosystemForOsvName("pypi")).toBeUndefined();
     expect(ecosystemForOsvName("Debian:12")).toBeUndefined();
     expect(ecosystemForPurlType("PyPI")).toBeUndefined();
-    expect(ecosystemForPurlType("maven")).toBeUndefined();
+    expect(ecosystemForPurlType("hex")).toBeUndefined();
+    expect(ecosystemForPurlType("Maven")).toBeUndefined();
     expect(isEcosystem("go")).toBe(false);
     expect(isEcosystem(undefined)).toBe(false);
   });
@@ -63,5 +78,8 @@ describe("ECOSYSTEM_DEFINITIONS", () => {
     expect(ecosystemDefinition("npm").nameFromPurl("@types", "node")).toBe("@types/node");
     expect(ecosystemDefinition("Go").nameFromPurl("github.com/gin-gonic", "gin")).toBe("github.com/gin-gonic/gin");
     expect(ecosystemDefinition("PyPI").nameFromPurl(undefined, "django")).toBe("django");
+    // lockfiles-jvm-dotnet
+    expect(ecosystemDefinition("Maven").nameFromPurl("org.apache.logging.log4j", "log4j-core")).toBe("org.apache.logging.log4j:log4j-core");
+    expect(ecosystemDefinition("NuGet").nameFromPurl(undefined, "Newtonsoft.Json")).toBe("Newtonsoft.Json");
   });
 });

@@ -3,9 +3,20 @@ import type { EcosystemDefinition } from "./ecosystem-definition.js";
 import { go } from "./go.js";
 import { npm } from "./npm.js";
 import { pypi } from "./pypi.js";
+// lockfiles-jvm-dotnet
+import { maven } from "./maven.js";
+import { nuget } from "./nuget.js";
 
 /** Every ecosystem the dependency scanner matches, in the order lists and error messages name them. */
-export const ECOSYSTEM_DEFINITIONS = [npm, pypi, go, cratesIo] as const;
+export const ECOSYSTEM_DEFINITIONS = [
+  npm,
+  pypi,
+  go,
+  cratesIo,
+  // lockfiles-jvm-dotnet
+  maven,
+  nuget,
+] as const;
 
 /** An ecosystem's id: `npm`, `PyPI`, `Go`, `crates.io`. */
 export type Ecosystem = (typeof ECOSYSTEM_DEFINITIONS)[number]["id"];

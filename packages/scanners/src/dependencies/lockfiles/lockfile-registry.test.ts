@@ -10,12 +10,29 @@ const FIXTURES: [fixture: string, projectPath: string, listed: PackageRef][] = [
   ["pnpm-v9.pnpm-lock.yaml", "web/pnpm-lock.yaml", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
   ["yarn-v1.yarn.lock", "yarn.lock", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
   ["requirements.txt", "requirements.txt", { ecosystem: "PyPI", name: "Jinja2", version: "3.1.2" }],
+  // lockfiles-jvm-dotnet
+  [
+    "maven.pom.xml",
+    "service/pom.xml",
+    { ecosystem: "Maven", name: "org.apache.logging.log4j:log4j-core", version: "2.14.1", direct: true, dev: false, path: ["org.apache.logging.log4j:log4j-core"] },
+  ],
+  ["gradle.lockfile", "app/gradle.lockfile", { ecosystem: "Maven", name: "org.apache.logging.log4j:log4j-core", version: "2.14.1", dev: false }],
+  ["nuget.packages.lock.json", "src/Api/packages.lock.json", { ecosystem: "NuGet", name: "Newtonsoft.Json", version: "13.0.3", direct: true, path: ["Newtonsoft.Json"] }],
 ];
 
 describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
   it("names each format once and gives the enum in registry order", () => {
     expect(new Set(LOCKFILE_FORMATS).size).toBe(LOCKFILE_FORMATS.length);
-    expect(LOCKFILE_FORMATS).toEqual(["package-lock.json", "pnpm-lock.yaml", "yarn.lock", "requirements.txt"]);
+    expect(LOCKFILE_FORMATS).toEqual([
+      "package-lock.json",
+      "pnpm-lock.yaml",
+      "yarn.lock",
+      "requirements.txt",
+      // lockfiles-jvm-dotnet
+      "pom.xml",
+      "gradle.lockfile",
+      "packages.lock.json",
+    ]);
     for (const definition of LOCKFILE_FORMAT_DEFINITIONS) expect(lockfileFormatDefinition(definition.format)).toBe(definition);
   });
 
@@ -38,7 +55,10 @@ describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
     expect(formatOf("C:\\app\\yarn.lock")).toBe("yarn.lock");
     expect(formatOf("test-requirements.txt")).toBe("requirements.txt");
     expect(formatOf("requirements_test.txt")).toBe("requirements.txt");
-    for (const path of ["package.json", "yarn.lock.bak", "old-package-lock.json", "requirements/prod.txt", "constraints.txt", "myrequirements.txt", "requirements.in"]) {
+    // lockfiles-jvm-dotnet
+    expect(formatOf("buildscript-gradle.lockfile")).toBe("gradle.lockfile");
+    expect(formatOf("src\\Api\\packages.lock.json")).toBe("packages.lock.json");
+    for (const path of ["package.json", "yarn.lock.bak", "old-package-lock.json", "requirements/prod.txt", "constraints.txt", "myrequirements.txt", "requirements.in", "pom.xml.bak", "build.gradle", "packages.config"]) {
       expect([path, formatOf(path)]).toEqual([path, undefined]);
     }
   });
@@ -47,5 +67,8 @@ describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
     expect(lockfileFormatsFor("npm").map((d) => d.format)).toEqual(["package-lock.json", "pnpm-lock.yaml", "yarn.lock"]);
     expect(lockfileFormatsFor("PyPI").map((d) => d.format)).toEqual(["requirements.txt"]);
     expect(lockfileFormatsFor("crates.io")).toEqual([]);
+    // lockfiles-jvm-dotnet
+    expect(lockfileFormatsFor("Maven").map((d) => d.format)).toEqual(["pom.xml", "gradle.lockfile"]);
+    expect(lockfileFormatsFor("NuGet").map((d) => d.format)).toEqual(["packages.lock.json"]);
   });
 });

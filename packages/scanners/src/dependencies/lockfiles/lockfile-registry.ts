@@ -4,6 +4,10 @@ import { parsePackageLock } from "./package-lock.js";
 import { parsePnpmLock } from "./pnpm-lock.js";
 import { parseRequirementsTxt } from "./requirements-txt.js";
 import { parseYarnLock } from "./yarn-lock.js";
+// lockfiles-jvm-dotnet
+import { parseGradleLockfile } from "./gradle-lockfile.js";
+import { parseNuGetPackagesLock } from "./nuget-packages-lock.js";
+import { parsePomXml } from "./pom-xml.js";
 
 /** Every lockfile format a `dependencies` scan accepts, in the order lists and error messages name them. */
 export const LOCKFILE_FORMAT_DEFINITIONS = [
@@ -13,6 +17,11 @@ export const LOCKFILE_FORMAT_DEFINITIONS = [
   { format: "yarn.lock", ecosystem: "npm", fileName: /^yarn\.lock$/, parse: parseYarnLock },
   // Projects split their pins by purpose: requirements-dev.txt, test-requirements.txt, requirements.in.txt.
   { format: "requirements.txt", ecosystem: "PyPI", fileName: /^(?:[\w.-]*[-_.])?requirements(?:[-_.][\w.-]*)?\.txt$/, parse: parseRequirementsTxt },
+  // lockfiles-jvm-dotnet
+  { format: "pom.xml", ecosystem: "Maven", fileName: /^pom\.xml$/, parse: parsePomXml },
+  // buildscript-gradle.lockfile locks the build script's own classpath (plugins), in the same format.
+  { format: "gradle.lockfile", ecosystem: "Maven", fileName: /^(?:buildscript-)?gradle\.lockfile$/, parse: parseGradleLockfile },
+  { format: "packages.lock.json", ecosystem: "NuGet", fileName: /^packages\.lock\.json$/, parse: parseNuGetPackagesLock },
 ] as const satisfies readonly LockfileFormatDefinition[];
 
 /** A lockfile format's name: `package-lock.json`, `pnpm-lock.yaml`, `yarn.lock`, `requirements.txt`. */

@@ -40,11 +40,17 @@ describe("extractSbomPackages", () => {
         },
         { type: "library", name: "gin", purl: "pkg:golang/github.com/gin-gonic/gin@v1.9.0" },
         { type: "library", name: "serde", purl: "pkg:cargo/serde@1.0.188" },
+        // lockfiles-jvm-dotnet
+        { type: "library", name: "log4j-core", purl: "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar" },
+        { type: "library", name: "Newtonsoft.Json", purl: "pkg:nuget/Newtonsoft.Json@13.0.1" },
       ],
     };
     expect(extractSbomPackages(bom)).toEqual({
       packages: [
         { ecosystem: "Go", name: "github.com/gin-gonic/gin", version: "v1.9.0" },
+        // lockfiles-jvm-dotnet
+        { ecosystem: "Maven", name: "org.apache.logging.log4j:log4j-core", version: "2.14.1" },
+        { ecosystem: "NuGet", name: "newtonsoft.json", version: "13.0.1" },
         { ecosystem: "PyPI", name: "jinja2", version: "3.1.2" },
         { ecosystem: "crates.io", name: "serde", version: "1.0.188" },
         { ecosystem: "npm", name: "@babel/core", version: "7.22.0" },
@@ -58,7 +64,7 @@ describe("extractSbomPackages", () => {
       bomFormat: "CycloneDX",
       specVersion: "1.5",
       components: [
-        { type: "library", name: "log4j-core", purl: "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1" },
+        { type: "library", name: "phoenix", purl: "pkg:hex/phoenix@1.6.0" },
         { type: "library", name: "curl", purl: "pkg:deb/debian/curl@7.74.0-1.3?arch=amd64" },
         { type: "library", name: "vendored", version: "1.0" },
         { type: "library", name: "lodash", purl: "pkg:npm/lodash" },
@@ -69,7 +75,7 @@ describe("extractSbomPackages", () => {
       packages: [],
       unchecked: [
         { ecosystem: "deb", name: "debian/curl", spec: "pkg:deb/debian/curl@7.74.0-1.3?arch=amd64", kind: "unsupported_ecosystem", reason: expect.stringMatching(/purl type deb is not supported/) },
-        { ecosystem: "maven", name: "org.apache.logging.log4j/log4j-core", spec: expect.any(String), kind: "unsupported_ecosystem", reason: expect.stringMatching(/purl type maven/) },
+        { ecosystem: "hex", name: "phoenix", spec: "pkg:hex/phoenix@1.6.0", kind: "unsupported_ecosystem", reason: expect.stringMatching(/purl type hex/) },
         { ecosystem: "npm", name: "lodash", spec: "pkg:npm/lodash", kind: "no_version", reason: "the purl has no version" },
         { ecosystem: "unknown", name: "broken", spec: "not a purl", kind: "malformed_entry", reason: "the purl does not parse" },
         { ecosystem: "unknown", name: "vendored", spec: "vendored@1.0", kind: "no_purl", reason: "no purl; components are matched by purl" },
