@@ -8,6 +8,8 @@ const SAMPLES: Record<Ecosystem, { version: string; names: [written: string, nor
   PyPI: { version: "1.0.post1", names: [["Jinja2", "jinja2"], ["zope.interface", "zope-interface"], ["A__b-.C", "a-b-c"]] },
   Go: { version: "v0.0.0-20230101000000-abcdef123456", names: [["github.com/BurntSushi/toml", "github.com/BurntSushi/toml"]] },
   "crates.io": { version: "1.0.0", names: [["serde_json", "serde_json"], ["Inflector", "Inflector"]] },
+  // lockfiles-go-rust-dart
+  Pub: { version: "1.0.0+2", names: [["http", "http"], ["flutter_lints", "flutter_lints"]] },
 };
 
 describe("ECOSYSTEM_DEFINITIONS", () => {
@@ -19,7 +21,14 @@ describe("ECOSYSTEM_DEFINITIONS", () => {
   });
 
   it("gives the enum of ids in registry order", () => {
-    expect(ECOSYSTEMS).toEqual(["npm", "PyPI", "Go", "crates.io"]);
+    expect(ECOSYSTEMS).toEqual([
+      "npm",
+      "PyPI",
+      "Go",
+      "crates.io",
+      // lockfiles-go-rust-dart
+      "Pub",
+    ]);
     expect(ECOSYSTEMS).toEqual(ECOSYSTEM_DEFINITIONS.map((definition) => definition.id));
   });
 
@@ -38,6 +47,8 @@ describe("ECOSYSTEM_DEFINITIONS", () => {
       ["PyPI", "PyPI", "pypi"],
       ["Go", "Go", "golang"],
       ["crates.io", "crates.io", "cargo"],
+      // lockfiles-go-rust-dart
+      ["Pub", "Pub", "pub"],
     ]);
   });
 

@@ -2,10 +2,19 @@ import { cratesIo } from "./crates-io.js";
 import type { EcosystemDefinition } from "./ecosystem-definition.js";
 import { go } from "./go.js";
 import { npm } from "./npm.js";
+// lockfiles-go-rust-dart
+import { pub } from "./pub.js";
 import { pypi } from "./pypi.js";
 
 /** Every ecosystem the dependency scanner matches, in the order lists and error messages name them. */
-export const ECOSYSTEM_DEFINITIONS = [npm, pypi, go, cratesIo] as const;
+export const ECOSYSTEM_DEFINITIONS = [
+  npm,
+  pypi,
+  go,
+  cratesIo,
+  // lockfiles-go-rust-dart
+  pub,
+] as const;
 
 /** An ecosystem's id: `npm`, `PyPI`, `Go`, `crates.io`. */
 export type Ecosystem = (typeof ECOSYSTEM_DEFINITIONS)[number]["id"];
