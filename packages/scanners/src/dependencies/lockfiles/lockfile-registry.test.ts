@@ -10,12 +10,25 @@ const FIXTURES: [fixture: string, projectPath: string, listed: PackageRef][] = [
   ["pnpm-v9.pnpm-lock.yaml", "web/pnpm-lock.yaml", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
   ["yarn-v1.yarn.lock", "yarn.lock", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
   ["requirements.txt", "requirements.txt", { ecosystem: "PyPI", name: "Jinja2", version: "3.1.2" }],
+  // lockfiles-go-rust-dart
+  ["go.mod", "service/go.mod", { ecosystem: "Go", name: "golang.org/x/text", version: "v0.3.7", direct: true }],
+  ["Cargo.lock", "Cargo.lock", { ecosystem: "crates.io", name: "smallvec", version: "1.6.0", direct: false, path: ["tokio", "parking_lot", "smallvec"] }],
+  ["pubspec.lock", "app/pubspec.lock", { ecosystem: "Pub", name: "http", version: "0.13.6", direct: true }],
 ];
 
 describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
   it("names each format once and gives the enum in registry order", () => {
     expect(new Set(LOCKFILE_FORMATS).size).toBe(LOCKFILE_FORMATS.length);
-    expect(LOCKFILE_FORMATS).toEqual(["package-lock.json", "pnpm-lock.yaml", "yarn.lock", "requirements.txt"]);
+    expect(LOCKFILE_FORMATS).toEqual([
+      "package-lock.json",
+      "pnpm-lock.yaml",
+      "yarn.lock",
+      "requirements.txt",
+      // lockfiles-go-rust-dart
+      "go.mod",
+      "Cargo.lock",
+      "pubspec.lock",
+    ]);
     for (const definition of LOCKFILE_FORMAT_DEFINITIONS) expect(lockfileFormatDefinition(definition.format)).toBe(definition);
   });
 
@@ -46,6 +59,9 @@ describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
   it("lists the formats of an ecosystem", () => {
     expect(lockfileFormatsFor("npm").map((d) => d.format)).toEqual(["package-lock.json", "pnpm-lock.yaml", "yarn.lock"]);
     expect(lockfileFormatsFor("PyPI").map((d) => d.format)).toEqual(["requirements.txt"]);
-    expect(lockfileFormatsFor("crates.io")).toEqual([]);
+    // lockfiles-go-rust-dart
+    expect(lockfileFormatsFor("Go").map((d) => d.format)).toEqual(["go.mod"]);
+    expect(lockfileFormatsFor("crates.io").map((d) => d.format)).toEqual(["Cargo.lock"]);
+    expect(lockfileFormatsFor("Pub").map((d) => d.format)).toEqual(["pubspec.lock"]);
   });
 });

@@ -4,6 +4,10 @@ import { parsePackageLock } from "./package-lock.js";
 import { parsePnpmLock } from "./pnpm-lock.js";
 import { parseRequirementsTxt } from "./requirements-txt.js";
 import { parseYarnLock } from "./yarn-lock.js";
+// lockfiles-go-rust-dart
+import { parseCargoLock } from "./cargo-lock.js";
+import { parseGoMod } from "./go-mod.js";
+import { parsePubspecLock } from "./pubspec-lock.js";
 
 /** Every lockfile format a `dependencies` scan accepts, in the order lists and error messages name them. */
 export const LOCKFILE_FORMAT_DEFINITIONS = [
@@ -13,6 +17,10 @@ export const LOCKFILE_FORMAT_DEFINITIONS = [
   { format: "yarn.lock", ecosystem: "npm", fileName: /^yarn\.lock$/, parse: parseYarnLock },
   // Projects split their pins by purpose: requirements-dev.txt, test-requirements.txt, requirements.in.txt.
   { format: "requirements.txt", ecosystem: "PyPI", fileName: /^(?:[\w.-]*[-_.])?requirements(?:[-_.][\w.-]*)?\.txt$/, parse: parseRequirementsTxt },
+  // lockfiles-go-rust-dart
+  { format: "go.mod", ecosystem: "Go", fileName: /^go\.mod$/, parse: parseGoMod },
+  { format: "Cargo.lock", ecosystem: "crates.io", fileName: /^Cargo\.lock$/, parse: parseCargoLock },
+  { format: "pubspec.lock", ecosystem: "Pub", fileName: /^pubspec\.lock$/, parse: parsePubspecLock },
 ] as const satisfies readonly LockfileFormatDefinition[];
 
 /** A lockfile format's name: `package-lock.json`, `pnpm-lock.yaml`, `yarn.lock`, `requirements.txt`. */
