@@ -12,6 +12,7 @@
  * - `unsupported_ecosystem`: an SBOM component whose purl type has no supported ecosystem (`pkg:deb/…`).
  * - `no_purl`: an SBOM component without a purl (components are matched by purl).
  * - `malformed_entry`: one entry of an otherwise valid input cannot be read (wrong type, unreadable key or purl).
+ * - `sdk`: a package that ships with an SDK (Flutter's `flutter`, `flutter_test`): versioned with the SDK, not a registry release.
  *
  * @example
  * { ecosystem: "npm", name: "forked", spec: "forked@git+ssh://git@github.com/x/forked.git#0123abc", kind: "git", reason: "…" }
@@ -27,6 +28,8 @@ export const UNCHECKED_KINDS = [
   "unsupported_ecosystem",
   "no_purl",
   "malformed_entry",
+  // lockfiles-go-rust-dart
+  "sdk",
 ] as const;
 
 /** One of UNCHECKED_KINDS. */

@@ -11,6 +11,8 @@ const SAMPLES: Record<Ecosystem, { version: string; names: [written: string, nor
   // lockfiles-jvm-dotnet
   Maven: { version: "2.0.0.RC1", names: [["org.apache.logging.log4j:log4j-core", "org.apache.logging.log4j:log4j-core"], [" com.Example:Lib ", "com.Example:Lib"]] },
   NuGet: { version: "4.1.0.3-beta.1+sha.5", names: [["Newtonsoft.Json", "newtonsoft.json"], [" System.Text.Json ", "system.text.json"]] },
+  // lockfiles-go-rust-dart
+  Pub: { version: "1.0.0+2", names: [["http", "http"], ["flutter_lints", "flutter_lints"]] },
 };
 
 describe("ECOSYSTEM_DEFINITIONS", () => {
@@ -30,6 +32,8 @@ describe("ECOSYSTEM_DEFINITIONS", () => {
       // lockfiles-jvm-dotnet
       "Maven",
       "NuGet",
+      // lockfiles-go-rust-dart
+      "Pub",
     ]);
     expect(ECOSYSTEMS).toEqual(ECOSYSTEM_DEFINITIONS.map((definition) => definition.id));
   });
@@ -52,6 +56,8 @@ describe("ECOSYSTEM_DEFINITIONS", () => {
       // lockfiles-jvm-dotnet
       ["Maven", "Maven", "maven"],
       ["NuGet", "NuGet", "nuget"],
+      // lockfiles-go-rust-dart
+      ["Pub", "Pub", "pub"],
     ]);
   });
 

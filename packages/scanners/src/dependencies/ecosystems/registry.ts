@@ -2,6 +2,8 @@ import { cratesIo } from "./crates-io.js";
 import type { EcosystemDefinition } from "./ecosystem-definition.js";
 import { go } from "./go.js";
 import { npm } from "./npm.js";
+// lockfiles-go-rust-dart
+import { pub } from "./pub.js";
 import { pypi } from "./pypi.js";
 // lockfiles-jvm-dotnet
 import { maven } from "./maven.js";
@@ -16,6 +18,8 @@ export const ECOSYSTEM_DEFINITIONS = [
   // lockfiles-jvm-dotnet
   maven,
   nuget,
+  // lockfiles-go-rust-dart
+  pub,
 ] as const;
 
 /** An ecosystem's id: `npm`, `PyPI`, `Go`, `crates.io`. */

@@ -18,6 +18,10 @@ const FIXTURES: [fixture: string, projectPath: string, listed: PackageRef][] = [
   ],
   ["gradle.lockfile", "app/gradle.lockfile", { ecosystem: "Maven", name: "org.apache.logging.log4j:log4j-core", version: "2.14.1", dev: false }],
   ["nuget.packages.lock.json", "src/Api/packages.lock.json", { ecosystem: "NuGet", name: "Newtonsoft.Json", version: "13.0.3", direct: true, path: ["Newtonsoft.Json"] }],
+  // lockfiles-go-rust-dart
+  ["go.mod", "service/go.mod", { ecosystem: "Go", name: "golang.org/x/text", version: "v0.3.5", direct: true }],
+  ["Cargo.lock", "Cargo.lock", { ecosystem: "crates.io", name: "smallvec", version: "1.6.0", direct: false, path: ["tokio", "parking_lot", "smallvec"] }],
+  ["pubspec.lock", "app/pubspec.lock", { ecosystem: "Pub", name: "http", version: "0.13.6", direct: true }],
 ];
 
 describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
@@ -32,6 +36,10 @@ describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
       "pom.xml",
       "gradle.lockfile",
       "packages.lock.json",
+      // lockfiles-go-rust-dart
+      "go.mod",
+      "Cargo.lock",
+      "pubspec.lock",
     ]);
     for (const definition of LOCKFILE_FORMAT_DEFINITIONS) expect(lockfileFormatDefinition(definition.format)).toBe(definition);
   });
@@ -66,9 +74,12 @@ describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
   it("lists the formats of an ecosystem", () => {
     expect(lockfileFormatsFor("npm").map((d) => d.format)).toEqual(["package-lock.json", "pnpm-lock.yaml", "yarn.lock"]);
     expect(lockfileFormatsFor("PyPI").map((d) => d.format)).toEqual(["requirements.txt"]);
-    expect(lockfileFormatsFor("crates.io")).toEqual([]);
     // lockfiles-jvm-dotnet
     expect(lockfileFormatsFor("Maven").map((d) => d.format)).toEqual(["pom.xml", "gradle.lockfile"]);
     expect(lockfileFormatsFor("NuGet").map((d) => d.format)).toEqual(["packages.lock.json"]);
+    // lockfiles-go-rust-dart
+    expect(lockfileFormatsFor("Go").map((d) => d.format)).toEqual(["go.mod"]);
+    expect(lockfileFormatsFor("crates.io").map((d) => d.format)).toEqual(["Cargo.lock"]);
+    expect(lockfileFormatsFor("Pub").map((d) => d.format)).toEqual(["pubspec.lock"]);
   });
 });

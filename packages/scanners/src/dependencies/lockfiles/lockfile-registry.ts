@@ -8,6 +8,10 @@ import { parseYarnLock } from "./yarn-lock.js";
 import { parseGradleLockfile } from "./gradle-lockfile.js";
 import { parseNuGetPackagesLock } from "./nuget-packages-lock.js";
 import { parsePomXml } from "./pom-xml.js";
+// lockfiles-go-rust-dart
+import { parseCargoLock } from "./cargo-lock.js";
+import { parseGoMod } from "./go-mod.js";
+import { parsePubspecLock } from "./pubspec-lock.js";
 
 /** Every lockfile format a `dependencies` scan accepts, in the order lists and error messages name them. */
 export const LOCKFILE_FORMAT_DEFINITIONS = [
@@ -22,6 +26,10 @@ export const LOCKFILE_FORMAT_DEFINITIONS = [
   // buildscript-gradle.lockfile locks the build script's own classpath (plugins), in the same format.
   { format: "gradle.lockfile", ecosystem: "Maven", fileName: /^(?:buildscript-)?gradle\.lockfile$/, parse: parseGradleLockfile },
   { format: "packages.lock.json", ecosystem: "NuGet", fileName: /^packages\.lock\.json$/, parse: parseNuGetPackagesLock },
+  // lockfiles-go-rust-dart
+  { format: "go.mod", ecosystem: "Go", fileName: /^go\.mod$/, parse: parseGoMod },
+  { format: "Cargo.lock", ecosystem: "crates.io", fileName: /^Cargo\.lock$/, parse: parseCargoLock },
+  { format: "pubspec.lock", ecosystem: "Pub", fileName: /^pubspec\.lock$/, parse: parsePubspecLock },
 ] as const satisfies readonly LockfileFormatDefinition[];
 
 /** A lockfile format's name: `package-lock.json`, `pnpm-lock.yaml`, `yarn.lock`, `requirements.txt`. */

@@ -129,6 +129,17 @@ describe("extractSbomPackages", () => {
     expect(attempt).toThrow(expect.objectContaining({ code }));
   });
 
+  // lockfiles-go-rust-dart
+  it.each([
+    ["pkg:golang/github.com/gin-gonic/gin@v1.9.0", { ecosystem: "Go", name: "github.com/gin-gonic/gin", version: "v1.9.0" }],
+    ["pkg:golang/stdlib@1.21.3", { ecosystem: "Go", name: "stdlib", version: "1.21.3" }],
+    ["pkg:cargo/serde@1.0.188", { ecosystem: "crates.io", name: "serde", version: "1.0.188" }],
+    ["pkg:pub/http@0.13.6", { ecosystem: "Pub", name: "http", version: "0.13.6" }],
+  ])("checks the CycloneDX component %s by its purl type", (purl, listed) => {
+    const bom = { bomFormat: "CycloneDX", specVersion: "1.5", components: [{ type: "library", name: "x", purl }] };
+    expect(extractSbomPackages(bom)).toEqual({ packages: [listed], unchecked: [] });
+  });
+
   it("says where a malformed component is", () => {
     expect(() => extractSbomPackages({ bomFormat: "CycloneDX", specVersion: "1.5", components: [{ name: "ok", components: [7] }] })).toThrow(
       "CycloneDX: components[0].components[0] is not an object",

@@ -21,8 +21,8 @@ function padSemver(version: string): string | null {
 }
 
 /**
- * Semantic Versioning 2.0.0 (the `semver` package): npm, crates.io, Go and every OSV `SEMVER` range.
- * semver.parse already accepts one leading "v"; Go module versions always carry it, OSV bounds never do.
+ * Semantic Versioning 2.0.0 (the `semver` package): npm, crates.io and every OSV `SEMVER` range.
+ * semver.parse already accepts one leading "v", which some tools write and OSV bounds never do.
  */
 export const semverScheme: VersionScheme = {
   key: (version) => parseSemver(version.trim())?.version ?? null,
