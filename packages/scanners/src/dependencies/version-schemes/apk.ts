@@ -4,7 +4,7 @@ import type { VersionScheme } from "./version-scheme.js";
 
 // Token kinds in apk-tools' order (src/version.c): where two versions differ in kind after equal tokens, the
 // one going on with the later kind is the lower version (`1.2` < `1.2.1` < `1.2a` < `1.2_p1` < `1.2-r1`).
-const DIGIT_OR_ZERO = 0;
+const INITIAL_DIGIT = 0;
 const DIGIT = 1;
 const LETTER = 2;
 const SUFFIX = 3;
@@ -13,133 +13,108 @@ const COMMIT_HASH = 5;
 const REVISION_NO = 6;
 const END = 7;
 
-// Pre-release suffixes count below a release (negative), the others above it.
-const PRE_SUFFIXES = ["alpha", "beta", "pre", "rc"];
-const POST_SUFFIXES = ["cvs", "svn", "git", "hg", "p"];
+// Suffix ranks; below NONE is a pre-release, which sorts below the version without it.
+const SUFFIXES: Record<string, number> = { alpha: 0, beta: 1, pre: 2, rc: 3, cvs: 5, svn: 6, git: 7, hg: 8, p: 9 };
+const NONE = 4;
 
 interface Token {
   kind: number;
-  value: number;
+  /** Digits as written (numbers), the letter, the suffix rank, the commit hash. */
+  text: string;
 }
 
-const isDigit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";
+// The kinds each separator may follow (token_next): a letter only after digits, `_` before a hash or revision…
+const TOKEN = /^(?:\.(\d+)|(\d+)|([a-z])|_([a-z]*)|~([0-9a-f]+)|-r(\d+))/;
 
 /** The tokens of an apk version, or null where apk-tools' validation fails. */
 const tokenize = boundedMemo(VERSION_MEMO_LIMIT, (version): Token[] | null => {
-  const tokens: Token[] = [];
-  let kind = DIGIT;
-  let i = 0;
-  if (version === "") return null;
-  while (i < version.length) {
-    let value = 0;
-    let next: number | undefined;
-    switch (kind) {
-      case DIGIT_OR_ZERO:
-        // A component with leading zeros orders as a decimal fraction: `1.01` < `1.1`, `1.001` < `1.01`.
-        if (version[i] === "0") {
-          const start = i;
-          while (version[i] === "0") i++;
-          value = -(i - start);
-          next = DIGIT;
-        } else {
-          const start = i;
-          while (isDigit(version[i])) i++;
-          if (i === start) return null;
-          value = Number(version.slice(start, i));
-        }
-        break;
-      case DIGIT:
-      case SUFFIX_NO:
-      case REVISION_NO: {
-        const start = i;
-        while (isDigit(version[i])) i++;
-        if (i === start) return null;
-        value = Number(version.slice(start, i));
-        break;
-      }
-      case LETTER:
-        value = version.charCodeAt(i);
-        i++;
-        break;
-      case SUFFIX: {
-        const rest = version.slice(i);
-        const pre = PRE_SUFFIXES.findIndex((s) => rest.startsWith(s));
-        const post = pre === -1 ? POST_SUFFIXES.findIndex((s) => rest.startsWith(s)) : -1;
-        if (pre === -1 && post === -1) return null;
-        value = pre !== -1 ? pre - PRE_SUFFIXES.length : post;
-        i += (pre !== -1 ? PRE_SUFFIXES[pre] : POST_SUFFIXES[post])?.length ?? 0;
-        break;
-      }
-      case COMMIT_HASH:
-        while (i < version.length && /[0-9a-f]/.test(version[i] ?? "")) i++;
-        break;
-      default:
-        return null;
-    }
-    tokens.push({ kind, value });
-    if (i >= version.length) break;
-    if (next !== undefined) {
-      kind = next;
-      continue;
-    }
-    const following = nextKind(kind, version, i);
-    if (following === null) return null;
-    [kind, i] = following;
+  const first = /^\d+/.exec(version)?.[0];
+  if (first === undefined) return null;
+  const tokens: Token[] = [{ kind: INITIAL_DIGIT, text: first }];
+  let rest = version.slice(first.length);
+  let kind = INITIAL_DIGIT;
+  while (rest !== "") {
+    const match = TOKEN.exec(rest);
+    if (match === null) return null;
+    const [whole, dotted, digits, letter, suffix, hash, revision] = match;
+    let next: Token;
+    if (dotted !== undefined && kind <= DIGIT) next = { kind: DIGIT, text: dotted };
+    else if (digits !== undefined && kind === SUFFIX) next = { kind: SUFFIX_NO, text: digits };
+    else if (letter !== undefined && kind <= DIGIT) next = { kind: LETTER, text: letter };
+    else if (suffix !== undefined && kind <= SUFFIX_NO && SUFFIXES[suffix] !== undefined) next = { kind: SUFFIX, text: String(SUFFIXES[suffix]) };
+    else if (hash !== undefined && kind < COMMIT_HASH) next = { kind: COMMIT_HASH, text: hash };
+    else if (revision !== undefined && kind < REVISION_NO) next = { kind: REVISION_NO, text: revision };
+    else return null;
+    tokens.push(next);
+    kind = next.kind;
+    rest = rest.slice(whole.length);
   }
-  tokens.push({ kind: END, value: 0 });
   return tokens;
 });
 
-/** The kind of the token at `i` (after its separator), as apk-tools' next_token; null for an invalid sequence. */
-function nextKind(kind: number, version: string, i: number): [number, number] | null {
-  const c = version[i];
-  let next: number;
-  let at = i;
-  if ((kind === DIGIT || kind === DIGIT_OR_ZERO) && c !== undefined && c >= "a" && c <= "z") next = LETTER;
-  else if (kind === LETTER && isDigit(c)) next = DIGIT;
-  else if (kind === SUFFIX && isDigit(c)) next = SUFFIX_NO;
-  else {
-    if (c === ".") next = DIGIT_OR_ZERO;
-    else if (c === "_") next = SUFFIX;
-    else if (c === "~") next = COMMIT_HASH;
-    else if (c === "-" && version[i + 1] === "r") {
-      next = REVISION_NO;
-      at++;
-    } else return null;
-    at++;
+function compareNumbers(a: string, b: string): number {
+  const [x, y] = [a.replace(/^0+(?=\d)/, ""), b.replace(/^0+(?=\d)/, "")];
+  if (x.length !== y.length) return x.length < y.length ? -1 : 1;
+  return x === y ? 0 : x < y ? -1 : 1;
+}
+
+// apk_blob_sort: byte order, then the shorter first.
+function compareBytes(a: string, b: string): number {
+  return a === b ? 0 : a < b ? -1 : 1;
+}
+
+/** token_cmp: numbers numerically, but a later number with a leading zero on either side as text (`1.01` < `1.1`). */
+function compareToken(a: Token, b: Token): number {
+  switch (a.kind) {
+    case DIGIT:
+      return a.text.startsWith("0") || b.text.startsWith("0") ? compareBytes(a.text, b.text) : compareNumbers(a.text, b.text);
+    case INITIAL_DIGIT:
+    case SUFFIX_NO:
+    case REVISION_NO:
+    case SUFFIX:
+      return compareNumbers(a.text, b.text);
+    default:
+      return compareBytes(a.text, b.text);
   }
-  const allowedBackwards = (next === DIGIT_OR_ZERO && kind === DIGIT) || (next === SUFFIX && kind === SUFFIX_NO) || (next === DIGIT && kind === LETTER);
-  if (next < kind && !allowedBackwards) return null;
-  return [next, at];
 }
 
 function compareTokens(a: Token[], b: Token[]): number {
-  for (let i = 0; ; i++) {
-    const x = a[i] ?? { kind: END, value: 0 };
-    const y = b[i] ?? { kind: END, value: 0 };
-    if (x.kind === y.kind && x.value === y.value) {
-      if (x.kind === END) return 0;
-      continue;
-    }
-    if (x.kind === y.kind) return Math.sign(x.value - y.value);
-    // Equal so far, one goes on with another kind of token: that one is higher unless it is a pre-release suffix.
-    if (x.kind === SUFFIX && x.value < 0) return -1;
-    if (y.kind === SUFFIX && y.value < 0) return 1;
-    return x.kind > y.kind ? -1 : 1;
+  let i = 0;
+  for (; i < a.length && i < b.length && a[i]?.kind === b[i]?.kind; i++) {
+    const order = compareToken(a[i] as Token, b[i] as Token);
+    if (order !== 0) return order;
   }
+  const x = a[i] ?? { kind: END, text: "" };
+  const y = b[i] ?? { kind: END, text: "" };
+  if (x.kind === y.kind) return 0;
+  // Equal so far, one goes on with another kind of token: that one is higher unless it is a pre-release suffix.
+  if (x.kind === SUFFIX && Number(x.text) < NONE) return -1;
+  if (y.kind === SUFFIX && Number(y.text) < NONE) return 1;
+  return x.kind > y.kind ? -1 : 1;
+}
+
+/** Equal keys for equal versions: numbers compared as numbers lose their leading zeros (only the first, elsewhere a zero is text). */
+function keyOf(tokens: Token[]): string {
+  return tokens
+    .map((t) => {
+      const numeric = t.kind === INITIAL_DIGIT || t.kind === SUFFIX_NO || t.kind === REVISION_NO || (t.kind === DIGIT && !t.text.startsWith("0"));
+      return `${t.kind}:${numeric ? t.text.replace(/^0+(?=\d)/, "") : t.text}`;
+    })
+    .join(",");
 }
 
 /**
  * apk-tools' version order, as OSV's `Alpine` ranges use it (apk-tools src/version.c,
- * https://gitlab.alpinelinux.org/alpine/apk-tools/-/blob/master/src/version.c): `1.2.3a_rc1-r0` is numbers,
- * an optional letter, suffixes `_alpha < _beta < _pre < _rc < (none) < _cvs < _svn < _git < _hg < _p` each
- * with an optional number, an optional `~commit` hash (ignored) and the package revision `-rN`.
+ * https://gitlab.alpinelinux.org/alpine/apk-tools/-/blob/master/src/version.c): `digit{.digit}…{letter}
+ * {_suffix{number}}…{~hash}{-rN}`, suffixes `_alpha < _beta < _pre < _rc < (none) < _cvs < _svn < _git < _hg
+ * < _p`. A version that goes on where the other ends is higher (`1.2.3-r0` > `1.2.3`) unless it goes on with
+ * a pre-release suffix.
  */
 export const apkScheme: VersionScheme = {
-  key: (version) =>
-    tokenize(version.trim())
-      ?.map((t) => `${t.kind}:${t.value}`)
-      .join(",") ?? null,
+  key: (version) => {
+    const tokens = tokenize(version.trim());
+    return tokens === null ? null : keyOf(tokens);
+  },
   normalize: (version) => (tokenize(version.trim()) === null ? null : version),
   compare: (a, b) => {
     const x = tokenize(a.trim());
