@@ -10,12 +10,23 @@ const FIXTURES: [fixture: string, projectPath: string, listed: PackageRef][] = [
   ["pnpm-v9.pnpm-lock.yaml", "web/pnpm-lock.yaml", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
   ["yarn-v1.yarn.lock", "yarn.lock", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
   ["requirements.txt", "requirements.txt", { ecosystem: "PyPI", name: "Jinja2", version: "3.1.2" }],
+  // lockfiles-ruby-php-os
+  ["Gemfile.lock", "app/Gemfile.lock", { ecosystem: "RubyGems", name: "rack", version: "2.2.8", direct: false, path: ["billing", "rack"] }],
+  ["composer.lock", "composer.lock", { ecosystem: "Packagist", name: "psr/http-message", version: "2.0", dev: false }],
 ];
 
 describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
   it("names each format once and gives the enum in registry order", () => {
     expect(new Set(LOCKFILE_FORMATS).size).toBe(LOCKFILE_FORMATS.length);
-    expect(LOCKFILE_FORMATS).toEqual(["package-lock.json", "pnpm-lock.yaml", "yarn.lock", "requirements.txt"]);
+    expect(LOCKFILE_FORMATS).toEqual([
+      "package-lock.json",
+      "pnpm-lock.yaml",
+      "yarn.lock",
+      "requirements.txt",
+      // lockfiles-ruby-php-os
+      "Gemfile.lock",
+      "composer.lock",
+    ]);
     for (const definition of LOCKFILE_FORMAT_DEFINITIONS) expect(lockfileFormatDefinition(definition.format)).toBe(definition);
   });
 
@@ -47,5 +58,8 @@ describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
     expect(lockfileFormatsFor("npm").map((d) => d.format)).toEqual(["package-lock.json", "pnpm-lock.yaml", "yarn.lock"]);
     expect(lockfileFormatsFor("PyPI").map((d) => d.format)).toEqual(["requirements.txt"]);
     expect(lockfileFormatsFor("crates.io")).toEqual([]);
+    expect(lockfileFormatsFor("RubyGems").map((d) => d.format)).toEqual(["Gemfile.lock"]);
+    expect(lockfileFormatsFor("Debian")).toEqual([]);
+    expect(lockfileFormatForFileName("gems.locked")?.format).toBe("Gemfile.lock");
   });
 });
