@@ -6,7 +6,7 @@ import { parseComposerLock } from "./composer-lock.js";
 
 describe("parseComposerLock", () => {
   it("checks released versions of packages and packages-dev (dev: true); branches, paths and unreadable entries are unchecked", () => {
-    const set = canonicalPackageSet(parseComposerLock(fixtureText("lockfiles/composer.lock")));
+    const set = canonicalPackageSet(parseComposerLock(fixtureText("lockfiles/composer-v2.composer.lock")));
     expect(set.packages).toEqual([
       // Listed in both: not dev-only.
       { ecosystem: "Packagist", name: "guzzlehttp/psr7", version: "2.4.4", dev: false },

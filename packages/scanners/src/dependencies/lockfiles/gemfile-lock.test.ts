@@ -6,7 +6,7 @@ import { parseGemfileLock } from "./gemfile-lock.js";
 
 describe("parseGemfileLock", () => {
   it("checks GEM gems once whatever their platforms, with direct and path; GIT, PATH and unreadable specs are unchecked", () => {
-    const set = canonicalPackageSet(parseGemfileLock(fixtureText("lockfiles/Gemfile.lock")));
+    const set = canonicalPackageSet(parseGemfileLock(fixtureText("lockfiles/bundler.Gemfile.lock")));
     const gem = (name: string, version: string, path: string[]) => ({ ecosystem: "RubyGems", name, version, direct: path.length === 1, path });
     expect(set.packages).toEqual([
       gem("concurrent-ruby", "1.2.3", ["activesupport", "concurrent-ruby"]),

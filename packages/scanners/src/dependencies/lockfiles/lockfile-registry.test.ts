@@ -11,8 +11,8 @@ const FIXTURES: [fixture: string, projectPath: string, listed: PackageRef][] = [
   ["yarn-v1.yarn.lock", "yarn.lock", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
   ["requirements.txt", "requirements.txt", { ecosystem: "PyPI", name: "Jinja2", version: "3.1.2" }],
   // lockfiles-ruby-php-os
-  ["Gemfile.lock", "app/Gemfile.lock", { ecosystem: "RubyGems", name: "rack", version: "2.2.8", direct: false, path: ["billing", "rack"] }],
-  ["composer.lock", "composer.lock", { ecosystem: "Packagist", name: "psr/http-message", version: "2.0", dev: false }],
+  ["bundler.Gemfile.lock", "app/Gemfile.lock", { ecosystem: "RubyGems", name: "rack", version: "2.2.8", direct: false, path: ["billing", "rack"] }],
+  ["composer-v2.composer.lock", "composer.lock", { ecosystem: "Packagist", name: "psr/http-message", version: "2.0", dev: false }],
 ];
 
 describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
