@@ -51,6 +51,6 @@ export interface Advisory {
   /** The OSV summary, else the first line of the details, else "". */
   summary: string;
   severity: Severity;
-  /** Entries for unsupported ecosystems (Hex, Debian, …) are left out. */
+  /** Entries for ecosystems outside ECOSYSTEM_DEFINITIONS, and release-less ones of ecosystems with releases, are left out. */
   affected: AffectedPackage[];
 }

@@ -19,7 +19,7 @@ describe("dependenciesInputSchema", () => {
     ["an empty name", { packages: [{ ecosystem: "npm", name: " ", version: "1" }] }],
     ["a missing version", { packages: [{ ecosystem: "npm", name: "a" }] }],
     ["an extra package key", { packages: [{ ecosystem: "npm", name: "a", version: "1", purl: "x" }] }],
-    ["an unknown format", { lockfile: "x", format: "Gemfile.lock" }],
+    ["an unknown format", { lockfile: "x", format: "Gemfile" }],
     ["an empty lockfile", { lockfile: "", format: "yarn.lock" }],
     ["both shapes at once", { lockfile: "x", format: "yarn.lock", packages: [{ ecosystem: "npm", name: "a", version: "1" }] }],
     ["an extra top-level key", { lockfile: "x", format: "yarn.lock", extra: 1 }],

@@ -212,4 +212,16 @@ describe("extractPackages", () => {
       }
     }
   });
+
+  // lockfiles-ruby-php-os
+  it("lists Debian and Alpine packages by release and name, and one without its release as unchecked", () => {
+    const set = extractPackages({
+      packages: [
+        { ecosystem: "Debian", name: "12/OpenSSL", version: "3.0.11-1~deb12u2" },
+        { ecosystem: "Alpine", name: "openssl", version: "3.1.4-r5" },
+      ],
+    });
+    expect(set.packages).toEqual([{ ecosystem: "Debian", name: "12/openssl", version: "3.0.11-1~deb12u2" }]);
+    expect(set.unchecked).toEqual([expect.objectContaining({ ecosystem: "Alpine", name: "openssl", spec: "openssl@3.1.4-r5", kind: "malformed_entry" })]);
+  });
 });

@@ -19,7 +19,7 @@ export interface PackageRef {
 export interface UncheckedEntry {
   /**
    * The OSV ecosystem. For SBOM components outside the supported ecosystems: the purl type as written
-   * (`hex`, `deb`), or `unknown` for a component without a purl.
+   * (`hex`, `rpm`), or `unknown` for a component without a purl.
    */
   ecosystem: Ecosystem | (string & {});
   name: string;

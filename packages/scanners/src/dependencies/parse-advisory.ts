@@ -1,7 +1,7 @@
 import type { Advisory, AffectedPackage, AffectedRange, RangeEvent } from "./advisory.js";
 import { AdvisoryError } from "./advisory-error.js";
 import { advisorySeverity } from "./advisory-severity.js";
-import { ecosystemDefinition, ecosystemForOsvName } from "./ecosystems/registry.js";
+import { ecosystemDefinition, osvEcosystem } from "./ecosystems/registry.js";
 import type { Ecosystem } from "./ecosystems/registry.js";
 import { osvAdvisorySchema } from "./osv-schema.js";
 import type { OsvAdvisory } from "./osv-schema.js";
@@ -16,9 +16,10 @@ const MAX_DETAILS_SUMMARY = 200;
 /**
  * The version of the prepared form parseAdvisory produces. Stored beside each advisory: bump it whenever the
  * form changes (normalisation, events kept or dropped), so re-importing the same files replaces what an older
- * parser prepared. 2: short versions padded, unreadable events kept.
+ * parser prepared. 2: short versions padded, unreadable events kept. 3: RubyGems, Packagist, Debian and Alpine
+ * entries kept (Debian and Alpine names carry their release).
  */
-export const ADVISORY_PARSER_VERSION = 2;
+export const ADVISORY_PARSER_VERSION = 3;
 
 /**
  * Validates an OSV advisory (unknown fields ignored) and prepares it for matching: names normalised,
@@ -48,10 +49,23 @@ export function parseAdvisory(json: unknown): Advisory {
     summary: summaryOf(osv),
     severity: advisorySeverity(osv),
     affected: (osv.affected ?? []).flatMap((entry) => {
-      const ecosystem = entry.package ? ecosystemForOsvName(entry.package.ecosystem) : undefined;
-      return entry.package && ecosystem ? [affectedPackage(ecosystem.id, entry.package.name, entry)] : [];
+      const name = entry.package ? packageNameInRelease(entry.package.ecosystem, entry.package.name) : undefined;
+      return name === undefined ? [] : [affectedPackage(name.ecosystem, name.name, entry)];
     }),
   };
+}
+
+/**
+ * The ecosystem and package name an `affected[].package` is matched by: the release goes into the name for
+ * ecosystems with releases (`Debian:12`, `openssl` → `12/openssl`); one of them without a release could
+ * affect any release's package, so it is left out like an unsupported ecosystem.
+ */
+function packageNameInRelease(osvName: string, name: string): { ecosystem: Ecosystem; name: string } | undefined {
+  const found = osvEcosystem(osvName);
+  if (found === undefined) return undefined;
+  const { definition, release } = found;
+  if (definition.releaseName === undefined) return { ecosystem: definition.id, name };
+  return release === undefined ? undefined : { ecosystem: definition.id, name: definition.releaseName(release, name) };
 }
 
 function summaryOf(osv: OsvAdvisory): string {

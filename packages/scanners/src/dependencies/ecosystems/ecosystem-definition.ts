@@ -19,6 +19,15 @@ export interface EcosystemDefinition<Id extends string = string> {
   readonly versionScheme: VersionScheme;
   /** The name a package is matched and tagged by, whatever spelling the input used. */
   normalizeName(name: string): string;
-  /** The package name a purl's namespace (if any) and name stand for. */
-  nameFromPurl(namespace: string | undefined, name: string): string;
+  /**
+   * The package name a purl's namespace (if any), name and qualifiers stand for; null when the purl lacks
+   * what the ecosystem needs to name it (a `deb` purl without the `distro` that says its release).
+   */
+  nameFromPurl(namespace: string | undefined, name: string, qualifiers?: Readonly<Record<string, string>>): string | null;
+  /**
+   * Only for ecosystems whose OSV names carry a release (`Debian:12`, `Alpine:v3.19`): the name a package of
+   * that release is matched, stored and tagged by (`12/openssl`). Each release has its own advisories and
+   * fixed versions, so a release in the name keeps them apart while the id stays one ecosystem.
+   */
+  releaseName?(release: string, name: string): string;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ECOSYSTEMS, ECOSYSTEM_DEFINITIONS, ecosystemDefinition, ecosystemForOsvName, ecosystemForPurlType, isEcosystem } from "./registry.js";
+import { ECOSYSTEMS, ECOSYSTEM_DEFINITIONS, ecosystemDefinition, ecosystemForOsvName, ecosystemForPurlType, isEcosystem, osvEcosystem } from "./registry.js";
 import type { Ecosystem } from "./registry.js";
 
 // One row per ecosystem: a version its scheme must read, and names with their normalised form.
@@ -13,6 +13,11 @@ const SAMPLES: Record<Ecosystem, { version: string; names: [written: string, nor
   NuGet: { version: "4.1.0.3-beta.1+sha.5", names: [["Newtonsoft.Json", "newtonsoft.json"], [" System.Text.Json ", "system.text.json"]] },
   // lockfiles-go-rust-dart
   Pub: { version: "1.0.0+2", names: [["http", "http"], ["flutter_lints", "flutter_lints"]] },
+  // lockfiles-ruby-php-os
+  RubyGems: { version: "1.16.0.rc1", names: [["RedCloth", "RedCloth"], [" rails ", "rails"]] },
+  Packagist: { version: "v1.2.3-beta1", names: [["Symfony/HTTP-Kernel", "symfony/http-kernel"]] },
+  Debian: { version: "1:3.0.11-1~deb12u2", names: [["12/openssl", "12/openssl"], ["12/LibSSL3", "12/libssl3"]] },
+  Alpine: { version: "3.1.4_rc1-r0", names: [["v3.19/openssl", "v3.19/openssl"]] },
 };
 
 describe("ECOSYSTEM_DEFINITIONS", () => {
@@ -34,6 +39,11 @@ describe("ECOSYSTEM_DEFINITIONS", () => {
       "NuGet",
       // lockfiles-go-rust-dart
       "Pub",
+      // lockfiles-ruby-php-os
+      "RubyGems",
+      "Packagist",
+      "Debian",
+      "Alpine",
     ]);
     expect(ECOSYSTEMS).toEqual(ECOSYSTEM_DEFINITIONS.map((definition) => definition.id));
   });
@@ -58,12 +68,19 @@ describe("ECOSYSTEM_DEFINITIONS", () => {
       ["NuGet", "NuGet", "nuget"],
       // lockfiles-go-rust-dart
       ["Pub", "Pub", "pub"],
+      // lockfiles-ruby-php-os
+      ["RubyGems", "RubyGems", "gem"],
+      ["Packagist", "Packagist", "composer"],
+      ["Debian", "Debian", "deb"],
+      ["Alpine", "Alpine", "apk"],
     ]);
   });
 
   it("knows nothing else, and matches spellings exactly", () => {
     expect(ecosystemForOsvName("pypi")).toBeUndefined();
-    expect(ecosystemForOsvName("Debian:12")).toBeUndefined();
+    expect(ecosystemForOsvName("npm:12")).toBeUndefined();
+    expect(ecosystemForOsvName("Debian:")).toBeUndefined();
+    expect(ecosystemForOsvName("debian:12")).toBeUndefined();
     expect(ecosystemForPurlType("PyPI")).toBeUndefined();
     expect(ecosystemForPurlType("hex")).toBeUndefined();
     expect(ecosystemForPurlType("Maven")).toBeUndefined();
@@ -87,5 +104,29 @@ describe("ECOSYSTEM_DEFINITIONS", () => {
     // lockfiles-jvm-dotnet
     expect(ecosystemDefinition("Maven").nameFromPurl("org.apache.logging.log4j", "log4j-core")).toBe("org.apache.logging.log4j:log4j-core");
     expect(ecosystemDefinition("NuGet").nameFromPurl(undefined, "Newtonsoft.Json")).toBe("Newtonsoft.Json");
+    expect(ecosystemDefinition("Packagist").nameFromPurl("Symfony", "Console")).toBe("symfony/console");
+  });
+
+  it("finds ecosystems with releases by their OSV name with a release, and names their packages with it", () => {
+    expect(osvEcosystem("Debian:12")).toEqual({ definition: ecosystemDefinition("Debian"), release: "12" });
+    expect(osvEcosystem("Alpine:v3.19")).toEqual({ definition: ecosystemDefinition("Alpine"), release: "v3.19" });
+    expect(ecosystemForOsvName("Debian:11")).toBe(ecosystemDefinition("Debian"));
+    expect(osvEcosystem("RubyGems")).toEqual({ definition: ecosystemDefinition("RubyGems") });
+    expect(ecosystemDefinition("Debian").releaseName?.("12", "openssl")).toBe("12/openssl");
+  });
+
+  it("takes an OS package's release from the purl's distro, and its source package from upstream", () => {
+    const debian = ecosystemDefinition("Debian");
+    expect(debian.nameFromPurl("debian", "openssl", { distro: "debian-12" })).toBe("12/openssl");
+    expect(debian.nameFromPurl("debian", "openssl", { distro: "debian-12.4" })).toBe("12/openssl");
+    expect(debian.nameFromPurl("debian", "openssl", { distro: "bookworm" })).toBe("12/openssl");
+    expect(debian.nameFromPurl("debian", "libssl3", { distro: "debian-12", upstream: "openssl" })).toBe("12/openssl");
+    expect(debian.nameFromPurl("debian", "libc6", { distro: "debian-12", upstream: "glibc@2.36-9" })).toBe("12/glibc");
+    expect(debian.nameFromPurl("debian", "openssl", {})).toBeNull();
+    expect(debian.nameFromPurl("debian", "openssl", { distro: "ubuntu-22.04x" })).toBeNull();
+    const alpine = ecosystemDefinition("Alpine");
+    expect(alpine.nameFromPurl("alpine", "openssl", { distro: "alpine-3.19" })).toBe("v3.19/openssl");
+    expect(alpine.nameFromPurl("alpine", "libcrypto3", { distro: "alpine-3.19.1", upstream: "openssl" })).toBe("v3.19/openssl");
+    expect(alpine.nameFromPurl("alpine", "openssl", undefined)).toBeNull();
   });
 });

@@ -1,4 +1,6 @@
+import { alpine } from "./alpine.js";
 import { cratesIo } from "./crates-io.js";
+import { debian } from "./debian.js";
 import type { EcosystemDefinition } from "./ecosystem-definition.js";
 import { go } from "./go.js";
 import { npm } from "./npm.js";
@@ -8,6 +10,8 @@ import { pypi } from "./pypi.js";
 // lockfiles-jvm-dotnet
 import { maven } from "./maven.js";
 import { nuget } from "./nuget.js";
+import { packagist } from "./packagist.js";
+import { rubygems } from "./rubygems.js";
 
 /** Every ecosystem the dependency scanner matches, in the order lists and error messages name them. */
 export const ECOSYSTEM_DEFINITIONS = [
@@ -20,6 +24,11 @@ export const ECOSYSTEM_DEFINITIONS = [
   nuget,
   // lockfiles-go-rust-dart
   pub,
+  // lockfiles-ruby-php-os
+  rubygems,
+  packagist,
+  debian,
+  alpine,
 ] as const;
 
 /** An ecosystem's id: `npm`, `PyPI`, `Go`, `crates.io`. */
@@ -48,9 +57,23 @@ export function ecosystemDefinition(id: Ecosystem): EcosystemDefinition<Ecosyste
   return definition;
 }
 
-/** The ecosystem of OSV records whose `affected[].package.ecosystem` is `name` (exact spelling), if supported. */
+/**
+ * The ecosystem of OSV records whose `affected[].package.ecosystem` is `name` (exact spelling), if supported,
+ * with the release after the `:` (`Debian:12` → Debian, `12`) for ecosystems whose packages are per release.
+ */
 export function ecosystemForOsvName(name: string): EcosystemDefinition<Ecosystem> | undefined {
-  return BY_OSV_NAME.get(name);
+  return osvEcosystem(name)?.definition;
+}
+
+/** ecosystemForOsvName with the release the name carries (`Alpine:v3.19` → `v3.19`), if the ecosystem has releases. */
+export function osvEcosystem(name: string): { definition: EcosystemDefinition<Ecosystem>; release?: string } | undefined {
+  const exact = BY_OSV_NAME.get(name);
+  if (exact !== undefined) return { definition: exact };
+  const colon = name.indexOf(":");
+  const release = name.slice(colon + 1);
+  const definition = colon > 0 ? BY_OSV_NAME.get(name.slice(0, colon)) : undefined;
+  // Only ecosystems that say how a release names its packages take one; `npm:1` stays unknown.
+  return definition?.releaseName === undefined || release === "" ? undefined : { definition, release };
 }
 
 /** The ecosystem of purls of type `type` (`cargo`, `golang`…), if supported. */

@@ -22,6 +22,9 @@ const FIXTURES: [fixture: string, projectPath: string, listed: PackageRef][] = [
   ["go.mod", "service/go.mod", { ecosystem: "Go", name: "golang.org/x/text", version: "v0.3.5", direct: true }],
   ["Cargo.lock", "Cargo.lock", { ecosystem: "crates.io", name: "smallvec", version: "1.6.0", direct: false, path: ["tokio", "parking_lot", "smallvec"] }],
   ["pubspec.lock", "app/pubspec.lock", { ecosystem: "Pub", name: "http", version: "0.13.6", direct: true }],
+  // lockfiles-ruby-php-os
+  ["bundler.Gemfile.lock", "app/Gemfile.lock", { ecosystem: "RubyGems", name: "rack", version: "2.2.8", direct: false, path: ["billing", "rack"] }],
+  ["composer-v2.composer.lock", "composer.lock", { ecosystem: "Packagist", name: "psr/http-message", version: "2.0", dev: false }],
 ];
 
 describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
@@ -40,6 +43,9 @@ describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
       "go.mod",
       "Cargo.lock",
       "pubspec.lock",
+      // lockfiles-ruby-php-os
+      "Gemfile.lock",
+      "composer.lock",
     ]);
     for (const definition of LOCKFILE_FORMAT_DEFINITIONS) expect(lockfileFormatDefinition(definition.format)).toBe(definition);
   });
@@ -81,5 +87,8 @@ describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
     expect(lockfileFormatsFor("Go").map((d) => d.format)).toEqual(["go.mod"]);
     expect(lockfileFormatsFor("crates.io").map((d) => d.format)).toEqual(["Cargo.lock"]);
     expect(lockfileFormatsFor("Pub").map((d) => d.format)).toEqual(["pubspec.lock"]);
+    expect(lockfileFormatsFor("RubyGems").map((d) => d.format)).toEqual(["Gemfile.lock"]);
+    expect(lockfileFormatsFor("Debian")).toEqual([]);
+    expect(lockfileFormatForFileName("gems.locked")?.format).toBe("Gemfile.lock");
   });
 });

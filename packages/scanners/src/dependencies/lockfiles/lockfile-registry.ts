@@ -1,4 +1,6 @@
 import type { Ecosystem } from "../ecosystems/registry.js";
+import { parseComposerLock } from "./composer-lock.js";
+import { parseGemfileLock } from "./gemfile-lock.js";
 import type { LockfileFormatDefinition } from "./lockfile-format.js";
 import { parsePackageLock } from "./package-lock.js";
 import { parsePnpmLock } from "./pnpm-lock.js";
@@ -30,6 +32,10 @@ export const LOCKFILE_FORMAT_DEFINITIONS = [
   { format: "go.mod", ecosystem: "Go", fileName: /^go\.mod$/, parse: parseGoMod },
   { format: "Cargo.lock", ecosystem: "crates.io", fileName: /^Cargo\.lock$/, parse: parseCargoLock },
   { format: "pubspec.lock", ecosystem: "Pub", fileName: /^pubspec\.lock$/, parse: parsePubspecLock },
+  // lockfiles-ruby-php-os
+  // gems.locked is the lockfile of a gems.rb (Bundler's newer name for the Gemfile); same format.
+  { format: "Gemfile.lock", ecosystem: "RubyGems", fileName: /^(?:Gemfile\.lock|gems\.locked)$/, parse: parseGemfileLock },
+  { format: "composer.lock", ecosystem: "Packagist", fileName: /^composer\.lock$/, parse: parseComposerLock },
 ] as const satisfies readonly LockfileFormatDefinition[];
 
 /** A lockfile format's name: `package-lock.json`, `pnpm-lock.yaml`, `yarn.lock`, `requirements.txt`. */

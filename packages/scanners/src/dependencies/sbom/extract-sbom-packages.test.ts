@@ -65,7 +65,7 @@ describe("extractSbomPackages", () => {
       specVersion: "1.5",
       components: [
         { type: "library", name: "phoenix", purl: "pkg:hex/phoenix@1.6.0" },
-        { type: "library", name: "curl", purl: "pkg:deb/debian/curl@7.74.0-1.3?arch=amd64" },
+        { type: "library", name: "curl", purl: "pkg:rpm/fedora/curl@7.74.0-1.fc35?arch=x86_64" },
         { type: "library", name: "vendored", version: "1.0" },
         { type: "library", name: "lodash", purl: "pkg:npm/lodash" },
         { type: "library", name: "broken", purl: "not a purl" },
@@ -74,9 +74,9 @@ describe("extractSbomPackages", () => {
     expect(extractSbomPackages(bom)).toEqual({
       packages: [],
       unchecked: [
-        { ecosystem: "deb", name: "debian/curl", spec: "pkg:deb/debian/curl@7.74.0-1.3?arch=amd64", kind: "unsupported_ecosystem", reason: expect.stringMatching(/purl type deb is not supported/) },
         { ecosystem: "hex", name: "phoenix", spec: "pkg:hex/phoenix@1.6.0", kind: "unsupported_ecosystem", reason: expect.stringMatching(/purl type hex/) },
         { ecosystem: "npm", name: "lodash", spec: "pkg:npm/lodash", kind: "no_version", reason: "the purl has no version" },
+        { ecosystem: "rpm", name: "fedora/curl", spec: "pkg:rpm/fedora/curl@7.74.0-1.fc35?arch=x86_64", kind: "unsupported_ecosystem", reason: expect.stringMatching(/purl type rpm is not supported/) },
         { ecosystem: "unknown", name: "broken", spec: "not a purl", kind: "malformed_entry", reason: "the purl does not parse" },
         { ecosystem: "unknown", name: "vendored", spec: "vendored@1.0", kind: "no_purl", reason: "no purl; components are matched by purl" },
       ],

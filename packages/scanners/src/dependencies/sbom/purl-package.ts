@@ -27,7 +27,12 @@ export function purlPackage(purl: string, fallbackName: string): { package: Pack
     return { unchecked: { ecosystem: parsed.type, name, spec, kind: "unsupported_ecosystem", reason } };
   }
   const ecosystem = definition.id;
-  const name = definition.nameFromPurl(parsed.namespace, parsed.name);
+  const name = definition.nameFromPurl(parsed.namespace, parsed.name, parsed.qualifiers ?? undefined);
+  if (name === null) {
+    const written = namespaceSlashName(parsed.namespace, parsed.name);
+    const reason = `a ${parsed.type} purl needs the distro qualifier naming its release (distro=debian-12, distro=alpine-3.19)`;
+    return { unchecked: { ecosystem, name: written, spec, kind: "malformed_entry", reason } };
+  }
   if (!parsed.version) return { unchecked: { ecosystem, name, spec, kind: "no_version", reason: "the purl has no version" } };
   return { package: { ecosystem, name, version: parsed.version } };
 }
