@@ -16,14 +16,18 @@ export function thresholdResults(data) {
   return results;
 }
 
-/** Per-endpoint latency from the `http_req_duration{name:…}` sub-metrics (those the thresholds declare). */
+/**
+ * Latency rows from the `http_req_duration{…}` sub-metrics (those the thresholds declare): per endpoint
+ * (`{name:…}`, labelled by the name) first, then any others (a stress band, a spike phase) by their tags.
+ */
 export function endpointLatencies(data) {
   const rows = [];
   for (const [metric, value] of Object.entries(data.metrics)) {
-    const match = metric.match(/^http_req_duration\{name:(.+)\}$/);
-    if (match) rows.push(Object.assign({ endpoint: match[1] }, value.values));
+    const match = metric.match(/^http_req_duration\{(.+)\}$/);
+    if (match) rows.push(Object.assign({ endpoint: match[1].replace(/^name:([^,]+)$/, "$1") }, value.values));
   }
-  return rows.sort((a, b) => a.endpoint.localeCompare(b.endpoint));
+  const byTag = (row) => (row.endpoint.includes(":") ? 1 : 0);
+  return rows.sort((a, b) => byTag(a) - byTag(b) || a.endpoint.localeCompare(b.endpoint));
 }
 
 function textSummary(script, data, thresholds, endpoints) {
@@ -42,9 +46,9 @@ function textSummary(script, data, thresholds, endpoints) {
     lines.push(`stale re-reads (200 with an older state after a finished answer): ${((stale.rate || 0) * 100).toFixed(2)} % (${stale.passes || 0})`);
   }
   for (const c of data.root_group.checks || []) if (c.fails > 0) lines.push(`  ✗ ${c.name}: ${c.fails} failed, ${c.passes} passed`);
-  lines.push("", `${pad("endpoint", 34)}${left("count", 8)}${left("p50", 11)}${left("p95", 11)}${left("p99", 11)}${left("max", 11)}`);
+  lines.push("", `${pad("endpoint", 44)}${left("count", 8)}${left("p50", 11)}${left("p95", 11)}${left("p99", 11)}${left("max", 11)}`);
   for (const row of endpoints) {
-    lines.push(`${pad(row.endpoint, 34)}${left(row.count, 8)}${left(ms(row.med), 11)}${left(ms(row["p(95)"]), 11)}${left(ms(row["p(99)"]), 11)}${left(ms(row.max), 11)}`);
+    lines.push(`${pad(row.endpoint, 44)}${left(row.count, 8)}${left(ms(row.med), 11)}${left(ms(row["p(95)"]), 11)}${left(ms(row["p(99)"]), 11)}${left(ms(row.max), 11)}`);
   }
   lines.push("", "thresholds:");
   for (const t of thresholds) lines.push(`  ${t.ok ? "✓" : "✗"} ${t.metric}: ${t.rule}`);
