@@ -24,7 +24,7 @@ export const options = {
   scenarios: { burst: { executor: "constant-vus", vus: envNumber("VUS", 50), duration: scaled(55) } },
   thresholds: Object.assign(
     common({ checksRate: 1, failedRate: 0.001 }),
-    perEndpoint({ [ENDPOINTS.listScans]: ["p(95)<1000"] }),
+    perEndpoint({ [ENDPOINTS.listScans]: ["p(95)<250"] }),
     {
       // Exactly the limit within one window: no more (no leak across processes or requests), no less.
       secapi_admitted: [`count==${LIMIT}`],

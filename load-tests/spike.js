@@ -48,7 +48,7 @@ export const options = {
     },
   },
   thresholds: Object.assign(
-    common({ checksRate: 0.99, failedRate: 0.01 }),
+    common({ checksRate: 0.99, failedRate: 0.01, staleRate: 0.25 }),
     perEndpoint({
       [ENDPOINTS.submitDependencies]: ["p(95)<3000"],
       [ENDPOINTS.getScan]: ["p(95)<2000"],
