@@ -50,16 +50,17 @@ export const options = {
   thresholds: Object.assign(
     common({ checksRate: 0.99, failedRate: 0.01, staleRate: 0.25 }),
     perEndpoint({
-      [ENDPOINTS.submitDependencies]: ["p(95)<3000"],
-      [ENDPOINTS.getScan]: ["p(95)<2000"],
+      // As load.js: bounds for the shared 2-core host, where 100 VUs saturate the stack.
+      [ENDPOINTS.submitDependencies]: ["p(95)<5000"],
+      [ENDPOINTS.getScan]: ["p(95)<3000"],
       [ENDPOINTS.listScans]: ["p(95)<3000"],
-      [ENDPOINTS.usage]: ["p(95)<2000"],
+      [ENDPOINTS.usage]: ["p(95)<2500"],
       [ENDPOINTS.waitScan]: ["p(95)<15000"],
     }),
     {
       // Short requests (not long polls) by phase: the spike may be slow, the recovery must be back to normal.
       "http_req_duration{phase:baseline,long_poll:false}": ["p(95)<1000"],
-      "http_req_duration{phase:spike,long_poll:false}": ["p(95)<4000"],
+      "http_req_duration{phase:spike,long_poll:false}": ["p(95)<5000"],
       "http_req_duration{phase:recovery,long_poll:false}": ["p(95)<1000"],
     },
   ),

@@ -17,7 +17,7 @@ import { summaryWriter } from "./lib/summary.js";
 
 http.setResponseCallback(http.expectedStatuses(...EXPECTED_STATUSES));
 
-const PEAK_RATE = envNumber("PEAK_RATE", 200);
+const PEAK_RATE = envNumber("PEAK_RATE", 300);
 const BAND = envNumber("BAND", 50);
 const pickList = zipfSampler(LIST_COUNT, envNumber("ZIPF_S", 1));
 // Climb in steps of a quarter of the peak (each held, so a band is measured at a steady rate), then come down.
@@ -26,6 +26,9 @@ const STAGES = [];
 for (const rate of STEPS) STAGES.push({ seconds: 20, target: rate }, { seconds: 40, target: rate });
 STAGES.push({ seconds: 20, target: 0 });
 const SCALED = STAGES.map((s) => ({ seconds: Number(scaled(s.seconds).slice(0, -1)), target: s.target }));
+// Iterations the schedule plans (the area under its rate curve), for the bound on drops.
+let PLANNED = 0;
+SCALED.reduce((from, s) => ((PLANNED += ((from + s.target) / 2) * s.seconds), s.target), 5);
 
 const bandOf = (rate) => String(Math.floor(rate / BAND) * BAND).padStart(4, "0");
 const BANDS = [];
@@ -48,9 +51,10 @@ export const options = {
     },
   },
   // Overloaded, the API must stay correct and answer every request; latency may grow (that is the finding).
-  // Drops are expected past the breaking point, bounded so a collapse (clients all stuck) still fails.
+  // Drops are expected past the breaking point (on the shared 2-core host, ~150–200 iterations/s), bounded at a
+  // quarter of the plan so a collapse (every client stuck) still fails.
   thresholds: Object.assign(
-    common({ checksRate: 0.99, failedRate: 0.01, dropped: envNumber("MAX_DROPPED", 3000) }),
+    common({ checksRate: 0.99, failedRate: 0.01, dropped: Math.floor(PLANNED * envNumber("MAX_DROPPED_SHARE", 0.25)) }),
     perEndpoint({
       [ENDPOINTS.submitDependencies]: ["p(99)<10000"],
       [ENDPOINTS.getScan]: ["p(99)<10000"],
