@@ -45,6 +45,10 @@ function textSummary(script, data, thresholds, endpoints) {
     const stale = metric("secapi_stale_rereads");
     lines.push(`stale re-reads (200 with an older state after a finished answer): ${((stale.rate || 0) * 100).toFixed(2)} % (${stale.passes || 0})`);
   }
+  if (data.metrics.secapi_api_rss_mb) {
+    const rss = metric("secapi_api_rss_mb");
+    lines.push(`api resident memory: ${(rss.min || 0).toFixed(0)}–${(rss.max || 0).toFixed(0)} MB over ${rss.count || 0} samples`);
+  }
   for (const c of data.root_group.checks || []) if (c.fails > 0) lines.push(`  ✗ ${c.name}: ${c.fails} failed, ${c.passes} passed`);
   lines.push("", `${pad("endpoint", 44)}${left("count", 8)}${left("p50", 11)}${left("p95", 11)}${left("p99", 11)}${left("max", 11)}`);
   for (const row of endpoints) {
