@@ -1,7 +1,7 @@
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { REPO_ROOT, uniqueId } from "@secapi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,12 +9,29 @@ import { Stack } from "./stack.js";
 
 // The k6 smoke script (load-tests/smoke.js) run by a real k6 against the apps started as processes: it creates
 // its own users through the admin API, walks every main route, and must meet its own thresholds. k6 is not on
-// npm: the test runs when ../shared/tools/k6 (next to the repository) or `k6` on PATH exists, and skips otherwise.
+// npm: the test runs when K6_BINARY, ../shared/tools/k6 next to the repository (or next to the main checkout, from
+// a git worktree) or `k6` on PATH exists, and skips otherwise.
 
 const run = promisify(execFile);
 
+/** The main checkout's root when this is a git worktree (its common .git directory's parent), else undefined. */
+function mainCheckout(): string | undefined {
+  try {
+    const common = execFileSync("git", ["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd: REPO_ROOT, encoding: "utf8" });
+    return dirname(common.trim());
+  } catch {
+    return undefined;
+  }
+}
+
 function findK6(): string | undefined {
-  const candidates = [join(REPO_ROOT, "..", "shared", "tools", "k6"), ...(process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, "k6"))];
+  const nextTo = (root: string | undefined) => (root ? [join(root, "..", "shared", "tools", "k6")] : []);
+  const candidates = [
+    ...(process.env.K6_BINARY ? [process.env.K6_BINARY] : []),
+    ...nextTo(REPO_ROOT),
+    ...nextTo(mainCheckout()),
+    ...(process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, "k6")),
+  ];
   return candidates.find((path) => {
     try {
       accessSync(path, constants.X_OK);
