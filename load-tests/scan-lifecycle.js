@@ -43,7 +43,9 @@ export const options = {
       exec: "submitter",
       startRate: 1,
       timeUnit: "1s",
-      preAllocatedVUs: 10,
+      // Allocated up front: k6 creating VUs mid-run on a loaded host is slow enough to drop iterations (36 of ~2,700
+      // with 10 pre-allocated, 64 in use at most).
+      preAllocatedVUs: 60,
       // Room for the rate through a stall of several seconds (50/s × 10 s); k6 counts an iteration it had no VU for
       // in dropped_iterations (100 was too few on the shared host: 517 dropped in one run).
       maxVUs: envNumber("MAX_VUS", 500),
