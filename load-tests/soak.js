@@ -34,7 +34,8 @@ export const options = {
       [ENDPOINTS.waitScan]: ["p(95)<10000"],
     }),
     // The API process stays well within a container's usual memory limit.
-    { secapi_api_rss_mb: [`max<${envNumber("MAX_RSS_MB", 1024)}`] },
+    // Sampled at all (count>0), and within a container's usual memory limit.
+    { secapi_api_rss_mb: ["count>0", `max<${envNumber("MAX_RSS_MB", 1024)}`] },
   ),
   summaryTrendStats: SUMMARY_TREND_STATS,
 };
@@ -52,7 +53,7 @@ export function journey(data) {
 export function monitor() {
   const headers = __ENV.METRICS_TOKEN ? { Authorization: `Bearer ${__ENV.METRICS_TOKEN}` } : {};
   const response = http.get(`${BASE_URL}/metrics`, { headers, tags: { name: "GET /metrics" } });
-  const match = response.status === 200 && response.body.match(/^process_resident_memory_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)$/m);
+  const match = response.status === 200 && response.body.match(/^process_resident_memory_bytes(?:\{[^}]*\})? (\d+(?:\.\d+)?(?:e\+\d+)?)$/m);
   if (match) apiRss.add(Number(match[1]) / 1024 / 1024);
 }
 
