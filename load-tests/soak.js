@@ -34,8 +34,8 @@ export const options = {
       [ENDPOINTS.waitScan]: ["p(95)<10000"],
     }),
     // The API process stays well within a container's usual memory limit.
-    // Sampled at all (count>0), and within a container's usual memory limit.
-    { secapi_api_rss_mb: ["count>0", `max<${envNumber("MAX_RSS_MB", 1024)}`] },
+    // Sampled at all (min>0), and within a container's usual memory limit.
+    { secapi_api_rss_mb: ["min>0", `max<${envNumber("MAX_RSS_MB", 1024)}`] },
   ),
   summaryTrendStats: SUMMARY_TREND_STATS,
 };
