@@ -1,5 +1,5 @@
 // The client journey the scenarios repeat: submit → poll (long poll) → re-read with If-None-Match → list → usage.
-import { bodyOf, header } from "./api.js";
+import { header } from "./api.js";
 import { checkCompleted, checkList, checkNotModified, checkScanRead, checkSubmitted, checkUsage } from "./checks.js";
 
 /** Long-poll length (s) and how many long polls a journey makes before giving up on a scan. */
@@ -42,9 +42,4 @@ export function dependencyJourney(client, input) {
   checkNotModified(client.getScan(scan.id, done.etag), done.scan);
   checkList(client.listScans(20));
   checkUsage(client.usage());
-}
-
-/** The scan in a submission's answer, for scripts that only need its id. */
-export function submittedScan(response) {
-  return response.status === 200 || response.status === 202 ? bodyOf(response) : undefined;
 }
