@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CacheKeys, parseAdvisories, storeAdvisories } from "@secapi/core";
+import { CacheKeys, loadScanViewEntry, parseAdvisories, storeAdvisories } from "@secapi/core";
 import { findAdvisorySnapshot } from "@secapi/db";
 import { type Advisory, type PackageRef, type ScanOutput, canonicalPackageSet, matchPackages } from "@secapi/scanners";
 import { TestRedisServer, uniqueId, waitFor } from "@secapi/testing";
@@ -65,6 +65,26 @@ async function scanAndComplete(target: TestApi, key: string, packages: PackageRe
 const findingIds = (body: { result?: { findings: { id: string }[] } }) => (body.result?.findings ?? []).map((f) => f.id);
 
 describe("a stored result is an answer only while it is current", () => {
+  it("a scan a poll saw finish is never answered in flight again, even when its finished view cannot be cached", async () => {
+    const user = await api.createUser("pro");
+    const name = uniqueId("pkg");
+    const packages = [{ ecosystem: "npm" as const, name, version: "1.0.0" }];
+    const submitted = await submit(api, user.key, packages);
+    expect(submitted.status).toBe(202);
+    const scanId = submitted.body.id as string;
+    // The view as a reader cached it while the scan was queued (kept long here, as a busy L1 may).
+    const queued = await loadScanViewEntry(api.db, scanId);
+    await api.cache.set(new CacheKeys(api.cachePrefix).scan(scanId), queued?.entry, { ttl: 60, tags: queued?.tags ?? [] });
+    // It finishes, and its result is outdated at once: an outdated view is never cached, so the poll's reload writes nothing.
+    await completeAsWorker(api, scanId, packages, { cache: false });
+    await importThroughApi(api, osvFor(name));
+
+    const polled = await api.request("GET", `/api/v1/scans/${scanId}?wait=3`, { key: user.key });
+    expect(polled.body).toMatchObject({ status: "completed", outdated: true });
+    const reread = await api.request("GET", `/api/v1/scans/${scanId}`, { key: user.key });
+    expect(reread.body).toMatchObject({ status: "completed", outdated: true });
+  });
+
   it("a cold result (in Postgres only) is not served once an advisory for one of its packages is imported", async () => {
     const user = await api.createUser("pro");
     const name = uniqueId("pkg");

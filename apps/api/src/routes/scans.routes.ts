@@ -127,10 +127,14 @@ export function scansRouter(ctx: ApiContext): Router {
     const finishedTtlSeconds = cacheEntryTtlSeconds(ctx.config.tiers);
     ctx.hotKeys.touch(key);
 
-    // From Postgres into the cache, unless the scan changed meanwhile (then the next read loads again).
+    // From Postgres into the cache, unless the scan changed meanwhile (then the next read loads again). A
+    // finished scan must never be answered in flight again: when its view could not replace the cached one
+    // (outdated views are not cached; a busy fence makes the write give up), the in-flight one is dropped.
     const reload = async () => {
       const view = scanViewEntryLoad(ctx.db, id, finishedTtlSeconds);
-      return (await ctx.cache.refresh(key, view.loader, view.options)).value ?? undefined;
+      const { value, written } = await ctx.cache.refresh(key, view.loader, view.options);
+      if (value && !written && !inFlight(value)) await ctx.cache.delete(key).catch(() => undefined);
+      return value ?? undefined;
     };
     const cached = await currentRead(ctx, await ctx.cache.get<ScanViewEntry>(key), reload);
     let cacheStatus = cached.status;
