@@ -34,7 +34,11 @@ export function parsePoetryLock(text: string): PackageSet {
     children.set(pypiKey(table.name), [...(children.get(pypiKey(table.name)) ?? []), ...dependencies]);
   }
   const needed = new Set([...children.values()].flat());
-  const roots = [...children.keys()].filter((key) => !needed.has(key)).map((id) => ({ id, dev: false }));
+  // Dev roots go last, so a package that a main one also needs gets its path through the main one.
+  const roots = tables.flatMap((t) => {
+    const id = typeof t.name === "string" ? pypiKey(t.name) : undefined;
+    return id === undefined || needed.has(id) ? [] : [{ id, dev: devOnly(t) === true }];
+  });
   const names = new Map(tables.flatMap((t) => (typeof t.name === "string" ? [[pypiKey(t.name), t.name] as const] : [])));
   const placement = placeInGraph({ roots, children: (id) => children.get(id) ?? [], name: (id) => names.get(id) ?? id });
 
