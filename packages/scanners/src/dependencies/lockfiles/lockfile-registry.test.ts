@@ -10,12 +10,32 @@ const FIXTURES: [fixture: string, projectPath: string, listed: PackageRef][] = [
   ["pnpm-v9.pnpm-lock.yaml", "web/pnpm-lock.yaml", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
   ["yarn-v1.yarn.lock", "yarn.lock", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
   ["requirements.txt", "requirements.txt", { ecosystem: "PyPI", name: "Jinja2", version: "3.1.2" }],
+  // lockfiles-js-py
+  ["npm-v3.package-lock.json", "npm-shrinkwrap.json", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
+  ["bun-v1-workspaces.bun.lock", "bun.lock", { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] }],
+  ["yarn-berry-v4-workspaces.yarn.lock", "yarn.lock", { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, path: ["lodash"] }],
+  ["poetry-v2.poetry.lock", "poetry.lock", { ecosystem: "PyPI", name: "requests", version: "2.31.0", direct: true, dev: false, path: ["requests"] }],
+  ["Pipfile.lock", "Pipfile.lock", { ecosystem: "PyPI", name: "Jinja2", version: "3.1.2", dev: false }],
+  ["uv.lock", "uv.lock", { ecosystem: "PyPI", name: "anyio", version: "4.2.0", direct: true, dev: false, path: ["anyio"] }],
+  ["pdm.lock", "pdm.lock", { ecosystem: "PyPI", name: "requests", version: "2.31.0", dev: false }],
 ];
 
 describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
   it("names each format once and gives the enum in registry order", () => {
     expect(new Set(LOCKFILE_FORMATS).size).toBe(LOCKFILE_FORMATS.length);
-    expect(LOCKFILE_FORMATS).toEqual(["package-lock.json", "pnpm-lock.yaml", "yarn.lock", "requirements.txt"]);
+    expect(LOCKFILE_FORMATS).toEqual([
+      "package-lock.json",
+      "pnpm-lock.yaml",
+      "yarn.lock",
+      "requirements.txt",
+      // lockfiles-js-py
+      "npm-shrinkwrap.json",
+      "bun.lock",
+      "poetry.lock",
+      "Pipfile.lock",
+      "uv.lock",
+      "pdm.lock",
+    ]);
     for (const definition of LOCKFILE_FORMAT_DEFINITIONS) expect(lockfileFormatDefinition(definition.format)).toBe(definition);
   });
 
@@ -38,14 +58,31 @@ describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
     expect(formatOf("C:\\app\\yarn.lock")).toBe("yarn.lock");
     expect(formatOf("test-requirements.txt")).toBe("requirements.txt");
     expect(formatOf("requirements_test.txt")).toBe("requirements.txt");
-    for (const path of ["package.json", "yarn.lock.bak", "old-package-lock.json", "requirements/prod.txt", "constraints.txt", "myrequirements.txt", "requirements.in"]) {
+    // lockfiles-js-py
+    expect(formatOf("services/api/poetry.lock")).toBe("poetry.lock");
+    expect(formatOf("npm-shrinkwrap.json")).toBe("npm-shrinkwrap.json");
+    for (const path of ["package.json", "yarn.lock.bak", "old-package-lock.json", "requirements/prod.txt", "constraints.txt", "myrequirements.txt", "requirements.in", "bun.lockb", "Pipfile", "pipfile.lock"]) {
       expect([path, formatOf(path)]).toEqual([path, undefined]);
     }
   });
 
   it("lists the formats of an ecosystem", () => {
-    expect(lockfileFormatsFor("npm").map((d) => d.format)).toEqual(["package-lock.json", "pnpm-lock.yaml", "yarn.lock"]);
-    expect(lockfileFormatsFor("PyPI").map((d) => d.format)).toEqual(["requirements.txt"]);
+    expect(lockfileFormatsFor("npm").map((d) => d.format)).toEqual([
+      "package-lock.json",
+      "pnpm-lock.yaml",
+      "yarn.lock",
+      // lockfiles-js-py
+      "npm-shrinkwrap.json",
+      "bun.lock",
+    ]);
+    expect(lockfileFormatsFor("PyPI").map((d) => d.format)).toEqual([
+      "requirements.txt",
+      // lockfiles-js-py
+      "poetry.lock",
+      "Pipfile.lock",
+      "uv.lock",
+      "pdm.lock",
+    ]);
     expect(lockfileFormatsFor("crates.io")).toEqual([]);
   });
 });
