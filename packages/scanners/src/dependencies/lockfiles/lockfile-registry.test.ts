@@ -6,12 +6,12 @@ import { LOCKFILE_FORMATS, LOCKFILE_FORMAT_DEFINITIONS, lockfileFormatDefinition
 // The fixture lines: at least one per format. A fixture (under test/fixtures/lockfiles), the path it would
 // have in a project, and one package it must list.
 const FIXTURES: [fixture: string, projectPath: string, listed: PackageRef][] = [
-  ["npm-v3.package-lock.json", "package-lock.json", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
+  ["npm-v3.package-lock.json", "package-lock.json", { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] }],
   ["pnpm-v9.pnpm-lock.yaml", "web/pnpm-lock.yaml", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
   ["yarn-v1.yarn.lock", "yarn.lock", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
   ["requirements.txt", "requirements.txt", { ecosystem: "PyPI", name: "Jinja2", version: "3.1.2" }],
   // lockfiles-js-py
-  ["npm-v3.package-lock.json", "npm-shrinkwrap.json", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
+  ["npm-v3.package-lock.json", "npm-shrinkwrap.json", { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] }],
   ["bun-v1-workspaces.bun.lock", "bun.lock", { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] }],
   ["yarn-berry-v4-workspaces.yarn.lock", "yarn.lock", { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, path: ["lodash"] }],
   ["poetry-v2.poetry.lock", "poetry.lock", { ecosystem: "PyPI", name: "requests", version: "2.31.0", direct: true, dev: false, path: ["requests"] }],
