@@ -7,7 +7,7 @@ import { LOCKFILE_FORMATS, LOCKFILE_FORMAT_DEFINITIONS, lockfileFormatDefinition
 // have in a project, and one package it must list.
 const FIXTURES: [fixture: string, projectPath: string, listed: PackageRef][] = [
   ["npm-v3.package-lock.json", "package-lock.json", { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] }],
-  ["pnpm-v9.pnpm-lock.yaml", "web/pnpm-lock.yaml", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
+  ["pnpm-v9.pnpm-lock.yaml", "web/pnpm-lock.yaml", { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] }],
   ["yarn-v1.yarn.lock", "yarn.lock", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
   ["requirements.txt", "requirements.txt", { ecosystem: "PyPI", name: "Jinja2", version: "3.1.2" }],
   // lockfiles-js-py
