@@ -59,7 +59,7 @@ describe("every scan type refuses a canonical form Postgres cannot store", () =>
     const error = refusal(() => scanType("dependencies").canonicalize({ lockfile: lockfile("a\u0000b"), format: "package-lock.json" }));
     expect(error.code).toBe("input_unstorable");
     expect(error.message).toBe(
-      'dependencies input: a value read from it contains U+0000 (NUL) at character 2, which cannot be stored (Postgres text and jsonb refuse it): "name" of {"ecosystem":"npm","name":"a\\u0000b","version":"1.0.0"}',
+      'dependencies input: a value read from it contains U+0000 (NUL) at character 2, which cannot be stored (Postgres text and jsonb refuse it): "name" of {"ecosystem":"npm","name":"a\\u0000b","version":"1.0.0","dev":false}',
     );
   });
 

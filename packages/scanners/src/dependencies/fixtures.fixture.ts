@@ -1,6 +1,7 @@
 // Test support: reads the committed fixtures under packages/scanners/test/fixtures.
 import { readFileSync, readdirSync } from "node:fs";
 import type { Advisory } from "./advisory.js";
+import type { PackageSet } from "./package-set.js";
 import { parseAdvisory } from "./parse-advisory.js";
 
 const FIXTURES = new URL("../../test/fixtures/", import.meta.url);
@@ -26,4 +27,9 @@ export function allOsvFixtures(): Advisory[] {
     .filter((f) => f.endsWith(".json"))
     .sort()
     .map((f) => osvFixture(f.slice(0, -".json".length)));
+}
+
+/** A package set with direct, dev and path dropped: what two inputs that show placement differently share. */
+export function withoutPlacement(set: PackageSet): PackageSet {
+  return { packages: set.packages.map(({ ecosystem, name, version }) => ({ ecosystem, name, version })), unchecked: set.unchecked };
 }

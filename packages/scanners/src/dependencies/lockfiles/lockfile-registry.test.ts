@@ -6,8 +6,8 @@ import { LOCKFILE_FORMATS, LOCKFILE_FORMAT_DEFINITIONS, lockfileFormatDefinition
 // The fixture lines: at least one per format. A fixture (under test/fixtures/lockfiles), the path it would
 // have in a project, and one package it must list.
 const FIXTURES: [fixture: string, projectPath: string, listed: PackageRef][] = [
-  ["npm-v3.package-lock.json", "package-lock.json", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
-  ["pnpm-v9.pnpm-lock.yaml", "web/pnpm-lock.yaml", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
+  ["npm-v3.package-lock.json", "package-lock.json", { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] }],
+  ["pnpm-v9.pnpm-lock.yaml", "web/pnpm-lock.yaml", { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] }],
   ["yarn-v1.yarn.lock", "yarn.lock", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
   ["requirements.txt", "requirements.txt", { ecosystem: "PyPI", name: "Jinja2", version: "3.1.2" }],
   // lockfiles-jvm-dotnet
@@ -25,6 +25,14 @@ const FIXTURES: [fixture: string, projectPath: string, listed: PackageRef][] = [
   // lockfiles-ruby-php-os
   ["bundler.Gemfile.lock", "app/Gemfile.lock", { ecosystem: "RubyGems", name: "rack", version: "2.2.8", direct: false, path: ["billing", "rack"] }],
   ["composer-v2.composer.lock", "composer.lock", { ecosystem: "Packagist", name: "psr/http-message", version: "2.0", dev: false }],
+  // lockfiles-js-py
+  ["npm-v3.package-lock.json", "npm-shrinkwrap.json", { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] }],
+  ["bun-v1-workspaces.bun.lock", "bun.lock", { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] }],
+  ["yarn-berry-v4-workspaces.yarn.lock", "yarn.lock", { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, path: ["lodash"] }],
+  ["poetry-v2.poetry.lock", "poetry.lock", { ecosystem: "PyPI", name: "requests", version: "2.31.0", direct: true, dev: false, path: ["requests"] }],
+  ["Pipfile.lock", "Pipfile.lock", { ecosystem: "PyPI", name: "Jinja2", version: "3.1.2", dev: false }],
+  ["uv.lock", "uv.lock", { ecosystem: "PyPI", name: "anyio", version: "4.2.0", direct: true, dev: false, path: ["anyio"] }],
+  ["pdm.lock", "pdm.lock", { ecosystem: "PyPI", name: "requests", version: "2.31.0", dev: false }],
 ];
 
 describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
@@ -46,6 +54,13 @@ describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
       // lockfiles-ruby-php-os
       "Gemfile.lock",
       "composer.lock",
+      // lockfiles-js-py
+      "npm-shrinkwrap.json",
+      "bun.lock",
+      "poetry.lock",
+      "Pipfile.lock",
+      "uv.lock",
+      "pdm.lock",
     ]);
     for (const definition of LOCKFILE_FORMAT_DEFINITIONS) expect(lockfileFormatDefinition(definition.format)).toBe(definition);
   });
@@ -72,14 +87,31 @@ describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
     // lockfiles-jvm-dotnet
     expect(formatOf("buildscript-gradle.lockfile")).toBe("gradle.lockfile");
     expect(formatOf("src\\Api\\packages.lock.json")).toBe("packages.lock.json");
-    for (const path of ["package.json", "yarn.lock.bak", "old-package-lock.json", "requirements/prod.txt", "constraints.txt", "myrequirements.txt", "requirements.in", "pom.xml.bak", "build.gradle", "packages.config"]) {
+    // lockfiles-js-py
+    expect(formatOf("services/api/poetry.lock")).toBe("poetry.lock");
+    expect(formatOf("npm-shrinkwrap.json")).toBe("npm-shrinkwrap.json");
+    for (const path of ["package.json", "yarn.lock.bak", "old-package-lock.json", "requirements/prod.txt", "constraints.txt", "myrequirements.txt", "requirements.in", "pom.xml.bak", "build.gradle", "packages.config", "bun.lockb", "Pipfile", "pipfile.lock"]) {
       expect([path, formatOf(path)]).toEqual([path, undefined]);
     }
   });
 
   it("lists the formats of an ecosystem", () => {
-    expect(lockfileFormatsFor("npm").map((d) => d.format)).toEqual(["package-lock.json", "pnpm-lock.yaml", "yarn.lock"]);
-    expect(lockfileFormatsFor("PyPI").map((d) => d.format)).toEqual(["requirements.txt"]);
+    expect(lockfileFormatsFor("npm").map((d) => d.format)).toEqual([
+      "package-lock.json",
+      "pnpm-lock.yaml",
+      "yarn.lock",
+      // lockfiles-js-py
+      "npm-shrinkwrap.json",
+      "bun.lock",
+    ]);
+    expect(lockfileFormatsFor("PyPI").map((d) => d.format)).toEqual([
+      "requirements.txt",
+      // lockfiles-js-py
+      "poetry.lock",
+      "Pipfile.lock",
+      "uv.lock",
+      "pdm.lock",
+    ]);
     // lockfiles-jvm-dotnet
     expect(lockfileFormatsFor("Maven").map((d) => d.format)).toEqual(["pom.xml", "gradle.lockfile"]);
     expect(lockfileFormatsFor("NuGet").map((d) => d.format)).toEqual(["packages.lock.json"]);

@@ -14,12 +14,18 @@ import { parsePomXml } from "./pom-xml.js";
 import { parseCargoLock } from "./cargo-lock.js";
 import { parseGoMod } from "./go-mod.js";
 import { parsePubspecLock } from "./pubspec-lock.js";
+// lockfiles-js-py
+import { parseBunLock } from "./bun-lock.js";
+import { parsePdmLock } from "./pdm-lock.js";
+import { parsePipfileLock } from "./pipfile-lock.js";
+import { parsePoetryLock } from "./poetry-lock.js";
+import { parseUvLock } from "./uv-lock.js";
 
 /** Every lockfile format a `dependencies` scan accepts, in the order lists and error messages name them. */
 export const LOCKFILE_FORMAT_DEFINITIONS = [
   { format: "package-lock.json", ecosystem: "npm", fileName: /^package-lock\.json$/, parse: parsePackageLock },
   { format: "pnpm-lock.yaml", ecosystem: "npm", fileName: /^pnpm-lock\.yaml$/, parse: parsePnpmLock },
-  // Berry (v2+) lockfiles share the name; the parser refuses them with a DependencyInputError that says so.
+  // Classic (v1) and berry (v2+) lockfiles share the name; the parser tells them apart by berry's __metadata.
   { format: "yarn.lock", ecosystem: "npm", fileName: /^yarn\.lock$/, parse: parseYarnLock },
   // Projects split their pins by purpose: requirements-dev.txt, test-requirements.txt, requirements.in.txt.
   { format: "requirements.txt", ecosystem: "PyPI", fileName: /^(?:[\w.-]*[-_.])?requirements(?:[-_.][\w.-]*)?\.txt$/, parse: parseRequirementsTxt },
@@ -36,6 +42,14 @@ export const LOCKFILE_FORMAT_DEFINITIONS = [
   // gems.locked is the lockfile of a gems.rb (Bundler's newer name for the Gemfile); same format.
   { format: "Gemfile.lock", ecosystem: "RubyGems", fileName: /^(?:Gemfile\.lock|gems\.locked)$/, parse: parseGemfileLock },
   { format: "composer.lock", ecosystem: "Packagist", fileName: /^composer\.lock$/, parse: parseComposerLock },
+  // lockfiles-js-py
+  // npm writes the same format under this name when a package publishes its lock.
+  { format: "npm-shrinkwrap.json", ecosystem: "npm", fileName: /^npm-shrinkwrap\.json$/, parse: parsePackageLock },
+  { format: "bun.lock", ecosystem: "npm", fileName: /^bun\.lock$/, parse: parseBunLock },
+  { format: "poetry.lock", ecosystem: "PyPI", fileName: /^poetry\.lock$/, parse: parsePoetryLock },
+  { format: "Pipfile.lock", ecosystem: "PyPI", fileName: /^Pipfile\.lock$/, parse: parsePipfileLock },
+  { format: "uv.lock", ecosystem: "PyPI", fileName: /^uv\.lock$/, parse: parseUvLock },
+  { format: "pdm.lock", ecosystem: "PyPI", fileName: /^pdm\.lock$/, parse: parsePdmLock },
 ] as const satisfies readonly LockfileFormatDefinition[];
 
 /** A lockfile format's name: `package-lock.json`, `pnpm-lock.yaml`, `yarn.lock`, `requirements.txt`. */

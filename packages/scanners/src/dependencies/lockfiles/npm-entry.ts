@@ -1,6 +1,7 @@
 import semver from "semver";
 import type { PackageSet, UncheckedEntry } from "../package-set.js";
 import type { UncheckedKind } from "../unchecked-kind.js";
+import type { Placement } from "./dependency-graph.js";
 import type { NonRegistrySource } from "./npm-source.js";
 import { nonRegistrySource, withoutFragment } from "./npm-source.js";
 
@@ -11,7 +12,13 @@ const MAX_SPEC = 512;
  * lockfile says it was installed from (`resolved`, a yarn key's range), read before `version`, which older
  * formats also use for a source (package-lock v1 `"version": "file:…"`).
  */
-export function addNpmEntry(into: PackageSet, name: string, version: string | undefined, sources: readonly (string | undefined)[]): void {
+export function addNpmEntry(
+  into: PackageSet,
+  name: string,
+  version: string | undefined,
+  sources: readonly (string | undefined)[],
+  place: Partial<Placement> = {},
+): void {
   for (const where of [...sources, version]) {
     const source = where === undefined ? null : nonRegistrySource(where, name);
     if (where !== undefined && source !== null) {
@@ -22,7 +29,7 @@ export function addNpmEntry(into: PackageSet, name: string, version: string | un
   if (version === undefined || version.trim() === "") {
     into.unchecked.push(npmUnchecked(name, name, "no_version", "the lockfile gives no version for it"));
   } else if (semver.valid(version) !== null) {
-    into.packages.push({ ecosystem: "npm", name, version });
+    into.packages.push({ ecosystem: "npm", name, version, ...place });
   } else if (semver.validRange(version) !== null) {
     into.unchecked.push(npmUnchecked(name, `${name}@${version}`, "unpinned", "a range, not one installed version"));
   } else {

@@ -2,9 +2,20 @@ import { describe, expect, it } from "vitest";
 import { DependencyInputError } from "../dependency-input-error.js";
 import { fixtureText } from "../fixtures.fixture.js";
 import { canonicalPackageSet } from "../package-set.js";
+import type { PackageSet } from "../package-set.js";
 import { parsePackageLock } from "./package-lock.js";
 
 const lock = (body: Record<string, unknown>): string => JSON.stringify({ name: "app", version: "1.0.0", requires: true, ...body });
+// Most tests here are about sources; placement (direct, dev, path) has its own tests.
+const unplaced = (set: PackageSet, keep: readonly ("dev" | "direct" | "path")[] = []): PackageSet => ({
+  packages: set.packages.map((p) => ({
+    ecosystem: p.ecosystem,
+    name: p.name,
+    version: p.version,
+    ...Object.fromEntries(keep.filter((k) => p[k] !== undefined).map((k) => [k, p[k]])),
+  })),
+  unchecked: set.unchecked,
+});
 const GIT = "installed from a git repository, not from the registry; advisories are matched by registry version";
 
 describe("parsePackageLock", () => {
@@ -24,7 +35,7 @@ describe("parsePackageLock", () => {
         "node_modules/from-git": { version: "1.0.0", resolved: "git+ssh://git@github.com/x/from-git.git#abc" },
       },
     });
-    expect(parsePackageLock(text)).toEqual({
+    expect(unplaced(parsePackageLock(text))).toEqual({
       packages: [
         { ecosystem: "npm", name: "@babel/core", version: "7.22.0" },
         { ecosystem: "npm", name: "@scope/b", version: "2.0.0" },
@@ -54,7 +65,7 @@ describe("parsePackageLock", () => {
         "node_modules/left-pad": { version: "1.3.0", resolved: "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz" },
       },
     });
-    expect(parsePackageLock(text)).toEqual({
+    expect(unplaced(parsePackageLock(text))).toEqual({
       packages: [{ ecosystem: "npm", name: "left-pad", version: "1.3.0" }],
       unchecked: [
         { ecosystem: "npm", name: "from-git", spec: "from-git@git+ssh://git@github.com/x/from-git.git#0123456789abcdef0123456789abcdef01234567", kind: "git", reason: GIT },
@@ -74,7 +85,7 @@ describe("parsePackageLock", () => {
         "node_modules/hosted": { version: "3.0.0", resolved: "https://codeload.github.com/x/hosted/tar.gz/0123abc" },
       },
     });
-    const set = parsePackageLock(text);
+    const set = unplaced(parsePackageLock(text));
     expect(set.packages).toEqual([
       { ecosystem: "npm", name: "@scope/mirrored", version: "1.0.0" },
       { ecosystem: "npm", name: "@scope/encoded", version: "2.0.0" },
@@ -101,7 +112,7 @@ describe("parsePackageLock", () => {
         "node_modules/ok": { version: "1.0.0" },
       },
     });
-    const set = parsePackageLock(text);
+    const set = unplaced(parsePackageLock(text));
     expect(set.packages).toEqual([{ ecosystem: "npm", name: "ok", version: "1.0.0" }]);
     expect(set.unchecked.map((u) => [u.name, u.spec, u.kind, u.reason])).toEqual([
       ["not-an-object", "not-an-object", "malformed_entry", "the package-lock entry is not an object"],
@@ -124,7 +135,7 @@ describe("parsePackageLock", () => {
         remote: { version: "https://example.com/remote-1.0.0.tgz" },
       },
     });
-    const set = parsePackageLock(text);
+    const set = unplaced(parsePackageLock(text));
     expect(set.packages).toEqual([
       { ecosystem: "npm", name: "mkdirp", version: "0.5.1" },
       { ecosystem: "npm", name: "string-width", version: "4.2.3" },
@@ -147,7 +158,7 @@ describe("parsePackageLock", () => {
         d: { version: "1.0.0", dependencies: { e: { version: 2 }, f: { version: "2.0.0" } } },
       },
     });
-    const set = parsePackageLock(text);
+    const set = unplaced(parsePackageLock(text));
     expect(set.packages).toEqual([
       { ecosystem: "npm", name: "c", version: "1.0.0" },
       { ecosystem: "npm", name: "d", version: "1.0.0" },
@@ -164,7 +175,8 @@ describe("parsePackageLock", () => {
   it("reads the dependencies tree of a lockfileVersion 2 or 3 without packages, as npm does", () => {
     // npm 8 writes both layouts; without `packages` the tree must give the same set.
     const v2 = JSON.parse(fixtureText("lockfiles/npm-v2.package-lock.json")) as Record<string, unknown>;
-    const withPackages = canonicalPackageSet(parsePackageLock(JSON.stringify(v2)));
+    // The tree does not say what the project declared: direct and paths come from `packages` only.
+    const withPackages = unplaced(canonicalPackageSet(parsePackageLock(JSON.stringify(v2))), ["dev"]);
     delete v2.packages;
     expect(canonicalPackageSet(parsePackageLock(JSON.stringify(v2)))).toEqual(withPackages);
     expect(canonicalPackageSet(parsePackageLock(JSON.stringify({ ...v2, lockfileVersion: 3 })))).toEqual(withPackages);
@@ -202,5 +214,40 @@ describe("parsePackageLock", () => {
     } catch (error) {
       expect((error as Error).message.length).toBeLessThan(200);
     }
+  });
+});
+
+describe("parsePackageLock placement", () => {
+  it("marks the root's declared dependencies direct, npm's dev flag as dev, and paths along node's resolution (npm 11 output)", () => {
+    const set = canonicalPackageSet(parsePackageLock(fixtureText("lockfiles/npm-v3.package-lock.json")));
+    const placed = (name: string, version: string) => set.packages.find((p) => p.name === name && p.version === version);
+    expect(placed("lodash", "4.17.20")).toEqual({ ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] });
+    expect(placed("@types/semver", "7.5.0")).toEqual({ ecosystem: "npm", name: "@types/semver", version: "7.5.0", direct: true, dev: true, path: ["@types/semver"] });
+    // Nested under mkdirp: resolved from mkdirp's own node_modules first.
+    expect(placed("minimist", "0.0.8")).toEqual({ ecosystem: "npm", name: "minimist", version: "0.0.8", direct: false, dev: false, path: ["mkdirp", "minimist"] });
+    expect(placed("minimist", "1.2.5")).toMatchObject({ direct: true, path: ["minimist"] });
+    expect(set.packages.filter((p) => p.path === undefined)).toEqual([]);
+  });
+
+  it("counts workspaces' dependencies as direct, follows links to their folders, and prefers the production path", () => {
+    const text = lock({
+      lockfileVersion: 3,
+      packages: {
+        "": { name: "app", workspaces: ["packages/*"], dependencies: { ws: "*" }, devDependencies: { tool: "1.0.0" } },
+        "node_modules/ws": { resolved: "packages/ws", link: true },
+        "packages/ws": { name: "ws", version: "0.1.0", dependencies: { a: "^1" } },
+        "node_modules/a": { version: "1.0.0", dependencies: { shared: "^1" } },
+        "node_modules/tool": { version: "1.0.0", dev: true, dependencies: { shared: "^1" } },
+        "node_modules/shared": { version: "1.0.0" },
+        "node_modules/stray": { version: "1.0.0", extraneous: true },
+      },
+    });
+    expect(parsePackageLock(text).packages).toEqual([
+      { ecosystem: "npm", name: "a", version: "1.0.0", dev: false, direct: true, path: ["a"] },
+      { ecosystem: "npm", name: "tool", version: "1.0.0", dev: true, direct: true, path: ["tool"] },
+      { ecosystem: "npm", name: "shared", version: "1.0.0", dev: false, direct: false, path: ["a", "shared"] },
+      // Nothing declares it: npm's flags are all the file says.
+      { ecosystem: "npm", name: "stray", version: "1.0.0", dev: false },
+    ]);
   });
 });

@@ -3,6 +3,8 @@ import type { PackageSet } from "../package-set.js";
 import { isJsonObject, parseJsonText } from "../parse-json-text.js";
 import { addNonRegistry, addNpmEntry, aliasTarget, nonStringField, npmUnchecked } from "./npm-entry.js";
 import { NPM_SOURCES } from "./npm-source.js";
+import { placeInGraph } from "./dependency-graph.js";
+import { packageLockGraph } from "./package-lock-graph.js";
 
 const NODE_MODULES = "node_modules/";
 const DEPENDENCY_FIELDS = ["dependencies", "optionalDependencies", "devDependencies", "peerDependencies"] as const;
@@ -15,6 +17,8 @@ const SUPPORTED_VERSIONS = new Set([1, 2, 3]);
  * layout, which npm also accepts under a later lockfileVersion). Dev and optional dependencies are included;
  * the root project and the workspace folders are not (they are the project's own code), and links to them
  * are unchecked. An entry that cannot be read goes to `unchecked`; only a broken top level fails the file.
+ * `dev` is npm's own flag; with a `packages` map, the root's and workspaces' declared dependencies are
+ * direct and paths follow node's resolution through the install tree.
  */
 export function parsePackageLock(text: string): PackageSet {
   const lock = parseJsonText(text, "package-lock.json", "lockfile_malformed");
@@ -39,6 +43,7 @@ export function parsePackageLock(text: string): PackageSet {
 }
 
 function fromPackagesMap(packages: Record<string, unknown>, set: PackageSet): void {
+  const placement = placeInGraph(packageLockGraph(packages));
   for (const [path, entry] of Object.entries(packages)) {
     const at = path.lastIndexOf(NODE_MODULES);
     // "" is the root project; paths outside node_modules are workspace folders and file: directories,
@@ -60,7 +65,10 @@ function fromPackagesMap(packages: Record<string, unknown>, set: PackageSet): vo
       addLink(packages, path.slice(0, at).replace(/\/$/, ""), name, resolved ?? "", set);
       continue;
     }
-    addNpmEntry(set, name, typeof entry.version === "string" ? entry.version : undefined, [resolved]);
+    // npm writes `dev: true` on what only the dev tree needs (`devOptional` entries ship as optional ones).
+    const place = placement.get(path);
+    const flags = { dev: entry.dev === true, ...(place !== undefined && { direct: place.direct, path: place.path }) };
+    addNpmEntry(set, name, typeof entry.version === "string" ? entry.version : undefined, [resolved], flags);
   }
 }
 
@@ -100,7 +108,10 @@ function fromDependencyTree(dependencies: Record<string, unknown>, set: PackageS
       const version = typeof entry.version === "string" ? entry.version : undefined;
       // An alias (`"foo": {"version": "npm:bar@1.0.0"}`) installs bar.
       const alias = version === undefined ? null : aliasTarget(version);
-      addNpmEntry(set, alias?.name ?? name, alias?.spec ?? version, [typeof entry.resolved === "string" ? entry.resolved : undefined]);
+      // The v1 tree does not say which top-level entries the project declared, only which are dev-only.
+      addNpmEntry(set, alias?.name ?? name, alias?.spec ?? version, [typeof entry.resolved === "string" ? entry.resolved : undefined], {
+        dev: entry.dev === true,
+      });
     }
   }
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DependencyInputError } from "../dependency-input-error.js";
+import { fixtureText } from "../fixtures.fixture.js";
+import { canonicalPackageSet } from "../package-set.js";
 import { parsePnpmLock } from "./pnpm-lock.js";
 
 const GIT = "installed from a git repository, not from the registry; advisories are matched by registry version";
@@ -43,8 +45,8 @@ describe("parsePnpmLock", () => {
     ].join("\n");
     expect(parsePnpmLock(text)).toEqual({
       packages: [
-        { ecosystem: "npm", name: "@types/react-dom", version: "18.2.0" },
-        { ecosystem: "npm", name: "left-pad", version: "1.3.0" },
+        { ecosystem: "npm", name: "@types/react-dom", version: "18.2.0", dev: true },
+        { ecosystem: "npm", name: "left-pad", version: "1.3.0", dev: false },
       ],
       unchecked: [{ ecosystem: "npm", name: "local", spec: "local@file:packages/local", kind: "path", reason: DIRECTORY }],
     });
@@ -54,7 +56,8 @@ describe("parsePnpmLock", () => {
     const text = ["lockfileVersion: 5.4", "packages:", "  /@scope/pkg/1.0.0_react@18.2.0+@types+react@18.0.0:", "    dev: false", "  /plain/2.0.0: {}"].join("\n");
     expect(parsePnpmLock(text)).toEqual({
       packages: [
-        { ecosystem: "npm", name: "@scope/pkg", version: "1.0.0" },
+        { ecosystem: "npm", name: "@scope/pkg", version: "1.0.0", dev: false },
+        // pnpm 5.x/6.x omit `dev` only for a package both trees need; here nothing says where it sits.
         { ecosystem: "npm", name: "plain", version: "2.0.0" },
       ],
       unchecked: [],
@@ -190,4 +193,20 @@ describe("parsePnpmLock", () => {
     for (let i = 0; i < 9; i++) lines.push(`${"b".repeat(i + 1)}: &${"b".repeat(i + 1)} [${Array(10).fill(`*${i === 0 ? "a" : "b".repeat(i)}`).join(", ")}]`);
     expect(() => parsePnpmLock(lines.join("\n"))).toThrow(expect.objectContaining({ code: "lockfile_malformed" }));
   });
+});
+
+describe("parsePnpmLock placement", () => {
+  it.each(["pnpm-v5.4.pnpm-lock.yaml", "pnpm-v6.pnpm-lock.yaml", "pnpm-v9.pnpm-lock.yaml"])(
+    "%s: importers' dependencies are direct, devDependencies dev, and paths follow the packages' dependencies",
+    (file) => {
+      const set = canonicalPackageSet(parsePnpmLock(fixtureText(`lockfiles/${file}`)));
+      const placed = (name: string, version: string) => set.packages.find((p) => p.name === name && p.version === version);
+      expect(placed("lodash", "4.17.20")).toEqual({ ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] });
+      expect(placed("@types/semver", "7.5.0")).toEqual({ ecosystem: "npm", name: "@types/semver", version: "7.5.0", direct: true, dev: true, path: ["@types/semver"] });
+      expect(placed("minimist", "0.0.8")).toEqual({ ecosystem: "npm", name: "minimist", version: "0.0.8", direct: false, dev: false, path: ["mkdirp", "minimist"] });
+      // Reached through a peer-suffixed entry (react-dom's).
+      expect(placed("scheduler", "0.23.2")).toMatchObject({ direct: false, path: ["react-dom", "scheduler"] });
+      expect(set.packages.filter((p) => p.path === undefined)).toEqual([]);
+    },
+  );
 });

@@ -6,6 +6,9 @@ import { addNonRegistry, addNpmEntry, nonStringField, npmUnchecked, splitNameAtS
 import type { NonRegistrySource } from "./npm-source.js";
 import { NPM_SOURCES, nonRegistrySource } from "./npm-source.js";
 import { parseYamlText } from "./parse-yaml-text.js";
+import { placeInGraph } from "./dependency-graph.js";
+import type { Placement } from "./dependency-graph.js";
+import { pnpmLockGraph, pnpmPackageId } from "./pnpm-lock-graph.js";
 
 // pnpm 7 writes 5.x, pnpm 8 6.x, pnpm 9 and 10 9.x. 7 and 8 were never released; accepted for the
 // same layout as their neighbours.
@@ -36,13 +39,20 @@ export function parsePnpmLock(text: string): PackageSet {
   }
   if (lock.packages !== undefined && lock.packages !== null) {
     if (!isJsonObject(lock.packages)) throw malformed("`packages` is not a mapping");
-    for (const [key, entry] of Object.entries(lock.packages)) addPackage(key, entry, major, set);
+    const keyName = (key: string) => (major >= 9 ? splitNameAtSpec(key) : splitDepPath(key, major));
+    const placement = placeInGraph(
+      pnpmLockGraph(lock, (key) => {
+        const parsed = keyName(key);
+        return parsed === null ? undefined : pnpmPackageId(parsed.name, parsed.spec);
+      }),
+    );
+    for (const [key, entry] of Object.entries(lock.packages)) addPackage(key, entry, major, set, placement);
   }
   addLinks(lock, set);
   return set;
 }
 
-function addPackage(key: string, entry: unknown, major: number, set: PackageSet): void {
+function addPackage(key: string, entry: unknown, major: number, set: PackageSet, placement: Map<string, Placement>): void {
   const parsed = major >= 9 ? splitNameAtSpec(key) : splitDepPath(key, major);
   if (entry !== null && entry !== undefined && !isJsonObject(entry)) {
     set.unchecked.push(npmUnchecked(parsed?.name ?? key, key, "malformed_entry", "the pnpm-lock entry is not a mapping"));
@@ -68,7 +78,11 @@ function addPackage(key: string, entry: unknown, major: number, set: PackageSet)
   // The key's spec may itself be the source (9.x `name@file:…`, 5.x/6.x `file:…` keys).
   const keySpec = parsed?.spec ?? (/^(?:file|link):/.test(key) ? key : undefined);
   const version = typeof meta.version === "string" ? meta.version : parsed === null ? undefined : stripPeers(parsed.spec, major);
-  addNpmEntry(set, name, version, [keySpec]);
+  const place = parsed === null || version === undefined ? undefined : placement.get(pnpmPackageId(parsed.name, version));
+  // 5.x and 6.x say dev-only themselves (`dev: true`, `dev: false`; absent for both dev and prod); 9.x only through importers.
+  const dev = typeof meta.dev === "boolean" ? meta.dev : major >= 9 ? place?.dev : meta.dev === undefined && place === undefined ? undefined : false;
+  const flags = { ...(place !== undefined && { direct: place.direct, path: place.path }), ...(dev !== undefined && { dev }) };
+  addNpmEntry(set, name, version, [keySpec], flags);
 }
 
 /** Where `resolution` says the package comes from, when that is not the registry. */

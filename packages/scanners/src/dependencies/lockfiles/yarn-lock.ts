@@ -3,6 +3,7 @@ import type * as YarnLockfile from "@yarnpkg/lockfile";
 import { DependencyInputError } from "../dependency-input-error.js";
 import type { PackageSet } from "../package-set.js";
 import { isJsonObject } from "../parse-json-text.js";
+import { parseYarnBerryLock } from "./yarn-berry-lock.js";
 import { addNpmEntry, aliasTarget, nonStringField, npmUnchecked, splitNameAtSpec } from "./npm-entry.js";
 
 // CommonJS whose exports ESM loaders see differently (Node: only `default`; vitest: named). require
@@ -10,7 +11,9 @@ import { addNpmEntry, aliasTarget, nonStringField, npmUnchecked, splitNameAtSpec
 const yarnLockfile = createRequire(import.meta.url)("@yarnpkg/lockfile") as typeof YarnLockfile;
 
 /**
- * Packages in a yarn classic (v1) yarn.lock. Each entry may list several specifiers
+ * Packages in a yarn.lock: berry (v2+) files, told apart by their `__metadata` entry, go to
+ * parseYarnBerryLock; the rest is read as yarn classic (v1). Classic cannot tell direct dependencies (the
+ * package.json is not part of the input), so `direct` and paths stay absent. Each entry may list several specifiers
  * (`a@^1.0.0, a@^1.2.0:`); they resolve to one package. Aliases (`b@npm:a@^1`) count as the real
  * package; a key without a range (`a:`) names the package alone. Entries from `file:`, `link:`, git or a
  * non-registry URL, and entries that cannot be read, are unchecked. Merge conflicts are resolved as yarn
@@ -18,12 +21,7 @@ const yarnLockfile = createRequire(import.meta.url)("@yarnpkg/lockfile") as type
  */
 export function parseYarnLock(text: string): PackageSet {
   // Berry lockfiles are YAML with a __metadata entry; the classic parser would misread them.
-  if (/^"?__metadata"?:/m.test(text)) {
-    throw new DependencyInputError(
-      "lockfile_unsupported_version",
-      "yarn.lock is a yarn berry (v2+) lockfile; only yarn classic (v1) lockfiles are supported",
-    );
-  }
+  if (/^"?__metadata"?:/m.test(text)) return parseYarnBerryLock(text);
   const parsed = parseClassic(text);
   // Any `key value` text parses; in a lockfile, entries are blocks. Not one block: not a yarn.lock.
   const values = Object.values(parsed);
