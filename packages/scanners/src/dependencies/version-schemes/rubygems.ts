@@ -3,12 +3,13 @@ import { boundedMemo } from "../bounded-memo.js";
 import { VERSION_MEMO_LIMIT } from "./version-scheme.js";
 import type { VersionScheme } from "./version-scheme.js";
 
-// The package's index re-exports only the range helpers; Gem::Version itself lives in this module.
-const parseGemVersion = boundedMemo(VERSION_MEMO_LIMIT, (version): Version | null => {
+// The package's index re-exports only the range helpers; Gem::Version itself lives in this module. The
+// canonical segments are what every comparison reads, and computing them is most of its cost: remembered.
+const gemSegments = boundedMemo(VERSION_MEMO_LIMIT, (version): readonly (string | number)[] | null => {
   // Gem::Version reads "" as "0"; an empty installed or advisory version says nothing.
   if (version === "") return null;
   try {
-    return Version.create(version);
+    return Version.create(version)?.canonicalSegments() ?? null;
   } catch {
     return null;
   }
@@ -37,11 +38,11 @@ function compareSegments(a: readonly (string | number)[], b: readonly (string | 
  * https://guides.rubygems.org/patterns/#semantic-versioning, https://github.com/rubygems/rubygems/blob/master/lib/rubygems/version.rb
  */
 export const rubygemsScheme: VersionScheme = {
-  key: (version) => parseGemVersion(version.trim())?.canonicalSegments().join(".") ?? null,
-  normalize: (version) => (parseGemVersion(version.trim()) === null ? null : version),
+  key: (version) => gemSegments(version.trim())?.join(".") ?? null,
+  normalize: (version) => (gemSegments(version.trim()) === null ? null : version),
   compare: (a, b) => {
-    const x = parseGemVersion(a.trim());
-    const y = parseGemVersion(b.trim());
-    return x === null || y === null ? Number.NaN : compareSegments(x.canonicalSegments(), y.canonicalSegments());
+    const x = gemSegments(a.trim());
+    const y = gemSegments(b.trim());
+    return x === null || y === null ? Number.NaN : compareSegments(x, y);
   },
 };
