@@ -25,7 +25,7 @@ export const options = {
     monitor: { executor: "constant-arrival-rate", rate: 1, timeUnit: "10s", duration: DURATION, preAllocatedVUs: 1, maxVUs: 2, exec: "monitor" },
   },
   thresholds: Object.assign(
-    common({ checksRate: 0.99, failedRate: 0.01, staleRate: 0.25 }),
+    common({ checksRate: 0.99, failedRate: 0.01, staleRereads: true }),
     perEndpoint({
       [ENDPOINTS.submitDependencies]: ["p(95)<1500"],
       [ENDPOINTS.getScan]: ["p(95)<1000"],
