@@ -6,6 +6,8 @@ export interface ScanView {
   type: string;
   status: ScanRow["status"];
   cached: boolean;
+  /** The submitter's labels (`{}` when none). */
+  labels: Record<string, string>;
   created_at: string;
   started_at: string | null;
   completed_at: string | null;
@@ -29,6 +31,7 @@ export function scanView(row: ScanRow, extra: { result?: unknown; summary?: unkn
     type: row.scan_type,
     status: row.status,
     cached: row.cached,
+    labels: row.labels,
     created_at: row.created_at.toISOString(),
     started_at: iso(row.started_at),
     completed_at: iso(row.completed_at),

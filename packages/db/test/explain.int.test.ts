@@ -67,6 +67,17 @@ describe("the real queries use their indexes", () => {
     expect([...page].sort((a, b) => b.created_at.getTime() - a.created_at.getTime())).toEqual(page);
   });
 
+  it("filters by label with scans_labels_idx", async () => {
+    await sql`UPDATE scans SET labels = jsonb_build_object('project', 'rare', 'ref', 'r' || (random() * 10)::int) WHERE id IN (SELECT id FROM scans WHERE user_id = ${someUser} LIMIT 20)`.execute(db);
+    await sql`UPDATE scans SET labels = '{"project": "common"}' WHERE labels = '{}' AND random() < 0.5`.execute(db);
+    await sql`ANALYZE scans`.execute(db);
+    const query = db.selectFrom("scans").select("id").where(sql<boolean>`labels @> ${JSON.stringify({ project: "rare" })}::jsonb`);
+    expect(await indexesUsed(query)).toContain("scans_labels_idx");
+    const page = await listScansForUser(db, someUser, { limit: 100, labels: { project: "rare" } });
+    expect(page).toHaveLength(20);
+    expect(page.every((row) => row.labels.project === "rare")).toBe(true);
+  });
+
   it("finds scans and results by input hash through their indexes", async () => {
     const key = { scanType: "dependencies", ownerId: null, inputHash: hash(10) };
     const inFlight = db

@@ -36,6 +36,7 @@ describe("migrations", () => {
   });
 
   it("goes down to nothing and up again, one migration at a time", async () => {
+    expect(await migrateDown(fixture.db)).toEqual(["20261203110000_scan_labels"]);
     expect(await migrateDown(fixture.db)).toEqual(["20261202000000_advisory_revisions"]);
     expect(await tables()).not.toContain("advisory_revision");
     expect(await migrateDown(fixture.db)).toEqual(["20261121110000_webhooks"]);
@@ -48,6 +49,7 @@ describe("migrations", () => {
       "20261121100000_advisories",
       "20261121110000_webhooks",
       "20261202000000_advisory_revisions",
+      "20261203110000_scan_labels",
     ]);
     expect(await tables()).toHaveLength(12);
   });

@@ -14,7 +14,7 @@ function view(overrides: Partial<ScanViewEntry> = {}, body: Partial<ScanViewEntr
     etag: '"x"',
     renderedAt: new Date(NOW).toISOString(),
     advisoryRevision: 1,
-    body: { id: "s1", type: "dependencies", status: "completed", cached: false, created_at: "", started_at: null, completed_at: null, ...body },
+    body: { id: "s1", type: "dependencies", status: "completed", cached: false, labels: {}, created_at: "", started_at: null, completed_at: null, ...body },
     ...overrides,
   };
 }

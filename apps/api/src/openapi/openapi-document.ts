@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { TIERS } from "@secapi/config";
-import { SCAN_TYPES } from "@secapi/core";
+import { MAX_SCAN_LABELS, MAX_SCAN_LABEL_VALUE_LENGTH, SCAN_LABEL_KEY, SCAN_TYPES } from "@secapi/core";
 import { SCAN_STATUSES, USER_ROLES } from "@secapi/db";
 import { UNCHECKED_KINDS } from "@secapi/scanners";
 import { z } from "zod";
@@ -105,6 +105,13 @@ export function openApiDocument(): Record<string, unknown> {
             { name: "cursor", in: "query", schema: { type: "string" } },
             { name: "status", in: "query", schema: scanStatuses },
             { name: "type", in: "query", schema: scanTypes },
+            {
+              name: "label",
+              in: "query",
+              style: "deepObject",
+              description: "`label.<key>=<value>`: only scans carrying that label; several filters AND together (e.g. `?label.project=web&label.ref=main`).",
+              schema: ref("Labels"),
+            },
           ],
           responses: {
             "200": ok("A page", ref("ScanList"), { ...cacheStatus, ...etag, ...caching.revalidate }),
@@ -116,7 +123,9 @@ export function openApiDocument(): Record<string, unknown> {
       "/api/v1/scan/{type}": {
         post: {
           summary: "Submit a scan with the input as the body",
-          description: "`docker` and `image` are aliases of `sbom`: `{\"image\": \"nginx:1.24\", \"sbom\": {...}}`.",
+          description:
+            "`docker` and `image` are aliases of `sbom`: `{\"image\": \"nginx:1.24\", \"sbom\": {...}}`. A `labels` key of the body is the scan's " +
+            "labels (see `Labels`), not part of the input.",
           parameters: [{ name: "type", in: "path", required: true, schema: scanTypesAndAliases }],
           requestBody: { required: true, content: json({ oneOf: Object.keys(SCAN_TYPES).map((name) => ref(inputSchemaName(name))) }) },
           responses: {
@@ -262,8 +271,17 @@ export function openApiDocument(): Record<string, unknown> {
             type: "object",
             required: ["type", "input"],
             additionalProperties: false,
-            properties: { type: { const: t.name }, input: ref(inputSchemaName(t.name)) },
+            properties: { type: { const: t.name }, input: ref(inputSchemaName(t.name)), labels: ref("Labels") },
           })),
+        },
+        Labels: {
+          type: "object",
+          description:
+            "The submitter's labels (`{\"project\": \"web\", \"ref\": \"main\", \"commit\": \"…\"}`): stored on the scan, returned on it and " +
+            "filterable in lists (`?label.project=web`), never part of the input's hash (scans of one input with different labels share one result).",
+          maxProperties: MAX_SCAN_LABELS,
+          propertyNames: { pattern: SCAN_LABEL_KEY.source },
+          additionalProperties: { type: "string", minLength: 1, maxLength: MAX_SCAN_LABEL_VALUE_LENGTH },
         },
         Summary: {
           type: "object",
@@ -296,12 +314,13 @@ export function openApiDocument(): Record<string, unknown> {
         },
         Scan: {
           type: "object",
-          required: ["id", "type", "status", "cached", "created_at", "started_at", "completed_at"],
+          required: ["id", "type", "status", "cached", "labels", "created_at", "started_at", "completed_at"],
           properties: {
             id: { type: "string", format: "uuid" },
             type: scanTypes,
             status: scanStatuses,
             cached: { type: "boolean" },
+            labels: ref("Labels"),
             created_at: { type: "string", format: "date-time" },
             started_at: { type: ["string", "null"], format: "date-time" },
             completed_at: { type: ["string", "null"], format: "date-time" },

@@ -5,7 +5,9 @@ import {
   cacheEntryTtlSeconds,
   checkedCurrency,
   etagOf,
+  labelFiltersOf,
   queryHash,
+  scanLabelsSchema,
   scanTag,
   userTag,
   scanView,
@@ -93,12 +95,21 @@ export function scansRouter(ctx: ApiContext): Router {
 
   router.get("/scans", async (req, res) => {
     const query = parseOr400(listQuerySchema, req.query, "query");
+    // `label.<key>=<value>` parameters, ANDed: only scans carrying every one of these labels.
+    const labels = parseOr400(scanLabelsSchema, labelFiltersOf(req.query), "label filters", "label");
     const scanType = query.type === undefined ? undefined : scanTypeOr400(query.type).name;
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const { userId } = requestPrincipal(req);
-    const listKey = ctx.keys.user(userId, `scans:${queryHash({ ...query, type: scanType })}`);
+    const filtered = Object.keys(labels).length > 0;
+    const listKey = ctx.keys.user(userId, `scans:${queryHash({ ...query, type: scanType, ...(filtered && { labels }) })}`);
     const load = async (): Promise<ListEntry> => {
-      const rows = await listScansForUser(ctx.db, userId, { limit: query.limit + 1, after, status: query.status, scanType });
+      const rows = await listScansForUser(ctx.db, userId, {
+        limit: query.limit + 1,
+        after,
+        status: query.status,
+        scanType,
+        labels: filtered ? labels : undefined,
+      });
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
       return {

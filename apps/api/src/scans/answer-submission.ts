@@ -78,8 +78,8 @@ export async function answerSubmission(ctx: ApiContext, request: SubmissionReque
   let outcome: SubmissionOutcome;
   try {
     outcome = groupCommitted
-      ? { ...cachedSubmissionResponse(await ctx.cachedSubmissions.answer(principal.userId, prepared.key, cached), cached), disposition: "cached" }
-      : await submitScan(ctx.db, { principal, key: prepared.key, sealed: prepared.sealed, idempotencyKey, cached });
+      ? { ...cachedSubmissionResponse(await ctx.cachedSubmissions.answer(principal.userId, prepared.key, cached, prepared.labels), cached), disposition: "cached" }
+      : await submitScan(ctx.db, { principal, key: prepared.key, labels: prepared.labels, sealed: prepared.sealed, idempotencyKey, cached });
   } catch (error) {
     await giveBack();
     // The cache named a result that Postgres no longer has (restored from a backup, or a cache Redis shared

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Cache } from "@secapi/cache";
 import { type ResultEntry, userTag } from "@secapi/core";
-import { type Db, type InputKey, type ScanRow, insertAnnouncedScans, isRowRejectedError } from "@secapi/db";
+import { type Db, type InputKey, type ScanLabels, type ScanRow, insertAnnouncedScans, isRowRejectedError } from "@secapi/db";
 import { type OutboxMessage, outboxRows } from "@secapi/events";
 import type { Logger } from "pino";
 import { cachedScan, scanCreatedMessage } from "./submit-scan.js";
@@ -11,6 +11,7 @@ export interface CachedSubmission {
   userId: string;
   key: InputKey;
   cached: ResultEntry;
+  labels?: ScanLabels | undefined;
 }
 
 interface Pending extends CachedSubmission {
@@ -94,7 +95,7 @@ export class CachedScanRecorder {
   }
 
   private write(batch: Pending[]): Promise<ScanRow[]> {
-    const scans = batch.map((pending) => cachedScan(pending.id, pending.userId, pending.key, pending.cached));
+    const scans = batch.map((pending) => cachedScan(pending.id, pending.userId, pending.key, pending.cached, pending.labels));
     return insertAnnouncedScans(this.options.db, scans, outboxRows(batch.map((pending) => pending.event)));
   }
 }

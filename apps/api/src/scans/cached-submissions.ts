@@ -1,7 +1,7 @@
 import type { Cache } from "@secapi/cache";
-import { type CacheKeys, type ResultEntry, type ScanView, scanTag, scanView } from "@secapi/core";
-import { type Db, type InputKey, findCachedScanOf } from "@secapi/db";
-import type { CachedScanRecorder } from "./cached-scan-recorder.js";
+import { type CacheKeys, type ResultEntry, type ScanView, inputHash, scanTag, scanView } from "@secapi/core";
+import { type Db, type InputKey, type ScanLabels, findCachedScanOf } from "@secapi/db";
+import type { CachedScanRecorder, CachedSubmission } from "./cached-scan-recorder.js";
 
 /** The user's cached scan of an input, as cached under `keys.user(userId, "cached-scan:…")`. */
 interface CachedScanEntry {
@@ -40,15 +40,19 @@ export class CachedSubmissions {
     this.ttlSeconds = options.ttlSeconds ?? 3600;
   }
 
-  /** The scan that answers this user's cache-hit submission of `key` (without the result: the caller adds it). */
-  async answer(userId: string, key: InputKey, cached: ResultEntry): Promise<ScanView> {
+  /**
+   * The scan that answers this user's cache-hit submission of `key` with these labels (without the result: the
+   * caller adds it). Other labels are another scan: each project's submissions keep their own labels.
+   */
+  async answer(userId: string, key: InputKey, cached: ResultEntry, labels: ScanLabels = {}): Promise<ScanView> {
     const { cache, db, keys } = this.options;
     const ttlSeconds = this.ttlSeconds;
-    const entryKey = keys.user(userId, `cached-scan:${key.scanType}:${key.inputHash}`);
+    const labelled = Object.keys(labels).length > 0 ? `:${inputHash(labels)}` : "";
+    const entryKey = keys.user(userId, `cached-scan:${key.scanType}:${key.inputHash}${labelled}`);
     const { value } = await cache.getOrLoad<CachedScanEntry | null>(
       entryKey,
       async () => {
-        const row = await findCachedScanOf(db, userId, key, cached.resultId);
+        const row = await findCachedScanOf(db, userId, key, cached.resultId, labels);
         return row ? { resultId: cached.resultId, scan: scanView(row) } : null;
       },
       { ttl: ttlSeconds, tagsOf: (entry) => (entry ? [scanTag(entry.scan.id)] : []), ttlOf: (entry) => (entry ? ttlSeconds : 0) },
@@ -57,13 +61,14 @@ export class CachedSubmissions {
 
     const inFlight = this.recording.get(entryKey);
     if (inFlight) return inFlight;
-    const recorded = this.record(entryKey, userId, key, cached).finally(() => this.recording.delete(entryKey));
+    const recorded = this.record(entryKey, { userId, key, cached, labels }).finally(() => this.recording.delete(entryKey));
     this.recording.set(entryKey, recorded);
     return recorded;
   }
 
-  private async record(entryKey: string, userId: string, key: InputKey, cached: ResultEntry): Promise<ScanView> {
-    const scan = scanView(await this.options.recorder.record({ userId, key, cached }));
+  private async record(entryKey: string, submission: CachedSubmission): Promise<ScanView> {
+    const { cached } = submission;
+    const scan = scanView(await this.options.recorder.record(submission));
     const entry: CachedScanEntry = { resultId: cached.resultId, scan };
     // Not written (Redis away, cache off): the next repeat finds the row in Postgres instead.
     await this.options.cache.set(entryKey, entry, { ttl: this.ttlSeconds, tags: [scanTag(scan.id)] });

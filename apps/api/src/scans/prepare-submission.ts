@@ -1,10 +1,10 @@
-import { SCAN_TYPES, type ScanTypeDefinition, inputHash, inputKeyOf, resolveScanType, sealInput } from "@secapi/core";
-import type { InputKey } from "@secapi/db";
+import { SCAN_TYPES, type ScanTypeDefinition, inputHash, inputKeyOf, resolveScanType, scanLabelsSchema, sealInput } from "@secapi/core";
+import type { InputKey, ScanLabels } from "@secapi/db";
 import { z } from "zod";
 import { badRequest, unprocessable } from "../http/http-error.js";
 import { parseOr400 } from "../http/validation.js";
 
-const envelopeSchema = z.object({ type: z.string().min(1), input: z.unknown() }).strict();
+const envelopeSchema = z.object({ type: z.string().min(1), input: z.unknown(), labels: z.unknown().optional() }).strict();
 
 /** The scan type of a name or alias, or a 400 listing the supported ones. */
 export function scanTypeOr400(name: string): ScanTypeDefinition {
@@ -28,6 +28,8 @@ export interface SubmissionBody {
 export interface PreparedSubmission {
   type: ScanTypeDefinition;
   key: InputKey;
+  /** The submitter's labels (`{}` when none): stored on the scan, never part of the key. */
+  labels: ScanLabels;
   /** The canonical input sealed for Postgres (AES-256-GCM), needed only when the submission starts a run. */
   sealed(): Buffer;
 }
@@ -40,17 +42,27 @@ export interface PreparedSubmission {
 export function prepareSubmission(submission: SubmissionBody, scanInputKey: Buffer): PreparedSubmission {
   let type: ScanTypeDefinition;
   let input: unknown;
+  let labels: unknown;
   if (submission.typeName === undefined) {
     const envelope = parseOr400(envelopeSchema, submission.body, "request body");
     type = scanTypeOr400(envelope.type);
     input = envelope.input;
+    labels = envelope.labels;
   } else {
     type = scanTypeOr400(submission.typeName);
-    input = submission.body;
+    // `POST /scan/:type` takes the input as the body: its `labels` key, if any, is the labels (no input has one).
+    ({ input, labels } = splitLabels(submission.body));
   }
+  const scanLabels = labels === undefined ? {} : parseOr400(scanLabelsSchema, labels, "labels", "labels");
   const hint = type.missingInputHint?.(input);
   if (hint) throw unprocessable("sbom_required", hint);
   const canonicalInput = type.canonicalize(parseOr400(type.inputSchema, input, `${type.name} input`, "input"));
   const key: InputKey = inputKeyOf(type, submission.ownerId, inputHash(canonicalInput));
-  return { type, key, sealed: () => sealInput(scanInputKey, key, canonicalInput) };
+  return { type, key, labels: scanLabels, sealed: () => sealInput(scanInputKey, key, canonicalInput) };
+}
+
+function splitLabels(body: unknown): { input: unknown; labels: unknown } {
+  if (body === null || typeof body !== "object" || Array.isArray(body) || !("labels" in body)) return { input: body, labels: undefined };
+  const { labels, ...input } = body as Record<string, unknown>;
+  return { input, labels };
 }

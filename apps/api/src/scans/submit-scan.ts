@@ -5,6 +5,7 @@ import {
   type InputKey,
   type NewScan,
   type Principal,
+  type ScanLabels,
   type StoredResponse,
   claimIdempotencyKey,
   findInFlightScan,
@@ -35,6 +36,8 @@ export interface ScanSubmission {
   principal: Principal;
   /** The input's content address (prepareSubmission). */
   key: InputKey;
+  /** Stored on the scan; part of the request an Idempotency-Key stands for, never of the input's key. */
+  labels?: ScanLabels | undefined;
   /** The canonical input sealed for Postgres: stored only when the submission starts a run. */
   sealed(): Buffer;
   idempotencyKey?: string | undefined;
@@ -56,8 +59,8 @@ export function scanCreatedMessage(scanId: string, userId: string, key: InputKey
 }
 
 /** The row of a scan answered from a cached result: completed at once, no run. */
-export function cachedScan(scanId: string, userId: string, key: InputKey, cached: ResultEntry): NewScan {
-  return { id: scanId, userId, key, status: "completed", jobId: null, cached: true, resultId: cached.resultId };
+export function cachedScan(scanId: string, userId: string, key: InputKey, cached: ResultEntry, labels: ScanLabels = {}): NewScan {
+  return { id: scanId, userId, key, status: "completed", jobId: null, cached: true, resultId: cached.resultId, labels };
 }
 
 /** The answer to a submission served from a cached result: the completed scan, with the result. */
@@ -75,12 +78,14 @@ export function cachedSubmissionResponse(scan: ScanView, cached: ResultEntry): S
  */
 export async function submitScan(db: Db, submission: ScanSubmission): Promise<SubmissionOutcome> {
   const { principal, key } = submission;
+  const labels = submission.labels ?? {};
   const coalescingKey = scanCoalescingKey(key);
 
   return db.transaction().execute(async (tx) => {
     if (submission.idempotencyKey !== undefined) {
-      // Same type and same canonical input ⇔ same request; the input's hash stands for the input.
-      const requestHash = inputHash({ type: key.scanType, inputHash: key.inputHash });
+      // Same type, same canonical input and same labels ⇔ same request; the input's hash stands for the input.
+      // (Without labels the hash is the one an unlabelled request always had.)
+      const requestHash = inputHash({ type: key.scanType, inputHash: key.inputHash, ...(Object.keys(labels).length > 0 && { labels }) });
       const claim = await claimIdempotencyKey(tx, {
         userId: principal.userId,
         key: submission.idempotencyKey,
@@ -104,7 +109,11 @@ export async function submitScan(db: Db, submission: ScanSubmission): Promise<Su
     let disposition: SubmissionOutcome["disposition"];
 
     if (submission.cached) {
-      const [scan] = await insertAnnouncedScans(tx, [cachedScan(scanId, principal.userId, key, submission.cached)], outboxRows([created]));
+      const [scan] = await insertAnnouncedScans(
+        tx,
+        [cachedScan(scanId, principal.userId, key, submission.cached, labels)],
+        outboxRows([created]),
+      );
       if (!scan) throw new Error("INSERT INTO scans returned no row");
       disposition = "cached";
       response = cachedSubmissionResponse(scanView(scan), submission.cached);
@@ -119,6 +128,7 @@ export async function submitScan(db: Db, submission: ScanSubmission): Promise<Su
         status: inFlight?.status ?? "queued",
         startedAt: inFlight?.started_at ?? null,
         jobId,
+        labels,
       });
       if (!inFlight) await putScanInput(tx, key, submission.sealed());
       await writeOutbox(tx, [...(inFlight ? [] : [scanJobMessage(key, jobId)]), created]);

@@ -19,7 +19,7 @@ export interface ThreadHttpError {
 }
 
 export type BodyOutcome =
-  | { ok: true; kind: "submission"; typeName: string; ownerId: string | null; inputHash: string; sealed: Uint8Array }
+  | { ok: true; kind: "submission"; typeName: string; ownerId: string | null; inputHash: string; labels: Record<string, string>; sealed: Uint8Array }
   | { ok: true; kind: "advisories"; records: AdvisoryRecord[]; received: number }
   | { ok: false; error: ThreadHttpError };
 
@@ -38,7 +38,7 @@ export default function bodyThread(task: BodyTask): BodyOutcome {
     if (task.kind === "advisories") return { ok: true, kind: "advisories", ...parseAdvisoryBody(body) };
     const prepared = prepareSubmission({ body, typeName: task.typeName, ownerId: task.ownerId }, Buffer.from(task.scanInputKey));
     const { scanType, ownerId, inputHash } = prepared.key;
-    return { ok: true, kind: "submission", typeName: scanType, ownerId, inputHash, sealed: prepared.sealed() };
+    return { ok: true, kind: "submission", typeName: scanType, ownerId, inputHash, labels: prepared.labels, sealed: prepared.sealed() };
   } catch (error) {
     const known = toHttpError(error);
     if (!known) throw error;

@@ -33,7 +33,12 @@ export class BodyThreads {
     const type = resolveScanType(outcome.typeName);
     if (!type) throw new Error(`the thread resolved an unknown scan type ${outcome.typeName}`);
     const sealed = Buffer.from(outcome.sealed.buffer, outcome.sealed.byteOffset, outcome.sealed.byteLength);
-    return { type, key: { scanType: outcome.typeName, ownerId: outcome.ownerId, inputHash: outcome.inputHash }, sealed: () => sealed };
+    return {
+      type,
+      key: { scanType: outcome.typeName, ownerId: outcome.ownerId, inputHash: outcome.inputHash },
+      labels: outcome.labels,
+      sealed: () => sealed,
+    };
   }
 
   /** parseAdvisoryBody on a thread, for a body still in its JSON text. */

@@ -1,7 +1,7 @@
 import { type ExpressionBuilder, type Insertable, sql } from "kysely";
 import type { Database, DbExecutor } from "../schema/database.js";
 import type { OutboxTable } from "../schema/outbox.table.js";
-import type { ScanRow, ScanStatus, ScansTable } from "../schema/scans.table.js";
+import type { ScanLabels, ScanRow, ScanStatus, ScansTable } from "../schema/scans.table.js";
 import { advisoryRevisionNow, resultIsCurrent } from "./advisory-revisions.queries.js";
 import type { InputKey } from "./input-key.js";
 
@@ -17,6 +17,8 @@ export interface NewScan {
   startedAt?: Date | null;
   cached?: boolean;
   resultId?: string | null;
+  /** The submitter's labels; none by default. */
+  labels?: ScanLabels;
 }
 
 export async function insertScan(db: DbExecutor, scan: NewScan): Promise<ScanRow> {
@@ -38,6 +40,7 @@ function newScanValues(scan: NewScan, now: Date): Insertable<ScansTable> {
     job_id: scan.jobId,
     cached: scan.cached ?? false,
     result_id: scan.resultId ?? null,
+    labels: JSON.stringify(scan.labels ?? {}),
     error: null,
     error_code: null,
     started_at: scan.startedAt ?? (done ? now : null),
@@ -91,6 +94,8 @@ export interface ListScansOptions {
   after?: { createdAt: Date; id: string } | undefined;
   status?: ScanStatus | undefined;
   scanType?: string | undefined;
+  /** Only scans carrying every one of these labels (AND). */
+  labels?: ScanLabels | undefined;
 }
 
 /** A list item: the scan and its result's severity summary (not the findings). */
@@ -130,6 +135,9 @@ export async function listScansForUser(
   }
   if (options.status) query = query.where("scans.status", "=", options.status);
   if (options.scanType) query = query.where("scans.scan_type", "=", options.scanType);
+  if (options.labels && Object.keys(options.labels).length > 0) {
+    query = query.where(sql<boolean>`scans.labels @> ${JSON.stringify(options.labels)}::jsonb`);
+  }
   return query.execute();
 }
 
@@ -166,10 +174,16 @@ export async function findInFlightScan(db: DbExecutor, key: InputKey): Promise<S
 }
 
 /**
- * The user's newest scan of this input that was answered from the cached result `resultId`, if any: a repeated
- * cache-hit submission is answered with it instead of a new row.
+ * The user's newest scan of this input with exactly these labels that was answered from the cached result
+ * `resultId`, if any: a repeated cache-hit submission is answered with it instead of a new row.
  */
-export async function findCachedScanOf(db: DbExecutor, userId: string, key: InputKey, resultId: string): Promise<ScanRow | undefined> {
+export async function findCachedScanOf(
+  db: DbExecutor,
+  userId: string,
+  key: InputKey,
+  resultId: string,
+  labels: ScanLabels = {},
+): Promise<ScanRow | undefined> {
   return db
     .selectFrom("scans")
     .selectAll()
@@ -177,6 +191,7 @@ export async function findCachedScanOf(db: DbExecutor, userId: string, key: Inpu
     .where("user_id", "=", userId)
     .where("cached", "=", true)
     .where("result_id", "=", resultId)
+    .where(sql<boolean>`scans.labels = ${JSON.stringify(labels)}::jsonb`)
     .orderBy("created_at", "desc")
     .limit(1)
     .executeTakeFirst();

@@ -1,8 +1,11 @@
-import type { Generated, Selectable } from "kysely";
+import type { ColumnType, Generated, Selectable } from "kysely";
 
 /** Every state of a scan, in the order a scan passes through them. */
 export const SCAN_STATUSES = ["queued", "running", "completed", "failed"] as const;
 export type ScanStatus = (typeof SCAN_STATUSES)[number];
+
+/** A scan's labels: short string values by key (validated by the API before they get here). */
+export type ScanLabels = Record<string, string>;
 
 export interface ScansTable {
   id: Generated<string>;
@@ -15,6 +18,8 @@ export interface ScansTable {
   /** The BullMQ job of the run this scan waits for; null for scans answered from a stored result. */
   job_id: string | null;
   cached: Generated<boolean>;
+  /** The submitter's labels (`{"project": "web"}`), `{}` when none; written as JSON text. */
+  labels: ColumnType<ScanLabels, string | undefined, string>;
   result_id: string | null;
   error: string | null;
   error_code: string | null;

@@ -1,0 +1,46 @@
+import { createColors } from "picocolors";
+import type { ApiFinding } from "./scan-client.js";
+import { SEVERITY_ORDER, type ScanReport, type Severity, severityOf, summarize } from "./scan-report.js";
+
+/** One line of a finding: the package and advisory, or the secret's rule and position. */
+function describe(finding: ApiFinding): string[] {
+  if (finding.rule_id !== undefined) {
+    return [`line ${finding.line ?? "?"}:${finding.column ?? "?"}`, finding.rule_id, finding.redacted ?? finding.description ?? ""];
+  }
+  const fix = finding.fixed_in ? `fixed in ${finding.fixed_in}` : "no fix";
+  return [`${finding.package ?? "?"}@${finding.version ?? "?"}`, finding.id ?? "?", `${finding.summary ?? ""} (${fix})`];
+}
+
+/** The report as a table grouped by file and severity; colour only when `colour` (a TTY). */
+export function formatTable(report: ScanReport, colour: boolean): string {
+  const c = createColors(colour);
+  const paint: Record<Severity, (text: string) => string> = {
+    critical: (t) => c.bold(c.red(t)),
+    high: c.red,
+    medium: c.yellow,
+    low: c.cyan,
+    unknown: c.gray,
+  };
+  const lines: string[] = [];
+  for (const file of report.files) {
+    const counts = summarize([file]);
+    const status = file.error !== undefined ? c.red(`error: ${file.error}`) : counts.total === 0 ? c.green("no findings") : `${counts.total} finding(s)`;
+    lines.push(`${c.bold(file.path)} ${c.dim(`(${file.scanType})`)} — ${status}`);
+    for (const severity of SEVERITY_ORDER) {
+      const findings = file.findings.filter((finding) => severityOf(finding) === severity);
+      if (findings.length === 0) continue;
+      lines.push(`  ${paint[severity](severity.toUpperCase())} (${findings.length})`);
+      const rows = findings.map(describe);
+      const widths = [0, 1].map((i) => Math.max(...rows.map((row) => (row[i] ?? "").length)));
+      for (const row of rows) lines.push(`    ${(row[0] ?? "").padEnd(widths[0] ?? 0)}  ${(row[1] ?? "").padEnd(widths[1] ?? 0)}  ${row[2] ?? ""}`);
+    }
+  }
+  const total = summarize(report.files);
+  if (report.files.length === 0) lines.push("No lockfiles, SBOMs or files to scan were found.");
+  lines.push("");
+  lines.push(
+    `${report.files.length} file(s) scanned, ${total.total} finding(s): ` +
+      SEVERITY_ORDER.map((s) => `${total[s]} ${total[s] > 0 ? paint[s](s) : s}`).join(", "),
+  );
+  return `${lines.join("\n")}\n`;
+}
