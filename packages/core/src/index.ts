@@ -14,3 +14,4 @@ export * from "./webhook-signature.js";
 export * from "./tier-windows.js";
 export * from "./webhook-target.js";
 export * from "./unstorable-input-error.js";
+export * from "./advisory-feed/index.js";

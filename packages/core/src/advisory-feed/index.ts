@@ -1,0 +1,3 @@
+export * from "./advisory-feed-error.js";
+export * from "./advisory-sync.js";
+export * from "./modified-index.js";
