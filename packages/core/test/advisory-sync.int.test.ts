@@ -1,8 +1,7 @@
 import { createDb, createPool, type Db, countAdvisories, listAdvisorySyncStates } from "@secapi/db";
-import { createTestDatabase, type TestDatabase } from "@secapi/testing";
+import { FeedServer, createTestDatabase, npmAdvisory, type TestDatabase } from "@secapi/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { syncAdvisoryFeed, type AdvisorySyncOptions } from "../src/index.js";
-import { FeedServer, npmAdvisory } from "./feed-server.js";
 
 let database: TestDatabase;
 let db: Db;
