@@ -21,3 +21,6 @@ CREATE TABLE advisory_sync_state (
   -- Advisories written by the last successful sync.
   last_changed          integer NOT NULL DEFAULT 0
 );
+
+-- `GET /api/v1/advisories/:id` finds an advisory by any of its aliases (a CVE id for a GHSA advisory).
+CREATE INDEX advisories_aliases_idx ON advisories USING gin ((data -> 'aliases'));
