@@ -294,7 +294,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
           description:
             "Secret findings: rule_id, description, path, line, column, severity, redacted, fingerprint. Vulnerability " +
-            "findings: id, aliases, ecosystem, package, version, severity, summary, fixed_in; `direct`, `dev` and `path` where the input shows them; and `confidence: \"unverified\"` " +
+            "findings: id, aliases, ecosystem, package, version, severity, summary, fixed_in, cvss (when the advisory states one: version, vector, score), cwes, published, references; `direct`, `dev` and `path` where the input shows them; and `confidence: \"unverified\"` " +
             "when whether this version is affected depends on a version that could not be read (an advisory bound or the " +
             "installed version); unverified findings count in the summary.",
         },
