@@ -10,6 +10,7 @@ import { errorHandler } from "./middleware/error-handler.js";
 import { jsonBody } from "./middleware/json-body.js";
 import { requestLogger } from "./middleware/request-logger.js";
 import { accountRouter } from "./routes/account.routes.js";
+import { advisoriesRouter } from "./routes/advisories.routes.js";
 import { adminAdvisoriesRouter } from "./routes/admin-advisories.routes.js";
 import { adminUsersRouter } from "./routes/admin-users.routes.js";
 import { cacheRouter } from "./routes/cache.routes.js";
@@ -38,7 +39,7 @@ export function createServer(ctx: ApiContext): Express {
   const api = Router();
   api.use(inSequence(callerDependent, identify(ctx), limitRequests(ctx), requireAuth, jsonBody));
   api.use("/admin", requireAdmin, adminUsersRouter(ctx), adminAdvisoriesRouter(ctx));
-  api.use(scansRouter(ctx), accountRouter(ctx), cacheRouter(ctx));
+  api.use(scansRouter(ctx), accountRouter(ctx), cacheRouter(ctx), advisoriesRouter(ctx));
   app.use("/api/v1", api);
 
   app.use(healthRouter(ctx));

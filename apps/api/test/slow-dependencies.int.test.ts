@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { loadConfig } from "@secapi/config";
 import { createDb, createPool } from "@secapi/db";
 import { HealthProbe } from "@secapi/runtime";
 import { TestRedisServer, freePort, waitFor } from "@secapi/testing";
@@ -145,8 +146,9 @@ describe("what /ready needs", () => {
     const pool = createPool({ connectionString: `postgres://postgres@127.0.0.1:${await freePort()}/secapi`, max: 1 });
     const queueRedis = new Redis(queueServer.url(0));
     const cacheRedis = new Redis(cacheServer.url(0));
-    const health = new HealthProbe({ db: createDb(pool), redis: { redis_queue: queueRedis, redis_cache: cacheRedis } });
-    const app = express().use(healthRouter({ health } as unknown as ApiContext));
+    const db = createDb(pool);
+    const health = new HealthProbe({ db, redis: { redis_queue: queueRedis, redis_cache: cacheRedis } });
+    const app = express().use(healthRouter({ health, db, config: loadConfig({}) } as unknown as ApiContext));
     const server = app.listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -3,3 +3,4 @@ export * from "./event-processor.js";
 export * from "./handle-event.js";
 export * from "./rerun-result.js";
 export * from "./warm.js";
+export * from "./advisory-sync-schedule.js";

@@ -15,6 +15,7 @@ import {
 } from "@secapi/runtime";
 import { Queue, Worker } from "bullmq";
 import type { CacheWorkerContext } from "./context.js";
+import { startAdvisorySyncSchedule } from "./advisory-sync-schedule.js";
 import { createEventProcessor } from "./event-processor.js";
 import { warmHotKeys } from "./warm.js";
 
@@ -79,6 +80,8 @@ warmHotKeys(ctx).then(
   (error: unknown) => logger.warn({ err: error }, "warming on start failed"),
 );
 
+const advisorySync = await startAdvisorySyncSchedule({ config, db, logger, connection: workerRedis });
+
 metrics.trackQueues([new Queue(QUEUES.events, { connection: workerRedis.duplicate(), prefix: config.queuePrefix })]);
 const health = new HealthProbe({ db, redis: { redis_cache: cacheRedis, redis_queue: workerRedis } });
 const server = await startHealthServer(config.cacheWorkerPort, {
@@ -88,7 +91,7 @@ const server = await startHealthServer(config.cacheWorkerPort, {
 logger.info({ port: config.cacheWorkerPort }, "cache-worker started");
 
 onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
-  await Promise.all([eventsWorker.close(), warmWorker.close()]);
+  await Promise.all([eventsWorker.close(), warmWorker.close(), advisorySync.close()]);
   await warmQueue.close();
   await new Promise((resolve) => server.close(resolve));
   await cache.close();

@@ -4,6 +4,7 @@ import { keyPatternProblem } from "@secapi/core";
 import type { UserTier } from "@secapi/db";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { importAdvisories } from "./commands/advisories.js";
+import { syncAdvisories } from "./commands/advisory-sync.js";
 import { cacheDelete, cacheFlush, cacheStats } from "./commands/cache.js";
 import { migrate } from "./commands/migrate.js";
 import { EXIT_ERROR, runScanCommand } from "./commands/scan/scan-command.js";
@@ -62,6 +63,12 @@ advisories
   .argument("<path>", "file, directory or .zip")
   .option("--json", "print the summary as JSON", false)
   .action((path: string, options: { json: boolean }) => importAdvisories(config(), path, options));
+advisories
+  .command("sync")
+  .description("sync the advisory database from the feed (ADVISORY_SYNC_URL) now, with progress")
+  .option("--ecosystem <ecosystem>", "only this ecosystem (default: every one of ADVISORY_SOURCES)")
+  .option("--json", "print the summary as JSON", false)
+  .action((options: { ecosystem?: string; json: boolean }) => syncAdvisories(config(), options));
 
 const cache = program.command("cache").description("the Redis cache");
 cache

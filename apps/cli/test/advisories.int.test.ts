@@ -1,5 +1,5 @@
 import { type Db, createDb, createPool, findAdvisoriesForPackages } from "@secapi/db";
-import { REPO_ROOT, type TestDatabase, createTestDatabase } from "@secapi/testing";
+import { FeedServer, REPO_ROOT, type TestDatabase, createTestDatabase, npmAdvisory } from "@secapi/testing";
 import { CLI_TIMEOUT_MS, secapi } from "./cli-fixture.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -82,5 +82,32 @@ describe("pnpm secapi advisories import", { timeout: CLI_TIMEOUT_MS }, () => {
     const result = await cli("advisories", "import", "/nonexistent/osv");
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("/nonexistent/osv does not exist");
+  });
+});
+
+describe("pnpm secapi advisories sync", { timeout: CLI_TIMEOUT_MS }, () => {
+  it("syncs the feed now with progress, then only what changed, and exits 2 when an ecosystem fails", async () => {
+    const feed = await new FeedServer().start();
+    try {
+      feed.put(npmAdvisory("GHSA-sync-1", "sync-left", "1.0.1", "2024-01-01T00:00:00Z"), npmAdvisory("GHSA-sync-2", "sync-right", "2.0.1", "2024-01-02T00:00:00Z"));
+      const env = { DATABASE_URL: database.url, ADVISORY_SYNC_URL: feed.url };
+      const first = await secapi(env, "advisories", "sync", "--ecosystem", "npm");
+      expect(first.code).toBe(0);
+      expect(first.stderr).toMatch(/npm: downloading all\.zip \(first sync\)/);
+      expect(first.stdout).toMatch(/npm: ok \(full\): 2 read, 2 imported/);
+
+      feed.put(npmAdvisory("GHSA-sync-3", "sync-new", "1.0.0", "2024-02-01T00:00:00Z"));
+      const second = await secapi(env, "advisories", "sync", "--ecosystem", "npm", "--json");
+      expect(second.code).toBe(0);
+      expect(JSON.parse(second.stdout)).toMatchObject({ status: "done", ecosystems: [{ ecosystem: "npm", mode: "incremental", downloaded: 1, imported: 1 }] });
+      expect((await outboxEvents()).at(-1)).toEqual({ ecosystem: "npm", packages: ["sync-new"] });
+
+      feed.faults.set("/PyPI/all.zip", "500");
+      const failed = await secapi(env, "advisories", "sync", "--ecosystem", "PyPI");
+      expect(failed.code).toBe(2);
+      expect(failed.stdout).toMatch(/PyPI: FAILED \(full\).*HTTP 500/);
+    } finally {
+      await feed.stop();
+    }
   });
 });

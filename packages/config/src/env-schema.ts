@@ -60,6 +60,25 @@ export const envSchema = z.object({
   METRICS_TOKEN: z.string().min(1).optional(),
   /** Webhook URLs may target loopback, private and link-local addresses (development, tests); off in production. */
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  /** Ecosystems the advisory feed sync keeps current (comma list). */
+  ADVISORY_SOURCES: z
+    .string()
+    .default("npm,PyPI,Go,crates.io,RubyGems,Packagist,NuGet,Maven,Pub,Debian,Alpine")
+    .transform((v) => v.split(",").map((e) => e.trim()).filter(Boolean).join(",")),
+  /** Base URL of an OSV-layout feed (`<base>/<ecosystem>/all.zip`, `modified_id.csv`, `<id>.json`). */
+  ADVISORY_SYNC_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).default("https://osv-vulnerabilities.storage.googleapis.com"),
+  /** Seconds between feed syncs; `0` or `off` turns the schedule off. */
+  ADVISORY_SYNC_INTERVAL: z
+    .string()
+    .default("3600")
+    .transform((v, ctx) => {
+      if (v === "off") return 0;
+      if (!/^\d+$/.test(v)) {
+        ctx.addIssue({ code: "custom", message: "must be a number of seconds, or 0 / off" });
+        return z.NEVER;
+      }
+      return Number(v);
+    }),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

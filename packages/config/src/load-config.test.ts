@@ -26,6 +26,18 @@ describe("loadConfig", () => {
     expect(config.tiers.business.result_ttl_seconds).toBe(604800);
     expect(config.logLevel).toBe("info");
     expect(config.webhookAllowPrivate).toBe(false);
+    expect(config.advisorySync).toEqual({
+      sources: ["npm", "PyPI", "Go", "crates.io", "RubyGems", "Packagist", "NuGet", "Maven", "Pub", "Debian", "Alpine"],
+      url: "https://osv-vulnerabilities.storage.googleapis.com",
+      intervalSeconds: 3600,
+    });
+  });
+
+  it("reads the advisory feed sync settings, `off` or 0 turning the schedule off", () => {
+    const config = loadConfig({ ADVISORY_SOURCES: " npm, PyPI ,", ADVISORY_SYNC_URL: "http://mirror.local/osv/", ADVISORY_SYNC_INTERVAL: "off" });
+    expect(config.advisorySync).toEqual({ sources: ["npm", "PyPI"], url: "http://mirror.local/osv", intervalSeconds: 0 });
+    expect(loadConfig({ ADVISORY_SYNC_INTERVAL: "0" }).advisorySync.intervalSeconds).toBe(0);
+    expect(() => loadConfig({ ADVISORY_SYNC_INTERVAL: "6 hours" })).toThrow(/ADVISORY_SYNC_INTERVAL/);
   });
 
   it("reads overrides and coerces types", () => {

@@ -1,4 +1,4 @@
-import { type AdvisoryRecord, type Db, recordAdvisoryChange, upsertAdvisories } from "@secapi/db";
+import { type AdvisoryRecord, type Db, type DbExecutor, recordAdvisoryChange, upsertAdvisories } from "@secapi/db";
 import { createEvent, eventMessage, writeOutbox } from "@secapi/events";
 import { ADVISORY_PARSER_VERSION, type Advisory, AdvisoryError, advisoryPackageKeys, parseAdvisory } from "@secapi/scanners";
 import { packageTag } from "./cache-keys.js";
@@ -70,37 +70,54 @@ export function storeAdvisories(db: Db, advisories: readonly Advisory[]): Promis
   return storeAdvisoryRecords(db, advisories.map(advisoryRecord));
 }
 
+/** storeAdvisoryBatches of one batch. */
+export function storeAdvisoryRecords(db: Db, records: readonly AdvisoryRecord[]): Promise<StoredAdvisories> {
+  return storeAdvisoryBatches(db, [records]);
+}
+
 /**
  * Stores advisories (advisoryRecord) and, in the same transaction, records a new advisory revision for every
  * package whose advisories changed (from that commit on, no result covering one of them is current) and emits
  * one `advisories.updated` event per ecosystem naming them — so the cache drops exactly the results that
- * contain them, and only if the import committed.
+ * contain them, and only if the import committed. Batches are read as they come (a feed streamed from a zip):
+ * all of them commit together or none does. `beforeCommit` runs last in the transaction (a sync's cursor).
  */
-export async function storeAdvisoryRecords(db: Db, records: readonly AdvisoryRecord[]): Promise<StoredAdvisories> {
+export async function storeAdvisoryBatches(
+  db: Db,
+  batches: AsyncIterable<readonly AdvisoryRecord[]> | Iterable<readonly AdvisoryRecord[]>,
+  beforeCommit?: (tx: DbExecutor, stored: StoredAdvisories) => Promise<void>,
+): Promise<StoredAdvisories> {
   return db.transaction().execute(async (tx) => {
-    const result = await upsertAdvisories(tx, records);
     const byEcosystem = new Map<string, Set<string>>();
-    for (const key of result.affected) {
-      const names = byEcosystem.get(key.ecosystem) ?? new Set<string>();
-      names.add(key.name);
-      byEcosystem.set(key.ecosystem, names);
+    let written = 0;
+    let skipped = 0;
+    for await (const records of batches) {
+      const result = await upsertAdvisories(tx, records);
+      written += result.written;
+      skipped += result.skipped;
+      for (const key of result.affected) {
+        const names = byEcosystem.get(key.ecosystem) ?? new Set<string>();
+        names.add(key.name);
+        byEcosystem.set(key.ecosystem, names);
+      }
     }
     const events = [...byEcosystem].map(([ecosystem, names]) => ({ ecosystem, packages: [...names].sort() }));
     const changedTags = events.flatMap((event) => event.packages.map((name) => packageTag(event.ecosystem, name)));
-    const revision = result.written > 0 ? await recordAdvisoryChange(tx, changedTags) : null;
+    const revision = written > 0 ? await recordAdvisoryChange(tx, changedTags) : null;
     await writeOutbox(
       tx,
       events.map((event) => eventMessage(createEvent("advisories.updated", event))),
     );
-    return {
+    const stored: StoredAdvisories = {
       stored: {
-        imported: result.written,
-        unchanged: result.skipped,
+        imported: written,
+        unchanged: skipped,
         events: events.map((e) => ({ ecosystem: e.ecosystem, packages: e.packages.length })),
         revision,
       },
       changedTags,
     };
+    await beforeCommit?.(tx, stored);
+    return stored;
   });
 }
-

@@ -15,3 +15,4 @@ export * from "./tier-windows.js";
 export * from "./webhook-target.js";
 export * from "./unstorable-input-error.js";
 export * from "./scan-labels.js";
+export * from "./advisory-feed/index.js";

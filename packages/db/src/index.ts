@@ -27,3 +27,5 @@ export * from "./queries/advisory-revisions.queries.js";
 export * from "./schema/advisory-revisions.table.js";
 export * from "./queries/stats.queries.js";
 export * from "./storable-text.js";
+export * from "./schema/advisory-sync-state.table.js";
+export * from "./queries/advisory-sync.queries.js";

@@ -24,6 +24,7 @@ describe("migrations", () => {
       "advisory_package_revisions",
       "advisory_packages",
       "advisory_revision",
+      "advisory_sync_state",
       "api_keys",
       "api_usage",
       "idempotency_keys",
@@ -37,6 +38,8 @@ describe("migrations", () => {
 
   it("goes down to nothing and up again, one migration at a time", async () => {
     expect(await migrateDown(fixture.db)).toEqual(["20261203110000_scan_labels"]);
+    expect(await migrateDown(fixture.db)).toEqual(["20261203100000_advisory_sync"]);
+    expect(await tables()).not.toContain("advisory_sync_state");
     expect(await migrateDown(fixture.db)).toEqual(["20261202000000_advisory_revisions"]);
     expect(await tables()).not.toContain("advisory_revision");
     expect(await migrateDown(fixture.db)).toEqual(["20261121110000_webhooks"]);
@@ -49,8 +52,9 @@ describe("migrations", () => {
       "20261121100000_advisories",
       "20261121110000_webhooks",
       "20261202000000_advisory_revisions",
+      "20261203100000_advisory_sync",
       "20261203110000_scan_labels",
     ]);
-    expect(await tables()).toHaveLength(12);
+    expect(await tables()).toHaveLength(13);
   });
 });

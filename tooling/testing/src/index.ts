@@ -8,3 +8,4 @@ export * from "./test-database.js";
 export * from "./unique-id.js";
 export * from "./wait-for.js";
 export * from "./postgres-server.js";
+export * from "./osv-feed-server.js";

@@ -154,6 +154,21 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { "200": ok("Stats", ref("Stats"), { ...cacheStatus, ...etag, ...caching.revalidate }), "304": notModified(caching.revalidate), ...errors(401, 429) },
         },
       },
+      "/api/v1/advisories/status": {
+        get: {
+          summary: "The advisory database: advisories held and the last feed sync, per ecosystem",
+          description: "Live (not cached). `freshness` is `stale` once an ecosystem of ADVISORY_SOURCES has not synced successfully for two intervals; always `fresh` when the schedule is off.",
+          responses: { "200": ok("Status", ref("AdvisoryStatus"), { ...cacheStatus, ...etag, ...caching.revalidate }), "304": notModified(caching.revalidate), ...errors(401, 429) },
+        },
+      },
+      "/api/v1/advisories/{id}": {
+        get: {
+          summary: "One stored advisory (OSV, as SecAPI normalised it), by id or by alias (e.g. a CVE id)",
+          description: "Cached, and dropped with the results of its packages when an import or a sync changes it.",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", maxLength: 200 } }],
+          responses: { "200": ok("Advisory", ref("Advisory"), { ...cacheStatus, ...etag, ...caching.revalidate }), "304": notModified(caching.revalidate), ...errors(401, 404, 429) },
+        },
+      },
       "/api/v1/cache/stats": { get: { summary: "Cache counters", responses: { "200": ok("Cache statistics", ref("CacheStats")), ...errors(401, 429) } } },
       "/api/v1/cache/keys": {
         get: { summary: "Number of cache entries", responses: { "200": ok("Count", { type: "object", properties: { keys: { type: "integer" } } }), ...errors(401, 429, 503) } },
@@ -297,7 +312,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
           description:
             "Secret findings: rule_id, description, path, line, column, severity, redacted, fingerprint. Vulnerability " +
-            "findings: id, aliases, ecosystem, package, version, severity, summary, fixed_in; `direct`, `dev` and `path` where the input shows them; and `confidence: \"unverified\"` " +
+            "findings: id, aliases, ecosystem, package, version, severity, summary, fixed_in, cvss (when the advisory states one: version, vector, score), cwes, published, references; `direct`, `dev` and `path` where the input shows them; and `confidence: \"unverified\"` " +
             "when whether this version is affected depends on a version that could not be read (an advisory bound or the " +
             "installed version); unverified findings count in the summary.",
         },
@@ -426,10 +441,54 @@ export function openApiDocument(): Record<string, unknown> {
             events: { type: "array", items: { type: "object", properties: { ecosystem: { type: "string" }, packages: { type: "integer" } } } },
           },
         },
+        Advisory: {
+          type: "object",
+          required: ["id", "modified", "aliases", "summary", "severity", "affected"],
+          properties: {
+            id: { type: "string" },
+            modified: { type: "string", format: "date-time" },
+            published: { type: "string", format: "date-time" },
+            withdrawn: { type: "string", format: "date-time" },
+            aliases: { type: "array", items: { type: "string" } },
+            summary: { type: "string" },
+            severity: { enum: SEVERITIES },
+            affected: { type: "array", items: { type: "object" } },
+          },
+        },
+        AdvisoryStatus: {
+          type: "object",
+          properties: {
+            sync: { type: "object", properties: { enabled: { type: "boolean" }, interval_seconds: { type: "integer" }, source: { type: "string" } } },
+            freshness: { enum: ["fresh", "stale"] },
+            ecosystems: {
+              type: "array",
+              items: {
+                type: "object",
+                properties: {
+                  ecosystem: { type: "string" },
+                  advisories: { type: "integer" },
+                  source: { type: ["string", "null"] },
+                  last_sync: {
+                    type: ["object", "null"],
+                    properties: {
+                      at: { type: ["string", "null"], format: "date-time" },
+                      outcome: { enum: ["ok", "unchanged", "failed", null] },
+                      duration_ms: { type: ["integer", "null"] },
+                      error: { type: ["string", "null"] },
+                      last_success_at: { type: ["string", "null"], format: "date-time" },
+                      changed: { type: "integer" },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
         Health: {
           type: "object",
           properties: {
             status: { enum: ["ok", "degraded"] },
+            advisories: { enum: ["fresh", "stale"], description: "Left out when Postgres does not answer in time" },
             redis_cache: { enum: ["connected", "disconnected"] },
             redis_queue: { enum: ["connected", "disconnected"] },
             database: { enum: ["connected", "disconnected"] },

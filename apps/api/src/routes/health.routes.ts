@@ -1,4 +1,6 @@
+import { readAdvisoryFreshness } from "@secapi/core";
 import { healthResponse } from "@secapi/runtime";
+import { withTimeout } from "@secapi/toolkit";
 import { Router } from "express";
 import type { ApiContext } from "../context.js";
 import { NO_STORE } from "../http/cache-control.js";
@@ -9,12 +11,20 @@ import { NO_STORE } from "../http/cache-control.js";
  */
 export const READY_TIMEOUT_MS = 100;
 
+/** How long `/health` waits for the advisory sync state before leaving `advisories` out. */
+const ADVISORY_FRESHNESS_TIMEOUT_MS = 250;
+
 /** `/health` (can this process serve?) and `/ready` (should the load balancer send it traffic?). */
 export function healthRouter(ctx: ApiContext): Router {
   const router = Router();
 
   router.get("/health", async (_req, res) => {
-    const { status, body } = healthResponse(await ctx.health.check());
+    // Freshness is reported when Postgres answers in time; it never changes whether this process can serve.
+    const [report, advisories] = await Promise.all([
+      ctx.health.check(),
+      withTimeout(readAdvisoryFreshness(ctx.db, ctx.config.advisorySync), ADVISORY_FRESHNESS_TIMEOUT_MS, () => new Error("timeout")).catch(() => undefined),
+    ]);
+    const { status, body } = healthResponse(report, advisories !== undefined && report.database === "connected" ? { advisories } : {});
     // Live state, like /ready: a stored copy would tell a load balancer about the past.
     res.status(status).set("Cache-Control", NO_STORE).json(body);
   });

@@ -135,3 +135,17 @@ export async function countAdvisories(db: DbExecutor): Promise<number> {
   const row = await db.selectFrom("advisories").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** One stored advisory by its id or, failing that, by one of its aliases; with the packages it names. */
+export async function findAdvisoryByIdOrAlias(db: DbExecutor, id: string): Promise<{ data: unknown; packages: PackageKey[] } | undefined> {
+  const { rows } = await sql<{ id: string; data: unknown }>`
+    SELECT id, data FROM advisories
+    WHERE id = ${id} OR data -> 'aliases' ? ${id}
+    ORDER BY (id = ${id}) DESC, id
+    LIMIT 1
+  `.execute(db);
+  const row = rows[0];
+  if (!row) return undefined;
+  const packages = await db.selectFrom("advisory_packages").select(["ecosystem", "name"]).where("advisory_id", "=", row.id).execute();
+  return { data: row.data, packages };
+}

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { AdvisoriesTable, AdvisoryPackagesTable } from "./advisories.table.js";
 import type { AdvisoryPackageRevisionsTable, AdvisoryRevisionTable } from "./advisory-revisions.table.js";
+import type { AdvisorySyncStateTable } from "./advisory-sync-state.table.js";
 import type { ApiKeysTable } from "./api-keys.table.js";
 import type { ApiUsageTable } from "./api-usage.table.js";
 import type { IdempotencyKeysTable } from "./idempotency-keys.table.js";
@@ -23,6 +24,7 @@ export interface Database {
   advisory_packages: AdvisoryPackagesTable;
   advisory_revision: AdvisoryRevisionTable;
   advisory_package_revisions: AdvisoryPackageRevisionsTable;
+  advisory_sync_state: AdvisorySyncStateTable;
 }
 
 export type Db = Kysely<Database>;

@@ -41,6 +41,13 @@ export interface AffectedPackage {
 }
 
 /** A parsed, validated, normalised OSV advisory; plain JSON. */
+/** The CVSS vector an advisory states, with its base score. */
+export interface AdvisoryCvss {
+  version: "3.0" | "3.1" | "4.0";
+  vector: string;
+  score: number;
+}
+
 export interface Advisory {
   id: string;
   modified: string;
@@ -53,4 +60,10 @@ export interface Advisory {
   severity: Severity;
   /** Entries for ecosystems outside ECOSYSTEM_DEFINITIONS, and release-less ones of ecosystems with releases, are left out. */
   affected: AffectedPackage[];
+  /** The highest-scoring CVSS v3/v4 vector (parser version 3 on; absent when none can be scored). */
+  cvss?: AdvisoryCvss;
+  /** CWE ids (`database_specific.cwe_ids`); absent in copies prepared before parser version 3. */
+  cwes?: string[];
+  /** Reference URLs, de-duplicated, at most MAX_REFERENCES; absent in copies prepared before parser version 3. */
+  references?: string[];
 }

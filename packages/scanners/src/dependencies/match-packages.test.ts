@@ -16,6 +16,13 @@ function summaryOf(packages: PackageSet, advisories: Advisory[] = ADVISORIES) {
 }
 
 describe("matchPackages", () => {
+  it("gives every finding the fields of an advisory stored by an older parser, without the details it lacks", () => {
+    const { cvss: _cvss, cwes: _cwes, references: _references, ...older } = parseAdvisory(osvJson("GHSA-xvch-5gv4-984h"));
+    const [finding] = matchPackages(set(npm("minimist", "1.2.5")), [older]).result.findings;
+    expect(finding).toMatchObject({ cwes: [], references: [], published: "2022-03-18T00:01:09Z" });
+    expect(finding).not.toHaveProperty("cvss");
+  });
+
   it("carries what the input says about a package (direct, dev, path) into its findings, and nothing it does not say", () => {
     const transitive: PackageRef = { ...npm("minimist", "1.2.5"), direct: false, dev: true, path: ["mocha", "mkdirp", "minimist"] };
     const [finding] = matchPackages(set(transitive), ADVISORIES).result.findings;
@@ -38,6 +45,21 @@ describe("matchPackages", () => {
         severity: "critical",
         summary: "Prototype Pollution in minimist",
         fixed_in: "1.2.6",
+        cvss: { version: "3.1", vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", score: 9.8 },
+        cwes: ["CWE-1321"],
+        published: "2022-03-18T00:01:09Z",
+        references: [
+          "https://nvd.nist.gov/vuln/detail/CVE-2021-44906",
+          "https://github.com/minimistjs/minimist/issues/11",
+          "https://github.com/substack/minimist/issues/164",
+          "https://github.com/minimistjs/minimist/pull/24",
+          "https://github.com/minimistjs/minimist/commit/34e20b8461118608703d6485326abbb8e35e1703",
+          "https://github.com/minimistjs/minimist/commit/bc8ecee43875261f4f17eb20b1243d3ed15e70eb",
+          "https://github.com/minimistjs/minimist/commit/c2b981977fa834b223b408cfb860f933c9811e4d",
+          "https://github.com/minimistjs/minimist/commit/ef9153fc52b6cea0744b2239921c5dcae4697f11",
+          "https://github.com/Marynk/JavaScript-vulnerability-detection/blob/main/minimist%20PoC.zip",
+          "https://github.com/minimistjs/minimist/commits/v0.2.4",
+        ],
       },
     ]);
     expect(result.summary).toEqual({ critical: 1, high: 0, medium: 0, low: 0, unknown: 0, total: 1 });
@@ -201,7 +223,20 @@ describe("matchPackages", () => {
       const unreadable = advisory("TEST-U", [pkgEntry([{ introduced: "1.0.0" }, { fixed: "1.0.0.1" }])]);
       const { result } = matchPackages(set(npm("pkg", "0.9.0"), npm("pkg", "1.5.0")), [unreadable]);
       expect(result.findings).toEqual([
-        { id: "TEST-U", aliases: [], ecosystem: "npm", package: "pkg", version: "1.5.0", severity: "unknown", summary: "", fixed_in: null, confidence: "unverified" },
+        {
+          id: "TEST-U",
+          aliases: [],
+          ecosystem: "npm",
+          package: "pkg",
+          version: "1.5.0",
+          severity: "unknown",
+          summary: "",
+          fixed_in: null,
+          cwes: [],
+          published: null,
+          references: [],
+          confidence: "unverified",
+        },
       ]);
       expect(result.summary).toEqual({ critical: 0, high: 0, medium: 0, low: 0, unknown: 1, total: 1 });
     });

@@ -84,7 +84,18 @@ function matchAdvisory(
     severity: advisory.severity,
     summary: advisory.summary,
     fixed_in: verdict.fixedIn,
+    ...advisoryDetails(advisory),
     ...(verdict.status === "unverified" ? { confidence: "unverified" as const } : {}),
+  };
+}
+
+/** What a finding says about its advisory beyond the match; copies stored by an older parser lack some of it. */
+function advisoryDetails(advisory: Advisory): Pick<VulnerabilityFinding, "cvss" | "cwes" | "published" | "references"> {
+  return {
+    ...(advisory.cvss ? { cvss: { ...advisory.cvss } } : {}),
+    cwes: [...(advisory.cwes ?? [])],
+    published: advisory.published ?? null,
+    references: [...(advisory.references ?? [])],
   };
 }
 

@@ -39,6 +39,7 @@ export const osvAdvisorySchema = z.object({
   details: z.string().nullish(),
   severity: z.array(severityEntrySchema).nullish(),
   affected: z.array(affectedSchema).nullish(),
+  references: z.array(z.object({ type: z.string().nullish(), url: z.string() })).nullish(),
   database_specific: z.record(z.string(), z.unknown()).nullish(),
 });
 

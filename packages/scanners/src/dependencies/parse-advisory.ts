@@ -1,5 +1,6 @@
 import type { Advisory, AffectedPackage, AffectedRange, RangeEvent } from "./advisory.js";
 import { AdvisoryError } from "./advisory-error.js";
+import { advisoryCvss, advisoryCwes, advisoryReferences } from "./advisory-details.js";
 import { advisorySeverity } from "./advisory-severity.js";
 import { ecosystemDefinition, osvEcosystem } from "./ecosystems/registry.js";
 import type { Ecosystem } from "./ecosystems/registry.js";
@@ -17,9 +18,9 @@ const MAX_DETAILS_SUMMARY = 200;
  * The version of the prepared form parseAdvisory produces. Stored beside each advisory: bump it whenever the
  * form changes (normalisation, events kept or dropped), so re-importing the same files replaces what an older
  * parser prepared. 2: short versions padded, unreadable events kept. 3: RubyGems, Packagist, Debian and Alpine
- * entries kept (Debian and Alpine names carry their release).
+ * entries kept (Debian and Alpine names carry their release). 4: cvss, cwes and references kept.
  */
-export const ADVISORY_PARSER_VERSION = 3;
+export const ADVISORY_PARSER_VERSION = 4;
 
 /**
  * Validates an OSV advisory (unknown fields ignored) and prepares it for matching: names normalised,
@@ -48,6 +49,9 @@ export function parseAdvisory(json: unknown): Advisory {
     aliases: [...new Set(osv.aliases ?? [])],
     summary: summaryOf(osv),
     severity: advisorySeverity(osv),
+    ...advisoryCvss(osv),
+    cwes: advisoryCwes(osv),
+    references: advisoryReferences(osv),
     affected: (osv.affected ?? []).flatMap((entry) => {
       const name = entry.package ? packageNameInRelease(entry.package.ecosystem, entry.package.name) : undefined;
       return name === undefined ? [] : [affectedPackage(name.ecosystem, name.name, entry)];

@@ -1,0 +1,64 @@
+import type { Config } from "@secapi/config";
+import { syncAdvisoryFeed } from "@secapi/core";
+import { type Db, countAdvisories } from "@secapi/db";
+import { Queue, Worker } from "bullmq";
+import type { Cluster, Redis } from "ioredis";
+import type { Logger } from "pino";
+
+/** The BullMQ queue of feed syncs: one job scheduler, one job at a time per process. */
+export const ADVISORY_SYNC_QUEUE = "advisory-sync";
+
+export interface AdvisorySyncSchedule {
+  close(): Promise<void>;
+}
+
+/**
+ * Runs the advisory feed sync on a BullMQ job scheduler (ADVISORY_SYNC_INTERVAL; 0 removes it), and once at
+ * start when no advisory is stored yet. BullMQ runs each scheduled job on one cache-worker; the sync's own
+ * Postgres lock keeps a manual `secapi advisories sync` from overlapping it. A failed sync is logged and
+ * recorded per ecosystem, never thrown: the next interval tries again.
+ */
+export async function startAdvisorySyncSchedule(options: {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  connection: Redis | Cluster;
+}): Promise<AdvisorySyncSchedule> {
+  const { config, db, logger } = options;
+  const { sources, url, intervalSeconds } = config.advisorySync;
+  const queue = new Queue(ADVISORY_SYNC_QUEUE, { connection: options.connection.duplicate(), prefix: config.queuePrefix });
+  queue.on("error", () => undefined);
+  const worker = new Worker(
+    ADVISORY_SYNC_QUEUE,
+    async () => {
+      const result = await syncAdvisoryFeed({ db, baseUrl: url, ecosystems: sources, logger });
+      if (result.status === "busy") logger.info("advisory sync skipped: another one is running");
+      return result.status === "busy" ? result : { status: result.status, failed: result.ecosystems.filter((e) => e.outcome === "failed").map((e) => e.ecosystem) };
+    },
+    // A full sync can take minutes: a generous lock, so a busy event loop never hands it to a second worker.
+    { connection: options.connection.duplicate(), prefix: config.queuePrefix, concurrency: 1, lockDuration: 5 * 60_000 },
+  );
+  worker.on("error", (error) => logger.warn({ err: error }, "advisory sync worker error"));
+  worker.on("failed", (_job, error) => logger.warn({ err: error }, "advisory sync failed"));
+
+  const jobOptions = { removeOnComplete: 10, removeOnFail: 50 };
+  try {
+    if (intervalSeconds > 0) {
+      await queue.upsertJobScheduler("advisory-sync", { every: intervalSeconds * 1000 }, { name: "sync", opts: jobOptions });
+    } else {
+      await queue.removeJobScheduler("advisory-sync");
+    }
+    if (intervalSeconds > 0 && (await countAdvisories(db)) === 0) {
+      logger.info({ url, sources }, "the advisory database is empty: syncing it from the feed now");
+      await queue.add("sync", {}, { ...jobOptions, deduplication: { id: "initial-sync" } });
+    }
+  } catch (error) {
+    logger.warn({ err: error }, "could not schedule the advisory sync (queue Redis or Postgres down?)");
+  }
+  return {
+    close: async () => {
+      await worker.close();
+      await queue.close();
+    },
+  };
+}
