@@ -1,0 +1,75 @@
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { join } from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import tar from "tar-stream";
+import { ImageArchiveError } from "./image-archive-error.js";
+import { normalizeEntryPath } from "./entry-path.js";
+
+/** One regular file of the outer archive, copied to disk under a name of our choosing. */
+export interface StagedFile {
+  /** Where it was staged (inside the work dir). */
+  file: string;
+  size: number;
+  /** `sha256:<hex>` of its bytes, computed while staging (blobs are verified against it). */
+  digest: string;
+}
+
+/** An archive's files by their normalised path inside the archive (`manifest.json`, `blobs/sha256/<hex>`). */
+export type StagedArchive = Map<string, StagedFile>;
+
+type ArchiveSource = AsyncIterable<Uint8Array> | NodeJS.ReadableStream;
+
+/**
+ * Reads the outer tar once, writing each regular file to `dir` (never whole in memory) and hashing it on the way.
+ * Bytes are counted as they arrive: past `maxBytes` the read stops with `image_too_large`.
+ */
+export async function stageArchive(source: ArchiveSource, dir: string, maxBytes: number): Promise<StagedArchive> {
+  const staged: StagedArchive = new Map();
+  const extract = tar.extract();
+  const feeding = pipeline(Readable.from(countedChunks(source, maxBytes)), extract);
+  // Iteration below sees the same failure; this only keeps the promise from being reported as unhandled.
+  feeding.catch(() => undefined);
+  try {
+    for await (const entry of extract) {
+      const path = normalizeEntryPath(entry.header.name);
+      if (entry.header.type !== "file" || path === null || staged.has(path)) {
+        entry.resume();
+        continue;
+      }
+      const file = join(dir, `entry-${staged.size}`);
+      const hash = createHash("sha256");
+      let size = 0;
+      const hashing = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          hash.update(chunk);
+          size += chunk.length;
+          done(null, chunk);
+        },
+      });
+      await pipeline(entry, hashing, createWriteStream(file, { flags: "wx" }));
+      staged.set(path, { file, size, digest: `sha256:${hash.digest("hex")}` });
+    }
+    await feeding;
+  } catch (error) {
+    if (error instanceof ImageArchiveError) throw error;
+    throw new ImageArchiveError("image_archive_invalid", `not a readable tar archive: ${messageOf(error)}`, { cause: error });
+  }
+  return staged;
+}
+
+async function* countedChunks(source: ArchiveSource, maxBytes: number): AsyncGenerator<Buffer> {
+  let total = 0;
+  for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    total += bytes.length;
+    if (total > maxBytes) throw new ImageArchiveError("image_too_large", `image archive is larger than ${maxBytes} bytes`);
+    yield bytes;
+  }
+}
+
+/** The message of a thrown value, for wrapping library errors. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
