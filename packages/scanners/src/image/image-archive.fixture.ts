@@ -36,7 +36,7 @@ export const gzip = (bytes: Buffer): Buffer => gzipSync(bytes);
 export function zstdStored(bytes: Buffer): Buffer {
   const BLOCK = 128 * 1024;
   // Frame header: no checksum, no content size; window descriptor 0x38 = 2^17 bytes, the largest block.
-  const parts = [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38])];
+  const parts: Buffer[] = [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38])];
   for (let offset = 0; offset === 0 || offset < bytes.length; offset += BLOCK) {
     const block = bytes.subarray(offset, offset + BLOCK);
     const last = offset + BLOCK >= bytes.length ? 1 : 0;
