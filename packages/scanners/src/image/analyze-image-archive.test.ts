@@ -149,6 +149,49 @@ describe("analyzeImageArchive", () => {
     ]);
   });
 
+  it("follows a multi-platform index to the linux/amd64 image", async () => {
+    const image = (content: string) => tarBytes([{ path: "node_modules/arch/package.json", content }]);
+    const amd64Layer = gzip(await image(npmPackage("arch", "1.0.0-amd64")));
+    const arm64Layer = gzip(await image(npmPackage("arch", "1.0.0-arm64")));
+    const manifestOf = (layer: Buffer) => JSON.stringify({ schemaVersion: 2, layers: [{ digest: sha256(layer), size: layer.length }] });
+    const [amd64, arm64] = [manifestOf(amd64Layer), manifestOf(arm64Layer)];
+    const platformIndex = JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: sha256(arm64), platform: { os: "linux", architecture: "arm64" } },
+        { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: sha256(amd64), platform: { os: "linux", architecture: "amd64" } },
+      ],
+    });
+    const index = JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: "application/vnd.oci.image.index.v1+json", digest: sha256(platformIndex) }] });
+    const blobs = [platformIndex, amd64, arm64, amd64Layer, arm64Layer].map((content) => ({ path: `blobs/sha256/${sha256(content).slice(7)}`, content }));
+    const archive = await tarBytes([{ path: "oci-layout", content: "{}" }, { path: "index.json", content: index }, ...blobs]);
+    const analysis = await analyzeImageArchive(chunked(archive), options);
+    expect(analysis.digest).toBe(sha256(amd64));
+    expect(analysis.packages).toEqual([{ ecosystem: "npm", name: "arch", version: "1.0.0-amd64", layer: sha256(amd64Layer) }]);
+  });
+
+  it("follows docker save's links for a repeated layer, never out of the archive", async () => {
+    const layer = await tarBytes([{ path: "node_modules/once/package.json", content: npmPackage("once", "1.4.0") }]);
+    const manifest = JSON.stringify([{ Config: "config.json", Layers: ["a/layer.tar", "b/layer.tar"] }]);
+    const archive = await tarBytes([
+      { path: "a/layer.tar", content: layer },
+      { path: "b/layer.tar", type: "symlink", linkname: "../a/layer.tar" },
+      { path: "c/layer.tar", type: "symlink", linkname: "../../etc/passwd" },
+      { path: "../outside.txt", content: "never written" },
+      { path: "config.json", content: "{}" },
+      { path: "manifest.json", content: manifest },
+    ]);
+    const analysis = await analyzeImageArchive(chunked(archive), options);
+    expect(analysis.layers).toEqual([
+      { digest: sha256(layer), index: 0 },
+      { digest: sha256(layer), index: 1 },
+    ]);
+    expect(analysis.packages).toEqual([{ ecosystem: "npm", name: "once", version: "1.4.0", layer: sha256(layer) }]);
+    const escaping = manifest.replace("b/layer.tar", "c/layer.tar");
+    const refused = await tarBytes([{ path: "a/layer.tar", content: layer }, { path: "c/layer.tar", type: "symlink", linkname: "../../etc/passwd" }, { path: "manifest.json", content: escaping }]);
+    await expect(analyzeImageArchive(chunked(refused), options)).rejects.toMatchObject({ code: "image_archive_invalid" });
+  });
+
   it("refuses an archive over maxBytes while it streams", async () => {
     const { archive } = await dockerSaveArchive(await debianLayers());
     await expect(analyzeImageArchive(chunked(archive), { ...options, maxBytes: archive.length - 1 })).rejects.toMatchObject({

@@ -27,6 +27,7 @@ type ArchiveSource = AsyncIterable<Uint8Array> | NodeJS.ReadableStream;
  */
 export async function stageArchive(source: ArchiveSource, dir: string, maxBytes: number): Promise<StagedArchive> {
   const staged: StagedArchive = new Map();
+  const links = new Map<string, string>();
   const extract = tar.extract();
   const feeding = pipeline(Readable.from(countedChunks(source, maxBytes)), extract);
   // Iteration below sees the same failure; this only keeps the promise from being reported as unhandled.
@@ -34,6 +35,8 @@ export async function stageArchive(source: ArchiveSource, dir: string, maxBytes:
   try {
     for await (const entry of extract) {
       const path = normalizeEntryPath(entry.header.name);
+      const target = entry.header.type === "symlink" && path !== null ? linkTarget(path, entry.header.linkname ?? "") : null;
+      if (target !== null && path !== null) links.set(path, target);
       if (entry.header.type !== "file" || path === null || staged.has(path)) {
         entry.resume();
         continue;
@@ -52,11 +55,30 @@ export async function stageArchive(source: ArchiveSource, dir: string, maxBytes:
       staged.set(path, { file, size, digest: `sha256:${hash.digest("hex")}` });
     }
     await feeding;
+    // Older `docker save` writes a repeated layer once and links the others to it; links to links are not followed.
+    for (const [path, target] of links) {
+      const file = staged.get(target);
+      if (file !== undefined && !staged.has(path)) staged.set(path, file);
+    }
   } catch (error) {
     if (error instanceof ImageArchiveError) throw error;
     throw new ImageArchiveError("image_archive_invalid", `not a readable tar archive: ${messageOf(error)}`, { cause: error });
   }
   return staged;
+}
+
+/** A symlink's target as an archive path (relative to the link's folder), or null when it leaves the archive. */
+function linkTarget(path: string, linkname: string): string | null {
+  if (linkname.startsWith("/")) return null;
+  const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
+  const segments: string[] = [];
+  for (const segment of `${dir}/${linkname}`.split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === "..") {
+      if (segments.pop() === undefined) return null;
+    } else segments.push(segment);
+  }
+  return segments.length === 0 ? null : segments.join("/");
 }
 
 async function* countedChunks(source: ArchiveSource, maxBytes: number): AsyncGenerator<Buffer> {
