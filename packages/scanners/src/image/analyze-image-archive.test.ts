@@ -7,12 +7,26 @@ import type { AnalyzeImageOptions } from "./analyze-image-archive.js";
 import { ImageArchiveError } from "./image-archive-error.js";
 import { chunked, dockerSaveArchive, gzip, ociLayoutArchive, sha256, tarBytes, zstdStored } from "./image-archive.fixture.js";
 
-const DEBIAN_OS_RELEASE = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\nID=debian\n';
-const ALPINE_OS_RELEASE = "NAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.19.1\n";
+const DEBIAN_OS_RELEASE =
+  'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\nID=debian\n';
+const ALPINE_OS_RELEASE = 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.19.1\n';
 
-const statusParagraph = (fields: Record<string, string>) => `${Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join("\n")}\n`;
-const libssl3 = statusParagraph({ Package: "libssl3", Status: "install ok installed", Source: "openssl (3.0.11-1~deb12u2)", Version: "3.0.11-1~deb12u2+b1" });
-const zlib1g = statusParagraph({ Package: "zlib1g", Source: "zlib", Version: "1:1.2.13.dfsg-1", Description: "compression library\n runtime" });
+const statusParagraph = (fields: Record<string, string>) =>
+  `${Object.entries(fields)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join("\n")}\n`;
+const libssl3 = statusParagraph({
+  Package: "libssl3",
+  Status: "install ok installed",
+  Source: "openssl (3.0.11-1~deb12u2)",
+  Version: "3.0.11-1~deb12u2+b1",
+});
+const zlib1g = statusParagraph({
+  Package: "zlib1g",
+  Source: "zlib",
+  Version: "1:1.2.13.dfsg-1",
+  Description: "compression library\n runtime",
+});
 const tzdata = statusParagraph({ Package: "tzdata", Version: "2024a-0+deb12u1" });
 const npmPackage = (name: string, version: string) => JSON.stringify({ name, version, description: "x" });
 
@@ -42,7 +56,10 @@ async function debianLayers(): Promise<Buffer[]> {
   const app = await tarBytes([
     { path: "./var/lib/dpkg/status.d/.wh.tzdata" },
     { path: "./app/node_modules/lodash/package.json", content: npmPackage("lodash", "4.17.20") },
-    { path: "/usr/lib/python3/dist-packages/Requests-2.31.0.dist-info/METADATA", content: "Metadata-Version: 2.1\nName: Requests\nVersion: 2.31.0\n\nBody: Name: not-this\n" },
+    {
+      path: "/usr/lib/python3/dist-packages/Requests-2.31.0.dist-info/METADATA",
+      content: "Metadata-Version: 2.1\nName: Requests\nVersion: 2.31.0\n\nBody: Name: not-this\n",
+    },
     { path: "../../escape/node_modules/evil/package.json", content: npmPackage("evil", "1.0.0") },
   ]);
   return [gzip(base), gzip(app)];
@@ -104,7 +121,12 @@ describe("analyzeImageArchive", () => {
 
   it("reads an Alpine image's apk database, named by origin and release", async () => {
     const installed = "C:Q1abc=\nP:busybox\nV:1.36.1-r15\no:busybox\n\nP:libcrypto3\nV:3.1.4-r5\no:openssl\nA:x86_64\n\n";
-    const layer = gzip(await tarBytes([{ path: "etc/os-release", content: ALPINE_OS_RELEASE }, { path: "lib/apk/db/installed", content: installed }]));
+    const layer = gzip(
+      await tarBytes([
+        { path: "etc/os-release", content: ALPINE_OS_RELEASE },
+        { path: "lib/apk/db/installed", content: installed },
+      ]),
+    );
     const { archive } = await ociLayoutArchive([layer]);
     const analysis = await analyzeImageArchive(chunked(archive), options);
     expect(analysis.os).toEqual({ family: "alpine", version: "3.19.1" });
@@ -158,12 +180,26 @@ describe("analyzeImageArchive", () => {
     const platformIndex = JSON.stringify({
       schemaVersion: 2,
       manifests: [
-        { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: sha256(arm64), platform: { os: "linux", architecture: "arm64" } },
-        { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: sha256(amd64), platform: { os: "linux", architecture: "amd64" } },
+        {
+          mediaType: "application/vnd.oci.image.manifest.v1+json",
+          digest: sha256(arm64),
+          platform: { os: "linux", architecture: "arm64" },
+        },
+        {
+          mediaType: "application/vnd.oci.image.manifest.v1+json",
+          digest: sha256(amd64),
+          platform: { os: "linux", architecture: "amd64" },
+        },
       ],
     });
-    const index = JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: "application/vnd.oci.image.index.v1+json", digest: sha256(platformIndex) }] });
-    const blobs = [platformIndex, amd64, arm64, amd64Layer, arm64Layer].map((content) => ({ path: `blobs/sha256/${sha256(content).slice(7)}`, content }));
+    const index = JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ mediaType: "application/vnd.oci.image.index.v1+json", digest: sha256(platformIndex) }],
+    });
+    const blobs = [platformIndex, amd64, arm64, amd64Layer, arm64Layer].map((content) => ({
+      path: `blobs/sha256/${sha256(content).slice(7)}`,
+      content,
+    }));
     const archive = await tarBytes([{ path: "oci-layout", content: "{}" }, { path: "index.json", content: index }, ...blobs]);
     const analysis = await analyzeImageArchive(chunked(archive), options);
     expect(analysis.digest).toBe(sha256(amd64));
@@ -188,7 +224,11 @@ describe("analyzeImageArchive", () => {
     ]);
     expect(analysis.packages).toEqual([{ ecosystem: "npm", name: "once", version: "1.4.0", layer: sha256(layer) }]);
     const escaping = manifest.replace("b/layer.tar", "c/layer.tar");
-    const refused = await tarBytes([{ path: "a/layer.tar", content: layer }, { path: "c/layer.tar", type: "symlink", linkname: "../../etc/passwd" }, { path: "manifest.json", content: escaping }]);
+    const refused = await tarBytes([
+      { path: "a/layer.tar", content: layer },
+      { path: "c/layer.tar", type: "symlink", linkname: "../../etc/passwd" },
+      { path: "manifest.json", content: escaping },
+    ]);
     await expect(analyzeImageArchive(chunked(refused), options)).rejects.toMatchObject({ code: "image_archive_invalid" });
   });
 
@@ -203,7 +243,9 @@ describe("analyzeImageArchive", () => {
   it("refuses a layer that expands past the bound (decompression bomb)", async () => {
     const bomb = gzip(await tarBytes([{ path: "zeros", content: Buffer.alloc(4 * 1024 * 1024) }]));
     const { archive } = await dockerSaveArchive([bomb]);
-    await expect(analyzeImageArchive(chunked(archive), { ...options, maxExpandedBytes: 1024 * 1024 })).rejects.toMatchObject({ code: "image_too_large" });
+    await expect(analyzeImageArchive(chunked(archive), { ...options, maxExpandedBytes: 1024 * 1024 })).rejects.toMatchObject({
+      code: "image_too_large",
+    });
   });
 
   it.each([
@@ -211,7 +253,10 @@ describe("analyzeImageArchive", () => {
     ["a truncated archive", async () => (await dockerSaveArchive(await debianLayers())).archive.subarray(0, 1500)],
     ["a tar without manifests", async () => tarBytes([{ path: "hello.txt", content: "hi" }])],
     ["a blob that does not match its digest", async () => (await ociLayoutArchive(await debianLayers(), { corruptBlob: true })).archive],
-    ["a corrupt gzip layer", async () => (await dockerSaveArchive([Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0]), Buffer.alloc(600, 7)])])).archive],
+    [
+      "a corrupt gzip layer",
+      async () => (await dockerSaveArchive([Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0]), Buffer.alloc(600, 7)])])).archive,
+    ],
   ])("refuses %s as image_archive_invalid", async (_name, build) => {
     const error = await analyzeImageArchive(chunked(await build()), options).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImageArchiveError);

@@ -117,7 +117,13 @@ async function readLayer(
       const text = await readCapped(entry, maxFileBytes);
       if (text === null) {
         files.replace(path, layer.index);
-        unchecked.push({ ecosystem: "unknown", name: path, spec: `/${path}`, kind: "malformed_entry", reason: `file larger than ${maxFileBytes} bytes, not read` });
+        unchecked.push({
+          ecosystem: "unknown",
+          name: path,
+          spec: `/${path}`,
+          kind: "malformed_entry",
+          reason: `file larger than ${maxFileBytes} bytes, not read`,
+        });
         continue;
       }
       files.set(path, readPackageFile(kind, text), layer.index, layer.digest);
@@ -125,7 +131,9 @@ async function readLayer(
     await feeding;
   } catch (error) {
     if (error instanceof ImageArchiveError) throw error;
-    throw new ImageArchiveError("image_archive_invalid", `layer ${layer.digest} is not a readable tar: ${messageOf(error)}`, { cause: error });
+    throw new ImageArchiveError("image_archive_invalid", `layer ${layer.digest} is not a readable tar: ${messageOf(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -184,7 +192,13 @@ function namedPackage(pkg: InstalledPackage, os: ImageOs | null, path: string, u
     const release = osRelease(os, pkg.kind as "dpkg" | "apk");
     if (release === null) {
       const distro = os === null ? "no os-release" : `${os.family} ${os.version}`.trim();
-      unchecked.push({ ecosystem: pkg.kind === "dpkg" ? "Debian" : "Alpine", name: pkg.name, spec: `/${path}: ${pkg.name}@${pkg.version}`, kind: "unsupported_ecosystem", reason: `${pkg.kind} package in an image whose distribution (${distro}) has no supported advisory release` });
+      unchecked.push({
+        ecosystem: pkg.kind === "dpkg" ? "Debian" : "Alpine",
+        name: pkg.name,
+        spec: `/${path}: ${pkg.name}@${pkg.version}`,
+        kind: "unsupported_ecosystem",
+        reason: `${pkg.kind} package in an image whose distribution (${distro}) has no supported advisory release`,
+      });
       return null;
     }
     ecosystem = release.ecosystem;
@@ -195,5 +209,9 @@ function namedPackage(pkg: InstalledPackage, os: ImageOs | null, path: string, u
     unchecked.push({ ecosystem, name: pkg.name, spec: `/${path}`, kind: "no_version", reason: "the package metadata gives no version" });
     return null;
   }
-  return { ecosystem, name: ecosystem === "npm" || ecosystem === "PyPI" ? ecosystemDefinition(ecosystem).normalizeName(name) : name, version: pkg.version };
+  return {
+    ecosystem,
+    name: ecosystem === "npm" || ecosystem === "PyPI" ? ecosystemDefinition(ecosystem).normalizeName(name) : name,
+    version: pkg.version,
+  };
 }

@@ -57,7 +57,10 @@ export async function dockerSaveArchive(layers: Buffer[]): Promise<{ archive: Bu
   const layerNames = layers.map((_, i) => `layer${i}/layer.tar`);
   const manifest = JSON.stringify([{ Config: configName, RepoTags: ["fixture:latest"], Layers: layerNames }]);
   const archive = await tarBytes([
-    ...layers.flatMap((layer, i) => [{ path: `layer${i}`, type: "directory" as const }, { path: layerNames[i] ?? "", content: layer }]),
+    ...layers.flatMap((layer, i) => [
+      { path: `layer${i}`, type: "directory" as const },
+      { path: layerNames[i] ?? "", content: layer },
+    ]),
     { path: configName, content: CONFIG },
     { path: "manifest.json", content: manifest },
   ]);
@@ -65,8 +68,15 @@ export async function dockerSaveArchive(layers: Buffer[]): Promise<{ archive: Bu
 }
 
 /** An OCI image layout archive (oci-layout, index.json, blobs/sha256/…) of layer blobs, bottom first. */
-export async function ociLayoutArchive(layers: Buffer[], options: { corruptBlob?: boolean } = {}): Promise<{ archive: Buffer; manifestDigest: string }> {
-  const layerDescriptors = layers.map((layer) => ({ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: sha256(layer), size: layer.length }));
+export async function ociLayoutArchive(
+  layers: Buffer[],
+  options: { corruptBlob?: boolean } = {},
+): Promise<{ archive: Buffer; manifestDigest: string }> {
+  const layerDescriptors = layers.map((layer) => ({
+    mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
+    digest: sha256(layer),
+    size: layer.length,
+  }));
   const manifest = JSON.stringify({
     schemaVersion: 2,
     mediaType: "application/vnd.oci.image.manifest.v1+json",
@@ -74,7 +84,10 @@ export async function ociLayoutArchive(layers: Buffer[], options: { corruptBlob?
     layers: layerDescriptors,
   });
   const manifestDigest = sha256(manifest);
-  const index = JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: manifestDigest, size: manifest.length }] });
+  const index = JSON.stringify({
+    schemaVersion: 2,
+    manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: manifestDigest, size: manifest.length }],
+  });
   const blob = (digest: string, content: string | Buffer) => ({ path: `blobs/sha256/${digest.slice(7)}`, content });
   const archive = await tarBytes([
     { path: "oci-layout", content: JSON.stringify({ imageLayoutVersion: "1.0.0" }) },

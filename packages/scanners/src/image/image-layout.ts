@@ -79,7 +79,9 @@ async function dockerSaveLayout(archive: StagedArchive): Promise<ImageLayout> {
 function pickDescriptor(index: unknown, where: string): Descriptor {
   const manifests = (index as { manifests?: unknown } | null)?.manifests;
   if (!Array.isArray(manifests) || manifests.length === 0) throw invalid(`${where} lists no manifests`);
-  const descriptors = manifests.map((entry: unknown, i) => ({ ...(entry as object), digest: descriptorDigest(entry, `${where} manifest ${i}`) }) as Descriptor);
+  const descriptors = manifests.map(
+    (entry: unknown, i) => ({ ...(entry as object), digest: descriptorDigest(entry, `${where} manifest ${i}`) }) as Descriptor,
+  );
   const linuxAmd64 = descriptors.find((d) => d.platform?.os === "linux" && d.platform.architecture === "amd64");
   // A platform-less descriptor list (an image layout's top index) has one image; an attestation entry names "unknown".
   return linuxAmd64 ?? descriptors.find((d) => d.platform?.os !== "unknown") ?? (descriptors[0] as Descriptor);

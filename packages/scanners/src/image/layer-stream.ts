@@ -16,7 +16,10 @@ export async function layerStreams(file: string, digest: string): Promise<[Reada
   const magic = await readMagic(file);
   const starts = (bytes: number[]) => bytes.every((b, i) => magic[i] === b);
   if (starts(BZIP2) || starts(XZ)) {
-    throw new ImageArchiveError("image_layer_unsupported", `layer ${digest} is bzip2 or xz compressed; only gzip, zstd and plain tar layers are read`);
+    throw new ImageArchiveError(
+      "image_layer_unsupported",
+      `layer ${digest} is bzip2 or xz compressed; only gzip, zstd and plain tar layers are read`,
+    );
   }
   const raw = createReadStream(file);
   if (starts(GZIP)) return [raw, createGunzip()];
