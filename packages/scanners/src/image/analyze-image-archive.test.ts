@@ -232,6 +232,15 @@ describe("analyzeImageArchive", () => {
     await expect(analyzeImageArchive(chunked(refused), options)).rejects.toMatchObject({ code: "image_archive_invalid" });
   });
 
+  it("reads a gzipped docker save archive (docker save | gzip), bounded when it expands", async () => {
+    const layers = await debianLayers();
+    const { archive } = await dockerSaveArchive(layers);
+    const analysis = await analyzeImageArchive(chunked(gzip(archive)), options);
+    expect(analysis.packages).toEqual(debianPackages(layers));
+    const bounded = { ...options, maxExpandedBytes: archive.length - 1 };
+    await expect(analyzeImageArchive(chunked(gzip(archive)), bounded)).rejects.toMatchObject({ code: "image_too_large" });
+  });
+
   it("refuses an archive over maxBytes while it streams", async () => {
     const { archive } = await dockerSaveArchive(await debianLayers());
     await expect(analyzeImageArchive(chunked(archive), { ...options, maxBytes: archive.length - 1 })).rejects.toMatchObject({

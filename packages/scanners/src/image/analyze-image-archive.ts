@@ -24,7 +24,7 @@ export interface AnalyzeImageOptions {
   workDir: string;
   /** Largest archive accepted, counted as it streams (`IMAGE_MAX_BYTES`). */
   maxBytes: number;
-  /** Largest total the layers may expand to (decompression bombs); default 8 × maxBytes. */
+  /** Largest total the layers (and a gzipped archive) may expand to: decompression bombs. Default 8 × maxBytes. */
   maxExpandedBytes?: number;
   /** Largest metadata file read (dpkg status, package.json…); bigger ones go to `unchecked`. Default 16 MiB. */
   maxFileBytes?: number;
@@ -62,10 +62,11 @@ export async function analyzeImageArchive(
 ): Promise<ImageAnalysis> {
   const dir = await mkdtemp(join(options.workDir, "image-"));
   try {
-    const layout = await imageLayout(await stageArchive(source, dir, options.maxBytes));
+    const maxExpandedBytes = options.maxExpandedBytes ?? options.maxBytes * 8;
+    const layout = await imageLayout(await stageArchive(source, dir, { maxBytes: options.maxBytes, maxExpandedBytes }));
     const files = new LayeredFiles();
     const unchecked: UncheckedEntry[] = [];
-    const budget = { remaining: options.maxExpandedBytes ?? options.maxBytes * 8 };
+    const budget = { remaining: maxExpandedBytes };
     for (const layer of layout.layers) {
       await readLayer(layer, files, unchecked, budget, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
     }

@@ -3,6 +3,7 @@ import { createWriteStream } from "node:fs";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
 import tar from "tar-stream";
 import { ImageArchiveError } from "./image-archive-error.js";
 import { normalizeEntryPath } from "./entry-path.js";
@@ -23,13 +24,18 @@ type ArchiveSource = AsyncIterable<Uint8Array> | NodeJS.ReadableStream;
 
 /**
  * Reads the outer tar once, writing each regular file to `dir` (never whole in memory) and hashing it on the way.
- * Bytes are counted as they arrive: past `maxBytes` the read stops with `image_too_large`.
+ * Bytes are counted as they arrive: past `maxBytes` the read stops with `image_too_large`. A gzipped archive
+ * (`docker save | gzip`) is read too, its expanded bytes bounded by `maxExpandedBytes`.
  */
-export async function stageArchive(source: ArchiveSource, dir: string, maxBytes: number): Promise<StagedArchive> {
+export async function stageArchive(
+  source: ArchiveSource,
+  dir: string,
+  bounds: { maxBytes: number; maxExpandedBytes: number },
+): Promise<StagedArchive> {
   const staged: StagedArchive = new Map();
   const links = new Map<string, string>();
   const extract = tar.extract();
-  const feeding = pipeline(Readable.from(countedChunks(source, maxBytes)), extract);
+  const feeding = pipeline(Readable.from(gunzippedIfGzip(countedChunks(source, bounds.maxBytes), bounds.maxExpandedBytes)), extract);
   // Iteration below sees the same failure; this only keeps the promise from being reported as unhandled.
   feeding.catch(() => undefined);
   try {
@@ -79,6 +85,32 @@ function linkTarget(path: string, linkname: string): string | null {
     } else segments.push(segment);
   }
   return segments.length === 0 ? null : segments.join("/");
+}
+
+/** The chunks as they are, or gunzipped when the first bytes are gzip's magic. */
+async function* gunzippedIfGzip(chunks: AsyncGenerator<Buffer>, maxExpandedBytes: number): AsyncGenerator<Buffer> {
+  const first = await chunks.next();
+  if (first.done === true) return;
+  async function* all(): AsyncGenerator<Buffer> {
+    yield first.value;
+    yield* chunks;
+  }
+  if (first.value[0] !== 0x1f || first.value[1] !== 0x8b) {
+    yield* all();
+    return;
+  }
+  const gunzip = createGunzip();
+  const inflating = pipeline(Readable.from(all()), gunzip);
+  inflating.catch(() => undefined);
+  let total = 0;
+  for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > maxExpandedBytes) {
+      throw new ImageArchiveError("image_too_large", `gzipped image archive expands past ${maxExpandedBytes} bytes`);
+    }
+    yield chunk;
+  }
+  await inflating;
 }
 
 async function* countedChunks(source: ArchiveSource, maxBytes: number): AsyncGenerator<Buffer> {
