@@ -3,3 +3,4 @@ export * from "./secrets/index.js";
 export * from "./dependencies/index.js";
 export * from "./run-scan.js";
 export * from "./scan-pool.js";
+export * from "./image/index.js";

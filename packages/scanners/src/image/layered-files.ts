@@ -1,0 +1,70 @@
+import type { PackageFileContent } from "./installed-package-files.js";
+
+/** A metadata file that is visible in the image so far, with the layer that wrote it. */
+export interface LayeredFile {
+  content: PackageFileContent;
+  layerIndex: number;
+  layerDigest: string;
+  /** For package lists: the layer that first listed each package (`name@version`), kept while it stays listed. */
+  introducedIn: Map<string, string>;
+}
+
+/**
+ * The union filesystem of the layers read so far, restricted to the metadata files the analysis reads. Later
+ * layers replace files, whiteouts (`.wh.<name>`) delete a path and all below it, an opaque marker
+ * (`.wh..wh..opq`) hides everything lower layers put in its directory.
+ */
+export class LayeredFiles {
+  private readonly files = new Map<string, LayeredFile>();
+
+  /** Applies one tar entry's path of layer `layerIndex`; true when it was a whiteout (nothing else to do). */
+  applyWhiteout(path: string, layerIndex: number): boolean {
+    const slash = path.lastIndexOf("/");
+    const dir = slash < 0 ? "" : path.slice(0, slash);
+    const base = path.slice(slash + 1);
+    if (base === ".wh..wh..opq") {
+      this.removeBelow(dir, layerIndex, false);
+      return true;
+    }
+    if (base.startsWith(".wh.")) {
+      this.removeBelow(dir === "" ? base.slice(4) : `${dir}/${base.slice(4)}`, layerIndex, true);
+      return true;
+    }
+    return false;
+  }
+
+  /** A non-directory entry at `path` hides whatever lower layers had at or below it. */
+  replace(path: string, layerIndex: number): void {
+    this.removeBelow(path, layerIndex, true);
+  }
+
+  set(path: string, content: PackageFileContent, layerIndex: number, layerDigest: string): void {
+    const lower = this.files.get(path);
+    this.removeBelow(path, layerIndex, false);
+    const introducedIn = new Map<string, string>();
+    if (content.type === "packages") {
+      for (const pkg of content.packages) {
+        const key = `${pkg.name}@${pkg.version}`;
+        introducedIn.set(key, lower?.introducedIn.get(key) ?? layerDigest);
+      }
+    }
+    this.files.set(path, { content, layerIndex, layerDigest, introducedIn });
+  }
+
+  get(path: string): LayeredFile | undefined {
+    return this.files.get(path);
+  }
+
+  /** The visible files, in path order (results do not depend on tar entry order). */
+  entries(): [string, LayeredFile][] {
+    return [...this.files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  private removeBelow(path: string, layerIndex: number, includingPath: boolean): void {
+    const prefix = path === "" ? "" : `${path}/`;
+    for (const [key, file] of this.files) {
+      if (file.layerIndex >= layerIndex) continue;
+      if ((includingPath && key === path) || key.startsWith(prefix)) this.files.delete(key);
+    }
+  }
+}
