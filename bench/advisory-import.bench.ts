@@ -21,7 +21,10 @@ const count = (n: number): string => Math.round(n).toLocaleString("en-US");
 export default async function advisoryImportBench(): Promise<void> {
   const dbName = `secapi_bench_${randomBytes(4).toString("hex")}`;
   const url = ADMIN_URL.replace(/\/[^/]*$/, `/${dbName}`);
-  execFileSync(process.execPath, [`${ROOT}apps/cli/dist/main.js`, "migrate"], { env: { ...process.env, DATABASE_URL: url }, stdio: "ignore" });
+  execFileSync(process.execPath, [`${ROOT}apps/cli/dist/main.js`, "migrate"], {
+    env: { ...process.env, DATABASE_URL: url },
+    stdio: "ignore",
+  });
   const db = createDb(createPool({ connectionString: url, max: 4, statementTimeoutMs: 600_000 }));
   try {
     const sources = Array.from({ length: ADVISORIES }, (_, n) => ({ source: String(n), json: osvRecord(n) }));
@@ -33,7 +36,11 @@ export default async function advisoryImportBench(): Promise<void> {
     const total = (storedAt - started) / 1000;
 
     const set = packageSet(indexByPackage(advisories));
-    const lookup = await measureSerial("lookup: advisories of 1,000 packages in Postgres", () => findAdvisoriesForPackages(db, set.packages), 30);
+    const lookup = await measureSerial(
+      "lookup: advisories of 1,000 packages in Postgres",
+      () => findAdvisoriesForPackages(db, set.packages),
+      30,
+    );
     const candidates = (await findAdvisoriesForPackages(db, set.packages)) as Advisory[];
     const scan = await measureSerial(
       `lookup + matchPackages (a dependency scan's work, ${count(candidates.length)} candidates)`,
@@ -41,13 +48,18 @@ export default async function advisoryImportBench(): Promise<void> {
       30,
     );
     const met = ADVISORIES / total >= 5000 ? "met" : "MISSED";
-    report("Advisory database in Postgres", lookup, [scan], [
-      `Import of ${count(ADVISORIES)} advisories over ${count(PACKAGES)} packages (${invalid.length} invalid): ` +
-        `${total.toFixed(2)} s in all, ${count(ADVISORIES / total)} advisories/s ` +
-        `(parse ${((parsedAt - started) / 1000).toFixed(2)} s, store + events ${((storedAt - parsedAt) / 1000).toFixed(2)} s; ` +
-        `${stored.imported} written, events: ${stored.events.map((e) => `${e.ecosystem} ${count(e.packages)} packages`).join(", ")}).`,
-      `Target: import ≥ 5,000 advisories/s: ${met}.`,
-    ]);
+    report(
+      "Advisory database in Postgres",
+      lookup,
+      [scan],
+      [
+        `Import of ${count(ADVISORIES)} advisories over ${count(PACKAGES)} packages (${invalid.length} invalid): ` +
+          `${total.toFixed(2)} s in all, ${count(ADVISORIES / total)} advisories/s ` +
+          `(parse ${((parsedAt - started) / 1000).toFixed(2)} s, store + events ${((storedAt - parsedAt) / 1000).toFixed(2)} s; ` +
+          `${stored.imported} written, events: ${stored.events.map((e) => `${e.ecosystem} ${count(e.packages)} packages`).join(", ")}).`,
+        `Target: import ≥ 5,000 advisories/s: ${met}.`,
+      ],
+    );
   } finally {
     await db.destroy();
     const admin = new pg.Client({ connectionString: ADMIN_URL });

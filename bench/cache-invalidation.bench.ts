@@ -51,11 +51,16 @@ export default async function (): Promise<void> {
     }
     const invalidation = summarise("delete until the other instance's L1 stops serving (pub/sub)", latencies, performance.now() - started);
     const ratios = (m: Measurement) => `p50 ${fmt(m.p50Ms / FENCE_MS, 3)}, p99 ${fmt(m.p99Ms / FENCE_MS, 3)}`;
-    report("Cross-instance invalidation (@secapi/cache)", ping, [invalidation], [
-      `Invalidation latency against the ${FENCE_MS} ms fence bound (target: under 1): ${ratios(invalidation)}; ` +
-        `against a PING round trip: p50 ${fmt(invalidation.p50Ms / ping.p50Ms, 1)}x, p99 ${fmt(invalidation.p99Ms / ping.p99Ms, 1)}x ` +
-        `(the delete's own round trips included).`,
-    ]);
+    report(
+      "Cross-instance invalidation (@secapi/cache)",
+      ping,
+      [invalidation],
+      [
+        `Invalidation latency against the ${FENCE_MS} ms fence bound (target: under 1): ${ratios(invalidation)}; ` +
+          `against a PING round trip: p50 ${fmt(invalidation.p50Ms / ping.p50Ms, 1)}x, p99 ${fmt(invalidation.p99Ms / ping.p99Ms, 1)}x ` +
+          `(the delete's own round trips included).`,
+      ],
+    );
   } finally {
     await Promise.all([writer.close(), reader.close()]);
     await deleteKeysByPrefix(writerRedis, prefix);

@@ -70,7 +70,10 @@ export default async function (): Promise<void> {
     const bytes = JSON.stringify(values[0]).length;
     const baseline = await measure(`redis.get (bare, ${bytes} B JSON)`, () => redis.get(rawKeys[next()] as string));
     // What a caller without this cache does with the value: fetch and parse it.
-    const parsed = await measure("redis.get + JSON.parse", async () => JSON.parse((await redis.get(rawKeys[next()] as string)) as string) as unknown);
+    const parsed = await measure(
+      "redis.get + JSON.parse",
+      async () => JSON.parse((await redis.get(rawKeys[next()] as string)) as string) as unknown,
+    );
 
     const tiered = await start(new Cache({ redis, prefix }));
     for (const [i, key] of keys.entries()) await tiered.getOrLoad(key, async () => values[i], options);
@@ -100,11 +103,16 @@ export default async function (): Promise<void> {
         ? `${fmt(m.p50Ms)} ms p50 (${fmt(baseline.p50Ms / m.p50Ms, 1)}x faster than the bare GET's ${fmt(baseline.p50Ms)} ms)`
         : `${fmt(m.p50Ms)} ms p50 (${fmt(m.p50Ms / baseline.p50Ms, 1)}x the bare GET's ${fmt(baseline.p50Ms)} ms)`;
     const stats = tiered.stats();
-    report("Cache library (@secapi/cache)", baseline, [parsed, l1, l2, underChurn], [
-      `L1 hit: ${ratio(l1)}. L2 hit: ${ratio(l2)}; against GET + JSON.parse: ${fmt(l2.opsPerSecond / parsed.opsPerSecond, 2)}x the throughput. Under churn: ${ratio(underChurn)}.`,
-      `Churn: ~${replayed} invalidations recorded in the fence during that run; L1 hit rate stayed ${fmt(stats.hitRate * 100, 2)}% ` +
-        `(${stats.l1.entries} entries, ${stats.l1.bytes} bytes in L1, ${stats.errors} errors).`,
-    ]);
+    report(
+      "Cache library (@secapi/cache)",
+      baseline,
+      [parsed, l1, l2, underChurn],
+      [
+        `L1 hit: ${ratio(l1)}. L2 hit: ${ratio(l2)}; against GET + JSON.parse: ${fmt(l2.opsPerSecond / parsed.opsPerSecond, 2)}x the throughput. Under churn: ${ratio(underChurn)}.`,
+        `Churn: ~${replayed} invalidations recorded in the fence during that run; L1 hit rate stayed ${fmt(stats.hitRate * 100, 2)}% ` +
+          `(${stats.l1.entries} entries, ${stats.l1.bytes} bytes in L1, ${stats.errors} errors).`,
+      ],
+    );
   } finally {
     churn?.kill();
     if (churn && churn.exitCode === null) await once(churn, "exit");

@@ -23,7 +23,11 @@ const CONNECTIONS = 32;
 const CLOCK_TICKS = 100;
 
 /** Starts a process (its logs go to `<tmp>/secapi-bench-<name>.log`) and waits until `READY_PATH` answers. */
-function start(script: string, env: Record<string, string>, logName = `${basename(dirname(dirname(script)))}-${basename(script, ".mjs")}`): Promise<ChildProcess> {
+function start(
+  script: string,
+  env: Record<string, string>,
+  logName = `${basename(dirname(dirname(script)))}-${basename(script, ".mjs")}`,
+): Promise<ChildProcess> {
   const log = openSync(`${tmpdir()}/secapi-bench-${logName}.log`, "w");
   // BENCH_CPU_PROF_DIR: each process writes a V8 CPU profile there when it exits (open in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
@@ -133,7 +137,9 @@ export default async function httpBench(): Promise<void> {
     REDIS_CACHE_URL: `${REDIS}/1`,
     QUEUE_PREFIX: prefix,
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
-    TIER_LIMITS: JSON.stringify({ business: { requests_per_minute: 100_000_000, scans_per_hour: 100_000_000, scans_per_month: 1_000_000_000 } }),
+    TIER_LIMITS: JSON.stringify({
+      business: { requests_per_minute: 100_000_000, scans_per_hour: 100_000_000, scans_per_month: 1_000_000_000 },
+    }),
   };
   const children: ChildProcess[] = [];
   /** Ids that every key the bench leaves in Redis outside its prefix carries: the user's and the scan's. */
@@ -141,10 +147,14 @@ export default async function httpBench(): Promise<void> {
   try {
     execFileSync(process.execPath, [`${ROOT}apps/cli/dist/main.js`, "migrate"], { env: { ...process.env, ...env }, stdio: "ignore" });
     const user = JSON.parse(
-      execFileSync(process.execPath, [`${ROOT}apps/cli/dist/main.js`, "users", "create", "--email", "bench@example.com", "--tier", "business", "--json"], {
-        env: { ...process.env, ...env },
-        encoding: "utf8",
-      }),
+      execFileSync(
+        process.execPath,
+        [`${ROOT}apps/cli/dist/main.js`, "users", "create", "--email", "bench@example.com", "--tier", "business", "--json"],
+        {
+          env: { ...process.env, ...env },
+          encoding: "utf8",
+        },
+      ),
     ) as { id: string; api_key: string };
     ids.push(user.id);
 
@@ -156,12 +166,18 @@ export default async function httpBench(): Promise<void> {
     const apiProcess = await start(`${ROOT}apps/api/dist/main.js`, { ...env, PORT: apiPort });
     children.push(apiProcess);
     children.push(await start(`${ROOT}apps/scan-worker/dist/main.js`, { ...env, PORT: workerPort, SCAN_WORKER_PORT: workerPort }));
-    children.push(await start(`${ROOT}apps/cache-worker/dist/main.js`, { ...env, PORT: cacheWorkerPort, CACHE_WORKER_PORT: cacheWorkerPort }));
+    children.push(
+      await start(`${ROOT}apps/cache-worker/dist/main.js`, { ...env, PORT: cacheWorkerPort, CACHE_WORKER_PORT: cacheWorkerPort }),
+    );
     const bareEnv = (port: string) => ({ ...env, REDIS_URL: `${REDIS}/1`, PORT: port, KEY_PREFIX: prefix, READY_PATH: "/value" });
     const bareProcess = await start(`${ROOT}bench/fixtures/bare-server.mjs`, bareEnv(barePort));
     children.push(bareProcess);
     const hostedPort = String(Number(apiPort) + 4);
-    const hostedProcess = await start(`${ROOT}bench/fixtures/bare-server.mjs`, { ...bareEnv(hostedPort), HOSTED_LIKE_API: "1" }, "bare-server-hosted");
+    const hostedProcess = await start(
+      `${ROOT}bench/fixtures/bare-server.mjs`,
+      { ...bareEnv(hostedPort), HOSTED_LIKE_API: "1" },
+      "bare-server-hosted",
+    );
     children.push(hostedProcess);
 
     const api = `http://127.0.0.1:${apiPort}`;
@@ -180,8 +196,16 @@ export default async function httpBench(): Promise<void> {
 
     console.log(`  seeded (result cached: ${await resultSeeded()}); measuring...`);
     const rows: Record<string, Contender> = {
-      get: { name: "cache-hit GET /api/v1/scans/:id (whole stack)", options: { url: `${api}/api/v1/scans/${submitted.id}`, headers }, server: apiProcess },
-      post: { name: "cached POST /api/v1/scans (whole stack)", options: { url: `${api}/api/v1/scans`, method: "POST", headers, body }, server: apiProcess },
+      get: {
+        name: "cache-hit GET /api/v1/scans/:id (whole stack)",
+        options: { url: `${api}/api/v1/scans/${submitted.id}`, headers },
+        server: apiProcess,
+      },
+      post: {
+        name: "cached POST /api/v1/scans (whole stack)",
+        options: { url: `${api}/api/v1/scans`, method: "POST", headers, body },
+        server: apiProcess,
+      },
     };
     // BENCH_HTTP_ROWS=get (or post): only that row against the baseline, e.g. for a CPU profile of one route.
     const selected = (process.env.BENCH_HTTP_ROWS ?? "get,post").split(",").map((name) => {
@@ -193,7 +217,11 @@ export default async function httpBench(): Promise<void> {
     // like-for-like reference for what SecAPI's own work costs on top of express.
     const [baseline, ...measured] = (await measureInterleaved([
       { name: "bare express 5 + one ioredis GET", options: { url: `http://127.0.0.1:${barePort}/value` }, server: bareProcess },
-      { name: "the same, hosted like the API (express-host.ts)", options: { url: `http://127.0.0.1:${hostedPort}/value` }, server: hostedProcess },
+      {
+        name: "the same, hosted like the API (express-host.ts)",
+        options: { url: `http://127.0.0.1:${hostedPort}/value` },
+        server: hostedProcess,
+      },
       ...selected,
     ])) as [LoadMeasurement, LoadMeasurement, ...LoadMeasurement[]];
     const hosted = measured[0] as LoadMeasurement;

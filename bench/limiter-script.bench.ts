@@ -49,7 +49,17 @@ class CallgrindRedis {
     const dir = mkdtempSync(join(tmpdir(), "secapi-callgrind-"));
     const child = spawn(
       "valgrind",
-      ["--tool=callgrind", `--callgrind-out-file=${dir}/callgrind.out`, "redis-server", "--port", String(port), "--save", "", "--appendonly", "no"],
+      [
+        "--tool=callgrind",
+        `--callgrind-out-file=${dir}/callgrind.out`,
+        "redis-server",
+        "--port",
+        String(port),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+      ],
       { stdio: "ignore" },
     );
     const server = new CallgrindRedis(child, dir, port);
@@ -106,7 +116,13 @@ export default async function limiterScriptBench(): Promise<void> {
   const server = await CallgrindRedis.start();
   const redis = new Redis(server.port);
   try {
-    const flexible = new RateLimiterRedis({ storeClient: redis, useRedisPackage: false, keyPrefix: "flx", points: BASELINE_POINTS, duration: 60 });
+    const flexible = new RateLimiterRedis({
+      storeClient: redis,
+      useRedisPackage: false,
+      keyPrefix: "flx",
+      points: BASELINE_POINTS,
+      duration: 60,
+    });
     let nowMs = Date.UTC(2031, 0, 10, 12, 0, 0);
     const limiter = new RateLimiter({ redis, prefix: "rl", clock: () => nowMs, timeoutMs: 60_000, failMode: "closed" });
     const perSecond = SUBJECTS * CHECKS_PER_SUBJECT_SECOND;

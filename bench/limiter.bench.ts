@@ -58,7 +58,13 @@ export default async function limiterBench(): Promise<void> {
     failMode: "closed",
     hooks: { onDecision: (_, decision) => decision.outcome !== "allowed" && notAllowed.push(decision.outcome) },
   });
-  const flexible = new RateLimiterRedis({ storeClient: theirs, useRedisPackage: false, keyPrefix: `${prefix}:rlflx`, points: BASELINE_POINTS, duration: 60 });
+  const flexible = new RateLimiterRedis({
+    storeClient: theirs,
+    useRedisPackage: false,
+    keyPrefix: `${prefix}:rlflx`,
+    points: BASELINE_POINTS,
+    duration: 60,
+  });
 
   const contenders: Array<[string, () => Promise<unknown>]> = [
     ["rate-limiter-flexible RateLimiterRedis.consume (1 fixed window)", () => flexible.consume(subject())],
@@ -71,7 +77,9 @@ export default async function limiterBench(): Promise<void> {
     if (round % 2 === 1) order.reverse();
     for (const i of order) {
       const [name, operation] = contenders[i] as [string, () => Promise<unknown>];
-      rounds[i]?.push(await measure(name, operation, { durationMs: ROUND_MS, warmupMs: round === 0 ? 500 : 100, concurrency: CONCURRENCY }));
+      rounds[i]?.push(
+        await measure(name, operation, { durationMs: ROUND_MS, warmupMs: round === 0 ? 500 : 100, concurrency: CONCURRENCY }),
+      );
     }
   }
   const [baseline, ...others] = rounds.map(merge) as [Measurement, ...Measurement[]];

@@ -44,6 +44,11 @@ export default async function versionOrderingBench(): Promise<void> {
   for (const [ecosystem, versions] of byEcosystem) if (ecosystem !== "npm") others.push(await comparisons(ecosystem, versions));
   // Lists differ in length; comparisons per second is what compares across ecosystems.
   report("Version ordering per ecosystem (warm)", { ...baseline, name: `baseline: ${baseline.name}` }, others, [
-    ["Comparisons per second, and as a ratio to npm's semver in this run:", ...[baseline, ...others].map((m) => `- ${m.name.split(":")[0]}: ${count(m.perSecond)}/s (${(m.perSecond / baseline.perSecond).toFixed(2)}×)`)].join("\n"),
+    [
+      "Comparisons per second, and as a ratio to npm's semver in this run:",
+      ...[baseline, ...others].map(
+        (m) => `- ${m.name.split(":")[0]}: ${count(m.perSecond)}/s (${(m.perSecond / baseline.perSecond).toFixed(2)}×)`,
+      ),
+    ].join("\n"),
   ]);
 }

@@ -135,14 +135,23 @@ const databaseUrl = (name: string) => ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
  * warm-up and measured scans queued as the API leaves them (scan row + sealed input), without their jobs.
  */
 async function prepareTemplate(name: string, scanInputKey: Buffer): Promise<Backlog> {
-  execFileSync(process.execPath, [`${ROOT}apps/cli/dist/main.js`, "migrate"], { env: { ...process.env, DATABASE_URL: databaseUrl(name) }, stdio: "ignore" });
+  execFileSync(process.execPath, [`${ROOT}apps/cli/dist/main.js`, "migrate"], {
+    env: { ...process.env, DATABASE_URL: databaseUrl(name) },
+    stdio: "ignore",
+  });
   const db = createDb(createPool({ connectionString: databaseUrl(name), max: 4, statementTimeoutMs: 600_000 }));
   try {
     const { advisories } = parseAdvisories(Array.from({ length: ADVISORIES }, (_, n) => ({ source: String(n), json: osvRecord(n) })));
     await storeAdvisories(db, advisories);
     // The import's `advisories.updated` events: nothing here consumes them, and a run should relay only its own.
     await db.deleteFrom("outbox").execute();
-    const userId = (await db.insertInto("users").values({ email: "scaling@example.com", tier: "business", webhook_url: null }).returning("id").executeTakeFirstOrThrow()).id;
+    const userId = (
+      await db
+        .insertInto("users")
+        .values({ email: "scaling@example.com", tier: "business", webhook_url: null })
+        .returning("id")
+        .executeTakeFirstOrThrow()
+    ).id;
 
     // Half of each list has advisories (at versions across their history), half is clean.
     const random = seededRandom(0x5ca1e);
@@ -212,7 +221,12 @@ function stopWorker(child: ChildProcess): Promise<void> {
 
 /** Scans of the run's database that have ended, and how many of those failed. */
 async function finishedScans(db: Db): Promise<{ finished: number; failed: number }> {
-  const rows = await db.selectFrom("scans").select(["status", (eb) => eb.fn.countAll<string>().as("n")]).where("status", "in", ["completed", "failed"]).groupBy("status").execute();
+  const rows = await db
+    .selectFrom("scans")
+    .select(["status", (eb) => eb.fn.countAll<string>().as("n")])
+    .where("status", "in", ["completed", "failed"])
+    .groupBy("status")
+    .execute();
   const of = (status: string) => Number(rows.find((r) => r.status === status)?.n ?? 0);
   return { finished: of("completed") + of("failed"), failed: of("failed") };
 }
@@ -260,7 +274,8 @@ async function drain(processes: number, template: string, backlog: Backlog, scan
   const redis = new Redis(`${REDIS}/0`, { maxRetriesPerRequest: null });
   const queues = createQueues({ connection: redis, prefix });
   const workers: { child: ChildProcess; port: number }[] = [];
-  const enqueue = (scans: QueuedScan[]) => queues.scans.addBulk(scans.map(({ key, jobId }) => ({ name: SCAN_JOB_NAME, data: key, opts: { jobId } })));
+  const enqueue = (scans: QueuedScan[]) =>
+    queues.scans.addBulk(scans.map(({ key, jobId }) => ({ name: SCAN_JOB_NAME, data: key, opts: { jobId } })));
   try {
     await queues.scans.pause();
     await enqueue(backlog.warmup);
@@ -286,7 +301,8 @@ async function drain(processes: number, template: string, backlog: Backlog, scan
     await new Promise((r) => setTimeout(r, IDLE_WINDOW_MS));
     const before = await snapshot(pool, dbName, redis, ports);
     const idleCpuMsPerSecond =
-      (before.workers.reduce((sum, w, i) => sum + w.cpuSeconds - (idleFrom.workers[i]?.cpuSeconds ?? 0), 0) * 1e6) / (performance.now() - idleStarted);
+      (before.workers.reduce((sum, w, i) => sum + w.cpuSeconds - (idleFrom.workers[i]?.cpuSeconds ?? 0), 0) * 1e6) /
+      (performance.now() - idleStarted);
     const started = performance.now();
     await queues.scans.resume();
     await waitForFinished(db, backlog.warmup.length + backlog.measured.length, children);
@@ -352,7 +368,9 @@ function merge(runs: RunFigures[]): RunFigures {
     })),
     postgresCpuMs: sum((r) => r.postgresCpuMs),
     redisCpuMs: sum((r) => r.redisCpuMs) ?? 0,
-    machine: runs.every((r) => r.machine) ? { total: sum((r) => r.machine?.total) ?? 0, busy: sum((r) => r.machine?.busy) ?? 0 } : undefined,
+    machine: runs.every((r) => r.machine)
+      ? { total: sum((r) => r.machine?.total) ?? 0, busy: sum((r) => r.machine?.busy) ?? 0 }
+      : undefined,
     findings: sum((r) => r.findings) ?? 0,
     idleCpuMsPerSecond: (sum((r) => r.idleCpuMsPerSecond) ?? 0) / runs.length,
   };
@@ -389,7 +407,9 @@ export default async function scanWorkerScalingBench(): Promise<void> {
       const order = round % 2 === 0 ? PROCESS_COUNTS : [...PROCESS_COUNTS].reverse();
       const runs: RunFigures[] = [];
       for (const processes of order) {
-        console.log(`  scaling: round ${round + 1}, ${processes} scan-worker process${processes === 1 ? "" : "es"} (load average ${fmt(loadavg()[0] ?? 0)})...`);
+        console.log(
+          `  scaling: round ${round + 1}, ${processes} scan-worker process${processes === 1 ? "" : "es"} (load average ${fmt(loadavg()[0] ?? 0)})...`,
+        );
         runs.push(await drain(processes, template, backlog, scanInputKey));
       }
       rounds.push(runs);
@@ -398,7 +418,9 @@ export default async function scanWorkerScalingBench(): Promise<void> {
     const [baseline] = all as [RunFigures];
     const cores = availableParallelism();
 
-    console.log(`\n## Scan-worker scaling: a backlog of ${SCANS} dependency scans (${PACKAGES_PER_SCAN} npm packages each), ${ROUNDS} rounds\n`);
+    console.log(
+      `\n## Scan-worker scaling: a backlog of ${SCANS} dependency scans (${PACKAGES_PER_SCAN} npm packages each), ${ROUNDS} rounds\n`,
+    );
     console.log(
       "| worker processes | scans/s | drain s | vs 1 process | worker CPU-ms/scan | worker cores used | per process: scans, CPU-ms/scan | " +
         "Postgres backends CPU-ms/scan | Redis CPU-ms/scan | idle workers CPU-ms/s | machine busy |",
@@ -412,7 +434,9 @@ export default async function scanWorkerScalingBench(): Promise<void> {
 
     const ceiling = (cores * 1000) / perScan(baseline.workerCpuMs + (baseline.postgresCpuMs ?? 0) + baseline.redisCpuMs, baseline);
     console.log(
-      `\n${cores} cores (os.availableParallelism()), load average at the end ${loadavg().map((l) => fmt(l)).join(" ")}; ` +
+      `\n${cores} cores (os.availableParallelism()), load average at the end ${loadavg()
+        .map((l) => fmt(l))
+        .join(" ")}; ` +
         `SCAN_WORKER_CONCURRENCY ${CONCURRENCY ?? "default (4)"} per process; ${ADVISORIES.toLocaleString("en-US")} advisories in Postgres, ` +
         `${fmt(baseline.findings / baseline.scans, 1)} findings per scan; ${WARMUP_SCANS} warm-up scans drained first in each run, ` +
         "each run on a fresh copy of the same database and a queue prefix of its own.",

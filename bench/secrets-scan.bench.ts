@@ -44,14 +44,23 @@ export default async function secretsScanBench(): Promise<void> {
   const text = mixedText(5 * 1024 * 1024);
   const scan = (path: string, content: string) => scanSecrets({ files: [{ path, content }] });
   const reading = await measureSerial("split into lines (baseline)", () => text.split("\n"), ITERATIONS);
-  const mixed = await measureSerial(`scanSecrets, ${(text.length / 1e6).toFixed(1)} MB mixed text`, () => scan("big.log", text), ITERATIONS);
+  const mixed = await measureSerial(
+    `scanSecrets, ${(text.length / 1e6).toFixed(1)} MB mixed text`,
+    () => scan("big.log", text),
+    ITERATIONS,
+  );
   const whole = minifiedLine(1_000_000);
   const quarter = minifiedLine(250_000);
   const quarterRun = await measureSerial("scanSecrets, 250 KB minified line", () => scan("q.min.js", quarter), ITERATIONS);
   const wholeRun = await measureSerial("scanSecrets, 1 MB minified line", () => scan("w.min.js", whole), ITERATIONS);
-  report("Secrets scanner", reading, [mixed, quarterRun, wholeRun], [
-    `5 MB of mixed text: p50 ${mixed.p50Ms.toFixed(0)} ms, ${(mixed.p50Ms / TARGET_MS).toFixed(3)} of the ${TARGET_MS} ms target; ` +
-      `${(mixed.p50Ms / reading.p50Ms).toFixed(1)}x the time of splitting it into lines.`,
-    `One long line, 4x the input: ${(wholeRun.p50Ms / quarterRun.p50Ms).toFixed(1)}x the time (linear: ~4x; quadratic: ~16x).`,
-  ]);
+  report(
+    "Secrets scanner",
+    reading,
+    [mixed, quarterRun, wholeRun],
+    [
+      `5 MB of mixed text: p50 ${mixed.p50Ms.toFixed(0)} ms, ${(mixed.p50Ms / TARGET_MS).toFixed(3)} of the ${TARGET_MS} ms target; ` +
+        `${(mixed.p50Ms / reading.p50Ms).toFixed(1)}x the time of splitting it into lines.`,
+      `One long line, 4x the input: ${(wholeRun.p50Ms / quarterRun.p50Ms).toFixed(1)}x the time (linear: ~4x; quadratic: ~16x).`,
+    ],
+  );
 }

@@ -87,7 +87,10 @@ async function msUntilSecondApiForgets(id: string, key: string): Promise<number>
     const response = await stack.request("GET", `/api/v1/scans/${id}`, key, undefined, secondApiUrl);
     if (response.status === 404) return started - committedAt;
     expect(response.status).toBe(200);
-    if (started - committedAt > FENCE_MS) throw new Error(`the second API still served a deleted scan to a GET begun ${(started - committedAt).toFixed(1)} ms after the delete`);
+    if (started - committedAt > FENCE_MS)
+      throw new Error(
+        `the second API still served a deleted scan to a GET begun ${(started - committedAt).toFixed(1)} ms after the delete`,
+      );
   }
 }
 
@@ -125,7 +128,9 @@ describe("two API processes, a scan-worker and a cache-worker", () => {
   it("a pattern delete, through one API or the CLI, stops the other API's L1 from serving the keys", async () => {
     const user = await newUser();
     const id = await completedScan(user.api_key, "PATTERN=1");
-    const admin = JSON.parse(await stack.cli("users", "create", "--email", `admin-${id}@example.com`, "--tier", "business", "--admin", "--json")) as { api_key: string };
+    const admin = JSON.parse(
+      await stack.cli("users", "create", "--email", `admin-${id}@example.com`, "--tier", "business", "--admin", "--json"),
+    ) as { api_key: string };
     const db = new pg.Client({ connectionString: stack.database.url });
     await db.connect();
     try {
@@ -141,7 +146,10 @@ describe("two API processes, a scan-worker and a cache-worker", () => {
           const response = await stack.request("GET", `/api/v1/scans/${id}`, user.api_key, undefined, secondApiUrl);
           expect(response.status).toBe(200);
           if (response.body.completed_at === completedAt) return;
-          if (started - deletedAt > FENCE_MS) throw new Error(`the second API still served a key deleted by pattern to a GET begun ${(started - deletedAt).toFixed(1)} ms after the delete`);
+          if (started - deletedAt > FENCE_MS)
+            throw new Error(
+              `the second API still served a key deleted by pattern to a GET begun ${(started - deletedAt).toFixed(1)} ms after the delete`,
+            );
         }
       };
 
@@ -180,7 +188,13 @@ describe("two API processes, a scan-worker and a cache-worker", () => {
     // Until the cache-worker has warmed it, a submission would read the stored result from Postgres (a MISS).
     await waitFor(() => cachedResultKey(`secapi:result:secrets:${user.id}:*`), { what: "the cache-worker to warm the result" });
     const again = await waitFor(async () => {
-      const response = await stack.request("POST", "/api/v1/scans", user.api_key, { type: "secrets", input: { files: [{ path: ".env", content }] } }, secondApiUrl);
+      const response = await stack.request(
+        "POST",
+        "/api/v1/scans",
+        user.api_key,
+        { type: "secrets", input: { files: [{ path: ".env", content }] } },
+        secondApiUrl,
+      );
       return response.status === 200 ? response : undefined;
     });
     expect(again.headers.get("x-cache-status")).toBe("HIT");
@@ -190,18 +204,23 @@ describe("two API processes, a scan-worker and a cache-worker", () => {
 
   it("exports every DESIGN.md metric with its labels across the three services, valid for promtool", async () => {
     const scrapes = await Promise.all(
-      [`${stack.apiUrl}/metrics`, `http://127.0.0.1:${scanWorkerPort}/metrics`, `http://127.0.0.1:${cacheWorkerPort}/metrics`].map(async (url) => {
-        const response = await fetch(url);
-        expect(response.status, url).toBe(200);
-        return response.text();
-      }),
+      [`${stack.apiUrl}/metrics`, `http://127.0.0.1:${scanWorkerPort}/metrics`, `http://127.0.0.1:${cacheWorkerPort}/metrics`].map(
+        async (url) => {
+          const response = await fetch(url);
+          expect(response.status, url).toBe(200);
+          return response.text();
+        },
+      ),
     );
     const families = scrapes.flatMap((text) => parsePrometheusTextFormat(text));
     // The parser keeps no labels for histograms; read label names off the exposition lines themselves.
     const labelSets = (name: string) =>
       scrapes.flatMap((text) =>
         [...text.matchAll(new RegExp(`^${name}(?:_bucket|_sum|_count)?\\{([^}]*)\\}`, "gm"))].map((m) =>
-          [...(m[1] ?? "").matchAll(/(\w+)="/g)].map((l) => l[1] ?? "").filter((l) => l !== "service" && l !== "le").sort(),
+          [...(m[1] ?? "").matchAll(/(\w+)="/g)]
+            .map((l) => l[1] ?? "")
+            .filter((l) => l !== "service" && l !== "le")
+            .sort(),
         ),
       );
     const expected: Record<string, string[]> = {
@@ -218,7 +237,10 @@ describe("two API processes, a scan-worker and a cache-worker", () => {
       secapi_cache_invalidations_total: ["reason"],
     };
     for (const [name, labels] of Object.entries(expected)) {
-      expect(families.some((f) => f.name === name), name).toBe(true);
+      expect(
+        families.some((f) => f.name === name),
+        name,
+      ).toBe(true);
       for (const own of labelSets(name)) expect(own, name).toEqual([...labels].sort());
     }
     const series = (name: string) => families.filter((f) => f.name === name).flatMap((f) => f.metrics);
@@ -226,8 +248,12 @@ describe("two API processes, a scan-worker and a cache-worker", () => {
     expect(labelSets("secapi_scan_duration_seconds").length).toBeGreaterThan(0);
     expect(scrapes[1]).toMatch(/secapi_scan_duration_seconds_count\{[^}]*scan_type="secrets"/);
     expect(series("secapi_cache_hits_total").length).toBeGreaterThan(0);
-    expect(series("secapi_rate_limit_exceeded_total").some((s) => s.labels?.tier === "free" && s.labels?.endpoint === "/api/v1/scans")).toBe(true);
-    expect(series("secapi_events_processed_total").some((s) => s.labels?.type === "scan.completed" && s.labels?.outcome === "ok")).toBe(true);
+    expect(
+      series("secapi_rate_limit_exceeded_total").some((s) => s.labels?.tier === "free" && s.labels?.endpoint === "/api/v1/scans"),
+    ).toBe(true);
+    expect(series("secapi_events_processed_total").some((s) => s.labels?.type === "scan.completed" && s.labels?.outcome === "ok")).toBe(
+      true,
+    );
     expect(scrapes[0]).toMatch(/secapi_http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/scans\/:id"/);
     expect(series("process_cpu_seconds_total").length).toBeGreaterThan(0);
 

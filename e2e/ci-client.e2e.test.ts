@@ -150,7 +150,10 @@ describe("secapi scan, the client for CI", () => {
     const pyLines = readFileSync(join(project, "py", "requirements.txt"), "utf8").split("\n");
     expect(pyLines[requirements.locations[0].physicalLocation.region.startLine - 1]).toMatch(/==/);
 
-    const leaked = run0.results.find((r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => r.locations[0]?.physicalLocation.artifactLocation.uri === "deploy.env");
+    const leaked = run0.results.find(
+      (r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) =>
+        r.locations[0]?.physicalLocation.artifactLocation.uri === "deploy.env",
+    );
     expect(leaked.locations[0].physicalLocation.region).toMatchObject({ startLine: 2 });
     expect(result.stdout).not.toContain(secret);
   });

@@ -23,7 +23,9 @@ beforeAll(async () => {
   await stack.startApi({ PORT: portB });
   await stack.startScanWorker();
   await stack.startCacheWorker();
-  admin = JSON.parse(await stack.cli("users", "create", "--email", `${uniqueId("a")}@example.com`, "--tier", "business", "--admin", "--json")).api_key;
+  admin = JSON.parse(
+    await stack.cli("users", "create", "--email", `${uniqueId("a")}@example.com`, "--tier", "business", "--admin", "--json"),
+  ).api_key;
   user = (await stack.createUser("business")).api_key;
 });
 afterAll(async () => {
@@ -40,7 +42,10 @@ function advisory(id: string, names: string[], extra: Record<string, unknown> = 
     id,
     modified: new Date().toISOString(),
     summary: "test advisory",
-    affected: names.map((name) => ({ package: { ecosystem: "npm", name }, ranges: [{ type: "SEMVER", events: [{ introduced: "0" }, { fixed: "2.0.0" }] }] })),
+    affected: names.map((name) => ({
+      package: { ecosystem: "npm", name },
+      ranges: [{ type: "SEMVER", events: [{ introduced: "0" }, { fixed: "2.0.0" }] }],
+    })),
     ...extra,
   };
 }
@@ -56,10 +61,13 @@ const submit = (packages: unknown, baseUrl = stack.apiUrl) =>
 
 /** Resubmits until the answer is a cached result (the run finished, or the cache-worker re-ran it). */
 const untilCached = (packages: unknown, baseUrl?: string) =>
-  waitFor(async () => {
-    const answer = await submit(packages, baseUrl);
-    return answer.status === 200 ? answer : undefined;
-  }, { timeoutMs: 30_000, intervalMs: 200, what: "a cached answer" });
+  waitFor(
+    async () => {
+      const answer = await submit(packages, baseUrl);
+      return answer.status === 200 ? answer : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200, what: "a cached answer" },
+  );
 
 describe("a stored result is an answer only while it is current", () => {
   it("never answers with the old findings after an advisory change: hot or cold, through either API, after a restart, and on withdrawal", async () => {
@@ -104,7 +112,9 @@ describe("a stored result is an answer only while it is current", () => {
     expect(ids(await untilCached(hot, apiB))).toEqual([id]);
 
     // Withdrawn (as of now): no answer shows it any more.
-    await importAdvisory(advisory(id, [hotName, coldName], { modified: new Date(Date.now() + 1000).toISOString(), withdrawn: new Date().toISOString() }));
+    await importAdvisory(
+      advisory(id, [hotName, coldName], { modified: new Date(Date.now() + 1000).toISOString(), withdrawn: new Date().toISOString() }),
+    );
     const afterWithdrawal: Answer[] = [];
     for (let i = 0; i < 5; i++) afterWithdrawal.push(await submit(hot), await submit(hot, apiB), await submit(cold, apiB));
     expect(afterWithdrawal.filter((a) => a.status === 200 && ids(a).includes(id))).toEqual([]);

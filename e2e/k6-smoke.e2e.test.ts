@@ -69,7 +69,14 @@ describe.skipIf(!k6)("k6 smoke test against the e2e stack", () => {
   it("smoke.js meets its thresholds, and its JSON summary says so", async () => {
     const result = await run(k6 as string, ["run", "--quiet", "--no-color", `${REPO_ROOT}load-tests/smoke.js`], {
       cwd: REPO_ROOT,
-      env: { ...process.env, BASE_URL: stack.apiUrl, BOOTSTRAP_ADMIN_KEY: adminKey, SUMMARY_DIR: summaryDir, DURATION: "30s", K6_NO_USAGE_REPORT: "true" },
+      env: {
+        ...process.env,
+        BASE_URL: stack.apiUrl,
+        BOOTSTRAP_ADMIN_KEY: adminKey,
+        SUMMARY_DIR: summaryDir,
+        DURATION: "30s",
+        K6_NO_USAGE_REPORT: "true",
+      },
       maxBuffer: 16 * 1024 * 1024,
     }).catch((error: { code?: number; stdout?: string; stderr?: string }) => {
       throw new Error(`k6 exited ${error.code}\n${error.stdout}\n${error.stderr}\n${stack.logs().slice(-20_000)}`);
@@ -82,7 +89,14 @@ describe.skipIf(!k6)("k6 smoke test against the e2e stack", () => {
     expect(summary.k6.metrics.checks.values.fails).toBe(0);
     // Every main route was exercised.
     expect(summary.endpoints.map((e: { endpoint: string }) => e.endpoint)).toEqual(
-      expect.arrayContaining(["POST /scan/dependencies", "POST /scans", "GET /scans/:id", "GET /scans/:id?wait", "GET /scans", "GET /usage"]),
+      expect.arrayContaining([
+        "POST /scan/dependencies",
+        "POST /scans",
+        "GET /scans/:id",
+        "GET /scans/:id?wait",
+        "GET /scans",
+        "GET /usage",
+      ]),
     );
     for (const endpoint of summary.endpoints) expect(endpoint.count, endpoint.endpoint).toBeGreaterThan(0);
   });

@@ -37,7 +37,9 @@ beforeAll(async () => {
   stack = await Stack.create();
   await stack.startApi();
   await stack.startScanWorker();
-  const admin = JSON.parse(await stack.cli("users", "create", "--email", `${uniqueId("admin")}@example.com`, "--tier", "business", "--admin", "--json"));
+  const admin = JSON.parse(
+    await stack.cli("users", "create", "--email", `${uniqueId("admin")}@example.com`, "--tier", "business", "--admin", "--json"),
+  );
   const advisories = formats.flatMap((format) => fixture(format).advisories);
   const imported = await stack.request("POST", "/api/v1/admin/advisories", admin.api_key, advisories);
   expect(imported.status, JSON.stringify(imported.body)).toBe(200);

@@ -43,7 +43,10 @@ interface Answer {
   phase: "before" | "outage" | "after";
 }
 
-const secrets = (tag: string) => ({ type: "secrets", input: { files: [{ path: ".env", content: `# ${tag}\nAWS_ACCESS_KEY_ID=${awsAccessKeyId()}\n` }] } });
+const secrets = (tag: string) => ({
+  type: "secrets",
+  input: { files: [{ path: ".env", content: `# ${tag}\nAWS_ACCESS_KEY_ID=${awsAccessKeyId()}\n` }] },
+});
 
 describe("a Postgres outage under load", () => {
   it("answers 503 for what needs Postgres, keeps cached reads working, loses no accepted scan, and recovers by itself", async () => {
@@ -82,7 +85,10 @@ describe("a Postgres outage under load", () => {
     await postgres.start();
     phase = "after";
     // Until a submission is accepted again: the pools recover on their own.
-    await waitFor(async () => answers.some((a) => a.phase === "after" && a.what === "submit" && a.status === 202), { timeoutMs: 30_000, what: "a submission accepted after the outage" });
+    await waitFor(async () => answers.some((a) => a.phase === "after" && a.what === "submit" && a.status === 202), {
+      timeoutMs: 30_000,
+      what: "a submission accepted after the outage",
+    });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     running = false;
     await clients;
@@ -95,7 +101,9 @@ describe("a Postgres outage under load", () => {
     const outage = answers.filter((a) => a.phase === "outage");
     expect(outage.length).toBeGreaterThan(0);
     // Nothing but a cached answer or a 503 that says why and when to retry.
-    const unexpected = answers.filter((a) => ![200, 202, 503].includes(a.status) || (a.status === 503 && (a.code !== "database_unavailable" || a.retryAfter === null)));
+    const unexpected = answers.filter(
+      (a) => ![200, 202, 503].includes(a.status) || (a.status === 503 && (a.code !== "database_unavailable" || a.retryAfter === null)),
+    );
     expect(unexpected).toEqual([]);
     expect(outage.filter((a) => a.what === "submit" && a.status === 503).length).toBeGreaterThan(0);
     // Cached reads and cached answers never needed Postgres.

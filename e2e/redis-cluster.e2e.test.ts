@@ -19,11 +19,16 @@ beforeAll(async () => {
   stack = await Stack.create({
     REDIS_URL: clusterUrl(queueCluster),
     REDIS_CACHE_URL: clusterUrl(cacheCluster),
-    TIER_LIMITS: JSON.stringify({ free: { requests_per_minute: 5 }, business: { requests_per_minute: 1_000_000, scans_per_hour: 1_000_000 } }),
+    TIER_LIMITS: JSON.stringify({
+      free: { requests_per_minute: 5 },
+      business: { requests_per_minute: 1_000_000, scans_per_hour: 1_000_000 },
+    }),
   });
   await stack.startApi();
   await Promise.all([stack.startScanWorker(), stack.startScanWorker(), stack.startCacheWorker()]);
-  admin = JSON.parse(await stack.cli("users", "create", "--email", `${uniqueId("admin")}@example.com`, "--tier", "business", "--admin", "--json"));
+  admin = JSON.parse(
+    await stack.cli("users", "create", "--email", `${uniqueId("admin")}@example.com`, "--tier", "business", "--admin", "--json"),
+  );
 });
 afterAll(async () => {
   await stack?.close();
@@ -66,7 +71,12 @@ describe("SecAPI on Redis Cluster", () => {
       id: "GHSA-clus-ter0-demo",
       modified: new Date().toISOString(),
       summary: "cluster demo",
-      affected: [{ package: { ecosystem: "npm", name: "cluster-demo-pkg" }, ranges: [{ type: "SEMVER", events: [{ introduced: "0" }, { fixed: "1.0.1" }] }] }],
+      affected: [
+        {
+          package: { ecosystem: "npm", name: "cluster-demo-pkg" },
+          ranges: [{ type: "SEMVER", events: [{ introduced: "0" }, { fixed: "1.0.1" }] }],
+        },
+      ],
     };
     expect((await stack.request("POST", "/api/v1/admin/advisories", admin.api_key, [advisory])).status).toBe(200);
     const after = await stack.request("POST", "/api/v1/scans", user.api_key, body);

@@ -1,14 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { type Server, createConnection, createServer } from "node:net";
-import {
-  REPO_ROOT,
-  TEST_POSTGRES_URL,
-  dropDatabase,
-  freePort,
-  uniqueId,
-  waitFor,
-  withDatabase,
-} from "@secapi/testing";
+import { REPO_ROOT, TEST_POSTGRES_URL, dropDatabase, freePort, uniqueId, waitFor, withDatabase } from "@secapi/testing";
 import { afterEach, describe, expect, it } from "vitest";
 
 const APPS = ["api", "scan-worker", "cache-worker"] as const;
@@ -128,10 +120,22 @@ function listening(port: number): Promise<boolean> {
 function expectOneGracefulShutdownEach(stack: LocalStack) {
   for (const app of APPS) {
     const lines = stack.linesOf(app);
-    expect(lines.filter((l) => l.includes("shutting down: draining in-flight work")), app).toHaveLength(1);
-    expect(lines.filter((l) => l.includes('"msg":"shutdown complete"')), app).toHaveLength(1);
-    expect(lines.filter((l) => l.includes("second signal")), app).toEqual([]);
-    expect(lines.filter((l) => l.includes("shutdown timed out")), app).toEqual([]);
+    expect(
+      lines.filter((l) => l.includes("shutting down: draining in-flight work")),
+      app,
+    ).toHaveLength(1);
+    expect(
+      lines.filter((l) => l.includes('"msg":"shutdown complete"')),
+      app,
+    ).toHaveLength(1);
+    expect(
+      lines.filter((l) => l.includes("second signal")),
+      app,
+    ).toEqual([]);
+    expect(
+      lines.filter((l) => l.includes("shutdown timed out")),
+      app,
+    ).toEqual([]);
   }
 }
 
@@ -145,20 +149,24 @@ afterEach(async () => {
 });
 
 describe("pnpm start (tooling/local-stack)", () => {
-  it("stops every app with one SIGTERM on a SIGTERM, lets them drain, stops the Redis it started and exits 0", { timeout: 300_000 }, async () => {
-    stack = await LocalStack.start();
-    for (const app of APPS) await stack.waitForHealthy(app);
-    const redisPort = Number(new URL(stack.env.REDIS_URL ?? "").port);
-    expect(await listening(redisPort)).toBe(true);
+  it(
+    "stops every app with one SIGTERM on a SIGTERM, lets them drain, stops the Redis it started and exits 0",
+    { timeout: 300_000 },
+    async () => {
+      stack = await LocalStack.start();
+      for (const app of APPS) await stack.waitForHealthy(app);
+      const redisPort = Number(new URL(stack.env.REDIS_URL ?? "").port);
+      expect(await listening(redisPort)).toBe(true);
 
-    process.kill(stack.pid, "SIGTERM");
-    expect(await stack.exitCode()).toBe(0);
+      process.kill(stack.pid, "SIGTERM");
+      expect(await stack.exitCode()).toBe(0);
 
-    expectOneGracefulShutdownEach(stack);
-    for (const app of APPS) expect(stack.text()).toContain(`[start] ${app} stopped (code 0)`);
-    expect(stack.text()).not.toContain("exited on its own");
-    expect(await listening(redisPort)).toBe(false);
-  });
+      expectOneGracefulShutdownEach(stack);
+      for (const app of APPS) expect(stack.text()).toContain(`[start] ${app} stopped (code 0)`);
+      expect(stack.text()).not.toContain("exited on its own");
+      expect(await listening(redisPort)).toBe(false);
+    },
+  );
 
   it(
     "restarts a crashed app with growing back-off while the others keep serving, and stops gracefully on Ctrl-C",
@@ -183,7 +191,10 @@ describe("pnpm start (tooling/local-stack)", () => {
       }, 250);
       try {
         for (const delay of [1, 2, 4]) {
-          await stack.waitForLine(new RegExp(`cache-worker exited on its own \\(code 1\\) after \\d+ s; restarting in ${delay} s`), `restart in ${delay} s`);
+          await stack.waitForLine(
+            new RegExp(`cache-worker exited on its own \\(code 1\\) after \\d+ s; restarting in ${delay} s`),
+            `restart in ${delay} s`,
+          );
         }
         await new Promise<void>((resolve) => holder.close(() => resolve()));
         squatter = undefined;
@@ -192,8 +203,14 @@ describe("pnpm start (tooling/local-stack)", () => {
         // A crash of a running app: the scan-worker, killed outright, comes back; the API never stops answering.
         const [, firstPid] = stack.text().match(/\[start\] scan-worker started \(pid (\d+)\)/) ?? [];
         process.kill(Number(firstPid), "SIGKILL");
-        await stack.waitForLine(/scan-worker exited on its own \(signal SIGKILL\) after \d+ s; restarting in 1 s/, "the scan-worker's restart");
-        const [, secondPid] = await stack.waitForLine(new RegExp(`\\[start\\] scan-worker started \\(pid (?!${firstPid}\\))(\\d+)\\)`), "a new scan-worker");
+        await stack.waitForLine(
+          /scan-worker exited on its own \(signal SIGKILL\) after \d+ s; restarting in 1 s/,
+          "the scan-worker's restart",
+        );
+        const [, secondPid] = await stack.waitForLine(
+          new RegExp(`\\[start\\] scan-worker started \\(pid (?!${firstPid}\\))(\\d+)\\)`),
+          "a new scan-worker",
+        );
         expect(Number(secondPid)).not.toBe(Number(firstPid));
         await stack.waitForHealthy("scan-worker");
         expect(await stack.healthy("cache-worker")).toBe(true);

@@ -88,6 +88,11 @@ describe("quota webhooks", () => {
     expect(received).toHaveLength(2);
     const reset = received[1] as Received;
     expect(verifyWebhookSignature(secret, reset.signature, reset.body)).toBe(true);
-    expect(JSON.parse(reset.body)).toMatchObject({ type: "quota.reset", user_id: user.id, window: "scans-hour", reset_at: notice.reset_at });
+    expect(JSON.parse(reset.body)).toMatchObject({
+      type: "quota.reset",
+      user_id: user.id,
+      window: "scans-hour",
+      reset_at: notice.reset_at,
+    });
   });
 });

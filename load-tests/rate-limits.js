@@ -22,15 +22,11 @@ const refused = new Counter("secapi_refused");
 export const options = {
   // 55 s: the whole run fits in one sliding minute, so nothing is re-admitted.
   scenarios: { burst: { executor: "constant-vus", vus: envNumber("VUS", 50), duration: scaled(55) } },
-  thresholds: Object.assign(
-    common({ checksRate: 1, failedRate: 0.001 }),
-    perEndpoint({ [ENDPOINTS.listScans]: ["p(95)<250"] }),
-    {
-      // Exactly the limit within one window: no more (no leak across processes or requests), no less.
-      secapi_admitted: [`count==${LIMIT}`],
-      secapi_refused: ["count>0"],
-    },
-  ),
+  thresholds: Object.assign(common({ checksRate: 1, failedRate: 0.001 }), perEndpoint({ [ENDPOINTS.listScans]: ["p(95)<250"] }), {
+    // Exactly the limit within one window: no more (no leak across processes or requests), no less.
+    secapi_admitted: [`count==${LIMIT}`],
+    secapi_refused: ["count>0"],
+  }),
   summaryTrendStats: SUMMARY_TREND_STATS,
 };
 
@@ -45,7 +41,10 @@ export default function (data) {
     refused.add(1);
     check(response, {
       "refusal is a 429 with Retry-After, RateLimit-Policy and the rate_limited code": (r) =>
-        r.status === 429 && header(r, "Retry-After") !== undefined && header(r, "RateLimit-Policy") !== undefined && r.json("code") === "rate_limited",
+        r.status === 429 &&
+        header(r, "Retry-After") !== undefined &&
+        header(r, "RateLimit-Policy") !== undefined &&
+        r.json("code") === "rate_limited",
     });
   }
   sleep(0.1);

@@ -64,7 +64,12 @@ export const options = {
   // (READERS=40 SUBMIT_RATE=50 runs it).
   thresholds: Object.assign(
     // At most 1 % of the planned submissions dropped (a stall longer than maxVUs covers).
-    common({ checksRate: 0.99, failedRate: 0.01, dropped: Math.ceil(SUBMIT_RATE * Number(scaled(110).slice(0, -1)) * 0.01), staleRereads: true }),
+    common({
+      checksRate: 0.99,
+      failedRate: 0.01,
+      dropped: Math.ceil(SUBMIT_RATE * Number(scaled(110).slice(0, -1)) * 0.01),
+      staleRereads: true,
+    }),
     perEndpoint({ [ENDPOINTS.submitScan]: ["med<1000", "p(95)<15000"], [ENDPOINTS.waitScan]: ["p(95)<10000"] }),
     {
       // The readers' re-reads only: long polls carry long_poll:true and their own name.
@@ -79,7 +84,11 @@ export const options = {
 
 export function setup() {
   // Readers share a few users; the submitters are one user (secrets results are private to their owner).
-  return { readerKeys: createUsers(envNumber("USERS", 10), "business", "lifecycle-r"), submitterKey: createUsers(1, "business", "lifecycle-s")[0], salt: newSalt() };
+  return {
+    readerKeys: createUsers(envNumber("USERS", 10), "business", "lifecycle-r"),
+    submitterKey: createUsers(1, "business", "lifecycle-s")[0],
+    salt: newSalt(),
+  };
 }
 
 /** This reader VU's finished scan (id, ETag, state), created on first use. */

@@ -16,7 +16,11 @@ http.setResponseCallback(http.expectedStatuses(...EXPECTED_STATUSES));
 
 export const options = {
   scenarios: {
-    smoke: { executor: "constant-vus", vus: envNumber("VUS", 2), duration: __ENV.DURATION ? `${parseDuration(__ENV.DURATION)}s` : scaled(30) },
+    smoke: {
+      executor: "constant-vus",
+      vus: envNumber("VUS", 2),
+      duration: __ENV.DURATION ? `${parseDuration(__ENV.DURATION)}s` : scaled(30),
+    },
   },
   // A smoke run is small: every answer must be right, and a slow endpoint at this load is a bug.
   // Loose bounds: the CI host is a shared, loaded 2-core machine running k6 and the stack together.

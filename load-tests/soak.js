@@ -22,7 +22,15 @@ const apiRss = new Trend("secapi_api_rss_mb");
 export const options = {
   scenarios: {
     soak: { executor: "constant-vus", vus: envNumber("VUS", 20), duration: DURATION, exec: "journey" },
-    monitor: { executor: "constant-arrival-rate", rate: 1, timeUnit: "10s", duration: DURATION, preAllocatedVUs: 1, maxVUs: 2, exec: "monitor" },
+    monitor: {
+      executor: "constant-arrival-rate",
+      rate: 1,
+      timeUnit: "10s",
+      duration: DURATION,
+      preAllocatedVUs: 1,
+      maxVUs: 2,
+      exec: "monitor",
+    },
   },
   thresholds: Object.assign(
     common({ checksRate: 0.99, failedRate: 0.01, staleRereads: true }),

@@ -101,7 +101,9 @@ describe("infra/docker-compose.yml", () => {
   });
 
   it("sends Prometheus' alerts to an Alertmanager whose configuration amtool accepts", () => {
-    const prometheus = parse(read("prometheus/prometheus.yml")) as { alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] } };
+    const prometheus = parse(read("prometheus/prometheus.yml")) as {
+      alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] };
+    };
     expect(prometheus.alerting.alertmanagers[0]?.static_configs[0]?.targets).toEqual(["alertmanager:9093"]);
     expect(compose.services.alertmanager?.volumes).toContain("./alertmanager:/etc/alertmanager:ro");
     const checked = amtool(["check-config", new URL("alertmanager/alertmanager.yml", infra).pathname]);
@@ -121,23 +123,43 @@ describe("infra/docker-compose.yml", () => {
   it("offers Redis Commander on the cache Redis, bound to loopback", () => {
     const commander = compose.services["redis-commander"] as ComposeService;
     expect(commander.environment?.REDIS_HOSTS).toContain("redis-cache:6379");
-    for (const port of [...(commander.ports ?? []), ...(compose.services.alertmanager?.ports ?? [])]) expect(port).toMatch(/^127\.0\.0\.1:/);
+    for (const port of [...(commander.ports ?? []), ...(compose.services.alertmanager?.ports ?? [])])
+      expect(port).toMatch(/^127\.0\.0\.1:/);
   });
 });
 
 describe(".dockerignore", () => {
   // @balena/dockerignore implements Docker's own matching rules.
-  const ignore = (require("@balena/dockerignore") as (o?: object) => { add(p: string): { ignores(p: string): boolean } })()
-    .add(readFileSync(new URL("../../.dockerignore", import.meta.url), "utf8"));
+  const ignore = (require("@balena/dockerignore") as (o?: object) => { add(p: string): { ignores(p: string): boolean } })().add(
+    readFileSync(new URL("../../.dockerignore", import.meta.url), "utf8"),
+  );
 
   it("keeps secrets, local state and VCS out of the image's build context", () => {
-    for (const path of ["infra/.env", ".env", "apps/api/.env.local", ".secapi/postgres/PG_VERSION", ".git/config", "node_modules/x/index.js", "packages/cache/node_modules/y.js", "apps/api/dist/main.js", ".turbo/cache.json"]) {
+    for (const path of [
+      "infra/.env",
+      ".env",
+      "apps/api/.env.local",
+      ".secapi/postgres/PG_VERSION",
+      ".git/config",
+      "node_modules/x/index.js",
+      "packages/cache/node_modules/y.js",
+      "apps/api/dist/main.js",
+      ".turbo/cache.json",
+    ]) {
       expect(ignore.ignores(path), path).toBe(true);
     }
   });
 
   it("keeps what the build needs", () => {
-    for (const path of ["package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", "apps/api/src/main.ts", "packages/db/migrations/001.sql", "infra/.env.example", "turbo.json"]) {
+    for (const path of [
+      "package.json",
+      "pnpm-lock.yaml",
+      "pnpm-workspace.yaml",
+      "apps/api/src/main.ts",
+      "packages/db/migrations/001.sql",
+      "infra/.env.example",
+      "turbo.json",
+    ]) {
       expect(ignore.ignores(path), path).toBe(false);
     }
   });

@@ -20,7 +20,12 @@ function tableAfter(markdown: string, heading: string): string[][] {
   const rows: string[][] = [];
   for (const line of lines.slice(first + 2)) {
     if (!line.startsWith("|")) break;
-    rows.push(line.slice(1, -1).split(/(?<!\\)\|/).map((cell) => cell.trim()));
+    rows.push(
+      line
+        .slice(1, -1)
+        .split(/(?<!\\)\|/)
+        .map((cell) => cell.trim()),
+    );
   }
   return rows;
 }
@@ -47,9 +52,15 @@ describe("docs/API.md agrees with the code", () => {
     const seconds = (cell: string) => Number(cell.split(" ")[0]) * ({ h: 3600, d: 86400 } as Record<string, number>)[cell.split(" ")[1]!]!;
     expect(rows.map((r) => r[0])).toEqual([...TIERS]);
     for (const [tier, perMinute, perHour, perMonth, ttl] of rows) {
-      expect({ requests_per_minute: number(perMinute!), scans_per_hour: number(perHour!), scans_per_month: number(perMonth!), result_ttl_seconds: seconds(ttl!) }, tier).toEqual(
-        DEFAULT_TIER_LIMITS[tier as (typeof TIERS)[number]],
-      );
+      expect(
+        {
+          requests_per_minute: number(perMinute!),
+          scans_per_hour: number(perHour!),
+          scans_per_month: number(perMonth!),
+          result_ttl_seconds: seconds(ttl!),
+        },
+        tier,
+      ).toEqual(DEFAULT_TIER_LIMITS[tier as (typeof TIERS)[number]]);
     }
   });
 });
@@ -72,7 +83,9 @@ describe("docs/OPERATIONS.md agrees with the code", () => {
 
   it("lists every SecAPI metric with its type and labels", async () => {
     const rows = tableAfter(read("OPERATIONS.md"), "## Metrics");
-    const documented = Object.fromEntries(rows.map(([name, type, labels]) => [codeSpans(name!)[0], { type, labels: codeSpans(labels!).sort() }]));
+    const documented = Object.fromEntries(
+      rows.map(([name, type, labels]) => [codeSpans(name!)[0], { type, labels: codeSpans(labels!).sort() }]),
+    );
     const metrics = createMetrics({ service: "docs-test" });
     const registered = metrics.registry.getMetricsAsArray().filter((m) => m.name.startsWith("secapi_"));
     // prom-client keeps a metric's label names on the instance (not in its public typings).

@@ -58,7 +58,8 @@ interface PodSpec {
     ports?: { name: string; containerPort: number }[];
   }[];
 }
-const podSpecOf = (deployment: Manifest) => (deployment.spec as { template: { spec: PodSpec; metadata: { labels: Record<string, string> } } }).template;
+const podSpecOf = (deployment: Manifest) =>
+  (deployment.spec as { template: { spec: PodSpec; metadata: { labels: Record<string, string> } } }).template;
 
 describe.each(overlays)("infra/k8s overlay %s", (overlay) => {
   const manifests = kustomize(`${K8S}overlays/${overlay}`);
@@ -117,7 +118,10 @@ describe.each(overlays)("infra/k8s overlay %s", (overlay) => {
       const preStopSeconds = Number(/sleep (\d+)/.exec(preStop)?.[1] ?? 0);
       expect(spec.terminationGracePeriodSeconds).toBeGreaterThan(drainSeconds + preStopSeconds);
     }
-    const api = podSpecOf(named(manifests, "Deployment", "secapi-api")).spec.containers[0] as { readinessProbe: { httpGet: { path: string } }; livenessProbe: { httpGet: { path: string } } };
+    const api = podSpecOf(named(manifests, "Deployment", "secapi-api")).spec.containers[0] as {
+      readinessProbe: { httpGet: { path: string } };
+      livenessProbe: { httpGet: { path: string } };
+    };
     expect(api.readinessProbe.httpGet.path).toBe("/ready");
     expect(api.livenessProbe.httpGet.path).toBe("/health");
   });
@@ -136,21 +140,34 @@ describe.each(overlays)("infra/k8s overlay %s", (overlay) => {
   it("gives every Deployment a disruption budget and a Service that select its pods", () => {
     for (const deployment of ofKind(manifests, "Deployment")) {
       const labels = podSpecOf(deployment).metadata.labels;
-      const budgets = ofKind(manifests, "PodDisruptionBudget").filter((p) => matches((p.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels, labels));
+      const budgets = ofKind(manifests, "PodDisruptionBudget").filter((p) =>
+        matches((p.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels, labels),
+      );
       expect(budgets, deployment.metadata.name).toHaveLength(1);
-      const services = ofKind(manifests, "Service").filter((s) => matches((s.spec as { selector: Record<string, string> }).selector, labels));
+      const services = ofKind(manifests, "Service").filter((s) =>
+        matches((s.spec as { selector: Record<string, string> }).selector, labels),
+      );
       expect(services, deployment.metadata.name).toHaveLength(1);
     }
   });
 
   it("scales the api on CPU and the workers with KEDA on their BullMQ queue's waiting jobs", () => {
-    const hpa = named(manifests, "HorizontalPodAutoscaler", "secapi-api").spec as { scaleTargetRef: { name: string }; minReplicas: number; maxReplicas: number };
+    const hpa = named(manifests, "HorizontalPodAutoscaler", "secapi-api").spec as {
+      scaleTargetRef: { name: string };
+      minReplicas: number;
+      maxReplicas: number;
+    };
     expect(hpa.scaleTargetRef.name).toBe("secapi-api");
     expect(hpa.maxReplicas).toBeGreaterThan(hpa.minReplicas);
     const queueOf = { "secapi-scan-worker": QUEUES.scans, "secapi-cache-worker": QUEUES.events };
     for (const [deployment, queue] of Object.entries(queueOf)) {
-      const scaled = ofKind(manifests, "ScaledObject").find((s) => (s.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name === deployment);
-      const spec = scaled?.spec as { minReplicaCount: number; triggers: { type: string; metadata: { listName: string }; authenticationRef: { name: string } }[] };
+      const scaled = ofKind(manifests, "ScaledObject").find(
+        (s) => (s.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name === deployment,
+      );
+      const spec = scaled?.spec as {
+        minReplicaCount: number;
+        triggers: { type: string; metadata: { listName: string }; authenticationRef: { name: string } }[];
+      };
       expect(spec.minReplicaCount, `${deployment} never scales to zero`).toBeGreaterThanOrEqual(1);
       expect(spec.triggers[0]!.type).toBe("redis");
       // BullMQ keeps a queue's waiting jobs in the list <prefix>:<queue>:wait.
@@ -161,13 +178,19 @@ describe.each(overlays)("infra/k8s overlay %s", (overlay) => {
   });
 
   it("lets Prometheus scrape every app's /metrics through a named Service port", () => {
-    const monitor = named(manifests, "ServiceMonitor", "secapi").spec as { selector: { matchLabels: Record<string, string> }; endpoints: { port: string; path: string }[] };
+    const monitor = named(manifests, "ServiceMonitor", "secapi").spec as {
+      selector: { matchLabels: Record<string, string> };
+      endpoints: { port: string; path: string }[];
+    };
     const scraped = ofKind(manifests, "Service").filter((s) => matches(monitor.selector.matchLabels, s.metadata.labels));
     expect(scraped).toHaveLength(3);
     const endpointPorts = new Set(monitor.endpoints.map((e) => e.port));
     for (const service of scraped) {
       const ports = (service.spec as { ports: { name: string }[] }).ports.map((p) => p.name);
-      expect(ports.some((p) => endpointPorts.has(p)), service.metadata.name).toBe(true);
+      expect(
+        ports.some((p) => endpointPorts.has(p)),
+        service.metadata.name,
+      ).toBe(true);
     }
   });
 });

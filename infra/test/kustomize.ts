@@ -73,7 +73,8 @@ interface Container {
 
 /** Every container and init container of a workload's pod template. */
 export function containersOf(manifest: Manifest): Container[] {
-  const template = (manifest.spec as { template?: { spec?: { containers?: Container[]; initContainers?: Container[] } } } | undefined)?.template;
+  const template = (manifest.spec as { template?: { spec?: { containers?: Container[]; initContainers?: Container[] } } } | undefined)
+    ?.template;
   return [...(template?.spec?.initContainers ?? []), ...(template?.spec?.containers ?? [])];
 }
 

@@ -34,7 +34,7 @@ describe("load-tests (k6)", () => {
     const source = read(file);
     expect(source).toMatch(/thresholds:\s*Object\.assign\(\s*(?:\/\/.*\n\s*)*common\(/);
     expect(source).toContain("http.setResponseCallback(http.expectedStatuses(");
-    expect(source).toMatch(/export function setup\(\) \{\n(?:  .*\n)*?.*createUsers\(/);
+    expect(source).toMatch(/export function setup\(\) \{\n(?: {2}.*\n)*?.*createUsers\(/);
     expect(source).toMatch(/perEndpoint\(\{/);
     expect(source).toMatch(new RegExp(`export const handleSummary = summaryWriter\\("${file.replace(/\.js$/, "")}"\\);`));
   });

@@ -225,7 +225,9 @@ describe("a real scrape of @secapi/metrics", () => {
       });
     expect([...fiveMinutesLater.keys()].filter((series) => series.startsWith("secapi_cache_hits_total"))).toHaveLength(2);
 
-    const passing = withTempFiles({ "seed.test.yml": testFile(seedQueries) }, (dir) => promtool(["test", "rules", join(dir, "seed.test.yml")]));
+    const passing = withTempFiles({ "seed.test.yml": testFile(seedQueries) }, (dir) =>
+      promtool(["test", "rules", join(dir, "seed.test.yml")]),
+    );
     expect(passing.output).toContain("SUCCESS");
     expect(passing.status, passing.output).toBe(0);
 
@@ -269,7 +271,10 @@ describe("infra/grafana", () => {
       "latency p50/p95/p99 by route": [0.5, 0.95, 0.99].map(
         (q) => new RegExp(`histogram_quantile\\(${q}, sum by \\(le, route\\) \\(rate\\(secapi_http_request_duration_seconds_bucket`),
       ),
-      "requests and 429s by tier": [/sum by \(tier\) \(rate\(secapi_scan_requests_total/, /sum by \(tier\) \(rate\(secapi_rate_limit_exceeded_total/],
+      "requests and 429s by tier": [
+        /sum by \(tier\) \(rate\(secapi_scan_requests_total/,
+        /sum by \(tier\) \(rate\(secapi_rate_limit_exceeded_total/,
+      ],
       "queue depth by state": [/by \(queue, state\) \(secapi_queue_jobs\)/],
       "scan duration by type": [/by \(le, scan_type\) \(rate\(secapi_scan_duration_seconds_bucket/],
       "cache ops latency": [/by \(le, operation\) \(rate\(secapi_cache_operation_duration_seconds_bucket/],
@@ -289,7 +294,12 @@ describe("infra/grafana", () => {
     }
     // promtool parses every expression as a recording rule; Grafana's interval variables become a fixed range.
     const asRules = stringify({
-      groups: [{ name: "dashboard", rules: dashboardExprs.map((expr, i) => ({ record: `dashboard:expr_${i}`, expr: expr.replace(/\$__\w+/g, "5m") })) }],
+      groups: [
+        {
+          name: "dashboard",
+          rules: dashboardExprs.map((expr, i) => ({ record: `dashboard:expr_${i}`, expr: expr.replace(/\$__\w+/g, "5m") })),
+        },
+      ],
     });
     const { status, output } = withTempFiles({ "dashboard.rules.yml": asRules }, (dir) =>
       promtool(["check", "rules", join(dir, "dashboard.rules.yml")]),

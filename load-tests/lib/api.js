@@ -47,7 +47,11 @@ export function apiClient(key) {
   return {
     /** POST /api/v1/scan/dependencies with the input as the body. */
     submitDependencies: (input) =>
-      http.post(`${BASE_URL}/api/v1/scan/dependencies`, JSON.stringify(input), params(key, ENDPOINTS.submitDependencies, { headers: json })),
+      http.post(
+        `${BASE_URL}/api/v1/scan/dependencies`,
+        JSON.stringify(input),
+        params(key, ENDPOINTS.submitDependencies, { headers: json }),
+      ),
     /** POST /api/v1/scans with `{type, input}`. */
     submitScan: (type, input) =>
       http.post(`${BASE_URL}/api/v1/scans`, JSON.stringify({ type, input }), params(key, ENDPOINTS.submitScan, { headers: json })),
@@ -56,7 +60,10 @@ export function apiClient(key) {
       http.get(`${BASE_URL}/api/v1/scans/${id}`, params(key, ENDPOINTS.getScan, { headers: etag ? { "If-None-Match": etag } : {} })),
     /** GET /api/v1/scans/:id?wait=N: held until the scan finishes or N seconds pass. */
     waitScan: (id, seconds) =>
-      http.get(`${BASE_URL}/api/v1/scans/${id}?wait=${seconds}`, params(key, ENDPOINTS.waitScan, { longPoll: true, timeout: `${seconds + 30}s` })),
+      http.get(
+        `${BASE_URL}/api/v1/scans/${id}?wait=${seconds}`,
+        params(key, ENDPOINTS.waitScan, { longPoll: true, timeout: `${seconds + 30}s` }),
+      ),
     /** GET /api/v1/scans?limit=N. */
     listScans: (limit = 20) => http.get(`${BASE_URL}/api/v1/scans?limit=${limit}`, params(key, ENDPOINTS.listScans)),
     /** GET /api/v1/usage. */

@@ -12,7 +12,9 @@ export function checkSubmitted(response) {
     "submit: 202 or 200": (r) => r.status === 202 || r.status === 200,
     "submit: a scan id": () => Boolean(scan && SCAN_ID.test(scan.id)),
     "submit: 202 has Location, 200 is a completed cached scan": (r) =>
-      r.status === 202 ? header(r, "Location") === `/api/v1/scans/${scan && scan.id}` : Boolean(scan && scan.status === "completed" && scan.cached),
+      r.status === 202
+        ? header(r, "Location") === `/api/v1/scans/${scan && scan.id}`
+        : Boolean(scan && scan.status === "completed" && scan.cached),
   });
   return ok ? scan : undefined;
 }

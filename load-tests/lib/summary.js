@@ -24,7 +24,8 @@ export function endpointLatencies(data) {
   const rows = [];
   for (const [metric, value] of Object.entries(data.metrics)) {
     const match = metric.match(/^http_req_duration\{(.+)\}$/);
-    if (match && match[1] !== "expected_response:true") rows.push(Object.assign({ endpoint: match[1].replace(/^name:([^,]+)$/, "$1") }, value.values));
+    if (match && match[1] !== "expected_response:true")
+      rows.push(Object.assign({ endpoint: match[1].replace(/^name:([^,]+)$/, "$1") }, value.values));
   }
   const byTag = (row) => (row.endpoint.includes(":") ? 1 : 0);
   return rows.sort((a, b) => byTag(a) - byTag(b) || a.endpoint.localeCompare(b.endpoint));
@@ -43,7 +44,9 @@ function textSummary(script, data, thresholds, endpoints) {
   ];
   if (data.metrics.secapi_stale_rereads) {
     const stale = metric("secapi_stale_rereads");
-    lines.push(`stale re-reads (200 with an older state after a finished answer): ${((stale.rate || 0) * 100).toFixed(2)} % (${stale.passes || 0})`);
+    lines.push(
+      `stale re-reads (200 with an older state after a finished answer): ${((stale.rate || 0) * 100).toFixed(2)} % (${stale.passes || 0})`,
+    );
   }
   if (data.metrics.secapi_api_rss_mb) {
     const rss = metric("secapi_api_rss_mb");
@@ -52,7 +55,9 @@ function textSummary(script, data, thresholds, endpoints) {
   for (const c of data.root_group.checks || []) if (c.fails > 0) lines.push(`  ✗ ${c.name}: ${c.fails} failed, ${c.passes} passed`);
   lines.push("", `${pad("endpoint", 44)}${left("count", 8)}${left("p50", 11)}${left("p95", 11)}${left("p99", 11)}${left("max", 11)}`);
   for (const row of endpoints) {
-    lines.push(`${pad(row.endpoint, 44)}${left(row.count, 8)}${left(ms(row.med), 11)}${left(ms(row["p(95)"]), 11)}${left(ms(row["p(99)"]), 11)}${left(ms(row.max), 11)}`);
+    lines.push(
+      `${pad(row.endpoint, 44)}${left(row.count, 8)}${left(ms(row.med), 11)}${left(ms(row["p(95)"]), 11)}${left(ms(row["p(99)"]), 11)}${left(ms(row.max), 11)}`,
+    );
   }
   lines.push("", "thresholds:");
   for (const t of thresholds) lines.push(`  ${t.ok ? "✓" : "✗"} ${t.metric}: ${t.rule}`);

@@ -21,7 +21,9 @@ export function createUsers(count, tier, label) {
       { headers: { Authorization: `Bearer ${ADMIN_KEY}`, "Content-Type": "application/json" }, tags: { name: "POST /admin/users" } },
     );
     if (response.status !== 201) {
-      exec.test.abort(`POST /api/v1/admin/users answered ${response.status}: ${response.body} (is BOOTSTRAP_ADMIN_KEY an admin key of ${BASE_URL}?)`);
+      exec.test.abort(
+        `POST /api/v1/admin/users answered ${response.status}: ${response.body} (is BOOTSTRAP_ADMIN_KEY an admin key of ${BASE_URL}?)`,
+      );
     }
     keys.push(response.json("api_key"));
   }

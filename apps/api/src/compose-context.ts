@@ -63,7 +63,14 @@ export interface ApiComposition {
 export function composeApiContext(connections: ApiConnections, composition: ApiComposition): ApiContext {
   const { config, logger, db, queueRedis, cacheRedis, limiterRedis, queues, relay, listener, metrics } = connections;
   const { prefix } = composition;
-  const cache = new Cache({ redis: cacheRedis, prefix, timeoutMs: composition.cacheTimeoutMs, enabled: config.cacheEnabled, hooks: metrics.cacheHooks(), logger });
+  const cache = new Cache({
+    redis: cacheRedis,
+    prefix,
+    timeoutMs: composition.cacheTimeoutMs,
+    enabled: config.cacheEnabled,
+    hooks: metrics.cacheHooks(),
+    logger,
+  });
   const keys = new CacheKeys(prefix);
   const kickRelay = () => relay.kick();
   return {

@@ -13,7 +13,10 @@ afterAll(() => api.close());
 
 describe("admin users", () => {
   it("creates a user whose key, shown once, works at once and is stored only as a hash", async () => {
-    const created = await api.request("POST", "/api/v1/admin/users", { key: admin.key, body: { email: "Dev@Example.com", tier: "starter" } });
+    const created = await api.request("POST", "/api/v1/admin/users", {
+      key: admin.key,
+      body: { email: "Dev@Example.com", tier: "starter" },
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ email: "Dev@Example.com", tier: "starter", role: "user" });
     expect(created.body.api_key).toMatch(/^sk_[A-Za-z0-9_-]{43}$/);

@@ -30,7 +30,9 @@ describe("GET /api/v1/advisories/:id", () => {
     expect(byAlias.status).toBe(200);
     expect(byAlias.body.id).toBe("GHSA-api1-0001");
 
-    await importAdvisories(npmAdvisory("GHSA-api1-0001", "api-left-pad", "1.3.1", "2024-02-01T00:00:00Z", { aliases: ["CVE-2099-0001"], summary: "now worse" }));
+    await importAdvisories(
+      npmAdvisory("GHSA-api1-0001", "api-left-pad", "1.3.1", "2024-02-01T00:00:00Z", { aliases: ["CVE-2099-0001"], summary: "now worse" }),
+    );
     const after = await api.request("GET", "/api/v1/advisories/GHSA-api1-0001", { key: user.key });
     expect(after.headers.get("x-cache-status")).toBe("MISS");
     expect(after.body.summary).toBe("now worse");
@@ -54,16 +56,30 @@ describe("GET /api/v1/advisories/status and /health", () => {
     expect(before.body.ecosystems.map((e: { ecosystem: string }) => e.ecosystem).slice(0, 2)).toEqual(["npm", "PyPI"]);
     expect((await api.request("GET", "/health")).body.advisories).toBe("stale");
 
-    const synced = { source: "http://feed.test/osv", cursorModified: "2024-02-01T00:00:00Z", indexEtag: null, indexLastModified: null, durationMs: 1234, changed: 2 };
+    const synced = {
+      source: "http://feed.test/osv",
+      cursorModified: "2024-02-01T00:00:00Z",
+      indexEtag: null,
+      indexLastModified: null,
+      durationMs: 1234,
+      changed: 2,
+    };
     await recordAdvisorySyncSuccess(api.db, { ecosystem: "npm", ...synced, outcome: "ok" });
     await recordAdvisorySyncSuccess(api.db, { ecosystem: "PyPI", ...synced, outcome: "unchanged", changed: 0 });
     await recordAdvisorySyncFailure(api.db, { ecosystem: "PyPI", source: "http://feed.test/osv", error: "HTTP 500", durationMs: 10 });
     const status = await api.request("GET", "/api/v1/advisories/status", { key: user.key });
     expect(status.body.freshness).toBe("fresh");
     const npm = status.body.ecosystems.find((e: { ecosystem: string }) => e.ecosystem === "npm");
-    expect(npm).toMatchObject({ ecosystem: "npm", source: "http://feed.test/osv", last_sync: { outcome: "ok", duration_ms: 1234, changed: 2, error: null } });
+    expect(npm).toMatchObject({
+      ecosystem: "npm",
+      source: "http://feed.test/osv",
+      last_sync: { outcome: "ok", duration_ms: 1234, changed: 2, error: null },
+    });
     expect(npm.advisories).toBeGreaterThanOrEqual(1);
-    expect(status.body.ecosystems.find((e: { ecosystem: string }) => e.ecosystem === "PyPI").last_sync).toMatchObject({ outcome: "failed", error: "HTTP 500" });
+    expect(status.body.ecosystems.find((e: { ecosystem: string }) => e.ecosystem === "PyPI").last_sync).toMatchObject({
+      outcome: "failed",
+      error: "HTTP 500",
+    });
     expect((await api.request("GET", "/health")).body.advisories).toBe("fresh");
   });
 });

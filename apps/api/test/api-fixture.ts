@@ -2,7 +2,17 @@ import type { AddressInfo } from "node:net";
 import { type Config, loadConfig } from "@secapi/config";
 import type { Cache, HotKeyTracker } from "@secapi/cache";
 import { type AdvisoryRevisions, CacheKeys, createUserWithKey, loadResultEntry } from "@secapi/core";
-import { type Db, type InputKey, PgListener, type ResultBasis, type UserRole, type UserTier, createDb, createPool, upsertScanResult } from "@secapi/db";
+import {
+  type Db,
+  type InputKey,
+  PgListener,
+  type ResultBasis,
+  type UserRole,
+  type UserTier,
+  createDb,
+  createPool,
+  upsertScanResult,
+} from "@secapi/db";
 import { OutboxRelay, type QueueName, closeQueues, createQueues } from "@secapi/events";
 import { type SecapiMetrics, createMetrics } from "@secapi/metrics";
 import { createLogger } from "@secapi/runtime";
@@ -103,7 +113,11 @@ export class TestApi {
   };
 
   /** `cacheRedis`: the cache's own client instead of one to REDIS_CACHE_URL (a Cluster's); disconnected by `close()`. */
-  static async start(env: Record<string, string> = {}, timeouts: TestApiTimeouts = {}, connections: { cacheRedis?: Redis | Cluster } = {}): Promise<TestApi> {
+  static async start(
+    env: Record<string, string> = {},
+    timeouts: TestApiTimeouts = {},
+    connections: { cacheRedis?: Redis | Cluster } = {},
+  ): Promise<TestApi> {
     const database: TestDatabase = await createTestDatabase();
     const redisUrl = env.REDIS_URL ?? TEST_REDIS_URL;
     const config = loadConfig({
@@ -147,26 +161,39 @@ export class TestApi {
     await new Promise((resolve) => server.once("listening", resolve));
     const { port } = server.address() as AddressInfo;
 
-    return new TestApi(`http://127.0.0.1:${port}`, config, db, queues, cache, ctx.hotKeys, metrics, cachePrefix, () => acquisitions, advisoryRevisions, () => scanWaiter.waiting, async () => {
-      scanWaiter.close();
-      advisoryRevisions.close();
-      await listener.close();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await bodyThreads.close();
-      await relay.stop();
-      await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true }).catch(() => undefined)));
-      await closeQueues(queues);
-      limiter.close();
-      await cache.flush().catch(() => undefined);
-      await cache.close();
-      await deleteKeysByPrefix(queueRedis, `${cachePrefix}:`).catch(() => undefined);
-      queueRedis.disconnect();
-      cacheRedis.disconnect();
-      limiterRedis.disconnect();
-      await db.destroy();
-      await database.drop();
-    });
+    return new TestApi(
+      `http://127.0.0.1:${port}`,
+      config,
+      db,
+      queues,
+      cache,
+      ctx.hotKeys,
+      metrics,
+      cachePrefix,
+      () => acquisitions,
+      advisoryRevisions,
+      () => scanWaiter.waiting,
+      async () => {
+        scanWaiter.close();
+        advisoryRevisions.close();
+        await listener.close();
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+        await bodyThreads.close();
+        await relay.stop();
+        await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true }).catch(() => undefined)));
+        await closeQueues(queues);
+        limiter.close();
+        await cache.flush().catch(() => undefined);
+        await cache.close();
+        await deleteKeysByPrefix(queueRedis, `${cachePrefix}:`).catch(() => undefined);
+        queueRedis.disconnect();
+        cacheRedis.disconnect();
+        limiterRedis.disconnect();
+        await db.destroy();
+        await database.drop();
+      },
+    );
   }
 
   async createUser(tier: UserTier = "free", role: UserRole = "user"): Promise<{ id: string; key: string }> {
@@ -203,10 +230,13 @@ export class TestApi {
     const key = { scanType: scan.scan_type, ownerId: scan.owner_scoped ? scan.user_id : null, inputHash: scan.input_hash };
     const resultId = await upsertScanResult(this.db, key, result, options.tags ?? [], options.basis);
     if (options.computedAt) await sql`UPDATE scan_results SET updated_at = ${options.computedAt} WHERE id = ${resultId}`.execute(this.db);
-    await sql`UPDATE scans SET status = 'completed', result_id = ${resultId}, completed_at = now() WHERE job_id = ${scan.job_id}`.execute(this.db);
+    await sql`UPDATE scans SET status = 'completed', result_id = ${resultId}, completed_at = now() WHERE job_id = ${scan.job_id}`.execute(
+      this.db,
+    );
     const loaded = await loadResultEntry(this.db, key);
     if (!loaded) throw new Error(`no current result stored for scan ${scanId}`);
-    if (options.cache !== false) await this.cache.set(new CacheKeys(this.cachePrefix).result(key), loaded.entry, { ttl: 604800, tags: loaded.tags });
+    if (options.cache !== false)
+      await this.cache.set(new CacheKeys(this.cachePrefix).result(key), loaded.entry, { ttl: 604800, tags: loaded.tags });
     return key;
   }
 

@@ -195,7 +195,10 @@ describe("bad input: a clear 4xx and nothing stored", () => {
     expect(badEmail.status).toBe(400);
     const badTier = await api.request("POST", "/api/v1/admin/users", { key: admin.key, body: { email: "a@b.co", tier: "gold" } });
     expect(badTier.status).toBe(400);
-    const badPatch = await api.request("PATCH", `/api/v1/admin/users/${user.id}`, { key: admin.key, body: { tier: "free", role: "admin" } });
+    const badPatch = await api.request("PATCH", `/api/v1/admin/users/${user.id}`, {
+      key: admin.key,
+      body: { tier: "free", role: "admin" },
+    });
     expect(badPatch.status).toBe(400);
     const missing = await api.request("PATCH", "/api/v1/admin/users/0b0e8f5e-0d5c-4a4e-9d51-3f5d1c1f0b7a", {
       key: admin.key,
@@ -215,19 +218,25 @@ describe("input that can never be stored fails at submission, not in the worker"
   it("a NUL in a package name → 400 naming it", async () => {
     const response = await submitBothWays("dependencies", { packages: [pkg("npm"), pkg("npm", "a\u0000b")] });
     await expectRefusedAndNothingStored(response, 400, "validation_failed");
-    expect(response.body.issues).toEqual([{ path: "input.packages[1].name", message: expect.stringMatching(/^contains U\+0000 \(NUL\) at character 2/) }]);
+    expect(response.body.issues).toEqual([
+      { path: "input.packages[1].name", message: expect.stringMatching(/^contains U\+0000 \(NUL\) at character 2/) },
+    ]);
   });
 
   it("an unpaired surrogate in a package name → 400 naming it", async () => {
     const response = await submitBothWays("dependencies", { packages: [pkg("npm", "lodash\ud800")] });
     await expectRefusedAndNothingStored(response, 400, "validation_failed");
-    expect(response.body.issues).toEqual([{ path: "input.packages[0].name", message: expect.stringMatching(/unpaired UTF-16 surrogate \(U\+D800\)/) }]);
+    expect(response.body.issues).toEqual([
+      { path: "input.packages[0].name", message: expect.stringMatching(/unpaired UTF-16 surrogate \(U\+D800\)/) },
+    ]);
   });
 
   it("a NUL in a lockfile's text → 400; one decoded from an escape inside it → 422 naming the entry", async () => {
     const raw = await submitBothWays("dependencies", { lockfile: "flask==2.0.1\n\u0000", format: "requirements.txt" });
     await expectRefusedAndNothingStored(raw, 400, "validation_failed");
-    expect(raw.body.issues).toEqual([{ path: "input.lockfile", message: expect.stringMatching(/^contains U\+0000 \(NUL\) at character 14/) }]);
+    expect(raw.body.issues).toEqual([
+      { path: "input.lockfile", message: expect.stringMatching(/^contains U\+0000 \(NUL\) at character 14/) },
+    ]);
 
     const decoded = await submitBothWays("dependencies", { lockfile: packageLock("left\u0000pad"), format: "package-lock.json" });
     await expectRefusedAndNothingStored(decoded, 422, "input_unstorable");
@@ -328,7 +337,9 @@ describe("validation errors say what is wrong and where, for every scan type", (
     expect(tier.body.issues).toEqual([{ path: "tier", message: '"Pro" is not one of free, starter, pro, business; did you mean "pro"?' }]);
     const status = await api.request("GET", "/api/v1/scans?status=done", { key: user.key });
     expect(status.status).toBe(400);
-    expect(status.body.issues).toEqual([{ path: "status", message: '"done" is not supported; supported: queued, running, completed, failed' }]);
+    expect(status.body.issues).toEqual([
+      { path: "status", message: '"done" is not supported; supported: queued, running, completed, failed' },
+    ]);
     const envelope = await api.request("POST", "/api/v1/scans", { key: user.key, body: { typ: "secrets", input: {} } });
     await expectRefusedAndNothingStored(envelope, 400, "validation_failed");
     expect(envelope.body.issues).toContainEqual({ path: "(body)", message: 'unknown field "typ" (did you mean "type"?)' });

@@ -105,7 +105,9 @@ describe("repeated submissions", () => {
     const input = { packages: [{ ecosystem: "npm", name: "left-pad", version: "1.3.0" }] };
     const first = await submit(user.key, "dependencies", input);
     const key = await completeRun(first.body.id, RESULT);
-    await sql`UPDATE scan_results SET tags = ${["pkg:npm/left-pad"]} WHERE scan_type = 'dependencies' AND input_hash = ${key.inputHash}`.execute(api.db);
+    await sql`UPDATE scan_results SET tags = ${["pkg:npm/left-pad"]} WHERE scan_type = 'dependencies' AND input_hash = ${key.inputHash}`.execute(
+      api.db,
+    );
     await api.cache.delete(keys.result(key));
 
     const again = await submit(user.key, "dependencies", input);
@@ -272,7 +274,9 @@ describe("cache admin routes", () => {
 
     const stats = await api.request("GET", "/api/v1/cache/stats", { key: user.key });
     expect(stats.status).toBe(200);
-    expect(Object.keys(stats.body)).toEqual(expect.arrayContaining(["enabled", "connected", "hits", "misses", "sets", "errors", "hit_rate", "keys", "redis_info"]));
+    expect(Object.keys(stats.body)).toEqual(
+      expect.arrayContaining(["enabled", "connected", "hits", "misses", "sets", "errors", "hit_rate", "keys", "redis_info"]),
+    );
     expect(stats.body.enabled).toBe(true);
     expect(stats.body.connected).toBe(true);
     expect(stats.body.keys).toBeGreaterThan(0);
@@ -305,7 +309,10 @@ describe("CACHE_ENABLED=false", () => {
     const bypass = await TestApi.start({ CACHE_ENABLED: "false" });
     try {
       const user = await bypass.createUser("pro");
-      const submitted = await bypass.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: secretsInput("b") } });
+      const submitted = await bypass.request("POST", "/api/v1/scans", {
+        key: user.key,
+        body: { type: "secrets", input: secretsInput("b") },
+      });
       expect(submitted.headers.get("x-cache-status")).toBe("BYPASS");
       for (const path of [`/api/v1/scans/${submitted.body.id}`, "/api/v1/scans", "/api/v1/stats"]) {
         for (let i = 0; i < 2; i++) {
@@ -329,7 +336,9 @@ describe("the cache Redis goes away", () => {
       const done = await outage.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: known } });
       const scan = await outage.db.selectFrom("scans").selectAll().where("id", "=", done.body.id).executeTakeFirstOrThrow();
       const resultId = await upsertScanResult(outage.db, { scanType: "secrets", ownerId: user.id, inputHash: scan.input_hash }, RESULT, []);
-      await sql`UPDATE scans SET status = 'completed', result_id = ${resultId}, completed_at = now() WHERE id = ${scan.id}`.execute(outage.db);
+      await sql`UPDATE scans SET status = 'completed', result_id = ${resultId}, completed_at = now() WHERE id = ${scan.id}`.execute(
+        outage.db,
+      );
       // With the production 50 ms timeout a loaded machine may bypass a read: retried until cached.
       await waitFor(async () => (await outage.request("GET", "/api/v1/stats", { key: user.key })).headers.get("x-cache-status") === "HIT", {
         what: "stats cached",
@@ -349,7 +358,10 @@ describe("the cache Redis goes away", () => {
       }
       // Redis stays down until all have answered: none waited for it.
       console.log(`[api] 20 reads with the cache Redis down: slowest ${Math.max(...durations).toFixed(0)} ms`);
-      const submitted = await outage.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: secretsInput("o") } });
+      const submitted = await outage.request("POST", "/api/v1/scans", {
+        key: user.key,
+        body: { type: "secrets", input: secretsInput("o") },
+      });
       expect(submitted.status).toBe(202);
       // A result Postgres holds still answers, from Postgres.
       const repeated = await outage.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: known } });
@@ -371,4 +383,3 @@ describe("the cache Redis goes away", () => {
     }
   });
 });
-

@@ -42,7 +42,10 @@ function recorder(committed: Array<ReadonlySet<string>>): CachedScanRecorder {
 const countWhere = async (table: "scans" | "outbox", ids: string[]) =>
   table === "scans"
     ? Number((await sql<{ n: string }>`SELECT count(*) AS n FROM scans WHERE id = ANY(${ids}::uuid[])`.execute(db)).rows[0]?.n)
-    : Number((await sql<{ n: string }>`SELECT count(*) AS n FROM outbox WHERE payload::jsonb -> 'data' ->> 'scanId' = ANY(${ids})`.execute(db)).rows[0]?.n);
+    : Number(
+        (await sql<{ n: string }>`SELECT count(*) AS n FROM outbox WHERE payload::jsonb -> 'data' ->> 'scanId' = ANY(${ids})`.execute(db))
+          .rows[0]?.n,
+      );
 
 describe("CachedScanRecorder", () => {
   it("commits concurrent submissions together, each with its own completed cached scan and scan.created event", async () => {
@@ -51,7 +54,9 @@ describe("CachedScanRecorder", () => {
     const batched = await Promise.all(Array.from({ length: 100 }, () => shared.record({ userId, key, cached })));
     const ids = batched.map((row) => row.id);
     expect(new Set(ids).size).toBe(100);
-    expect(batched.every((row) => row.status === "completed" && row.cached && row.result_id === cached.resultId && row.user_id === userId)).toBe(true);
+    expect(
+      batched.every((row) => row.status === "completed" && row.cached && row.result_id === cached.resultId && row.user_id === userId),
+    ).toBe(true);
     // Answered only once committed: every row and event is there when the promises resolve.
     expect(await countWhere("scans", ids)).toBe(100);
     expect(await countWhere("outbox", ids)).toBe(100);
@@ -67,7 +72,12 @@ describe("CachedScanRecorder", () => {
     // The first transaction is in flight: these wait for the next one.
     const later = Array.from({ length: 20 }, () => shared.record({ userId, key, cached }));
     const rows = await Promise.all([first, ...later]);
-    expect(await countWhere("scans", rows.map((row) => row.id))).toBe(21);
+    expect(
+      await countWhere(
+        "scans",
+        rows.map((row) => row.id),
+      ),
+    ).toBe(21);
     expect(committed.length).toBe(2);
   });
 

@@ -162,7 +162,9 @@ describe("a stored result is an answer only while it is current", () => {
     // The outdated entry was dropped from the cache on the way.
     const keys = new CacheKeys(api.cachePrefix);
     const [row] = await api.db.selectFrom("scans").select(["input_hash"]).where("user_id", "=", user.id).limit(1).execute();
-    expect((await api.cache.get(keys.result({ scanType: "dependencies", ownerId: null, inputHash: row?.input_hash ?? "" }))).value).toBeUndefined();
+    expect(
+      (await api.cache.get(keys.result({ scanType: "dependencies", ownerId: null, inputHash: row?.input_hash ?? "" }))).value,
+    ).toBeUndefined();
   });
 
   it("an advisory change for other packages keeps it current, verified once in Postgres, then served from the cache again", async () => {
@@ -191,8 +193,16 @@ describe("a stored result is an answer only while it is current", () => {
     expect((await submit(api, user.key, packages)).status).toBe(200);
     // Time passes: the withdrawal date is reached. Postgres and the cached entry both say so.
     const scan = await api.db.selectFrom("scans").select("result_id").where("id", "=", scanId).executeTakeFirstOrThrow();
-    await api.db.updateTable("scan_results").set({ valid_until: new Date(Date.now() - 1000) }).where("id", "=", scan.result_id).execute();
-    const key = new CacheKeys(api.cachePrefix).result({ scanType: "dependencies", ownerId: null, inputHash: (await api.db.selectFrom("scans").select("input_hash").where("id", "=", scanId).executeTakeFirstOrThrow()).input_hash });
+    await api.db
+      .updateTable("scan_results")
+      .set({ valid_until: new Date(Date.now() - 1000) })
+      .where("id", "=", scan.result_id)
+      .execute();
+    const key = new CacheKeys(api.cachePrefix).result({
+      scanType: "dependencies",
+      ownerId: null,
+      inputHash: (await api.db.selectFrom("scans").select("input_hash").where("id", "=", scanId).executeTakeFirstOrThrow()).input_hash,
+    });
     const entry = (await api.cache.get<Record<string, unknown>>(key)).value;
     await api.cache.set(key, { ...entry, validUntil: new Date(Date.now() - 1000).toISOString() }, { ttl: 600 });
     expect((await submit(api, user.key, packages)).status).toBe(202);

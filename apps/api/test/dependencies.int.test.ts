@@ -34,7 +34,8 @@ describe("dependency and SBOM submissions", () => {
     const hashOf = async (input: unknown) => {
       const response = await api.request("POST", "/api/v1/scans", { key: user.key, body: { type: "dependencies", input } });
       expect(response.status, JSON.stringify(response.body)).toBeLessThan(300);
-      return (await api.db.selectFrom("scans").select("input_hash").where("id", "=", response.body.id).executeTakeFirstOrThrow()).input_hash;
+      return (await api.db.selectFrom("scans").select("input_hash").where("id", "=", response.body.id).executeTakeFirstOrThrow())
+        .input_hash;
     };
     // A lockfile's entries in another order (package-lock's packages object reversed): one address.
     const lock = JSON.parse(fixture("lockfiles/npm-v3.package-lock.json")) as { packages: Record<string, unknown> };
@@ -88,7 +89,10 @@ describe("dependency and SBOM submissions", () => {
   });
 
   it("refuses a malformed SBOM with 422", async () => {
-    const response = await api.request("POST", "/api/v1/scan/sbom", { key: user.key, body: { sbom: { bomFormat: "CycloneDX", components: "x" } } });
+    const response = await api.request("POST", "/api/v1/scan/sbom", {
+      key: user.key,
+      body: { sbom: { bomFormat: "CycloneDX", components: "x" } },
+    });
     expect(response.status).toBe(422);
     expect(response.body.code).toMatch(/^sbom_/);
   });
@@ -125,6 +129,8 @@ describe("POST /api/v1/admin/advisories", () => {
   it("refuses a non-array body (400) and non-admins (403)", async () => {
     expect((await api.request("POST", "/api/v1/admin/advisories", { key: admin.key, body: { id: "x" } })).status).toBe(400);
     expect((await api.request("POST", "/api/v1/admin/advisories", { key: admin.key, body: [] })).status).toBe(400);
-    expect((await api.request("POST", "/api/v1/admin/advisories", { key: user.key, body: [advisory("GHSA-72xf-g2v4-qvf3")] })).status).toBe(403);
+    expect((await api.request("POST", "/api/v1/admin/advisories", { key: user.key, body: [advisory("GHSA-72xf-g2v4-qvf3")] })).status).toBe(
+      403,
+    );
   });
 });

@@ -20,7 +20,13 @@ describe("health and the queue Redis going away", () => {
   it("reports every dependency connected", async () => {
     const health = await api.request("GET", "/health");
     expect(health.status).toBe(200);
-    expect(health.body).toEqual({ status: "ok", database: "connected", redis_queue: "connected", redis_cache: "connected", advisories: "stale" });
+    expect(health.body).toEqual({
+      status: "ok",
+      database: "connected",
+      redis_queue: "connected",
+      redis_cache: "connected",
+      advisories: "stale",
+    });
     expect((await api.request("GET", "/ready")).status).toBe(200);
   });
 
@@ -29,7 +35,10 @@ describe("health and the queue Redis going away", () => {
     let baseline = 0;
     for (let i = 0; i < 3; i++) {
       const started = Date.now();
-      expect((await api.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: secretsInput(`baseline-${i}`) } })).status).toBe(202);
+      expect(
+        (await api.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: secretsInput(`baseline-${i}`) } }))
+          .status,
+      ).toBe(202);
       baseline = Math.max(baseline, Date.now() - started);
     }
     await waitFor(async () => (await api.count("outbox")) === 0, { timeoutMs: 20_000, what: "the baseline's outbox to drain" });
@@ -44,7 +53,10 @@ describe("health and the queue Redis going away", () => {
       expect((await api.request("GET", "/ready")).status).toBe(503);
 
       const started = Date.now();
-      const submitted = await api.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: secretsInput("outage") } });
+      const submitted = await api.request("POST", "/api/v1/scans", {
+        key: user.key,
+        body: { type: "secrets", input: secretsInput("outage") },
+      });
       const took = Date.now() - started;
       console.log(`[api] a submission with Redis down took ${took} ms (${baseline} ms with it up)`);
       expect(submitted.status).toBe(202);

@@ -97,7 +97,9 @@ describe("a scan view", () => {
   it("a failed scan is finished too", async () => {
     const user = await api.createUser("starter");
     const id = (await submitted(user.key, "failed")).body.id as string;
-    await sql`UPDATE scans SET status = 'failed', error = 'boom', error_code = 'scan_failed', completed_at = now() WHERE id = ${id}`.execute(api.db);
+    await sql`UPDATE scans SET status = 'failed', error = 'boom', error_code = 'scan_failed', completed_at = now() WHERE id = ${id}`.execute(
+      api.db,
+    );
     await api.cache.delete(keys.scan(id));
     const failed = await view(id, user.key);
     expect(failed.body.status).toBe("failed");
@@ -112,7 +114,9 @@ describe("a scan view", () => {
     expect(freshFor(bounded)).toBeLessThanOrEqual(HOUR);
     expect(freshFor(bounded)).toBeGreaterThan(0);
 
-    await sql`UPDATE scan_results SET valid_until = now() - interval '1 second' WHERE id = (SELECT result_id FROM scans WHERE id = ${id})`.execute(api.db);
+    await sql`UPDATE scan_results SET valid_until = now() - interval '1 second' WHERE id = (SELECT result_id FROM scans WHERE id = ${id})`.execute(
+      api.db,
+    );
     await api.cache.delete(keys.scan(id));
     const outdated = await view(id, user.key);
     expect(outdated.body.outdated).toBe(true);
@@ -168,7 +172,10 @@ describe("never stored", () => {
   it("usage, submissions (queued, cached, replayed), deletes, cache and admin routes", async () => {
     const user = await api.createUser("pro");
     const id = await completedScan(user.key, "stored-once");
-    const cachedSubmission = await api.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: secretsInput("stored-once") } });
+    const cachedSubmission = await api.request("POST", "/api/v1/scans", {
+      key: user.key,
+      body: { type: "secrets", input: secretsInput("stored-once") },
+    });
     expect(cachedSubmission.status).toBe(200);
     expect(cachedSubmission.body.cached).toBe(true);
     expectCallerDependent(cachedSubmission, "no-store", "cached submission");
@@ -177,7 +184,11 @@ describe("never stored", () => {
     const replayed = await api.request("POST", "/api/v1/scans", idempotent);
     expect(replayed.headers.get("idempotent-replayed")).toBe("true");
     expectCallerDependent(replayed, "no-store", "replayed submission");
-    expectCallerDependent(await api.request("POST", "/api/v1/scan/secrets", { key: user.key, body: secretsInput("by-type") }), "no-store", "POST /scan/:type");
+    expectCallerDependent(
+      await api.request("POST", "/api/v1/scan/secrets", { key: user.key, body: secretsInput("by-type") }),
+      "no-store",
+      "POST /scan/:type",
+    );
 
     const answers: [string, TestResponse][] = [
       ["usage", await api.request("GET", "/api/v1/usage", { key: user.key })],
@@ -185,8 +196,16 @@ describe("never stored", () => {
       ["cache keys", await api.request("GET", "/api/v1/cache/keys", { key: user.key })],
       ["cache health", await api.request("GET", "/api/v1/cache/health", { key: user.key })],
       ["tag delete", await api.request("DELETE", `/api/v1/cache/tags/user:${user.id}`, { key: admin.key })],
-      ["pattern delete", await api.request("DELETE", `/api/v1/cache/keys?pattern=${encodeURIComponent(`${api.cachePrefix}:user:${user.id}:*`)}`, { key: admin.key })],
-      ["admin user", await api.request("POST", "/api/v1/admin/users", { key: admin.key, body: { email: `${id}@example.com`, tier: "free" } })],
+      [
+        "pattern delete",
+        await api.request("DELETE", `/api/v1/cache/keys?pattern=${encodeURIComponent(`${api.cachePrefix}:user:${user.id}:*`)}`, {
+          key: admin.key,
+        }),
+      ],
+      [
+        "admin user",
+        await api.request("POST", "/api/v1/admin/users", { key: admin.key, body: { email: `${id}@example.com`, tier: "free" } }),
+      ],
       ["queue board", await api.request("GET", "/admin/queues", { key: admin.key })],
       ["scan delete", await api.request("DELETE", `/api/v1/scans/${id}`, { key: user.key })],
     ];

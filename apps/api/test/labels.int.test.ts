@@ -40,12 +40,18 @@ describe("labels on scans", () => {
   });
 
   it("are taken from the body on POST /scan/:type and are not part of the input", async () => {
-    const response = await api.request("POST", "/api/v1/scan/secrets", { key: alice.key, body: { ...secretsInput("alias-labels"), labels: { project: "alias" } } });
+    const response = await api.request("POST", "/api/v1/scan/secrets", {
+      key: alice.key,
+      body: { ...secretsInput("alias-labels"), labels: { project: "alias" } },
+    });
     expect(response.status).toBe(202);
     expect(response.body.labels).toEqual({ project: "alias" });
     // A large body is prepared on a worker thread: its labels come back from there.
     const large = { files: [{ path: "big.txt", content: "x".repeat(100_000) }] };
-    const threaded = await api.request("POST", "/api/v1/scans", { key: alice.key, body: { type: "secrets", input: large, labels: { project: "large" } } });
+    const threaded = await api.request("POST", "/api/v1/scans", {
+      key: alice.key,
+      body: { type: "secrets", input: large, labels: { project: "large" } },
+    });
     expect(threaded.status).toBe(202);
     expect(threaded.body.labels).toEqual({ project: "large" });
   });
@@ -56,7 +62,11 @@ describe("labels on scans", () => {
     const api2 = await submit(alice.key, input, { project: "api" });
     expect(web.status).toBe(202);
     expect(api2.status).toBe(202);
-    const rows = await api.db.selectFrom("scans").select(["id", "job_id", "input_hash"]).where("id", "in", [web.body.id, api2.body.id]).execute();
+    const rows = await api.db
+      .selectFrom("scans")
+      .select(["id", "job_id", "input_hash"])
+      .where("id", "in", [web.body.id, api2.body.id])
+      .execute();
     expect(new Set(rows.map((r) => r.job_id)).size).toBe(1);
     expect(new Set(rows.map((r) => r.input_hash)).size).toBe(1);
     await api.completeRun(web.body.id, RESULT);

@@ -48,13 +48,19 @@ function inlineMs(work: () => unknown): number {
   return performance.now() - started;
 }
 
-const packages = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ ecosystem: "npm", name: `${tag}-${i}`, version: `1.${i % 50}.${i % 7}` }));
+const packages = (n: number, tag: string) =>
+  Array.from({ length: n }, (_, i) => ({ ecosystem: "npm", name: `${tag}-${i}`, version: `1.${i % 50}.${i % 7}` }));
 
 function sbom(components: number) {
   return {
     bomFormat: "CycloneDX",
     specVersion: "1.5",
-    components: Array.from({ length: components }, (_, i) => ({ type: "library", name: `c${i}`, version: "1.0.0", purl: `pkg:npm/c${i}@1.0.0` })),
+    components: Array.from({ length: components }, (_, i) => ({
+      type: "library",
+      name: `c${i}`,
+      version: "1.0.0",
+      purl: `pkg:npm/c${i}@1.0.0`,
+    })),
   };
 }
 
@@ -63,7 +69,9 @@ function advisory(i: number) {
     id: `BIG-${randomBytes(4).toString("hex")}-${i}`,
     modified: "2026-01-01T00:00:00Z",
     summary: "test",
-    affected: [{ package: { ecosystem: "npm", name: `adv-${i}` }, ranges: [{ type: "SEMVER", events: [{ introduced: "0" }, { fixed: "1.0.0" }] }] }],
+    affected: [
+      { package: { ecosystem: "npm", name: `adv-${i}` }, ranges: [{ type: "SEMVER", events: [{ introduced: "0" }, { fixed: "1.0.0" }] }] },
+    ],
   };
 }
 
@@ -98,7 +106,10 @@ describe("large bodies are prepared off the event loop", () => {
   it("answers a large body's mistakes exactly as a small one's", async () => {
     const big = packages(5_000, "bad");
     const small = packages(2, "bad");
-    const wrong = (list: object[]) => ({ type: "dependencies", input: { packages: list.map((p, i) => (i === 1 ? { ...p, ecosystem: "pypi" } : p)) } });
+    const wrong = (list: object[]) => ({
+      type: "dependencies",
+      input: { packages: list.map((p, i) => (i === 1 ? { ...p, ecosystem: "pypi" } : p)) },
+    });
     const [large, inline] = await Promise.all([
       api.request("POST", "/api/v1/scans", { key: user.key, body: wrong(big) }),
       api.request("POST", "/api/v1/scans", { key: user.key, body: wrong(small) }),

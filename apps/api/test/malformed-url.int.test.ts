@@ -36,7 +36,10 @@ const CASES = ROUTES.flatMap((route) => BAD_SEGMENTS.map((segment) => ({ ...rout
 
 describe("a malformed percent-encoding in the path", () => {
   it.each(CASES)("$method $url → 400 malformed_url", async ({ method, url, admin: adminOnly }) => {
-    const response = await api.request(method, url, { key: adminOnly ? admin.key : user.key, body: method === "GET" || method === "DELETE" ? undefined : {} });
+    const response = await api.request(method, url, {
+      key: adminOnly ? admin.key : user.key,
+      body: method === "GET" || method === "DELETE" ? undefined : {},
+    });
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ code: "malformed_url" });
     expect(response.body.error).toMatch(/^Malformed URL: /);
@@ -90,7 +93,11 @@ describe("how a malformed URL is logged", () => {
     const response = await fetch(`${base}/items/%E0%A4%A`);
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ code: "malformed_url" });
-    const logged = await waitFor(() => lines.some((line) => line.res) && lines, { timeoutMs: 10_000, intervalMs: 10, what: "the request line" });
+    const logged = await waitFor(() => lines.some((line) => line.res) && lines, {
+      timeoutMs: 10_000,
+      intervalMs: 10,
+      what: "the request line",
+    });
     expect(logged.filter((line) => line.res)).toEqual([expect.objectContaining({ res: { statusCode: 400 }, level: 30 })]);
     expect(logged.filter((line) => line.level >= 50)).toEqual([]);
   });

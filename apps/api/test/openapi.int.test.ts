@@ -52,7 +52,8 @@ describe("GET /openapi.json", () => {
   });
 
   it("documents Cache-Control and Vary on every /api/v1 response, as the API sends them", async () => {
-    const resolve = (response: Record<string, any>) => (response.$ref ? document.components.responses[response.$ref.split("/").pop()] : response);
+    const resolve = (response: Record<string, any>) =>
+      response.$ref ? document.components.responses[response.$ref.split("/").pop()] : response;
     const header = (response: Record<string, any>, name: string) => {
       const found = resolve(response).headers?.[name];
       return found?.$ref ? document.components.headers[found.$ref.split("/").pop()] : found;
@@ -67,7 +68,8 @@ describe("GET /openapi.json", () => {
         }
       }
     }
-    const documented = (path: string, method: string, status: string) => header(document.paths[path][method].responses[status], "Cache-Control").schema;
+    const documented = (path: string, method: string, status: string) =>
+      header(document.paths[path][method].responses[status], "Cache-Control").schema;
     const user = await api.createUser("pro");
     const usage = await api.request("GET", "/api/v1/usage", { key: user.key });
     expect(usage.headers.get("cache-control")).toBe(documented("/api/v1/usage", "get", "200").const);

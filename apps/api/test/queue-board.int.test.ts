@@ -40,7 +40,9 @@ describe("GET /admin/queues (Bull Board)", () => {
 
   it("lists every SecAPI queue with the jobs it holds", async () => {
     await api.queues[QUEUES.webhooks].add("board-probe", { probe: true }, { delay: 60_000 });
-    const res = await api.request("GET", "/admin/queues/api/queues?activeQueue=webhooks&status=delayed&page=1", { headers: basic(admin.key) });
+    const res = await api.request("GET", "/admin/queues/api/queues?activeQueue=webhooks&status=delayed&page=1", {
+      headers: basic(admin.key),
+    });
     expect(res.status).toBe(200);
     const queues = res.body.queues as { name: string; counts: Record<string, number>; jobs: { name: string }[] }[];
     expect(queues.map((q) => q.name).sort()).toEqual(Object.values(QUEUES).sort());

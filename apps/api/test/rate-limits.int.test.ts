@@ -104,7 +104,9 @@ describe("scan quotas", () => {
     const user = await api.createUser("free");
     const submitted = [];
     for (let i = 0; i < 3; i++) {
-      submitted.push(await api.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: secretsInput(`hit${i}`) } }));
+      submitted.push(
+        await api.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: secretsInput(`hit${i}`) } }),
+      );
     }
     await api.completeRun(submitted[0]?.body.id, { summary: { total: 0 }, findings: [] });
 

@@ -66,7 +66,11 @@ describe("POST /api/v1/scans", () => {
     expect(responses.map((r) => r.status)).toEqual(Array(8).fill(202));
     const ids = new Set(responses.map((r) => r.body.id));
     expect(ids.size).toBe(8);
-    const rows = await api.db.selectFrom("scans").select(["job_id"]).where("id", "in", [...ids]).execute();
+    const rows = await api.db
+      .selectFrom("scans")
+      .select(["job_id"])
+      .where("id", "in", [...ids])
+      .execute();
     expect(new Set(rows.map((r) => r.job_id)).size).toBe(1);
     const jobId = rows[0]?.job_id ?? "";
     await waitFor(async () => (await api.queues.scans.getJob(jobId)) !== undefined);
@@ -79,12 +83,15 @@ describe("POST /api/v1/scans", () => {
     const b = await submit(bob.key, input);
     const rows = await api.db.selectFrom("scans").select(["id", "job_id"]).where("id", "in", [a.body.id, b.body.id]).execute();
     expect(rows[0]?.job_id).not.toBe(rows[1]?.job_id);
-    expect(await api.db.selectFrom("scan_inputs").select("owner_id").where("owner_id", "in", [alice.id, bob.id]).execute()).not.toHaveLength(0);
+    expect(
+      await api.db.selectFrom("scan_inputs").select("owner_id").where("owner_id", "in", [alice.id, bob.id]).execute(),
+    ).not.toHaveLength(0);
   });
 
   it("starts a new run for an input whose previous run already finished", async () => {
     const first = await submit(alice.key, secretsInput("rerun"));
-    const firstJob = (await api.db.selectFrom("scans").select("job_id").where("id", "=", first.body.id).executeTakeFirstOrThrow()).job_id ?? "";
+    const firstJob =
+      (await api.db.selectFrom("scans").select("job_id").where("id", "=", first.body.id).executeTakeFirstOrThrow()).job_id ?? "";
     await finishRun(firstJob, false);
     const second = await submit(alice.key, secretsInput("rerun"));
     const secondJob = (await api.db.selectFrom("scans").select("job_id").where("id", "=", second.body.id).executeTakeFirstOrThrow()).job_id;
@@ -168,7 +175,8 @@ describe("GET /api/v1/scans/:id", () => {
 
   it("?wait returns as soon as the run is announced finished: before a poll whose notification was lost, which waits for its re-check", async () => {
     const [notified, lost] = [await submit(alice.key, secretsInput("wait")), await submit(alice.key, secretsInput("wait-lost"))];
-    const jobIdOf = async (id: string) => (await api.db.selectFrom("scans").select("job_id").where("id", "=", id).executeTakeFirstOrThrow()).job_id ?? "";
+    const jobIdOf = async (id: string) =>
+      (await api.db.selectFrom("scans").select("job_id").where("id", "=", id).executeTakeFirstOrThrow()).job_id ?? "";
     const [notifiedJob, lostJob] = [await jobIdOf(notified.body.id), await jobIdOf(lost.body.id)];
     const answered: string[] = [];
     const poll = (id: string, name: string) =>
@@ -187,7 +195,9 @@ describe("GET /api/v1/scans/:id", () => {
     // Finish both runs at once, well before either re-checks (RECHECK_MS after it began to wait).
     await Promise.all([finishRun(notifiedJob, true), finishRun(lostJob, false)]);
     const [notifiedResponse, lostResponse] = await Promise.all(polls);
-    console.log(`[api] ?wait: notified poll answered ${answered[0] === "notified" ? "first" : "second"}; both within ${Date.now() - started} ms`);
+    console.log(
+      `[api] ?wait: notified poll answered ${answered[0] === "notified" ? "first" : "second"}; both within ${Date.now() - started} ms`,
+    );
     expect(notifiedResponse.body.status).toBe("completed");
     expect(notifiedResponse.headers.get("retry-after")).toBeNull();
     // The lost notification is made up for by the re-check, before the 20 s wait ends.
@@ -229,12 +239,23 @@ describe("GET /api/v1/scans", () => {
     expect(pages).toBe(3);
     expect(seen).toEqual([...created].reverse());
 
-    const completedJob = (await api.db.selectFrom("scans").select("job_id").where("id", "=", created[0] ?? "").executeTakeFirstOrThrow()).job_id ?? "";
+    const completedJob =
+      (
+        await api.db
+          .selectFrom("scans")
+          .select("job_id")
+          .where("id", "=", created[0] ?? "")
+          .executeTakeFirstOrThrow()
+      ).job_id ?? "";
     await finishRun(completedJob, false);
     const completed = await api.request("GET", "/api/v1/scans?status=completed", { key: carol.key });
     expect(completed.body.items.map((i: { id: string }) => i.id)).toEqual([created[0]]);
-    expect((await api.request("GET", "/api/v1/scans?status=queued&type=secrets&limit=100", { key: carol.key })).body.items).toHaveLength(22);
-    expect((await api.request("GET", "/api/v1/scans", { key: bob.key })).body.items.map((i: { id: string }) => i.id)).not.toContain(created[0]);
+    expect((await api.request("GET", "/api/v1/scans?status=queued&type=secrets&limit=100", { key: carol.key })).body.items).toHaveLength(
+      22,
+    );
+    expect((await api.request("GET", "/api/v1/scans", { key: bob.key })).body.items.map((i: { id: string }) => i.id)).not.toContain(
+      created[0],
+    );
   });
 });
 

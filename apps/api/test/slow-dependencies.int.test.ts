@@ -25,15 +25,15 @@ const CONCURRENT_GETS = 50;
 const RESULT = { summary: { critical: 0, high: 0, medium: 0, low: 0, unknown: 0, total: 0 }, findings: [] };
 
 beforeAll(async () => {
-  [queueServer, cacheServer] = await Promise.all([
-    TestRedisServer.start(),
-    TestRedisServer.start(),
-  ]);
+  [queueServer, cacheServer] = await Promise.all([TestRedisServer.start(), TestRedisServer.start()]);
   // The production timeouts: they are what keeps the API answering while a Redis hangs.
   api = await TestApi.start({ REDIS_URL: queueServer.url(0), REDIS_CACHE_URL: cacheServer.url(0) }, TestApi.PRODUCTION_TIMEOUTS);
   user = await api.createUser("pro");
   for (let i = 0; i < 5; i++) {
-    const { body } = await api.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: secretsInput(`slow-${i}`) } });
+    const { body } = await api.request("POST", "/api/v1/scans", {
+      key: user.key,
+      body: { type: "secrets", input: secretsInput(`slow-${i}`) },
+    });
     await api.completeRun(body.id, RESULT);
     scanIds.push(body.id);
   }
@@ -66,46 +66,56 @@ async function requestUntil(isOver: () => boolean, path: string, wanted: (respon
 }
 
 describe("a cache Redis that stops answering", () => {
-  it(`/ready (200: the cache is not needed) and /health answer promptly, and ${CONCURRENT_GETS} concurrent cache-hit reads all answer 200 before the stall ends`, { timeout: 180_000 }, async () => {
-    // Cached first (with the production 50 ms timeout a loaded machine may bypass a read or two: retried).
-    for (const id of scanIds) {
-      await waitFor(async () => (await api.request("GET", `/api/v1/scans/${id}`, { key: user.key })).headers.get("x-cache-status") === "HIT", {
-        what: `scan ${id} cached`,
+  it(
+    `/ready (200: the cache is not needed) and /health answer promptly, and ${CONCURRENT_GETS} concurrent cache-hit reads all answer 200 before the stall ends`,
+    { timeout: 180_000 },
+    async () => {
+      // Cached first (with the production 50 ms timeout a loaded machine may bypass a read or two: retried).
+      for (const id of scanIds) {
+        await waitFor(
+          async () => (await api.request("GET", `/api/v1/scans/${id}`, { key: user.key })).headers.get("x-cache-status") === "HIT",
+          {
+            what: `scan ${id} cached`,
+          },
+        );
+      }
+
+      const stall = cacheServer.stall(STALL_MS);
+      const { isOver } = stall;
+      const [ready, health] = await Promise.all([
+        requestUntil(isOver, "/ready", (r) => r.status === 200),
+        requestUntil(isOver, "/health", (r) => r.body?.database === "connected" && r.body?.redis_queue === "connected"),
+      ]);
+      const reads = await Promise.all(
+        Array.from({ length: CONCURRENT_GETS }, (_, i) => timedRequest(isOver, `/api/v1/scans/${scanIds[i % scanIds.length]}`, user.key)),
+      );
+      await stall.end();
+      console.log(
+        `[api] cache Redis stalled: /ready ${ready.ms.toFixed(0)} ms, /health ${health.ms.toFixed(0)} ms, slowest of ${CONCURRENT_GETS} reads ${Math.max(...reads.map((r) => r.ms)).toFixed(0)} ms`,
+      );
+
+      expect(ready).toMatchObject({ status: 200, body: { ready: true, database: "connected", redis_queue: "connected" }, beforeEnd: true });
+      expect(ready.ms).toBeLessThan(STALL_MS / 4);
+      expect(health).toMatchObject({
+        status: 200,
+        body: { status: "degraded", database: "connected", redis_queue: "connected", redis_cache: "disconnected" },
+        beforeEnd: true,
       });
-    }
+      expect(health.ms).toBeLessThan(STALL_MS / 4);
+      for (const [i, read] of reads.entries()) {
+        expect(read).toMatchObject({ status: 200, body: { id: scanIds[i % scanIds.length], status: "completed" }, beforeEnd: true });
+        expect(["BYPASS", "HIT"]).toContain(read.headers.get("x-cache-status"));
+      }
 
-    const stall = cacheServer.stall(STALL_MS);
-    const { isOver } = stall;
-    const [ready, health] = await Promise.all([
-      requestUntil(isOver, "/ready", (r) => r.status === 200),
-      requestUntil(isOver, "/health", (r) => r.body?.database === "connected" && r.body?.redis_queue === "connected"),
-    ]);
-    const reads = await Promise.all(
-      Array.from({ length: CONCURRENT_GETS }, (_, i) => timedRequest(isOver, `/api/v1/scans/${scanIds[i % scanIds.length]}`, user.key)),
-    );
-    await stall.end();
-    console.log(
-      `[api] cache Redis stalled: /ready ${ready.ms.toFixed(0)} ms, /health ${health.ms.toFixed(0)} ms, slowest of ${CONCURRENT_GETS} reads ${Math.max(...reads.map((r) => r.ms)).toFixed(0)} ms`,
-    );
-
-    expect(ready).toMatchObject({ status: 200, body: { ready: true, database: "connected", redis_queue: "connected" }, beforeEnd: true });
-    expect(ready.ms).toBeLessThan(STALL_MS / 4);
-    expect(health).toMatchObject({
-      status: 200,
-      body: { status: "degraded", database: "connected", redis_queue: "connected", redis_cache: "disconnected" },
-      beforeEnd: true,
-    });
-    expect(health.ms).toBeLessThan(STALL_MS / 4);
-    for (const [i, read] of reads.entries()) {
-      expect(read).toMatchObject({ status: 200, body: { id: scanIds[i % scanIds.length], status: "completed" }, beforeEnd: true });
-      expect(["BYPASS", "HIT"]).toContain(read.headers.get("x-cache-status"));
-    }
-
-    await waitFor(async () => (await api.request("GET", `/api/v1/scans/${scanIds[0]}`, { key: user.key })).headers.get("x-cache-status") === "HIT", {
-      what: "cache hits after the cache Redis stall",
-    });
-    await waitFor(async () => (await api.request("GET", "/health")).body.status === "ok", { what: "/health ok again" });
-  });
+      await waitFor(
+        async () => (await api.request("GET", `/api/v1/scans/${scanIds[0]}`, { key: user.key })).headers.get("x-cache-status") === "HIT",
+        {
+          what: "cache hits after the cache Redis stall",
+        },
+      );
+      await waitFor(async () => (await api.request("GET", "/health")).body.status === "ok", { what: "/health ok again" });
+    },
+  );
 });
 
 describe("what /ready needs", () => {
@@ -115,7 +125,8 @@ describe("what /ready needs", () => {
     try {
       // Counts, not statuses: with the production 100 ms timeout a loaded machine may answer a 503.
       const before = await pings();
-      for (let i = 0; i < 3; i++) expect(Object.keys((await api.request("GET", "/ready")).body).sort()).toEqual(["database", "ready", "redis_queue"]);
+      for (let i = 0; i < 3; i++)
+        expect(Object.keys((await api.request("GET", "/ready")).body).sort()).toEqual(["database", "ready", "redis_queue"]);
       expect(await pings()).toBe(before);
       expect((await api.request("GET", "/health")).body).toHaveProperty("redis_cache");
       expect(await pings()).toBe(before + 1);
@@ -124,23 +135,39 @@ describe("what /ready needs", () => {
     }
   });
 
-  it("/ready answers 503 promptly while the queue Redis does not answer, and 200 once it does; /health answers promptly", { timeout: 180_000 }, async () => {
-    const stall = queueServer.stall(STALL_MS);
-    const { isOver } = stall;
-    const readies = await Promise.all(Array.from({ length: 5 }, () => requestUntil(isOver, "/ready", (r) => r.body?.database === "connected")));
-    const health = await requestUntil(isOver, "/health", (r) => r.body?.database === "connected");
-    await stall.end();
-    console.log(`[api] queue Redis stalled: /ready ${readies.map((r) => r.ms.toFixed(0)).join(", ")} ms, /health ${health.ms.toFixed(0)} ms`);
+  it(
+    "/ready answers 503 promptly while the queue Redis does not answer, and 200 once it does; /health answers promptly",
+    { timeout: 180_000 },
+    async () => {
+      const stall = queueServer.stall(STALL_MS);
+      const { isOver } = stall;
+      const readies = await Promise.all(
+        Array.from({ length: 5 }, () => requestUntil(isOver, "/ready", (r) => r.body?.database === "connected")),
+      );
+      const health = await requestUntil(isOver, "/health", (r) => r.body?.database === "connected");
+      await stall.end();
+      console.log(
+        `[api] queue Redis stalled: /ready ${readies.map((r) => r.ms.toFixed(0)).join(", ")} ms, /health ${health.ms.toFixed(0)} ms`,
+      );
 
-    for (const ready of readies) {
-      expect(ready).toMatchObject({ status: 503, body: { ready: false, database: "connected", redis_queue: "disconnected" }, beforeEnd: true });
-      expect(ready.ms).toBeLessThan(STALL_MS / 4);
-    }
-    expect(health).toMatchObject({ status: 200, body: { status: "degraded", database: "connected", redis_queue: "disconnected" }, beforeEnd: true });
-    expect(health.ms).toBeLessThan(STALL_MS / 4);
+      for (const ready of readies) {
+        expect(ready).toMatchObject({
+          status: 503,
+          body: { ready: false, database: "connected", redis_queue: "disconnected" },
+          beforeEnd: true,
+        });
+        expect(ready.ms).toBeLessThan(STALL_MS / 4);
+      }
+      expect(health).toMatchObject({
+        status: 200,
+        body: { status: "degraded", database: "connected", redis_queue: "disconnected" },
+        beforeEnd: true,
+      });
+      expect(health.ms).toBeLessThan(STALL_MS / 4);
 
-    await waitFor(async () => (await api.request("GET", "/ready")).status === 200, { what: "/ready 200 after the queue Redis stall" });
-  });
+      await waitFor(async () => (await api.request("GET", "/ready")).status === 200, { what: "/ready 200 after the queue Redis stall" });
+    },
+  );
 
   it("/ready and /health answer 503 when Postgres is unreachable (a probe pointed at a closed port)", async () => {
     const pool = createPool({ connectionString: `postgres://postgres@127.0.0.1:${await freePort()}/secapi`, max: 1 });
@@ -159,7 +186,12 @@ describe("what /ready needs", () => {
       expect(await ready.json()).toEqual({ ready: false, database: "disconnected", redis_queue: "connected" });
       const healthResponse = await fetch(`${url}/health`);
       expect(healthResponse.status).toBe(503);
-      expect(await healthResponse.json()).toEqual({ status: "degraded", database: "disconnected", redis_queue: "connected", redis_cache: "connected" });
+      expect(await healthResponse.json()).toEqual({
+        status: "degraded",
+        database: "disconnected",
+        redis_queue: "connected",
+        redis_cache: "connected",
+      });
     } finally {
       await new Promise((resolve) => server.close(resolve));
       queueRedis.disconnect();

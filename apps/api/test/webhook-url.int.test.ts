@@ -32,7 +32,10 @@ describe("PATCH /api/v1/admin/users/:id webhook_url", () => {
     ["https://user:password@hooks.example.com/", "must not contain credentials"],
   ])("refuses %s with 422 webhook_url_forbidden and changes nothing", async (url, because) => {
     const user = await api.createUser("free");
-    const response = await api.request("PATCH", `/api/v1/admin/users/${user.id}`, { key: admin.key, body: { tier: "pro", webhook_url: url } });
+    const response = await api.request("PATCH", `/api/v1/admin/users/${user.id}`, {
+      key: admin.key,
+      body: { tier: "pro", webhook_url: url },
+    });
     expect(response.status).toBe(422);
     expect(response.body.code).toBe("webhook_url_forbidden");
     expect(response.body.error).toContain(because);
@@ -44,7 +47,10 @@ describe("PATCH /api/v1/admin/users/:id webhook_url", () => {
 
   it("keeps a non-http scheme a 400 validation error", async () => {
     const user = await api.createUser("free");
-    const response = await api.request("PATCH", `/api/v1/admin/users/${user.id}`, { key: admin.key, body: { webhook_url: "gopher://127.0.0.1:6379/_FLUSHALL" } });
+    const response = await api.request("PATCH", `/api/v1/admin/users/${user.id}`, {
+      key: admin.key,
+      body: { webhook_url: "gopher://127.0.0.1:6379/_FLUSHALL" },
+    });
     expect(response.status).toBe(400);
     expect(response.body.code).toBe("validation_failed");
   });
@@ -64,7 +70,10 @@ describe("PATCH /api/v1/admin/users/:id webhook_url", () => {
     const permissiveAdmin = await permissive.createUser("business", "admin");
     const user = await permissive.createUser("free");
     for (const url of ["http://localhost:8000/hook", "http://127.0.0.1:9/", "http://10.0.0.8/hooks", "http://metadata.google.internal/"]) {
-      const response = await permissive.request("PATCH", `/api/v1/admin/users/${user.id}`, { key: permissiveAdmin.key, body: { webhook_url: url } });
+      const response = await permissive.request("PATCH", `/api/v1/admin/users/${user.id}`, {
+        key: permissiveAdmin.key,
+        body: { webhook_url: url },
+      });
       expect(response.status).toBe(200);
       expect((await storedUser(permissive, user.id)).webhook_url).toBe(url);
     }

@@ -33,7 +33,9 @@ export async function startAdvisorySyncSchedule(options: {
     async () => {
       const result = await syncAdvisoryFeed({ db, baseUrl: url, ecosystems: sources, logger });
       if (result.status === "busy") logger.info("advisory sync skipped: another one is running");
-      return result.status === "busy" ? result : { status: result.status, failed: result.ecosystems.filter((e) => e.outcome === "failed").map((e) => e.ecosystem) };
+      return result.status === "busy"
+        ? result
+        : { status: result.status, failed: result.ecosystems.filter((e) => e.outcome === "failed").map((e) => e.ecosystem) };
     },
     // A full sync can take minutes: a generous lock, so a busy event loop never hands it to a second worker.
     { connection: options.connection.duplicate(), prefix: config.queuePrefix, concurrency: 1, lockDuration: 5 * 60_000 },

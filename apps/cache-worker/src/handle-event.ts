@@ -25,7 +25,8 @@ export async function handleEvent(ctx: CacheWorkerContext, event: SecapiEvent): 
       let warmed = (await warmKey(ctx, ctx.keys.scan(scanId))) ? 1 : 0;
       const scanType = resolveScanType(type);
       // So that the next identical submission is a HIT.
-      if (event.type === "scan.completed" && scanType && (await warmKey(ctx, ctx.keys.result(inputKeyOf(scanType, userId, inputHash))))) warmed++;
+      if (event.type === "scan.completed" && scanType && (await warmKey(ctx, ctx.keys.result(inputKeyOf(scanType, userId, inputHash)))))
+        warmed++;
       return { invalidated, warmed };
     }
     case "scan.deleted":

@@ -27,6 +27,10 @@ export async function rerunStoredResult(ctx: CacheWorkerContext, key: InputKey):
     };
     return { entry, tags: output.tags };
   });
-  const { value, written } = await ctx.cache.refresh(ctx.keys.result(key), loader, { ttl: ctx.entryTtlSeconds, tagsOf, ttlOf: (entry) => (entry ? ctx.entryTtlSeconds : 0) });
+  const { value, written } = await ctx.cache.refresh(ctx.keys.result(key), loader, {
+    ttl: ctx.entryTtlSeconds,
+    tagsOf,
+    ttlOf: (entry) => (entry ? ctx.entryTtlSeconds : 0),
+  });
   return value !== null && written;
 }

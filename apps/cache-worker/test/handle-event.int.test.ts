@@ -74,7 +74,11 @@ describe("cache-worker events", () => {
     const outcome = await handleEvent(ctx, event);
     expect(outcome).toEqual({ invalidated: 1, warmed: 2 });
     expect(await exists(listKey)).toBe(false);
-    expect((await cache.get(ctx.keys.scan(scanId))).value).toMatchObject({ userId, status: "completed", body: { id: scanId, result: RESULT } });
+    expect((await cache.get(ctx.keys.scan(scanId))).value).toMatchObject({
+      userId,
+      status: "completed",
+      body: { id: scanId, result: RESULT },
+    });
     expect((await cache.get(ctx.keys.result(key))).value).toMatchObject({ result: RESULT });
 
     // A redelivered event changes nothing that matters.

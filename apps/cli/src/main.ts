@@ -82,7 +82,9 @@ cache
   .action(() => cacheFlush(config()));
 cache
   .command("delete")
-  .description("delete the entries whose keys match a Redis glob within one key type, e.g. 'secapi:result:dependencies:*' (everywhere: Redis and every API's memory)")
+  .description(
+    "delete the entries whose keys match a Redis glob within one key type, e.g. 'secapi:result:dependencies:*' (everywhere: Redis and every API's memory)",
+  )
   .requiredOption("--pattern <glob>", "keys to delete, under the prefix with the key type written out", parseKeyPattern)
   .option("--json", "print {deleted_keys} as JSON", false)
   .action((options: { pattern: string; json: boolean }) => cacheDelete(config(), options));
@@ -91,50 +93,74 @@ const SCAN_TYPES_ACCEPTED = ["dependencies", "secrets"] as const;
 const LABEL_KEY = /^[a-z][a-z0-9_.-]{0,62}$/;
 
 function parseScanTypes(value: string): ("dependencies" | "secrets")[] {
-  const types = value.split(",").map((t) => t.trim()).filter(Boolean);
+  const types = value
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
   const unknown = types.filter((t) => !(SCAN_TYPES_ACCEPTED as readonly string[]).includes(t));
-  if (unknown.length > 0 || types.length === 0) throw new InvalidArgumentError(`expected a comma-separated list of ${SCAN_TYPES_ACCEPTED.join(", ")}`);
+  if (unknown.length > 0 || types.length === 0)
+    throw new InvalidArgumentError(`expected a comma-separated list of ${SCAN_TYPES_ACCEPTED.join(", ")}`);
   return types as ("dependencies" | "secrets")[];
 }
 
 function parseLabel(value: string, previous: Record<string, string>): Record<string, string> {
   const at = value.indexOf("=");
   const key = value.slice(0, at);
-  if (at < 1 || !LABEL_KEY.test(key) || value.length === at + 1) throw new InvalidArgumentError("expected k=v with a lower-case key (a-z, 0-9, _ . -) and a value");
+  if (at < 1 || !LABEL_KEY.test(key) || value.length === at + 1)
+    throw new InvalidArgumentError("expected k=v with a lower-case key (a-z, 0-9, _ . -) and a value");
   return { ...previous, [key]: value.slice(at + 1) };
 }
 
 program
   .command("scan")
-  .description("the client for CI: scan the lockfiles and SBOMs (and with --type secrets, the files) under PATH on a SecAPI server; exit 1 on findings at or above --fail-on, 2 on usage or server errors")
+  .description(
+    "the client for CI: scan the lockfiles and SBOMs (and with --type secrets, the files) under PATH on a SecAPI server; exit 1 on findings at or above --fail-on, 2 on usage or server errors",
+  )
   .argument("[path]", "the project to scan", ".")
   .addOption(new Option("--url <url>", "the SecAPI server").env("SECAPI_URL").default("http://127.0.0.1:8000"))
   .addOption(new Option("--key <key>", "an API key").env("SECAPI_API_KEY").makeOptionMandatory())
   .option("--type <types>", "what to scan: dependencies, secrets, or both (comma-separated)", parseScanTypes, ["dependencies"])
-  .addOption(new Option("--fail-on <severity>", "exit 1 when a finding at or above this severity is present (none: never)").choices([...SEVERITY_ORDER, "none"]).default("unknown"))
+  .addOption(
+    new Option("--fail-on <severity>", "exit 1 when a finding at or above this severity is present (none: never)")
+      .choices([...SEVERITY_ORDER, "none"])
+      .default("unknown"),
+  )
   .addOption(new Option("--format <format>", "report format").choices(["table", "json", "sarif"]).default("table"))
   .option("--output <file>", "write the report to FILE instead of stdout")
   .option("--label <k=v>", "a label for the scans (repeatable); git ref and commit are added automatically", parseLabel, {})
   .exitOverride((error) => {
     process.exit(error.exitCode === 0 ? 0 : EXIT_ERROR);
   })
-  .action(async (path: string, options: { url: string; key: string; type: ("dependencies" | "secrets")[]; failOn: Severity | "none"; format: "table" | "json" | "sarif"; output?: string; label: Record<string, string> }) => {
-    try {
-      process.exitCode = await runScanCommand(path, {
-        url: options.url,
-        key: options.key,
-        types: options.type,
-        failOn: options.failOn,
-        format: options.format,
-        output: options.output,
-        labels: options.label,
-        version: "0.0.0",
-      });
-    } catch (error) {
-      console.error(`secapi scan: ${(error as Error).message}`);
-      process.exitCode = EXIT_ERROR;
-    }
-  });
+  .action(
+    async (
+      path: string,
+      options: {
+        url: string;
+        key: string;
+        type: ("dependencies" | "secrets")[];
+        failOn: Severity | "none";
+        format: "table" | "json" | "sarif";
+        output?: string;
+        label: Record<string, string>;
+      },
+    ) => {
+      try {
+        process.exitCode = await runScanCommand(path, {
+          url: options.url,
+          key: options.key,
+          types: options.type,
+          failOn: options.failOn,
+          format: options.format,
+          output: options.output,
+          labels: options.label,
+          version: "0.0.0",
+        });
+      } catch (error) {
+        console.error(`secapi scan: ${(error as Error).message}`);
+        process.exitCode = EXIT_ERROR;
+      }
+    },
+  );
 
 program.parseAsync().catch((error: Error & { code?: string }) => {
   console.error(`secapi: ${error.message}`);

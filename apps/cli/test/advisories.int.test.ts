@@ -89,7 +89,10 @@ describe("pnpm secapi advisories sync", { timeout: CLI_TIMEOUT_MS }, () => {
   it("syncs the feed now with progress, then only what changed, and exits 2 when an ecosystem fails", async () => {
     const feed = await new FeedServer().start();
     try {
-      feed.put(npmAdvisory("GHSA-sync-1", "sync-left", "1.0.1", "2024-01-01T00:00:00Z"), npmAdvisory("GHSA-sync-2", "sync-right", "2.0.1", "2024-01-02T00:00:00Z"));
+      feed.put(
+        npmAdvisory("GHSA-sync-1", "sync-left", "1.0.1", "2024-01-01T00:00:00Z"),
+        npmAdvisory("GHSA-sync-2", "sync-right", "2.0.1", "2024-01-02T00:00:00Z"),
+      );
       const env = { DATABASE_URL: database.url, ADVISORY_SYNC_URL: feed.url };
       const first = await secapi(env, "advisories", "sync", "--ecosystem", "npm");
       expect(first.code).toBe(0);
@@ -99,7 +102,10 @@ describe("pnpm secapi advisories sync", { timeout: CLI_TIMEOUT_MS }, () => {
       feed.put(npmAdvisory("GHSA-sync-3", "sync-new", "1.0.0", "2024-02-01T00:00:00Z"));
       const second = await secapi(env, "advisories", "sync", "--ecosystem", "npm", "--json");
       expect(second.code).toBe(0);
-      expect(JSON.parse(second.stdout)).toMatchObject({ status: "done", ecosystems: [{ ecosystem: "npm", mode: "incremental", downloaded: 1, imported: 1 }] });
+      expect(JSON.parse(second.stdout)).toMatchObject({
+        status: "done",
+        ecosystems: [{ ecosystem: "npm", mode: "incremental", downloaded: 1, imported: 1 }],
+      });
       expect((await outboxEvents()).at(-1)).toEqual({ ecosystem: "npm", packages: ["sync-new"] });
 
       feed.faults.set("/PyPI/all.zip", "500");

@@ -49,7 +49,17 @@ describe("pnpm secapi", { timeout: CLI_TIMEOUT_MS }, () => {
   });
 
   it("users create --json prints the id and a working key, stored only as its hash", async () => {
-    const created = await secapi({ DATABASE_URL: database.url }, "users", "create", "--email", "cli@example.com", "--tier", "starter", "--admin", "--json");
+    const created = await secapi(
+      { DATABASE_URL: database.url },
+      "users",
+      "create",
+      "--email",
+      "cli@example.com",
+      "--tier",
+      "starter",
+      "--admin",
+      "--json",
+    );
     expect(created.code).toBe(0);
     const user = JSON.parse(created.stdout);
     expect(user).toMatchObject({ email: "cli@example.com", tier: "starter", role: "admin" });
@@ -65,7 +75,9 @@ describe("pnpm secapi", { timeout: CLI_TIMEOUT_MS }, () => {
   });
 
   it("users set-tier changes the tier and emits user.tier_changed", async () => {
-    const user = JSON.parse((await secapi({ DATABASE_URL: database.url }, "users", "create", "--email", "t@example.com", "--tier", "free", "--json")).stdout);
+    const user = JSON.parse(
+      (await secapi({ DATABASE_URL: database.url }, "users", "create", "--email", "t@example.com", "--tier", "free", "--json")).stdout,
+    );
     const changed = await secapi({ DATABASE_URL: database.url }, "users", "set-tier", user.id, "business");
     expect(changed.code).toBe(0);
     expect(changed.stdout).toContain("is now on tier business");

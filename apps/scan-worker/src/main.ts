@@ -53,9 +53,13 @@ const worker = new Worker(
     refund,
     onRunFinished: ({ scanType, outcome, seconds, scans }) => {
       metrics.scanDuration.observe({ scan_type: scanType }, seconds);
-      tiersOfUsers(db, scans.map((s) => s.user_id)).then(
+      tiersOfUsers(
+        db,
+        scans.map((s) => s.user_id),
+      ).then(
         (tiers) => {
-          for (const scan of scans) metrics.scanRequests.inc({ scan_type: scanType, status: outcome, tier: tiers.get(scan.user_id) ?? "unknown" });
+          for (const scan of scans)
+            metrics.scanRequests.inc({ scan_type: scanType, status: outcome, tier: tiers.get(scan.user_id) ?? "unknown" });
         },
         (error: unknown) => logger.warn({ err: error }, "could not label scan metrics by tier"),
       );

@@ -19,7 +19,10 @@ export interface QuotaRefunder {
 export function createQuotaRefunder(deps: { db: Db; limiter: RateLimiter; tiers: TierTable; logger: Logger }): QuotaRefunder {
   return async (scans, errorCode) => {
     if (!INTERNAL_FAILURES.has(errorCode) || scans.length === 0) return;
-    const tiers = await tiersOfUsers(deps.db, scans.map((s) => s.user_id));
+    const tiers = await tiersOfUsers(
+      deps.db,
+      scans.map((s) => s.user_id),
+    );
     for (const scan of scans) {
       const tier = tiers.get(scan.user_id);
       if (!tier) continue;

@@ -49,8 +49,15 @@ export function createScanProcessor(deps: ScanProcessorDeps) {
       // Postgres refusing the values themselves fails the same way on every attempt: end the run now.
       const permanent = isPermanentDatabaseError(error);
       if (permanent || job.attemptsMade + 1 >= attempts) {
-        log.error({ err: error, attempts, permanent }, permanent ? "scan failed for good: Postgres refused its values" : "scan failed on its last attempt");
-        const failed = await finishRun(deps.db, key, jobId, { status: "failed", code: "scan_failed", message: "The scan could not be completed" });
+        log.error(
+          { err: error, attempts, permanent },
+          permanent ? "scan failed for good: Postgres refused its values" : "scan failed on its last attempt",
+        );
+        const failed = await finishRun(deps.db, key, jobId, {
+          status: "failed",
+          code: "scan_failed",
+          message: "The scan could not be completed",
+        });
         await deps.refund?.(failed, "scan_failed");
       }
       if (permanent) throw new UnrecoverableError(`Postgres refused the scan's values: ${(error as Error).message}`);

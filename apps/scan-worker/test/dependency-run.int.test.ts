@@ -20,7 +20,13 @@ beforeAll(async () => {
   database = await createTestDatabase();
   db = createDb(createPool({ connectionString: database.url, max: 4 }));
   pool = new ScanPool({ threads: 1 });
-  userId = (await db.insertInto("users").values({ email: "d@example.com", tier: "free", webhook_url: null }).returning("id").executeTakeFirstOrThrow()).id;
+  userId = (
+    await db
+      .insertInto("users")
+      .values({ email: "d@example.com", tier: "free", webhook_url: null })
+      .returning("id")
+      .executeTakeFirstOrThrow()
+  ).id;
 });
 afterAll(async () => {
   await pool.close();
@@ -106,7 +112,9 @@ describe("a dependency run records what its result reflects", () => {
   });
 
   it("does not scan again for an import that concerns other packages", async () => {
-    const { job } = await queued(canonicalPackageSet({ packages: [{ ecosystem: "npm", name: uniqueId("pkg"), version: "1.0.0" }], unchecked: [] }));
+    const { job } = await queued(
+      canonicalPackageSet({ packages: [{ ecosystem: "npm", name: uniqueId("pkg"), version: "1.0.0" }], unchecked: [] }),
+    );
     let runs = 0;
     const racingPool = {
       run: async (task: ScanTask) => {

@@ -42,7 +42,13 @@ beforeAll(async () => {
     createScanProcessor({ db: workerDb, pool, scanInputKey, logger, onRunFinished: (run) => finishedRuns.push(run) }),
     { connection: redis.duplicate(), prefix, concurrency: 2 },
   );
-  userId = (await db.insertInto("users").values({ email: "w@example.com", tier: "free", webhook_url: null }).returning("id").executeTakeFirstOrThrow()).id;
+  userId = (
+    await db
+      .insertInto("users")
+      .values({ email: "w@example.com", tier: "free", webhook_url: null })
+      .returning("id")
+      .executeTakeFirstOrThrow()
+  ).id;
 });
 
 afterAll(async () => {
@@ -195,11 +201,10 @@ describe("scan processor", () => {
     await limiter.check({ subject: userSubject(userId), windows });
     await recordScanUsage(db, { userId, scanId: null });
     const refund = createQuotaRefunder({ db: workerDb, limiter, tiers: loadConfig({}).tiers, logger });
-    const brokenWorker = new Worker(
-      QUEUES.scans,
-      createScanProcessor({ db: workerDb, pool: brokenPool, scanInputKey, logger, refund }),
-      { connection: redis.duplicate(), prefix: brokenPrefix },
-    );
+    const brokenWorker = new Worker(QUEUES.scans, createScanProcessor({ db: workerDb, pool: brokenPool, scanInputKey, logger, refund }), {
+      connection: redis.duplicate(),
+      prefix: brokenPrefix,
+    });
     try {
       const input = { files: [{ path: "c", content: `k=${awsKey()}` }] };
       const key: InputKey = { scanType: "secrets", ownerId: userId, inputHash: inputHash(input) };
@@ -248,7 +253,9 @@ describe("scan processor", () => {
     } finally {
       clearInterval(ticker);
     }
-    console.log(`[scan-worker] 20 MB scan: ${inline.toFixed(0)} ms inline; worst event-loop gap ${worstGap.toFixed(0)} ms with it on a thread`);
+    console.log(
+      `[scan-worker] 20 MB scan: ${inline.toFixed(0)} ms inline; worst event-loop gap ${worstGap.toFixed(0)} ms with it on a thread`,
+    );
     // On a thread, the loop only pays for handing the input over: a fraction of the scan itself.
     expect(worstGap).toBeLessThan(inline / 2);
   });

@@ -95,7 +95,11 @@ afterAll(async () => {
 
 /** A user whose webhook is `url` (as if set before the policy, or resolving elsewhere since). */
 async function userWithWebhook(url: string): Promise<{ id: string; secret: string }> {
-  const { id } = await db.insertInto("users").values({ email: `${uniqueId("u")}@example.com`, tier: "free", webhook_url: null }).returning("id").executeTakeFirstOrThrow();
+  const { id } = await db
+    .insertInto("users")
+    .values({ email: `${uniqueId("u")}@example.com`, tier: "free", webhook_url: null })
+    .returning("id")
+    .executeTakeFirstOrThrow();
   const secret = generateWebhookSecret();
   await updateUserWebhook(db, id, { url, secret });
   return { id, secret };

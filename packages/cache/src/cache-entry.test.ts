@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { createEntry, decodeEntry, decodeEntryLifetimes, encodeEntry, entryExpiresAt, entryState, validateSetOptions } from "./cache-entry.js";
+import {
+  createEntry,
+  decodeEntry,
+  decodeEntryLifetimes,
+  encodeEntry,
+  entryExpiresAt,
+  entryState,
+  validateSetOptions,
+} from "./cache-entry.js";
 import { CacheOptionsError } from "./errors/cache-options-error.js";
 import { CorruptEntryError } from "./errors/corrupt-entry-error.js";
 
@@ -28,7 +36,14 @@ describe("entry freshness", () => {
   });
 
   it("rejects unusable options", () => {
-    for (const options of [{ ttl: 0 }, { ttl: -1 }, { ttl: Number.NaN }, { ttl: Infinity }, { ttl: 1, grace: -1 }, { ttl: 1, tags: [""] }]) {
+    for (const options of [
+      { ttl: 0 },
+      { ttl: -1 },
+      { ttl: Number.NaN },
+      { ttl: Infinity },
+      { ttl: 1, grace: -1 },
+      { ttl: 1, tags: [""] },
+    ]) {
       expect(() => validateSetOptions(options)).toThrow(CacheOptionsError);
     }
     expect(() => validateSetOptions({ ttl: 1, grace: 0, staleIfError: 0, tags: ["user:1"] })).not.toThrow();
@@ -42,7 +57,11 @@ describe("stored format", () => {
     expect(payload.split("\n")).toHaveLength(2);
     expect(JSON.parse(payload.split("\n")[0] as string)).toMatchObject({ v: 1, t: ["scan:1"] });
     expect(decodeEntry("k", payload)).toEqual(entry);
-    expect(decodeEntryLifetimes("k", payload)).toEqual({ freshUntil: entry.freshUntil, staleUntil: entry.staleUntil, errorUntil: entry.errorUntil });
+    expect(decodeEntryLifetimes("k", payload)).toEqual({
+      freshUntil: entry.freshUntil,
+      staleUntil: entry.staleUntil,
+      errorUntil: entry.errorUntil,
+    });
   });
 
   it("has no JSON form for undefined or functions", () => {

@@ -39,7 +39,8 @@ export function validateSetOptions(options: CacheSetOptions): void {
   seconds("grace", options.grace, false);
   seconds("staleIfError", options.staleIfError, false);
   for (const tag of options.tags ?? []) {
-    if (typeof tag !== "string" || tag.length === 0) throw new CacheOptionsError(`tags must be non-empty strings, got ${JSON.stringify(tag)}`);
+    if (typeof tag !== "string" || tag.length === 0)
+      throw new CacheOptionsError(`tags must be non-empty strings, got ${JSON.stringify(tag)}`);
   }
 }
 
@@ -51,7 +52,11 @@ export function optionsFor<T>(options: CacheLoadOptions<T>, value: T): CacheSetO
   if (!options.tagsOf && !options.ttlOf) return options;
   const ttl = options.ttlOf ? options.ttlOf(value) : options.ttl;
   if (ttl === 0) return undefined;
-  const resolved: CacheSetOptions = { ...options, ttl, tags: options.tagsOf ? [...(options.tags ?? []), ...options.tagsOf(value)] : options.tags };
+  const resolved: CacheSetOptions = {
+    ...options,
+    ttl,
+    tags: options.tagsOf ? [...(options.tags ?? []), ...options.tagsOf(value)] : options.tags,
+  };
   validateSetOptions(resolved);
   return resolved;
 }
@@ -90,7 +95,13 @@ export function entryExpiresAt(entry: CacheEntry): number {
 export function encodeEntry(entry: CacheEntry): string | undefined {
   const json: unknown = JSON.stringify(entry.value);
   if (typeof json !== "string") return undefined;
-  const header: EntryHeader = { v: ENTRY_FORMAT_VERSION, f: entry.freshUntil, s: entry.staleUntil, e: entry.errorUntil, t: [...entry.tags] };
+  const header: EntryHeader = {
+    v: ENTRY_FORMAT_VERSION,
+    f: entry.freshUntil,
+    s: entry.staleUntil,
+    e: entry.errorUntil,
+    t: [...entry.tags],
+  };
   return `${JSON.stringify(header)}\n${json}`;
 }
 
@@ -125,7 +136,11 @@ function decodeEntryHeader(key: string, payload: string, newline: number): Entry
     throw new CorruptEntryError(key, `not format version ${ENTRY_FORMAT_VERSION}`);
   }
   const times = [header.f, header.s, header.e];
-  if (!times.every((t) => typeof t === "number" && Number.isFinite(t)) || !Array.isArray(header.t) || !header.t.every((t) => typeof t === "string")) {
+  if (
+    !times.every((t) => typeof t === "number" && Number.isFinite(t)) ||
+    !Array.isArray(header.t) ||
+    !header.t.every((t) => typeof t === "string")
+  ) {
     throw new CorruptEntryError(key, "malformed header");
   }
   return header as EntryHeader;

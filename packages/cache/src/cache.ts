@@ -96,7 +96,8 @@ export class Cache {
     const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
     const fenceMs = options.fenceMs ?? DEFAULTS.fenceMs;
     for (const [name, value] of Object.entries({ timeoutMs, fenceMs, lockTtlMs: options.lockTtlMs, lockWaitMs: options.lockWaitMs })) {
-      if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new CacheOptionsError(`${name} must be a positive number of milliseconds`);
+      if (value !== undefined && !(Number.isFinite(value) && value > 0))
+        throw new CacheOptionsError(`${name} must be a positive number of milliseconds`);
     }
     this.enabled = options.enabled ?? true;
     this.layout = new KeyLayout(options.prefix ?? DEFAULTS.prefix);
@@ -123,7 +124,8 @@ export class Cache {
       onOperation: (operation, seconds) => this.recorder.operation(operation, seconds),
       onError: (operation, error) => this.recorder.error(operation, error),
       onBreakerChange: (state) => {
-        if (state === "open") logger?.warn({ prefix: this.layout.prefix }, "cache Redis unavailable: bypassing the cache until it answers again");
+        if (state === "open")
+          logger?.warn({ prefix: this.layout.prefix }, "cache Redis unavailable: bypassing the cache until it answers again");
         if (state === "closed") logger?.warn({ prefix: this.layout.prefix }, "cache Redis answers again: caching resumed");
       },
     });
@@ -189,7 +191,8 @@ export class Cache {
     const cached = await this.readL1(key, now);
     if (cached === UNCONFIRMED) return missing("BYPASS");
     const cachedState = cached && entryState(cached, now);
-    if (cached && (cachedState === "fresh" || cachedState === "stale")) return this.count(keyType, this.served(cached as CacheEntry<T>, cachedState, "l1"));
+    if (cached && (cachedState === "fresh" || cachedState === "stale"))
+      return this.count(keyType, this.served(cached as CacheEntry<T>, cachedState, "l1"));
     const generation = this.memory.generation;
     const got = await this.store.get(key);
     if (!got.ok) return missing("BYPASS");
@@ -353,7 +356,12 @@ export class Cache {
    * by polling with back-off, taking the lock over if it is released without a value, and loading without
    * it once `lockWaitMs` has passed. Resolves undefined only for a background refresh that gave up.
    */
-  private async loadUnderLock<T>(key: string, loader: () => Promise<T>, options: CacheLoadOptions<T>, context: LoadContext<T>): Promise<Served<T> | undefined> {
+  private async loadUnderLock<T>(
+    key: string,
+    loader: () => Promise<T>,
+    options: CacheLoadOptions<T>,
+    context: LoadContext<T>,
+  ): Promise<Served<T> | undefined> {
     const token = `${this.instanceId}:${++this.lockCount}`;
     const deadline = monotonic() + this.lockWaitMs;
     let pause = FOLLOWER_POLL_MS.first;
@@ -373,7 +381,13 @@ export class Cache {
     return context.background ? undefined : this.loadAndWrite(key, loader, options, context);
   }
 
-  private async loadAsHolder<T>(key: string, loader: () => Promise<T>, options: CacheLoadOptions<T>, context: LoadContext<T>, token: string): Promise<Served<T> | undefined> {
+  private async loadAsHolder<T>(
+    key: string,
+    loader: () => Promise<T>,
+    options: CacheLoadOptions<T>,
+    context: LoadContext<T>,
+    token: string,
+  ): Promise<Served<T> | undefined> {
     try {
       // Another holder may have filled the key between our first look and taking the lock.
       const found = await this.lookAgain(key, context);
@@ -403,7 +417,12 @@ export class Cache {
     return undefined;
   }
 
-  private async loadAndWrite<T>(key: string, loader: () => Promise<T>, options: CacheLoadOptions<T>, context: LoadContext<T>): Promise<Served<T> & { written?: boolean }> {
+  private async loadAndWrite<T>(
+    key: string,
+    loader: () => Promise<T>,
+    options: CacheLoadOptions<T>,
+    context: LoadContext<T>,
+  ): Promise<Served<T> & { written?: boolean }> {
     let value: T;
     try {
       value = await loader();
@@ -444,7 +463,12 @@ export class Cache {
   }
 
   /** Writes both tiers; L1 only if L2 accepted the write and no invalidation concerning it reached L1 meanwhile. */
-  private async write<T>(key: string, value: T, options: CacheSetOptions, how: { since?: string; generation: number; record: boolean }): Promise<boolean> {
+  private async write<T>(
+    key: string,
+    value: T,
+    options: CacheSetOptions,
+    how: { since?: string; generation: number; record: boolean },
+  ): Promise<boolean> {
     const now = this.clock();
     const entry = createEntry(value, options, now);
     let payload: string | undefined;
@@ -455,7 +479,14 @@ export class Cache {
       return false;
     }
     if (payload === undefined) return false;
-    const written = await this.store.write({ key, payload, tags: entry.tags, lifetimeMs: entryExpiresAt(entry) - now, since: how.since, record: how.record });
+    const written = await this.store.write({
+      key,
+      payload,
+      tags: entry.tags,
+      lifetimeMs: entryExpiresAt(entry) - now,
+      since: how.since,
+      record: how.record,
+    });
     if (!written.ok || !written.value) return false;
     this.recorder.set(this.keyTypeOf(key));
     // L1 keeps the JSON round trip, so an L1 hit returns exactly what an L2 hit would.
@@ -513,7 +544,10 @@ export class Cache {
   }
 
   /** Counts one caller's outcome (callers sharing one load each count) and strips internal fields. */
-  private count<R extends { status: CacheStatus; value: unknown; tier?: "l1" | "l2" }>(keyType: string, result: R): { value: R["value"]; status: CacheStatus } {
+  private count<R extends { status: CacheStatus; value: unknown; tier?: "l1" | "l2" }>(
+    keyType: string,
+    result: R,
+  ): { value: R["value"]; status: CacheStatus } {
     if (result.status === "HIT") this.recorder.hit(keyType, result.tier ?? "l2");
     else if (result.status === "STALE") this.recorder.staleHit(keyType);
     else if (result.status === "MISS") this.recorder.miss(keyType);

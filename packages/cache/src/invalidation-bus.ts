@@ -78,14 +78,23 @@ export class InvalidationBus {
     const { subscriber, layout } = this.options;
     subscriber.off("message", this.onMessage);
     if (this.options.ownsSubscriber) subscriber.disconnect();
-    else await withTimeout(subscriber.unsubscribe(layout.invalidateChannel, layout.filledChannel), 1000, () => new CacheTimeoutError("unsubscribe", 1000)).catch(() => undefined);
+    else
+      await withTimeout(
+        subscriber.unsubscribe(layout.invalidateChannel, layout.filledChannel),
+        1000,
+        () => new CacheTimeoutError("unsubscribe", 1000),
+      ).catch(() => undefined);
   }
 
   private async subscribe(): Promise<void> {
     const { subscriber, layout } = this.options;
     try {
       // Once subscribed, ioredis resubscribes by itself after every reconnect.
-      await withTimeout(subscriber.subscribe(layout.invalidateChannel, layout.filledChannel), RESUBSCRIBE_MS, () => new CacheTimeoutError("subscribe", RESUBSCRIBE_MS));
+      await withTimeout(
+        subscriber.subscribe(layout.invalidateChannel, layout.filledChannel),
+        RESUBSCRIBE_MS,
+        () => new CacheTimeoutError("subscribe", RESUBSCRIBE_MS),
+      );
     } catch (error) {
       this.retryLater(error);
     }

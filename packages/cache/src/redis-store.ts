@@ -19,9 +19,7 @@ export interface FenceRecord {
 
 /** What changed since the caller's epoch: nothing, too much to replay, or these records. */
 export type FenceReading =
-  | { epoch: string; change: "none" }
-  | { epoch: string; change: "gap" }
-  | { epoch: string; change: "replay"; records: FenceRecord[] };
+  { epoch: string; change: "none" } | { epoch: string; change: "gap" } | { epoch: string; change: "replay"; records: FenceRecord[] };
 
 /** An entry to write, with the epoch its load began at (`since`) when the write must be refused after an invalidation. */
 export interface WriteRequest {
@@ -271,7 +269,13 @@ export class RedisStore {
   }
 
   private async deleteBatch(step: Step, keys: readonly string[], recorded: Invalidation | undefined): Promise<number> {
-    const args = [this.layout.tagPrefix, recorded ? this.options.instanceId : "", recorded?.kind ?? "", JSON.stringify(recorded?.items ?? []), FENCE_MAX_LENGTH];
+    const args = [
+      this.layout.tagPrefix,
+      recorded ? this.options.instanceId : "",
+      recorded?.kind ?? "",
+      JSON.stringify(recorded?.items ?? []),
+      FENCE_MAX_LENGTH,
+    ];
     return (await step("del", () => SCRIPTS.deleteEntries.run(this.redis, [this.layout.fence, ...keys], args))) as number;
   }
 

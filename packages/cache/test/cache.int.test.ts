@@ -61,11 +61,16 @@ describe("getOrLoad", () => {
     // ttlOf 0: served, not cached.
     expect(await cache.getOrLoad(missing, async () => null, options)).toEqual({ status: "MISS", value: null });
     expect(await cache.ttl(missing)).toBe(-2);
-    expect(await cache.getOrLoad(missing, async () => ({ packages: [] }), options)).toMatchObject({ status: "MISS", value: { packages: [] } });
+    expect(await cache.getOrLoad(missing, async () => ({ packages: [] }), options)).toMatchObject({
+      status: "MISS",
+      value: { packages: [] },
+    });
 
     expect(await cache.invalidateTags(["pkg:npm/minimist"])).toBe(1);
     expect(await cache.get(found)).toMatchObject({ status: "MISS", value: undefined });
-    await expect(cache.getOrLoad(fx.key("result"), async () => 1, { ttl: 60, tagsOf: () => [""] })).rejects.toBeInstanceOf(CacheOptionsError);
+    await expect(cache.getOrLoad(fx.key("result"), async () => 1, { ttl: 60, tagsOf: () => [""] })).rejects.toBeInstanceOf(
+      CacheOptionsError,
+    );
   });
 
   it("expires: after ttl (no grace) the loader runs again", async () => {
@@ -129,17 +134,26 @@ describe("set / get / delete", () => {
     expect(await a.cache.get(key)).toEqual({ value: { n: 1 }, status: "HIT" });
     expect(await b.cache.get(key)).toEqual({ value: { n: 1 }, status: "HIT" });
     // A fill that races the set's invalidation message is refused (conservatively); the next one sticks.
-    await vi.waitFor(async () => {
-      await b.cache.get(key);
-      expect(b.cache.stats().l1.entries).toBe(1);
-    }, { timeout: 10_000 });
+    await vi.waitFor(
+      async () => {
+        await b.cache.get(key);
+        expect(b.cache.stats().l1.entries).toBe(1);
+      },
+      { timeout: 10_000 },
+    );
 
     expect(await a.cache.set(key, { n: 2 }, { ttl: 60 })).toBe(true);
-    await vi.waitFor(async () => expect(await b.cache.get(key)).toEqual({ value: { n: 2 }, status: "HIT" }), { timeout: 10_000, interval: 5 });
+    await vi.waitFor(async () => expect(await b.cache.get(key)).toEqual({ value: { n: 2 }, status: "HIT" }), {
+      timeout: 10_000,
+      interval: 5,
+    });
 
     expect(await b.cache.delete(key, fx.key("user"))).toBe(1);
     expect(await b.cache.get(key)).toEqual({ value: undefined, status: "MISS" });
-    await vi.waitFor(async () => expect(await a.cache.get(key)).toEqual({ value: undefined, status: "MISS" }), { timeout: 10_000, interval: 5 });
+    await vi.waitFor(async () => expect(await a.cache.get(key)).toEqual({ value: undefined, status: "MISS" }), {
+      timeout: 10_000,
+      interval: 5,
+    });
     expect(await fx.admin.exists(key)).toBe(0);
   });
 

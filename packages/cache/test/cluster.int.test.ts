@@ -49,7 +49,8 @@ describe("on a Redis Cluster (3 masters)", () => {
     const b = await instance();
     const tagged = Array.from({ length: 10 }, (_, i) => `${prefix}:scan:t${i}`);
     const untagged = `${prefix}:scan:u`;
-    for (const key of tagged) expect(await a.getOrLoad(key, async () => key, { ttl: 60, tags: ["user:9", `scan:${key}`] })).toMatchObject({ status: "MISS" });
+    for (const key of tagged)
+      expect(await a.getOrLoad(key, async () => key, { ttl: 60, tags: ["user:9", `scan:${key}`] })).toMatchObject({ status: "MISS" });
     await a.getOrLoad(untagged, async () => "u", { ttl: 60, tags: ["user:8"] });
     for (const key of tagged) expect(await b.getOrLoad(key, async () => "other", { ttl: 60 })).toEqual({ value: key, status: "HIT" });
 

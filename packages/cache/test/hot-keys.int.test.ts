@@ -47,7 +47,13 @@ describe("HotKeyTracker", () => {
   });
 
   it("drops its counts instead of throwing when Redis is unreachable", async () => {
-    const offline = new Redis({ port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const offline = new Redis({
+      port: 1,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     const hotKeys = new HotKeyTracker({ redis: offline, setKey: `${prefix}:offline` });
     hotKeys.touch("k");
     await expect(hotKeys.close()).resolves.toBeUndefined();

@@ -43,7 +43,8 @@ async function latencyUntilGone(reader: Cache, key: string, old: unknown, commit
     const startedAt = performance.now();
     const { value } = await reader.get(key);
     if (value !== old) return startedAt - committedAt;
-    if (startedAt - committedAt > boundMs) throw new Error(`still served the invalidated value ${(startedAt - committedAt).toFixed(1)} ms after the invalidation`);
+    if (startedAt - committedAt > boundMs)
+      throw new Error(`still served the invalidated value ${(startedAt - committedAt).toFixed(1)} ms after the invalidation`);
     await tick();
   }
 }
@@ -74,23 +75,28 @@ describe("cross-instance invalidation", () => {
     console.log(`[cache] ${name} via pub/sub: other L1 stopped serving after ${latencies.map((ms) => ms.toFixed(2)).join(", ")} ms`);
   });
 
-  it.each(invalidations)("%s with the other instance's subscriber gone: its L1 stops within fenceMs all the same", async (name, invalidate) => {
-    const writer = await fx.instance();
-    const subscriber = connect();
-    const reader = await observedInstance({ fenceMs: FENCE_MS, subscriber });
-    subscriber.disconnect();
-    const latencies: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const key = `${fx.key("scan")}:${i}`;
-      const tag = `scan:${key}`;
-      await writer.cache.set(key, "old", { ttl: 60, tags: [tag] });
-      await untilServedFromL1(reader, key, "old");
-      await invalidate(writer.cache, key, tag);
-      latencies.push(await latencyUntilGone(reader.cache, key, "old", performance.now(), FENCE_MS));
-    }
-    console.log(`[cache] ${name} without the message: other L1 stopped serving after ${latencies.map((ms) => ms.toFixed(1)).join(", ")} ms (fenceMs ${FENCE_MS})`);
-    expect(subscriber.status).toBe("end");
-  });
+  it.each(invalidations)(
+    "%s with the other instance's subscriber gone: its L1 stops within fenceMs all the same",
+    async (name, invalidate) => {
+      const writer = await fx.instance();
+      const subscriber = connect();
+      const reader = await observedInstance({ fenceMs: FENCE_MS, subscriber });
+      subscriber.disconnect();
+      const latencies: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const key = `${fx.key("scan")}:${i}`;
+        const tag = `scan:${key}`;
+        await writer.cache.set(key, "old", { ttl: 60, tags: [tag] });
+        await untilServedFromL1(reader, key, "old");
+        await invalidate(writer.cache, key, tag);
+        latencies.push(await latencyUntilGone(reader.cache, key, "old", performance.now(), FENCE_MS));
+      }
+      console.log(
+        `[cache] ${name} without the message: other L1 stopped serving after ${latencies.map((ms) => ms.toFixed(1)).join(", ")} ms (fenceMs ${FENCE_MS})`,
+      );
+      expect(subscriber.status).toBe("end");
+    },
+  );
 
   it("a subscriber killed by the server (it reconnects, missing what was published meanwhile) is covered by the fence", async () => {
     const writer = await fx.instance();
@@ -108,7 +114,9 @@ describe("cross-instance invalidation", () => {
     // Once ioredis has resubscribed, the messages reach the reader again (counted on its subscriber: whether
     // the fence or the message came first is a matter of timing).
     const channel = `${fx.prefix}:invalidate`;
-    await expect.poll(async () => ((await fx.admin.pubsub("NUMSUB", channel)) as [string, number])[1], { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(async () => ((await fx.admin.pubsub("NUMSUB", channel)) as [string, number])[1], { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(2);
     let delivered = 0;
     subscriber.on("message", () => delivered++);
     await writer.cache.set(key, "old", { ttl: 60 });
@@ -164,9 +172,15 @@ describe("writes racing an invalidation", () => {
     const key = fx.key("user");
     await instance.cache.getOrLoad(key, async () => "before", { ttl: 60, tags: ["own-tag"] });
     await instance.cache.invalidateTags(["own-tag"]);
-    expect(await instance.cache.getOrLoad(key, async () => "after", { ttl: 60, tags: ["own-tag"] })).toEqual({ value: "after", status: "MISS" });
+    expect(await instance.cache.getOrLoad(key, async () => "after", { ttl: 60, tags: ["own-tag"] })).toEqual({
+      value: "after",
+      status: "MISS",
+    });
     expect(await fx.admin.exists(key)).toBe(1);
-    expect(await instance.cache.getOrLoad(key, async () => "never", { ttl: 60, tags: ["own-tag"] })).toEqual({ value: "after", status: "HIT" });
+    expect(await instance.cache.getOrLoad(key, async () => "never", { ttl: 60, tags: ["own-tag"] })).toEqual({
+      value: "after",
+      status: "HIT",
+    });
   });
 
   it("refresh writes a reloaded value and drops other instances' old copies, unless the key was invalidated while it loaded", async () => {
@@ -179,7 +193,10 @@ describe("writes racing an invalidation", () => {
     await expect.poll(async () => (await reader.cache.get(key)).value, { timeout: 10_000 }).toBe("v2");
 
     let release: ((value: string) => void) | undefined;
-    const racing = warmer.cache.refresh(key, () => new Promise<string>((resolve) => (release = resolve)), { ttl: 60, tags: [`tag:${key}`] });
+    const racing = warmer.cache.refresh(key, () => new Promise<string>((resolve) => (release = resolve)), {
+      ttl: 60,
+      tags: [`tag:${key}`],
+    });
     await expect.poll(() => release !== undefined, { timeout: 10_000 }).toBe(true);
     await reader.cache.invalidateTags([`tag:${key}`]);
     release?.("read before the mutation");
@@ -211,7 +228,13 @@ describe("tags", () => {
     await a.cache.set(k2, 2, { ttl: 60, tags: ["user:1", "scan:2"] });
     await a.cache.set(k3, 3, { ttl: 60, tags: ["scan:2"] });
     await a.cache.set(k4, 4, { ttl: 60 });
-    for (const [key, value] of [[k1, 1], [k2, 2], [k3, 3], [k4, 4]] as const) await untilServedFromL1(b, key, value);
+    for (const [key, value] of [
+      [k1, 1],
+      [k2, 2],
+      [k3, 3],
+      [k4, 4],
+    ] as const)
+      await untilServedFromL1(b, key, value);
 
     expect(await a.cache.invalidateTags(["user:1"])).toBe(2);
     const committedAt = performance.now();

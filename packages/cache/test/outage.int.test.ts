@@ -53,12 +53,20 @@ async function timedCalls(cache: Cache, cachedKey: string, count: number, since:
 }
 
 const describeCalls = (calls: { status: string; ms: number }[]) =>
-  `first calls ${calls.slice(0, 4).map((c) => `${c.status} ${c.ms.toFixed(1)}`).join(", ")} ms; max after them ${Math.max(...calls.slice(4).map((c) => c.ms)).toFixed(2)} ms`;
+  `first calls ${calls
+    .slice(0, 4)
+    .map((c) => `${c.status} ${c.ms.toFixed(1)}`)
+    .join(", ")} ms; max after them ${Math.max(...calls.slice(4).map((c) => c.ms)).toFixed(2)} ms`;
 
 describe("Redis outages", () => {
   it("Redis down: every call answers from the loader while it is down, only the first few wait for Redis, no call once the breaker opens; caching resumes by itself", async () => {
     const timeouts = timeoutCounter();
-    const { cache } = await fx.instance({ timeoutMs: TIMEOUT_MS, fenceMs: FENCE_MS, breaker: { failureThreshold: 3, cooldownMs: COOLDOWN_MS }, hooks: timeouts.hooks });
+    const { cache } = await fx.instance({
+      timeoutMs: TIMEOUT_MS,
+      fenceMs: FENCE_MS,
+      breaker: { failureThreshold: 3, cooldownMs: COOLDOWN_MS },
+      hooks: timeouts.hooks,
+    });
     const key = fx.key();
     expect((await cache.getOrLoad(key, async () => "from the database", options)).status).toBe("MISS");
     expect((await cache.getOrLoad(key, async () => "other", options)).status).toBe("HIT");
@@ -100,30 +108,42 @@ describe("Redis outages", () => {
     expect(cache.stats().connected).toBe(true);
   });
 
-  it("Redis hung: every call answers from the loader while it hangs, bounded by the timeout, then bypasses; it recovers after", { timeout: 120_000 }, async () => {
-    const timeouts = timeoutCounter();
-    const { cache } = await fx.instance({ timeoutMs: TIMEOUT_MS, fenceMs: FENCE_MS, breaker: { failureThreshold: 3, cooldownMs: COOLDOWN_MS }, hooks: timeouts.hooks });
-    const key = fx.key();
-    await cache.getOrLoad(key, async () => "from the database", options);
-    const stall = server.stall(STALL_MS);
-    const stalledAt = performance.now();
-    const calls = await timedCalls(cache, key, 20, stalledAt, () => !stall.isOver());
-    const elapsedMs = performance.now() - stalledAt;
-    await stall.end();
-    console.log(`[cache] Redis hung: ${describeCalls(calls)}; ${timeouts.count()} waited out the ${TIMEOUT_MS} ms timeout`);
-    // A call that waited for the hung Redis would have answered only after the stall.
-    expect(calls.every((c) => c.whileAway)).toBe(true);
-    expect(Math.max(...calls.map((c) => c.ms))).toBeLessThan(STALL_MS / 4);
-    // Once a call has timed out nothing more is sent to the hung connection, and the breaker's probe (one per
-    // cooldown) is not sent either while the timed-out command is unanswered.
-    expect(timeouts.count()).toBeGreaterThan(0);
-    expect(timeouts.count()).toBeLessThanOrEqual(3 + Math.ceil(elapsedMs / COOLDOWN_MS));
-    const fresh = fx.key();
-    await expect
-      .poll(async () => (await cache.getOrLoad(fresh, async () => "from the database", options)).status, { timeout: 15_000, interval: 50 })
-      .toBe("MISS");
-    expect((await cache.getOrLoad(fresh, async () => "other", options)).status).toBe("HIT");
-  });
+  it(
+    "Redis hung: every call answers from the loader while it hangs, bounded by the timeout, then bypasses; it recovers after",
+    { timeout: 120_000 },
+    async () => {
+      const timeouts = timeoutCounter();
+      const { cache } = await fx.instance({
+        timeoutMs: TIMEOUT_MS,
+        fenceMs: FENCE_MS,
+        breaker: { failureThreshold: 3, cooldownMs: COOLDOWN_MS },
+        hooks: timeouts.hooks,
+      });
+      const key = fx.key();
+      await cache.getOrLoad(key, async () => "from the database", options);
+      const stall = server.stall(STALL_MS);
+      const stalledAt = performance.now();
+      const calls = await timedCalls(cache, key, 20, stalledAt, () => !stall.isOver());
+      const elapsedMs = performance.now() - stalledAt;
+      await stall.end();
+      console.log(`[cache] Redis hung: ${describeCalls(calls)}; ${timeouts.count()} waited out the ${TIMEOUT_MS} ms timeout`);
+      // A call that waited for the hung Redis would have answered only after the stall.
+      expect(calls.every((c) => c.whileAway)).toBe(true);
+      expect(Math.max(...calls.map((c) => c.ms))).toBeLessThan(STALL_MS / 4);
+      // Once a call has timed out nothing more is sent to the hung connection, and the breaker's probe (one per
+      // cooldown) is not sent either while the timed-out command is unanswered.
+      expect(timeouts.count()).toBeGreaterThan(0);
+      expect(timeouts.count()).toBeLessThanOrEqual(3 + Math.ceil(elapsedMs / COOLDOWN_MS));
+      const fresh = fx.key();
+      await expect
+        .poll(async () => (await cache.getOrLoad(fresh, async () => "from the database", options)).status, {
+          timeout: 15_000,
+          interval: 50,
+        })
+        .toBe("MISS");
+      expect((await cache.getOrLoad(fresh, async () => "other", options)).status).toBe("HIT");
+    },
+  );
 
   it("start() resolves while Redis is down, and the cache works once it is up", async () => {
     await server.stop();
@@ -134,7 +154,9 @@ describe("Redis outages", () => {
     // Redis comes back only now: start() did not wait for it.
     await server.start();
     const key = fx.key();
-    await expect.poll(async () => (await cache.getOrLoad(key, async () => 1, options)).status, { timeout: 15_000, interval: 50 }).toBe("MISS");
+    await expect
+      .poll(async () => (await cache.getOrLoad(key, async () => 1, options)).status, { timeout: 15_000, interval: 50 })
+      .toBe("MISS");
     expect((await cache.getOrLoad(key, async () => 2, options)).status).toBe("HIT");
   });
 });

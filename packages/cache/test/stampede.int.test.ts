@@ -43,7 +43,15 @@ describe("stampede protection", () => {
     const key = fx.key("result");
     const loadsKey = `${key}:loads`;
     const child = spawn(process.execPath, [childScript], {
-      env: { ...process.env, REDIS_URL: TEST_REDIS_URL, PREFIX: fx.prefix, KEY: key, CALLS: "50", LOADS_KEY: loadsKey, TIMEOUT_MS: String(GENEROUS_TIMEOUT_MS) },
+      env: {
+        ...process.env,
+        REDIS_URL: TEST_REDIS_URL,
+        PREFIX: fx.prefix,
+        KEY: key,
+        CALLS: "50",
+        LOADS_KEY: loadsKey,
+        TIMEOUT_MS: String(GENEROUS_TIMEOUT_MS),
+      },
       stdio: ["pipe", "pipe", "inherit"],
     });
     const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -59,7 +67,9 @@ describe("stampede protection", () => {
       await ready;
       const parent = await fx.instance();
       child.stdin.end("go\n");
-      const parentResults = await Promise.all(Array.from({ length: 50 }, () => parent.cache.getOrLoad(key, countedLoader(loadsKey, "parent"), { ttl: 60 })));
+      const parentResults = await Promise.all(
+        Array.from({ length: 50 }, () => parent.cache.getOrLoad(key, countedLoader(loadsKey, "parent"), { ttl: 60 })),
+      );
       expect(await exited).toBe(0);
       const childResults = JSON.parse(output.at(-1) as string) as { value: unknown; status: string }[];
       expect(childResults).toHaveLength(50);

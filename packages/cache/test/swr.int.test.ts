@@ -34,7 +34,9 @@ describe("stale-while-revalidate", () => {
     finishRefresh();
 
     for (const { cache } of [a, b]) {
-      await expect.poll(() => cache.getOrLoad(key, loader, options), { timeout: 15_000, interval: 20 }).toEqual({ value: "v2", status: "HIT" });
+      await expect
+        .poll(() => cache.getOrLoad(key, loader, options), { timeout: 15_000, interval: 20 })
+        .toEqual({ value: "v2", status: "HIT" });
     }
     expect(loads).toBe(2);
     expect(a.cache.stats().staleHits + b.cache.stats().staleHits).toBeGreaterThanOrEqual(100);

@@ -64,9 +64,17 @@ export const envSchema = z.object({
   ADVISORY_SOURCES: z
     .string()
     .default("npm,PyPI,Go,crates.io,RubyGems,Packagist,NuGet,Maven,Pub,Debian,Alpine")
-    .transform((v) => v.split(",").map((e) => e.trim()).filter(Boolean).join(",")),
+    .transform((v) =>
+      v
+        .split(",")
+        .map((e) => e.trim())
+        .filter(Boolean)
+        .join(","),
+    ),
   /** Base URL of an OSV-layout feed (`<base>/<ecosystem>/all.zip`, `modified_id.csv`, `<id>.json`). */
-  ADVISORY_SYNC_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).default("https://osv-vulnerabilities.storage.googleapis.com"),
+  ADVISORY_SYNC_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
+    .default("https://osv-vulnerabilities.storage.googleapis.com"),
   /** Seconds between feed syncs; `0` or `off` turns the schedule off. */
   ADVISORY_SYNC_INTERVAL: z
     .string()

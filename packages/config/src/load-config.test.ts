@@ -34,7 +34,11 @@ describe("loadConfig", () => {
   });
 
   it("reads the advisory feed sync settings, `off` or 0 turning the schedule off", () => {
-    const config = loadConfig({ ADVISORY_SOURCES: " npm, PyPI ,", ADVISORY_SYNC_URL: "http://mirror.local/osv/", ADVISORY_SYNC_INTERVAL: "off" });
+    const config = loadConfig({
+      ADVISORY_SOURCES: " npm, PyPI ,",
+      ADVISORY_SYNC_URL: "http://mirror.local/osv/",
+      ADVISORY_SYNC_INTERVAL: "off",
+    });
     expect(config.advisorySync).toEqual({ sources: ["npm", "PyPI"], url: "http://mirror.local/osv", intervalSeconds: 0 });
     expect(loadConfig({ ADVISORY_SYNC_INTERVAL: "0" }).advisorySync.intervalSeconds).toBe(0);
     expect(() => loadConfig({ ADVISORY_SYNC_INTERVAL: "6 hours" })).toThrow(/ADVISORY_SYNC_INTERVAL/);

@@ -19,7 +19,9 @@ describe("redisTarget", () => {
         tls: true,
       },
     });
-    expect(redisTarget("redis://10.0.0.5?cluster=true")).toEqual({ cluster: { nodes: [{ host: "10.0.0.5", port: 6379 }], auth: {}, tls: false } });
+    expect(redisTarget("redis://10.0.0.5?cluster=true")).toEqual({
+      cluster: { nodes: [{ host: "10.0.0.5", port: 6379 }], auth: {}, tls: false },
+    });
   });
 
   it("refuses what a Cluster cannot be, without printing the password", () => {

@@ -3,7 +3,14 @@ import { MAX_KEY_PATTERN_LENGTH, keyPatternProblem } from "./cache-key-pattern.j
 
 describe("keyPatternProblem", () => {
   it("accepts patterns bounded to one key type under the prefix", () => {
-    for (const pattern of ["secapi:result:dependencies:*", "secapi:scan:*", "secapi:user:42:scans:*", "secapi:auth:ab?d", "secapi:result", "secapi:user:[ab]*"]) {
+    for (const pattern of [
+      "secapi:result:dependencies:*",
+      "secapi:scan:*",
+      "secapi:user:42:scans:*",
+      "secapi:auth:ab?d",
+      "secapi:result",
+      "secapi:user:[ab]*",
+    ]) {
       expect(keyPatternProblem(pattern), pattern).toBeUndefined();
     }
     expect(keyPatternProblem("t1:scan:*", "t1")).toBeUndefined();
@@ -16,7 +23,16 @@ describe("keyPatternProblem", () => {
   });
 
   it("refuses patterns that do not name the key type literally, pointing to flush", () => {
-    for (const pattern of ["secapi:*", "secapi:", "secapi:*:1", "secapi:re*:x", "secapi:res?lt:*", "secapi:[rs]*", "secapi:\\*", "secapi::x"]) {
+    for (const pattern of [
+      "secapi:*",
+      "secapi:",
+      "secapi:*:1",
+      "secapi:re*:x",
+      "secapi:res?lt:*",
+      "secapi:[rs]*",
+      "secapi:\\*",
+      "secapi::x",
+    ]) {
       expect(keyPatternProblem(pattern), pattern).toMatch(/key type literally.*use flush/);
     }
   });

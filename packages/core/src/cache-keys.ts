@@ -4,10 +4,7 @@ import type { InputKey } from "@secapi/db";
 /** DESIGN.md "Cache": the namespace of every key SecAPI writes in production. */
 export const CACHE_PREFIX = "secapi";
 
-export type ParsedCacheKey =
-  | { kind: "scan"; scanId: string }
-  | { kind: "result"; key: InputKey }
-  | { kind: "other" };
+export type ParsedCacheKey = { kind: "scan"; scanId: string } | { kind: "result"; key: InputKey } | { kind: "other" };
 
 /**
  * Every cache key SecAPI writes, in one place, under one prefix (`secapi` in production; tests give each
@@ -55,7 +52,11 @@ export class CacheKeys {
 
 /** A short stable hash of a query (filters, cursor) for list keys. */
 export function queryHash(query: Record<string, unknown>): string {
-  const canonical = JSON.stringify(Object.keys(query).sort().map((k) => [k, query[k] ?? null]));
+  const canonical = JSON.stringify(
+    Object.keys(query)
+      .sort()
+      .map((k) => [k, query[k] ?? null]),
+  );
   return hash("sha256", canonical, "hex").slice(0, 16);
 }
 

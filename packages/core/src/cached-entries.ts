@@ -37,7 +37,15 @@ export async function loadScanViewEntry(db: Db, scanId: string): Promise<{ entry
   const body = scanView(row, { result: row.result, outdated });
   const currency = currencyOf(row.result_tags ?? [], row.checked_revision, row.result_valid_until);
   return {
-    entry: { userId: row.user_id, status: row.status, jobId: row.job_id, body, etag: etagOf(body), renderedAt: new Date().toISOString(), ...currency },
+    entry: {
+      userId: row.user_id,
+      status: row.status,
+      jobId: row.job_id,
+      body,
+      etag: etagOf(body),
+      renderedAt: new Date().toISOString(),
+      ...currency,
+    },
     tags: [scanTag(row.id), ...(row.result_tags ?? [])],
   };
 }

@@ -3,9 +3,7 @@ import { canonicalJson, inputHash } from "./canonical-input.js";
 
 describe("canonicalJson", () => {
   it("sorts keys at every depth but keeps array order", () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe(
-      '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}',
-    );
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}');
   });
 
   it("gives equal hashes for equal content in any key order, different ones otherwise", () => {

@@ -27,13 +27,20 @@ export function isCurrent(currency: ResultCurrency, latestRevision: number, now 
  * The currency of a value read from Postgres at advisory revision `checkedRevision` that shows results: valid
  * until the earliest of `validUntil`.
  */
-export function checkedCurrency(checkedRevision: string | number, validUntil: readonly (Date | string | null | undefined)[] = []): ResultCurrency {
+export function checkedCurrency(
+  checkedRevision: string | number,
+  validUntil: readonly (Date | string | null | undefined)[] = [],
+): ResultCurrency {
   const until = earliest(validUntil);
   return { advisoryRevision: Number(checkedRevision), ...(until !== undefined && { validUntil: until }) };
 }
 
 /** The currency of one stored result read at `checkedRevision`: stamped only if it covers packages (`tags`). */
-export function currencyOf(tags: readonly string[], checkedRevision: string | number, validUntil: Date | string | null | undefined): ResultCurrency {
+export function currencyOf(
+  tags: readonly string[],
+  checkedRevision: string | number,
+  validUntil: Date | string | null | undefined,
+): ResultCurrency {
   const checked = checkedCurrency(checkedRevision, [validUntil]);
   return tags.length > 0 ? checked : { ...checked, advisoryRevision: null };
 }

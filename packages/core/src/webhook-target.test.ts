@@ -57,12 +57,21 @@ describe("forbiddenAddressReason", () => {
     expect(forbiddenAddressReason(address)).toBe(reason);
   });
 
-  it.each(["8.8.8.8", "1.1.1.1", "172.15.255.255", "172.32.0.1", "100.63.255.255", "100.128.0.1", "169.255.0.1", "11.0.0.1", "2606:4700:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808"])(
-    "allows the public address %s",
-    (address) => {
-      expect(forbiddenAddressReason(address)).toBeUndefined();
-    },
-  );
+  it.each([
+    "8.8.8.8",
+    "1.1.1.1",
+    "172.15.255.255",
+    "172.32.0.1",
+    "100.63.255.255",
+    "100.128.0.1",
+    "169.255.0.1",
+    "11.0.0.1",
+    "2606:4700:4700::1111",
+    "::ffff:8.8.8.8",
+    "64:ff9b::808:808",
+  ])("allows the public address %s", (address) => {
+    expect(forbiddenAddressReason(address)).toBeUndefined();
+  });
 });
 
 describe("resolveWebhookTarget", () => {
@@ -95,7 +104,9 @@ describe("resolveWebhookTarget", () => {
     expect(await refusal("https://hooks.example.test/x", resolvesTo("127.0.0.1"))).toBe(
       "webhook URL host hooks.example.test resolves to 127.0.0.1, a loopback address: webhooks may only call public addresses (WEBHOOK_ALLOW_PRIVATE=true allows private ones, e.g. in development)",
     );
-    expect(await refusal("https://hooks.example.test/x", resolvesTo("93.184.215.14", "10.0.0.7"))).toContain("resolves to 10.0.0.7, a private");
+    expect(await refusal("https://hooks.example.test/x", resolvesTo("93.184.215.14", "10.0.0.7"))).toContain(
+      "resolves to 10.0.0.7, a private",
+    );
     expect(await refusal("https://hooks.example.test/x", resolvesTo("2606:4700::1", "::ffff:169.254.169.254"))).toContain("a link-local");
   });
 
@@ -126,7 +137,10 @@ describe("resolveWebhookTarget", () => {
   });
 
   it("allows private addresses and metadata hosts with allowPrivate, still pinning what it resolved", async () => {
-    const target = await resolveWebhookTarget("http://receiver.internal:9000/hook", { allowPrivate: true, resolve: resolvesTo("10.0.0.5") });
+    const target = await resolveWebhookTarget("http://receiver.internal:9000/hook", {
+      allowPrivate: true,
+      resolve: resolvesTo("10.0.0.5"),
+    });
     expect(target.addresses).toEqual([{ address: "10.0.0.5", family: 4 }]);
     const loopback = await resolveWebhookTarget("http://127.0.0.1:9000/", { allowPrivate: true, resolve: noDns });
     expect(loopback.addresses).toEqual([{ address: "127.0.0.1", family: 4 }]);
@@ -148,10 +162,13 @@ describe("resolveWebhookTarget", () => {
   });
 
   it("reports a host that does not resolve, answers nothing or too late as unresolved, not as forbidden", async () => {
-    const failing: HostResolver = () => Promise.reject(Object.assign(new Error("getaddrinfo ENOTFOUND nowhere.test"), { code: "ENOTFOUND" }));
+    const failing: HostResolver = () =>
+      Promise.reject(Object.assign(new Error("getaddrinfo ENOTFOUND nowhere.test"), { code: "ENOTFOUND" }));
     const hanging: HostResolver = () => new Promise<LookupAddress[]>(() => undefined);
     for (const resolve of [failing, resolvesTo(), hanging]) {
-      const error = await resolveWebhookTarget("https://nowhere.test/", { allowPrivate: false, resolve, lookupTimeoutMs: 50 }).catch((e: unknown) => e);
+      const error = await resolveWebhookTarget("https://nowhere.test/", { allowPrivate: false, resolve, lookupTimeoutMs: 50 }).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(WebhookHostUnresolvedError);
       expect((error as Error).message).toContain("nowhere.test");
     }

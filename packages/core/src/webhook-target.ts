@@ -98,7 +98,11 @@ function parseWebhookUrl(raw: string): URL {
 async function resolveWithin(host: string, resolve: HostResolver, timeoutMs: number): Promise<LookupAddress[]> {
   try {
     const resolving = Promise.resolve().then(() => resolve(host));
-    const addresses = await withTimeout(resolving, timeoutMs, () => new WebhookHostUnresolvedError(host, `no answer within ${timeoutMs} ms`));
+    const addresses = await withTimeout(
+      resolving,
+      timeoutMs,
+      () => new WebhookHostUnresolvedError(host, `no answer within ${timeoutMs} ms`),
+    );
     if (addresses.length === 0) throw new WebhookHostUnresolvedError(host, "no addresses");
     return addresses;
   } catch (error) {

@@ -35,7 +35,10 @@ async function updatedEvents(): Promise<string[][]> {
 describe("advisory feed sync", () => {
   it("stores all of all.zip first, then only what modified_id.csv lists as changed since", async () => {
     const first = await sync();
-    expect(first).toMatchObject({ status: "done", ecosystems: [{ ecosystem: "npm", mode: "full", outcome: "ok", downloaded: 3, imported: 3 }] });
+    expect(first).toMatchObject({
+      status: "done",
+      ecosystems: [{ ecosystem: "npm", mode: "full", outcome: "ok", downloaded: 3, imported: 3 }],
+    });
     expect(await countAdvisories(db)).toBe(3);
     expect(feed.requests).toEqual(["/npm/all.zip"]);
 
@@ -58,7 +61,11 @@ describe("advisory feed sync", () => {
     const eventsBefore = (await updatedEvents()).length;
     const third = await sync();
     expect(third).toMatchObject({ ecosystems: [{ mode: "incremental", outcome: "ok", downloaded: 3, imported: 3 }] });
-    expect(feed.requests.filter((p) => p.endsWith(".json")).sort()).toEqual(["/npm/GHSA-aaaa.json", "/npm/GHSA-bbbb.json", "/npm/GHSA-dddd.json"]);
+    expect(feed.requests.filter((p) => p.endsWith(".json")).sort()).toEqual([
+      "/npm/GHSA-aaaa.json",
+      "/npm/GHSA-bbbb.json",
+      "/npm/GHSA-dddd.json",
+    ]);
     expect((await updatedEvents()).slice(eventsBefore)).toEqual([["axios", "lodash", "minimist"]]);
     expect(await countAdvisories(db)).toBe(4);
     const [state] = await listAdvisorySyncStates(db);
@@ -75,7 +82,10 @@ describe("advisory feed sync", () => {
     expect(await sync()).toMatchObject({ ecosystems: [{ mode: "full", outcome: "ok", imported: 3 }] });
 
     // One advisory of two fails (a 500 through every retry): neither is stored, the cursor stays.
-    feed.put(npmAdvisory("GHSA-dddd", "axios", "1.6.0", "2024-04-01T00:00:00Z"), npmAdvisory("GHSA-eeee", "qs", "6.10.3", "2024-04-02T00:00:00Z"));
+    feed.put(
+      npmAdvisory("GHSA-dddd", "axios", "1.6.0", "2024-04-01T00:00:00Z"),
+      npmAdvisory("GHSA-eeee", "qs", "6.10.3", "2024-04-02T00:00:00Z"),
+    );
     feed.faults.set("/npm/GHSA-eeee.json", "500");
     feed.requests.length = 0;
     expect(await sync()).toMatchObject({ ecosystems: [{ outcome: "failed", error: expect.stringMatching(/HTTP 500/) }] });
@@ -85,7 +95,9 @@ describe("advisory feed sync", () => {
 
     // A server that does not answer in time fails the same way.
     feed.faults.set("/npm/GHSA-eeee.json", "slow");
-    expect(await sync({ timeoutMs: 200, retries: 0 })).toMatchObject({ ecosystems: [{ outcome: "failed", error: expect.stringMatching(/no answer within 200 ms/) }] });
+    expect(await sync({ timeoutMs: 200, retries: 0 })).toMatchObject({
+      ecosystems: [{ outcome: "failed", error: expect.stringMatching(/no answer within 200 ms/) }],
+    });
     expect(await countAdvisories(db)).toBe(3);
 
     // Once the feed recovers, the next sync catches up.

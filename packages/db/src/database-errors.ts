@@ -32,7 +32,16 @@ export function isMissingResultError(error: unknown): boolean {
 
 // Connection exceptions (08), the server shutting down or starting (57P01-57P03), no connection slot (53300).
 const UNAVAILABLE_STATES = new Set(["57P01", "57P02", "57P03", "53300"]);
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+]);
 // What pg and pg-pool throw when the connection drops or cannot be had; they carry no code.
 const UNAVAILABLE_MESSAGES = [
   "Connection terminated",

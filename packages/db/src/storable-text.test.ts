@@ -31,7 +31,12 @@ describe("findUnstorableText", () => {
   });
 
   it("stops at the limit and walks deep nesting without recursion", () => {
-    expect(findUnstorableText(Array.from({ length: 100 }, () => "\u0000"), 5)).toHaveLength(5);
+    expect(
+      findUnstorableText(
+        Array.from({ length: 100 }, () => "\u0000"),
+        5,
+      ),
+    ).toHaveLength(5);
     let deep: unknown = "\u0000";
     for (let i = 0; i < 100_000; i++) deep = [deep];
     expect(findUnstorableText(deep)).toEqual([expect.objectContaining({ codeUnit: 0, path: expect.any(Array) })]);

@@ -30,7 +30,14 @@ describe("advisories", () => {
       { ...advisory("PYSEC-1", "2024-01-01T00:00:00Z", []), packages: [{ ecosystem: "PyPI", name: "lodash" }] },
     ]);
     expect(ids(await findAdvisoriesForPackages(db, [{ ecosystem: "npm", name: "lodash" }]))).toEqual(["GHSA-1"]);
-    expect(ids(await findAdvisoriesForPackages(db, [{ ecosystem: "npm", name: "lodash-es" }, { ecosystem: "npm", name: "minimist" }]))).toEqual(["GHSA-1", "GHSA-2"]);
+    expect(
+      ids(
+        await findAdvisoriesForPackages(db, [
+          { ecosystem: "npm", name: "lodash-es" },
+          { ecosystem: "npm", name: "minimist" },
+        ]),
+      ),
+    ).toEqual(["GHSA-1", "GHSA-2"]);
     expect(ids(await findAdvisoriesForPackages(db, [{ ecosystem: "PyPI", name: "lodash" }]))).toEqual(["PYSEC-1"]);
     expect(await findAdvisoriesForPackages(db, [{ ecosystem: "npm", name: "left-pad" }])).toEqual([]);
     expect(await findAdvisoriesForPackages(db, [])).toEqual([]);
@@ -38,12 +45,18 @@ describe("advisories", () => {
 
   it("replaces a copy of the same modified only when a newer parser prepared it", async () => {
     await upsertAdvisories(db, [advisory("GHSA-P", "2024-02-01T00:00:00Z", ["pkg-p"], { parserVersion: 1 })]);
-    const sameParser = await upsertAdvisories(db, [{ ...advisory("GHSA-P", "2024-02-01T00:00:00Z", ["pkg-p"]), parserVersion: 1, data: JSON.stringify({ note: "again" }) }]);
+    const sameParser = await upsertAdvisories(db, [
+      { ...advisory("GHSA-P", "2024-02-01T00:00:00Z", ["pkg-p"]), parserVersion: 1, data: JSON.stringify({ note: "again" }) },
+    ]);
     expect(sameParser.written).toBe(0);
-    const newerParser = await upsertAdvisories(db, [{ ...advisory("GHSA-P", "2024-02-01T00:00:00Z", ["pkg-p"]), parserVersion: 2, data: JSON.stringify({ note: "reparsed" }) }]);
+    const newerParser = await upsertAdvisories(db, [
+      { ...advisory("GHSA-P", "2024-02-01T00:00:00Z", ["pkg-p"]), parserVersion: 2, data: JSON.stringify({ note: "reparsed" }) },
+    ]);
     expect(newerParser).toMatchObject({ written: 1, affected: [{ ecosystem: "npm", name: "pkg-p" }] });
     expect(notes(await findAdvisoriesForPackages(db, [{ ecosystem: "npm", name: "pkg-p" }]))).toEqual(["reparsed"]);
-    const olderParser = await upsertAdvisories(db, [{ ...advisory("GHSA-P", "2024-02-01T00:00:00Z", ["pkg-p"]), parserVersion: 1, data: JSON.stringify({ note: "old" }) }]);
+    const olderParser = await upsertAdvisories(db, [
+      { ...advisory("GHSA-P", "2024-02-01T00:00:00Z", ["pkg-p"]), parserVersion: 1, data: JSON.stringify({ note: "old" }) },
+    ]);
     expect(olderParser.written).toBe(0);
   });
 
@@ -84,7 +97,9 @@ describe("advisories", () => {
   });
 
   it("imports thousands of advisories in batches", async () => {
-    const many = Array.from({ length: 2500 }, (_, i) => advisory(`GHSA-${i}`, "2024-01-01T00:00:00Z", [`pkg-${i % 700}`, `pkg-${(i + 1) % 700}`]));
+    const many = Array.from({ length: 2500 }, (_, i) =>
+      advisory(`GHSA-${i}`, "2024-01-01T00:00:00Z", [`pkg-${i % 700}`, `pkg-${(i + 1) % 700}`]),
+    );
     const result = await upsertAdvisories(db, many);
     expect(result.written).toBe(2500);
     expect(result.affected).toHaveLength(700);

@@ -64,7 +64,10 @@ describe("advisory revisions", () => {
 
     // Re-run: stored with the new revision, current again; then past its valid_until.
     const now = await currentAdvisoryRevision(db);
-    await upsertScanResult(db, mine, { findings: [] }, ["pkg:npm/left", "pkg:npm/right"], { advisoryRevision: now, validUntil: new Date(Date.now() + 60_000).toISOString() });
+    await upsertScanResult(db, mine, { findings: [] }, ["pkg:npm/left", "pkg:npm/right"], {
+      advisoryRevision: now,
+      validUntil: new Date(Date.now() + 60_000).toISOString(),
+    });
     expect((await findScanResult(db, mine))?.current).toBe(true);
     await sql`UPDATE scan_results SET valid_until = now() - interval '1 second' WHERE input_hash = ${mine.inputHash}`.execute(db);
     expect((await findScanResult(db, mine))?.current).toBe(false);

@@ -68,10 +68,15 @@ describe("the real queries use their indexes", () => {
   });
 
   it("filters by label with scans_labels_idx", async () => {
-    await sql`UPDATE scans SET labels = jsonb_build_object('project', 'rare', 'ref', 'r' || (random() * 10)::int) WHERE id IN (SELECT id FROM scans WHERE user_id = ${someUser} LIMIT 20)`.execute(db);
+    await sql`UPDATE scans SET labels = jsonb_build_object('project', 'rare', 'ref', 'r' || (random() * 10)::int) WHERE id IN (SELECT id FROM scans WHERE user_id = ${someUser} LIMIT 20)`.execute(
+      db,
+    );
     await sql`UPDATE scans SET labels = '{"project": "common"}' WHERE labels = '{}' AND random() < 0.5`.execute(db);
     await sql`ANALYZE scans`.execute(db);
-    const query = db.selectFrom("scans").select("id").where(sql<boolean>`labels @> ${JSON.stringify({ project: "rare" })}::jsonb`);
+    const query = db
+      .selectFrom("scans")
+      .select("id")
+      .where(sql<boolean>`labels @> ${JSON.stringify({ project: "rare" })}::jsonb`);
     expect(await indexesUsed(query)).toContain("scans_labels_idx");
     const page = await listScansForUser(db, someUser, { limit: 100, labels: { project: "rare" } });
     expect(page).toHaveLength(20);

@@ -10,7 +10,10 @@ afterAll(() => fixture.close());
 /** Whether Postgres stores `text` as text and inside jsonb, unchanged. */
 async function postgresStores(text: string): Promise<boolean> {
   try {
-    const { rows } = await sql<{ t: string; j: { v: string } }>`SELECT ${text}::text AS t, ${JSON.stringify({ v: text })}::jsonb AS j`.execute(db);
+    const { rows } = await sql<{
+      t: string;
+      j: { v: string };
+    }>`SELECT ${text}::text AS t, ${JSON.stringify({ v: text })}::jsonb AS j`.execute(db);
     return rows[0]?.t === text && rows[0]?.j.v === text;
   } catch {
     return false;

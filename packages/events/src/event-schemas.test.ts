@@ -14,7 +14,9 @@ describe("events", () => {
 
   it("refuses data that does not fit the type", () => {
     expect(() => createEvent("user.tier_changed", { userId, from: "free", to: "gold" as "pro" })).toThrow();
-    expect(eventSchema.safeParse({ id: scanId, type: "scan.deleted", occurred_at: "yesterday", data: { scanId, userId } }).success).toBe(false);
+    expect(eventSchema.safeParse({ id: scanId, type: "scan.deleted", occurred_at: "yesterday", data: { scanId, userId } }).success).toBe(
+      false,
+    );
     expect(eventSchema.safeParse({ id: scanId, type: "nope", occurred_at: new Date().toISOString(), data: {} }).success).toBe(false);
   });
 });

@@ -83,14 +83,7 @@ export class OutboxRelay {
     let locked: OutboxRow[] = [];
     try {
       return await this.options.db.transaction().execute(async (tx) => {
-        locked = await tx
-          .selectFrom("outbox")
-          .selectAll()
-          .orderBy("id")
-          .limit(this.batchSize)
-          .forUpdate()
-          .skipLocked()
-          .execute();
+        locked = await tx.selectFrom("outbox").selectAll().orderBy("id").limit(this.batchSize).forUpdate().skipLocked().execute();
         if (locked.length === 0) return 0;
         const timeoutMs = this.publishTimeoutMs;
         await withTimeout(this.publish(locked), timeoutMs, () => new RelayPublishTimeoutError(timeoutMs));

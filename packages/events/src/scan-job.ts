@@ -17,9 +17,7 @@ export const SCAN_JOB_NAME = "scan";
  * Equal inputs (per owner, for private types) share this key. BullMQ forbids `:` in ids, hence dashes.
  */
 export function scanCoalescingKey(job: InputKey): string {
-  return job.ownerId === null
-    ? `${job.scanType}-${job.inputHash}`
-    : `${job.scanType}-${job.ownerId}-${job.inputHash}`;
+  return job.ownerId === null ? `${job.scanType}-${job.inputHash}` : `${job.scanType}-${job.ownerId}-${job.inputHash}`;
 }
 
 /**

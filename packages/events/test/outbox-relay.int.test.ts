@@ -47,7 +47,15 @@ afterEach(async () => {
 });
 
 const tierEvent = () => createEvent("user.tier_changed", { userId, from: "free", to: "pro" });
-const outboxCount = async () => Number((await db.selectFrom("outbox").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
+const outboxCount = async () =>
+  Number(
+    (
+      await db
+        .selectFrom("outbox")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe("outbox writer", () => {
   it("writes only when the caller's transaction commits", async () => {

@@ -98,9 +98,9 @@ describe("FallbackLimiter", () => {
     limiter.undelivered("user:1");
     expect(limiter.pendingSubjects).toBe(1);
     expect(run(limiter, [minute, month], t0 + 2, 1, true).used).toEqual([3, 3]);
-    expect(limiter.takePending().map((p) => [...p.deltas.values()].map((d) => (d.kind === "sliding" ? [...d.buckets.values()] : d.units)))).toEqual([
-      [[3], 3],
-    ]);
+    expect(
+      limiter.takePending().map((p) => [...p.deltas.values()].map((d) => (d.kind === "sliding" ? [...d.buckets.values()] : d.units))),
+    ).toEqual([[[3], 3]]);
   });
 
   it("tracks a bounded number of subjects, dropping the oldest", () => {
@@ -114,7 +114,7 @@ describe("FallbackLimiter", () => {
     const limiter = new FallbackLimiter(100);
     seeFromRedis(limiter, [minute, hour, month], [3, 6, 9], t0, 1);
     expect(run(limiter, [minute, hour, month], t0 + 1000)).toMatchObject({ allowed: true, used: [4, 7, 10] });
-    expect(run(limiter, [minute, hour, month], t0 + 1000)).toMatchObject({ allowed: false, used: [4, 7, 10] }) // the month (10) is full;
+    expect(run(limiter, [minute, hour, month], t0 + 1000)).toMatchObject({ allowed: false, used: [4, 7, 10] }); // the month (10) is full;
   });
 
   it("lets usage seen from Redis stop counting when the bucket it was seen in leaves the window", () => {
@@ -189,7 +189,12 @@ describe("FallbackLimiter", () => {
     for (const subject of ["a", "b", "c"]) check(subject);
     check("a");
     check("d");
-    expect(limiter.takePending().map((p) => p.subject).sort()).toEqual(["a", "c", "d"]);
+    expect(
+      limiter
+        .takePending()
+        .map((p) => p.subject)
+        .sort(),
+    ).toEqual(["a", "c", "d"]);
   });
 
   it("uses a usage seen only for the same window: not after the window's length or the month changed", () => {

@@ -206,7 +206,14 @@ export class FallbackLimiter {
       return known;
     }
     if (this.subjects.size >= this.maxSubjects) this.evictOne();
-    const usage: SubjectUsage = { seen: new Map(), pending: new Map(), sending: undefined, delivered: new Map(), deliveredSeq: 0, recent: false };
+    const usage: SubjectUsage = {
+      seen: new Map(),
+      pending: new Map(),
+      sending: undefined,
+      delivered: new Map(),
+      deliveredSeq: 0,
+      recent: false,
+    };
     this.subjects.set(subject, usage);
     return usage;
   }
@@ -230,7 +237,8 @@ export class FallbackLimiter {
 function seenOf(usage: SubjectUsage | undefined, plan: WindowPlan, nowMs: number): SeenUsage | undefined {
   const seen = usage?.seen.get(plan.window.name);
   if (!seen || seen.kind !== plan.kind || seen.span !== spanOf(plan)) return undefined;
-  const untilMs = plan.kind === "sliding" ? bucketExpiresAtMs(bucketIndex(seen.atMs, plan.bucketMs), plan.windowMs, plan.bucketMs) : plan.month.endMs;
+  const untilMs =
+    plan.kind === "sliding" ? bucketExpiresAtMs(bucketIndex(seen.atMs, plan.bucketMs), plan.windowMs, plan.bucketMs) : plan.month.endMs;
   return untilMs > nowMs ? seen : undefined;
 }
 
@@ -241,7 +249,9 @@ function spanOf(plan: WindowPlan): number {
 
 /** What this process counted itself on a window and Redis does not hold yet: pending, being sent, or delivered but unseen. */
 function ownUsage(usage: SubjectUsage | undefined, plan: WindowPlan): UsageDelta {
-  const parts = [usage?.pending.get(plan.field), usage?.sending?.get(plan.field), usage?.delivered.get(plan.field)].filter((d) => d !== undefined);
+  const parts = [usage?.pending.get(plan.field), usage?.sending?.get(plan.field), usage?.delivered.get(plan.field)].filter(
+    (d) => d !== undefined,
+  );
   if (parts.length === 1 && parts[0]) return parts[0];
   const sum = emptyDelta(plan);
   for (const part of parts) addDelta(sum, part);
@@ -252,7 +262,11 @@ function ownUsage(usage: SubjectUsage | undefined, plan: WindowPlan): UsageDelta
  * The window in scaled units (see `fallback-share.ts`): own buckets × processes, plus the usage seen in the
  * bucket it was seen in, where it stops counting. The same buckets when nothing was seen and one process counts.
  */
-function scaledBuckets(own: UsageDelta & { kind: "sliding" }, share: FallbackShare, seen: SeenUsage | undefined): ReadonlyMap<number, number> {
+function scaledBuckets(
+  own: UsageDelta & { kind: "sliding" },
+  share: FallbackShare,
+  seen: SeenUsage | undefined,
+): ReadonlyMap<number, number> {
   if (share.processes === 1 && share.seen === 0) return own.buckets;
   const buckets = new Map([...own.buckets].map(([bucket, units]) => [bucket, units * share.processes]));
   if (seen && share.seen > 0) {

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { fallbackAllowance, fitsShare, reportedUsage } from "./fallback-share.js";
 
 const grid = (limits: number[], processCounts: number[]) =>
-  limits.flatMap((limit) => processCounts.flatMap((processes) => Array.from({ length: limit + 3 }, (_, seen) => ({ limit, seen, processes }))));
+  limits.flatMap((limit) =>
+    processCounts.flatMap((processes) => Array.from({ length: limit + 3 }, (_, seen) => ({ limit, seen, processes }))),
+  );
 
 describe("fallbackAllowance", () => {
   it("is this process's share of what is left, rounded down, never negative", () => {
@@ -26,7 +28,13 @@ describe("fallbackAllowance", () => {
   it("lets processes that saw different usage exceed the limit by at most what the least informed had not seen", () => {
     const limit = 10;
     const redisHeld = 6; // usage in Redis when it went away
-    for (const seenByEach of [[6, 6], [6, 2], [0, 0], [0, 6, 3], [6, 6, 6, 1]]) {
+    for (const seenByEach of [
+      [6, 6],
+      [6, 2],
+      [0, 0],
+      [0, 6, 3],
+      [6, 6, 6, 1],
+    ]) {
       const processes = seenByEach.length;
       const admitted = seenByEach.reduce((sum, seen) => sum + fallbackAllowance({ limit, seen, processes }), 0);
       expect(redisHeld + admitted).toBeLessThanOrEqual(limit + (redisHeld - Math.min(...seenByEach)));

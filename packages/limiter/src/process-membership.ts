@@ -61,7 +61,11 @@ export class ProcessMembership {
     // A beat still waiting means Redis is slow: one is enough. Without a connection, the count read last stands.
     if (this.beating || redis.status !== "ready") return;
     this.beating = true;
-    withTimeout(this.options.heartbeat(key, this.id, intervalMs * MISSED_HEARTBEATS), timeoutMs, () => new LimiterTimeoutError("Redis heartbeat", timeoutMs))
+    withTimeout(
+      this.options.heartbeat(key, this.id, intervalMs * MISSED_HEARTBEATS),
+      timeoutMs,
+      () => new LimiterTimeoutError("Redis heartbeat", timeoutMs),
+    )
       .then(
         (count) => {
           this.counted = count;

@@ -5,8 +5,23 @@ import type { WindowState } from "./limit-window.js";
 import { nearestExhaustion, rateLimitHeaders } from "./rate-limit-headers.js";
 
 const minute: WindowState = { name: "minute", kind: "sliding", windowSeconds: 60, limit: 20, used: 1, remaining: 19, resetSeconds: 42 };
-const scansHour: WindowState = { name: "scans-hour", kind: "sliding", windowSeconds: 3600, limit: 10, used: 3, remaining: 7, resetSeconds: 1800 };
-const scansMonth: WindowState = { name: "scans-month", kind: "calendar-month", limit: 100, used: 3, remaining: 97, resetSeconds: 1_000_000 };
+const scansHour: WindowState = {
+  name: "scans-hour",
+  kind: "sliding",
+  windowSeconds: 3600,
+  limit: 10,
+  used: 3,
+  remaining: 7,
+  resetSeconds: 1800,
+};
+const scansMonth: WindowState = {
+  name: "scans-month",
+  kind: "calendar-month",
+  limit: 100,
+  used: 3,
+  remaining: 97,
+  resetSeconds: 1_000_000,
+};
 const nowMs = 1_900_000_000_500;
 
 function items(header: string | undefined): Item[] {

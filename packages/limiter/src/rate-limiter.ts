@@ -154,7 +154,8 @@ export class RateLimiter {
       return decisionFromEvaluation(plans, evaluation, cost, "redis");
     } catch (error) {
       if (this.failMode === "closed") {
-        const unavailable = error instanceof LimiterUnavailableError ? error : new LimiterUnavailableError("rate limiter failed", { cause: error });
+        const unavailable =
+          error instanceof LimiterUnavailableError ? error : new LimiterUnavailableError("rate limiter failed", { cause: error });
         return { outcome: "unavailable", windows: [], error: unavailable };
       }
       const evaluation = this.fallback.check(check.subject, plans, cost, peek, nowMs, this.membership.processes);
@@ -162,7 +163,13 @@ export class RateLimiter {
     }
   }
 
-  private async evaluateInRedis(subject: string, plans: WindowPlan[], cost: number, peek: boolean, nowMs: number): Promise<WindowEvaluation> {
+  private async evaluateInRedis(
+    subject: string,
+    plans: WindowPlan[],
+    cost: number,
+    peek: boolean,
+    nowMs: number,
+  ): Promise<WindowEvaluation> {
     const key = subjectKey(this.prefix, subject);
     const seeds: Array<number | undefined> = [];
     for (let attempt = 0; attempt < SEED_ATTEMPTS; attempt++) {

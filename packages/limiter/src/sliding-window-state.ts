@@ -29,7 +29,8 @@ export function decodeSlidingWindow(summary: Buffer, record: Buffer | null): Sli
   if (sum !== closed) throw new Error(`summary says ${closed} closed units, the record holds ${sum}`);
   pairs.push([current, currentUnits]);
   const [first] = pairs;
-  if (first?.[0] !== oldest || first[1] !== oldestUnits) throw new Error(`summary's oldest bucket ${oldest}×${oldestUnits} is not the first`);
+  if (first?.[0] !== oldest || first[1] !== oldestUnits)
+    throw new Error(`summary's oldest bucket ${oldest}×${oldestUnits} is not the first`);
   pairs.forEach(([bucket, units], i) => {
     if (units <= 0) throw new Error(`bucket ${bucket} holds ${units}`);
     if (i > 0 && (pairs[i - 1]?.[0] ?? 0) >= bucket) throw new Error("buckets out of order");

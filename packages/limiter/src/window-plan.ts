@@ -35,7 +35,8 @@ function assertValidWindows(windows: readonly LimitWindow[]): void {
   if (!Array.isArray(windows) || windows.length === 0) throw new InvalidLimitCheckError("a check needs at least one window");
   const names = new Set<string>();
   for (const window of windows) {
-    if (!WINDOW_NAME.test(window.name)) throw new InvalidLimitCheckError(`window name must match [a-z0-9-]+, got ${JSON.stringify(window.name)}`);
+    if (!WINDOW_NAME.test(window.name))
+      throw new InvalidLimitCheckError(`window name must match [a-z0-9-]+, got ${JSON.stringify(window.name)}`);
     if (names.has(window.name)) throw new InvalidLimitCheckError(`window "${window.name}" appears twice`);
     names.add(window.name);
     if (!Number.isSafeInteger(window.limit) || window.limit < 0) {
@@ -60,7 +61,15 @@ export function planWindows(prefix: string, subject: string, windows: readonly L
     const field = windowField(window, nowMs);
     if (window.kind === "sliding") {
       const windowSeconds = window.windowSeconds ?? 0;
-      return { window, key, field, kind: "sliding", limit: window.limit, windowMs: windowSeconds * 1000, bucketMs: bucketWidthMs(windowSeconds) };
+      return {
+        window,
+        key,
+        field,
+        kind: "sliding",
+        limit: window.limit,
+        windowMs: windowSeconds * 1000,
+        bucketMs: bucketWidthMs(windowSeconds),
+      };
     }
     return { window, key, field, kind: "calendar-month", limit: window.limit, month };
   });

@@ -75,7 +75,12 @@ describe("calendar month", () => {
       clock.set(Date.UTC(2031, monthIndex, 15));
       expect((await limiter.check({ subject, windows })).outcome).toBe("allowed");
     }
-    expect((await redis.hkeys(subjectKey(prefix, subject))).sort()).toEqual(["minute:60s", "scans-month:2031-03", "scans-month:2031-04", "x"]);
+    expect((await redis.hkeys(subjectKey(prefix, subject))).sort()).toEqual([
+      "minute:60s",
+      "scans-month:2031-03",
+      "scans-month:2031-04",
+      "x",
+    ]);
   });
 
   it("keeps a subject's key as long as its longest-lived window needs it", async () => {

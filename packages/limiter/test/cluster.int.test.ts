@@ -68,7 +68,9 @@ describe("a real Redis Cluster", () => {
   it("checks all windows in one script on whichever node owns the subject, exactly", async () => {
     const limiter = new RateLimiter({ redis: cluster, failMode: "closed", timeoutMs: 5000 });
     const subjects = Array.from({ length: 12 }, () => `user:${uniqueId()}`);
-    const decisions = await Promise.all(subjects.flatMap((subject) => Array.from({ length: 15 }, () => limiter.check({ subject, windows }))));
+    const decisions = await Promise.all(
+      subjects.flatMap((subject) => Array.from({ length: 15 }, () => limiter.check({ subject, windows }))),
+    );
     expect(decisions.filter((d: LimitDecision) => d.outcome === "unavailable")).toEqual([]);
     expect(decisions.filter((d) => d.outcome === "allowed")).toHaveLength(subjects.length * 5);
     const owners = new Set(
@@ -82,6 +84,8 @@ describe("a real Redis Cluster", () => {
     );
     expect(owners.size).toBeGreaterThan(1);
     await limiter.refund(subjects[0] ?? "", windows, 5);
-    expect(await limiter.check({ subject: subjects[0] ?? "", windows, peek: true })).toMatchObject({ windows: [{ used: 0 }, { used: 0 }, { used: 0 }] });
+    expect(await limiter.check({ subject: subjects[0] ?? "", windows, peek: true })).toMatchObject({
+      windows: [{ used: 0 }, { used: 0 }, { used: 0 }],
+    });
   });
 });

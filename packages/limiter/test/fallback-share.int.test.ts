@@ -138,7 +138,10 @@ async function twoProcesses(): Promise<{ a: LimiterProcess; b: LimiterProcess; p
 /** Peeks in both processes until each decides with Redis again (which also starts its merge). */
 async function untilBothUseRedis(a: LimiterProcess, b: LimiterProcess): Promise<void> {
   for (const p of [a, b]) {
-    await waitFor(async () => sources(await p.check("requests", 1, true)).has("redis"), { timeoutMs: 20_000, what: "Redis decisions again" });
+    await waitFor(async () => sources(await p.check("requests", 1, true)).has("redis"), {
+      timeoutMs: 20_000,
+      what: "Redis decisions again",
+    });
   }
 }
 
@@ -173,10 +176,13 @@ describe("two API processes in fallback share each limit", () => {
     await untilBothUseRedis(a, b);
     // Merged back: Redis counts every admission once (it kept what it had acknowledged before it was killed).
     const ref = (window: LimitWindow) => windowRef(prefix, subject, window, Date.now());
-    await waitFor(async () => (await bucketTotal(admin, ref(scansHour))) === scans && (await bucketTotal(admin, ref(requests))) === requestCount, {
-      timeoutMs: 20_000,
-      what: "both processes' fallback usage merged into Redis",
-    });
+    await waitFor(
+      async () => (await bucketTotal(admin, ref(scansHour))) === scans && (await bucketTotal(admin, ref(requests))) === requestCount,
+      {
+        timeoutMs: 20_000,
+        what: "both processes' fallback usage merged into Redis",
+      },
+    );
     expect(await monthCount(admin, ref(scansMonth))).toBe(String(scans));
     const after = await a.check("scans", 1);
     expect(after.decisions[0]).toMatchObject({ outcome: "denied", source: "redis", used: [10, scans] });

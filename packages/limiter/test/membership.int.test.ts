@@ -27,7 +27,13 @@ async function processWith(options: Partial<RateLimiterOptions> = {}): Promise<{
   const redis = await connect(TEST_REDIS_URL);
   clients.push(redis);
   const counts: number[] = [];
-  const limiter = new RateLimiter({ redis, prefix, membershipIntervalMs: INTERVAL_MS, hooks: { onProcessCount: (n) => counts.push(n) }, ...options });
+  const limiter = new RateLimiter({
+    redis,
+    prefix,
+    membershipIntervalMs: INTERVAL_MS,
+    hooks: { onProcessCount: (n) => counts.push(n) },
+    ...options,
+  });
   return { limiter, counts };
 }
 

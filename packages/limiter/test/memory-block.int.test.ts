@@ -35,7 +35,12 @@ describe("memory block", () => {
     const before = await scripts();
     clock.advance(30_000);
     for (let i = 0; i < 50; i++) {
-      expect(await limiter.check({ subject, windows })).toMatchObject({ outcome: "denied", source: "memory", deniedBy: "minute", retryAfterSeconds: 31 });
+      expect(await limiter.check({ subject, windows })).toMatchObject({
+        outcome: "denied",
+        source: "memory",
+        deniedBy: "minute",
+        retryAfterSeconds: 31,
+      });
     }
     const memory = await limiter.check({ subject, windows });
     expect(memory.windows.map((w) => [w.name, w.used, w.remaining, w.resetSeconds])).toEqual([

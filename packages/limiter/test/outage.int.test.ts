@@ -98,7 +98,11 @@ describe("failMode open: Redis stopped", () => {
     await waitFor(async () => (await bucketTotal(redis, hourRef)) === 3, { what: "fallback usage merged" });
     expect(await bucketTotal(redis, minuteRef)).toBe(3);
     expect(await monthCount(redis, monthRef)).toBe("3");
-    expect(await limiter.check({ subject, windows })).toMatchObject({ outcome: "allowed", source: "redis", windows: [{ used: 4 }, { used: 4 }, { used: 4 }] });
+    expect(await limiter.check({ subject, windows })).toMatchObject({
+      outcome: "allowed",
+      source: "redis",
+      windows: [{ used: 4 }, { used: 4 }, { used: 4 }],
+    });
   });
 
   it("leaves a month counter for monthUsage to rebuild instead of merging into a missing one", async () => {
@@ -116,7 +120,10 @@ describe("failMode open: Redis stopped", () => {
       what: "fallback usage merged",
     });
     expect(await hasState(redis, monthRef)).toBe(false);
-    expect(await limiter.check({ subject, windows })).toMatchObject({ outcome: "allowed", windows: [{ used: 4 }, { used: 4 }, { used: 44 }] });
+    expect(await limiter.check({ subject, windows })).toMatchObject({
+      outcome: "allowed",
+      windows: [{ used: 4 }, { used: 4 }, { used: 44 }],
+    });
   });
 });
 
@@ -136,7 +143,11 @@ describe("failMode closed: Redis stopped", () => {
     console.log(`[limiter] closed: unavailable with Redis down after at most ${Math.max(...runs.map((r) => r.ms)).toFixed(1)} ms`);
     await server.start();
     await untilRedisAnswers(limiter);
-    expect(await limiter.check({ subject, windows })).toMatchObject({ outcome: "allowed", source: "redis", windows: [{ used: 1 }, { used: 1 }, { used: 1 }] });
+    expect(await limiter.check({ subject, windows })).toMatchObject({
+      outcome: "allowed",
+      source: "redis",
+      windows: [{ used: 1 }, { used: 1 }, { used: 1 }],
+    });
   });
 });
 

@@ -2,7 +2,19 @@ import { TEST_REDIS_URL, deleteKeysByPrefix, uniqueId } from "@secapi/testing";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type LimitWindow, RateLimiter, subjectKey } from "../src/index.js";
-import { FakeClock, bucketTotal, buckets, connect, hour, minute, month, type WindowRef, hasState, monthCount, windowRef } from "./limiter-fixtures.js";
+import {
+  FakeClock,
+  bucketTotal,
+  buckets,
+  connect,
+  hour,
+  minute,
+  month,
+  type WindowRef,
+  hasState,
+  monthCount,
+  windowRef,
+} from "./limiter-fixtures.js";
 
 const prefix = `${uniqueId("rl")}:limiter`;
 const T0 = Date.UTC(2031, 6, 1, 8, 30, 0);
@@ -46,7 +58,10 @@ describe("peek", () => {
 
   it("reports whether the cost would fit, and the state after real consumption", async () => {
     await limiter.check({ subject, windows, cost: 8 });
-    expect(await limiter.check({ subject, windows, peek: true, cost: 2 })).toMatchObject({ outcome: "allowed", windows: [{ used: 8 }, { used: 8 }, { used: 8 }] });
+    expect(await limiter.check({ subject, windows, peek: true, cost: 2 })).toMatchObject({
+      outcome: "allowed",
+      windows: [{ used: 8 }, { used: 8 }, { used: 8 }],
+    });
     expect(await limiter.check({ subject, windows, peek: true, cost: 3 })).toMatchObject({ outcome: "denied", deniedBy: "scans-month" });
     expect(await usedInRedis()).toEqual([8, 8, 8]);
     // A denied peek leaves no block behind: the next real check of 2 units goes to Redis and fits.
@@ -120,7 +135,11 @@ describe("report-only windows", () => {
     expect(decision).toMatchObject({
       outcome: "allowed",
       source: "redis",
-      windows: [{ name: "minute", used: 5 }, { name: "scans-hour", used: 3, remaining: 7 }, { name: "scans-month", used: 3 }],
+      windows: [
+        { name: "minute", used: 5 },
+        { name: "scans-hour", used: 3, remaining: 7 },
+        { name: "scans-month", used: 3 },
+      ],
     });
     expect(await usedInRedis()).toEqual([5, 3, 3]);
   });

@@ -65,7 +65,10 @@ describe("check.lua and adjust.lua match the TypeScript reference", () => {
         const cost = int(4);
         const peek = random() < 0.2;
         const expected = reference.check(subject, plans, cost, peek, nowMs, 1);
-        const reply = parseCheckReply(await scripts.check(subjectKey(prefix, subject), checkScriptArgs(plans, nowMs, cost, peek, false, [])), plans.length);
+        const reply = parseCheckReply(
+          await scripts.check(subjectKey(prefix, subject), checkScriptArgs(plans, nowMs, cost, peek, false, [])),
+          plans.length,
+        );
         expect({ step, ...reply.evaluation }).toEqual({ step, ...expected });
       }
       for (const plan of plans) if (plan.kind === "sliding") await assertBookkeeping(plan);

@@ -59,7 +59,9 @@ describe("sliding minute window", () => {
     const first = await checkAt(18, windows);
     expect(first).toMatchObject({ outcome: "allowed", source: "redis" });
     // Bucket [18 s, 19 s) counts until 79 s.
-    expect(first.windows).toEqual([{ name: "minute", kind: "sliding", windowSeconds: 60, limit: 20, used: 1, remaining: 19, resetSeconds: 61 }]);
+    expect(first.windows).toEqual([
+      { name: "minute", kind: "sliding", windowSeconds: 60, limit: 20, used: 1, remaining: 19, resetSeconds: 61 },
+    ]);
     const second = await checkAt(30, windows);
     expect(second.windows[0]).toMatchObject({ used: 2, remaining: 18, resetSeconds: 49 });
     // When the window is full, reset is when `cost` units will have left: here the units of 18 s and 30 s.

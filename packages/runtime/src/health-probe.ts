@@ -65,14 +65,20 @@ export class HealthProbe<K extends string> {
   ) {
     this.database = new DependencyCheck(() => sql`SELECT 1`.execute(deps.db));
     const names = Object.keys(deps.redis) as K[];
-    this.redis = Object.fromEntries(names.map((name) => [name, new DependencyCheck(() => pingRedis(deps.redis[name]))])) as Record<K, DependencyCheck>;
+    this.redis = Object.fromEntries(names.map((name) => [name, new DependencyCheck(() => pingRedis(deps.redis[name]))])) as Record<
+      K,
+      DependencyCheck
+    >;
   }
 
   /** The database and the Redis clients (all, or `only` those named), each answering within `timeoutMs`. */
   async check<S extends K = K>(options: { only?: readonly S[]; timeoutMs?: number } = {}): Promise<HealthReport<S>> {
     const names = options.only ?? (Object.keys(this.redis) as S[]);
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const [database, ...redis] = await Promise.all([this.database.status(timeoutMs), ...names.map((name) => this.redis[name].status(timeoutMs))]);
+    const [database, ...redis] = await Promise.all([
+      this.database.status(timeoutMs),
+      ...names.map((name) => this.redis[name].status(timeoutMs)),
+    ]);
     return { database, ...Object.fromEntries(names.map((name, i) => [name, redis[i]])) } as HealthReport<S>;
   }
 }

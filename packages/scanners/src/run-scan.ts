@@ -16,17 +16,13 @@ export interface ScanOutput {
  * How a scan ended. A failure here is final (the input cannot be scanned: no retry); anything thrown is
  * transient. The same shape all the way to the stored run.
  */
-export type ScanOutcome =
-  | { status: "completed"; output: ScanOutput }
-  | { status: "failed"; code: "invalid_input"; message: string };
+export type ScanOutcome = { status: "completed"; output: ScanOutput } | { status: "failed"; code: "invalid_input"; message: string };
 
 /**
  * One scan for an engine: the canonical input and what the scan type loaded for it beforehand (the advisories
  * of its packages), so that the engine itself is a pure function a thread can run.
  */
-export type ScanTask =
-  | { engine: "secrets"; input: unknown }
-  | { engine: "packages"; input: unknown; advisories: Advisory[]; now?: number };
+export type ScanTask = { engine: "secrets"; input: unknown } | { engine: "packages"; input: unknown; advisories: Advisory[]; now?: number };
 
 /** The engines, by name: what a scan type's `engine` refers to. */
 export type ScanEngineName = ScanTask["engine"];
@@ -44,11 +40,13 @@ export function runScan(task: ScanTask): ScanOutcome {
     case "secrets": {
       const parsed = secretsInputSchema.safeParse(task.input);
       // Paths and messages only: zod does not echo values, and the values may be secrets.
-      if (!parsed.success) return invalid(`invalid secrets input: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+      if (!parsed.success)
+        return invalid(`invalid secrets input: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
       return { status: "completed", output: { result: scanSecrets(parsed.data), tags: [] } };
     }
     case "packages": {
-      if (!isPackageSet(task.input) || !Array.isArray(task.advisories)) return invalid("invalid package scan: expected a package set and advisories");
+      if (!isPackageSet(task.input) || !Array.isArray(task.advisories))
+        return invalid("invalid package scan: expected a package set and advisories");
       return { status: "completed", output: matchPackages(task.input, task.advisories, { now: task.now }) };
     }
   }

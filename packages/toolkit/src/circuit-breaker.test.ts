@@ -80,7 +80,12 @@ describe("CircuitBreaker", () => {
     expect(t.probes()).toBe(2);
 
     let rejected = 0;
-    const breaker = new CircuitBreaker({ failureThreshold: 1, cooldownMs: 0, now: () => 0, probe: () => Promise.reject(new Error(`down ${++rejected}`)) });
+    const breaker = new CircuitBreaker({
+      failureThreshold: 1,
+      cooldownMs: 0,
+      now: () => 0,
+      probe: () => Promise.reject(new Error(`down ${++rejected}`)),
+    });
     breaker.recordFailure(breaker.tryCall() ?? 0);
     breaker.tryCall();
     await new Promise((r) => setImmediate(r));

@@ -67,7 +67,9 @@ describe("LuaScript", () => {
       expect(() => load(file, bad), file).toThrow(LuaScriptHeaderError);
     }
     // A comment in the code is not code.
-    const commented = { "ok.lua": `-- KEYS[1] entry\n-- Returns the value\nlocal key = KEYS[1] -- not KEYS[2] nor ARGV\n--[[ nor ARGV[1] ]]\nreturn redis.call("GET", key)\n` };
+    const commented = {
+      "ok.lua": `-- KEYS[1] entry\n-- Returns the value\nlocal key = KEYS[1] -- not KEYS[2] nor ARGV\n--[[ nor ARGV[1] ]]\nreturn redis.call("GET", key)\n`,
+    };
     expect(load("ok.lua", commented).keys).toEqual({ count: 1, variadic: false });
   });
 

@@ -116,7 +116,8 @@ function checkHeader(file: string, header: string, body: string): DeclaredKeys {
     if (Number(n) > count && !variadic) throw new LuaScriptHeaderError(file, `reads KEYS[${n}], which its header does not declare`);
   }
   if (/#KEYS\b/.test(used) && !variadic) throw new LuaScriptHeaderError(file, "reads #KEYS: declare the variable keys as KEYS[n..]");
-  if (/\bARGV\b/.test(used) && !/\bARGV\b/.test(header)) throw new LuaScriptHeaderError(file, "reads ARGV, which its header does not declare");
+  if (/\bARGV\b/.test(used) && !/\bARGV\b/.test(header))
+    throw new LuaScriptHeaderError(file, "reads ARGV, which its header does not declare");
   if (!/\bReturns\b/.test(header)) throw new LuaScriptHeaderError(file, "its header does not say what it returns");
   return { count, variadic };
 }

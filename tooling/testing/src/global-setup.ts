@@ -22,9 +22,7 @@ async function checkRedis(): Promise<void> {
     await redis.connect();
     await redis.ping();
   } catch (error) {
-    throw new Error(
-      `Integration tests need Redis at ${TEST_REDIS_URL} (set TEST_REDIS_URL to change it): ${(error as Error).message}`,
-    );
+    throw new Error(`Integration tests need Redis at ${TEST_REDIS_URL} (set TEST_REDIS_URL to change it): ${(error as Error).message}`);
   } finally {
     redis.disconnect();
   }

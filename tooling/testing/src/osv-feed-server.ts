@@ -41,7 +41,10 @@ export class FeedServer {
       const [, ecosystem, file] = decodeURIComponent(path).split("/");
       const ofEcosystem = [...this.advisories.values()].filter((a) => a.affected.some((x) => x.package.ecosystem === ecosystem));
       if (file === "all.zip") {
-        const body = fault === "corrupt" ? Buffer.from("PK\u0003\u0004 not really a zip") : Buffer.from(zipSync(Object.fromEntries(ofEcosystem.map((a) => [`${a.id}.json`, strToU8(JSON.stringify(a))]))));
+        const body =
+          fault === "corrupt"
+            ? Buffer.from("PK\u0003\u0004 not really a zip")
+            : Buffer.from(zipSync(Object.fromEntries(ofEcosystem.map((a) => [`${a.id}.json`, strToU8(JSON.stringify(a))]))));
         return res.writeHead(200, { "content-type": "application/zip" }).end(body);
       }
       if (file === "modified_id.csv") {

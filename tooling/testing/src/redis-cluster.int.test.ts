@@ -18,6 +18,11 @@ describe("TestRedisCluster", () => {
       await cluster.stop();
     }
     expect(existsSync(dir)).toBe(false);
-    expect(await cluster.keysPerMaster("*").then(() => "answered", () => "down")).toBe("down");
+    expect(
+      await cluster.keysPerMaster("*").then(
+        () => "answered",
+        () => "down",
+      ),
+    ).toBe("down");
   }, 120_000);
 });

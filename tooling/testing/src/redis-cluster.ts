@@ -24,7 +24,13 @@ async function freeNodePort(): Promise<number> {
   for (;;) {
     const port = await listen(0);
     if (port + 10_000 > 65_535) continue;
-    if (await listen(port + 10_000).then(() => true, () => false)) return port;
+    if (
+      await listen(port + 10_000).then(
+        () => true,
+        () => false,
+      )
+    )
+      return port;
   }
 }
 
@@ -57,17 +63,45 @@ export class TestRedisCluster {
     const nodes = ports.map((port) =>
       spawn(
         "redis-server",
-        ["--port", String(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", join(dir, `nodes-${port}.conf`), "--dir", dir, "--save", "", "--appendonly", "no"],
+        [
+          "--port",
+          String(port),
+          "--bind",
+          "127.0.0.1",
+          "--cluster-enabled",
+          "yes",
+          "--cluster-config-file",
+          join(dir, `nodes-${port}.conf`),
+          "--dir",
+          dir,
+          "--save",
+          "",
+          "--appendonly",
+          "no",
+        ],
         { stdio: "ignore" },
       ),
     );
     const cluster = new TestRedisCluster(ports, nodes, dir);
     try {
-      await waitFor(async () => (await Promise.all(ports.map((port) => redisCli(port, "PING")))).every((reply) => reply === "PONG"), { what: "the cluster nodes to answer" });
-      await run("redis-cli", ["--cluster", "create", ...ports.map((port) => `127.0.0.1:${port}`), "--cluster-replicas", "0", "--cluster-yes"]);
-      await waitFor(async () => (await Promise.all(ports.map((port) => redisCli(port, "CLUSTER", "INFO")))).every((info) => info.includes("cluster_state:ok")), {
-        what: "cluster_state:ok on every node",
+      await waitFor(async () => (await Promise.all(ports.map((port) => redisCli(port, "PING")))).every((reply) => reply === "PONG"), {
+        what: "the cluster nodes to answer",
       });
+      await run("redis-cli", [
+        "--cluster",
+        "create",
+        ...ports.map((port) => `127.0.0.1:${port}`),
+        "--cluster-replicas",
+        "0",
+        "--cluster-yes",
+      ]);
+      await waitFor(
+        async () =>
+          (await Promise.all(ports.map((port) => redisCli(port, "CLUSTER", "INFO")))).every((info) => info.includes("cluster_state:ok")),
+        {
+          what: "cluster_state:ok on every node",
+        },
+      );
     } catch (error) {
       await cluster.stop();
       throw error;
@@ -77,7 +111,10 @@ export class TestRedisCluster {
 
   /** A cluster client (errors swallowed; tests assert on replies), closed by `stop()`. */
   connect(options: ClusterOptions = {}): Cluster {
-    const client = new Cluster([{ host: "127.0.0.1", port: this.ports[0] as number }], { redisOptions: { maxRetriesPerRequest: 1 }, ...options });
+    const client = new Cluster([{ host: "127.0.0.1", port: this.ports[0] as number }], {
+      redisOptions: { maxRetriesPerRequest: 1 },
+      ...options,
+    });
     client.on("error", () => undefined);
     this.clients.push(client);
     return client;

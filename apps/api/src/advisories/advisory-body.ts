@@ -4,7 +4,10 @@ import { z } from "zod";
 import { unprocessable } from "../http/http-error.js";
 import { parseOr400 } from "../http/validation.js";
 
-const bodySchema = z.array(z.unknown()).min(1, "send at least one advisory").max(10_000, "at most 10,000 per request; use `pnpm secapi advisories import` for dumps");
+const bodySchema = z
+  .array(z.unknown())
+  .min(1, "send at least one advisory")
+  .max(10_000, "at most 10,000 per request; use `pnpm secapi advisories import` for dumps");
 
 /**
  * The advisories of a `POST /api/v1/admin/advisories` body, parsed, validated and in the form the database

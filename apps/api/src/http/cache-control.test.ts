@@ -14,7 +14,17 @@ function view(overrides: Partial<ScanViewEntry> = {}, body: Partial<ScanViewEntr
     etag: '"x"',
     renderedAt: new Date(NOW).toISOString(),
     advisoryRevision: 1,
-    body: { id: "s1", type: "dependencies", status: "completed", cached: false, labels: {}, created_at: "", started_at: null, completed_at: null, ...body },
+    body: {
+      id: "s1",
+      type: "dependencies",
+      status: "completed",
+      cached: false,
+      labels: {},
+      created_at: "",
+      started_at: null,
+      completed_at: null,
+      ...body,
+    },
     ...overrides,
   };
 }
@@ -58,14 +68,17 @@ describe("scanViewCaching", () => {
   });
 
   it("a failed scan is finished too", () => {
-    expect(scanViewCaching(view({ status: "failed", advisoryRevision: null }, { status: "failed" }), { ...free, cacheStatus: "MISS" })).toEqual({
+    expect(
+      scanViewCaching(view({ status: "failed", advisoryRevision: null }, { status: "failed" }), { ...free, cacheStatus: "MISS" }),
+    ).toEqual({
       "Cache-Control": `private, max-age=${HOUR}`,
     });
   });
 
   it("in flight, outdated, past its freshness or of unknown age: revalidated on every use", () => {
     const revalidate = { "Cache-Control": REVALIDATE };
-    for (const status of ["queued", "running"] as const) expect(scanViewCaching(view({ status }, { status }), { ...business, cacheStatus: "HIT" })).toEqual(revalidate);
+    for (const status of ["queued", "running"] as const)
+      expect(scanViewCaching(view({ status }, { status }), { ...business, cacheStatus: "HIT" })).toEqual(revalidate);
     expect(scanViewCaching(view({}, { outdated: true }), { ...business, cacheStatus: "MISS" })).toEqual(revalidate);
     expect(scanViewCaching(view({ validUntil: new Date(NOW - 1).toISOString() }), { ...business, cacheStatus: "HIT" })).toEqual(revalidate);
     expect(scanViewCaching(view({ renderedAt: renderedAgo(WEEK + 1) }), { ...business, cacheStatus: "HIT" })).toEqual(revalidate);

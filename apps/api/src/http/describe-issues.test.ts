@@ -49,7 +49,10 @@ describe("describeIssues: dependencies (a union told apart by its fields)", () =
 
   it("refuses fields of both forms at once, naming them", () => {
     expect(issuesOf(dependenciesInputSchema, { packages: [pkg("npm")], lockfile: "{}", format: "yarn.lock" })).toEqual([
-      { path: "input", message: 'fields "packages", "lockfile", "format" belong to different forms; send "packages", or "lockfile" and "format"' },
+      {
+        path: "input",
+        message: 'fields "packages", "lockfile", "format" belong to different forms; send "packages", or "lockfile" and "format"',
+      },
     ]);
   });
 
@@ -89,7 +92,12 @@ describe("describeIssues: sbom and secrets", () => {
 
   it("never echoes a secrets input's values, only where the problem is", () => {
     const secret = "AKIAIOSFODNN7EXAMPLE";
-    const reports = issuesOf(secretsInputSchema, { files: [{ path: secret, content: 7 }, { path: 8, content: secret }] });
+    const reports = issuesOf(secretsInputSchema, {
+      files: [
+        { path: secret, content: 7 },
+        { path: 8, content: secret },
+      ],
+    });
     expect(reports).toEqual([
       { path: "input.files[0].content", message: "expected string, received number" },
       { path: "input.files[1].path", message: "expected string, received number" },
@@ -121,7 +129,9 @@ describe("describeIssues: other shapes", () => {
   it("reports the branch the input got furthest into when fields cannot tell the branches apart", () => {
     const schema = z.union([z.string(), z.strictObject({ name: z.string().min(3) })]);
     expect(issuesOf(schema, { name: "ab" })).toEqual([{ path: "input.name", message: expect.stringMatching(/>=3 characters/) }]);
-    expect(issuesOf(schema, 7)).toEqual([expect.objectContaining({ path: "input", message: expect.stringMatching(/expected (string|object), received number/) })]);
+    expect(issuesOf(schema, 7)).toEqual([
+      expect.objectContaining({ path: "input", message: expect.stringMatching(/expected (string|object), received number/) }),
+    ]);
   });
 
   it("shortens an echoed value", () => {

@@ -48,7 +48,13 @@ function describeIssue(issue: z.core.$ZodIssue, context: IssueContext, path: Pro
     case "invalid_value":
       return [at(notOneOf(issue.values, value, isMissing(context.value, path)))];
     case "invalid_type":
-      return [at(isMissing(context.value, path) ? `required (${expectedKind(issue.expected)})` : `expected ${expectedKind(issue.expected)}, received ${kindOf(value)}`)];
+      return [
+        at(
+          isMissing(context.value, path)
+            ? `required (${expectedKind(issue.expected)})`
+            : `expected ${expectedKind(issue.expected)}, received ${kindOf(value)}`,
+        ),
+      ];
     default:
       return [at(issue.message)];
   }

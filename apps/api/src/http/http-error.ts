@@ -12,8 +12,7 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (code: string, message: string, details?: Record<string, unknown>) =>
-  new HttpError(400, code, message, details);
+export const badRequest = (code: string, message: string, details?: Record<string, unknown>) => new HttpError(400, code, message, details);
 export const unauthorized = (message = "A valid API key is required (Authorization: Bearer <key> or X-API-Key)") =>
   new HttpError(401, "unauthorized", message, {}, { "WWW-Authenticate": 'Bearer realm="secapi"' });
 export const forbidden = (message = "This route is for administrators") => new HttpError(403, "forbidden", message);

@@ -38,6 +38,9 @@ describe("chooseUnionBranch", () => {
   });
 
   it("sees through optional and default wrappers", () => {
-    expect(chooseUnionBranch([list.optional(), lockfile.default({ lockfile: "", format: "" })], { lockfile: "" })).toEqual({ kind: "chosen", index: 1 });
+    expect(chooseUnionBranch([list.optional(), lockfile.default({ lockfile: "", format: "" })], { lockfile: "" })).toEqual({
+      kind: "chosen",
+      index: 1,
+    });
   });
 });

@@ -27,7 +27,8 @@ export function chooseUnionBranch(options: readonly z.core.$ZodType[], value: un
   const hits = sentOwn.flatMap((sent, index) => (sent.length > 0 ? [index] : []));
   const forms = fieldsOf.map((shape) => (shape.required.length > 0 ? shape.required : shape.all));
   if (hits.length === 1) return { kind: "chosen", index: hits[0] as number };
-  if (hits.length > 1) return { kind: "several", forms: hits.map((i) => forms[i] as string[]), sent: hits.map((i) => sentOwn[i] as string[]) };
+  if (hits.length > 1)
+    return { kind: "several", forms: hits.map((i) => forms[i] as string[]), sent: hits.map((i) => sentOwn[i] as string[]) };
   const fields = [...new Set(fieldsOf.flatMap((shape) => shape.all))];
   return sentKeys.some((key) => fields.includes(key)) ? { kind: "unkeyed" } : { kind: "none", forms, fields };
 }

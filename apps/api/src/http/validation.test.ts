@@ -17,7 +17,9 @@ function refusal(schema: z.ZodType, value: unknown, root?: string): HttpError {
 describe("parseOr400", () => {
   it("returns what the schema parsed", () => {
     const input = { packages: [{ ecosystem: "npm", name: " lodash ", version: "1" }] };
-    expect(parseOr400(dependenciesInputSchema, input, "test input", "input")).toEqual({ packages: [{ ecosystem: "npm", name: "lodash", version: "1" }] });
+    expect(parseOr400(dependenciesInputSchema, input, "test input", "input")).toEqual({
+      packages: [{ ecosystem: "npm", name: "lodash", version: "1" }],
+    });
   });
 
   it("refuses a value Postgres cannot store even where the schema accepts anything, naming its path", () => {
@@ -26,7 +28,10 @@ describe("parseOr400", () => {
     expect(error.status).toBe(400);
     expect(error.code).toBe("validation_failed");
     expect(error.details.issues).toEqual([
-      { path: 'input.sbom["x\\ud800"]', message: expect.stringMatching(/^key contains an unpaired UTF-16 surrogate \(U\+D800\) at character 2/) },
+      {
+        path: 'input.sbom["x\\ud800"]',
+        message: expect.stringMatching(/^key contains an unpaired UTF-16 surrogate \(U\+D800\) at character 2/),
+      },
       { path: "input.sbom.metadata.tools[0].name", message: expect.stringMatching(/^contains U\+0000 \(NUL\) at character 4/) },
     ]);
     expect(error.message).toMatch(/^Invalid test input: input\.sbom\["x\\ud800"\]: key contains/);

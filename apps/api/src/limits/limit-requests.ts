@@ -26,7 +26,8 @@ export function isScanSubmission(req: Request): boolean {
  * quotas in the same round trip: a submission answered from the cache reports them without another one.
  */
 export function limitRequests(ctx: ApiContext): RequestHandler {
-  const userWindows = (req: Request, tier: TierLimits) => (isScanSubmission(req) ? submissionRequestWindows(tier) : requestWindows(tier.requests_per_minute));
+  const userWindows = (req: Request, tier: TierLimits) =>
+    isScanSubmission(req) ? submissionRequestWindows(tier) : requestWindows(tier.requests_per_minute);
   return async (req, res, next) => {
     const principal = req.principal;
     const decision = await ctx.limiter.check(

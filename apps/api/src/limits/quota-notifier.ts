@@ -12,9 +12,7 @@ import { SCAN_WINDOW_NAMES } from "@secapi/core";
  * reset notice is a delayed job due at that moment. Best effort: trouble here never fails the request.
  */
 export class QuotaNotifier {
-  constructor(
-    private readonly deps: { redis: Redis | Cluster; webhooks: Queue; logger: Logger; prefix?: string },
-  ) {}
+  constructor(private readonly deps: { redis: Redis | Cluster; webhooks: Queue; logger: Logger; prefix?: string }) {}
 
   async onScanQuotaDenied(userId: string, decision: LimitDecision): Promise<void> {
     if (decision.outcome !== "denied" || !SCAN_WINDOW_NAMES.has(decision.deniedBy)) return;

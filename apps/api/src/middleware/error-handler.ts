@@ -62,7 +62,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     uncacheable(res);
     const known = toHttpError(error);
     if (known) {
-      res.set(known.headers).status(known.status).json({ error: known.message, code: known.code, ...known.details });
+      res
+        .set(known.headers)
+        .status(known.status)
+        .json({ error: known.message, code: known.code, ...known.details });
       return;
     }
     (req.log ?? logger).error({ err: error }, "unhandled error");

@@ -38,7 +38,11 @@ async function linesFor(id: string): Promise<Array<Record<string, unknown>>> {
   const mine = () => lines.filter((line) => (line.req as { id?: string } | undefined)?.id === id);
   // The completion line is written when the response closes, just after the client has it: a loaded machine
   // may take a while to get there.
-  return waitFor(() => mine().some((line) => line.msg !== "looked up") && mine(), { timeoutMs: 10_000, intervalMs: 10, what: `the completion line of ${id}` });
+  return waitFor(() => mine().some((line) => line.msg !== "looked up") && mine(), {
+    timeoutMs: 10_000,
+    intervalMs: 10,
+    what: `the completion line of ${id}`,
+  });
 }
 
 describe("requestLogger", () => {

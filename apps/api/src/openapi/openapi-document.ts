@@ -31,7 +31,10 @@ const caching = {
   scanView: { "Cache-Control": { $ref: "#/components/headers/CacheControlScanView" }, Age: { $ref: "#/components/headers/Age" } },
 };
 /** What a 304 carries: the validator and caching headers the 200 would have. */
-const notModified = (cacheControl: Record<string, object>) => ({ description: "If-None-Match matched: no body", headers: { ...etag, ...cacheControl, ...vary } });
+const notModified = (cacheControl: Record<string, object>) => ({
+  description: "If-None-Match matched: no body",
+  headers: { ...etag, ...cacheControl, ...vary },
+});
 
 /**
  * A JSON response with the rate-limit headers every limited route carries and `Vary` (every body depends on the
@@ -109,7 +112,8 @@ export function openApiDocument(): Record<string, unknown> {
               name: "label",
               in: "query",
               style: "deepObject",
-              description: "`label.<key>=<value>`: only scans carrying that label; several filters AND together (e.g. `?label.project=web&label.ref=main`).",
+              description:
+                "`label.<key>=<value>`: only scans carrying that label; several filters AND together (e.g. `?label.project=web&label.ref=main`).",
               schema: ref("Labels"),
             },
           ],
@@ -124,7 +128,7 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: "Submit a scan with the input as the body",
           description:
-            "`docker` and `image` are aliases of `sbom`: `{\"image\": \"nginx:1.24\", \"sbom\": {...}}`. A `labels` key of the body is the scan's " +
+            '`docker` and `image` are aliases of `sbom`: `{"image": "nginx:1.24", "sbom": {...}}`. A `labels` key of the body is the scan\'s ' +
             "labels (see `Labels`), not part of the input.",
           parameters: [{ name: "type", in: "path", required: true, schema: scanTypesAndAliases }],
           requestBody: { required: true, content: json({ oneOf: Object.keys(SCAN_TYPES).map((name) => ref(inputSchemaName(name))) }) },
@@ -145,20 +149,41 @@ export function openApiDocument(): Record<string, unknown> {
             ...errors(400, 401, 404, 429),
           },
         },
-        delete: { summary: "Delete a scan", parameters: [idParam], responses: { "204": { description: "Deleted", headers: { ...rateLimitHeaders, ...caching.noStore, ...vary } }, ...errors(400, 401, 404, 429) } },
+        delete: {
+          summary: "Delete a scan",
+          parameters: [idParam],
+          responses: {
+            "204": { description: "Deleted", headers: { ...rateLimitHeaders, ...caching.noStore, ...vary } },
+            ...errors(400, 401, 404, 429),
+          },
+        },
       },
-      "/api/v1/usage": { get: { summary: "Tier and every limit with used/remaining/reset", responses: { "200": ok("Usage", ref("Usage")), ...errors(401, 429) } } },
+      "/api/v1/usage": {
+        get: {
+          summary: "Tier and every limit with used/remaining/reset",
+          responses: { "200": ok("Usage", ref("Usage")), ...errors(401, 429) },
+        },
+      },
       "/api/v1/stats": {
         get: {
           summary: "Scans by status and type, findings by severity",
-          responses: { "200": ok("Stats", ref("Stats"), { ...cacheStatus, ...etag, ...caching.revalidate }), "304": notModified(caching.revalidate), ...errors(401, 429) },
+          responses: {
+            "200": ok("Stats", ref("Stats"), { ...cacheStatus, ...etag, ...caching.revalidate }),
+            "304": notModified(caching.revalidate),
+            ...errors(401, 429),
+          },
         },
       },
       "/api/v1/advisories/status": {
         get: {
           summary: "The advisory database: advisories held and the last feed sync, per ecosystem",
-          description: "Live (not cached). `freshness` is `stale` once an ecosystem of ADVISORY_SOURCES has not synced successfully for two intervals; always `fresh` when the schedule is off.",
-          responses: { "200": ok("Status", ref("AdvisoryStatus"), { ...cacheStatus, ...etag, ...caching.revalidate }), "304": notModified(caching.revalidate), ...errors(401, 429) },
+          description:
+            "Live (not cached). `freshness` is `stale` once an ecosystem of ADVISORY_SOURCES has not synced successfully for two intervals; always `fresh` when the schedule is off.",
+          responses: {
+            "200": ok("Status", ref("AdvisoryStatus"), { ...cacheStatus, ...etag, ...caching.revalidate }),
+            "304": notModified(caching.revalidate),
+            ...errors(401, 429),
+          },
         },
       },
       "/api/v1/advisories/{id}": {
@@ -166,19 +191,36 @@ export function openApiDocument(): Record<string, unknown> {
           summary: "One stored advisory (OSV, as SecAPI normalised it), by id or by alias (e.g. a CVE id)",
           description: "Cached, and dropped with the results of its packages when an import or a sync changes it.",
           parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", maxLength: 200 } }],
-          responses: { "200": ok("Advisory", ref("Advisory"), { ...cacheStatus, ...etag, ...caching.revalidate }), "304": notModified(caching.revalidate), ...errors(401, 404, 429) },
+          responses: {
+            "200": ok("Advisory", ref("Advisory"), { ...cacheStatus, ...etag, ...caching.revalidate }),
+            "304": notModified(caching.revalidate),
+            ...errors(401, 404, 429),
+          },
         },
       },
-      "/api/v1/cache/stats": { get: { summary: "Cache counters", responses: { "200": ok("Cache statistics", ref("CacheStats")), ...errors(401, 429) } } },
+      "/api/v1/cache/stats": {
+        get: { summary: "Cache counters", responses: { "200": ok("Cache statistics", ref("CacheStats")), ...errors(401, 429) } },
+      },
       "/api/v1/cache/keys": {
-        get: { summary: "Number of cache entries", responses: { "200": ok("Count", { type: "object", properties: { keys: { type: "integer" } } }), ...errors(401, 429, 503) } },
+        get: {
+          summary: "Number of cache entries",
+          responses: { "200": ok("Count", { type: "object", properties: { keys: { type: "integer" } } }), ...errors(401, 429, 503) },
+        },
         delete: {
           summary: "Admin: drop the entries whose keys match a Redis glob (SCAN on every master), in Redis and every API's memory",
           description:
             "The pattern names the cache prefix and the key type literally (`secapi:result:dependencies:*`, `secapi:user:<id>:*`, " +
             "`secapi:scan:*`): `*` alone, patterns outside the prefix and the cache's bookkeeping are 400 `invalid_pattern`; " +
             "to drop everything use DELETE /api/v1/cache/flush.",
-          parameters: [{ name: "pattern", in: "query", required: true, schema: { type: "string", maxLength: 512 }, example: "secapi:result:dependencies:*" }],
+          parameters: [
+            {
+              name: "pattern",
+              in: "query",
+              required: true,
+              schema: { type: "string", maxLength: 512 },
+              example: "secapi:result:dependencies:*",
+            },
+          ],
           responses: { "200": ok("Deleted", ref("Deleted")), ...errors(400, 401, 403, 429, 503) },
         },
       },
@@ -188,7 +230,12 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { "200": ok("Connected", ref("CacheHealth")), "503": ok("Disconnected", ref("CacheHealth")), ...errors(401, 429) },
         },
       },
-      "/api/v1/cache/flush": { delete: { summary: "Admin: drop every cache entry", responses: { "200": ok("Deleted", ref("Deleted")), ...errors(401, 403, 429, 503) } } },
+      "/api/v1/cache/flush": {
+        delete: {
+          summary: "Admin: drop every cache entry",
+          responses: { "200": ok("Deleted", ref("Deleted")), ...errors(401, 403, 429, 503) },
+        },
+      },
       "/api/v1/cache/tags/{tag}": {
         delete: {
           summary: "Admin: drop the entries carrying a tag (user:<id>, scan:<id>, pkg:<ecosystem>/<name>)",
@@ -206,7 +253,8 @@ export function openApiDocument(): Record<string, unknown> {
       "/api/v1/admin/users/{id}": {
         patch: {
           summary: "Admin: change a tier (next request) and/or the webhook URL (the signing secret is returned once)",
-          description: "A webhook URL that is or resolves to a loopback, private, link-local or metadata address is 422 `webhook_url_forbidden` unless WEBHOOK_ALLOW_PRIVATE=true.",
+          description:
+            "A webhook URL that is or resolves to a loopback, private, link-local or metadata address is 422 `webhook_url_forbidden` unless WEBHOOK_ALLOW_PRIVATE=true.",
           parameters: [idParam],
           requestBody: { required: true, content: json(ref("UserPatch")) },
           responses: { "200": ok("Updated", ref("User")), ...errors(400, 401, 403, 404, 422, 429) },
@@ -233,14 +281,19 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           summary: "200 only when Postgres and the queue Redis answer",
           security: [],
-          responses: { "200": { description: "Ready", headers: caching.noStore }, "503": { description: "Not ready", headers: caching.noStore } },
+          responses: {
+            "200": { description: "Ready", headers: caching.noStore },
+            "503": { description: "Not ready", headers: caching.noStore },
+          },
         },
       },
       "/metrics": {
         get: {
           summary: "Prometheus text format (Bearer METRICS_TOKEN if set)",
           security: [],
-          responses: { "200": { description: "Metrics", headers: caching.noStore, content: { "text/plain": { schema: { type: "string" } } } } },
+          responses: {
+            "200": { description: "Metrics", headers: caching.noStore, content: { "text/plain": { schema: { type: "string" } } } },
+          },
         },
       },
     },
@@ -253,14 +306,26 @@ export function openApiDocument(): Record<string, unknown> {
         XRateLimitLimit: { description: "Limit of the policy nearest exhaustion", schema: { type: "integer" } },
         XRateLimitRemaining: { description: "Remaining in that policy", schema: { type: "integer" } },
         XRateLimitReset: { description: "When that policy frees, Unix epoch seconds", schema: { type: "integer" } },
-        RateLimitPolicy: { description: 'draft-ietf-httpapi-ratelimit-headers, e.g. `"minute";q=20;w=60, "scans-month";q=100`', schema: { type: "string" } },
+        RateLimitPolicy: {
+          description: 'draft-ietf-httpapi-ratelimit-headers, e.g. `"minute";q=20;w=60, "scans-month";q=100`',
+          schema: { type: "string" },
+        },
         RateLimit: { description: 'e.g. `"minute";r=19;t=42`', schema: { type: "string" } },
         XCacheStatus: { description: "How the cache answered", schema: { type: "string", enum: ["HIT", "MISS", "STALE", "BYPASS"] } },
         ETag: { description: "Strong validator of the body; send it back in `If-None-Match` for a 304", schema: { type: "string" } },
         Vary: { description: "Every /api/v1 body depends on the caller", schema: { type: "string", const: VARY_CALLER } },
-        Age: { description: "Seconds since the view was rendered; only when it was served from the cache (X-Cache-Status HIT)", schema: { type: "integer", minimum: 0 } },
-        CacheControlNoStore: { description: "Never stored: live state, submissions, admin answers, errors", schema: { type: "string", const: NO_STORE } },
-        CacheControlRevalidate: { description: "May be kept by the caller, revalidated with If-None-Match before each use", schema: { type: "string", const: REVALIDATE } },
+        Age: {
+          description: "Seconds since the view was rendered; only when it was served from the cache (X-Cache-Status HIT)",
+          schema: { type: "integer", minimum: 0 },
+        },
+        CacheControlNoStore: {
+          description: "Never stored: live state, submissions, admin answers, errors",
+          schema: { type: "string", const: NO_STORE },
+        },
+        CacheControlRevalidate: {
+          description: "May be kept by the caller, revalidated with If-None-Match before each use",
+          schema: { type: "string", const: REVALIDATE },
+        },
         CacheControlScanView: {
           description:
             "A finished scan with a current result: `private, max-age=<s>`, fresh until the first of the view's cache entry expiring, " +
@@ -275,7 +340,11 @@ export function openApiDocument(): Record<string, unknown> {
           {
             description,
             content: json(ref(status === "429" ? "RateLimited" : "Error")),
-            headers: { ...caching.noStore, ...vary, ...(status === "429" && { "Retry-After": { schema: { type: "integer" } }, ...rateLimitHeaders }) },
+            headers: {
+              ...caching.noStore,
+              ...vary,
+              ...(status === "429" && { "Retry-After": { schema: { type: "integer" } }, ...rateLimitHeaders }),
+            },
           },
         ]),
       ),
@@ -292,7 +361,7 @@ export function openApiDocument(): Record<string, unknown> {
         Labels: {
           type: "object",
           description:
-            "The submitter's labels (`{\"project\": \"web\", \"ref\": \"main\", \"commit\": \"…\"}`): stored on the scan, returned on it and " +
+            'The submitter\'s labels (`{"project": "web", "ref": "main", "commit": "…"}`): stored on the scan, returned on it and ' +
             "filterable in lists (`?label.project=web`), never part of the input's hash (scans of one input with different labels share one result).",
           maxProperties: MAX_SCAN_LABELS,
           propertyNames: { pattern: SCAN_LABEL_KEY.source },
@@ -307,12 +376,16 @@ export function openApiDocument(): Record<string, unknown> {
           properties: {
             summary: ref("Summary"),
             findings: { type: "array", items: { type: "object" } },
-            unchecked: { type: "array", items: ref("UncheckedEntry"), description: "Dependency results: entries the input names that could not be checked" },
+            unchecked: {
+              type: "array",
+              items: ref("UncheckedEntry"),
+              description: "Dependency results: entries the input names that could not be checked",
+            },
             packages: { type: "integer", description: "Dependency results: how many packages were checked" },
           },
           description:
             "Secret findings: rule_id, description, path, line, column, severity, redacted, fingerprint. Vulnerability " +
-            "findings: id, aliases, ecosystem, package, version, severity, summary, fixed_in, cvss (when the advisory states one: version, vector, score), cwes, published, references; `direct`, `dev` and `path` where the input shows them; and `confidence: \"unverified\"` " +
+            'findings: id, aliases, ecosystem, package, version, severity, summary, fixed_in, cvss (when the advisory states one: version, vector, score), cwes, published, references; `direct`, `dev` and `path` where the input shows them; and `confidence: "unverified"` ' +
             "when whether this version is affected depends on a version that could not be read (an advisory bound or the " +
             "installed version); unverified findings count in the summary.",
         },
@@ -343,12 +416,16 @@ export function openApiDocument(): Record<string, unknown> {
             summary: ref("Summary"),
             outdated: {
               const: true,
-              description: "The scan's result was computed against advisories that have changed since: it is not shown (nor its summary). Submit the input again for a current answer.",
+              description:
+                "The scan's result was computed against advisories that have changed since: it is not shown (nor its summary). Submit the input again for a current answer.",
             },
             error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } } },
           },
         },
-        ScanList: { type: "object", properties: { items: { type: "array", items: ref("Scan") }, next_cursor: { type: ["string", "null"] } } },
+        ScanList: {
+          type: "object",
+          properties: { items: { type: "array", items: ref("Scan") }, next_cursor: { type: ["string", "null"] } },
+        },
         Error: {
           type: "object",
           required: ["error", "code"],
@@ -377,7 +454,10 @@ export function openApiDocument(): Record<string, unknown> {
           type: "object",
           properties: {
             tier: tiers,
-            limits: { type: "object", properties: { requests_per_minute: ref("Limit"), scans_per_hour: ref("Limit"), scans_per_month: ref("Limit") } },
+            limits: {
+              type: "object",
+              properties: { requests_per_minute: ref("Limit"), scans_per_hour: ref("Limit"), scans_per_month: ref("Limit") },
+            },
             result_ttl_seconds: { type: "integer" },
             degraded: { type: "boolean" },
           },
@@ -403,10 +483,16 @@ export function openApiDocument(): Record<string, unknown> {
             errors: { type: "integer" },
             hit_rate: { type: "number" },
             keys: { type: ["integer", "null"] },
-            redis_info: { type: "object", properties: { used_memory: { type: ["integer", "null"] }, connected_clients: { type: ["integer", "null"] } } },
+            redis_info: {
+              type: "object",
+              properties: { used_memory: { type: ["integer", "null"] }, connected_clients: { type: ["integer", "null"] } },
+            },
           },
         },
-        CacheHealth: { type: "object", properties: { status: { enum: ["connected", "disconnected"] }, latency_ms: { type: ["number", "null"] } } },
+        CacheHealth: {
+          type: "object",
+          properties: { status: { enum: ["connected", "disconnected"] }, latency_ms: { type: ["number", "null"] } },
+        },
         Deleted: { type: "object", properties: { deleted_keys: { type: "integer" } } },
         UserCreate: {
           type: "object",
@@ -438,7 +524,10 @@ export function openApiDocument(): Record<string, unknown> {
             received: { type: "integer" },
             imported: { type: "integer" },
             unchanged: { type: "integer" },
-            events: { type: "array", items: { type: "object", properties: { ecosystem: { type: "string" }, packages: { type: "integer" } } } },
+            events: {
+              type: "array",
+              items: { type: "object", properties: { ecosystem: { type: "string" }, packages: { type: "integer" } } },
+            },
           },
         },
         Advisory: {
@@ -458,7 +547,10 @@ export function openApiDocument(): Record<string, unknown> {
         AdvisoryStatus: {
           type: "object",
           properties: {
-            sync: { type: "object", properties: { enabled: { type: "boolean" }, interval_seconds: { type: "integer" }, source: { type: "string" } } },
+            sync: {
+              type: "object",
+              properties: { enabled: { type: "boolean" }, interval_seconds: { type: "integer" }, source: { type: "string" } },
+            },
             freshness: { enum: ["fresh", "stale"] },
             ecosystems: {
               type: "array",

@@ -63,8 +63,10 @@ export function accountRouter(ctx: ApiContext): Router {
       return { stats, ...checkedCurrency(checkedRevision, [validUntil]) };
     };
     const options = { ttl: STATS_TTL_SECONDS, tags: [userTag(userId)] };
-    const { value, status } = await currentRead(ctx, await ctx.cache.getOrLoad(statsKey, load, options), async () =>
-      (await ctx.cache.refresh(statsKey, load, options)).value,
+    const { value, status } = await currentRead(
+      ctx,
+      await ctx.cache.getOrLoad(statsKey, load, options),
+      async () => (await ctx.cache.refresh(statsKey, load, options)).value,
     );
     res.set("X-Cache-Status", status);
     setCachePolicy(res, REVALIDATE);

@@ -16,9 +16,9 @@ export function adminAdvisoriesRouter(ctx: ApiContext): Router {
     if (stored.revision !== null) ctx.advisoryRevisions.observe(stored.revision);
     // Before answering, so that the importer's next read anywhere sees the change; the cache-worker does it
     // again on `advisories.updated`, which covers a cache Redis that is down right now.
-    await ctx.cache.invalidateTags(changedTags).catch((error: unknown) =>
-      req.log.warn({ err: error }, "could not drop the cached results of the changed packages"),
-    );
+    await ctx.cache
+      .invalidateTags(changedTags)
+      .catch((error: unknown) => req.log.warn({ err: error }, "could not drop the cached results of the changed packages"));
     res.json({ received, ...stored });
   });
 

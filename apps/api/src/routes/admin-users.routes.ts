@@ -64,7 +64,10 @@ export function adminUsersRouter(ctx: ApiContext): Router {
   router.post("/users", async (req, res) => {
     const body = parseOr400(createUserSchema, jsonBodyOf(req), "request body");
     const { user, apiKey } = await createUserWithKey(ctx.db, body);
-    res.status(201).location(`/api/v1/admin/users/${user.id}`).json({ ...userView(user), api_key: apiKey });
+    res
+      .status(201)
+      .location(`/api/v1/admin/users/${user.id}`)
+      .json({ ...userView(user), api_key: apiKey });
   });
 
   router.patch("/users/:id", async (req, res) => {
@@ -81,9 +84,9 @@ export function adminUsersRouter(ctx: ApiContext): Router {
     ctx.kickRelay();
     // The user's next request must see the change: drop their cached principal now rather than wait for
     // the cache-worker to act on the event (which still covers a cache Redis that is down right now).
-    await ctx.cache.invalidateTags(userAndPrincipalTags(id)).catch((error: unknown) =>
-      req.log.warn({ err: error }, "could not invalidate the user's cached principal"),
-    );
+    await ctx.cache
+      .invalidateTags(userAndPrincipalTags(id))
+      .catch((error: unknown) => req.log.warn({ err: error }, "could not invalidate the user's cached principal"));
     // The signing secret is shown once, when the URL is set; setting the URL again rotates it.
     res.json({ ...userView(user as User), ...(webhookSecret && { webhook_secret: webhookSecret }) });
   });

@@ -22,7 +22,9 @@ export function healthRouter(ctx: ApiContext): Router {
     // Freshness is reported when Postgres answers in time; it never changes whether this process can serve.
     const [report, advisories] = await Promise.all([
       ctx.health.check(),
-      withTimeout(readAdvisoryFreshness(ctx.db, ctx.config.advisorySync), ADVISORY_FRESHNESS_TIMEOUT_MS, () => new Error("timeout")).catch(() => undefined),
+      withTimeout(readAdvisoryFreshness(ctx.db, ctx.config.advisorySync), ADVISORY_FRESHNESS_TIMEOUT_MS, () => new Error("timeout")).catch(
+        () => undefined,
+      ),
     ]);
     const { status, body } = healthResponse(report, advisories !== undefined && report.database === "connected" ? { advisories } : {});
     // Live state, like /ready: a stored copy would tell a load balancer about the past.
@@ -33,7 +35,10 @@ export function healthRouter(ctx: ApiContext): Router {
   router.get("/ready", async (_req, res) => {
     const report = await ctx.health.check({ only: ["redis_queue"], timeoutMs: ctx.readyTimeoutMs ?? READY_TIMEOUT_MS });
     const ready = report.database === "connected" && report.redis_queue === "connected";
-    res.status(ready ? 200 : 503).set("Cache-Control", NO_STORE).json({ ready, database: report.database, redis_queue: report.redis_queue });
+    res
+      .status(ready ? 200 : 503)
+      .set("Cache-Control", NO_STORE)
+      .json({ ready, database: report.database, redis_queue: report.redis_queue });
   });
 
   return router;

@@ -27,7 +27,10 @@ const basicAsBearer: RequestHandler = (req, _res, next) => {
 
 const requireBoardAdmin: RequestHandler = (req, _res, next) => {
   if (!req.principal) {
-    const message = req.authProblem === "invalid" ? "Invalid or revoked API key" : "An admin API key is required (Basic auth: the key as password, or Authorization: Bearer)";
+    const message =
+      req.authProblem === "invalid"
+        ? "Invalid or revoked API key"
+        : "An admin API key is required (Basic auth: the key as password, or Authorization: Bearer)";
     return next(new HttpError(401, "unauthorized", message, {}, { "WWW-Authenticate": 'Basic realm="SecAPI queues", charset="UTF-8"' }));
   }
   next(req.principal.role === "admin" ? undefined : forbidden());
@@ -46,6 +49,10 @@ export function queueBoardRouter(ctx: ApiContext): Router {
     options: { uiConfig: { boardTitle: "SecAPI queues" } },
   });
   const router = Router();
-  router.use(QUEUE_BOARD_PATH, inSequence(callerDependent, basicAsBearer, identify(ctx), limitRequests(ctx), requireBoardAdmin), serverAdapter.getRouter() as Router);
+  router.use(
+    QUEUE_BOARD_PATH,
+    inSequence(callerDependent, basicAsBearer, identify(ctx), limitRequests(ctx), requireBoardAdmin),
+    serverAdapter.getRouter() as Router,
+  );
   return router;
 }

@@ -43,7 +43,11 @@ const listQuerySchema = z.object({
   status: z.enum(SCAN_STATUSES).optional(),
   type: z.string().max(64).optional(),
 });
-const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
+const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
 
 function idempotencyKeyOf(req: Request): string | undefined {
   const header = req.get("Idempotency-Key");
@@ -118,12 +122,17 @@ export function scansRouter(ctx: ApiContext): Router {
           next_cursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
         },
         // Summaries come from results: the page is re-read after any advisory change, or once one of them expires.
-        ...checkedCurrency(rows[0]?.checked_revision ?? 0, page.map((row) => (row.result_current ? row.result_valid_until : null))),
+        ...checkedCurrency(
+          rows[0]?.checked_revision ?? 0,
+          page.map((row) => (row.result_current ? row.result_valid_until : null)),
+        ),
       };
     };
     const options = { ttl: LIST_TTL_SECONDS, tags: [userTag(userId)] };
-    const { value, status } = await currentRead(ctx, await ctx.cache.getOrLoad(listKey, load, options), async () =>
-      (await ctx.cache.refresh(listKey, load, options)).value,
+    const { value, status } = await currentRead(
+      ctx,
+      await ctx.cache.getOrLoad(listKey, load, options),
+      async () => (await ctx.cache.refresh(listKey, load, options)).value,
     );
     res.set("X-Cache-Status", status);
     setCachePolicy(res, REVALIDATE);
@@ -187,9 +196,9 @@ export function scansRouter(ctx: ApiContext): Router {
     if (!deleted) throw notFound("Scan");
     // Gone at once for every API process (the cache bus carries it); the event does it again, harmlessly,
     // and is what makes it happen if the cache Redis is down right now.
-    await ctx.cache.invalidateTags([scanTag(id), userTag(userId)]).catch((error: unknown) =>
-      req.log.warn({ err: error }, "could not invalidate the deleted scan"),
-    );
+    await ctx.cache
+      .invalidateTags([scanTag(id), userTag(userId)])
+      .catch((error: unknown) => req.log.warn({ err: error }, "could not invalidate the deleted scan"));
     ctx.kickRelay();
     res.status(204).end();
   });

@@ -20,8 +20,7 @@ export interface SubmissionRequest {
 
 /** What the route sends: these headers in any case, and the outcome, or the refusal to throw. */
 export type SubmissionAnswer = { headers: Record<string, string> } & (
-  | { outcome: SubmissionOutcome; refused?: undefined }
-  | { refused: HttpError; outcome?: undefined }
+  { outcome: SubmissionOutcome; refused?: undefined } | { refused: HttpError; outcome?: undefined }
 );
 
 /** A result of this input computed within the caller's tier TTL and still current, or none; and the cache's status. */
@@ -78,8 +77,18 @@ export async function answerSubmission(ctx: ApiContext, request: SubmissionReque
   let outcome: SubmissionOutcome;
   try {
     outcome = groupCommitted
-      ? { ...cachedSubmissionResponse(await ctx.cachedSubmissions.answer(principal.userId, prepared.key, cached, prepared.labels), cached), disposition: "cached" }
-      : await submitScan(ctx.db, { principal, key: prepared.key, labels: prepared.labels, sealed: prepared.sealed, idempotencyKey, cached });
+      ? {
+          ...cachedSubmissionResponse(await ctx.cachedSubmissions.answer(principal.userId, prepared.key, cached, prepared.labels), cached),
+          disposition: "cached",
+        }
+      : await submitScan(ctx.db, {
+          principal,
+          key: prepared.key,
+          labels: prepared.labels,
+          sealed: prepared.sealed,
+          idempotencyKey,
+          cached,
+        });
   } catch (error) {
     await giveBack();
     // The cache named a result that Postgres no longer has (restored from a backup, or a cache Redis shared
@@ -97,9 +106,9 @@ export async function answerSubmission(ctx: ApiContext, request: SubmissionReque
     ctx.kickRelay();
     // Awaited, so the caller's very next list shows this scan (read-your-writes); the cache-worker does
     // it again on scan.created, which also covers a cache Redis that is down right now.
-    await ctx.cache.invalidateTags([userTag(principal.userId)]).catch((error: unknown) =>
-      request.log.warn({ err: error }, "could not invalidate the user's cached lists"),
-    );
+    await ctx.cache
+      .invalidateTags([userTag(principal.userId)])
+      .catch((error: unknown) => request.log.warn({ err: error }, "could not invalidate the user's cached lists"));
   }
   ctx.metrics.scanRequests.inc({ scan_type: prepared.type.name, status: outcome.disposition, tier: principal.tier });
   return { headers, outcome };

@@ -94,10 +94,7 @@ export async function submitScan(db: Db, submission: ScanSubmission): Promise<Su
       });
       if (!claim.claimed) {
         if (claim.requestHash !== requestHash) {
-          throw unprocessable(
-            "idempotency_key_reused",
-            "This Idempotency-Key was already used with a different request body",
-          );
+          throw unprocessable("idempotency_key_reused", "This Idempotency-Key was already used with a different request body");
         }
         if (claim.response) return { ...claim.response, disposition: "replayed" };
       }
@@ -143,4 +140,3 @@ export async function submitScan(db: Db, submission: ScanSubmission): Promise<Su
     return { ...response, disposition };
   });
 }
-

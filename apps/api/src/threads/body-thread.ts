@@ -19,7 +19,15 @@ export interface ThreadHttpError {
 }
 
 export type BodyOutcome =
-  | { ok: true; kind: "submission"; typeName: string; ownerId: string | null; inputHash: string; labels: Record<string, string>; sealed: Uint8Array }
+  | {
+      ok: true;
+      kind: "submission";
+      typeName: string;
+      ownerId: string | null;
+      inputHash: string;
+      labels: Record<string, string>;
+      sealed: Uint8Array;
+    }
   | { ok: true; kind: "advisories"; records: AdvisoryRecord[]; received: number }
   | { ok: false; error: ThreadHttpError };
 
@@ -42,6 +50,9 @@ export default function bodyThread(task: BodyTask): BodyOutcome {
   } catch (error) {
     const known = toHttpError(error);
     if (!known) throw error;
-    return { ok: false, error: { status: known.status, code: known.code, message: known.message, details: known.details, headers: known.headers } };
+    return {
+      ok: false,
+      error: { status: known.status, code: known.code, message: known.message, details: known.details, headers: known.headers },
+    };
   }
 }

@@ -42,7 +42,9 @@ export async function cacheStats(config: Config, options: { json: boolean }): Pr
   if (options.json) console.log(JSON.stringify(stats));
   else {
     console.log(`entries under "${CACHE_PREFIX}:": ${stats.keys ?? "unknown"}`);
-    console.log(`cache Redis: ${stats.redis_info.used_memory} bytes used, ${stats.redis_info.connected_clients} clients, ping ${stats.latency_ms?.toFixed(2)} ms`);
+    console.log(
+      `cache Redis: ${stats.redis_info.used_memory} bytes used, ${stats.redis_info.connected_clients} clients, ping ${stats.latency_ms?.toFixed(2)} ms`,
+    );
     console.log("hit rates: GET /api/v1/cache/stats on an API process, or secapi_cache_hits_total in Prometheus");
   }
 }

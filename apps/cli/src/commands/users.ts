@@ -3,10 +3,7 @@ import { changeUserTier, createUserWithKey, revokeKey } from "@secapi/core";
 import type { UserTier } from "@secapi/db";
 import { withDb } from "../database.js";
 
-export async function createUser(
-  config: Config,
-  options: { email: string; tier: UserTier; admin: boolean; json: boolean },
-): Promise<void> {
+export async function createUser(config: Config, options: { email: string; tier: UserTier; admin: boolean; json: boolean }): Promise<void> {
   const { user, apiKey } = await withDb(config, (db) =>
     createUserWithKey(db, { email: options.email, tier: options.tier, role: options.admin ? "admin" : "user" }),
   );

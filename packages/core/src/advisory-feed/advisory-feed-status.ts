@@ -37,7 +37,11 @@ export interface AdvisoryFeedStatus {
  * two intervals (or never succeeded). With the schedule off the advisories are managed by hand, and SecAPI
  * has nothing to compare them with: `fresh`.
  */
-export function advisoryFreshness(settings: AdvisorySyncSettings, lastSuccess: ReadonlyMap<string, string | null>, nowMs: number): AdvisoryFreshness {
+export function advisoryFreshness(
+  settings: AdvisorySyncSettings,
+  lastSuccess: ReadonlyMap<string, string | null>,
+  nowMs: number,
+): AdvisoryFreshness {
   if (settings.intervalSeconds <= 0) return "fresh";
   const oldest = nowMs - 2 * settings.intervalSeconds * 1000;
   return settings.sources.every((e) => {
@@ -49,7 +53,11 @@ export function advisoryFreshness(settings: AdvisorySyncSettings, lastSuccess: R
 }
 
 /** Freshness as `/health` reports it: one small read of the sync states. */
-export async function readAdvisoryFreshness(db: DbExecutor, settings: AdvisorySyncSettings, nowMs = Date.now()): Promise<AdvisoryFreshness> {
+export async function readAdvisoryFreshness(
+  db: DbExecutor,
+  settings: AdvisorySyncSettings,
+  nowMs = Date.now(),
+): Promise<AdvisoryFreshness> {
   const states = await listAdvisorySyncStates(db);
   return advisoryFreshness(settings, new Map(states.map((s) => [s.ecosystem, s.lastSuccessAt])), nowMs);
 }

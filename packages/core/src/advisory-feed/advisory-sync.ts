@@ -91,9 +91,14 @@ async function syncEcosystem(options: AdvisorySyncOptions, ecosystem: string): P
   const full = !state || state.cursorModified === null || state.source !== options.baseUrl;
   const mode = full ? "full" : "incremental";
   try {
-    const outcome = full ? await fullSync(options, ecosystem, base, http, started) : await incrementalSync(options, ecosystem, base, http, started, state);
+    const outcome = full
+      ? await fullSync(options, ecosystem, base, http, started)
+      : await incrementalSync(options, ecosystem, base, http, started, state);
     options.onProgress?.({ ecosystem, phase: "done", done: outcome.downloaded });
-    options.logger?.info({ ecosystem, mode, outcome: outcome.outcome, downloaded: outcome.downloaded, imported: outcome.imported }, "advisory sync");
+    options.logger?.info(
+      { ecosystem, mode, outcome: outcome.outcome, downloaded: outcome.downloaded, imported: outcome.imported },
+      "advisory sync",
+    );
     return { ecosystem, mode, ...outcome, durationMs: performance.now() - started };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -103,7 +108,18 @@ async function syncEcosystem(options: AdvisorySyncOptions, ecosystem: string): P
     );
     options.onProgress?.({ ecosystem, phase: "failed", done: 0 });
     options.logger?.warn({ ecosystem, mode, err: error }, "advisory sync failed; the stored advisories are unchanged");
-    return { ecosystem, mode, outcome: "failed", downloaded: 0, imported: 0, unchanged: 0, invalid: [], events: [], error: message, durationMs };
+    return {
+      ecosystem,
+      mode,
+      outcome: "failed",
+      downloaded: 0,
+      imported: 0,
+      unchanged: 0,
+      invalid: [],
+      events: [],
+      error: message,
+      durationMs,
+    };
   }
 }
 
@@ -120,13 +136,20 @@ function toRecord(source: string, text: string, invalid: InvalidAdvisory[]): Adv
   }
 }
 
-async function fullSync(options: AdvisorySyncOptions, ecosystem: string, base: string, http: FeedHttpOptions, started: number): Promise<SyncOutcome> {
+async function fullSync(
+  options: AdvisorySyncOptions,
+  ecosystem: string,
+  base: string,
+  http: FeedHttpOptions,
+  started: number,
+): Promise<SyncOutcome> {
   const dir = await mkdtemp(join(tmpdir(), "secapi-advisory-sync-"));
   try {
     const zipPath = join(dir, "all.zip");
     options.onProgress?.({ ecosystem, phase: "all.zip", done: 0 });
     const response = await getFeedFile(`${base}/all.zip`, zipPath, http);
-    if (response.status !== 200) throw new AdvisoryFeedError(`${base}/all.zip: HTTP ${response.status}`, `${base}/all.zip`, response.status);
+    if (response.status !== 200)
+      throw new AdvisoryFeedError(`${base}/all.zip: HTTP ${response.status}`, `${base}/all.zip`, response.status);
     const invalid: InvalidAdvisory[] = [];
     let downloaded = 0;
     let cursor: string | null = null;
@@ -180,7 +203,13 @@ async function incrementalSync(
   options.onProgress?.({ ecosystem, phase: "modified_id.csv", done: 0 });
   const index = await getFeedText(indexUrl, conditional, http);
   const nothing = { downloaded: 0, imported: 0, unchanged: 0, invalid: [], events: [] };
-  const record = (tx: Parameters<typeof recordAdvisorySyncSuccess>[0], cursor: string | null, outcome: "ok" | "unchanged", changed: number, validators: typeof state) =>
+  const record = (
+    tx: Parameters<typeof recordAdvisorySyncSuccess>[0],
+    cursor: string | null,
+    outcome: "ok" | "unchanged",
+    changed: number,
+    validators: typeof state,
+  ) =>
     recordAdvisorySyncSuccess(tx, {
       ecosystem,
       source: options.baseUrl,
@@ -228,8 +257,13 @@ async function incrementalSync(
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.downloadConcurrency ?? 8, changed.length) }, worker));
-  const cursor = changed.reduce((newest, e) => (Date.parse(e.modified) > Date.parse(newest) ? e.modified : newest), state.cursorModified ?? changed[0]!.modified);
+  const cursor = changed.reduce(
+    (newest, e) => (Date.parse(e.modified) > Date.parse(newest) ? e.modified : newest),
+    state.cursorModified ?? changed[0]!.modified,
+  );
   options.onProgress?.({ ecosystem, phase: "storing", done: records.length, total: records.length });
-  const { stored } = await storeAdvisoryBatches(options.db, [records], (tx, result) => record(tx, cursor, "ok", result.stored.imported, validators));
+  const { stored } = await storeAdvisoryBatches(options.db, [records], (tx, result) =>
+    record(tx, cursor, "ok", result.stored.imported, validators),
+  );
   return { outcome: "ok", downloaded, imported: stored.imported, unchanged: stored.unchanged, invalid, events: stored.events };
 }

@@ -24,7 +24,12 @@ class RetryableFeedError extends AdvisoryFeedError {}
  * One GET of `url` with its body passed chunk by chunk to `onChunk`; a 304 or a 404 has no body. The timer
  * restarts with every chunk, so a large download is bounded by stalls, not by its size.
  */
-async function getOnce(url: string, headers: Record<string, string>, timeoutMs: number, onChunk: (chunk: Uint8Array) => void | Promise<void>): Promise<FeedResponse> {
+async function getOnce(
+  url: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  onChunk: (chunk: Uint8Array) => void | Promise<void>,
+): Promise<FeedResponse> {
   const controller = new AbortController();
   let timer = setTimeout(() => controller.abort(), timeoutMs);
   const restart = () => {
@@ -74,7 +79,11 @@ async function withRetries<T>(options: FeedHttpOptions, attempt: () => Promise<T
 }
 
 /** GETs a small document (an index, one advisory) into memory. */
-export function getFeedText(url: string, headers: Record<string, string>, options: FeedHttpOptions): Promise<FeedResponse & { text: string }> {
+export function getFeedText(
+  url: string,
+  headers: Record<string, string>,
+  options: FeedHttpOptions,
+): Promise<FeedResponse & { text: string }> {
   return withRetries(options, async () => {
     const chunks: Uint8Array[] = [];
     const response = await getOnce(url, headers, options.timeoutMs, (chunk) => {

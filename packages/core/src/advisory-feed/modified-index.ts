@@ -16,7 +16,12 @@ export function changedSince(csv: string, since: string): ModifiedEntry[] {
     const comma = line.indexOf(",");
     if (comma < 0) continue;
     const modified = line.slice(0, comma).trim();
-    const id = line.slice(comma + 1).trim().split("/").at(-1) ?? "";
+    const id =
+      line
+        .slice(comma + 1)
+        .trim()
+        .split("/")
+        .at(-1) ?? "";
     const time = Date.parse(modified);
     if (!id || Number.isNaN(time)) continue;
     // Newest first: the first line not after the cursor ends the changes.

@@ -8,8 +8,7 @@ const MAX_RESCANS = 3;
 
 /** How a stored run ended: a result with what it reflects, or a failure with a stable code. */
 export type RunOutcome =
-  | { status: "completed"; output: ScanOutput; basis: ResultBasis }
-  | { status: "failed"; code: string; message: string };
+  { status: "completed"; output: ScanOutput; basis: ResultBasis } | { status: "failed"; code: string; message: string };
 
 export interface StoredScanDeps {
   db: Db;

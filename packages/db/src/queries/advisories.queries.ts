@@ -50,7 +50,13 @@ export async function upsertAdvisories(tx: DbExecutor, records: readonly Advisor
     const changed = await tx
       .insertInto("advisories")
       .values(
-        batch.map((r) => ({ id: r.id, modified: r.modified, withdrawn: r.withdrawn ?? null, data: r.data, parser_version: r.parserVersion ?? 1 })),
+        batch.map((r) => ({
+          id: r.id,
+          modified: r.modified,
+          withdrawn: r.withdrawn ?? null,
+          data: r.data,
+          parser_version: r.parserVersion ?? 1,
+        })),
       )
       .onConflict((oc) =>
         oc
@@ -65,7 +71,10 @@ export async function upsertAdvisories(tx: DbExecutor, records: readonly Advisor
           .where((eb) =>
             eb.or([
               eb("advisories.modified", "<", eb.ref("excluded.modified")),
-              eb.and([eb("advisories.modified", "=", eb.ref("excluded.modified")), eb("advisories.parser_version", "<", eb.ref("excluded.parser_version"))]),
+              eb.and([
+                eb("advisories.modified", "=", eb.ref("excluded.modified")),
+                eb("advisories.parser_version", "<", eb.ref("excluded.parser_version")),
+              ]),
             ]),
           ),
       )
@@ -80,13 +89,20 @@ export async function upsertAdvisories(tx: DbExecutor, records: readonly Advisor
       .where("advisory_id", "in", [...changedIds])
       .execute();
     beforeByChanged.forEach(remember);
-    await tx.deleteFrom("advisory_packages").where("advisory_id", "in", [...changedIds]).execute();
+    await tx
+      .deleteFrom("advisory_packages")
+      .where("advisory_id", "in", [...changedIds])
+      .execute();
     const rows = batch
       .filter((r) => changedIds.has(r.id))
       .flatMap((r) => r.packages.map((p) => ({ ecosystem: p.ecosystem, name: p.name, advisory_id: r.id })));
     for (const row of rows) remember(row);
     for (let j = 0; j < rows.length; j += BATCH * 4) {
-      await tx.insertInto("advisory_packages").values(rows.slice(j, j + BATCH * 4)).onConflict((oc) => oc.doNothing()).execute();
+      await tx
+        .insertInto("advisory_packages")
+        .values(rows.slice(j, j + BATCH * 4))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     }
   }
   return { written, skipped: unique.length - written + (records.length - unique.length), affected: [...affected.values()] };
@@ -132,7 +148,10 @@ export async function findAdvisoriesForPackages(db: DbExecutor, packages: readon
 
 /** How many advisories are stored (withdrawn included). */
 export async function countAdvisories(db: DbExecutor): Promise<number> {
-  const row = await db.selectFrom("advisories").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom("advisories")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 

@@ -98,7 +98,11 @@ export async function recordAdvisorySyncFailure(
  * `{ acquired: false }` at once if another session holds it. The lock goes with the connection, so a process
  * that dies mid-way releases it.
  */
-export async function withSessionLock<T>(db: Db, name: string, fn: () => Promise<T>): Promise<{ acquired: true; value: T } | { acquired: false }> {
+export async function withSessionLock<T>(
+  db: Db,
+  name: string,
+  fn: () => Promise<T>,
+): Promise<{ acquired: true; value: T } | { acquired: false }> {
   return db.connection().execute(async (conn) => {
     const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_lock(hashtextextended(${name}, 0)) AS locked`.execute(conn);
     if (!rows[0]?.locked) return { acquired: false as const };

@@ -11,10 +11,7 @@ export interface Principal {
   role: UserRole;
 }
 
-export async function insertApiKey(
-  db: DbExecutor,
-  key: { userId: string; keyHash: string; prefix: string },
-): Promise<ApiKey> {
+export async function insertApiKey(db: DbExecutor, key: { userId: string; keyHash: string; prefix: string }): Promise<ApiKey> {
   return db
     .insertInto("api_keys")
     .values({ user_id: key.userId, key_hash: key.keyHash, prefix: key.prefix, revoked_at: null })
@@ -27,20 +24,17 @@ export async function findPrincipalByKeyHash(db: DbExecutor, keyHash: string): P
   return db
     .selectFrom("api_keys")
     .innerJoin("users", "users.id", "api_keys.user_id")
-    .select([
-      "api_keys.id as keyId",
-      "users.id as userId",
-      "users.email as email",
-      "users.tier as tier",
-      "users.role as role",
-    ])
+    .select(["api_keys.id as keyId", "users.id as userId", "users.email as email", "users.tier as tier", "users.role as role"])
     .where("api_keys.key_hash", "=", keyHash)
     .where("api_keys.revoked_at", "is", null)
     .executeTakeFirst();
 }
 
 /** Revokes a key by id or by hash; returns its owner, or undefined if it did not exist or was already revoked. */
-export async function revokeApiKey(db: DbExecutor, key: { id: string } | { hash: string }): Promise<{ userId: string; keyId: string } | undefined> {
+export async function revokeApiKey(
+  db: DbExecutor,
+  key: { id: string } | { hash: string },
+): Promise<{ userId: string; keyId: string } | undefined> {
   const row = await db
     .updateTable("api_keys")
     .set({ revoked_at: new Date() })

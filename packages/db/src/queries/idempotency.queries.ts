@@ -8,9 +8,7 @@ export interface StoredResponse {
   headers: Record<string, string>;
 }
 
-export type IdempotencyClaim =
-  | { claimed: true }
-  | { claimed: false; requestHash: string; response: StoredResponse | null };
+export type IdempotencyClaim = { claimed: true } | { claimed: false; requestHash: string; response: StoredResponse | null };
 
 /**
  * Claims (user, key) inside the caller's transaction. If another request holds the key, the insert waits
@@ -61,17 +59,8 @@ export async function saveIdempotentResponse(
     .execute();
 }
 
-export async function findIdempotencyKey(
-  db: DbExecutor,
-  userId: string,
-  key: string,
-): Promise<IdempotencyKeyRow | undefined> {
-  return db
-    .selectFrom("idempotency_keys")
-    .selectAll()
-    .where("user_id", "=", userId)
-    .where("key", "=", key)
-    .executeTakeFirst();
+export async function findIdempotencyKey(db: DbExecutor, userId: string, key: string): Promise<IdempotencyKeyRow | undefined> {
+  return db.selectFrom("idempotency_keys").selectAll().where("user_id", "=", userId).where("key", "=", key).executeTakeFirst();
 }
 
 /** Forgets keys older than the retention window; returns how many it removed. */

@@ -11,9 +11,7 @@ export async function putScanInput(db: DbExecutor, key: InputKey, sealed: Buffer
   await db
     .insertInto("scan_inputs")
     .values({ scan_type: key.scanType, owner_id: key.ownerId, input_hash: key.inputHash, sealed })
-    .onConflict((oc) =>
-      oc.columns(["scan_type", "input_hash", "owner_id"]).doUpdateSet({ sealed: (eb) => eb.ref("excluded.sealed") }),
-    )
+    .onConflict((oc) => oc.columns(["scan_type", "input_hash", "owner_id"]).doUpdateSet({ sealed: (eb) => eb.ref("excluded.sealed") }))
     .execute();
 }
 

@@ -30,15 +30,13 @@ export async function upsertScanResult(
       valid_until: basis.validUntil ?? null,
     })
     .onConflict((oc) =>
-      oc
-        .columns(["scan_type", "input_hash", "owner_id"])
-        .doUpdateSet({
-          result: (eb) => eb.ref("excluded.result"),
-          tags: (eb) => eb.ref("excluded.tags"),
-          advisory_revision: (eb) => eb.ref("excluded.advisory_revision"),
-          valid_until: (eb) => eb.ref("excluded.valid_until"),
-          updated_at: new Date(),
-        }),
+      oc.columns(["scan_type", "input_hash", "owner_id"]).doUpdateSet({
+        result: (eb) => eb.ref("excluded.result"),
+        tags: (eb) => eb.ref("excluded.tags"),
+        advisory_revision: (eb) => eb.ref("excluded.advisory_revision"),
+        valid_until: (eb) => eb.ref("excluded.valid_until"),
+        updated_at: new Date(),
+      }),
     )
     .returning("id")
     .executeTakeFirstOrThrow();
@@ -63,4 +61,3 @@ export async function findScanResult(db: DbExecutor, key: InputKey): Promise<Che
   query = key.ownerId === null ? query.where("owner_id", "is", null) : query.where("owner_id", "=", key.ownerId);
   return query.executeTakeFirst();
 }
-

@@ -73,8 +73,18 @@ export async function insertAnnouncedScans(
   if (scans.length === 0) return [];
   const now = new Date();
   const rows = await db
-    .with("created", (db) => db.insertInto("scans").values(scans.map((scan) => newScanValues(scan, now))).returningAll())
-    .with("announced", (db) => db.insertInto("outbox").values([...announcements]).returning("id"))
+    .with("created", (db) =>
+      db
+        .insertInto("scans")
+        .values(scans.map((scan) => newScanValues(scan, now)))
+        .returningAll(),
+    )
+    .with("announced", (db) =>
+      db
+        .insertInto("outbox")
+        .values([...announcements])
+        .returning("id"),
+    )
     .selectFrom("created")
     .selectAll()
     .execute();
@@ -110,11 +120,7 @@ export interface ScanListItem extends ScanRow {
 }
 
 /** A page of the user's scans, newest first; keyset pagination on (created_at, id) so pages never shift. */
-export async function listScansForUser(
-  db: DbExecutor,
-  userId: string,
-  options: ListScansOptions,
-): Promise<ScanListItem[]> {
+export async function listScansForUser(db: DbExecutor, userId: string, options: ListScansOptions): Promise<ScanListItem[]> {
   let query = db
     .selectFrom("scans")
     .leftJoin("scan_results", "scan_results.id", "scans.result_id")
@@ -143,12 +149,7 @@ export async function listScansForUser(
 
 /** Deletes one of the user's scans; returns the deleted row, or undefined if it was not theirs or not there. */
 export async function deleteScanForUser(db: DbExecutor, scanId: string, userId: string): Promise<ScanRow | undefined> {
-  return db
-    .deleteFrom("scans")
-    .where("id", "=", scanId)
-    .where("user_id", "=", userId)
-    .returningAll()
-    .executeTakeFirst();
+  return db.deleteFrom("scans").where("id", "=", scanId).where("user_id", "=", userId).returningAll().executeTakeFirst();
 }
 
 function sameInput(key: InputKey) {
@@ -164,13 +165,7 @@ function sameInput(key: InputKey) {
 
 /** A queued or running scan of this input, if any: a new identical submission joins its run. */
 export async function findInFlightScan(db: DbExecutor, key: InputKey): Promise<ScanRow | undefined> {
-  return db
-    .selectFrom("scans")
-    .selectAll()
-    .where(sameInput(key))
-    .where("status", "in", IN_FLIGHT)
-    .limit(1)
-    .executeTakeFirst();
+  return db.selectFrom("scans").selectAll().where(sameInput(key)).where("status", "in", IN_FLIGHT).limit(1).executeTakeFirst();
 }
 
 /**
@@ -210,9 +205,7 @@ export async function markRunScansRunning(db: DbExecutor, jobId: string): Promis
 }
 
 /** How a run ended, as its scans record it: the stored result, or a failure with a stable code. */
-export type FinishedRun =
-  | { status: "completed"; resultId: string }
-  | { status: "failed"; code: string; message: string };
+export type FinishedRun = { status: "completed"; resultId: string } | { status: "failed"; code: string; message: string };
 
 /** Finishes every in-flight scan of a run; returns the rows it finished (none if another delivery already did). */
 export async function finishRunScans(db: DbExecutor, jobId: string, outcome: FinishedRun): Promise<ScanRow[]> {

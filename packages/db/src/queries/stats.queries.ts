@@ -27,7 +27,11 @@ export async function userScanStats(db: DbExecutor, userId: string): Promise<Che
     .where("user_id", "=", userId)
     .groupBy(["status", "scan_type"])
     .execute();
-  const { rows } = await sql<Record<"critical" | "high" | "medium" | "low" | "unknown" | "total" | "outdated" | "checked_revision", string | null> & { valid_until: Date | null }>`
+  const { rows } = await sql<
+    Record<"critical" | "high" | "medium" | "low" | "unknown" | "total" | "outdated" | "checked_revision", string | null> & {
+      valid_until: Date | null;
+    }
+  >`
     SELECT
       ${advisoryRevisionNow()} AS checked_revision,
       min(r.valid_until) FILTER (WHERE r.current) AS valid_until,

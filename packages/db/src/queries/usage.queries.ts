@@ -1,10 +1,7 @@
 import type { DbExecutor } from "../schema/database.js";
 
 /** Records scan quota spent (negative cost gives it back); the durable source of the monthly count. */
-export async function recordScanUsage(
-  db: DbExecutor,
-  usage: { userId: string; scanId: string | null; cost?: number },
-): Promise<void> {
+export async function recordScanUsage(db: DbExecutor, usage: { userId: string; scanId: string | null; cost?: number }): Promise<void> {
   await db
     .insertInto("api_usage")
     .values({ user_id: usage.userId, kind: "scan", scan_id: usage.scanId, cost: usage.cost ?? 1 })

@@ -63,6 +63,10 @@ export async function updateUserWebhook(
 /** The tier of each of these users (for metrics labelled by tier). */
 export async function tiersOfUsers(db: DbExecutor, ids: readonly string[]): Promise<Map<string, UserTier>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom("users").select(["id", "tier"]).where("id", "in", [...new Set(ids)]).execute();
+  const rows = await db
+    .selectFrom("users")
+    .select(["id", "tier"])
+    .where("id", "in", [...new Set(ids)])
+    .execute();
   return new Map(rows.map((r) => [r.id, r.tier]));
 }

@@ -11,16 +11,26 @@ describe("advisory details", () => {
         { type: "CVSS_V3", score: "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:N/A:N" },
         { type: "CVSS_V3", score: "CVSS:3.1/AV:N/bogus" },
       ],
-      affected: [{ package: { ecosystem: "npm", name: "x" }, severity: [{ type: "CVSS_V3", score: "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H" }] }],
+      affected: [
+        {
+          package: { ecosystem: "npm", name: "x" },
+          severity: [{ type: "CVSS_V3", score: "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H" }],
+        },
+      ],
     });
-    expect(advisoryCvss(advisory)).toEqual({ cvss: { version: "3.0", vector: "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", score: 9.8 } });
+    expect(advisoryCvss(advisory)).toEqual({
+      cvss: { version: "3.0", vector: "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", score: 9.8 },
+    });
     expect(advisoryCvss(osv({ severity: [{ type: "Ubuntu", score: "high" }] }))).toEqual({});
   });
 
   it("reads CWE ids and http(s) references, de-duplicated, at most MAX_REFERENCES", () => {
     expect(advisoryCwes(osv({ database_specific: { cwe_ids: ["CWE-79", "CWE-79", "nonsense", 7] } }))).toEqual(["CWE-79"]);
     expect(advisoryCwes(osv({}))).toEqual([]);
-    const references = [{ url: "javascript:alert(1)" }, ...Array.from({ length: 12 }, (_, i) => ({ type: "WEB", url: `https://example.com/${i % 11}` }))];
+    const references = [
+      { url: "javascript:alert(1)" },
+      ...Array.from({ length: 12 }, (_, i) => ({ type: "WEB", url: `https://example.com/${i % 11}` })),
+    ];
     const urls = advisoryReferences(osv({ references }));
     expect(urls).toHaveLength(MAX_REFERENCES);
     expect(urls[0]).toBe("https://example.com/0");

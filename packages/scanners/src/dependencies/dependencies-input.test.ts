@@ -30,7 +30,9 @@ describe("dependenciesInputSchema", () => {
   it("accepts 100,000 packages and rejects 100,001", () => {
     const packages = Array.from({ length: 100_000 }, (_, i) => ({ ecosystem: "npm" as const, name: `p${i}`, version: "1.0.0" }));
     expect(dependenciesInputSchema.safeParse({ packages }).success).toBe(true);
-    expect(dependenciesInputSchema.safeParse({ packages: [...packages, { ecosystem: "npm", name: "x", version: "1" }] }).success).toBe(false);
+    expect(dependenciesInputSchema.safeParse({ packages: [...packages, { ecosystem: "npm", name: "x", version: "1" }] }).success).toBe(
+      false,
+    );
   });
 });
 

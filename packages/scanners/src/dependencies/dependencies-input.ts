@@ -2,7 +2,6 @@ import { z } from "zod";
 import { ECOSYSTEMS } from "./ecosystems/registry.js";
 import { LOCKFILE_FORMATS } from "./lockfiles/lockfile-registry.js";
 
-
 const packageRefSchema = z.strictObject({
   ecosystem: z.enum(ECOSYSTEMS),
   name: z.string().trim().min(1).max(512),

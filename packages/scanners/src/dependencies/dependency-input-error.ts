@@ -1,8 +1,4 @@
-export type DependencyInputErrorCode =
-  | "lockfile_malformed"
-  | "lockfile_unsupported_version"
-  | "sbom_malformed"
-  | "sbom_unsupported";
+export type DependencyInputErrorCode = "lockfile_malformed" | "lockfile_unsupported_version" | "sbom_malformed" | "sbom_unsupported";
 
 /**
  * A lockfile or SBOM that cannot be used. The message says what is wrong and where, and never echoes

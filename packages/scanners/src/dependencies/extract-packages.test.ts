@@ -69,8 +69,18 @@ const ODD_SOURCES: [file: string, format: LockfileFormat, missing: string[]][] =
 const GIT_REPOS = "git+file:///tmp/lf-fx/git";
 const ODD_PACKAGES = ["left-pad@1.3.0", "minimist@0.0.8", "minimist@1.2.5", "ms@2.1.3"];
 const ODD_UNCHECKED = [
-  ["git-noversion", `${GIT_REPOS}/git-noversion.git#b9130cd2dda3bc229335a426c2492817e7956198`, "git", "installed from a git repository, not from the registry; advisories are matched by registry version"],
-  ["git-versioned", `${GIT_REPOS}/git-versioned.git#1cd52b6b8b49ed7daff0d38081437fefdfe1034f`, "git", "installed from a git repository, not from the registry; advisories are matched by registry version"],
+  [
+    "git-noversion",
+    `${GIT_REPOS}/git-noversion.git#b9130cd2dda3bc229335a426c2492817e7956198`,
+    "git",
+    "installed from a git repository, not from the registry; advisories are matched by registry version",
+  ],
+  [
+    "git-versioned",
+    `${GIT_REPOS}/git-versioned.git#1cd52b6b8b49ed7daff0d38081437fefdfe1034f`,
+    "git",
+    "installed from a git repository, not from the registry; advisories are matched by registry version",
+  ],
   ["linked", "link:linked", "workspace", "a link to a folder of the project (workspace or link:), the project's own code"],
   ["local-dir", "file:local-dir", "path", "installed from a local directory (file:), not from the registry"],
   ["lodash", "file:vendor/lodash-4.17.20.tgz", "path", "installed from a local tarball (file:), not from the registry"],
@@ -197,9 +207,17 @@ describe("extractPackages", () => {
       ...['{"lockfileVersion": 3, "packages": null}', '{"lockfileVersion": 2, "packages": {"node_modules/a": {"version": 5}}}'],
       ...['{"lockfileVersion": 1, "dependencies": {"a": null}}', '{"lockfileVersion": "3"}'],
       ...["lockfileVersion: '9.0'\npackages:\n  a@1.0.0: null\n", "lockfileVersion: '9.0'\npackages:\n  ? [a]\n  : 1\n", "---\n---\n"],
-      ...["lockfileVersion: []\n", "lockfileVersion: '6.0'\npackages:\n  /a@: {}\n", 'a@^1:\n  version:\n    x y\n', '@:\n  version "1"\n'],
-      ...["", "# only a comment\n", '{"lockfileVersion": 2, "dependencies": {"a": 5, "b": {"dependencies": 1}}}', '{"lockfileVersion": 3, "packages": {"node_modules/a": {"link": true}}}'],
-      ...["lockfileVersion: 5.4\npackages:\n  example.com: {}\n  /: {}\n  file:: null\nimporters: [1]\n", "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies: {a: 1, b: [link:x]}\n"],
+      ...["lockfileVersion: []\n", "lockfileVersion: '6.0'\npackages:\n  /a@: {}\n", "a@^1:\n  version:\n    x y\n", '@:\n  version "1"\n'],
+      ...[
+        "",
+        "# only a comment\n",
+        '{"lockfileVersion": 2, "dependencies": {"a": 5, "b": {"dependencies": 1}}}',
+        '{"lockfileVersion": 3, "packages": {"node_modules/a": {"link": true}}}',
+      ],
+      ...[
+        "lockfileVersion: 5.4\npackages:\n  example.com: {}\n  /: {}\n  file:: null\nimporters: [1]\n",
+        "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies: {a: 1, b: [link:x]}\n",
+      ],
       ...['a:\n  version "1"\n  resolved 5\n', '"@":\n  resolved "https://%zz"\n', 'a@npm::\n  version "1"\n'],
       ...["==1.0", "[extra]==1", "-", "\\", "foo==", "foo @", " @ url"],
       ...[...LOCKFILES, ...ODD_SOURCES].map(([file]) => fixtureText(`lockfiles/${file}`)),
@@ -225,6 +243,8 @@ describe("extractPackages", () => {
       ],
     });
     expect(set.packages).toEqual([{ ecosystem: "Debian", name: "12/openssl", version: "3.0.11-1~deb12u2" }]);
-    expect(set.unchecked).toEqual([expect.objectContaining({ ecosystem: "Alpine", name: "openssl", spec: "openssl@3.1.4-r5", kind: "malformed_entry" })]);
+    expect(set.unchecked).toEqual([
+      expect.objectContaining({ ecosystem: "Alpine", name: "openssl", spec: "openssl@3.1.4-r5", kind: "malformed_entry" }),
+    ]);
   });
 });

@@ -77,7 +77,8 @@ describe("isAffected", () => {
       ["6.10.3", false],
       ["6.11.0", false],
     ];
-    for (const [version, expected] of cases) expect([version, affectedBy("GHSA-hrpp-h998-j3pp", "qs", version)]).toEqual([version, expected]);
+    for (const [version, expected] of cases)
+      expect([version, affectedBy("GHSA-hrpp-h998-j3pp", "qs", version)]).toEqual([version, expected]);
   });
 
   it("orders pre-releases (GHSA-rv95: express [5.0.0-alpha.1, 5.0.0-beta.3))", () => {
@@ -149,8 +150,17 @@ describe("isAffected", () => {
 
   it("matches the explicit versions list exactly, by the ecosystem's equality", () => {
     const pkg = entry("PyPI", { versions: ["1.0", "1.1.post1"] });
-    expect(["1.0", "1.0.0", "1.1", "1.1.post1", "1.1.0.post1"].map((v) => isAffected("PyPI", v, pkg))).toEqual([true, true, false, true, true]);
-    const npm = entry("npm", { versions: ["2.0.0"], ...range("ECOSYSTEM", { introduced: "0" }, { fixed: "1.5.0" }, { introduced: "3.0.0" }, { fixed: "3.1.0" }) });
+    expect(["1.0", "1.0.0", "1.1", "1.1.post1", "1.1.0.post1"].map((v) => isAffected("PyPI", v, pkg))).toEqual([
+      true,
+      true,
+      false,
+      true,
+      true,
+    ]);
+    const npm = entry("npm", {
+      versions: ["2.0.0"],
+      ...range("ECOSYSTEM", { introduced: "0" }, { fixed: "1.5.0" }, { introduced: "3.0.0" }, { fixed: "3.1.0" }),
+    });
     expect(affectedVerdict("npm", "2.0.0", npm)).toEqual({ status: "affected", fixedIn: "3.1.0" });
     expect(affectedVerdict("npm", "1.0.0", npm)).toEqual({ status: "affected", fixedIn: "1.5.0" });
   });
@@ -190,7 +200,15 @@ describe("isAffected", () => {
     const handBuilt: AffectedPackage = {
       ecosystem: "PyPI",
       name: "pkg",
-      ranges: [{ type: "ECOSYSTEM", events: [{ kind: "introduced", version: "0" }, { kind: "fixed", version: "bogus" }] }],
+      ranges: [
+        {
+          type: "ECOSYSTEM",
+          events: [
+            { kind: "introduced", version: "0" },
+            { kind: "fixed", version: "bogus" },
+          ],
+        },
+      ],
       versions: [],
       fixed: [],
     };
@@ -214,7 +232,8 @@ describe("isAffected", () => {
 });
 
 describe("short versions in ranges", () => {
-  const status = (ecosystem: Ecosystem, pkg: AffectedPackage, versions: string[]) => versions.map((v) => affectedVerdict(ecosystem, v, pkg).status);
+  const status = (ecosystem: Ecosystem, pkg: AffectedPackage, versions: string[]) =>
+    versions.map((v) => affectedVerdict(ecosystem, v, pkg).status);
 
   it("reads fixed: 1 in an npm SEMVER range as 1.0.0, so the range stays closed", () => {
     const pkg = entry("npm", range("SEMVER", { introduced: "0" }, { fixed: "1" }));
@@ -242,7 +261,12 @@ describe("short versions in ranges", () => {
 
   it("reads crates.io short versions in SEMVER and ECOSYSTEM ranges", () => {
     const semverRange = entry("crates.io", range("SEMVER", { introduced: "0.2" }, { fixed: "0.3" }));
-    expect(status("crates.io", semverRange, ["0.1.9", "0.2.0", "0.2.9", "0.3.0"])).toEqual(["unaffected", "affected", "affected", "unaffected"]);
+    expect(status("crates.io", semverRange, ["0.1.9", "0.2.0", "0.2.9", "0.3.0"])).toEqual([
+      "unaffected",
+      "affected",
+      "affected",
+      "unaffected",
+    ]);
     const ecosystemRange = entry("crates.io", range("ECOSYSTEM", { introduced: "0" }, { fixed: "1" }));
     expect(status("crates.io", ecosystemRange, ["0.9.0", "1.0.0"])).toEqual(["affected", "unaffected"]);
   });

@@ -74,7 +74,11 @@ describe("matchPackages", () => {
   });
 
   it("gives each package of a multi-package advisory its own fix (GHSA-jf85)", () => {
-    expect(summaryOf(set(npm("lodash-amd", "4.17.12"), npm("lodash.defaultsdeep", "4.6.0"), npm("lodash-es", "4.17.13")), [osvFixture("GHSA-jf85-cpcp-j695")])).toEqual([
+    expect(
+      summaryOf(set(npm("lodash-amd", "4.17.12"), npm("lodash.defaultsdeep", "4.6.0"), npm("lodash-es", "4.17.13")), [
+        osvFixture("GHSA-jf85-cpcp-j695"),
+      ]),
+    ).toEqual([
       ["lodash-amd", "4.17.12", "GHSA-jf85-cpcp-j695", "4.17.13"],
       ["lodash-es", "4.17.13", "GHSA-jf85-cpcp-j695", "4.17.14"],
       ["lodash.defaultsdeep", "4.6.0", "GHSA-jf85-cpcp-j695", "4.6.1"],
@@ -119,11 +123,16 @@ describe("matchPackages", () => {
   });
 
   it("does not match a package of the same name in another ecosystem", () => {
-    expect(summaryOf(set({ ecosystem: "PyPI", name: "lodash", version: "1.0.0" }, { ecosystem: "npm", name: "requests", version: "2.0.0" }))).toEqual([]);
+    expect(
+      summaryOf(set({ ecosystem: "PyPI", name: "lodash", version: "1.0.0" }, { ecosystem: "npm", name: "requests", version: "2.0.0" })),
+    ).toEqual([]);
   });
 
   it("sorts findings by package, version, id and counts them by severity", () => {
-    const { result } = matchPackages(set(npm("qs", "6.5.2"), npm("express", "4.18.2"), npm("axios", "1.5.0"), npm("express", "4.19.2")), ADVISORIES);
+    const { result } = matchPackages(
+      set(npm("qs", "6.5.2"), npm("express", "4.18.2"), npm("axios", "1.5.0"), npm("express", "4.19.2")),
+      ADVISORIES,
+    );
     expect(result.findings.map((f) => [f.package, f.version, f.id, f.severity])).toEqual([
       ["axios", "1.5.0", "GHSA-wf5p-g6vw-rhxx", "medium"],
       ["express", "4.18.2", "GHSA-qw6h-vgh9-j6wx", "medium"],
@@ -149,8 +158,13 @@ describe("matchPackages", () => {
   it("uses the later copy when an advisory is given twice", () => {
     const older = parseAdvisory({ ...(osvJson("GHSA-xvch-5gv4-984h") as object), modified: "2000-01-01T00:00:00Z", summary: "old" });
     const newer = osvFixture("GHSA-xvch-5gv4-984h");
-    for (const advisories of [[older, newer], [newer, older]]) {
-      expect(matchPackages(set(npm("minimist", "1.2.5")), advisories).result.findings.map((f) => f.summary)).toEqual(["Prototype Pollution in minimist"]);
+    for (const advisories of [
+      [older, newer],
+      [newer, older],
+    ]) {
+      expect(matchPackages(set(npm("minimist", "1.2.5")), advisories).result.findings.map((f) => f.summary)).toEqual([
+        "Prototype Pollution in minimist",
+      ]);
     }
   });
 
@@ -160,7 +174,10 @@ describe("matchPackages", () => {
       modified: "2024-01-01T00:00:00Z",
       affected: [
         { package: { ecosystem: "npm", name: "pkg" }, ranges: [{ type: "ECOSYSTEM", events: [{ introduced: "0" }, { fixed: "3.0.0" }] }] },
-        { package: { ecosystem: "npm", name: "pkg" }, ranges: [{ type: "ECOSYSTEM", events: [{ introduced: "1.0.0" }, { fixed: "2.0.0" }] }] },
+        {
+          package: { ecosystem: "npm", name: "pkg" },
+          ranges: [{ type: "ECOSYSTEM", events: [{ introduced: "1.0.0" }, { fixed: "2.0.0" }] }],
+        },
       ],
     });
     expect(summaryOf(set(npm("pkg", "1.5.0")), [advisory])).toEqual([["pkg", "1.5.0", "TEST-2", "2.0.0"]]);
@@ -174,7 +191,9 @@ describe("matchPackages", () => {
         id,
         modified: "2029-01-01T00:00:00Z",
         ...(withdrawn ? { withdrawn } : {}),
-        affected: [{ package: { ecosystem: "npm", name }, ranges: [{ type: "ECOSYSTEM", events: [{ introduced: "0" }, { fixed: "2.0.0" }] }] }],
+        affected: [
+          { package: { ecosystem: "npm", name }, ranges: [{ type: "ECOSYSTEM", events: [{ introduced: "0" }, { fixed: "2.0.0" }] }] },
+        ],
       });
     const ids = (output: ReturnType<typeof matchPackages>) => output.result.findings.map((f) => f.id);
 
@@ -217,7 +236,10 @@ describe("matchPackages", () => {
 
   describe("unverified findings", () => {
     const advisory = (id: string, affected: Record<string, unknown>[]) => parseAdvisory({ id, modified: "2024-01-01T00:00:00Z", affected });
-    const pkgEntry = (events: Record<string, string>[]) => ({ package: { ecosystem: "npm", name: "pkg" }, ranges: [{ type: "SEMVER", events }] });
+    const pkgEntry = (events: Record<string, string>[]) => ({
+      package: { ecosystem: "npm", name: "pkg" },
+      ranges: [{ type: "SEMVER", events }],
+    });
 
     it("reports a version an unreadable range may contain as unverified, and counts it in the summary", () => {
       const unreadable = advisory("TEST-U", [pkgEntry([{ introduced: "1.0.0" }, { fixed: "1.0.0.1" }])]);
@@ -265,7 +287,9 @@ describe("matchPackages", () => {
 
     it("closes a range whose fixed is a short version instead of reporting every version", () => {
       const short = advisory("TEST-S", [pkgEntry([{ introduced: "0" }, { fixed: "1" }])]);
-      expect(summaryOf(set(npm("pkg", "0.5.0"), npm("pkg", "1.0.0"), npm("pkg", "2.0.0")), [short])).toEqual([["pkg", "0.5.0", "TEST-S", "1.0.0"]]);
+      expect(summaryOf(set(npm("pkg", "0.5.0"), npm("pkg", "1.0.0"), npm("pkg", "2.0.0")), [short])).toEqual([
+        ["pkg", "0.5.0", "TEST-S", "1.0.0"],
+      ]);
     });
   });
 

@@ -25,7 +25,13 @@ describe("canonicalPackageSet", () => {
   const set = extractPackages({ lockfile: fixtureText("lockfiles/npm-v3.package-lock.json"), format: "package-lock.json" });
   const unchecked: PackageSet["unchecked"] = [
     { ecosystem: "PyPI", name: "flask", spec: "Flask>=2", kind: "unpinned", reason: "not pinned" },
-    { ecosystem: "maven", name: "org.example/lib", spec: "pkg:maven/org.example/lib@1", kind: "unsupported_ecosystem", reason: "unsupported" },
+    {
+      ecosystem: "maven",
+      name: "org.example/lib",
+      spec: "pkg:maven/org.example/lib@1",
+      kind: "unsupported_ecosystem",
+      reason: "unsupported",
+    },
   ];
 
   it("gives the same set and the same JSON for shuffled, duplicated input", () => {
@@ -102,16 +108,22 @@ describe("canonicalPackageSet: one package installed in several places", () => {
   });
 
   it("stays dev-only when every copy is, and leaves out what no copy states", () => {
-    expect(canonicalPackageSet({ packages: [at({ dev: true, path: ["x", "ms"] }), at({ dev: true, path: ["a", "ms"] })], unchecked: [] }).packages).toEqual([
-      at({ dev: true, path: ["a", "ms"] }),
-    ]);
+    expect(
+      canonicalPackageSet({ packages: [at({ dev: true, path: ["x", "ms"] }), at({ dev: true, path: ["a", "ms"] })], unchecked: [] })
+        .packages,
+    ).toEqual([at({ dev: true, path: ["a", "ms"] })]);
     expect(canonicalPackageSet({ packages: [at({}), at({})], unchecked: [] }).packages).toEqual([at({})]);
-    expect(Object.keys(canonicalPackageSet({ packages: [at({})], unchecked: [] }).packages[0] ?? {})).toEqual(["ecosystem", "name", "version"]);
+    expect(Object.keys(canonicalPackageSet({ packages: [at({})], unchecked: [] }).packages[0] ?? {})).toEqual([
+      "ecosystem",
+      "name",
+      "version",
+    ]);
   });
 
   it("gives the same set whatever order the copies come in", () => {
     const copies = [at({ direct: false, path: ["b", "ms"] }), at({ direct: false, path: ["a", "ms"] }), at({ dev: false })];
     const expected = canonicalPackageSet({ packages: copies, unchecked: [] });
-    for (let seed = 1; seed <= 6; seed++) expect(canonicalPackageSet({ packages: shuffled(copies, seed), unchecked: [] })).toEqual(expected);
+    for (let seed = 1; seed <= 6; seed++)
+      expect(canonicalPackageSet({ packages: shuffled(copies, seed), unchecked: [] })).toEqual(expected);
   });
 });

@@ -9,7 +9,9 @@ function osv(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     id: "TEST-1",
     modified: "2024-01-01T00:00:00Z",
-    affected: [{ package: { ecosystem: "npm", name: "pkg" }, ranges: [{ type: "ECOSYSTEM", events: [{ introduced: "0" }, { fixed: "1.0.0" }] }] }],
+    affected: [
+      { package: { ecosystem: "npm", name: "pkg" }, ranges: [{ type: "ECOSYSTEM", events: [{ introduced: "0" }, { fixed: "1.0.0" }] }] },
+    ],
     ...overrides,
   };
 }
@@ -51,7 +53,14 @@ describe("parseAdvisory", () => {
     it("rates a CVSS v4 vector when it is the higher one", () => {
       const v4High = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N";
       const v3Low = "CVSS:3.1/AV:P/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N";
-      const advisory = parseAdvisory(osv({ severity: [{ type: "CVSS_V3", score: v3Low }, { type: "CVSS_V4", score: v4High }] }));
+      const advisory = parseAdvisory(
+        osv({
+          severity: [
+            { type: "CVSS_V3", score: v3Low },
+            { type: "CVSS_V4", score: v4High },
+          ],
+        }),
+      );
       expect(advisory.severity).toBe("critical");
       expect(parseAdvisory(osv({ severity: [{ type: "CVSS_V3", score: v3Low }] })).severity).toBe("low");
     });
@@ -73,7 +82,12 @@ describe("parseAdvisory", () => {
     });
 
     it("uses per-package CVSS vectors too", () => {
-      const affected = [{ package: { ecosystem: "npm", name: "pkg" }, severity: [{ type: "CVSS_V3", score: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H" }] }];
+      const affected = [
+        {
+          package: { ecosystem: "npm", name: "pkg" },
+          severity: [{ type: "CVSS_V3", score: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H" }],
+        },
+      ];
       expect(parseAdvisory(osv({ affected })).severity).toBe("critical");
     });
 
@@ -158,7 +172,10 @@ describe("parseAdvisory", () => {
         ranges: [
           {
             type: "ECOSYSTEM",
-            events: [{ kind: "introduced", version: "0" }, { kind: "fixed", version: "2.0.0" }],
+            events: [
+              { kind: "introduced", version: "0" },
+              { kind: "fixed", version: "2.0.0" },
+            ],
             unreadable: [{ kind: "fixed", version: "not-a-version" }],
           },
         ],
@@ -181,7 +198,10 @@ describe("parseAdvisory", () => {
           { kind: "fixed", version: "1.0.0" },
         ],
       });
-      expect(storedEvents("crates.io", "ECOSYSTEM", [{ introduced: "1.10" }, { last_affected: "1.9.5" }, { introduced: "1.2" }, { limit: "2" }])?.events).toEqual([
+      expect(
+        storedEvents("crates.io", "ECOSYSTEM", [{ introduced: "1.10" }, { last_affected: "1.9.5" }, { introduced: "1.2" }, { limit: "2" }])
+          ?.events,
+      ).toEqual([
         { kind: "introduced", version: "1.2.0" },
         { kind: "last_affected", version: "1.9.5" },
         { kind: "introduced", version: "1.10.0" },
@@ -198,19 +218,38 @@ describe("parseAdvisory", () => {
     });
 
     it("leaves PyPI ECOSYSTEM versions as written (PEP 440 reads 1 itself) and pads a PyPI SEMVER range", () => {
-      expect(storedEvents("PyPI", "ECOSYSTEM", [{ introduced: "1" }, { fixed: "2.1" }])?.events.map((e) => e.version)).toEqual(["1", "2.1"]);
-      expect(storedEvents("PyPI", "SEMVER", [{ introduced: "1" }, { fixed: "2.1" }])?.events.map((e) => e.version)).toEqual(["1.0.0", "2.1.0"]);
+      expect(storedEvents("PyPI", "ECOSYSTEM", [{ introduced: "1" }, { fixed: "2.1" }])?.events.map((e) => e.version)).toEqual([
+        "1",
+        "2.1",
+      ]);
+      expect(storedEvents("PyPI", "SEMVER", [{ introduced: "1" }, { fixed: "2.1" }])?.events.map((e) => e.version)).toEqual([
+        "1.0.0",
+        "2.1.0",
+      ]);
     });
 
     it("does not guess beyond a missing minor or patch: pre-releases on short versions, four parts, leading zeros, dates", () => {
-      const range = storedEvents("npm", "SEMVER", [{ introduced: "1.2-beta" }, { fixed: "1.2.3.4" }, { last_affected: "01.2" }, { limit: "2024-01-01" }]);
+      const range = storedEvents("npm", "SEMVER", [
+        { introduced: "1.2-beta" },
+        { fixed: "1.2.3.4" },
+        { last_affected: "01.2" },
+        { limit: "2024-01-01" },
+      ]);
       expect(range?.events).toEqual([]);
       expect(range?.unreadable?.map((e) => e.version)).toEqual(["1.2-beta", "1.2.3.4", "01.2", "2024-01-01"]);
     });
 
     it("lists padded fixes and pads the versions list", () => {
       const advisory = parseAdvisory(
-        osv({ affected: [{ package: { ecosystem: "npm", name: "pkg" }, ranges: [{ type: "SEMVER", events: [{ introduced: "0" }, { fixed: "2" }] }], versions: ["1", "1.5"] }] }),
+        osv({
+          affected: [
+            {
+              package: { ecosystem: "npm", name: "pkg" },
+              ranges: [{ type: "SEMVER", events: [{ introduced: "0" }, { fixed: "2" }] }],
+              versions: ["1", "1.5"],
+            },
+          ],
+        }),
       );
       expect(advisory.affected[0]?.fixed).toEqual(["2.0.0"]);
       expect(advisory.affected[0]?.versions).toEqual(["1.0.0", "1.5.0"]);
@@ -218,12 +257,16 @@ describe("parseAdvisory", () => {
   });
 
   it("rejects a withdrawn date that is not a timestamp, since matching compares it with the time", () => {
-    expect(() => parseAdvisory(osv({ withdrawn: "soon" }))).toThrow(expect.objectContaining({ code: "advisory_invalid", message: expect.stringMatching(/TEST-1: withdrawn/) }));
+    expect(() => parseAdvisory(osv({ withdrawn: "soon" }))).toThrow(
+      expect.objectContaining({ code: "advisory_invalid", message: expect.stringMatching(/TEST-1: withdrawn/) }),
+    );
     expect(parseAdvisory(osv({ withdrawn: "2030-01-01T00:00:00.123456Z" })).withdrawn).toBe("2030-01-01T00:00:00.123456Z");
   });
 
   it("accepts null optional fields and ignores unknown ones", () => {
-    const advisory = parseAdvisory(osv({ aliases: null, summary: null, details: "First line.\nMore.", severity: null, x_custom: { a: 1 } }));
+    const advisory = parseAdvisory(
+      osv({ aliases: null, summary: null, details: "First line.\nMore.", severity: null, x_custom: { a: 1 } }),
+    );
     expect(advisory.aliases).toEqual([]);
     expect(advisory.summary).toBe("First line.");
     expect(advisory).not.toHaveProperty("x_custom");
@@ -238,9 +281,22 @@ describe("parseAdvisory", () => {
       ["no modified", osv({ modified: undefined })],
       ["a numeric id", osv({ id: 7 })],
       ["affected as an object", osv({ affected: { package: "x" } })],
-      ["an event with two kinds", osv({ affected: [{ package: { ecosystem: "npm", name: "p" }, ranges: [{ type: "SEMVER", events: [{ introduced: "0", fixed: "1.0.0" }] }] }] })],
-      ["an event with no kind", osv({ affected: [{ package: { ecosystem: "npm", name: "p" }, ranges: [{ type: "SEMVER", events: [{}] }] }] })],
-      ["a range without events", osv({ affected: [{ package: { ecosystem: "npm", name: "p" }, ranges: [{ type: "SEMVER", events: [] }] }] })],
+      [
+        "an event with two kinds",
+        osv({
+          affected: [
+            { package: { ecosystem: "npm", name: "p" }, ranges: [{ type: "SEMVER", events: [{ introduced: "0", fixed: "1.0.0" }] }] },
+          ],
+        }),
+      ],
+      [
+        "an event with no kind",
+        osv({ affected: [{ package: { ecosystem: "npm", name: "p" }, ranges: [{ type: "SEMVER", events: [{}] }] }] }),
+      ],
+      [
+        "a range without events",
+        osv({ affected: [{ package: { ecosystem: "npm", name: "p" }, ranges: [{ type: "SEMVER", events: [] }] }] }),
+      ],
       ["a severity score that is not a string", osv({ severity: [{ type: "CVSS_V3", score: 9.8 }] })],
     ])("rejects %s with AdvisoryError advisory_invalid", (_name, json) => {
       let thrown: unknown;

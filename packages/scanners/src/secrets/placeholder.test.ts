@@ -5,17 +5,12 @@ import { isPlaceholder } from "./placeholder.js";
 const fake = fakeTokens(11);
 
 describe("isPlaceholder", () => {
-  it.each([
-    "${GITHUB_TOKEN}",
-    "$GITHUB_TOKEN",
-    "%API_KEY%",
-    "<token>",
-    "<YOUR_API_KEY>",
-    "{{ secret }}",
-    "{secret}",
-  ])("treats the variable reference or template slot %s as a placeholder", (value) => {
-    expect(isPlaceholder(value, `token: ${value}`)).toBe(true);
-  });
+  it.each(["${GITHUB_TOKEN}", "$GITHUB_TOKEN", "%API_KEY%", "<token>", "<YOUR_API_KEY>", "{{ secret }}", "{secret}"])(
+    "treats the variable reference or template slot %s as a placeholder",
+    (value) => {
+      expect(isPlaceholder(value, `token: ${value}`)).toBe(true);
+    },
+  );
 
   it.each([
     "aaaaaaaaaaaaaaaaaaaa",

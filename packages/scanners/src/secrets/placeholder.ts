@@ -31,18 +31,7 @@ const PLACEHOLDER_FRAGMENTS = new RegExp(
 );
 
 // Whole values that are words, not credentials.
-const PLACEHOLDER_WORDS = new Set([
-  "null",
-  "nil",
-  "none",
-  "undefined",
-  "true",
-  "false",
-  "empty",
-  "pass",
-  "secret",
-  "token",
-]);
+const PLACEHOLDER_WORDS = new Set(["null", "nil", "none", "undefined", "true", "false", "empty", "pass", "secret", "token"]);
 
 const SAME_CHARACTER = /^([\s\S])\1*$/;
 // "1234567…", "abcdefg…": typed by a person, vanishingly rare in a random credential.

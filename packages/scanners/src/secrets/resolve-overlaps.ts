@@ -14,8 +14,7 @@ export interface SecretMatch {
  */
 export function keepMostSpecific(matches: readonly SecretMatch[]): SecretMatch[] {
   const ranked = [...matches].sort(
-    (a, b) =>
-      b.rule.specificity - a.rule.specificity || b.end - b.start - (a.end - a.start) || a.start - b.start,
+    (a, b) => b.rule.specificity - a.rule.specificity || b.end - b.start - (a.end - a.start) || a.start - b.start,
   );
   const kept: SecretMatch[] = [];
   for (const match of ranked) {

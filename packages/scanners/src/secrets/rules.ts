@@ -49,10 +49,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     id: "aws-secret-access-key",
     description: "AWS secret access key",
     severity: "critical",
-    regex: new RegExp(
-      assigned(String.raw`aws[_.-]?secret|secret[_.-]?access[_.-]?key`, "[A-Za-z0-9/+]{40}") + "(?![A-Za-z0-9/+=])",
-      "i",
-    ),
+    regex: new RegExp(assigned(String.raw`aws[_.-]?secret|secret[_.-]?access[_.-]?key`, "[A-Za-z0-9/+]{40}") + "(?![A-Za-z0-9/+=])", "i"),
     keywords: ["secret"],
     secretGroup: 1,
     minEntropy: 4,
@@ -226,9 +223,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     id: "mailgun-api-key",
     description: "Mailgun private API key",
     severity: "high",
-    regex: new RegExp(
-      assigned(anyCase("mailgun"), `key-${HEX}{32}|${HEX}{32}-${HEX}{8}-${HEX}{8}`) + String.raw`(?![\w-])`,
-    ),
+    regex: new RegExp(assigned(anyCase("mailgun"), `key-${HEX}{32}|${HEX}{32}-${HEX}{8}-${HEX}{8}`) + String.raw`(?![\w-])`),
     keywords: ["mailgun"],
     secretGroup: 1,
     minEntropy: 3,
@@ -331,8 +326,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     id: "database-url-password",
     description: "Database or broker URL with an inline password",
     severity: "critical",
-    regex:
-      /\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?):\/\/[^\s:@/'"`]{0,100}:([^\s@/'"`]{1,200})@[\w.[-]/i,
+    regex: /\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?):\/\/[^\s:@/'"`]{0,100}:([^\s@/'"`]{1,200})@[\w.[-]/i,
     keywords: ["postgres", "mysql", "mariadb", "mongodb", "redis", "amqp"],
     secretGroup: 1,
     specificity: SPECIFICITY.keyedToken,
@@ -342,10 +336,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     description: "High-entropy value assigned to a key, token, secret or password",
     severity: "medium",
     regex: new RegExp(
-      assigned(
-        String.raw`api[_-]?key|secret|token|passw(?:or)?d|auth|credential|private[_-]?key`,
-        GENERIC_VALUE,
-      ) + GENERIC_VALUE_END,
+      assigned(String.raw`api[_-]?key|secret|token|passw(?:or)?d|auth|credential|private[_-]?key`, GENERIC_VALUE) + GENERIC_VALUE_END,
       "i",
     ),
     keywords: [

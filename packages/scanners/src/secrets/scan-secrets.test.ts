@@ -50,16 +50,13 @@ describe("scanSecrets", () => {
   describe("private keys", () => {
     const body = (lines: number): string[] => Array.from({ length: lines }, () => fake(base64, 64));
 
-    it.each(["RSA ", "EC ", "DSA ", "OPENSSH ", "ENCRYPTED ", ""])(
-      "reports a %sPRIVATE KEY block once, on its BEGIN line",
-      (kind) => {
-        const pem = [`-----BEGIN ${kind}PRIVATE KEY-----`, ...body(5), `-----END ${kind}PRIVATE KEY-----`];
-        const findings = scanOne("keys/server.pem", ["# server key", ...pem, ""].join("\n"));
-        expect(findings).toHaveLength(1);
-        expect(findings[0]).toMatchObject({ rule_id: "private-key", line: 2, column: 1, severity: "critical" });
-        expect(findings[0]?.redacted).toBe(`-----BEGIN ${kind}PRIVATE KEY-----****`);
-      },
-    );
+    it.each(["RSA ", "EC ", "DSA ", "OPENSSH ", "ENCRYPTED ", ""])("reports a %sPRIVATE KEY block once, on its BEGIN line", (kind) => {
+      const pem = [`-----BEGIN ${kind}PRIVATE KEY-----`, ...body(5), `-----END ${kind}PRIVATE KEY-----`];
+      const findings = scanOne("keys/server.pem", ["# server key", ...pem, ""].join("\n"));
+      expect(findings).toHaveLength(1);
+      expect(findings[0]).toMatchObject({ rule_id: "private-key", line: 2, column: 1, severity: "critical" });
+      expect(findings[0]?.redacted).toBe(`-----BEGIN ${kind}PRIVATE KEY-----****`);
+    });
 
     it("reports a PGP private key block with armour headers", () => {
       const block = [
@@ -106,9 +103,7 @@ describe("scanSecrets", () => {
     ])("reports the password in %s…", (prefix, suffix) => {
       const password = fake(alnum, 18);
       const findings = scanOne("cfg.txt", `url = ${prefix}${password}${suffix}\n`);
-      expect(findings).toEqual([
-        expect.objectContaining({ rule_id: "database-url-password", line: 1, column: 7 + prefix.length }),
-      ]);
+      expect(findings).toEqual([expect.objectContaining({ rule_id: "database-url-password", line: 1, column: 7 + prefix.length })]);
       expect(findings[0]?.redacted).toBe(password.slice(0, 4) + "*".repeat(12));
     });
   });
@@ -170,7 +165,12 @@ describe("scanSecrets", () => {
     });
 
     it("returns nothing for empty and whitespace-only files", () => {
-      const result = scanSecrets({ files: [{ path: "empty", content: "" }, { path: "blank", content: "\n\r\n  \n" }] });
+      const result = scanSecrets({
+        files: [
+          { path: "empty", content: "" },
+          { path: "blank", content: "\n\r\n  \n" },
+        ],
+      });
       expect(result).toEqual({
         summary: { critical: 0, high: 0, medium: 0, low: 0, unknown: 0, total: 0 },
         findings: [],
@@ -243,7 +243,9 @@ describe("scanSecrets", () => {
     const parts = line(1_000_000);
     const quarter = fastest(line(250_000).join(""), 3);
     const whole = fastest(parts.join(""), 2);
-    console.log(`[secrets] one long line: 250 KB in ${quarter.toFixed(0)} ms, 1 MB in ${whole.toFixed(0)} ms (${(whole / quarter).toFixed(1)}x)`);
+    console.log(
+      `[secrets] one long line: 250 KB in ${quarter.toFixed(0)} ms, 1 MB in ${whole.toFixed(0)} ms (${(whole / quarter).toFixed(1)}x)`,
+    );
     // Four times the input: about four times the time (quadratic would be sixteen).
     expect(whole).toBeLessThan(quarter * 10);
     const findings = scanOne("bundle.min.js", parts.join(""));
@@ -284,8 +286,6 @@ describe("scanSecrets", () => {
 
     console.log(`[secrets] ${(content.length / 1e6).toFixed(1)} MB of mixed text in ${elapsed.toFixed(0)} ms`);
     expect(content.length).toBeGreaterThan(5_000_000);
-    expect(findings).toEqual([
-      expect.objectContaining({ rule_id: "aws-access-key-id", line: plantedLine, column: 21 }),
-    ]);
+    expect(findings).toEqual([expect.objectContaining({ rule_id: "aws-access-key-id", line: plantedLine, column: 21 })]);
   }, 60_000);
 });

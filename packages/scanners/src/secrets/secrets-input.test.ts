@@ -3,7 +3,12 @@ import { secretsInputSchema } from "./secrets-input.js";
 
 describe("secretsInputSchema", () => {
   it("accepts files with a path and content, including empty content", () => {
-    const input = { files: [{ path: "a.env", content: "" }, { path: "src/b.ts", content: "x" }] };
+    const input = {
+      files: [
+        { path: "a.env", content: "" },
+        { path: "src/b.ts", content: "x" },
+      ],
+    };
     expect(secretsInputSchema.parse(input)).toEqual(input);
   });
 

@@ -3,7 +3,16 @@ import { packageLine } from "./format-sarif.js";
 
 describe("packageLine", () => {
   it("finds a package-lock entry by its key and the version below it", () => {
-    const text = ['{', '  "packages": {', '    "node_modules/lodash-es": {', '      "version": "4.17.20"', "    },", '    "node_modules/lodash": {', '      "version": "4.17.20"', "    }"].join("\n");
+    const text = [
+      "{",
+      '  "packages": {',
+      '    "node_modules/lodash-es": {',
+      '      "version": "4.17.20"',
+      "    },",
+      '    "node_modules/lodash": {',
+      '      "version": "4.17.20"',
+      "    }",
+    ].join("\n");
     expect(packageLine(text, "lodash", "4.17.20")).toBe(6);
   });
 

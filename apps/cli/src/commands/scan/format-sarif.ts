@@ -4,7 +4,13 @@ import { type ScanReport, type Severity, severityOf } from "./scan-report.js";
 const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /** SARIF levels: what code-scanning dashboards sort and gate by. */
-const LEVEL: Record<Severity, "error" | "warning" | "note"> = { critical: "error", high: "error", medium: "warning", low: "note", unknown: "note" };
+const LEVEL: Record<Severity, "error" | "warning" | "note"> = {
+  critical: "error",
+  high: "error",
+  medium: "warning",
+  low: "note",
+  unknown: "note",
+};
 /** GitHub code scanning's `security-severity` (a CVSS-like score) for each severity. */
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "2.0", unknown: "0.0" };
 
@@ -54,7 +60,10 @@ function ruleOf(finding: ApiFinding) {
       text: `${summary}. ${finding.fixed_in ? `Upgrade ${finding.package} to ${finding.fixed_in} or later.` : "No fixed version is known."} See ${helpUri}`,
     },
     defaultConfiguration: { level: LEVEL[severity] },
-    properties: { tags: ["security", "vulnerability", finding.ecosystem ?? "dependency"], "security-severity": SECURITY_SEVERITY[severity] },
+    properties: {
+      tags: ["security", "vulnerability", finding.ecosystem ?? "dependency"],
+      "security-severity": SECURITY_SEVERITY[severity],
+    },
   };
 }
 

@@ -24,7 +24,8 @@ export function formatTable(report: ScanReport, colour: boolean): string {
   const lines: string[] = [];
   for (const file of report.files) {
     const counts = summarize([file]);
-    const status = file.error !== undefined ? c.red(`error: ${file.error}`) : counts.total === 0 ? c.green("no findings") : `${counts.total} finding(s)`;
+    const status =
+      file.error !== undefined ? c.red(`error: ${file.error}`) : counts.total === 0 ? c.green("no findings") : `${counts.total} finding(s)`;
     lines.push(`${c.bold(file.path)} ${c.dim(`(${file.scanType})`)} — ${status}`);
     for (const severity of SEVERITY_ORDER) {
       const findings = file.findings.filter((finding) => severityOf(finding) === severity);
@@ -32,7 +33,8 @@ export function formatTable(report: ScanReport, colour: boolean): string {
       lines.push(`  ${paint[severity](severity.toUpperCase())} (${findings.length})`);
       const rows = findings.map(describe);
       const widths = [0, 1].map((i) => Math.max(...rows.map((row) => (row[i] ?? "").length)));
-      for (const row of rows) lines.push(`    ${(row[0] ?? "").padEnd(widths[0] ?? 0)}  ${(row[1] ?? "").padEnd(widths[1] ?? 0)}  ${row[2] ?? ""}`);
+      for (const row of rows)
+        lines.push(`    ${(row[0] ?? "").padEnd(widths[0] ?? 0)}  ${(row[1] ?? "").padEnd(widths[1] ?? 0)}  ${row[2] ?? ""}`);
     }
   }
   const total = summarize(report.files);

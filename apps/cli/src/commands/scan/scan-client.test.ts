@@ -21,7 +21,11 @@ async function serve(answers: { status: number; headers?: Record<string, string>
 
 const queued = { id: "s1", type: "dependencies", status: "queued" };
 const done = { ...queued, status: "completed", result: { summary: { total: 0 }, findings: [] } };
-const limited = (seconds: string) => ({ status: 429, headers: { "Retry-After": seconds }, body: { error: "Rate limit exceeded", code: "rate_limited" } });
+const limited = (seconds: string) => ({
+  status: 429,
+  headers: { "Retry-After": seconds },
+  body: { error: "Rate limit exceeded", code: "rate_limited" },
+});
 
 describe("ScanClient", () => {
   it("submits, waits with ?wait, and retries a 429 after its Retry-After", async () => {

@@ -75,7 +75,15 @@ async function scanSecrets(client: ScanClient, targets: ScanTarget[], labels: Re
       // A batch's failure is reported once, on its first file.
       const failed = outcome.error !== undefined && target === batch[0] ? { error: outcome.error } : {};
       if (findings.length > 0 || failed.error !== undefined) {
-        reports.push({ path: target.path, kind: "secrets", scanType: "secrets", text: target.text, scanId: outcome.scanId, findings, ...failed });
+        reports.push({
+          path: target.path,
+          kind: "secrets",
+          scanType: "secrets",
+          text: target.text,
+          scanId: outcome.scanId,
+          findings,
+          ...failed,
+        });
       }
     }
   }
@@ -95,7 +103,13 @@ export async function runScanCommand(path: string, options: ScanCommandOptions):
     for (const target of targets.filter((t) => t.kind !== "secrets")) files.push(await scanFile(client, target, labels));
   }
   if (options.types.includes("secrets")) {
-    files.push(...(await scanSecrets(client, targets.filter((t) => t.kind === "secrets"), labels)));
+    files.push(
+      ...(await scanSecrets(
+        client,
+        targets.filter((t) => t.kind === "secrets"),
+        labels,
+      )),
+    );
   }
   const report: ScanReport = { root, labels, files };
 

@@ -7,7 +7,11 @@ const CODENAMES: Record<string, string> = { stretch: "9", buster: "10", bullseye
 
 /** The OSV release (`12`) of a purl's `distro`: `debian-12`, `debian-12.4`, `bookworm`, `debian-bookworm`. */
 function debianRelease(distro: string | undefined): string | null {
-  const value = distro?.trim().toLowerCase().replace(/^debian-/, "") ?? "";
+  const value =
+    distro
+      ?.trim()
+      .toLowerCase()
+      .replace(/^debian-/, "") ?? "";
   return /^(\d+)(?:\.\d+)*$/.exec(value)?.[1] ?? CODENAMES[value] ?? null;
 }
 

@@ -4,7 +4,10 @@ import { namespaceSlashName } from "./package-name-rules.js";
 
 /** PEP 503: lower case, runs of `-`, `_`, `.` become one `-` (`Jinja2` → `jinja2`), as pip and osv.dev compare names. */
 function pep503Name(name: string): string {
-  return name.trim().toLowerCase().replace(/[-_.]+/g, "-");
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[-_.]+/g, "-");
 }
 
 /** PyPI: PEP 503 names, PEP 440 versions. */

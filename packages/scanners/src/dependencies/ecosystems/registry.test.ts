@@ -1,22 +1,79 @@
 import { describe, expect, it } from "vitest";
-import { ECOSYSTEMS, ECOSYSTEM_DEFINITIONS, ecosystemDefinition, ecosystemForOsvName, ecosystemForPurlType, isEcosystem, osvEcosystem } from "./registry.js";
+import {
+  ECOSYSTEMS,
+  ECOSYSTEM_DEFINITIONS,
+  ecosystemDefinition,
+  ecosystemForOsvName,
+  ecosystemForPurlType,
+  isEcosystem,
+  osvEcosystem,
+} from "./registry.js";
 import type { Ecosystem } from "./registry.js";
 
 // One row per ecosystem: a version its scheme must read, and names with their normalised form.
 const SAMPLES: Record<Ecosystem, { version: string; names: [written: string, normalized: string][] }> = {
-  npm: { version: "4.17.20", names: [["JSONStream", "JSONStream"], [" @types/node ", "@types/node"]] },
-  PyPI: { version: "1.0.post1", names: [["Jinja2", "jinja2"], ["zope.interface", "zope-interface"], ["A__b-.C", "a-b-c"]] },
+  npm: {
+    version: "4.17.20",
+    names: [
+      ["JSONStream", "JSONStream"],
+      [" @types/node ", "@types/node"],
+    ],
+  },
+  PyPI: {
+    version: "1.0.post1",
+    names: [
+      ["Jinja2", "jinja2"],
+      ["zope.interface", "zope-interface"],
+      ["A__b-.C", "a-b-c"],
+    ],
+  },
   Go: { version: "v0.0.0-20230101000000-abcdef123456", names: [["github.com/BurntSushi/toml", "github.com/BurntSushi/toml"]] },
-  "crates.io": { version: "1.0.0", names: [["serde_json", "serde_json"], ["Inflector", "Inflector"]] },
+  "crates.io": {
+    version: "1.0.0",
+    names: [
+      ["serde_json", "serde_json"],
+      ["Inflector", "Inflector"],
+    ],
+  },
   // lockfiles-jvm-dotnet
-  Maven: { version: "2.0.0.RC1", names: [["org.apache.logging.log4j:log4j-core", "org.apache.logging.log4j:log4j-core"], [" com.Example:Lib ", "com.Example:Lib"]] },
-  NuGet: { version: "4.1.0.3-beta.1+sha.5", names: [["Newtonsoft.Json", "newtonsoft.json"], [" System.Text.Json ", "system.text.json"]] },
+  Maven: {
+    version: "2.0.0.RC1",
+    names: [
+      ["org.apache.logging.log4j:log4j-core", "org.apache.logging.log4j:log4j-core"],
+      [" com.Example:Lib ", "com.Example:Lib"],
+    ],
+  },
+  NuGet: {
+    version: "4.1.0.3-beta.1+sha.5",
+    names: [
+      ["Newtonsoft.Json", "newtonsoft.json"],
+      [" System.Text.Json ", "system.text.json"],
+    ],
+  },
   // lockfiles-go-rust-dart
-  Pub: { version: "1.0.0+2", names: [["http", "http"], ["flutter_lints", "flutter_lints"]] },
+  Pub: {
+    version: "1.0.0+2",
+    names: [
+      ["http", "http"],
+      ["flutter_lints", "flutter_lints"],
+    ],
+  },
   // lockfiles-ruby-php-os
-  RubyGems: { version: "1.16.0.rc1", names: [["RedCloth", "RedCloth"], [" rails ", "rails"]] },
+  RubyGems: {
+    version: "1.16.0.rc1",
+    names: [
+      ["RedCloth", "RedCloth"],
+      [" rails ", "rails"],
+    ],
+  },
   Packagist: { version: "v1.2.3-beta1", names: [["Symfony/HTTP-Kernel", "symfony/http-kernel"]] },
-  Debian: { version: "1:3.0.11-1~deb12u2", names: [["12/openssl", "12/openssl"], ["12/LibSSL3", "12/libssl3"]] },
+  Debian: {
+    version: "1:3.0.11-1~deb12u2",
+    names: [
+      ["12/openssl", "12/openssl"],
+      ["12/LibSSL3", "12/libssl3"],
+    ],
+  },
   Alpine: { version: "3.1.4_rc1-r0", names: [["v3.19/openssl", "v3.19/openssl"]] },
 };
 
@@ -93,7 +150,8 @@ describe("ECOSYSTEM_DEFINITIONS", () => {
     for (const definition of ECOSYSTEM_DEFINITIONS) {
       const { version, names } = SAMPLES[definition.id];
       expect([definition.id, definition.versionScheme.key(version)]).not.toEqual([definition.id, null]);
-      for (const [written, normalized] of names) expect([definition.id, definition.normalizeName(written)]).toEqual([definition.id, normalized]);
+      for (const [written, normalized] of names)
+        expect([definition.id, definition.normalizeName(written)]).toEqual([definition.id, normalized]);
     }
   });
 

@@ -10,9 +10,23 @@ describe("parseBunLock", () => {
   it("reads bun 1.2 output: workspaces give direct and dev, nested install paths resolve, aliases are the real package", () => {
     expect(parseBunLock(fixtureText("lockfiles/bun-v1-workspaces.bun.lock"))).toEqual({
       packages: [
-        { ecosystem: "npm", name: "ansi-regex", version: "5.0.1", direct: false, dev: false, path: ["string-width", "strip-ansi", "ansi-regex"] },
+        {
+          ecosystem: "npm",
+          name: "ansi-regex",
+          version: "5.0.1",
+          direct: false,
+          dev: false,
+          path: ["string-width", "strip-ansi", "ansi-regex"],
+        },
         { ecosystem: "npm", name: "emoji-regex", version: "8.0.0", direct: false, dev: false, path: ["string-width", "emoji-regex"] },
-        { ecosystem: "npm", name: "is-fullwidth-code-point", version: "3.0.0", direct: false, dev: false, path: ["string-width", "is-fullwidth-code-point"] },
+        {
+          ecosystem: "npm",
+          name: "is-fullwidth-code-point",
+          version: "3.0.0",
+          direct: false,
+          dev: false,
+          path: ["string-width", "is-fullwidth-code-point"],
+        },
         { ecosystem: "npm", name: "is-number", version: "7.0.0", direct: true, dev: false, path: ["is-number"] },
         { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] },
         { ecosystem: "npm", name: "minimist", version: "1.2.5", direct: true, dev: true, path: ["minimist"] },
@@ -23,7 +37,13 @@ describe("parseBunLock", () => {
         { ecosystem: "npm", name: "ms", version: "2.0.0", direct: true, dev: false, path: ["ms"] },
       ],
       unchecked: [
-        { ecosystem: "npm", name: "local", spec: "local@file:local", kind: "path", reason: "installed from a local directory (file:), not from the registry" },
+        {
+          ecosystem: "npm",
+          name: "local",
+          spec: "local@file:local",
+          kind: "path",
+          reason: "installed from a local directory (file:), not from the registry",
+        },
         { ecosystem: "npm", name: "ws-a", spec: "ws-a@workspace:packages/ws-a", kind: "workspace", reason: WORKSPACE },
       ],
     });
@@ -56,14 +76,28 @@ describe("parseBunLock", () => {
       { ecosystem: "npm", name: "hosted", spec: "hosted@github:x/hosted#0123abc", kind: "git", reason: GIT },
       { ecosystem: "npm", name: "from-git", spec: "from-git@git+https://git.example.com/from-git.git#0123abc", kind: "git", reason: GIT },
       { ecosystem: "npm", name: "linked", spec: "linked@link:linked", kind: "workspace", reason: WORKSPACE },
-      { ecosystem: "npm", name: "tar", spec: "tar@https://files.example.com/tar-1.0.0.tgz", kind: "url", reason: "installed from a tarball URL that is not a registry download" },
-      { ecosystem: "npm", name: "scalar", spec: "scalar", kind: "malformed_entry", reason: 'the bun.lock entry is not ["name@version", …]' },
+      {
+        ecosystem: "npm",
+        name: "tar",
+        spec: "tar@https://files.example.com/tar-1.0.0.tgz",
+        kind: "url",
+        reason: "installed from a tarball URL that is not a registry download",
+      },
+      {
+        ecosystem: "npm",
+        name: "scalar",
+        spec: "scalar",
+        kind: "malformed_entry",
+        reason: 'the bun.lock entry is not ["name@version", …]',
+      },
       { ecosystem: "npm", name: "empty", spec: "empty", kind: "malformed_entry", reason: 'the bun.lock entry is not ["name@version", …]' },
     ]);
   });
 
   it("refuses a lockfileVersion it does not know", () => {
-    expect(() => parseBunLock('{"lockfileVersion": 9, "packages": {}}')).toThrow(expect.objectContaining({ code: "lockfile_unsupported_version" }));
+    expect(() => parseBunLock('{"lockfileVersion": 9, "packages": {}}')).toThrow(
+      expect.objectContaining({ code: "lockfile_unsupported_version" }),
+    );
   });
 
   it.each([

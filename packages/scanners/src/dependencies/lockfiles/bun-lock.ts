@@ -24,7 +24,10 @@ export function parseBunLock(text: string): PackageSet {
   const version = lock.lockfileVersion;
   if (typeof version !== "number") throw malformed("lockfileVersion is missing or not a number");
   if (!SUPPORTED_VERSIONS.has(version)) {
-    throw new DependencyInputError("lockfile_unsupported_version", `bun.lock lockfileVersion ${version} is not supported (supported: 0, 1)`);
+    throw new DependencyInputError(
+      "lockfile_unsupported_version",
+      `bun.lock lockfileVersion ${version} is not supported (supported: 0, 1)`,
+    );
   }
   const packages = lock.packages ?? {};
   if (!isJsonObject(packages)) throw malformed("`packages` is not an object");
@@ -33,7 +36,7 @@ export function parseBunLock(text: string): PackageSet {
   for (const [key, entry] of Object.entries(packages)) {
     const ident = Array.isArray(entry) && typeof entry[0] === "string" ? splitNameAtSpec(entry[0]) : null;
     if (ident === null) {
-      set.unchecked.push(npmUnchecked(lastName(key), key, "malformed_entry", "the bun.lock entry is not [\"name@version\", …]"));
+      set.unchecked.push(npmUnchecked(lastName(key), key, "malformed_entry", 'the bun.lock entry is not ["name@version", …]'));
       continue;
     }
     if (ident.spec.startsWith("workspace:")) {
@@ -71,7 +74,9 @@ function graphOf(packages: Record<string, unknown>, workspaces: Record<string, u
     const info = Array.isArray(entry) ? entry.find(isJsonObject) : undefined;
     if (info === undefined) return [];
     const from = installPath(key);
-    return PROD_FIELDS.flatMap((field) => (isJsonObject(info[field]) ? Object.keys(info[field]).flatMap((name) => resolve(from, name)) : []));
+    return PROD_FIELDS.flatMap((field) =>
+      isJsonObject(info[field]) ? Object.keys(info[field]).flatMap((name) => resolve(from, name)) : [],
+    );
   };
   const name = (key: string): string => {
     const entry = packages[key];

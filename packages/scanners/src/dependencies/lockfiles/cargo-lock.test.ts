@@ -17,13 +17,24 @@ const WORKSPACE: PackageSet = {
     { ecosystem: "crates.io", name: "smallvec", version: "1.6.0", direct: false, path: ["tokio", "parking_lot", "smallvec"] },
     { ecosystem: "crates.io", name: "tokio", version: "1.0.0", direct: true, path: ["tokio"] },
   ],
-  unchecked: [{ ecosystem: "crates.io", name: "gitdep", spec: "gitdep@git+file:///tmp/cargofx/gitdep-repo#df464af491033d5a32c233179941cd70df08f1e8", kind: "git", reason: GIT }],
+  unchecked: [
+    {
+      ecosystem: "crates.io",
+      name: "gitdep",
+      spec: "gitdep@git+file:///tmp/cargofx/gitdep-repo#df464af491033d5a32c233179941cd70df08f1e8",
+      kind: "git",
+      reason: GIT,
+    },
+  ],
 };
 
 describe("parseCargoLock", () => {
-  it.each(["Cargo.lock", "cargo-v3.Cargo.lock"])("reads %s: workspace crates are the project, their dependencies direct, paths by the dependency lists", (fixture) => {
-    expect(parseCargoLock(fixtureText(`lockfiles/${fixture}`))).toEqual(WORKSPACE);
-  });
+  it.each(["Cargo.lock", "cargo-v3.Cargo.lock"])(
+    "reads %s: workspace crates are the project, their dependencies direct, paths by the dependency lists",
+    (fixture) => {
+      expect(parseCargoLock(fixtureText(`lockfiles/${fixture}`))).toEqual(WORKSPACE);
+    },
+  );
 
   it("reads version 1 references (`name version (source)`) and the [metadata] table", () => {
     const registry = "registry+https://github.com/rust-lang/crates.io-index";
@@ -77,7 +88,13 @@ describe("parseCargoLock", () => {
         { ecosystem: "crates.io", name: "d", spec: "d", kind: "malformed_entry", reason: "the [[package]] entry has no version" },
         { ecosystem: "crates.io", name: "", spec: "", kind: "malformed_entry", reason: "the [[package]] entry has no name" },
         { ecosystem: "crates.io", name: "b", spec: "b@1.0", kind: "invalid_version", reason: "the version is not a SemVer version" },
-        { ecosystem: "crates.io", name: "c", spec: "c@path+file:///somewhere", kind: "url", reason: "installed from a source that is not a registry" },
+        {
+          ecosystem: "crates.io",
+          name: "c",
+          spec: "c@path+file:///somewhere",
+          kind: "url",
+          reason: "installed from a source that is not a registry",
+        },
       ],
     });
   });
@@ -85,7 +102,12 @@ describe("parseCargoLock", () => {
   it.each([
     ["JSON", '{"a": 1}', "lockfile_malformed", "Cargo.lock is not valid TOML (line 1, column 1)"],
     ["TOML without packages", 'name = "x"', "lockfile_malformed", "Cargo.lock: no [[package]] entries"],
-    ["a newer lockfile version", 'version = 5\n[[package]]\nname = "a"', "lockfile_unsupported_version", "Cargo.lock version 5 is not supported (supported: 1 to 4)"],
+    [
+      "a newer lockfile version",
+      'version = 5\n[[package]]\nname = "a"',
+      "lockfile_unsupported_version",
+      "Cargo.lock version 5 is not supported (supported: 1 to 4)",
+    ],
   ])("refuses %s", (_name, text, code, message) => {
     expect(() => parseCargoLock(text)).toThrow(DependencyInputError);
     expect(() => parseCargoLock(text)).toThrow(expect.objectContaining({ code, message }));

@@ -28,7 +28,10 @@ export function parseCargoLock(text: string): PackageSet {
   const lock = parseTomlText(text, "Cargo.lock");
   const version = lock.version;
   if (version !== undefined && (typeof version !== "number" || version > MAX_LOCKFILE_VERSION)) {
-    throw new DependencyInputError("lockfile_unsupported_version", `Cargo.lock version ${String(version)} is not supported (supported: 1 to 4)`);
+    throw new DependencyInputError(
+      "lockfile_unsupported_version",
+      `Cargo.lock version ${String(version)} is not supported (supported: 1 to 4)`,
+    );
   }
   if (!Array.isArray(lock.package)) throw new DependencyInputError("lockfile_malformed", "Cargo.lock: no [[package]] entries");
   const set: PackageSet = { packages: [], unchecked: [] };
@@ -49,13 +52,27 @@ export function parseCargoLock(text: string): PackageSet {
 function addCrate(crate: Crate, path: string[] | undefined, set: PackageSet): void {
   const spec = `${crate.name}@${crate.source ?? ""}`;
   if (crate.source?.startsWith("git+")) {
-    set.unchecked.push(cargoUnchecked(crate.name, spec, "git", "installed from a git repository, not from the registry; advisories are matched by registry version"));
+    set.unchecked.push(
+      cargoUnchecked(
+        crate.name,
+        spec,
+        "git",
+        "installed from a git repository, not from the registry; advisories are matched by registry version",
+      ),
+    );
   } else if (!/^(?:registry|sparse)\+/.test(crate.source ?? "")) {
     set.unchecked.push(cargoUnchecked(crate.name, spec, "url", "installed from a source that is not a registry"));
   } else if (semverScheme.key(crate.version) === null) {
-    set.unchecked.push(cargoUnchecked(crate.name, `${crate.name}@${crate.version}`, "invalid_version", "the version is not a SemVer version"));
+    set.unchecked.push(
+      cargoUnchecked(crate.name, `${crate.name}@${crate.version}`, "invalid_version", "the version is not a SemVer version"),
+    );
   } else {
-    set.packages.push({ ecosystem: "crates.io", name: crate.name, version: crate.version, ...(path !== undefined && { direct: path.length === 1, path }) });
+    set.packages.push({
+      ecosystem: "crates.io",
+      name: crate.name,
+      version: crate.version,
+      ...(path !== undefined && { direct: path.length === 1, path }),
+    });
   }
 }
 
@@ -90,9 +107,11 @@ function dependencyPaths(crates: Crate[]): Map<Crate, string[]> {
 function resolve(reference: string, byName: Map<string, Crate[]>): Crate | undefined {
   const [name = "", version, source] = reference.split(" ", 3);
   const wantedSource = source?.replace(/^\((.*)\)$/, "$1");
-  return byName.get(name)?.find(
-    (crate) => (version === undefined || crate.version === version) && (wantedSource === undefined || crate.source === wantedSource),
-  );
+  return byName
+    .get(name)
+    ?.find(
+      (crate) => (version === undefined || crate.version === version) && (wantedSource === undefined || crate.source === wantedSource),
+    );
 }
 
 function readCrate(entry: unknown): Crate | string {
@@ -101,7 +120,8 @@ function readCrate(entry: unknown): Crate | string {
   if (typeof name !== "string" || name === "") return "the [[package]] entry has no name";
   if (typeof version !== "string") return "the [[package]] entry has no version";
   if (source !== undefined && typeof source !== "string") return "the [[package]] entry's source is not a string";
-  if (!Array.isArray(dependencies) || !dependencies.every((d) => typeof d === "string")) return "the [[package]] entry's dependencies are not a list of strings";
+  if (!Array.isArray(dependencies) || !dependencies.every((d) => typeof d === "string"))
+    return "the [[package]] entry's dependencies are not a list of strings";
   return { name, version, source, dependencies: dependencies as string[] };
 }
 

@@ -15,7 +15,7 @@ describe("parseComposerLock", () => {
       { ecosystem: "Packagist", name: "symfony/http-kernel", version: "v6.4.0", dev: false },
     ]);
     expect(set.unchecked.map((u) => [u.name, u.spec, u.kind])).toEqual([
-      ["", "{\"version\":\"1.0.0\"}", "malformed_entry"],
+      ["", '{"version":"1.0.0"}', "malformed_entry"],
       ["acme/internal-tools", "acme/internal-tools@dev-main#9f0e4c2b1a7d8e3f5c6b0a9d8e7f6c5b4a3d2e1f", "git"],
       ["acme/shared-kernel", "acme/shared-kernel@path:../shared-kernel", "path"],
       ["acme/weird", "acme/weird@latest", "invalid_version"],
@@ -28,7 +28,7 @@ describe("parseComposerLock", () => {
   });
 
   it("refuses a file that is not a composer.lock", () => {
-    for (const text of ["GEM\n", "[]", "{\"lockfileVersion\": 3}", "{\"packages\": {}}"]) {
+    for (const text of ["GEM\n", "[]", '{"lockfileVersion": 3}', '{"packages": {}}']) {
       expect([text, () => parseComposerLock(text)]).toEqual([text, expect.any(Function)]);
       expect(() => parseComposerLock(text)).toThrow(DependencyInputError);
     }

@@ -13,9 +13,13 @@ const MAX_SPEC = 256;
 export function parseComposerLock(text: string): PackageSet {
   const lock = parseJsonText(text, "composer.lock", "lockfile_malformed");
   if (!isJsonObject(lock)) throw malformed("the top level is not an object");
-  if (!Array.isArray(lock.packages) && !Array.isArray(lock["packages-dev"])) throw malformed("neither `packages` nor `packages-dev` is a list");
+  if (!Array.isArray(lock.packages) && !Array.isArray(lock["packages-dev"]))
+    throw malformed("neither `packages` nor `packages-dev` is a list");
   const set: PackageSet = { packages: [], unchecked: [] };
-  for (const [field, dev] of [["packages", false], ["packages-dev", true]] as const) {
+  for (const [field, dev] of [
+    ["packages", false],
+    ["packages-dev", true],
+  ] as const) {
     const entries = lock[field];
     if (entries === undefined || entries === null) continue;
     if (!Array.isArray(entries)) throw malformed(`\`${field}\` is not a list`);
@@ -27,14 +31,18 @@ export function parseComposerLock(text: string): PackageSet {
 function addEntry(entry: unknown, dev: boolean, set: PackageSet): void {
   if (!isJsonObject(entry) || typeof entry.name !== "string" || typeof entry.version !== "string") {
     const name = isJsonObject(entry) && typeof entry.name === "string" ? entry.name : "";
-    set.unchecked.push(unchecked(name, JSON.stringify(entry) ?? "", "malformed_entry", "the composer.lock entry has no name and version strings"));
+    set.unchecked.push(
+      unchecked(name, JSON.stringify(entry) ?? "", "malformed_entry", "the composer.lock entry has no name and version strings"),
+    );
     return;
   }
   const { name, version } = entry;
   const sourceType = isJsonObject(entry.source) ? entry.source.type : undefined;
   const distType = isJsonObject(entry.dist) ? entry.dist.type : undefined;
   if (sourceType === "path" || distType === "path") {
-    const url = (isJsonObject(entry.dist) && typeof entry.dist.url === "string" ? entry.dist.url : undefined) ?? (isJsonObject(entry.source) && typeof entry.source.url === "string" ? entry.source.url : "");
+    const url =
+      (isJsonObject(entry.dist) && typeof entry.dist.url === "string" ? entry.dist.url : undefined) ??
+      (isJsonObject(entry.source) && typeof entry.source.url === "string" ? entry.source.url : "");
     set.unchecked.push(unchecked(name, `${name}@path:${url}`, "path", "a package from a local path, not from a Composer repository"));
     return;
   }

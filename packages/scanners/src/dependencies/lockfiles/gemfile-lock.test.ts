@@ -7,7 +7,13 @@ import { parseGemfileLock } from "./gemfile-lock.js";
 describe("parseGemfileLock", () => {
   it("checks GEM gems once whatever their platforms, with direct and path; GIT, PATH and unreadable specs are unchecked", () => {
     const set = canonicalPackageSet(parseGemfileLock(fixtureText("lockfiles/bundler.Gemfile.lock")));
-    const gem = (name: string, version: string, path: string[]) => ({ ecosystem: "RubyGems", name, version, direct: path.length === 1, path });
+    const gem = (name: string, version: string, path: string[]) => ({
+      ecosystem: "RubyGems",
+      name,
+      version,
+      direct: path.length === 1,
+      path,
+    });
     expect(set.packages).toEqual([
       gem("concurrent-ruby", "1.2.3", ["activesupport", "concurrent-ruby"]),
       gem("i18n", "1.14.1", ["activesupport", "i18n"]),
@@ -26,14 +32,15 @@ describe("parseGemfileLock", () => {
   });
 
   it("reads CRLF files, gems.locked sections and a version Gem::Version cannot read", () => {
-    const text = "GEM\r\n  remote: https://rubygems.org/\r\n  specs:\r\n    rake (13.1.0)\r\n    odd (1..0)\r\n\r\nDEPENDENCIES\r\n  rake\r\n";
+    const text =
+      "GEM\r\n  remote: https://rubygems.org/\r\n  specs:\r\n    rake (13.1.0)\r\n    odd (1..0)\r\n\r\nDEPENDENCIES\r\n  rake\r\n";
     const set = parseGemfileLock(text);
     expect(set.packages).toEqual([{ ecosystem: "RubyGems", name: "rake", version: "13.1.0", direct: true, path: ["rake"] }]);
     expect(set.unchecked).toEqual([expect.objectContaining({ name: "odd", kind: "invalid_version" })]);
   });
 
   it("refuses a file that is not a Gemfile.lock", () => {
-    for (const text of ["{\"packages\": []}", "lockfileVersion: '9.0'\n", "  indented: first\nGEM\n"]) {
+    for (const text of ['{"packages": []}', "lockfileVersion: '9.0'\n", "  indented: first\nGEM\n"]) {
       expect(() => parseGemfileLock(text)).toThrow(DependencyInputError);
     }
     expect(() => parseGemfileLock("nothing here")).toThrow(expect.objectContaining({ code: "lockfile_malformed" }));

@@ -80,7 +80,13 @@ function sourceLine(
   const spec = SPEC.exec(line);
   if (spec?.[1] === undefined || spec[2] === undefined) {
     const name = line.trim().split(/\s/)[0] ?? "";
-    set.unchecked.push({ ecosystem: "RubyGems", name, spec: line.trim().slice(0, 256), kind: "malformed_entry", reason: "a specs line that is not `name (version)`" });
+    set.unchecked.push({
+      ecosystem: "RubyGems",
+      name,
+      spec: line.trim().slice(0, 256),
+      kind: "malformed_entry",
+      reason: "a specs line that is not `name (version)`",
+    });
     return undefined;
   }
   const entry: Spec = { name: spec[1], version: spec[2], section, options: { ...options }, line: line.trim() };
@@ -93,13 +99,23 @@ function addSpec(spec: Spec, direct: Set<string>, paths: Map<string, string[]>, 
   const { name, version, section, options } = spec;
   if (section !== "GEM") {
     const kind = section === "PATH" ? "path" : "git";
-    const where = section === "PATH" ? `path:${options["remote"] ?? ""}` : `${options["remote"] ?? ""}${options["revision"] ? `#${options["revision"]}` : ""}`;
-    const reason = section === "PATH" ? "a gem from a local path, not from a gem server" : "a gem from a git repository, not from a gem server";
+    const where =
+      section === "PATH"
+        ? `path:${options["remote"] ?? ""}`
+        : `${options["remote"] ?? ""}${options["revision"] ? `#${options["revision"]}` : ""}`;
+    const reason =
+      section === "PATH" ? "a gem from a local path, not from a gem server" : "a gem from a git repository, not from a gem server";
     set.unchecked.push({ ecosystem: "RubyGems", name, spec: `${name}@${where}`, kind, reason });
     return;
   }
   if (rubygemsScheme.key(version) === null) {
-    set.unchecked.push({ ecosystem: "RubyGems", name, spec: spec.line, kind: "invalid_version", reason: "the version is not a RubyGems version" });
+    set.unchecked.push({
+      ecosystem: "RubyGems",
+      name,
+      spec: spec.line,
+      kind: "invalid_version",
+      reason: "the version is not a RubyGems version",
+    });
     return;
   }
   const pkg: PackageRef = { ecosystem: "RubyGems", name, version, direct: direct.has(name) };

@@ -60,8 +60,20 @@ describe("parseGoMod", () => {
     expect(parseGoMod(text)).toEqual({
       packages: [{ ecosystem: "Go", name: "github.com/e/f", version: "v1.0.0", direct: true }],
       unchecked: [
-        { ecosystem: "Go", name: "github.com/a/b", spec: "github.com/a/b@latest", kind: "invalid_version", reason: "the version is not a Go module version" },
-        { ecosystem: "Go", name: "github.com/c/d", spec: "github.com/c/d", kind: "malformed_entry", reason: "go.mod line 4: a require takes a module path and a version" },
+        {
+          ecosystem: "Go",
+          name: "github.com/a/b",
+          spec: "github.com/a/b@latest",
+          kind: "invalid_version",
+          reason: "the version is not a Go module version",
+        },
+        {
+          ecosystem: "Go",
+          name: "github.com/c/d",
+          spec: "github.com/c/d",
+          kind: "malformed_entry",
+          reason: "go.mod line 4: a require takes a module path and a version",
+        },
       ],
     });
   });
@@ -74,7 +86,11 @@ describe("parseGoMod", () => {
     ["JSON", '{"lockfileVersion": 3}', 'go.mod line 1: unknown directive "{\\"lockfileVersion\\":"'],
     ["a Cargo.lock", "version = 4\n[[package]]", 'go.mod line 1: unknown directive "version"'],
     ["an unclosed block", "module m\nrequire (\n  a v1.0.0", "go.mod: a require block is not closed"],
-    ["a replace without =>", "module m\nreplace a v1.0.0 b v1.0.0", "go.mod line 2: a replace is `module [version] => module version` or `module [version] => directory`"],
+    [
+      "a replace without =>",
+      "module m\nreplace a v1.0.0 b v1.0.0",
+      "go.mod line 2: a replace is `module [version] => module version` or `module [version] => directory`",
+    ],
     ["an unterminated string", 'module "m', "go.mod line 1: unterminated string"],
   ])("refuses %s as not a go.mod", (_name, text, message) => {
     expect(() => parseGoMod(text)).toThrow(DependencyInputError);

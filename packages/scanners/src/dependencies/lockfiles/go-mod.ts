@@ -48,7 +48,14 @@ export function parseGoMod(text: string): PackageSet {
 function addRequire(statement: Statement, replacements: Map<string, Replacement[]>, set: PackageSet): void {
   const [path = "", version, ...rest] = statement.args;
   if (version === undefined || rest.length > 0) {
-    set.unchecked.push(goUnchecked(path, statement.args.join(" "), "malformed_entry", `go.mod line ${statement.line}: a require takes a module path and a version`));
+    set.unchecked.push(
+      goUnchecked(
+        path,
+        statement.args.join(" "),
+        "malformed_entry",
+        `go.mod line ${statement.line}: a require takes a module path and a version`,
+      ),
+    );
     return;
   }
   const direct = !isIndirect(statement.comment);
@@ -72,7 +79,10 @@ function readReplace(statement: Statement): Replacement & { oldPath: string } {
   const old = statement.args.slice(0, Math.max(arrow, 0));
   const replacement = statement.args.slice(arrow + 1);
   if (arrow < 1 || old.length > 2 || replacement.length < 1 || replacement.length > 2) {
-    throw new DependencyInputError("lockfile_malformed", `go.mod line ${statement.line}: a replace is \`module [version] => module version\` or \`module [version] => directory\``);
+    throw new DependencyInputError(
+      "lockfile_malformed",
+      `go.mod line ${statement.line}: a replace is \`module [version] => module version\` or \`module [version] => directory\``,
+    );
   }
   return { oldPath: old[0] ?? "", oldVersion: old[1], path: replacement[0] ?? "", version: replacement[1] };
 }

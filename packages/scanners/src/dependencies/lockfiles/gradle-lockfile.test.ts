@@ -19,13 +19,21 @@ describe("parseGradleLockfile", () => {
         { ecosystem: "Maven", name: "org.yaml:snakeyaml", version: "1.33" },
       ],
       unchecked: [
-        { ecosystem: "Maven", name: "not-a-coordinate", spec: "not-a-coordinate=runtimeClasspath", kind: "malformed_entry", reason: "not a group:artifact:version=configurations line" },
+        {
+          ecosystem: "Maven",
+          name: "not-a-coordinate",
+          spec: "not-a-coordinate=runtimeClasspath",
+          kind: "malformed_entry",
+          reason: "not a group:artifact:version=configurations line",
+        },
       ],
     });
   });
 
   it("reads CRLF files and a file with only empty=", () => {
-    expect(parseGradleLockfile("a:b:1.0=runtimeClasspath\r\nempty=\r\n").packages).toEqual([{ ecosystem: "Maven", name: "a:b", version: "1.0", dev: false }]);
+    expect(parseGradleLockfile("a:b:1.0=runtimeClasspath\r\nempty=\r\n").packages).toEqual([
+      { ecosystem: "Maven", name: "a:b", version: "1.0", dev: false },
+    ]);
     expect(parseGradleLockfile("# comment\nempty=\n")).toEqual({ packages: [], unchecked: [] });
     expect(parseGradleLockfile("")).toEqual({ packages: [], unchecked: [] });
   });

@@ -29,14 +29,26 @@ export function parseGradleLockfile(text: string): PackageSet {
     const match = ENTRY.exec(line);
     if (match === null) {
       const name = line.split("=")[0]?.slice(0, MAX_SPEC) ?? "";
-      set.unchecked.push({ ecosystem: "Maven", name, spec: line.slice(0, MAX_SPEC), kind: "malformed_entry", reason: "not a group:artifact:version=configurations line" });
+      set.unchecked.push({
+        ecosystem: "Maven",
+        name,
+        spec: line.slice(0, MAX_SPEC),
+        kind: "malformed_entry",
+        reason: "not a group:artifact:version=configurations line",
+      });
       continue;
     }
     recognised = true;
     const [, group, artifact, version = "", configurationList = ""] = match;
     const name = `${group}:${artifact}`;
     if (/\s/.test(version.trim()) || version.trim() === "") {
-      set.unchecked.push({ ecosystem: "Maven", name, spec: `${name}@${version}`.slice(0, MAX_SPEC), kind: "invalid_version", reason: "the version is not a Maven version" });
+      set.unchecked.push({
+        ecosystem: "Maven",
+        name,
+        spec: `${name}@${version}`.slice(0, MAX_SPEC),
+        kind: "invalid_version",
+        reason: "the version is not a Maven version",
+      });
       continue;
     }
     const configurations = configurationList

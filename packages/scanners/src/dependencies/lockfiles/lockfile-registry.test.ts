@@ -1,35 +1,88 @@
 import { describe, expect, it } from "vitest";
 import { fixtureText } from "../fixtures.fixture.js";
 import type { PackageRef } from "../package-set.js";
-import { LOCKFILE_FORMATS, LOCKFILE_FORMAT_DEFINITIONS, lockfileFormatDefinition, lockfileFormatForFileName, lockfileFormatsFor } from "./lockfile-registry.js";
+import {
+  LOCKFILE_FORMATS,
+  LOCKFILE_FORMAT_DEFINITIONS,
+  lockfileFormatDefinition,
+  lockfileFormatForFileName,
+  lockfileFormatsFor,
+} from "./lockfile-registry.js";
 
 // The fixture lines: at least one per format. A fixture (under test/fixtures/lockfiles), the path it would
 // have in a project, and one package it must list.
 const FIXTURES: [fixture: string, projectPath: string, listed: PackageRef][] = [
-  ["npm-v3.package-lock.json", "package-lock.json", { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] }],
-  ["pnpm-v9.pnpm-lock.yaml", "web/pnpm-lock.yaml", { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] }],
+  [
+    "npm-v3.package-lock.json",
+    "package-lock.json",
+    { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] },
+  ],
+  [
+    "pnpm-v9.pnpm-lock.yaml",
+    "web/pnpm-lock.yaml",
+    { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] },
+  ],
   ["yarn-v1.yarn.lock", "yarn.lock", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
   ["requirements.txt", "requirements.txt", { ecosystem: "PyPI", name: "Jinja2", version: "3.1.2" }],
   // lockfiles-jvm-dotnet
   [
     "maven.pom.xml",
     "service/pom.xml",
-    { ecosystem: "Maven", name: "org.apache.logging.log4j:log4j-core", version: "2.14.1", direct: true, dev: false, path: ["org.apache.logging.log4j:log4j-core"] },
+    {
+      ecosystem: "Maven",
+      name: "org.apache.logging.log4j:log4j-core",
+      version: "2.14.1",
+      direct: true,
+      dev: false,
+      path: ["org.apache.logging.log4j:log4j-core"],
+    },
   ],
-  ["gradle.lockfile", "app/gradle.lockfile", { ecosystem: "Maven", name: "org.apache.logging.log4j:log4j-core", version: "2.14.1", dev: false }],
-  ["nuget.packages.lock.json", "src/Api/packages.lock.json", { ecosystem: "NuGet", name: "Newtonsoft.Json", version: "13.0.3", direct: true, path: ["Newtonsoft.Json"] }],
+  [
+    "gradle.lockfile",
+    "app/gradle.lockfile",
+    { ecosystem: "Maven", name: "org.apache.logging.log4j:log4j-core", version: "2.14.1", dev: false },
+  ],
+  [
+    "nuget.packages.lock.json",
+    "src/Api/packages.lock.json",
+    { ecosystem: "NuGet", name: "Newtonsoft.Json", version: "13.0.3", direct: true, path: ["Newtonsoft.Json"] },
+  ],
   // lockfiles-go-rust-dart
   ["go.mod", "service/go.mod", { ecosystem: "Go", name: "golang.org/x/text", version: "v0.3.5", direct: true }],
-  ["Cargo.lock", "Cargo.lock", { ecosystem: "crates.io", name: "smallvec", version: "1.6.0", direct: false, path: ["tokio", "parking_lot", "smallvec"] }],
+  [
+    "Cargo.lock",
+    "Cargo.lock",
+    { ecosystem: "crates.io", name: "smallvec", version: "1.6.0", direct: false, path: ["tokio", "parking_lot", "smallvec"] },
+  ],
   ["pubspec.lock", "app/pubspec.lock", { ecosystem: "Pub", name: "http", version: "0.13.6", direct: true }],
   // lockfiles-ruby-php-os
-  ["bundler.Gemfile.lock", "app/Gemfile.lock", { ecosystem: "RubyGems", name: "rack", version: "2.2.8", direct: false, path: ["billing", "rack"] }],
+  [
+    "bundler.Gemfile.lock",
+    "app/Gemfile.lock",
+    { ecosystem: "RubyGems", name: "rack", version: "2.2.8", direct: false, path: ["billing", "rack"] },
+  ],
   ["composer-v2.composer.lock", "composer.lock", { ecosystem: "Packagist", name: "psr/http-message", version: "2.0", dev: false }],
   // lockfiles-js-py
-  ["npm-v3.package-lock.json", "npm-shrinkwrap.json", { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] }],
-  ["bun-v1-workspaces.bun.lock", "bun.lock", { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] }],
-  ["yarn-berry-v4-workspaces.yarn.lock", "yarn.lock", { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, path: ["lodash"] }],
-  ["poetry-v2.poetry.lock", "poetry.lock", { ecosystem: "PyPI", name: "requests", version: "2.31.0", direct: true, dev: false, path: ["requests"] }],
+  [
+    "npm-v3.package-lock.json",
+    "npm-shrinkwrap.json",
+    { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] },
+  ],
+  [
+    "bun-v1-workspaces.bun.lock",
+    "bun.lock",
+    { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] },
+  ],
+  [
+    "yarn-berry-v4-workspaces.yarn.lock",
+    "yarn.lock",
+    { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, path: ["lodash"] },
+  ],
+  [
+    "poetry-v2.poetry.lock",
+    "poetry.lock",
+    { ecosystem: "PyPI", name: "requests", version: "2.31.0", direct: true, dev: false, path: ["requests"] },
+  ],
   ["Pipfile.lock", "Pipfile.lock", { ecosystem: "PyPI", name: "Jinja2", version: "3.1.2", dev: false }],
   ["uv.lock", "uv.lock", { ecosystem: "PyPI", name: "anyio", version: "4.2.0", direct: true, dev: false, path: ["anyio"] }],
   ["pdm.lock", "pdm.lock", { ecosystem: "PyPI", name: "requests", version: "2.31.0", dev: false }],
@@ -90,7 +143,21 @@ describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
     // lockfiles-js-py
     expect(formatOf("services/api/poetry.lock")).toBe("poetry.lock");
     expect(formatOf("npm-shrinkwrap.json")).toBe("npm-shrinkwrap.json");
-    for (const path of ["package.json", "yarn.lock.bak", "old-package-lock.json", "requirements/prod.txt", "constraints.txt", "myrequirements.txt", "requirements.in", "pom.xml.bak", "build.gradle", "packages.config", "bun.lockb", "Pipfile", "pipfile.lock"]) {
+    for (const path of [
+      "package.json",
+      "yarn.lock.bak",
+      "old-package-lock.json",
+      "requirements/prod.txt",
+      "constraints.txt",
+      "myrequirements.txt",
+      "requirements.in",
+      "pom.xml.bak",
+      "build.gradle",
+      "packages.config",
+      "bun.lockb",
+      "Pipfile",
+      "pipfile.lock",
+    ]) {
       expect([path, formatOf(path)]).toEqual([path, undefined]);
     }
   });

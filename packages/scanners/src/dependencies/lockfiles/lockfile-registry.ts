@@ -28,7 +28,12 @@ export const LOCKFILE_FORMAT_DEFINITIONS = [
   // Classic (v1) and berry (v2+) lockfiles share the name; the parser tells them apart by berry's __metadata.
   { format: "yarn.lock", ecosystem: "npm", fileName: /^yarn\.lock$/, parse: parseYarnLock },
   // Projects split their pins by purpose: requirements-dev.txt, test-requirements.txt, requirements.in.txt.
-  { format: "requirements.txt", ecosystem: "PyPI", fileName: /^(?:[\w.-]*[-_.])?requirements(?:[-_.][\w.-]*)?\.txt$/, parse: parseRequirementsTxt },
+  {
+    format: "requirements.txt",
+    ecosystem: "PyPI",
+    fileName: /^(?:[\w.-]*[-_.])?requirements(?:[-_.][\w.-]*)?\.txt$/,
+    parse: parseRequirementsTxt,
+  },
   // lockfiles-jvm-dotnet
   { format: "pom.xml", ecosystem: "Maven", fileName: /^pom\.xml$/, parse: parsePomXml },
   // buildscript-gradle.lockfile locks the build script's own classpath (plugins), in the same format.

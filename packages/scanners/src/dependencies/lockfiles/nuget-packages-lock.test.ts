@@ -23,14 +23,24 @@ describe("parseNuGetPackagesLock", () => {
         },
       ],
       unchecked: [
-        { ecosystem: "NuGet", name: "Example.Shared", spec: "Example.Shared@project", kind: "workspace", reason: "a project of the solution (a project reference), the project's own code" },
+        {
+          ecosystem: "NuGet",
+          name: "Example.Shared",
+          spec: "Example.Shared@project",
+          kind: "workspace",
+          reason: "a project of the solution (a project reference), the project's own code",
+        },
       ],
     });
   });
 
   it("merges one package across targets: direct if it is for any, with the shortest path", () => {
     const text = lock({
-      "net6.0": { A: { type: "Direct", resolved: "1.0.0", dependencies: { B: "1.0.0" } }, B: { type: "Transitive", resolved: "1.0.0", dependencies: { C: "2.0.0" } }, C: { type: "Transitive", resolved: "2.0.0" } },
+      "net6.0": {
+        A: { type: "Direct", resolved: "1.0.0", dependencies: { B: "1.0.0" } },
+        B: { type: "Transitive", resolved: "1.0.0", dependencies: { C: "2.0.0" } },
+        C: { type: "Transitive", resolved: "2.0.0" },
+      },
       "net8.0": { C: { type: "Direct", resolved: "2.0.0" } },
     });
     expect(parseNuGetPackagesLock(text).packages).toEqual([

@@ -27,14 +27,23 @@ export function parseNuGetPackagesLock(text: string): PackageSet {
   if (!isJsonObject(lock)) throw malformed("the top level is not an object");
   if (typeof lock.version !== "number") throw malformed("version is missing or not a number");
   if (!SUPPORTED_VERSIONS.has(lock.version)) {
-    throw new DependencyInputError("lockfile_unsupported_version", `packages.lock.json version ${lock.version} is not supported (supported: 1, 2)`);
+    throw new DependencyInputError(
+      "lockfile_unsupported_version",
+      `packages.lock.json version ${lock.version} is not supported (supported: 1, 2)`,
+    );
   }
   if (!isJsonObject(lock.dependencies)) throw malformed("`dependencies` is missing or not an object");
   const packages = new Map<string, PackageRef>();
   const unchecked: UncheckedEntry[] = [];
   for (const [target, entries] of Object.entries(lock.dependencies)) {
     if (!isJsonObject(entries)) {
-      unchecked.push({ ecosystem: "NuGet", name: target, spec: target, kind: "malformed_entry", reason: "the target framework's packages are not an object" });
+      unchecked.push({
+        ecosystem: "NuGet",
+        name: target,
+        spec: target,
+        kind: "malformed_entry",
+        reason: "the target framework's packages are not an object",
+      });
       continue;
     }
     for (const ref of targetPackages(entries, unchecked)) {
@@ -78,7 +87,8 @@ function readEntry(name: string, value: unknown, unchecked: UncheckedEntry[]): E
     problem(`${name}@project`, "workspace", "a project of the solution (a project reference), the project's own code");
     return { name, type, resolved: "", dependencies: dependencyNames(value.dependencies) };
   }
-  if (typeof type !== "string" || !PACKAGE_TYPES.has(type)) return problem(name, "malformed_entry", "the packages.lock.json entry's type is not Direct, Transitive, CentralTransitive or Project");
+  if (typeof type !== "string" || !PACKAGE_TYPES.has(type))
+    return problem(name, "malformed_entry", "the packages.lock.json entry's type is not Direct, Transitive, CentralTransitive or Project");
   if (resolved === undefined) return problem(name, "no_version", "the lockfile gives no version for it");
   if (typeof resolved !== "string") return problem(name, "malformed_entry", "the packages.lock.json entry's resolved is not a string");
   if (nugetScheme.key(resolved) === null) return problem(`${name}@${resolved}`, "invalid_version", "the version is not a NuGet version");

@@ -20,7 +20,9 @@ export function packageLockGraph(packages: Record<string, unknown>): DependencyG
   const declared = (path: string, fields: readonly string[]): string[] => {
     const entry = packages[path];
     if (!isJsonObject(entry)) return [];
-    return fields.flatMap((field) => (isJsonObject(entry[field]) ? Object.keys(entry[field]) : [])).flatMap((name) => resolve(path, name) ?? []);
+    return fields
+      .flatMap((field) => (isJsonObject(entry[field]) ? Object.keys(entry[field]) : []))
+      .flatMap((name) => resolve(path, name) ?? []);
   };
   const projectFolders = Object.keys(packages).filter((path) => !path.includes(NODE_MODULES));
   const roots = projectFolders.flatMap((folder) => [
@@ -34,7 +36,9 @@ export function packageLockGraph(packages: Record<string, unknown>): DependencyG
   };
   const name = (path: string): string => {
     const entry = packages[path];
-    return isJsonObject(entry) && typeof entry.name === "string" ? entry.name : path.slice(path.lastIndexOf(NODE_MODULES) + NODE_MODULES.length);
+    return isJsonObject(entry) && typeof entry.name === "string"
+      ? entry.name
+      : path.slice(path.lastIndexOf(NODE_MODULES) + NODE_MODULES.length);
   };
   return { roots, children, name };
 }

@@ -50,7 +50,13 @@ describe("parsePackageLock", () => {
           kind: "workspace",
           reason: "a link to a folder of the project (workspace or link:), the project's own code",
         },
-        { ecosystem: "npm", name: "file-dep", spec: "file-dep@file:../file-dep", kind: "path", reason: "installed from a local directory (file:), not from the registry" },
+        {
+          ecosystem: "npm",
+          name: "file-dep",
+          spec: "file-dep@file:../file-dep",
+          kind: "path",
+          reason: "installed from a local directory (file:), not from the registry",
+        },
         { ecosystem: "npm", name: "from-git", spec: "from-git@git+ssh://git@github.com/x/from-git.git#abc", kind: "git", reason: GIT },
       ],
     });
@@ -68,7 +74,13 @@ describe("parsePackageLock", () => {
     expect(unplaced(parsePackageLock(text))).toEqual({
       packages: [{ ecosystem: "npm", name: "left-pad", version: "1.3.0" }],
       unchecked: [
-        { ecosystem: "npm", name: "from-git", spec: "from-git@git+ssh://git@github.com/x/from-git.git#0123456789abcdef0123456789abcdef01234567", kind: "git", reason: GIT },
+        {
+          ecosystem: "npm",
+          name: "from-git",
+          spec: "from-git@git+ssh://git@github.com/x/from-git.git#0123456789abcdef0123456789abcdef01234567",
+          kind: "git",
+          reason: GIT,
+        },
       ],
     });
   });
@@ -77,8 +89,15 @@ describe("parsePackageLock", () => {
     const text = lock({
       lockfileVersion: 3,
       packages: {
-        "node_modules/@scope/mirrored": { version: "1.0.0", resolved: "https://nexus.example.com/repository/npm/@scope/mirrored/-/mirrored-1.0.0.tgz" },
-        "node_modules/encoded": { name: "@scope/encoded", version: "2.0.0", resolved: "https://npm.example.com/@scope%2fencoded/-/encoded-2.0.0.tgz" },
+        "node_modules/@scope/mirrored": {
+          version: "1.0.0",
+          resolved: "https://nexus.example.com/repository/npm/@scope/mirrored/-/mirrored-1.0.0.tgz",
+        },
+        "node_modules/encoded": {
+          name: "@scope/encoded",
+          version: "2.0.0",
+          resolved: "https://npm.example.com/@scope%2fencoded/-/encoded-2.0.0.tgz",
+        },
         "node_modules/forked": { version: "1.0.0", resolved: "https://files.example.com/forked-1.0.0.tgz" },
         "node_modules/impostor": { version: "1.0.0", resolved: "https://files.example.com/other/-/impostor-1.0.0.tgz" },
         "node_modules/vendored": { version: "4.17.20", resolved: "file:vendor/vendored-4.17.20.tgz" },
@@ -91,8 +110,18 @@ describe("parsePackageLock", () => {
       { ecosystem: "npm", name: "@scope/encoded", version: "2.0.0" },
     ]);
     expect(set.unchecked.map((u) => [u.name, u.spec, u.kind, u.reason])).toEqual([
-      ["forked", "forked@https://files.example.com/forked-1.0.0.tgz", "url", "installed from a tarball URL that is not a registry download"],
-      ["impostor", "impostor@https://files.example.com/other/-/impostor-1.0.0.tgz", "url", "installed from a tarball URL that is not a registry download"],
+      [
+        "forked",
+        "forked@https://files.example.com/forked-1.0.0.tgz",
+        "url",
+        "installed from a tarball URL that is not a registry download",
+      ],
+      [
+        "impostor",
+        "impostor@https://files.example.com/other/-/impostor-1.0.0.tgz",
+        "url",
+        "installed from a tarball URL that is not a registry download",
+      ],
       ["vendored", "vendored@file:vendor/vendored-4.17.20.tgz", "path", "installed from a local tarball (file:), not from the registry"],
       ["hosted", "hosted@https://codeload.github.com/x/hosted/tar.gz/0123abc", "git", GIT],
     ]);
@@ -198,7 +227,12 @@ describe("parsePackageLock", () => {
     ["a string lockfileVersion", '{"lockfileVersion": "3"}', "lockfile_malformed", /lockfileVersion/],
     ["lockfileVersion 4", lock({ lockfileVersion: 4, packages: {} }), "lockfile_unsupported_version", /lockfileVersion 4 .*1, 2, 3/],
     ["packages that are not an object", lock({ lockfileVersion: 3, packages: [1] }), "lockfile_malformed", /`packages` is not an object/],
-    ["v1 dependencies that are not an object", lock({ lockfileVersion: 1, dependencies: [] }), "lockfile_malformed", /`dependencies` is not an object/],
+    [
+      "v1 dependencies that are not an object",
+      lock({ lockfileVersion: 1, dependencies: [] }),
+      "lockfile_malformed",
+      /`dependencies` is not an object/,
+    ],
   ])("rejects %s with %s", (_name, text, code, message) => {
     const attempt = () => parsePackageLock(text);
     expect(attempt).toThrow(DependencyInputError);
@@ -221,10 +255,31 @@ describe("parsePackageLock placement", () => {
   it("marks the root's declared dependencies direct, npm's dev flag as dev, and paths along node's resolution (npm 11 output)", () => {
     const set = canonicalPackageSet(parsePackageLock(fixtureText("lockfiles/npm-v3.package-lock.json")));
     const placed = (name: string, version: string) => set.packages.find((p) => p.name === name && p.version === version);
-    expect(placed("lodash", "4.17.20")).toEqual({ ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] });
-    expect(placed("@types/semver", "7.5.0")).toEqual({ ecosystem: "npm", name: "@types/semver", version: "7.5.0", direct: true, dev: true, path: ["@types/semver"] });
+    expect(placed("lodash", "4.17.20")).toEqual({
+      ecosystem: "npm",
+      name: "lodash",
+      version: "4.17.20",
+      direct: true,
+      dev: false,
+      path: ["lodash"],
+    });
+    expect(placed("@types/semver", "7.5.0")).toEqual({
+      ecosystem: "npm",
+      name: "@types/semver",
+      version: "7.5.0",
+      direct: true,
+      dev: true,
+      path: ["@types/semver"],
+    });
     // Nested under mkdirp: resolved from mkdirp's own node_modules first.
-    expect(placed("minimist", "0.0.8")).toEqual({ ecosystem: "npm", name: "minimist", version: "0.0.8", direct: false, dev: false, path: ["mkdirp", "minimist"] });
+    expect(placed("minimist", "0.0.8")).toEqual({
+      ecosystem: "npm",
+      name: "minimist",
+      version: "0.0.8",
+      direct: false,
+      dev: false,
+      path: ["mkdirp", "minimist"],
+    });
     expect(placed("minimist", "1.2.5")).toMatchObject({ direct: true, path: ["minimist"] });
     expect(set.packages.filter((p) => p.path === undefined)).toEqual([]);
   });

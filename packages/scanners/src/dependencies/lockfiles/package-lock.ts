@@ -99,7 +99,8 @@ function fromDependencyTree(dependencies: Record<string, unknown>, set: PackageS
       }
       const nested = entry.dependencies;
       if (isJsonObject(nested)) pending.push(nested);
-      else if (nested !== undefined) set.unchecked.push(npmUnchecked(name, name, "malformed_entry", "the package-lock entry's dependencies are not an object"));
+      else if (nested !== undefined)
+        set.unchecked.push(npmUnchecked(name, name, "malformed_entry", "the package-lock entry's dependencies are not an object"));
       const wrongType = nonStringField(entry, ["version", "resolved"]);
       if (wrongType !== undefined) {
         set.unchecked.push(npmUnchecked(name, name, "malformed_entry", `the package-lock entry's ${wrongType} is not a string`));

@@ -20,8 +20,20 @@ describe("parsePdmLock", () => {
           kind: "git",
           reason: "installed from a VCS repository, not from a package index; advisories are matched by index version",
         },
-        { ecosystem: "PyPI", name: "localpkg", spec: "localpkg@./vendor/localpkg", kind: "path", reason: "installed from a local directory, not from a package index" },
-        { ecosystem: "PyPI", name: "devpkg", spec: "devpkg@./devpkg", kind: "path", reason: "installed from a local directory, not from a package index" },
+        {
+          ecosystem: "PyPI",
+          name: "localpkg",
+          spec: "localpkg@./vendor/localpkg",
+          kind: "path",
+          reason: "installed from a local directory, not from a package index",
+        },
+        {
+          ecosystem: "PyPI",
+          name: "devpkg",
+          spec: "devpkg@./devpkg",
+          kind: "path",
+          reason: "installed from a local directory, not from a package index",
+        },
         {
           ecosystem: "PyPI",
           name: "wheelpkg",
@@ -34,7 +46,9 @@ describe("parsePdmLock", () => {
   });
 
   it("reports an entry without a name as unchecked and checks the rest", () => {
-    const set = parsePdmLock('[metadata]\nlock_version = "4.4"\n\n[[package]]\nversion = "1.0"\n\n[[package]]\nname = "ok"\nversion = "1.0"\n');
+    const set = parsePdmLock(
+      '[metadata]\nlock_version = "4.4"\n\n[[package]]\nversion = "1.0"\n\n[[package]]\nname = "ok"\nversion = "1.0"\n',
+    );
     expect(set.packages).toEqual([{ ecosystem: "PyPI", name: "ok", version: "1.0" }]);
     expect(set.unchecked.map((u) => [u.spec, u.kind])).toEqual([["[[package]] #1", "malformed_entry"]]);
   });

@@ -23,7 +23,13 @@ describe("parsePipfileLock", () => {
           kind: "git",
           reason: "installed from a VCS repository, not from a package index; advisories are matched by index version",
         },
-        { ecosystem: "PyPI", name: "mytool", spec: "mytool@./tools/mytool", kind: "path", reason: "installed from a local directory, not from a package index" },
+        {
+          ecosystem: "PyPI",
+          name: "mytool",
+          spec: "mytool@./tools/mytool",
+          kind: "path",
+          reason: "installed from a local directory, not from a package index",
+        },
         { ecosystem: "PyPI", name: "odd", spec: "odd>=1.0", kind: "unpinned", reason: "not pinned to one version with ==" },
         {
           ecosystem: "PyPI",

@@ -15,7 +15,10 @@ export function parsePipfileLock(text: string): PackageSet {
     throw malformed("no _meta, default or develop: not a Pipfile.lock");
   }
   const set: PackageSet = { packages: [], unchecked: [] };
-  for (const [section, dev] of [["default", false], ["develop", true]] as const) {
+  for (const [section, dev] of [
+    ["default", false],
+    ["develop", true],
+  ] as const) {
     const packages = lock[section];
     if (packages === undefined || packages === null) continue;
     if (!isJsonObject(packages)) throw malformed(`\`${section}\` is not an object`);
@@ -43,7 +46,8 @@ function addEntry(set: PackageSet, name: string, entry: unknown, dev: boolean): 
     set.unchecked.push(pypiUnchecked(name, name, "no_version", "the lockfile gives no version for it"));
   } else {
     const pin = /^===?\s*(\S+)$/.exec(entry.version.trim())?.[1];
-    if (pin === undefined) set.unchecked.push(pypiUnchecked(name, `${name}${entry.version}`, "unpinned", "not pinned to one version with =="));
+    if (pin === undefined)
+      set.unchecked.push(pypiUnchecked(name, `${name}${entry.version}`, "unpinned", "not pinned to one version with =="));
     else addPypiEntry(set, name, pin, { dev });
   }
 }

@@ -53,7 +53,13 @@ describe("parsePnpmLock", () => {
   });
 
   it("reads 5.x keys with peer hashes", () => {
-    const text = ["lockfileVersion: 5.4", "packages:", "  /@scope/pkg/1.0.0_react@18.2.0+@types+react@18.0.0:", "    dev: false", "  /plain/2.0.0: {}"].join("\n");
+    const text = [
+      "lockfileVersion: 5.4",
+      "packages:",
+      "  /@scope/pkg/1.0.0_react@18.2.0+@types+react@18.0.0:",
+      "    dev: false",
+      "  /plain/2.0.0: {}",
+    ].join("\n");
     expect(parsePnpmLock(text)).toEqual({
       packages: [
         { ecosystem: "npm", name: "@scope/pkg", version: "1.0.0", dev: false },
@@ -69,7 +75,11 @@ describe("parsePnpmLock", () => {
     ["6.x", "'6.0'", ["registry.npmjs.org/foo@1.1.0", "example.com/bar@2.0.0(peer@1.0.0)", "registry.npmjs.org/@scope/baz@3.0.0"]],
     ["6.x in the slash form", "'6.0'", ["registry.npmjs.org/foo/1.1.0", "example.com/bar/2.0.0", "registry.npmjs.org/@scope/baz/3.0.0"]],
   ])("resolves %s keys that name the registry host to the package, without the host", (_name, version, keys) => {
-    const text = [`lockfileVersion: ${version}`, "packages:", ...keys.map((key) => `  ${key}:\n    resolution: {integrity: sha512-x}`)].join("\n");
+    const text = [
+      `lockfileVersion: ${version}`,
+      "packages:",
+      ...keys.map((key) => `  ${key}:\n    resolution: {integrity: sha512-x}`),
+    ].join("\n");
     expect(parsePnpmLock(text)).toEqual({
       packages: [
         { ecosystem: "npm", name: "foo", version: "1.1.0" },
@@ -123,8 +133,24 @@ describe("parsePnpmLock", () => {
   });
 
   it("reports the importers' link: dependencies (workspace packages, linked folders) as unchecked", () => {
-    const v5 = ["lockfileVersion: 5.4", "importers:", "  .:", "    dependencies:", "      ws-a: link:packages/ws-a", "    devDependencies:", "      linked: link:../linked"];
-    const v9 = ["lockfileVersion: '9.0'", "importers:", "  packages/ws-b:", "    optionalDependencies:", "      ws-a:", "        specifier: workspace:*", "        version: link:../ws-a"];
+    const v5 = [
+      "lockfileVersion: 5.4",
+      "importers:",
+      "  .:",
+      "    dependencies:",
+      "      ws-a: link:packages/ws-a",
+      "    devDependencies:",
+      "      linked: link:../linked",
+    ];
+    const v9 = [
+      "lockfileVersion: '9.0'",
+      "importers:",
+      "  packages/ws-b:",
+      "    optionalDependencies:",
+      "      ws-a:",
+      "        specifier: workspace:*",
+      "        version: link:../ws-a",
+    ];
     const single = ["lockfileVersion: '6.0'", "dependencies:", "  linked:", "    specifier: link:../linked", "    version: link:../linked"];
     expect(parsePnpmLock(v5.join("\n")).unchecked.map((u) => [u.spec, u.kind, u.reason])).toEqual([
       ["ws-a@link:packages/ws-a", "workspace", WORKSPACE],
@@ -190,7 +216,12 @@ describe("parsePnpmLock", () => {
 
   it("refuses an alias bomb instead of expanding it", () => {
     const lines = ["lockfileVersion: '9.0'", "a: &a [x, x, x, x, x, x, x, x, x, x]"];
-    for (let i = 0; i < 9; i++) lines.push(`${"b".repeat(i + 1)}: &${"b".repeat(i + 1)} [${Array(10).fill(`*${i === 0 ? "a" : "b".repeat(i)}`).join(", ")}]`);
+    for (let i = 0; i < 9; i++)
+      lines.push(
+        `${"b".repeat(i + 1)}: &${"b".repeat(i + 1)} [${Array(10)
+          .fill(`*${i === 0 ? "a" : "b".repeat(i)}`)
+          .join(", ")}]`,
+      );
     expect(() => parsePnpmLock(lines.join("\n"))).toThrow(expect.objectContaining({ code: "lockfile_malformed" }));
   });
 });
@@ -201,9 +232,30 @@ describe("parsePnpmLock placement", () => {
     (file) => {
       const set = canonicalPackageSet(parsePnpmLock(fixtureText(`lockfiles/${file}`)));
       const placed = (name: string, version: string) => set.packages.find((p) => p.name === name && p.version === version);
-      expect(placed("lodash", "4.17.20")).toEqual({ ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] });
-      expect(placed("@types/semver", "7.5.0")).toEqual({ ecosystem: "npm", name: "@types/semver", version: "7.5.0", direct: true, dev: true, path: ["@types/semver"] });
-      expect(placed("minimist", "0.0.8")).toEqual({ ecosystem: "npm", name: "minimist", version: "0.0.8", direct: false, dev: false, path: ["mkdirp", "minimist"] });
+      expect(placed("lodash", "4.17.20")).toEqual({
+        ecosystem: "npm",
+        name: "lodash",
+        version: "4.17.20",
+        direct: true,
+        dev: false,
+        path: ["lodash"],
+      });
+      expect(placed("@types/semver", "7.5.0")).toEqual({
+        ecosystem: "npm",
+        name: "@types/semver",
+        version: "7.5.0",
+        direct: true,
+        dev: true,
+        path: ["@types/semver"],
+      });
+      expect(placed("minimist", "0.0.8")).toEqual({
+        ecosystem: "npm",
+        name: "minimist",
+        version: "0.0.8",
+        direct: false,
+        dev: false,
+        path: ["mkdirp", "minimist"],
+      });
       // Reached through a peer-suffixed entry (react-dom's).
       expect(placed("scheduler", "0.23.2")).toMatchObject({ direct: false, path: ["react-dom", "scheduler"] });
       expect(set.packages.filter((p) => p.path === undefined)).toEqual([]);

@@ -80,7 +80,8 @@ function addPackage(key: string, entry: unknown, major: number, set: PackageSet,
   const version = typeof meta.version === "string" ? meta.version : parsed === null ? undefined : stripPeers(parsed.spec, major);
   const place = parsed === null || version === undefined ? undefined : placement.get(pnpmPackageId(parsed.name, version));
   // 5.x and 6.x say dev-only themselves (`dev: true`, `dev: false`; absent for both dev and prod); 9.x only through importers.
-  const dev = typeof meta.dev === "boolean" ? meta.dev : major >= 9 ? place?.dev : meta.dev === undefined && place === undefined ? undefined : false;
+  const dev =
+    typeof meta.dev === "boolean" ? meta.dev : major >= 9 ? place?.dev : meta.dev === undefined && place === undefined ? undefined : false;
   const flags = { ...(place !== undefined && { direct: place.direct, path: place.path }), ...(dev !== undefined && { dev }) };
   addNpmEntry(set, name, version, [keySpec], flags);
 }

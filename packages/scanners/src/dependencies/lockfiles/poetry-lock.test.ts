@@ -19,8 +19,20 @@ describe("parsePoetryLock", () => {
         { ecosystem: "PyPI", name: "private", version: "1.2.3", direct: true, dev: false, path: ["private"] },
       ],
       unchecked: [
-        { ecosystem: "PyPI", name: "localpkg", spec: "localpkg@../localpkg", kind: "path", reason: "installed from a local directory, not from a package index" },
-        { ecosystem: "PyPI", name: "mylib", spec: "mylib@https://github.com/example/mylib.git#4f2a8c1d9e0b7a6c5d4e3f2a1b0c9d8e7f6a5b4c", kind: "git", reason: GIT },
+        {
+          ecosystem: "PyPI",
+          name: "localpkg",
+          spec: "localpkg@../localpkg",
+          kind: "path",
+          reason: "installed from a local directory, not from a package index",
+        },
+        {
+          ecosystem: "PyPI",
+          name: "mylib",
+          spec: "mylib@https://github.com/example/mylib.git#4f2a8c1d9e0b7a6c5d4e3f2a1b0c9d8e7f6a5b4c",
+          kind: "git",
+          reason: GIT,
+        },
         {
           ecosystem: "PyPI",
           name: "vendored",
@@ -32,7 +44,7 @@ describe("parsePoetryLock", () => {
     });
   });
 
-  it("reads Poetry 1's category = \"dev\" and a lock without groups or category leaves dev absent", () => {
+  it('reads Poetry 1\'s category = "dev" and a lock without groups or category leaves dev absent', () => {
     const text = [
       '[[package]]\nname = "black"\nversion = "23.1.0"\ncategory = "dev"\noptional = false\npython-versions = ">=3.7"\n',
       '[[package]]\nname = "Flask"\nversion = "2.2.2"\ncategory = "main"\n',
@@ -47,7 +59,8 @@ describe("parsePoetryLock", () => {
   });
 
   it("reports an entry without a name or with an unreadable version as unchecked and checks the rest", () => {
-    const text = '[[package]]\nversion = "1.0.0"\n\n[[package]]\nname = "odd"\nversion = "not a version"\n\n[[package]]\nname = "nover"\n\n[[package]]\nname = "ok"\nversion = "1.0"\n\n[metadata]\nlock-version = "2.0"\n';
+    const text =
+      '[[package]]\nversion = "1.0.0"\n\n[[package]]\nname = "odd"\nversion = "not a version"\n\n[[package]]\nname = "nover"\n\n[[package]]\nname = "ok"\nversion = "1.0"\n\n[metadata]\nlock-version = "2.0"\n';
     const set = parsePoetryLock(text);
     expect(set.packages.map((p) => `${p.name}@${p.version}`)).toEqual(["ok@1.0"]);
     expect(set.unchecked.map((u) => [u.name, u.spec, u.kind])).toEqual([

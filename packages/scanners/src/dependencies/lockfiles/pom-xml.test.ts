@@ -3,7 +3,8 @@ import { DependencyInputError } from "../dependency-input-error.js";
 import { fixtureText } from "../fixtures.fixture.js";
 import { parsePomXml } from "./pom-xml.js";
 
-const pom = (body: string) => `<?xml version="1.0"?><project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>${body}</project>`;
+const pom = (body: string) =>
+  `<?xml version="1.0"?><project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>${body}</project>`;
 const dependency = (groupId: string, artifactId: string, version?: string, extra = "") =>
   `<dependency><groupId>${groupId}</groupId><artifactId>${artifactId}</artifactId>${version === undefined ? "" : `<version>${version}</version>`}${extra}</dependency>`;
 
@@ -11,12 +12,46 @@ describe("parsePomXml", () => {
   it("reads declared versions, resolving properties within the file; the rest is unchecked with the reason", () => {
     expect(parsePomXml(fixtureText("lockfiles/maven.pom.xml"))).toEqual({
       packages: [
-        { ecosystem: "Maven", name: "org.apache.logging.log4j:log4j-core", version: "2.14.1", direct: true, dev: false, path: ["org.apache.logging.log4j:log4j-core"] },
+        {
+          ecosystem: "Maven",
+          name: "org.apache.logging.log4j:log4j-core",
+          version: "2.14.1",
+          direct: true,
+          dev: false,
+          path: ["org.apache.logging.log4j:log4j-core"],
+        },
         { ecosystem: "Maven", name: "org.yaml:snakeyaml", version: "1.33", direct: true, dev: false, path: ["org.yaml:snakeyaml"] },
-        { ecosystem: "Maven", name: "com.example:example-common", version: "3.1.0", direct: true, dev: false, path: ["com.example:example-common"] },
-        { ecosystem: "Maven", name: "com.google.guava:guava", version: "31.1-jre", direct: true, dev: false, path: ["com.google.guava:guava"] },
-        { ecosystem: "Maven", name: "org.junit.jupiter:junit-jupiter", version: "5.9.2", direct: true, dev: true, path: ["org.junit.jupiter:junit-jupiter"] },
-        { ecosystem: "Maven", name: "com.fasterxml.jackson:jackson-bom", version: "2.13.0", direct: true, path: ["com.fasterxml.jackson:jackson-bom"] },
+        {
+          ecosystem: "Maven",
+          name: "com.example:example-common",
+          version: "3.1.0",
+          direct: true,
+          dev: false,
+          path: ["com.example:example-common"],
+        },
+        {
+          ecosystem: "Maven",
+          name: "com.google.guava:guava",
+          version: "31.1-jre",
+          direct: true,
+          dev: false,
+          path: ["com.google.guava:guava"],
+        },
+        {
+          ecosystem: "Maven",
+          name: "org.junit.jupiter:junit-jupiter",
+          version: "5.9.2",
+          direct: true,
+          dev: true,
+          path: ["org.junit.jupiter:junit-jupiter"],
+        },
+        {
+          ecosystem: "Maven",
+          name: "com.fasterxml.jackson:jackson-bom",
+          version: "2.13.0",
+          direct: true,
+          path: ["com.fasterxml.jackson:jackson-bom"],
+        },
       ],
       unchecked: [
         {
@@ -26,7 +61,13 @@ describe("parsePomXml", () => {
           kind: "no_version",
           reason: "no version in this file (it comes from a parent POM or an imported BOM)",
         },
-        { ecosystem: "Maven", name: "commons-io:commons-io", spec: "commons-io:commons-io@[2.7,3.0)", kind: "unpinned", reason: "a version range, not one version" },
+        {
+          ecosystem: "Maven",
+          name: "commons-io:commons-io",
+          spec: "commons-io:commons-io@[2.7,3.0)",
+          kind: "unpinned",
+          reason: "a version range, not one version",
+        },
         {
           ecosystem: "Maven",
           name: "org.springframework:spring-core",
@@ -72,7 +113,9 @@ describe("parsePomXml", () => {
   });
 
   it("reports a dependency without coordinates or of the wrong shape as unchecked and reads the rest", () => {
-    const text = pom(`<dependencies><dependency>text</dependency><dependency><artifactId>lonely</artifactId><version>1</version></dependency>${dependency("x", "ok", "1")}</dependencies>`);
+    const text = pom(
+      `<dependencies><dependency>text</dependency><dependency><artifactId>lonely</artifactId><version>1</version></dependency>${dependency("x", "ok", "1")}</dependencies>`,
+    );
     const set = parsePomXml(text);
     expect(set.packages.map((p) => p.name)).toEqual(["x:ok"]);
     expect(set.unchecked.map((u) => [u.name, u.kind, u.reason])).toEqual([
@@ -87,7 +130,7 @@ describe("parsePomXml", () => {
   });
 
   it.each([
-    ["not XML", "{\"lockfileVersion\": 3}"],
+    ["not XML", '{"lockfileVersion": 3}'],
     ["broken XML", "<project><dependencies></project>"],
     ["XML without a project", "<settings><mirrors/></settings>"],
   ])("refuses %s as a malformed file", (_name, text) => {

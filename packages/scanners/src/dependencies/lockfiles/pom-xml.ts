@@ -67,11 +67,18 @@ function mergeDeclarations(packages: PackageRef[]): PackageRef[] {
   return [...byKey.values()];
 }
 
-function add(entry: unknown, resolve: (text: string) => string, managedVersions: Map<string, string>, set: PackageSet, used: boolean): void {
+function add(
+  entry: unknown,
+  resolve: (text: string) => string,
+  managedVersions: Map<string, string>,
+  set: PackageSet,
+  used: boolean,
+): void {
   const declared = read(entry, resolve);
   if (declared === undefined || declared.groupId === undefined || declared.artifactId === undefined) {
     const name = declared === undefined ? "" : [declared.groupId, declared.artifactId].filter((part) => part !== undefined).join(":");
-    const reason = declared === undefined ? "the <dependency> is not an element with children" : "the <dependency> lacks a groupId or artifactId";
+    const reason =
+      declared === undefined ? "the <dependency> is not an element with children" : "the <dependency> lacks a groupId or artifactId";
     set.unchecked.push({ ecosystem: "Maven", name, spec: name, kind: "malformed_entry", reason });
     return;
   }
@@ -90,7 +97,13 @@ function add(entry: unknown, resolve: (text: string) => string, managedVersions:
 
 function versionProblem(name: string, version: string | undefined): UncheckedEntry | undefined {
   if (version === undefined || version === "") {
-    return { ecosystem: "Maven", name, spec: name, kind: "no_version", reason: "no version in this file (it comes from a parent POM or an imported BOM)" };
+    return {
+      ecosystem: "Maven",
+      name,
+      spec: name,
+      kind: "no_version",
+      reason: "no version in this file (it comes from a parent POM or an imported BOM)",
+    };
   }
   const spec = `${name}@${version}`.slice(0, MAX_SPEC);
   if (version.includes("${")) {

@@ -15,8 +15,20 @@ describe("parsePubspecLock", () => {
         { ecosystem: "Pub", name: "internal_api", version: "1.2.0+3", direct: true },
       ],
       unchecked: [
-        { ecosystem: "Pub", name: "flutter", spec: "flutter@sdk:flutter", kind: "sdk", reason: "ships with the Flutter or Dart SDK and is versioned with it, not a registry release" },
-        { ecosystem: "Pub", name: "shared_models", spec: "shared_models@path:../shared_models", kind: "path", reason: "installed from a local directory, not from the registry" },
+        {
+          ecosystem: "Pub",
+          name: "flutter",
+          spec: "flutter@sdk:flutter",
+          kind: "sdk",
+          reason: "ships with the Flutter or Dart SDK and is versioned with it, not a registry release",
+        },
+        {
+          ecosystem: "Pub",
+          name: "shared_models",
+          spec: "shared_models@path:../shared_models",
+          kind: "path",
+          reason: "installed from a local directory, not from the registry",
+        },
         {
           ecosystem: "Pub",
           name: "some_fork",
@@ -51,8 +63,20 @@ describe("parsePubspecLock", () => {
       packages: [{ ecosystem: "Pub", name: "meta", version: "1.9.1", direct: true }],
       unchecked: [
         { ecosystem: "Pub", name: "no_version", spec: "no_version", kind: "no_version", reason: "the lockfile gives no version for it" },
-        { ecosystem: "Pub", name: "bad_version", spec: "bad_version@1.0", kind: "invalid_version", reason: "the version is not a pub (Dart SemVer) version" },
-        { ecosystem: "Pub", name: "odd_source", spec: "odd_source@1.0.0", kind: "malformed_entry", reason: 'the source "ftp" is not one pub writes' },
+        {
+          ecosystem: "Pub",
+          name: "bad_version",
+          spec: "bad_version@1.0",
+          kind: "invalid_version",
+          reason: "the version is not a pub (Dart SemVer) version",
+        },
+        {
+          ecosystem: "Pub",
+          name: "odd_source",
+          spec: "odd_source@1.0.0",
+          kind: "malformed_entry",
+          reason: 'the source "ftp" is not one pub writes',
+        },
         { ecosystem: "Pub", name: "not_a_map", spec: "not_a_map", kind: "malformed_entry", reason: "the pubspec.lock entry is not a map" },
       ],
     });

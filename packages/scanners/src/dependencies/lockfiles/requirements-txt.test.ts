@@ -20,8 +20,18 @@ describe("parseRequirementsTxt", () => {
       ["gunicorn", "gunicorn", "unpinned", "not pinned to one version with =="],
       ["numpy", "numpy~=1.26", "unpinned", "not pinned to one version with =="],
       ["pip-tools", "pip-tools==7.*", "unpinned", "not pinned to one version with =="],
-      ["mypkg", "mypkg @ https://example.com/packages/mypkg-1.0.tar.gz", "url", "a direct URL reference (name @ url), not a registry version"],
-      ["localpkg", "-e git+https://github.com/example/localpkg.git#egg=localpkg", "git", "an editable install (local or VCS), not a registry version"],
+      [
+        "mypkg",
+        "mypkg @ https://example.com/packages/mypkg-1.0.tar.gz",
+        "url",
+        "a direct URL reference (name @ url), not a registry version",
+      ],
+      [
+        "localpkg",
+        "-e git+https://github.com/example/localpkg.git#egg=localpkg",
+        "git",
+        "an editable install (local or VCS), not a registry version",
+      ],
     ]);
   });
 
@@ -70,12 +80,15 @@ describe("parseRequirementsTxt", () => {
   });
 
   it("ignores options, blank lines and comments", () => {
-    expect(parseRequirementsTxt("\n# only comments\n--extra-index-url https://x.example\n-f ./wheels\n--pre\n\n")).toEqual({ packages: [], unchecked: [] });
+    expect(parseRequirementsTxt("\n# only comments\n--extra-index-url https://x.example\n-f ./wheels\n--pre\n\n")).toEqual({
+      packages: [],
+      unchecked: [],
+    });
   });
 
   it("rejects a line that is not a requirement with its line number", () => {
     expect(() => parseRequirementsTxt("foo==1.0\nthis is not valid\n")).toThrow(DependencyInputError);
     expect(() => parseRequirementsTxt("foo==1.0\nthis is not valid\n")).toThrow(/line 2/);
-    expect(() => parseRequirementsTxt("{\"json\": true}")).toThrow(expect.objectContaining({ code: "lockfile_malformed" }));
+    expect(() => parseRequirementsTxt('{"json": true}')).toThrow(expect.objectContaining({ code: "lockfile_malformed" }));
   });
 });

@@ -41,10 +41,20 @@ function requirement(text: string, lineNumber: number, set: PackageSet): void {
     return;
   }
   if (/^[a-z][a-z0-9+.-]*:\/\/|^[./~]|\.(?:whl|zip|tar\.gz)$/i.test(text)) {
-    set.unchecked.push({ ecosystem: "PyPI", name: archiveName(text), spec, kind: sourceKind(text), reason: "a URL or path, not a registry version" });
+    set.unchecked.push({
+      ecosystem: "PyPI",
+      name: archiveName(text),
+      spec,
+      kind: sourceKind(text),
+      reason: "a URL or path, not a registry version",
+    });
     return;
   }
-  const specifiers = rest.split(";")[0]?.trim().replace(/^\((.*)\)$/s, "$1") ?? "";
+  const specifiers =
+    rest
+      .split(";")[0]
+      ?.trim()
+      .replace(/^\((.*)\)$/s, "$1") ?? "";
   if (match === null || (specifiers !== "" && !/^[<>=!~]/.test(specifiers))) {
     throw new DependencyInputError("lockfile_malformed", `requirements.txt line ${lineNumber}: not a requirement (expected name==version)`);
   }
@@ -80,7 +90,12 @@ function sourceKind(target: string): "git" | "path" | "url" {
 function archiveName(target: string): string {
   const egg = /[#&]egg=([A-Za-z0-9._-]+)/.exec(target)?.[1];
   if (egg !== undefined) return egg;
-  const last = target.replace(/[?#].*$/s, "").replace(/\/+$/, "").split("/").at(-1) ?? target;
+  const last =
+    target
+      .replace(/[?#].*$/s, "")
+      .replace(/\/+$/, "")
+      .split("/")
+      .at(-1) ?? target;
   return (/^([A-Za-z0-9._]+?)-\d/.exec(last)?.[1] ?? last).slice(0, MAX_SPEC);
 }
 

@@ -29,7 +29,13 @@ describe("parseUvLock", () => {
           kind: "workspace",
           reason: "a member of the project's own workspace (editable or virtual), the project's own code",
         },
-        { ecosystem: "PyPI", name: "vendored", spec: "vendored@vendor/vendored", kind: "path", reason: "installed from a local directory, not from a package index" },
+        {
+          ecosystem: "PyPI",
+          name: "vendored",
+          spec: "vendored@vendor/vendored",
+          kind: "path",
+          reason: "installed from a local directory, not from a package index",
+        },
         {
           ecosystem: "PyPI",
           name: "wheelpkg",
@@ -49,7 +55,8 @@ describe("parseUvLock", () => {
   });
 
   it("reports an entry without a name or version as unchecked and checks the rest", () => {
-    const text = 'version = 1\n\n[[package]]\nversion = "1.0"\n\n[[package]]\nname = "nover"\nsource = { registry = "https://pypi.org/simple" }\n\n[[package]]\nname = "ok"\nversion = "1.0"\nsource = { registry = "https://pypi.org/simple" }\n';
+    const text =
+      'version = 1\n\n[[package]]\nversion = "1.0"\n\n[[package]]\nname = "nover"\nsource = { registry = "https://pypi.org/simple" }\n\n[[package]]\nname = "ok"\nversion = "1.0"\nsource = { registry = "https://pypi.org/simple" }\n';
     const set = parseUvLock(text);
     expect(set.packages).toEqual([{ ecosystem: "PyPI", name: "ok", version: "1.0" }]);
     expect(set.unchecked.map((u) => [u.name, u.spec, u.kind])).toEqual([

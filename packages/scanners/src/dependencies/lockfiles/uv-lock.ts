@@ -60,7 +60,9 @@ function graphOf(tables: Record<string, unknown>[]) {
     const own = dependencyNames(table.dependencies);
     children.set(key, [...(children.get(key) ?? []), ...own]);
     if (memberPath(isJsonObject(table.source) ? table.source : {}) === undefined) continue;
-    const extras = isJsonObject(table["optional-dependencies"]) ? Object.values(table["optional-dependencies"]).flatMap(dependencyNames) : [];
+    const extras = isJsonObject(table["optional-dependencies"])
+      ? Object.values(table["optional-dependencies"]).flatMap(dependencyNames)
+      : [];
     const dev = isJsonObject(table["dev-dependencies"]) ? Object.values(table["dev-dependencies"]).flatMap(dependencyNames) : [];
     roots.push(...[...own, ...extras].map((id) => ({ id, dev: false })), ...dev.map((id) => ({ id, dev: true })));
   }

@@ -12,10 +12,22 @@ describe("parseYarnBerryLock", () => {
     expect(set.packages).toEqual([
       { ecosystem: "npm", name: "ansi-regex", version: "5.0.1", direct: false, path: ["string-width", "strip-ansi", "ansi-regex"] },
       { ecosystem: "npm", name: "emoji-regex", version: "8.0.0", direct: false, path: ["string-width", "emoji-regex"] },
-      { ecosystem: "npm", name: "function-bind", version: "1.1.2", direct: false, path: ["resolve", "is-core-module", "hasown", "function-bind"] },
+      {
+        ecosystem: "npm",
+        name: "function-bind",
+        version: "1.1.2",
+        direct: false,
+        path: ["resolve", "is-core-module", "hasown", "function-bind"],
+      },
       { ecosystem: "npm", name: "hasown", version: "2.0.4", direct: false, path: ["resolve", "is-core-module", "hasown"] },
       { ecosystem: "npm", name: "is-core-module", version: "2.18.0", direct: false, path: ["resolve", "is-core-module"] },
-      { ecosystem: "npm", name: "is-fullwidth-code-point", version: "3.0.0", direct: false, path: ["string-width", "is-fullwidth-code-point"] },
+      {
+        ecosystem: "npm",
+        name: "is-fullwidth-code-point",
+        version: "3.0.0",
+        direct: false,
+        path: ["string-width", "is-fullwidth-code-point"],
+      },
       // A dependency of the workspace packages/ws-a: the project's too.
       { ecosystem: "npm", name: "is-number", version: "7.0.0", direct: true, path: ["is-number"] },
       { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, path: ["lodash"] },
@@ -28,11 +40,23 @@ describe("parseYarnBerryLock", () => {
       // `string-width-cjs@npm:string-width@^4.2.0` resolves to string-width: the alias is the real package.
       { ecosystem: "npm", name: "string-width", version: "4.2.3", direct: true, path: ["string-width"] },
       { ecosystem: "npm", name: "strip-ansi", version: "6.0.1", direct: false, path: ["string-width", "strip-ansi"] },
-      { ecosystem: "npm", name: "supports-preserve-symlinks-flag", version: "1.0.0", direct: false, path: ["resolve", "supports-preserve-symlinks-flag"] },
+      {
+        ecosystem: "npm",
+        name: "supports-preserve-symlinks-flag",
+        version: "1.0.0",
+        direct: false,
+        path: ["resolve", "supports-preserve-symlinks-flag"],
+      },
     ]);
     expect(set.unchecked).toEqual([
       { ecosystem: "npm", name: "linked", spec: "linked@link:./linked", kind: "workspace", reason: WORKSPACE },
-      { ecosystem: "npm", name: "local", spec: "local@file:./local", kind: "path", reason: "installed from a local directory (file:), not from the registry" },
+      {
+        ecosystem: "npm",
+        name: "local",
+        spec: "local@file:./local",
+        kind: "path",
+        reason: "installed from a local directory (file:), not from the registry",
+      },
       { ecosystem: "npm", name: "portal-dep", spec: "portal-dep@portal:./portal", kind: "workspace", reason: WORKSPACE },
       {
         ecosystem: "npm",

@@ -33,10 +33,13 @@ export function parseYarnBerryLock(text: string): PackageSet {
     }
     const locator = splitNameAtSpec(entry.resolution);
     if (locator === null) {
-      set.unchecked.push(npmUnchecked(keyName, entry.resolution, "malformed_entry", "the yarn.lock entry's resolution is not name@reference"));
+      set.unchecked.push(
+        npmUnchecked(keyName, entry.resolution, "malformed_entry", "the yarn.lock entry's resolution is not name@reference"),
+      );
       continue;
     }
-    const version = typeof entry.version === "string" ? entry.version : typeof entry.version === "number" ? String(entry.version) : undefined;
+    const version =
+      typeof entry.version === "string" ? entry.version : typeof entry.version === "number" ? String(entry.version) : undefined;
     addLocator(set, locator.name, locator.spec, version, placement.get(entry.resolution));
   }
   return set;
@@ -62,7 +65,10 @@ function addLocator(set: PackageSet, name: string, reference: string, version: s
   } else {
     const source = nonRegistrySource(where, name);
     if (source !== null) addNonRegistry(set, name, where, source);
-    else set.unchecked.push(npmUnchecked(name, `${name}@${where}`, "malformed_entry", "the yarn.lock resolution uses a protocol yarn berry does not document"));
+    else
+      set.unchecked.push(
+        npmUnchecked(name, `${name}@${where}`, "malformed_entry", "the yarn.lock resolution uses a protocol yarn berry does not document"),
+      );
   }
 }
 

@@ -25,7 +25,13 @@ describe("parseYarnLock", () => {
         { ecosystem: "npm", name: "string-width", version: "4.2.3" },
       ],
       unchecked: [
-        { ecosystem: "npm", name: "local", spec: "local@file:./local", kind: "path", reason: "installed from a local directory (file:), not from the registry" },
+        {
+          ecosystem: "npm",
+          name: "local",
+          spec: "local@file:./local",
+          kind: "path",
+          reason: "installed from a local directory (file:), not from the registry",
+        },
         {
           ecosystem: "npm",
           name: "linked",
@@ -68,7 +74,9 @@ describe("parseYarnLock", () => {
   });
 
   it("reports an entry it cannot read as unchecked and checks the rest", () => {
-    const text = HEADER + 'nover@^1:\n  resolved "https://registry.yarnpkg.com/nover/-/nover-1.0.0.tgz"\n\nscalar@^1 "1.0.0"\n\nbadver@^1:\n  version true\n\nok@^1:\n  version "1.0.0"\n';
+    const text =
+      HEADER +
+      'nover@^1:\n  resolved "https://registry.yarnpkg.com/nover/-/nover-1.0.0.tgz"\n\nscalar@^1 "1.0.0"\n\nbadver@^1:\n  version true\n\nok@^1:\n  version "1.0.0"\n';
     const set = parseYarnLock(text);
     expect(set.packages).toEqual([{ ecosystem: "npm", name: "ok", version: "1.0.0" }]);
     expect(set.unchecked.map((u) => [u.name, u.spec, u.kind, u.reason])).toEqual([
@@ -91,14 +99,19 @@ describe("parseYarnLock", () => {
   });
 
   it("reads a merge conflict the way yarn resolves it when both sides parse", () => {
-    const text = HEADER + '<<<<<<< HEAD\na@^1:\n  version "1.0.0"\n=======\na@^1:\n  version "1.0.1"\nb@^2:\n  version "2.0.0"\n>>>>>>> other\n';
+    const text =
+      HEADER + '<<<<<<< HEAD\na@^1:\n  version "1.0.0"\n=======\na@^1:\n  version "1.0.1"\nb@^2:\n  version "2.0.0"\n>>>>>>> other\n';
     expect(parseYarnLock(text).packages.map((p) => `${p.name}@${p.version}`)).toEqual(["a@1.0.1", "b@2.0.0"]);
   });
 
   it.each([
     ["garbage", "foo bar: : :\n  x", /line 1, column 7/],
     ["key-value text with no package block", 'registry "https://registry.example.com"\nalways-auth true\n', /no entry is a package block/],
-    ["merge conflict markers yarn cannot resolve", HEADER + '<<<<<<< HEAD\na@^1:\n  version "1.0.0"\n=======\na@^1: : :\n>>>>>>> other\n', /merge conflict/],
+    [
+      "merge conflict markers yarn cannot resolve",
+      HEADER + '<<<<<<< HEAD\na@^1:\n  version "1.0.0"\n=======\na@^1: : :\n>>>>>>> other\n',
+      /merge conflict/,
+    ],
   ])("rejects %s as lockfile_malformed", (_name, text, message) => {
     const attempt = () => parseYarnLock(text);
     expect(attempt).toThrow(DependencyInputError);

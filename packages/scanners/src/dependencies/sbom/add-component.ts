@@ -6,7 +6,13 @@ export function addComponent(set: PackageSet, purl: unknown, name: unknown, vers
   const displayName = typeof name === "string" && name !== "" ? name.slice(0, 512) : "unknown";
   if (typeof purl !== "string" || purl === "") {
     const spec = typeof version === "string" && version !== "" ? `${displayName}@${version}`.slice(0, 512) : displayName;
-    set.unchecked.push({ ecosystem: "unknown", name: displayName, spec, kind: "no_purl", reason: "no purl; components are matched by purl" });
+    set.unchecked.push({
+      ecosystem: "unknown",
+      name: displayName,
+      spec,
+      kind: "no_purl",
+      reason: "no purl; components are matched by purl",
+    });
     return;
   }
   const found = purlPackage(purl, displayName);

@@ -9,7 +9,8 @@ import { extractSbomPackages } from "./extract-sbom-packages.js";
 const cycloneDx = (): Record<string, unknown> => JSON.parse(fixtureText("sbom/npm.cyclonedx-1.5.json")) as Record<string, unknown>;
 const spdx = (): Record<string, unknown> => JSON.parse(fixtureText("sbom/npm.spdx-2.3.json")) as Record<string, unknown>;
 // An SBOM lists components, not what the project declared: compare without the lockfile's placement.
-const lockSet = () => withoutPlacement(extractPackages({ lockfile: fixtureText("lockfiles/npm-v3.package-lock.json"), format: "package-lock.json" }));
+const lockSet = () =>
+  withoutPlacement(extractPackages({ lockfile: fixtureText("lockfiles/npm-v3.package-lock.json"), format: "package-lock.json" }));
 
 function findings(sbom: unknown) {
   return matchPackages(extractSbomPackages(sbom), allOsvFixtures()).result;
@@ -75,11 +76,29 @@ describe("extractSbomPackages", () => {
     expect(extractSbomPackages(bom)).toEqual({
       packages: [],
       unchecked: [
-        { ecosystem: "hex", name: "phoenix", spec: "pkg:hex/phoenix@1.6.0", kind: "unsupported_ecosystem", reason: expect.stringMatching(/purl type hex/) },
+        {
+          ecosystem: "hex",
+          name: "phoenix",
+          spec: "pkg:hex/phoenix@1.6.0",
+          kind: "unsupported_ecosystem",
+          reason: expect.stringMatching(/purl type hex/),
+        },
         { ecosystem: "npm", name: "lodash", spec: "pkg:npm/lodash", kind: "no_version", reason: "the purl has no version" },
-        { ecosystem: "rpm", name: "fedora/curl", spec: "pkg:rpm/fedora/curl@7.74.0-1.fc35?arch=x86_64", kind: "unsupported_ecosystem", reason: expect.stringMatching(/purl type rpm is not supported/) },
+        {
+          ecosystem: "rpm",
+          name: "fedora/curl",
+          spec: "pkg:rpm/fedora/curl@7.74.0-1.fc35?arch=x86_64",
+          kind: "unsupported_ecosystem",
+          reason: expect.stringMatching(/purl type rpm is not supported/),
+        },
         { ecosystem: "unknown", name: "broken", spec: "not a purl", kind: "malformed_entry", reason: "the purl does not parse" },
-        { ecosystem: "unknown", name: "vendored", spec: "vendored@1.0", kind: "no_purl", reason: "no purl; components are matched by purl" },
+        {
+          ecosystem: "unknown",
+          name: "vendored",
+          spec: "vendored@1.0",
+          kind: "no_purl",
+          reason: "no purl; components are matched by purl",
+        },
       ],
     });
   });
@@ -90,14 +109,24 @@ describe("extractSbomPackages", () => {
       SPDXID: "SPDXRef-DOCUMENT",
       relationships: [{ spdxElementId: "SPDXRef-DOCUMENT", relationshipType: "DESCRIBES", relatedSpdxElement: "SPDXRef-root" }],
       packages: [
-        { SPDXID: "SPDXRef-root", name: "image", externalRefs: [{ referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: "pkg:npm/root-app@1.0.0" }] },
-        { SPDXID: "SPDXRef-a", name: "minimist", externalRefs: [{ referenceCategory: "PACKAGE_MANAGER", referenceType: "purl", referenceLocator: "pkg:npm/minimist@1.2.5" }] },
+        {
+          SPDXID: "SPDXRef-root",
+          name: "image",
+          externalRefs: [{ referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: "pkg:npm/root-app@1.0.0" }],
+        },
+        {
+          SPDXID: "SPDXRef-a",
+          name: "minimist",
+          externalRefs: [{ referenceCategory: "PACKAGE_MANAGER", referenceType: "purl", referenceLocator: "pkg:npm/minimist@1.2.5" }],
+        },
         { SPDXID: "SPDXRef-b", name: "no-refs", versionInfo: "2.0" },
       ],
     };
     expect(extractSbomPackages(document)).toEqual({
       packages: [{ ecosystem: "npm", name: "minimist", version: "1.2.5" }],
-      unchecked: [{ ecosystem: "unknown", name: "no-refs", spec: "no-refs@2.0", kind: "no_purl", reason: "no purl; components are matched by purl" }],
+      unchecked: [
+        { ecosystem: "unknown", name: "no-refs", spec: "no-refs@2.0", kind: "no_purl", reason: "no purl; components are matched by purl" },
+      ],
     });
   });
 
@@ -121,7 +150,11 @@ describe("extractSbomPackages", () => {
     ["CycloneDX 1.3", { bomFormat: "CycloneDX", specVersion: "1.3", components: [] }, "sbom_unsupported"],
     ["SPDX 2.2", { spdxVersion: "SPDX-2.2", packages: [] }, "sbom_unsupported"],
     ["components that are not an array", { bomFormat: "CycloneDX", specVersion: "1.5", components: {} }, "sbom_malformed"],
-    ["a component that is not an object", { bomFormat: "CycloneDX", specVersion: "1.5", components: [{ name: "ok", components: [7] }] }, "sbom_malformed"],
+    [
+      "a component that is not an object",
+      { bomFormat: "CycloneDX", specVersion: "1.5", components: [{ name: "ok", components: [7] }] },
+      "sbom_malformed",
+    ],
     ["SPDX packages that are not an array", { spdxVersion: "SPDX-2.3", packages: "x" }, "sbom_malformed"],
     ["SPDX externalRefs that are not an array", { spdxVersion: "SPDX-2.3", packages: [{ name: "a", externalRefs: 1 }] }, "sbom_malformed"],
   ])("rejects %s with %s", (_name, sbom, code) => {
@@ -142,8 +175,8 @@ describe("extractSbomPackages", () => {
   });
 
   it("says where a malformed component is", () => {
-    expect(() => extractSbomPackages({ bomFormat: "CycloneDX", specVersion: "1.5", components: [{ name: "ok", components: [7] }] })).toThrow(
-      "CycloneDX: components[0].components[0] is not an object",
-    );
+    expect(() =>
+      extractSbomPackages({ bomFormat: "CycloneDX", specVersion: "1.5", components: [{ name: "ok", components: [7] }] }),
+    ).toThrow("CycloneDX: components[0].components[0] is not an object");
   });
 });

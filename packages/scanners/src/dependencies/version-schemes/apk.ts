@@ -41,7 +41,8 @@ const tokenize = boundedMemo(VERSION_MEMO_LIMIT, (version): Token[] | null => {
     if (dotted !== undefined && kind <= DIGIT) next = { kind: DIGIT, text: dotted };
     else if (digits !== undefined && kind === SUFFIX) next = { kind: SUFFIX_NO, text: digits };
     else if (letter !== undefined && kind <= DIGIT) next = { kind: LETTER, text: letter };
-    else if (suffix !== undefined && kind <= SUFFIX_NO && SUFFIXES[suffix] !== undefined) next = { kind: SUFFIX, text: String(SUFFIXES[suffix]) };
+    else if (suffix !== undefined && kind <= SUFFIX_NO && SUFFIXES[suffix] !== undefined)
+      next = { kind: SUFFIX, text: String(SUFFIXES[suffix]) };
     else if (hash !== undefined && kind < COMMIT_HASH) next = { kind: COMMIT_HASH, text: hash };
     else if (revision !== undefined && kind < REVISION_NO) next = { kind: REVISION_NO, text: revision };
     else return null;
@@ -97,7 +98,8 @@ function compareTokens(a: Token[], b: Token[]): number {
 function keyOf(tokens: Token[]): string {
   return tokens
     .map((t) => {
-      const numeric = t.kind === INITIAL_DIGIT || t.kind === SUFFIX_NO || t.kind === REVISION_NO || (t.kind === DIGIT && !t.text.startsWith("0"));
+      const numeric =
+        t.kind === INITIAL_DIGIT || t.kind === SUFFIX_NO || t.kind === REVISION_NO || (t.kind === DIGIT && !t.text.startsWith("0"));
       return `${t.kind}:${numeric ? t.text.replace(/^0+(?=\d)/, "") : t.text}`;
     })
     .join(",");

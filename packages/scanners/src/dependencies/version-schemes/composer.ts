@@ -7,7 +7,16 @@ const MODIFIER = String.raw`[._-]?(?:(stable|beta|b|RC|alpha|a|patch|pl|p)((?:[.
 const CLASSICAL = new RegExp(String.raw`^v?(\d{1,5})(\.\d+)?(\.\d+)?(\.\d+)?${MODIFIER}$`, "i");
 const DATE_BASED = new RegExp(String.raw`^v?(\d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3}){0,2})${MODIFIER}$`, "i");
 
-const STABILITY: Record<string, string> = { a: "alpha", alpha: "alpha", b: "beta", beta: "beta", p: "patch", pl: "patch", patch: "patch", rc: "RC" };
+const STABILITY: Record<string, string> = {
+  a: "alpha",
+  alpha: "alpha",
+  b: "beta",
+  beta: "beta",
+  p: "patch",
+  pl: "patch",
+  patch: "patch",
+  rc: "RC",
+};
 
 /**
  * VersionParser::normalize for released versions: `v1.2` → `1.2.0.0`, `1.0.0-b2` → `1.0.0.0-beta2`,

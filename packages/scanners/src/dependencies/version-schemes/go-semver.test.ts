@@ -85,7 +85,21 @@ describe("goSemverScheme", () => {
   });
 
   it("reads only what Go reads: no leading zeros, no empty identifiers, no short installed versions", () => {
-    for (const version of ["v01.2.3", "v1.02.3", "v1.2.3-01", "v1.2.3-", "v1.2.3-a..b", "v1.2.3+", "v1.2.3_x", "v1.2", "1", "V1.2.3", "latest", "v1.2.3.4", ""]) {
+    for (const version of [
+      "v01.2.3",
+      "v1.02.3",
+      "v1.2.3-01",
+      "v1.2.3-",
+      "v1.2.3-a..b",
+      "v1.2.3+",
+      "v1.2.3_x",
+      "v1.2",
+      "1",
+      "V1.2.3",
+      "latest",
+      "v1.2.3.4",
+      "",
+    ]) {
       expect([version, goSemverScheme.key(version), goSemverScheme.compare(version, "v1.0.0")]).toEqual([version, null, Number.NaN]);
     }
     expect(goSemverScheme.key("v1.2.3+01")).toBe("1.2.3");
@@ -95,6 +109,7 @@ describe("goSemverScheme", () => {
     expect(goSemverScheme.normalize("v1.2.3")).toBe("v1.2.3");
     expect(goSemverScheme.normalize("1")).toBe("1.0.0");
     expect(goSemverScheme.normalize("v1.2")).toBe("1.2.0");
-    for (const version of ["1.2-beta", "1.2.3.4", "01.2", "2024-01-01"]) expect([version, goSemverScheme.normalize(version)]).toEqual([version, null]);
+    for (const version of ["1.2-beta", "1.2.3.4", "01.2", "2024-01-01"])
+      expect([version, goSemverScheme.normalize(version)]).toEqual([version, null]);
   });
 });

@@ -84,7 +84,19 @@ describe("pubSemverScheme", () => {
   });
 
   it("reads only what pub_semver reads: three numbers, no v, no empty identifiers, ints within 64 bits", () => {
-    for (const version of ["v1.2.3", "1.2", "1", "1.2.3.4", "1.2.3-", "1.2.3-a..b", "1.2.3+", "1.2.3_x", "9223372036854775808.0.0", "latest", ""]) {
+    for (const version of [
+      "v1.2.3",
+      "1.2",
+      "1",
+      "1.2.3.4",
+      "1.2.3-",
+      "1.2.3-a..b",
+      "1.2.3+",
+      "1.2.3_x",
+      "9223372036854775808.0.0",
+      "latest",
+      "",
+    ]) {
       expect([version, pubSemverScheme.key(version), pubSemverScheme.compare(version, "1.0.0")]).toEqual([version, null, Number.NaN]);
     }
   });

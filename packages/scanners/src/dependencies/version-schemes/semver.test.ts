@@ -10,14 +10,16 @@ describe("semverScheme", () => {
   });
 
   it("does not read short or otherwise non-semver versions as installed versions", () => {
-    for (const version of ["1", "1.2", "1.2.3.4", "01.2.3", "latest", ""]) expect([version, semverScheme.key(version)]).toEqual([version, null]);
+    for (const version of ["1", "1.2", "1.2.3.4", "01.2.3", "latest", ""])
+      expect([version, semverScheme.key(version)]).toEqual([version, null]);
   });
 
   it("keeps advisory versions that parse as written and pads only the shorthands Go reads", () => {
     expect(semverScheme.normalize("v1.2.3")).toBe("v1.2.3");
     expect(semverScheme.normalize("1")).toBe("1.0.0");
     expect(semverScheme.normalize("v1.2")).toBe("1.2.0");
-    for (const version of ["1.2-beta", "1.2.3.4", "01.2", "2024-01-01"]) expect([version, semverScheme.normalize(version)]).toEqual([version, null]);
+    for (const version of ["1.2-beta", "1.2.3.4", "01.2", "2024-01-01"])
+      expect([version, semverScheme.normalize(version)]).toEqual([version, null]);
   });
 
   it("orders by semver precedence, and gives NaN when either side does not parse", () => {
