@@ -31,9 +31,12 @@ describe("long polls on a small pool", () => {
       expect(submitted.status).toBe(202);
       ids.push(submitted.body.id);
     }
-    // Five pollers per scan, all at once; no scan-worker yet, so every one of them waits.
+    // Five pollers per scan, all at once; no scan-worker yet, so every one of them starts waiting.
     // The longest wait the API allows (30 s): the bursts and the worker's start must fit in it on a loaded machine.
     const polls = Array.from({ length: 100 }, (_, i) => stack.request("GET", `/api/v1/scans/${ids[i % ids.length]}?wait=30`, key));
+    // The scan-worker starts now (it takes seconds on a loaded machine), while the bursts run: the waiters are
+    // woken by the runs finishing, well before their 30 s are up.
+    const worker = stack.startScanWorker();
     // Meanwhile bursts of 20 submissions and 20 list reads at a time.
     const others: { status: number }[] = [];
     for (let burst = 0; burst < 3; burst++) {
@@ -45,8 +48,7 @@ describe("long polls on a small pool", () => {
       );
     }
     expect(others.filter((r) => r.status >= 500)).toEqual([]);
-    // The waiters are woken by the runs finishing, before their 30 s are up.
-    await stack.startScanWorker();
+    await worker;
     const answered = await Promise.all(polls);
     expect(answered.filter((r) => r.status !== 200)).toEqual([]);
     expect(answered.map((r) => r.body.status).filter((s) => s !== "completed")).toEqual([]);

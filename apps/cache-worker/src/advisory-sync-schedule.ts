@@ -28,10 +28,12 @@ export async function startAdvisorySyncSchedule(options: {
   const { sources, url, intervalSeconds } = config.advisorySync;
   const queue = new Queue(ADVISORY_SYNC_QUEUE, { connection: options.connection.duplicate(), prefix: config.queuePrefix });
   queue.on("error", () => undefined);
+  // A sync can wait minutes on an unreachable feed (timeouts, retries): shutdown stops it instead of waiting.
+  const stopping = new AbortController();
   const worker = new Worker(
     ADVISORY_SYNC_QUEUE,
     async () => {
-      const result = await syncAdvisoryFeed({ db, baseUrl: url, ecosystems: sources, logger });
+      const result = await syncAdvisoryFeed({ db, baseUrl: url, ecosystems: sources, logger, signal: stopping.signal });
       if (result.status === "busy") logger.info("advisory sync skipped: another one is running");
       return result.status === "busy"
         ? result
@@ -59,6 +61,7 @@ export async function startAdvisorySyncSchedule(options: {
   }
   return {
     close: async () => {
+      stopping.abort();
       await worker.close();
       await queue.close();
     },

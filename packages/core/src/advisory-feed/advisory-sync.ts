@@ -73,7 +73,11 @@ const DEFAULT_HTTP: FeedHttpOptions = { timeoutMs: 30_000, retries: 3, retryDela
 export async function syncAdvisoryFeed(options: AdvisorySyncOptions): Promise<AdvisorySyncResult> {
   const locked = await withSessionLock(options.db, ADVISORY_SYNC_LOCK, async () => {
     const results: EcosystemSyncResult[] = [];
-    for (const ecosystem of options.ecosystems) results.push(await syncEcosystem(options, ecosystem));
+    for (const ecosystem of options.ecosystems) {
+      // Shutdown: the ecosystems not begun keep their last sync; the next one picks them up.
+      if (options.signal?.aborted) break;
+      results.push(await syncEcosystem(options, ecosystem));
+    }
     return results;
   });
   return locked.acquired ? { status: "done", ecosystems: locked.value } : { status: "busy" };
@@ -85,6 +89,7 @@ async function syncEcosystem(options: AdvisorySyncOptions, ecosystem: string): P
     timeoutMs: options.timeoutMs ?? DEFAULT_HTTP.timeoutMs,
     retries: options.retries ?? DEFAULT_HTTP.retries,
     retryDelayMs: options.retryDelayMs ?? DEFAULT_HTTP.retryDelayMs,
+    signal: options.signal,
   };
   const base = `${options.baseUrl.replace(/\/+$/, "")}/${encodeURIComponent(ecosystem)}`;
   const state = await findAdvisorySyncState(options.db, ecosystem);

@@ -10,6 +10,8 @@ export interface FeedHttpOptions {
   retries: number;
   /** The first retry's delay; each next one doubles it (with jitter). */
   retryDelayMs: number;
+  /** Aborted when the process shuts down: the request in flight and any retry stop at once. */
+  signal?: AbortSignal;
 }
 
 export interface FeedResponse {
@@ -27,10 +29,13 @@ class RetryableFeedError extends AdvisoryFeedError {}
 async function getOnce(
   url: string,
   headers: Record<string, string>,
-  timeoutMs: number,
+  { timeoutMs, signal }: FeedHttpOptions,
   onChunk: (chunk: Uint8Array) => void | Promise<void>,
 ): Promise<FeedResponse> {
+  stopIfAborted(url, signal);
   const controller = new AbortController();
+  const stop = () => controller.abort();
+  signal?.addEventListener("abort", stop, { once: true });
   let timer = setTimeout(() => controller.abort(), timeoutMs);
   const restart = () => {
     clearTimeout(timer);
@@ -59,11 +64,18 @@ async function getOnce(
     return { status: response.status, headers: response.headers };
   } catch (error) {
     if (error instanceof AdvisoryFeedError) throw error;
+    stopIfAborted(url, signal);
     const reason = controller.signal.aborted ? `no answer within ${timeoutMs} ms` : (error as Error).message;
     throw new RetryableFeedError(`${url}: ${reason}`, url);
   } finally {
     clearTimeout(timer);
+    signal?.removeEventListener("abort", stop);
   }
+}
+
+/** A sync stopped by shutdown is a failure like any other (its ecosystem rolls back), never retried. */
+function stopIfAborted(url: string, signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AdvisoryFeedError(`${url}: stopped (shutting down)`, url);
 }
 
 async function withRetries<T>(options: FeedHttpOptions, attempt: () => Promise<T>): Promise<T> {
@@ -71,9 +83,17 @@ async function withRetries<T>(options: FeedHttpOptions, attempt: () => Promise<T
     try {
       return await attempt();
     } catch (error) {
-      if (!(error instanceof RetryableFeedError) || n >= options.retries) throw error;
+      if (!(error instanceof RetryableFeedError) || n >= options.retries || options.signal?.aborted) throw error;
       const delay = options.retryDelayMs * 2 ** n * (0.75 + Math.random() * 0.5);
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, delay);
+        function done() {
+          clearTimeout(timer);
+          options.signal?.removeEventListener("abort", done);
+          resolve();
+        }
+        options.signal?.addEventListener("abort", done, { once: true });
+      });
     }
   }
 }
@@ -86,7 +106,7 @@ export function getFeedText(
 ): Promise<FeedResponse & { text: string }> {
   return withRetries(options, async () => {
     const chunks: Uint8Array[] = [];
-    const response = await getOnce(url, headers, options.timeoutMs, (chunk) => {
+    const response = await getOnce(url, headers, options, (chunk) => {
       chunks.push(chunk);
     });
     return { ...response, text: Buffer.concat(chunks).toString("utf8") };
@@ -98,7 +118,7 @@ export function getFeedFile(url: string, path: string, options: FeedHttpOptions)
   return withRetries(options, async () => {
     const file = createWriteStream(path);
     try {
-      return await getOnce(url, {}, options.timeoutMs, async (chunk) => {
+      return await getOnce(url, {}, options, async (chunk) => {
         if (!file.write(chunk)) await once(file, "drain");
       });
     } finally {
