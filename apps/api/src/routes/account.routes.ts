@@ -1,12 +1,10 @@
-import { type ResultCurrency, checkedCurrency, etagOf, requestWindows, scanWindows, userSubject, userTag } from "@secapi/core";
+import { type ResultCurrency, checkedCurrency, requestWindows, scanWindows, userSubject, userTag } from "@secapi/core";
 import { type UserScanStats, userScanStats } from "@secapi/db";
 import type { WindowState } from "@secapi/limiter";
 import { Router } from "express";
 import type { ApiContext } from "../context.js";
-import { REVALIDATE, setCachePolicy } from "../http/cache-control.js";
-import { sendWithEtag } from "../http/conditional.js";
 import { requestPrincipal } from "../middleware/authenticate.js";
-import { currentRead } from "../scans/current-entries.js";
+import { sendCurrentRead } from "../scans/current-entries.js";
 
 const STATS_TTL_SECONDS = 60;
 
@@ -63,14 +61,7 @@ export function accountRouter(ctx: ApiContext): Router {
       return { stats, ...checkedCurrency(checkedRevision, [validUntil]) };
     };
     const options = { ttl: STATS_TTL_SECONDS, tags: [userTag(userId)] };
-    const { value, status } = await currentRead(
-      ctx,
-      await ctx.cache.getOrLoad(statsKey, load, options),
-      async () => (await ctx.cache.refresh(statsKey, load, options)).value,
-    );
-    res.set("X-Cache-Status", status);
-    setCachePolicy(res, REVALIDATE);
-    sendWithEtag(req, res, etagOf(value?.stats), value?.stats);
+    await sendCurrentRead(ctx, req, res, { key: statsKey, load, options, bodyOf: (entry) => entry?.stats });
   });
 
   return router;

@@ -4,7 +4,6 @@ import {
   type ScanViewEntry,
   cacheEntryTtlSeconds,
   checkedCurrency,
-  etagOf,
   labelFiltersOf,
   queryHash,
   scanLabelsSchema,
@@ -18,14 +17,14 @@ import { createEvent, eventMessage, writeOutbox } from "@secapi/events";
 import { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import type { ApiContext } from "../context.js";
-import { REVALIDATE, scanViewCaching, setCachePolicy } from "../http/cache-control.js";
+import { scanViewCaching } from "../http/cache-control.js";
 import { sendWithEtag } from "../http/conditional.js";
 import { notFound } from "../http/http-error.js";
 import { uuidParam } from "../http/params.js";
 import { parseOr400 } from "../http/validation.js";
 import { requestLimitOf } from "../limits/limit-requests.js";
 import { requestPrincipal } from "../middleware/authenticate.js";
-import { currentRead } from "../scans/current-entries.js";
+import { currentRead, sendCurrentRead } from "../scans/current-entries.js";
 import { decodeCursor, encodeCursor } from "../scans/list-cursor.js";
 import { LargeJsonBody } from "../middleware/json-body.js";
 import { type PreparedSubmission, prepareSubmission, scanTypeOr400 } from "../scans/prepare-submission.js";
@@ -129,14 +128,7 @@ export function scansRouter(ctx: ApiContext): Router {
       };
     };
     const options = { ttl: LIST_TTL_SECONDS, tags: [userTag(userId)] };
-    const { value, status } = await currentRead(
-      ctx,
-      await ctx.cache.getOrLoad(listKey, load, options),
-      async () => (await ctx.cache.refresh(listKey, load, options)).value,
-    );
-    res.set("X-Cache-Status", status);
-    setCachePolicy(res, REVALIDATE);
-    sendWithEtag(req, res, etagOf(value?.page), value?.page);
+    await sendCurrentRead(ctx, req, res, { key: listKey, load, options, bodyOf: (entry) => entry?.page });
   });
 
   router.get("/scans/:id", async (req, res) => {

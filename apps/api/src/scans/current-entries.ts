@@ -1,6 +1,9 @@
-import type { CacheStatus } from "@secapi/cache";
-import { type ResultCurrency, isCurrent } from "@secapi/core";
+import type { CacheLoadOptions, CacheStatus } from "@secapi/cache";
+import { type ResultCurrency, etagOf, isCurrent } from "@secapi/core";
+import type { Request, Response } from "express";
 import type { ApiContext } from "../context.js";
+import { REVALIDATE, setCachePolicy } from "../http/cache-control.js";
+import { sendWithEtag } from "../http/conditional.js";
 
 /** A cache read: the value (none on a miss) and how it was served. */
 export interface CacheRead<T> {
@@ -20,4 +23,27 @@ export async function currentRead<T extends ResultCurrency>(
 ): Promise<{ value: T | undefined; status: CacheStatus }> {
   if (!read.value || isCurrent(read.value, ctx.advisoryRevisions.latest)) return { value: read.value ?? undefined, status: read.status };
   return { value: (await reload()) ?? undefined, status: "MISS" };
+}
+
+/**
+ * Answers a per-user read built from stored results (the scan list, the stats): through the cache (`key`),
+ * reloaded through Postgres when its stamp is behind, sent with its cache status, `no-cache` revalidation and
+ * an ETag of the body `bodyOf` picks from the entry.
+ */
+export async function sendCurrentRead<T extends ResultCurrency>(
+  ctx: Pick<ApiContext, "advisoryRevisions" | "cache">,
+  req: Request,
+  res: Response,
+  read: { key: string; load: () => Promise<T>; options: CacheLoadOptions<T>; bodyOf: (entry: T | undefined) => unknown },
+): Promise<void> {
+  const { key, load, options, bodyOf } = read;
+  const { value, status } = await currentRead(
+    ctx,
+    await ctx.cache.getOrLoad(key, load, options),
+    async () => (await ctx.cache.refresh(key, load, options)).value,
+  );
+  res.set("X-Cache-Status", status);
+  setCachePolicy(res, REVALIDATE);
+  const body = bodyOf(value);
+  sendWithEtag(req, res, etagOf(body), body);
 }
