@@ -3,3 +3,5 @@ export * from "./image-archive-error.js";
 export * from "./os-release.js";
 export * from "./image-error.js";
 export * from "./image-reference.js";
+export * from "./layer-summary.js";
+export type { ImageContents } from "./image-contents.js";
