@@ -1,6 +1,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -131,6 +132,47 @@ export class TestRegistry {
     };
   }
 
+  /**
+   * Pushes an image made of ready layer blobs (e.g. `tar -czf` outputs), streamed from disk, with a minimal
+   * linux/amd64 config: a fast way to a big image. Returns the manifest's digest.
+   */
+  async pushLayers(repository: string, tag: string, layerFiles: string[]): Promise<string> {
+    const layers = [];
+    for (const file of layerFiles) {
+      const digest = await fileDigest(file);
+      const { size } = await stat(file);
+      await this.uploadBlob(repository, digest, size, () => createReadStream(file));
+      layers.push({ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest, size });
+    }
+    const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } }));
+    const configDigest = `sha256:${createHash("sha256").update(config).digest("hex")}`;
+    await this.uploadBlob(repository, configDigest, config.length, () => config);
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: configDigest, size: config.length },
+      layers,
+    };
+    return this.putManifest(repository, tag, manifest.mediaType, JSON.stringify(manifest));
+  }
+
+  /** A monolithic blob upload (POST, then PUT with the digest). */
+  private async uploadBlob(repository: string, digest: string, size: number, body: () => NodeJS.ReadableStream | Buffer): Promise<void> {
+    const started = await fetch(`${this.url}/v2/${repository}/blobs/uploads/`, { method: "POST" });
+    const location = started.headers.get("location");
+    if (started.status !== 202 || location === null) throw new Error(`blob upload to ${repository}: HTTP ${started.status}`);
+    const target = new URL(location, this.url);
+    target.searchParams.set("digest", digest);
+    const content = body();
+    const done = await fetch(target, {
+      method: "PUT",
+      headers: { "content-type": "application/octet-stream", "content-length": String(size) },
+      body: Buffer.isBuffer(content) ? content : (content as unknown as ReadableStream),
+      duplex: "half",
+    } as RequestInit);
+    if (done.status !== 201) throw new Error(`blob ${digest} upload to ${repository}: HTTP ${done.status} ${await done.text()}`);
+  }
+
   /** PUTs a manifest or index (e.g. a multi-platform index of manifests pushed before); returns its digest. */
   async putManifest(repository: string, reference: string, mediaType: string, body: string): Promise<string> {
     const response = await fetch(`${this.url}/v2/${repository}/manifests/${reference}`, {
@@ -182,4 +224,10 @@ export async function buildOciImage(
     await rm(bundle, { recursive: true, force: true });
   }
   return `oci:${layout}:${tag}`;
+}
+
+async function fileDigest(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return `sha256:${hash.digest("hex")}`;
 }
