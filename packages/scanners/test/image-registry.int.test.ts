@@ -26,6 +26,8 @@ const npmPackage = (name: string, version: string) => JSON.stringify({ name, ver
 class RegistryProxy {
   readonly blobGets: string[] = [];
   login: { username: string; password: string } | undefined;
+  /** How a login is asked for: a Bearer challenge with a token endpoint, or Basic on every request. */
+  scheme: "bearer" | "basic" = "bearer";
   readonly corrupt = new Set<string>();
   readonly stall = new Set<string>();
   private server: Server | undefined;
@@ -54,7 +56,11 @@ class RegistryProxy {
       if (headers.authorization !== expected) return void res.writeHead(401).end('{"details":"bad login"}');
       return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token: this.token }));
     }
-    if (this.login !== undefined && headers.authorization !== `Bearer ${this.token}`) {
+    const basic = this.login && `Basic ${Buffer.from(`${this.login.username}:${this.login.password}`).toString("base64")}`;
+    if (this.scheme === "basic" && this.login !== undefined && headers.authorization !== basic) {
+      return void res.writeHead(401, { "www-authenticate": 'Basic realm="test-registry"' }).end();
+    }
+    if (this.scheme === "bearer" && this.login !== undefined && headers.authorization !== `Bearer ${this.token}`) {
       const scope = /^\/v2\/(.+)\/(?:manifests|blobs)\//.exec(url)?.[1];
       res.writeHead(401, {
         "www-authenticate": `Bearer realm="http://${this.host}/token",service="test-registry"${scope ? `,scope="repository:${scope}:pull"` : ""}`,
@@ -171,6 +177,7 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
     workDir = await mkdtemp(join(tmpdir(), "secapi-image-pull-"));
     proxy.blobGets.length = 0;
     proxy.login = undefined;
+    proxy.scheme = "bearer";
     proxy.corrupt.clear();
     proxy.stall.clear();
     options = {
@@ -260,7 +267,7 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
     });
   });
 
-  it("authenticates with a Bearer token for the login in the Docker config file; refuses without it or with a wrong one", async () => {
+  it("authenticates with a Bearer token (or Basic) for the login in the Docker config file; refuses without it or with a wrong one", async () => {
     proxy.login = { username: "scanner", password: "s3cret" };
     const reference = `${proxy.host}/alpine/base:3.19`;
     await expect(analyzeImageReference(reference, options)).rejects.toMatchObject({ code: "image_unauthorized" });
@@ -278,6 +285,10 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
       await writeLogin("s3cret");
       const analysis = await analyzeImageReference(reference, { ...options, dockerConfig: config });
       expect(analysis.packages).toHaveLength(2);
+      // A registry that asks for Basic credentials on every request gets the same login.
+      proxy.scheme = "basic";
+      expect(await analyzeImageReference(reference, { ...options, dockerConfig: config })).toEqual(analysis);
+      await expect(analyzeImageReference(reference, options)).rejects.toMatchObject({ code: "image_unauthorized" });
     } finally {
       await rm(config, { force: true });
     }
