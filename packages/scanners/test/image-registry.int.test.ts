@@ -30,6 +30,10 @@ class RegistryProxy {
   scheme: "bearer" | "basic" = "bearer";
   readonly corrupt = new Set<string>();
   readonly stall = new Set<string>();
+  /** Paths answered 503 this many more times. */
+  readonly unavailable = new Map<string, number>();
+  /** Paths never answered (not even headers). */
+  readonly silent = new Set<string>();
   private server: Server | undefined;
   host = "";
   private readonly token = "t0ken";
@@ -68,6 +72,12 @@ class RegistryProxy {
       });
       return void res.end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
     }
+    const failures = this.unavailable.get(url) ?? 0;
+    if (failures > 0) {
+      this.unavailable.set(url, failures - 1);
+      return void res.writeHead(503).end();
+    }
+    if (this.silent.has(url)) return;
     const blob = /\/blobs\/(sha256:[a-f0-9]{64})$/.exec(url)?.[1];
     if (blob !== undefined) this.blobGets.push(blob);
     if (blob !== undefined && this.stall.has(blob)) return void res.writeHead(200).write("x");
@@ -180,6 +190,8 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
     proxy.scheme = "bearer";
     proxy.corrupt.clear();
     proxy.stall.clear();
+    proxy.unavailable.clear();
+    proxy.silent.clear();
     options = {
       workDir,
       maxBytes: 64 * 1024 * 1024,
@@ -310,6 +322,19 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
     proxy.stall.add((manifest.json as { layers: { digest: string }[] }).layers[0]?.digest ?? "");
     await expect(analyzeImageReference(`${proxy.host}/alpine/base:3.19`, { ...options, timeouts: { idleMs: 300 } })).rejects.toMatchObject({
       code: "image_registry_unreachable",
+    });
+  });
+
+  it("retries a 503 once; a registry that keeps failing or never answers is image_registry_unreachable", async () => {
+    const reference = `${proxy.host}/alpine/base:3.19`;
+    proxy.unavailable.set("/v2/alpine/base/manifests/3.19", 1);
+    expect((await analyzeImageReference(reference, options)).packages).toHaveLength(2);
+    proxy.unavailable.set("/v2/alpine/base/manifests/3.19", 2);
+    await expect(analyzeImageReference(reference, options)).rejects.toMatchObject({ code: "image_registry_unreachable" });
+    proxy.silent.add("/v2/alpine/base/manifests/3.19");
+    await expect(analyzeImageReference(reference, { ...options, timeouts: { headersMs: 300 } })).rejects.toMatchObject({
+      code: "image_registry_unreachable",
+      message: expect.stringContaining("no answer within 300 ms") as unknown,
     });
   });
 
