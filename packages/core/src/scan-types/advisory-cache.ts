@@ -14,8 +14,8 @@ interface Entry {
   advisories: Advisory[];
 }
 
-/** Advisories held by default (summed over packages; one advisory naming two packages counts twice). */
-export const DEFAULT_ADVISORY_CACHE_SIZE = 50_000;
+/** Advisories held by default (summed over packages; one advisory naming two packages counts twice): a parsed advisory is a few KB, so tens of MB per worker. */
+export const DEFAULT_ADVISORY_CACHE_SIZE = 20_000;
 
 /**
  * Parsed advisories of the packages this process scanned lately, by package, so that a scan reads from Postgres
