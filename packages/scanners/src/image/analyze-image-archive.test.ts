@@ -377,6 +377,9 @@ describe("analyzeImageArchive", () => {
       // The tool's packages (and its go1.20 stdlib) went with it when the top layer replaced it by another ELF.
       expect(analysis.packages.some(({ name }) => name === "example.com/tool")).toBe(false);
       expect(analysis.unchecked).toEqual([]);
+      const beforeTop = await analyzeImageArchive(chunked((await dockerSaveArchive(image.slice(0, 2))).archive), options);
+      expect(beforeTop.packages).toContainEqual({ ecosystem: "Go", name: "example.com/tool", version: "v0.9.0", layer: app });
+      expect(beforeTop.packages).toContainEqual({ ecosystem: "Go", name: "stdlib", version: "1.20.0", layer: app });
     });
 
     it("reads the same from the layer store (summary version 2) and from an OCI layout", async () => {
