@@ -19,12 +19,19 @@ import { TestRegistry, missingRegistryTools } from "@secapi/testing";
 const run = promisify(execFile);
 const TARGET_RATIO = 0.2;
 
+const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
+
 async function writeTree(dir: string, files: Record<string, string | Buffer>): Promise<void> {
   for (const [path, content] of Object.entries(files)) {
     await mkdir(join(dir, path, ".."), { recursive: true });
-    await writeFile(join(dir, path), content);
+    // ELF files are written executable: the analysis searches those for Go build info, byte by byte.
+    const elf = Buffer.isBuffer(content) && content.subarray(0, 4).equals(ELF_MAGIC);
+    await writeFile(join(dir, path), content, { mode: elf ? 0o755 : 0o644 });
   }
 }
+
+/** An executable the size of a small binary: ELF magic then incompressible bytes (no Go build info: a full search). */
+const elfExecutable = (bytes: number) => Buffer.concat([ELF_MAGIC, randomBytes(bytes - ELF_MAGIC.length)]);
 
 /** A gzipped layer tar of `files` (incompressible filler makes its compressed size what it says). */
 async function layer(work: string, name: string, files: Record<string, string | Buffer>): Promise<string> {
@@ -45,8 +52,9 @@ function baseFiles(): Record<string, string | Buffer> {
     );
   }
   files["var/lib/dpkg/status"] = paragraphs.join("\n");
-  // 1,500 files of 80 KB: 120 MB.
-  for (let i = 0; i < 1500; i++) files[`usr/lib/x86_64-linux-gnu/lib${i}.so.1`] = randomBytes(80 * 1024);
+  // 1,500 files of 80 KB: 120 MB, 300 of them ELF executables.
+  for (let i = 0; i < 1200; i++) files[`usr/lib/x86_64-linux-gnu/lib${i}.so.1`] = randomBytes(80 * 1024);
+  for (let i = 0; i < 300; i++) files[`usr/bin/tool${i}`] = elfExecutable(80 * 1024);
   return files;
 }
 

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { TestRegistry, buildOciImage, freePort, missingRegistryTools } from "@secapi/testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { analyzeImageArchive, analyzeImageReference, InMemoryLayerSummaryStore } from "../src/index.js";
-import type { AnalyzeImageReferenceOptions } from "../src/index.js";
+import type { AnalyzeImageReferenceOptions, ImageAnalysis } from "../src/index.js";
+import { GO_MODINFO, goBuildInfoBlob, jarBytes, syntheticElf } from "../src/image/language-binaries.fixture.js";
 
 const missing = missingRegistryTools();
 if (missing !== undefined) console.warn(missing);
@@ -147,6 +148,23 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
       { tag: "alpine" },
     );
     await registry.push(alpine, "alpine/base:3.19");
+    const languages = await buildOciImage(
+      buildDir,
+      [
+        { files: { "etc/os-release": DEBIAN_OS_RELEASE } },
+        {
+          files: {
+            "usr/local/bin/server": syntheticElf(goBuildInfoBlob("go1.21.5", GO_MODINFO)),
+            "opt/shop/shop.jar": jarBytes([["com.example", "shop", "0.1.0"]], {
+              "BOOT-INF/lib/log4j-core-2.14.1.jar": jarBytes([["org.apache.logging.log4j", "log4j-core", "2.14.1"]]),
+            }),
+          },
+          executable: ["usr/local/bin/server"],
+        },
+      ],
+      { tag: "languages" },
+    );
+    await registry.push(languages, "languages/app:1");
     for (const architecture of ["amd64", "arm64"]) {
       const image = await buildOciImage(
         buildDir,
@@ -249,6 +267,35 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
       "v3.19/busybox@1.36.1-r15",
       "v3.19/openssl@3.1.4-r5",
     ]);
+  });
+
+  it("finds a Go binary's modules and a fat jar's Maven artifacts in the layer that added them, pulled or saved", async () => {
+    const manifest = await registry.manifest("languages/app", "1");
+    const layers = (manifest.json as { layers: { digest: string }[] }).layers.map((layer) => layer.digest);
+    const analysis = await analyzeImageReference(`${registry.host}/languages/app:1`, options);
+    // docker save holds the layers uncompressed (other digests): "app" is the second layer of the analysis.
+    const found = ({ packages, layers: analysed }: ImageAnalysis) =>
+      packages
+        .map(({ ecosystem, name, version, layer }) => `${ecosystem} ${name}@${version} ${layer === analysed[1]?.digest ? "app" : layer}`)
+        .sort();
+    const expected = [
+      "Go example.com/app@v1.2.3 app",
+      "Go github.com/new/mod@v1.1.0 app",
+      "Go golang.org/x/text@v0.3.7 app",
+      "Go stdlib@1.21.5 app",
+      "Maven com.example:shop@0.1.0 app",
+      "Maven org.apache.logging.log4j:log4j-core@2.14.1 app",
+    ];
+    expect(analysis.layers.map(({ digest }) => digest)).toEqual(layers);
+    expect(found(analysis)).toEqual(expected);
+    expect(analysis.unchecked).toEqual([]);
+    const archive = join(workDir, "..", `${proxy.host.replace(":", "-")}-languages.tar`);
+    await registry.saveArchive(`languages/app@${manifest.digest}`, archive);
+    try {
+      expect(found(await analyzeImageArchive(createReadStream(archive), options))).toEqual(expected);
+    } finally {
+      await rm(archive, { force: true });
+    }
   });
 
   it("applies a later layer's whiteout, and with a layer store downloads only the layers it has not summarised", async () => {

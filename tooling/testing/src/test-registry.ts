@@ -189,6 +189,8 @@ export class TestRegistry {
 export interface TestLayer {
   files?: Record<string, string | Buffer>;
   remove?: string[];
+  /** Paths among `files` written with mode 0755 (executables). */
+  executable?: string[];
 }
 
 /**
@@ -218,7 +220,7 @@ export async function buildOciImage(
     for (const path of layer.remove ?? []) await rm(join(rootfs, path), { recursive: true, force: true });
     for (const [path, content] of Object.entries(layer.files ?? {})) {
       await mkdir(dirname(join(rootfs, path)), { recursive: true });
-      await writeFile(join(rootfs, path), content);
+      await writeFile(join(rootfs, path), content, { mode: layer.executable?.includes(path) === true ? 0o755 : 0o644 });
     }
     await run(BINARIES.umoci, ["repack", "--image", image, bundle]);
     await rm(bundle, { recursive: true, force: true });

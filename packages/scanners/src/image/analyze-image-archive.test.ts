@@ -8,6 +8,7 @@ import { ImageArchiveError } from "./image-archive-error.js";
 import { InMemoryLayerSummaryStore, LAYER_SUMMARY_VERSION } from "./layer-summary.js";
 import type { LayerSummary } from "./layer-summary.js";
 import { chunked, dockerSaveArchive, gzip, ociLayoutArchive, sha256, tarBytes, zstdStored } from "./image-archive.fixture.js";
+import { GO_MODINFO, goBuildInfoBlob, jarBytes, syntheticElf } from "./language-binaries.fixture.js";
 
 const DEBIAN_OS_RELEASE =
   'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\nID=debian\n';
@@ -327,6 +328,100 @@ describe("analyzeImageArchive", () => {
       expect((await analyzeImageArchive(chunked(archive), { ...options, layerStore: store })).packages).toEqual(debianPackages(layers));
       const failing = { get: () => Promise.reject(new Error("redis down")), set: () => Promise.reject(new Error("redis down")) };
       expect((await analyzeImageArchive(chunked(archive), { ...options, layerStore: failing })).packages).toEqual(debianPackages(layers));
+    });
+  });
+
+  describe("Go binaries and Java archives", () => {
+    const goBinary = (version: string, modinfo = GO_MODINFO) => syntheticElf(goBuildInfoBlob(version, modinfo));
+    const byName = <T extends { name: string }>(packages: T[]) => [...packages].sort((a, b) => (a.name < b.name ? -1 : 1));
+
+    /** A Debian base, then a layer with a Go server, a fat jar and decoys, then one replacing a second Go tool. */
+    async function layers(): Promise<Buffer[]> {
+      const base = await tarBytes([
+        { path: "etc/os-release", content: DEBIAN_OS_RELEASE },
+        { path: "usr/bin/bash", content: syntheticElf(Buffer.alloc(0)), mode: 0o755 },
+      ]);
+      const fatJar = jarBytes([["com.example", "shop", "0.1.0"]], {
+        "BOOT-INF/lib/log4j-core-2.14.1.jar": jarBytes([["org.apache.logging.log4j", "log4j-core", "2.14.1"]]),
+      });
+      const app = await tarBytes([
+        { path: "usr/local/bin/server", content: goBinary("go1.21.5"), mode: 0o755 },
+        { path: "usr/local/bin/tool", content: goBinary("go1.20", "mod\texample.com/tool\tv0.9.0\t\n"), mode: 0o755 },
+        { path: "usr/local/bin/start.sh", content: "#!/bin/sh\nexec server\n", mode: 0o755 },
+        // Not executable: not searched, even though it holds build info.
+        { path: "usr/share/doc/server.debug", content: goBinary("go1.21.5", "mod\texample.com/debug\tv9.9.9\t\n") },
+        { path: "opt/shop/shop.jar", content: fatJar },
+      ]);
+      const top = await tarBytes([
+        { path: "usr/local/bin/tool", content: syntheticElf(Buffer.alloc(0)), mode: 0o755 },
+        { path: "opt/old/.wh.legacy.war" },
+      ]);
+      return [gzip(base), gzip(app), gzip(top)];
+    }
+
+    it("finds Go modules, stdlib and Maven artifacts (fat jar included) with the layer that added them", async () => {
+      const image = await layers();
+      const { archive } = await dockerSaveArchive(image);
+      const analysis = await analyzeImageArchive(chunked(archive), options);
+      const app = sha256(image[1] as Buffer);
+      expect(byName(analysis.packages)).toEqual(
+        byName([
+          { ecosystem: "Go", name: "example.com/app", version: "v1.2.3", layer: app },
+          { ecosystem: "Go", name: "golang.org/x/text", version: "v0.3.7", layer: app },
+          { ecosystem: "Go", name: "github.com/new/mod", version: "v1.1.0", layer: app },
+          { ecosystem: "Go", name: "stdlib", version: "1.21.5", layer: app },
+          { ecosystem: "Maven", name: "com.example:shop", version: "0.1.0", layer: app },
+          { ecosystem: "Maven", name: "org.apache.logging.log4j:log4j-core", version: "2.14.1", layer: app },
+        ]),
+      );
+      // The tool's packages (and its go1.20 stdlib) went with it when the top layer replaced it by another ELF.
+      expect(analysis.packages.some(({ name }) => name === "example.com/tool")).toBe(false);
+      expect(analysis.unchecked).toEqual([]);
+      const beforeTop = await analyzeImageArchive(chunked((await dockerSaveArchive(image.slice(0, 2))).archive), options);
+      expect(beforeTop.packages).toContainEqual({ ecosystem: "Go", name: "example.com/tool", version: "v0.9.0", layer: app });
+      expect(beforeTop.packages).toContainEqual({ ecosystem: "Go", name: "stdlib", version: "1.20.0", layer: app });
+    });
+
+    it("reads the same from the layer store (summary version 2) and from an OCI layout", async () => {
+      const image = await layers();
+      const store = new InMemoryLayerSummaryStore();
+      const cold = await analyzeImageArchive(chunked((await dockerSaveArchive(image)).archive), { ...options, layerStore: store });
+      const warm = await analyzeImageArchive(chunked((await ociLayoutArchive(image)).archive), { ...options, layerStore: store });
+      expect(LAYER_SUMMARY_VERSION).toBe(2);
+      expect(warm.packages).toEqual(cold.packages);
+      expect(cold.packages).toHaveLength(6);
+    });
+
+    it("lists pre-1.18 Go binaries, oversized binaries and unreadable jars as unchecked, never failing the layer", async () => {
+      const big = goBinary("go1.21.5");
+      const layer = await tarBytes([
+        { path: "bin/old", content: syntheticElf(goBuildInfoBlob("go1.16", "", { pointerForm: true })), mode: 0o755 },
+        { path: "bin/big", content: Buffer.concat([big, Buffer.alloc(64 * 1024)]), mode: 0o755 },
+        { path: "bin/truncated", content: syntheticElf(goBuildInfoBlob("go1.21.5", GO_MODINFO).subarray(0, 40)), mode: 0o755 },
+        { path: "lib/broken.jar", content: "PK\u0003\u0004 not really" },
+        { path: "lib/huge.ear", content: Buffer.alloc(64 * 1024 + 1) },
+      ]);
+      const { archive } = await dockerSaveArchive([layer]);
+      const analysis = await analyzeImageArchive(chunked(archive), { ...options, maxBinaryBytes: 64 * 1024 });
+      expect(analysis.packages).toEqual([]);
+      expect(analysis.unchecked).toMatchObject([
+        { ecosystem: "Go", name: "bin/old", kind: "malformed_entry", reason: expect.stringContaining("before Go 1.18") },
+        { ecosystem: "Go", name: "bin/big", reason: expect.stringContaining("larger than 65536 bytes") },
+        { ecosystem: "Maven", name: "lib/broken.jar", reason: expect.stringContaining("not a readable zip") },
+        { ecosystem: "Maven", name: "lib/huge.ear", reason: expect.stringContaining("larger than 65536 bytes") },
+      ]);
+    });
+
+    it("lets a later layer's whiteout or symlink remove a lower Go binary or jar", async () => {
+      const base = await tarBytes([
+        { path: "usr/bin/server", content: goBinary("go1.21.5"), mode: 0o755 },
+        { path: "app/lib/a.jar", content: jarBytes([["g", "a", "1.0"]]) },
+        { path: "app/lib/b.jar", content: jarBytes([["g", "b", "1.0"]]) },
+      ]);
+      const top = await tarBytes([{ path: "usr/bin/.wh.server" }, { path: "app/lib/a.jar", type: "symlink", linkname: "/dev/null" }]);
+      const { archive } = await dockerSaveArchive([base, top]);
+      const analysis = await analyzeImageArchive(chunked(archive), options);
+      expect(analysis.packages).toEqual([{ ecosystem: "Maven", name: "g:b", version: "1.0", layer: sha256(base) }]);
     });
   });
 });

@@ -21,6 +21,8 @@ export interface AnalyzeImageOptions {
   maxExpandedBytes?: number;
   /** Largest metadata file read (dpkg status, package.json…); bigger ones go to `unchecked`. Default 16 MiB. */
   maxFileBytes?: number;
+  /** Largest executable (Go build info) or jar/war/ear read; bigger ones go to `unchecked`. Default 256 MiB. */
+  maxBinaryBytes?: number;
   /** Where layer summaries are kept by layer digest: a layer found there is not read again. */
   layerStore?: LayerSummaryStore;
 }
@@ -54,7 +56,11 @@ export async function analyzeImageArchive(
   try {
     const maxExpandedBytes = options.maxExpandedBytes ?? options.maxBytes * 8;
     const layout = await imageLayout(await stageArchive(source, dir, { maxBytes: options.maxBytes, maxExpandedBytes }));
-    const limits = { budget: { remaining: maxExpandedBytes }, maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES };
+    const limits = {
+      budget: { remaining: maxExpandedBytes },
+      maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+      ...(options.maxBinaryBytes !== undefined && { maxBinaryBytes: options.maxBinaryBytes }),
+    };
     const summaries: { digest: string; summary: LayerSummary }[] = [];
     for (const layer of layout.layers) {
       // docker save repeats a layer an image has twice; it is read once.

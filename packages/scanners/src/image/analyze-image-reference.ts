@@ -71,6 +71,7 @@ export async function analyzeImageReference(
     const limits = {
       budget: { remaining: options.maxExpandedBytes ?? options.maxBytes * 8 },
       maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+      ...(options.maxBinaryBytes !== undefined && { maxBinaryBytes: options.maxBinaryBytes }),
     };
     const known = new Map<string, LayerSummary>();
     for (const { digest } of manifest.layers) {

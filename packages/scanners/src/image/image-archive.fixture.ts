@@ -8,6 +8,8 @@ export interface FixtureEntry {
   content?: string | Buffer;
   type?: "file" | "directory" | "symlink";
   linkname?: string;
+  /** Permission bits (tar's default 0644; executables 0755). */
+  mode?: number;
 }
 
 /** The bytes of a tar holding `entries`, in order. */
@@ -20,7 +22,12 @@ export async function tarBytes(entries: FixtureEntry[]): Promise<Buffer> {
   for (const entry of entries) {
     await new Promise<void>((resolve, reject) => {
       const type = entry.type ?? "file";
-      const header = { name: entry.path, type, ...(entry.linkname !== undefined && { linkname: entry.linkname }) };
+      const header = {
+        name: entry.path,
+        type,
+        ...(entry.linkname !== undefined && { linkname: entry.linkname }),
+        ...(entry.mode !== undefined && { mode: entry.mode }),
+      };
       const content = type === "file" ? Buffer.from(entry.content ?? "") : undefined;
       pack.entry(header, content, (error) => (error ? reject(error) : resolve()));
     });

@@ -76,7 +76,7 @@ function namedPackages(files: LayeredFiles, os: ImageOs | null, unchecked: Unche
 }
 
 function namedPackage(pkg: InstalledPackage, os: ImageOs | null, path: string, unchecked: UncheckedEntry[]): PackageRef | null {
-  const language: Record<string, Ecosystem> = { npm: "npm", pypi: "PyPI" };
+  const language: Record<string, Ecosystem> = { npm: "npm", pypi: "PyPI", go: "Go", maven: "Maven" };
   let ecosystem = language[pkg.kind];
   let name = pkg.name;
   if (ecosystem === undefined) {

@@ -2,8 +2,11 @@ import { controlParagraphs } from "./control-paragraphs.js";
 
 /** A package an image's package database or metadata lists, before it is named for its ecosystem and release. */
 export interface InstalledPackage {
-  /** `os` packages are named with the image's release (`12/openssl`); language packages stand alone. */
-  kind: "dpkg" | "apk" | "npm" | "pypi";
+  /**
+   * `os` packages are named with the image's release (`12/openssl`); language packages stand alone. `go` comes
+   * from a binary's build info and `maven` from a jar's pom.properties (language-binaries.ts), not from a path.
+   */
+  kind: "dpkg" | "apk" | "npm" | "pypi" | "go" | "maven";
   name: string;
   /** Empty when the metadata gives none (reported as unchecked). */
   version: string;

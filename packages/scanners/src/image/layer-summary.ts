@@ -5,6 +5,14 @@ import type { UncheckedEntry } from "../dependencies/package-set.js";
 import { normalizeEntryPath } from "./entry-path.js";
 import { ImageArchiveError } from "./image-archive-error.js";
 import { packageFileKind, readPackageFile } from "./installed-package-files.js";
+import {
+  DEFAULT_MAX_BINARY_BYTES,
+  isExecutableMode,
+  isJavaArchivePath,
+  readExecutableEntry,
+  readJavaArchiveEntry,
+  tooBigBinary,
+} from "./language-binaries.js";
 import type { PackageFileContent } from "./installed-package-files.js";
 import { layerStreams } from "./layer-stream.js";
 import { messageOf } from "./stage-archive.js";
@@ -13,7 +21,7 @@ import { messageOf } from "./stage-archive.js";
  * The format of LayerSummary. Bump it whenever what a summary holds or how a file is parsed changes (new metadata
  * kinds, parser fixes): summaries of another version are ignored and the layer is read again.
  */
-export const LAYER_SUMMARY_VERSION = 1;
+export const LAYER_SUMMARY_VERSION = 2;
 
 /**
  * What one layer contributes to an image's packages, independent of the layers below it: a layer's digest fixes
@@ -21,7 +29,10 @@ export const LAYER_SUMMARY_VERSION = 1;
  */
 export interface LayerSummary {
   version: typeof LAYER_SUMMARY_VERSION;
-  /** The package metadata files the layer writes (path without a leading `/`), parsed. */
+  /**
+   * The package metadata files the layer writes (path without a leading `/`), parsed; since version 2 also its
+   * Go binaries (build info) and Java archives (pom.properties), as package lists at their paths.
+   */
   files: Record<string, PackageFileContent>;
   /** Paths the layer deletes from lower layers (`.wh.<name>` entries), with everything below them. */
   whiteouts: string[];
@@ -32,7 +43,7 @@ export interface LayerSummary {
    * metadata: links (a `lib -> usr/lib` symlink hides a lower `lib/apk/...`) and metadata paths it writes unread.
    */
   hidden: string[];
-  /** Metadata files too big to read. */
+  /** Metadata files, executables and archives too big to read; pre-1.18 Go binaries; unreadable jars. */
   unchecked: UncheckedEntry[];
 }
 
@@ -97,6 +108,8 @@ export interface LayerReadLimits {
   /** Bytes the image's layers may still expand to; decremented as this layer is read (shared across layers). */
   budget: { remaining: number };
   maxFileBytes: number;
+  /** Largest executable (Go build info) or Java archive read. Default DEFAULT_MAX_BINARY_BYTES. */
+  maxBinaryBytes?: number;
 }
 
 /** Reads a staged layer blob (gzip, zstd or plain tar) once and summarises the package metadata it adds and removes. */
@@ -121,13 +134,18 @@ export async function summarizeLayer(file: string, digest: string, limits: Layer
         continue;
       }
       const kind = packageFileKind(path);
+      const javaArchive = isJavaArchivePath(path);
       if (entry.header.type !== "file") {
-        if (kind !== undefined || entry.header.type === "symlink" || entry.header.type === "link") hide(summary, path);
+        if (kind !== undefined || javaArchive || entry.header.type === "symlink" || entry.header.type === "link") hide(summary, path);
         entry.resume();
         continue;
       }
       if (kind === undefined) {
-        entry.resume();
+        if (javaArchive || isExecutableMode(entry.header.mode)) {
+          await summarizeBinary(summary, entry, path, javaArchive, `${file}.archive`, limits);
+        } else {
+          entry.resume();
+        }
         continue;
       }
       const text = await readCapped(entry, limits.maxFileBytes);
@@ -150,6 +168,28 @@ export async function summarizeLayer(file: string, digest: string, limits: Layer
     throw new ImageArchiveError("image_archive_invalid", `layer ${digest} is not a readable tar: ${messageOf(error)}`, { cause: error });
   }
   return summary;
+}
+
+/** A Go binary or Java archive entry: its packages, or a note, or (another ELF) the lower file it replaces. */
+async function summarizeBinary(
+  summary: LayerSummary,
+  entry: tar.Entry,
+  path: string,
+  javaArchive: boolean,
+  scratchFile: string,
+  limits: LayerReadLimits,
+): Promise<void> {
+  const max = limits.maxBinaryBytes ?? DEFAULT_MAX_BINARY_BYTES;
+  if ((entry.header.size ?? 0) > max) {
+    hide(summary, path);
+    summary.unchecked.push(tooBigBinary(path, max));
+    entry.resume();
+    return;
+  }
+  const result = javaArchive ? await readJavaArchiveEntry(entry, path, scratchFile) : await readExecutableEntry(entry, path);
+  if (result.unchecked !== undefined) summary.unchecked.push(result.unchecked);
+  if (result.packages !== undefined) summary.files[path] = { type: "packages", packages: result.packages };
+  else if (javaArchive || result.otherElf === true) hide(summary, path);
 }
 
 /** Records a whiteout entry; true when `path` was one. */

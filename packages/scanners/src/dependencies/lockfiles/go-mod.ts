@@ -100,7 +100,7 @@ function standardLibraryVersion(statements: Statement[]): string | undefined {
 }
 
 /** A Go release as OSV's stdlib ranges write it: `1.21` → `1.21.0`, `go1.21rc2` → `1.21.0-rc.2`. */
-function goReleaseAsSemver(release: string | undefined): string | undefined {
+export function goReleaseAsSemver(release: string | undefined): string | undefined {
   const match = release === undefined ? null : GO_RELEASE.exec(release);
   if (match === null) return undefined;
   const [, major, minor = "0", patch = "0", pre, preNumber] = match;
