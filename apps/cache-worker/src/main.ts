@@ -18,7 +18,7 @@ import type { CacheWorkerContext } from "./context.js";
 import { startAdvisorySyncSchedule } from "./advisory-sync-schedule.js";
 import { createEventProcessor } from "./event-processor.js";
 import { warmHotKeys } from "./warm.js";
-import { RERUN_QUEUE, createRerunProcessor } from "./watched-reruns.js";
+import { RERUN_QUEUE, createRerunProcessor, createRerunQueue } from "./watched-reruns.js";
 
 const WARM_QUEUE = "cache-warm";
 const WARM_EVERY_MS = 60_000;
@@ -46,13 +46,7 @@ const webhooksQueue = new Queue(QUEUES.webhooks, {
   defaultJobOptions: defaultJobOptions(QUEUES.webhooks),
 });
 webhooksQueue.on("error", () => undefined);
-// A re-run chunk that fails (Postgres away) is retried like an event; finished ones are kept briefly for redelivery dedup.
-const rerunQueue = new Queue(RERUN_QUEUE, {
-  connection: workerRedis.duplicate(),
-  prefix: config.queuePrefix,
-  defaultJobOptions: defaultJobOptions(QUEUES.events),
-});
-rerunQueue.on("error", () => undefined);
+const rerunQueue = createRerunQueue(workerRedis.duplicate(), config.queuePrefix);
 
 const ctx: CacheWorkerContext = {
   db,

@@ -1,10 +1,19 @@
 import { findScanResult, findWatchedResultsTagged, type InputKey } from "@secapi/db";
-import { type Job, UnrecoverableError } from "bullmq";
+import { QUEUES, defaultJobOptions } from "@secapi/events";
+import { type Job, Queue, UnrecoverableError } from "bullmq";
+import type { Cluster, Redis } from "ioredis";
 import type { CacheWorkerContext } from "./context.js";
 import { rerunStoredResult } from "./rerun-result.js";
 
 /** The cache-worker's queue of re-run chunks: the results an advisory change affects whose owners have a webhook. */
 export const RERUN_QUEUE = "result-reruns";
+
+/** The producer of RERUN_QUEUE: a chunk that fails (Postgres away) is retried like an event, and kept a while after. */
+export function createRerunQueue(connection: Redis | Cluster, prefix: string): Queue {
+  const queue = new Queue(RERUN_QUEUE, { connection, prefix, defaultJobOptions: defaultJobOptions(QUEUES.events) });
+  queue.on("error", () => undefined);
+  return queue;
+}
 
 /** Results listed per query while an advisory change is fanned out into chunks. */
 const PAGE = 1000;

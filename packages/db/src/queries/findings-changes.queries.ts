@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { DbExecutor } from "../schema/database.js";
 import type { InputKey } from "./input-key.js";
+import { sharesTag } from "./tag-overlap.js";
 
 /**
  * The stored result of an input, locked until the transaction ends: what a replacement is compared with, so two
@@ -56,7 +57,7 @@ export async function findWatchedResultsTagged(
   let query = db
     .selectFrom("scan_results as r")
     .select(["r.id", "r.scan_type", "r.owner_id", "r.input_hash"])
-    .where(sql<boolean>`r.tags && ${sql.val([...tags])}::text[]`)
+    .where(sharesTag("r.tags", tags))
     .where(({ exists, selectFrom }) =>
       exists(
         selectFrom("scans as s")
