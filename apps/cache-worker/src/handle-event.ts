@@ -42,9 +42,10 @@ export async function handleEvent(ctx: CacheWorkerContext, event: SecapiEvent): 
       const { ecosystem, packages } = event.data;
       const tags = packages.map((name) => packageTag(ecosystem, name));
       const invalidated = await ctx.cache.invalidateTags(tags);
-      // Every result someone watches by webhook is re-run (in chunks, elsewhere); of the others, the hottest here.
+      // Every result someone watches by webhook is re-run (in chunks, by RERUN_QUEUE's workers); the hottest here
+      // and now, so their next read is a hit (a chunk skips a result already current).
       const watched = await queueWatchedReruns(ctx, event.id, tags);
-      const affected = (await findResultsTagged(ctx.db, tags)).filter((row) => !watched.has(row.id));
+      const affected = await findResultsTagged(ctx.db, tags);
       const keys = affected.map((row) => ctx.keys.result({ scanType: row.scan_type, ownerId: row.owner_id, inputHash: row.input_hash }));
       const scores = await ctx.hotKeys.scores(keys);
       const hottest = keys

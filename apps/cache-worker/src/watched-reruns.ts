@@ -33,7 +33,7 @@ function isInputKey(value: unknown): value is InputKey {
  * Queues a re-run of every result tagged with `tags` that a user with a webhook has a scan of, in chunks of
  * `ctx.rerunChunkSize`: the event handler only lists ids, however large the change, and the re-runs spread over the
  * cache-workers. Job ids derive from the event, so a redelivered event queues its chunks once. Returns the ids of
- * the results queued (the hottest-N re-run leaves those to their chunk).
+ * the results queued.
  */
 export async function queueWatchedReruns(ctx: CacheWorkerContext, eventId: string, tags: readonly string[]): Promise<Set<string>> {
   const queued = new Set<string>();
