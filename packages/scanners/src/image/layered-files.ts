@@ -16,26 +16,17 @@ export interface LayeredFile {
  */
 export class LayeredFiles {
   private readonly files = new Map<string, LayeredFile>();
+  /** How many stored files lie below each directory: a removal under no stored file is skipped without a scan. */
+  private readonly filesBelow = new Map<string, number>();
 
-  /** Applies one tar entry's path of layer `layerIndex`; true when it was a whiteout (nothing else to do). */
-  applyWhiteout(path: string, layerIndex: number): boolean {
-    const slash = path.lastIndexOf("/");
-    const dir = slash < 0 ? "" : path.slice(0, slash);
-    const base = path.slice(slash + 1);
-    if (base === ".wh..wh..opq") {
-      this.removeBelow(dir, layerIndex, false);
-      return true;
-    }
-    if (base.startsWith(".wh.")) {
-      this.removeBelow(dir === "" ? base.slice(4) : `${dir}/${base.slice(4)}`, layerIndex, true);
-      return true;
-    }
-    return false;
+  /** A whiteout (`.wh.<name>`) of layer `layerIndex`: lower layers' `path` and all below it are gone. */
+  remove(path: string, layerIndex: number): void {
+    this.removeBelow(path, layerIndex, true);
   }
 
-  /** A non-directory entry at `path` hides whatever lower layers had at or below it. */
-  replace(path: string, layerIndex: number): void {
-    this.removeBelow(path, layerIndex, true);
+  /** An opaque directory (`.wh..wh..opq`) of layer `layerIndex`: lower layers' content below `dir` is gone. */
+  hideDirectory(dir: string, layerIndex: number): void {
+    this.removeBelow(dir, layerIndex, false);
   }
 
   set(path: string, content: PackageFileContent, layerIndex: number, layerDigest: string): void {
@@ -48,6 +39,7 @@ export class LayeredFiles {
         introducedIn.set(key, lower?.introducedIn.get(key) ?? layerDigest);
       }
     }
+    if (!this.files.has(path)) this.countBelow(path, 1);
     this.files.set(path, { content, layerIndex, layerDigest, introducedIn });
   }
 
@@ -61,10 +53,23 @@ export class LayeredFiles {
   }
 
   private removeBelow(path: string, layerIndex: number, includingPath: boolean): void {
+    if (path !== "" && !this.filesBelow.has(path) && !(includingPath && this.files.has(path))) return;
     const prefix = path === "" ? "" : `${path}/`;
     for (const [key, file] of this.files) {
       if (file.layerIndex >= layerIndex) continue;
-      if ((includingPath && key === path) || key.startsWith(prefix)) this.files.delete(key);
+      if ((includingPath && key === path) || key.startsWith(prefix)) {
+        this.files.delete(key);
+        this.countBelow(key, -1);
+      }
+    }
+  }
+
+  private countBelow(path: string, delta: 1 | -1): void {
+    for (let slash = path.indexOf("/"); slash >= 0; slash = path.indexOf("/", slash + 1)) {
+      const dir = path.slice(0, slash);
+      const count = (this.filesBelow.get(dir) ?? 0) + delta;
+      if (count === 0) this.filesBelow.delete(dir);
+      else this.filesBelow.set(dir, count);
     }
   }
 }
