@@ -121,9 +121,11 @@ async function notify(queue: Queue, userId: string): Promise<Job> {
 async function settled(queue: Queue, job: Job): Promise<Job> {
   return waitFor(
     async () => {
+      const state = await queue.getJobState(job.id ?? "");
+      if (state !== "completed" && state !== "failed" && state !== "delayed") return undefined;
+      // Read after the state: a copy read before it may predate the attempt that settled it (a loaded machine).
       const current = await queue.getJob(job.id ?? "");
-      const state = await current?.getState();
-      return state === "completed" || state === "failed" || (state === "delayed" && (current?.attemptsMade ?? 0) > 0) ? current : undefined;
+      return state !== "delayed" || (current?.attemptsMade ?? 0) > 0 ? current : undefined;
     },
     { timeoutMs: 60_000, what: `webhook job ${job.id} to settle` },
   );
