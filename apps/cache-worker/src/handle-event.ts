@@ -2,12 +2,16 @@ import { packageTag, inputKeyOf, resolveScanType, scanTag, userAndPrincipalTags,
 import { findResultsTagged } from "@secapi/db";
 import type { SecapiEvent } from "@secapi/events";
 import type { CacheWorkerContext } from "./context.js";
+import { notifyFindingsChanged } from "./findings-notifications.js";
 import { rerunStoredResult } from "./rerun-result.js";
 import { warmKey } from "./warm.js";
+import { queueWatchedReruns } from "./watched-reruns.js";
 
 export interface EventOutcome {
   invalidated: number;
   warmed: number;
+  /** advisories.updated: results queued for re-run; scan.findings_changed: webhook notices queued. Absent: none. */
+  queued?: number;
 }
 
 /**
@@ -37,8 +41,11 @@ export async function handleEvent(ctx: CacheWorkerContext, event: SecapiEvent): 
     case "advisories.updated": {
       const { ecosystem, packages } = event.data;
       const tags = packages.map((name) => packageTag(ecosystem, name));
-      const affected = await findResultsTagged(ctx.db, tags);
       const invalidated = await ctx.cache.invalidateTags(tags);
+      // Every result someone watches by webhook is re-run (in chunks, by RERUN_QUEUE's workers); the hottest here
+      // and now, so their next read is a hit (a chunk skips a result already current).
+      const watched = await queueWatchedReruns(ctx, event.id, tags);
+      const affected = await findResultsTagged(ctx.db, tags);
       const keys = affected.map((row) => ctx.keys.result({ scanType: row.scan_type, ownerId: row.owner_id, inputHash: row.input_hash }));
       const scores = await ctx.hotKeys.scores(keys);
       const hottest = keys
@@ -50,7 +57,11 @@ export async function handleEvent(ctx: CacheWorkerContext, event: SecapiEvent): 
         const parsed = ctx.keys.parse(key);
         if (parsed.kind === "result" && (await rerunStoredResult(ctx, parsed.key))) warmed++;
       }
-      return { invalidated, warmed };
+      return { invalidated, warmed, ...(watched.size > 0 && { queued: watched.size }) };
+    }
+    case "scan.findings_changed": {
+      const { invalidated, queued } = await notifyFindingsChanged(ctx, event);
+      return { invalidated, warmed: 0, ...(queued > 0 && { queued }) };
     }
   }
 }

@@ -1,7 +1,7 @@
 import { Cache, HotKeyTracker } from "@secapi/cache";
 import { loadConfigOrExit } from "@secapi/config";
 import { CACHE_PREFIX, CacheKeys, cacheEntryTtlSeconds } from "@secapi/core";
-import { QUEUES } from "@secapi/events";
+import { QUEUES, defaultJobOptions } from "@secapi/events";
 import { createMetrics } from "@secapi/metrics";
 import {
   HealthProbe,
@@ -18,6 +18,7 @@ import type { CacheWorkerContext } from "./context.js";
 import { startAdvisorySyncSchedule } from "./advisory-sync-schedule.js";
 import { createEventProcessor } from "./event-processor.js";
 import { warmHotKeys } from "./warm.js";
+import { RERUN_QUEUE, createRerunProcessor, createRerunQueue } from "./watched-reruns.js";
 
 const WARM_QUEUE = "cache-warm";
 const WARM_EVERY_MS = 60_000;
@@ -39,6 +40,14 @@ const cache = new Cache({
 });
 await cache.start();
 
+const webhooksQueue = new Queue(QUEUES.webhooks, {
+  connection: workerRedis.duplicate(),
+  prefix: config.queuePrefix,
+  defaultJobOptions: defaultJobOptions(QUEUES.webhooks),
+});
+webhooksQueue.on("error", () => undefined);
+const rerunQueue = createRerunQueue(workerRedis.duplicate(), config.queuePrefix);
+
 const ctx: CacheWorkerContext = {
   db,
   cache,
@@ -48,6 +57,9 @@ const ctx: CacheWorkerContext = {
   scanInputKey: config.scanInputKey,
   entryTtlSeconds: cacheEntryTtlSeconds(config.tiers),
   rerunLimit: 20,
+  webhooks: webhooksQueue,
+  reruns: rerunQueue,
+  rerunChunkSize: 50,
 };
 
 const eventsWorker = new Worker(
@@ -59,6 +71,14 @@ const eventsWorker = new Worker(
 );
 eventsWorker.on("failed", (job, error) => logger.warn({ jobId: job?.id, event: job?.name, err: error }, "event processing failed"));
 eventsWorker.on("error", (error) => logger.warn({ err: error }, "events worker error"));
+
+const rerunWorker = new Worker(RERUN_QUEUE, createRerunProcessor(ctx), {
+  connection: workerRedis.duplicate(),
+  prefix: config.queuePrefix,
+  concurrency: 2,
+});
+rerunWorker.on("failed", (job, error) => logger.warn({ jobId: job?.id, err: error }, "result re-run chunk failed"));
+rerunWorker.on("error", (error) => logger.warn({ err: error }, "re-run worker error"));
 
 // Warming on a BullMQ job scheduler: one run per interval however many cache-workers there are.
 const warmQueue = new Queue(WARM_QUEUE, { connection: workerRedis.duplicate(), prefix: config.queuePrefix });
@@ -82,7 +102,7 @@ warmHotKeys(ctx).then(
 
 const advisorySync = await startAdvisorySyncSchedule({ config, db, logger, connection: workerRedis });
 
-metrics.trackQueues([new Queue(QUEUES.events, { connection: workerRedis.duplicate(), prefix: config.queuePrefix })]);
+metrics.trackQueues([new Queue(QUEUES.events, { connection: workerRedis.duplicate(), prefix: config.queuePrefix }), rerunQueue]);
 const health = new HealthProbe({ db, redis: { redis_cache: cacheRedis, redis_queue: workerRedis } });
 const server = await startHealthServer(config.cacheWorkerPort, {
   "/health": jsonRoute(async () => healthResponse(await health.check())),
@@ -91,8 +111,8 @@ const server = await startHealthServer(config.cacheWorkerPort, {
 logger.info({ port: config.cacheWorkerPort }, "cache-worker started");
 
 onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
-  await Promise.all([eventsWorker.close(), warmWorker.close(), advisorySync.close()]);
-  await warmQueue.close();
+  await Promise.all([eventsWorker.close(), rerunWorker.close(), warmWorker.close(), advisorySync.close()]);
+  await Promise.all([warmQueue.close(), rerunQueue.close(), webhooksQueue.close()]);
   await new Promise((resolve) => server.close(resolve));
   await cache.close();
   cacheRedis.disconnect();

@@ -1,11 +1,12 @@
-import { type ResultEntry, currencyOf, runStoredScan, taggedLoader } from "@secapi/core";
-import { type InputKey, upsertScanResult } from "@secapi/db";
+import { type ResultEntry, currencyOf, runStoredScan, storeScanResult, taggedLoader } from "@secapi/core";
+import type { InputKey } from "@secapi/db";
 import { runScan } from "@secapi/scanners";
 import type { CacheWorkerContext } from "./context.js";
 
 /**
  * Re-runs a stored result against the current advisories (runStoredScan, as the scan-worker runs it), stores it
- * (content-addressed: it replaces the old one) with the advisory revision it reflects, and puts it in the cache,
+ * (content-addressed: it replaces the old one) with the advisory revision it reflects — announcing
+ * `scan.findings_changed` when its findings differ — and puts it in the cache,
  * so the next read of a hot result is a HIT, not a rescan. Matching is milliseconds for a thousand packages, so
  * the engine runs here rather than through a scan job. False if it could not be re-run or was not cached.
  */
@@ -18,7 +19,8 @@ export async function rerunStoredResult(ctx: CacheWorkerContext, key: InputKey):
       return undefined;
     }
     const { output, basis } = outcome;
-    const resultId = await upsertScanResult(ctx.db, key, output.result, output.tags, basis);
+    // A re-run that changes the findings marks the scans that showed them and announces it, atomically.
+    const { resultId } = await ctx.db.transaction().execute((tx) => storeScanResult(tx, key, output.result, output.tags, basis));
     const entry: ResultEntry = {
       resultId,
       result: output.result,

@@ -6,6 +6,7 @@ import { createEvent } from "@secapi/events";
 import { createLogger } from "@secapi/runtime";
 import { type PackageSet, parseAdvisory } from "@secapi/scanners";
 import { REPO_ROOT, TEST_REDIS_URL, type TestDatabase, createTestDatabase, deleteKeysByPrefix, uniqueId } from "@secapi/testing";
+import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +23,7 @@ let cache: Cache;
 let ctx: CacheWorkerContext;
 let prefix: string;
 let userId: string;
+let queues: Queue[];
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -31,6 +33,7 @@ beforeAll(async () => {
   // A generous timeout: a loaded machine must not turn a warmed entry's read into a BYPASS (no test here is about it).
   cache = new Cache({ redis, prefix, timeoutMs: 1000 });
   await cache.start();
+  queues = [new Queue("webhooks", { connection: redis, prefix }), new Queue("result-reruns", { connection: redis, prefix })];
   ctx = {
     db,
     cache,
@@ -40,11 +43,15 @@ beforeAll(async () => {
     scanInputKey,
     entryTtlSeconds: 3600,
     rerunLimit: 20,
+    webhooks: queues[0]!,
+    reruns: queues[1]!,
+    rerunChunkSize: 50,
   };
   userId = (await createUserWithKey(db, { email: "cw@example.com", tier: "pro" })).user.id;
 });
 
 afterAll(async () => {
+  await Promise.all(queues.map((q) => q.close()));
   await cache.close();
   await deleteKeysByPrefix(redis, `${prefix}:`);
   redis.disconnect();

@@ -1,5 +1,5 @@
 import { type Db, createDb, createPool, findAdvisoriesForPackages } from "@secapi/db";
-import { FeedServer, REPO_ROOT, type TestDatabase, createTestDatabase, npmAdvisory } from "@secapi/testing";
+import { FeedServer, REPO_ROOT, type TestDatabase, createTestDatabase, npmAdvisory, zipFiles } from "@secapi/testing";
 import { CLI_TIMEOUT_MS, secapi } from "./cli-fixture.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -73,6 +73,33 @@ describe("pnpm secapi advisories import", { timeout: CLI_TIMEOUT_MS }, () => {
       const summary = JSON.parse(result.stdout);
       expect(summary.invalid.map((i: { source: string }) => i.source).sort()).toEqual(["bad.json", "broken.json"]);
       expect(summary.received).toBe(3);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("streams a large zip entry by entry into one transaction, and says a corrupt one is not a readable zip", async () => {
+    const { mkdtemp, writeFile, rm } = await import("node:fs/promises");
+    const dir = await mkdtemp("/tmp/secapi-osv-zip-");
+    try {
+      const zip = zipFiles(
+        Object.fromEntries(
+          Array.from({ length: 2_000 }, (_, i) => [
+            `GHSA-zip-${i}.json`,
+            JSON.stringify(npmAdvisory(`GHSA-zip-${i}`, `zip-pkg-${i % 700}`, "1.0.1", "2024-01-01T00:00:00Z")),
+          ]),
+        ),
+      );
+      await writeFile(`${dir}/all.zip`, zip);
+      const result = await cli("advisories", "import", `${dir}/all.zip`, "--json");
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ received: 2_000, imported: 2_000, invalid: [] });
+      expect(await findAdvisoriesForPackages(db, [{ ecosystem: "npm", name: "zip-pkg-3" }])).toHaveLength(3);
+
+      await writeFile(`${dir}/corrupt.zip`, Buffer.concat([zip.subarray(0, 40_000), Buffer.from("garbage")]));
+      const corrupt = await cli("advisories", "import", `${dir}/corrupt.zip`);
+      expect(corrupt.code).toBe(1);
+      expect(corrupt.stderr).toContain("corrupt.zip is not a readable zip");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

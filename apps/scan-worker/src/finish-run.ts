@@ -1,4 +1,4 @@
-import type { RunOutcome } from "@secapi/core";
+import { type RunOutcome, storeScanResult } from "@secapi/core";
 import {
   type Db,
   type FinishedRun,
@@ -7,14 +7,13 @@ import {
   deleteScanInput,
   lockNameForTransaction,
   finishRunScans,
-  upsertScanResult,
 } from "@secapi/db";
 import { SCAN_FINISHED_CHANNEL, createEvent, eventMessage, scanCoalescingKey, writeOutbox } from "@secapi/events";
 import { sql } from "kysely";
 
 /**
  * Records the end of a run in one transaction: the result, every in-flight scan of the run, a
- * `scan.completed`/`scan.failed` event per scan, a private input deleted, and a notification for waiting
+ * `scan.completed`/`scan.failed` event per scan, `scan.findings_changed` when the result replaced one with other findings, a private input deleted, and a notification for waiting
  * polls. The advisory lock is the one submissions take, so a submission either joins this run before it
  * commits or sees it finished. A second delivery of the same job finds no scan in flight and changes nothing.
  */
@@ -24,7 +23,12 @@ export async function finishRun(db: Db, key: InputKey, jobId: string, outcome: R
     await lockNameForTransaction(tx, coalescingKey);
     const ended: FinishedRun =
       outcome.status === "completed"
-        ? { status: "completed", resultId: await upsertScanResult(tx, key, outcome.output.result, outcome.output.tags, outcome.basis) }
+        ? {
+            status: "completed",
+            // Replacing a result whose findings differ marks and announces the scans that showed the old one (not
+            // this run's scans: they are attached below, with the new result).
+            resultId: (await storeScanResult(tx, key, outcome.output.result, outcome.output.tags, outcome.basis)).resultId,
+          }
         : outcome;
     const finished = await finishRunScans(tx, jobId, ended);
     if (finished.length === 0) return finished;

@@ -55,7 +55,7 @@ function post(target: WebhookTarget, headers: Record<string, string>, body: stri
 }
 
 /**
- * Delivers one quota notification: signs the exact body with the user's secret and POSTs it. A non-2xx
+ * Delivers one notification (quota, findings changed): signs the exact body with the user's secret and POSTs it. A non-2xx
  * answer, a timeout or a host that does not resolve throws, so BullMQ retries with back-off; a user without a
  * webhook (any more) is done. A target that is or now resolves to a forbidden address fails for good at once.
  */
@@ -90,7 +90,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     if (status < 200 || status >= 300) {
       throw new WebhookDeliveryError(`POST ${user.webhook_url} answered ${status}`);
     }
-    deps.logger.info({ notification: notification.type, userId: user.id, window: notification.window }, "webhook delivered");
+    deps.logger.info({ notification: notification.type, notificationId: notification.id, userId: user.id }, "webhook delivered");
     return { delivered: true, status };
   };
 }

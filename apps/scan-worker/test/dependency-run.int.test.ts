@@ -127,3 +127,43 @@ describe("a dependency run records what its result reflects", () => {
     expect(runs).toBe(1);
   });
 });
+
+describe("a run that replaces a result with other findings", () => {
+  const findingsChangedEvents = async (scanId: string) => {
+    const rows = await db.selectFrom("outbox").select("payload").where("job_name", "=", "scan.findings_changed").execute();
+    return rows
+      .map((r) => r.payload as { data: { scanIds: string[]; added: { id: string }[]; removed: { id: string }[] } })
+      .filter((e) => e.data.scanIds.includes(scanId));
+  };
+  const changedAt = async (scanId: string) =>
+    (await db.selectFrom("scans").select("findings_changed_at").where("id", "=", scanId).executeTakeFirstOrThrow()).findings_changed_at;
+
+  it("marks and announces the scans that showed the old result, not the scans of the run itself", async () => {
+    const name = uniqueId("pkg");
+    const set = canonicalPackageSet({ packages: [{ ecosystem: "npm", name, version: "1.0.0" }], unchecked: [] });
+    const first = await queued(set);
+    await createScanProcessor({ db, pool, scanInputKey, logger })(first.job);
+    expect(findingIds((await storedResult(first.key)).result)).toEqual([]);
+
+    // An advisory arrives; the stored result is no longer current, and a new submission runs the input again.
+    const advisory = osvFor(name);
+    await importAdvisories(advisory);
+    const second = await queued(set);
+    await createScanProcessor({ db, pool, scanInputKey, logger })(second.job);
+    expect(findingIds((await storedResult(second.key)).result)).toEqual([advisory.id]);
+
+    expect(await changedAt(first.scanId)).toBeInstanceOf(Date);
+    expect(await changedAt(second.scanId)).toBeNull();
+    const events = await findingsChangedEvents(first.scanId);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.data).toMatchObject({ scanIds: [first.scanId], added: [{ id: advisory.id }], removed: [] });
+    expect(await findingsChangedEvents(second.scanId)).toEqual([]);
+
+    // The same findings again: nothing new to say.
+    await importAdvisories({ ...advisory, modified: new Date(Date.now() + 1000).toISOString(), summary: "reworded" });
+    const third = await queued(set);
+    await createScanProcessor({ db, pool, scanInputKey, logger })(third.job);
+    expect(await findingsChangedEvents(first.scanId)).toHaveLength(1);
+    expect(await findingsChangedEvents(second.scanId)).toEqual([]);
+  });
+});

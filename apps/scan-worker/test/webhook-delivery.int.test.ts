@@ -121,9 +121,11 @@ async function notify(queue: Queue, userId: string): Promise<Job> {
 async function settled(queue: Queue, job: Job): Promise<Job> {
   return waitFor(
     async () => {
+      const state = await queue.getJobState(job.id ?? "");
+      if (state !== "completed" && state !== "failed" && state !== "delayed") return undefined;
+      // Read after the state: a copy read before it may predate the attempt that settled it (a loaded machine).
       const current = await queue.getJob(job.id ?? "");
-      const state = await current?.getState();
-      return state === "completed" || state === "failed" || (state === "delayed" && (current?.attemptsMade ?? 0) > 0) ? current : undefined;
+      return state !== "delayed" || (current?.attemptsMade ?? 0) > 0 ? current : undefined;
     },
     { timeoutMs: 60_000, what: `webhook job ${job.id} to settle` },
   );
@@ -179,5 +181,42 @@ describe("webhook delivery policy", { timeout: 180_000 }, () => {
     expect(job.attemptsMade).toBe(1);
     expect(job.failedReason).toContain("did not resolve");
     await job.remove();
+  });
+});
+
+describe("scan.findings_changed delivery", { timeout: 180_000 }, () => {
+  it("POSTs the notice signed like a quota notice, with the notice id as SecAPI-Event-Id, under the same retries", async () => {
+    const user = await userWithWebhook(`http://localhost:${port}/findings-changed`);
+    const scanId = randomUUID();
+    const notice = {
+      id: randomUUID(),
+      type: "scan.findings_changed",
+      user_id: user.id,
+      event_id: randomUUID(),
+      scan_ids: [scanId],
+      added: [{ id: "GHSA-35jh-r3h4-6jhm", ecosystem: "npm", package: "lodash", version: "4.17.20", severity: "high" }],
+      removed: [],
+      occurred_at: new Date().toISOString(),
+    };
+    const job = await settled(
+      permissive,
+      await permissive.add(notice.type, notice, { jobId: `findings-changed-${notice.event_id}-${user.id}` }),
+    );
+    expect(await job.getState()).toBe("completed");
+    expect(job.opts.attempts).toBe(8);
+    const [delivery] = deliveriesTo("/findings-changed");
+    expect(verifyWebhookSignature(user.secret, delivery?.signature, delivery?.body ?? "")).toBe(true);
+    expect(JSON.parse(delivery?.body ?? "{}")).toEqual(notice);
+  });
+
+  it("refuses a malformed findings notice without retrying", async () => {
+    const user = await userWithWebhook(`http://localhost:${port}/findings-malformed`);
+    const job = await settled(
+      permissive,
+      await permissive.add("scan.findings_changed", { id: randomUUID(), type: "scan.findings_changed", user_id: user.id, scan_ids: [] }),
+    );
+    expect(await job.getState()).toBe("failed");
+    expect(job.failedReason).toContain("malformed");
+    expect(deliveriesTo("/findings-malformed")).toEqual([]);
   });
 });

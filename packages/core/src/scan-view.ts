@@ -11,6 +11,8 @@ export interface ScanView {
   created_at: string;
   started_at: string | null;
   completed_at: string | null;
+  /** When a re-run against changed advisories found different findings than this scan had; null: never. */
+  findings_changed_at: string | null;
   result?: unknown;
   summary?: unknown;
   /** The result was computed against advisories that have changed since: it is no longer shown. */
@@ -35,6 +37,7 @@ export function scanView(row: ScanRow, extra: { result?: unknown; summary?: unkn
     created_at: row.created_at.toISOString(),
     started_at: iso(row.started_at),
     completed_at: iso(row.completed_at),
+    findings_changed_at: iso(row.findings_changed_at ?? null),
     ...(extra.result !== undefined && extra.result !== null && { result: extra.result }),
     ...(extra.summary !== undefined && extra.summary !== null && { summary: extra.summary }),
     ...(row.status === "failed" && {

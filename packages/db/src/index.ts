@@ -29,3 +29,4 @@ export * from "./queries/stats.queries.js";
 export * from "./storable-text.js";
 export * from "./schema/advisory-sync-state.table.js";
 export * from "./queries/advisory-sync.queries.js";
+export * from "./queries/findings-changes.queries.js";

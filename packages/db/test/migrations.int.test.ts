@@ -13,6 +13,13 @@ async function tables(): Promise<string[]> {
   return rows.map((r) => r.tablename);
 }
 
+async function columns(table: string): Promise<string[]> {
+  const { rows } = await sql<{ column_name: string }>`
+    SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ${table}
+  `.execute(fixture.db);
+  return rows.map((r) => r.column_name);
+}
+
 describe("migrations", () => {
   beforeAll(async () => {
     expect(await migrateToLatest(fixture.db)).toEqual([]);
@@ -37,6 +44,8 @@ describe("migrations", () => {
   });
 
   it("goes down to nothing and up again, one migration at a time", async () => {
+    expect(await migrateDown(fixture.db)).toEqual(["20261203120000_findings_changed"]);
+    expect(await columns("scans")).not.toContain("findings_changed_at");
     expect(await migrateDown(fixture.db)).toEqual(["20261203110000_scan_labels"]);
     expect(await migrateDown(fixture.db)).toEqual(["20261203100000_advisory_sync"]);
     expect(await tables()).not.toContain("advisory_sync_state");
@@ -54,6 +63,7 @@ describe("migrations", () => {
       "20261202000000_advisory_revisions",
       "20261203100000_advisory_sync",
       "20261203110000_scan_labels",
+      "20261203120000_findings_changed",
     ]);
     expect(await tables()).toHaveLength(13);
   });

@@ -8,6 +8,17 @@ const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
 const scanRef = { scanId: uuid, userId: uuid, type: z.string(), inputHash: sha256 };
 
+/** A finding named compactly in a change notice: enough to recognise it, not the whole finding. */
+export const findingRefSchema = z.object({
+  id: z.string(),
+  ecosystem: z.string().optional(),
+  package: z.string(),
+  version: z.string(),
+  severity: z.string(),
+  path: z.array(z.string()).optional(),
+});
+export type FindingRef = z.infer<typeof findingRefSchema>;
+
 /** The `data` of each event type (DESIGN.md "Events"). */
 export const eventDataSchemas = {
   "scan.created": z.object(scanRef),
@@ -17,6 +28,12 @@ export const eventDataSchemas = {
   "user.tier_changed": z.object({ userId: uuid, from: tier, to: tier }),
   "api_key.revoked": z.object({ userId: uuid, keyId: uuid }),
   "advisories.updated": z.object({ ecosystem: z.string(), packages: z.array(z.string()) }),
+  "scan.findings_changed": z.object({
+    scanIds: z.array(uuid),
+    userIds: z.array(uuid),
+    added: z.array(findingRefSchema),
+    removed: z.array(findingRefSchema),
+  }),
 } as const;
 
 export type EventType = keyof typeof eventDataSchemas;
@@ -34,6 +51,7 @@ export const eventSchema = z.discriminatedUnion("type", [
   eventOf("user.tier_changed"),
   eventOf("api_key.revoked"),
   eventOf("advisories.updated"),
+  eventOf("scan.findings_changed"),
 ]);
 
 /** Any event, as a union discriminated by `type`: a `switch (event.type)` narrows `data` without casts. */

@@ -87,3 +87,8 @@ export function npmAdvisory(id: string, name: string, fixed: string, modified: s
     ...extra,
   };
 }
+
+/** A zip of text files (name → content), as OSV's dumps are made. */
+export function zipFiles(files: Record<string, string>): Buffer {
+  return Buffer.from(zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [name, strToU8(text)]))));
+}

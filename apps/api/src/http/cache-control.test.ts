@@ -23,6 +23,7 @@ function view(overrides: Partial<ScanViewEntry> = {}, body: Partial<ScanViewEntr
       created_at: "",
       started_at: null,
       completed_at: null,
+      findings_changed_at: null,
       ...body,
     },
     ...overrides,

@@ -402,7 +402,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
         Scan: {
           type: "object",
-          required: ["id", "type", "status", "cached", "labels", "created_at", "started_at", "completed_at"],
+          required: ["id", "type", "status", "cached", "labels", "created_at", "started_at", "completed_at", "findings_changed_at"],
           properties: {
             id: { type: "string", format: "uuid" },
             type: scanTypes,
@@ -412,6 +412,11 @@ export function openApiDocument(): Record<string, unknown> {
             created_at: { type: "string", format: "date-time" },
             started_at: { type: ["string", "null"], format: "date-time" },
             completed_at: { type: ["string", "null"], format: "date-time" },
+            findings_changed_at: {
+              type: ["string", "null"],
+              format: "date-time",
+              description: "When a re-run against changed advisories found different findings than this scan had; null: never.",
+            },
             result: ref("Result"),
             summary: ref("Summary"),
             outdated: {

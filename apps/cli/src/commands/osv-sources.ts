@@ -1,7 +1,6 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
-import type { AdvisorySource } from "@secapi/core";
-import yauzl from "yauzl";
+import { AdvisoryFeedError, type AdvisorySource, zipJsonEntries } from "@secapi/core";
 
 export class SourceError extends Error {
   readonly code = "advisory_source_invalid";
@@ -26,50 +25,33 @@ async function* walk(dir: string): AsyncGenerator<string> {
   }
 }
 
-function readZip(path: string, onFile: (name: string, text: string) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true }, (error, zip) => {
-      if (error || !zip) return reject(new SourceError(`${path} is not a readable zip: ${error?.message}`));
-      zip.on("error", reject);
-      zip.on("end", () => resolve());
-      zip.on("entry", (entry: yauzl.Entry) => {
-        if (!entry.fileName.endsWith(".json")) return zip.readEntry();
-        zip.openReadStream(entry, (streamError, stream) => {
-          if (streamError || !stream) return reject(streamError ?? new SourceError(`cannot read ${entry.fileName}`));
-          const chunks: Buffer[] = [];
-          stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-          stream.on("error", reject);
-          stream.on("end", () => {
-            onFile(entry.fileName, Buffer.concat(chunks).toString("utf8"));
-            zip.readEntry();
-          });
-        });
-      });
-      zip.readEntry();
-    });
-  });
+/** The advisories of a zip's `.json` entries, one entry in memory at a time (yauzl reads the central directory). */
+async function* zipSources(path: string): AsyncGenerator<AdvisorySource> {
+  try {
+    for await (const entry of zipJsonEntries(path)) yield* fromText(entry.name, entry.text);
+  } catch (error) {
+    if (error instanceof AdvisoryFeedError) throw new SourceError(`${path} is not a readable zip: ${error.message}`);
+    throw error;
+  }
+}
+
+async function* directorySources(dir: string): AsyncGenerator<AdvisorySource> {
+  for await (const file of walk(dir)) yield* fromText(relative(dir, file), await readFile(file, "utf8"));
+}
+
+async function* fileSources(path: string): AsyncGenerator<AdvisorySource> {
+  yield* fromText(path, await readFile(path, "utf8"));
 }
 
 /**
- * Reads OSV advisories from a JSON file, a directory of them (recursively), or a zip such as the public
- * per-ecosystem dumps (`https://osv-vulnerabilities.storage.googleapis.com/<ecosystem>/all.zip`).
+ * Opens OSV advisories in a JSON file, a directory of them (recursively), or a zip such as the public
+ * per-ecosystem dumps (`https://osv-vulnerabilities.storage.googleapis.com/<ecosystem>/all.zip`), to be read as
+ * a stream: a dump of any size is never held in memory at once. Throws at once if the path does not exist.
  */
-export async function readOsvSources(path: string, onFile?: (count: number) => void): Promise<AdvisorySource[]> {
+export async function openOsvSources(path: string): Promise<AsyncIterable<AdvisorySource>> {
   const info = await stat(path).catch(() => {
     throw new SourceError(`${path} does not exist`);
   });
-  const sources: AdvisorySource[] = [];
-  let files = 0;
-  const add = (name: string, text: string) => {
-    sources.push(...fromText(name, text));
-    onFile?.(++files);
-  };
-  if (info.isDirectory()) {
-    for await (const file of walk(path)) add(relative(path, file), await readFile(file, "utf8"));
-  } else if (path.endsWith(".zip")) {
-    await readZip(path, add);
-  } else {
-    add(path, await readFile(path, "utf8"));
-  }
-  return sources;
+  if (info.isDirectory()) return directorySources(path);
+  return path.endsWith(".zip") ? zipSources(path) : fileSources(path);
 }

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { DbExecutor } from "../schema/database.js";
 import { advisoryRevisionNow, resultIsCurrent } from "./advisory-revisions.queries.js";
+import { sharesTag } from "./tag-overlap.js";
 
 export interface UserScanStats {
   total: number;
@@ -86,7 +87,7 @@ export async function findResultsTagged(
   return db
     .selectFrom("scan_results")
     .select(["id", "scan_type", "owner_id", "input_hash"])
-    .where(sql<boolean>`tags && ${sql.val([...tags])}::text[]`)
+    .where(sharesTag("scan_results.tags", tags))
     .limit(limit)
     .execute();
 }

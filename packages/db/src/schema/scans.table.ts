@@ -26,5 +26,7 @@ export interface ScansTable {
   created_at: Generated<Date>;
   started_at: Date | null;
   completed_at: Date | null;
+  /** When a re-run of the stored result found different findings than the scan had; null while they never changed. */
+  findings_changed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 export type ScanRow = Selectable<ScansTable>;
