@@ -1,4 +1,5 @@
 import type { ScanRow } from "@secapi/db";
+import { orderedSummary } from "@secapi/scanners";
 
 /** The DESIGN.md scan object. */
 export interface ScanView {
@@ -20,6 +21,12 @@ export interface ScanView {
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
+/** A stored result as shown: its summary's keys in the fixed order (jsonb does not keep them). */
+export function resultView(result: unknown): unknown {
+  if (typeof result !== "object" || result === null || !("summary" in result)) return result;
+  return { ...result, summary: orderedSummary(result.summary) };
+}
+
 /**
  * Renders a scan row; `result` only when given (the list shows the summary instead). An outdated result is
  * neither shown nor summarised: the scan says `outdated: true` instead.
@@ -35,8 +42,8 @@ export function scanView(row: ScanRow, extra: { result?: unknown; summary?: unkn
     created_at: row.created_at.toISOString(),
     started_at: iso(row.started_at),
     completed_at: iso(row.completed_at),
-    ...(extra.result !== undefined && extra.result !== null && { result: extra.result }),
-    ...(extra.summary !== undefined && extra.summary !== null && { summary: extra.summary }),
+    ...(extra.result !== undefined && extra.result !== null && { result: resultView(extra.result) }),
+    ...(extra.summary !== undefined && extra.summary !== null && { summary: orderedSummary(extra.summary) }),
     ...(row.status === "failed" && {
       error: { code: row.error_code ?? "scan_failed", message: row.error ?? "The scan failed" },
     }),

@@ -32,3 +32,19 @@ export function summarize(findings: readonly { severity: Severity }[]): Severity
   }
   return summary;
 }
+
+const SUMMARY_KEYS = [...SEVERITIES, "total"] as const;
+
+/**
+ * A summary with its keys in the fixed order critical, high, medium, low, unknown, total (then anything else it
+ * holds). Postgres's jsonb stores keys in its own order (shortest first), so a summary read back from a result
+ * needs this before it is shown. Anything that is not a JSON object is returned as it is.
+ */
+export function orderedSummary<T>(summary: T): T {
+  if (typeof summary !== "object" || summary === null || Array.isArray(summary)) return summary;
+  const source = summary as Record<string, unknown>;
+  const ordered: Record<string, unknown> = {};
+  for (const key of SUMMARY_KEYS) if (Object.hasOwn(source, key)) ordered[key] = source[key];
+  for (const [key, value] of Object.entries(source)) if (!Object.hasOwn(ordered, key)) ordered[key] = value;
+  return ordered as T;
+}

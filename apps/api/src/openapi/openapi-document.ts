@@ -479,12 +479,23 @@ export function openApiDocument(): Record<string, unknown> {
             connected: { type: "boolean" },
             hits: { type: "integer" },
             misses: { type: "integer" },
+            stale_hits: { type: "integer" },
             sets: { type: "integer" },
             errors: { type: "integer" },
             hit_rate: { type: "number" },
             keys: { type: ["integer", "null"] },
+            l1: { type: "object", properties: { entries: { type: "integer" }, bytes: { type: "integer" } } },
+            by_key_type: {
+              type: "object",
+              description: "Counters by key type (`result`, `scan`, `user`, `auth`)",
+              additionalProperties: {
+                type: "object",
+                properties: Object.fromEntries(["hits", "misses", "stale_hits", "sets"].map((k) => [k, { type: "integer" }])),
+              },
+            },
             redis_info: {
               type: "object",
+              description: "Admins only: the cache Redis's memory and clients (`null` while it does not answer)",
               properties: { used_memory: { type: ["integer", "null"] }, connected_clients: { type: ["integer", "null"] } },
             },
           },

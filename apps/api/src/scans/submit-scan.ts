@@ -27,7 +27,7 @@ import {
   writeOutbox,
 } from "@secapi/events";
 import { unprocessable } from "../http/http-error.js";
-import { type ResultEntry, type ScanView, scanLocation, scanView } from "@secapi/core";
+import { type ResultEntry, type ScanView, resultView, scanLocation, scanView } from "@secapi/core";
 
 /** DESIGN.md: the same Idempotency-Key and body within 24 h returns the first response. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -65,7 +65,7 @@ export function cachedScan(scanId: string, userId: string, key: InputKey, cached
 
 /** The answer to a submission served from a cached result: the completed scan, with the result. */
 export function cachedSubmissionResponse(scan: ScanView, cached: ResultEntry): StoredResponse {
-  return { status: 200, body: { ...scan, result: cached.result }, headers: { Location: scanLocation(scan.id) } };
+  return { status: 200, body: { ...scan, result: resultView(cached.result) }, headers: { Location: scanLocation(scan.id) } };
 }
 
 /**
