@@ -33,11 +33,13 @@ async function finishedScan(key: string, tag: string) {
 }
 
 describe("summary keys", () => {
-  it("come in the order critical, high, medium, low, unknown, total in a scan, a list and a cached answer", async () => {
+  it("(and finding fields) come in the order critical, high, medium, low, unknown, total in a scan, a list and a cached answer", async () => {
     const user = await api.createUser("pro");
     const id = await finishedScan(user.key, "order");
     const scan = await api.request("GET", `/api/v1/scans/${id}`, { key: user.key });
     expect(Object.keys(scan.body.result.summary)).toEqual(SUMMARY_ORDER);
+    // The findings' fields too, in the order the scanner wrote them.
+    expect(Object.keys(scan.body.result.findings[0])).toEqual(Object.keys(finding("critical")));
     const list = await api.request("GET", "/api/v1/scans", { key: user.key });
     expect(Object.keys(list.body.items[0].summary)).toEqual(SUMMARY_ORDER);
     const repeat = await api.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: secretsInput("order") } });

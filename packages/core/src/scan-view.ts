@@ -1,5 +1,5 @@
 import type { ScanRow } from "@secapi/db";
-import { orderedSummary } from "@secapi/scanners";
+import { orderedFinding, orderedSummary } from "@secapi/scanners";
 
 /** The DESIGN.md scan object. */
 export interface ScanView {
@@ -21,10 +21,18 @@ export interface ScanView {
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-/** A stored result as shown: its summary's keys in the fixed order (jsonb does not keep them). */
+/**
+ * A stored result as shown: its summary's keys in the fixed order and each finding's fields in their declared
+ * order, as the scan produced them (jsonb keeps neither), then the rest of the result.
+ */
 export function resultView(result: unknown): unknown {
-  if (typeof result !== "object" || result === null || !("summary" in result)) return result;
-  return { ...result, summary: orderedSummary(result.summary) };
+  if (typeof result !== "object" || result === null || Array.isArray(result)) return result;
+  const { summary, findings, ...rest } = result as { summary?: unknown; findings?: unknown };
+  return {
+    ...(summary !== undefined && { summary: orderedSummary(summary) }),
+    ...(findings !== undefined && { findings: Array.isArray(findings) ? findings.map(orderedFinding) : findings }),
+    ...rest,
+  };
 }
 
 /**
