@@ -33,7 +33,7 @@ describe("createLogger", () => {
 
   it("writes a readable line with pretty, redacting the same fields", () => {
     const output = logLine("pretty");
-    expect(output).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: \[svc\] hello\n/);
+    expect(output).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: hello\n/);
     expect(output).toContain('api_key: "[redacted]"');
     expect(output).not.toContain("sk_x");
   });

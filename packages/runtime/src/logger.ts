@@ -50,8 +50,8 @@ export function createLogger(options: { service: string; level: LevelWithSilent;
         destination: 1,
         sync: true,
         translateTime: "SYS:HH:MM:ss.l",
+        // `pnpm start` prefixes every line with the app's name already; run alone, an app is the one you started.
         ignore: "pid,hostname,service",
-        messageFormat: "[{service}] {msg}",
       }),
     );
   }
