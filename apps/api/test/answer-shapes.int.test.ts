@@ -45,6 +45,7 @@ describe("summary keys", () => {
     const repeat = await api.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: secretsInput("order") } });
     expect(repeat.status).toBe(200);
     expect(Object.keys(repeat.body.result.summary)).toEqual(SUMMARY_ORDER);
+    expect(Object.keys(repeat.body.result.findings[0])).toEqual(Object.keys(finding("critical")));
     const stats = await api.request("GET", "/api/v1/stats", { key: user.key });
     expect(Object.keys(stats.body.findings_by_severity)).toEqual(SUMMARY_ORDER);
   });
