@@ -9,6 +9,12 @@ import { REVALIDATE } from "../http/cache-control.js";
  */
 export const STALE_IF_ERROR_SECONDS = 600;
 
+/**
+ * Cache reads tried before a read Postgres refused gives up: each is bounded by the cache's own timeout, so an
+ * outage answer is delayed by at most a few of those, and a cache Redis slow once under load does not make it a 503.
+ */
+const CACHE_READ_ATTEMPTS = 3;
+
 /** What a read answered with, and how the cache served it. */
 export interface ServedRead<T> {
   value: T | undefined;
@@ -24,7 +30,7 @@ export const STALE_WARNING = '111 - "Revalidation Failed"';
 /**
  * Stale-if-error for Postgres outages. `read` answers through the cache and Postgres; when it fails because
  * Postgres is unavailable (a cache read that was bypassed or missed, then a reload that could not connect), the
- * cache is asked once more and its entry answers instead, as `STALE`, if `servable` accepts it: the caller
+ * cache is asked again (up to CACHE_READ_ATTEMPTS times while it does not answer) and its entry answers instead, as `STALE`, if `servable` accepts it: the caller
  * checks it is still current (never a result an advisory change invalidated) and its own. Any other failure,
  * or no servable entry, is thrown as it was (a 503 `database_unavailable` for an outage).
  */
@@ -38,9 +44,16 @@ export async function staleIfDatabaseDown<T>(
     return await read();
   } catch (error) {
     if (!isDatabaseUnavailableError(error)) throw error;
-    const cached = await cache.get<T>(key);
-    if (cached.value === undefined || cached.value === null || !servable(cached.value)) throw error;
-    return { value: cached.value, status: "STALE" };
+    for (let attempt = 0; attempt < CACHE_READ_ATTEMPTS; attempt++) {
+      const cached = await cache.get<T>(key);
+      if (cached.value !== undefined && cached.value !== null) {
+        if (!servable(cached.value)) throw error;
+        return { value: cached.value, status: "STALE" };
+      }
+      // MISS: nothing to serve. BYPASS: the cache Redis did not answer in time (a loaded machine), ask again.
+      if (cached.status !== "BYPASS") break;
+    }
+    throw error;
   }
 }
 
