@@ -10,7 +10,7 @@ import { createServer } from "./server.js";
 import { composeApiContext } from "./compose-context.js";
 
 const config = loadConfigOrExit();
-const logger = createLogger({ service: "api", level: config.logLevel });
+const logger = createLogger({ service: "api", level: config.logLevel, format: config.logFormat });
 if (config.scanInputKeyIsDevelopmentDefault) {
   logger.warn({}, "SCAN_INPUT_KEY is not set: using the development key (set it in production)");
 }

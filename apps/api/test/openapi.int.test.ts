@@ -1,6 +1,11 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { SCAN_TYPES } from "@secapi/core";
+import { runScan } from "@secapi/scanners";
+import { REPO_ROOT } from "@secapi/testing";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { INPUT_EXAMPLES } from "../src/openapi/input-examples.js";
 import { TestApi, secretsInput } from "./api-fixture.js";
 
 let api: TestApi;
@@ -102,6 +107,101 @@ describe("GET /openapi.json", () => {
     const invalid = { type: "secrets", input: { files: [{ path: "a", content: "b", mode: 1 }] } };
     expect(ajv.getSchema("secapi#/components/schemas/ScanSubmission")?.(invalid)).toBe(false);
     expect((await api.request("POST", "/api/v1/scans", { key: user.key, body: invalid })).status).toBe(400);
+  });
+});
+
+describe("the document as a client's guide", () => {
+  const operations = () =>
+    Object.entries(document.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, operation]) => ({ where: `${method.toUpperCase()} ${path}`, operation })),
+    );
+
+  it("tags every operation with one of its declared tags", () => {
+    const declared = (document.tags as { name: string }[]).map((tag) => tag.name);
+    expect(declared).toEqual(expect.arrayContaining(["Scans", "Account", "Advisories", "Cache", "Admin"]));
+    for (const { where, operation } of operations()) {
+      expect(operation.tags, where).toHaveLength(1);
+      expect(declared, where).toContain(operation.tags[0]);
+    }
+    const tagOf = (path: string, method: string) => document.paths[path][method].tags[0];
+    expect(tagOf("/api/v1/scans", "post")).toBe("Scans");
+    expect(tagOf("/api/v1/usage", "get")).toBe("Account");
+    expect(tagOf("/api/v1/advisories/{id}", "get")).toBe("Advisories");
+    expect(tagOf("/api/v1/cache/flush", "delete")).toBe("Cache");
+    expect(tagOf("/api/v1/admin/users", "post")).toBe("Admin");
+  });
+
+  it("states the API package's version", () => {
+    const { version } = JSON.parse(readFileSync(`${REPO_ROOT}apps/api/package.json`, "utf8")) as { version: string };
+    expect(document.info.version).toBe(version);
+    expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(version).not.toBe("0.0.0");
+  });
+
+  it("has examples for every scan type's input, which its schema accepts and both submission routes take", async () => {
+    const user = await api.createUser("pro");
+    const bodyExamples = document.paths["/api/v1/scans"].post.requestBody.content["application/json"].examples;
+    const inputExamples = document.paths["/api/v1/scan/{type}"].post.requestBody.content["application/json"].examples;
+    for (const type of Object.values(SCAN_TYPES)) {
+      const examples = Object.entries(INPUT_EXAMPLES[type.name] ?? {});
+      expect(examples.length, type.name).toBeGreaterThan(0);
+      for (const [name, example] of examples) {
+        const where = `${type.name}/${name}`;
+        const parsed = type.inputSchema.safeParse(example.value);
+        expect(parsed.error?.issues ?? [], where).toEqual([]);
+        expect(() => type.canonicalize(parsed.data), where).not.toThrow();
+        expect(bodyExamples[`${type.name}-${name}`].value, where).toEqual({ type: type.name, input: example.value });
+        expect(inputExamples[`${type.name}-${name}`].value, where).toEqual(example.value);
+        expect(document.components.schemas[`${type.name[0]!.toUpperCase()}${type.name.slice(1)}Input`].examples, where).toContainEqual(
+          example.value,
+        );
+        const viaScans = await api.request("POST", "/api/v1/scans", { key: user.key, body: { type: type.name, input: example.value } });
+        expect(viaScans.status, `${where}: ${JSON.stringify(viaScans.body)}`).toBeLessThan(300);
+        const viaType = await api.request("POST", `/api/v1/scan/${type.name}`, { key: user.key, body: example.value });
+        expect(viaType.status, `${where}: ${JSON.stringify(viaType.body)}`).toBeLessThan(300);
+      }
+    }
+  });
+
+  it("types every field of the findings the engines really produce for the examples", async () => {
+    const admin = await api.createUser("business", "admin");
+    const osv = `${REPO_ROOT}packages/scanners/test/fixtures/osv`;
+    const advisories = readdirSync(osv)
+      .filter((file) => file.endsWith(".json"))
+      .map((file) => JSON.parse(readFileSync(`${osv}/${file}`, "utf8")));
+    expect((await api.request("POST", "/api/v1/admin/advisories", { key: admin.key, body: advisories })).status).toBe(200);
+
+    // Findings must declare every field they carry: a field the document does not name fails here.
+    const strict = (schema: Record<string, any>) => ({ ...schema, additionalProperties: false });
+    const schemas = document.components.schemas;
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    ajv.addSchema(
+      {
+        $id: "strict",
+        components: {
+          schemas: { ...schemas, VulnerabilityFinding: strict(schemas.VulnerabilityFinding), SecretFinding: strict(schemas.SecretFinding) },
+        },
+      },
+      "strict",
+    );
+    const validateResult = ajv.getSchema("strict#/components/schemas/Result")!;
+    const seen = new Set<string>();
+    for (const [typeName, examples] of Object.entries(INPUT_EXAMPLES)) {
+      const type = SCAN_TYPES[typeName];
+      if (!type) continue;
+      for (const [name, example] of Object.entries(examples)) {
+        const { task } = await type.prepareRun(api.db, type.canonicalize(type.inputSchema.parse(example.value)));
+        const outcome = runScan(task);
+        if (outcome.status !== "completed") throw new Error(`${typeName}/${name}: ${outcome.message}`);
+        const { result } = outcome.output;
+        expect(validateResult(result), `${typeName}/${name}: ${JSON.stringify(validateResult.errors)}`).toBe(true);
+        expect(result.findings.length, `${typeName}/${name} finds something`).toBeGreaterThan(0);
+        for (const finding of result.findings as object[]) for (const field of Object.keys(finding)) seen.add(field);
+      }
+    }
+    // The examples exercise every field DESIGN.md names, so each one was checked against its type above.
+    const named = ["id", "aliases", "package", "version", "fixed_in", "cvss", "cwes", "published", "references", "direct", "path"];
+    expect([...seen]).toEqual(expect.arrayContaining([...named, "rule_id", "line", "column", "redacted", "fingerprint"]));
   });
 });
 

@@ -24,7 +24,7 @@ const WARM_QUEUE = "cache-warm";
 const WARM_EVERY_MS = 60_000;
 
 const config = loadConfigOrExit();
-const logger = createLogger({ service: "cache-worker", level: config.logLevel });
+const logger = createLogger({ service: "cache-worker", level: config.logLevel, format: config.logFormat });
 const metrics = createMetrics({ service: "cache-worker" });
 
 const db = createAppDb(config, "cache-worker", logger);

@@ -21,7 +21,7 @@ import { createScanProcessor } from "./scan-processor.js";
 import { createWebhookProcessor } from "./webhook-processor.js";
 
 const config = loadConfigOrExit();
-const logger = createLogger({ service: "scan-worker", level: config.logLevel });
+const logger = createLogger({ service: "scan-worker", level: config.logLevel, format: config.logFormat });
 const metrics = createMetrics({ service: "scan-worker" });
 
 const db = createAppDb(config, "scan-worker", logger, { minConnections: config.scanWorker.concurrency + 2 });

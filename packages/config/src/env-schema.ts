@@ -88,6 +88,8 @@ export const envSchema = z.object({
       return Number(v);
     }),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Unset: `pretty` when stdout is a terminal, `json` otherwise (the logger decides). */
+  LOG_FORMAT: z.enum(["pretty", "json"]).optional(),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

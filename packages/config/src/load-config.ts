@@ -35,6 +35,8 @@ export interface Config {
   /** WEBHOOK_ALLOW_PRIVATE: webhook URLs may resolve to loopback, private or link-local addresses. */
   webhookAllowPrivate: boolean;
   logLevel: RawEnv["LOG_LEVEL"];
+  /** LOG_FORMAT; undefined: pretty on a terminal, JSON otherwise. */
+  logFormat: RawEnv["LOG_FORMAT"];
   /** The advisory feed sync: ADVISORY_SOURCES, ADVISORY_SYNC_URL, ADVISORY_SYNC_INTERVAL (0: no schedule). */
   advisorySync: { sources: string[]; url: string; intervalSeconds: number };
 }
@@ -126,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     advisorySync: {
       sources: e.ADVISORY_SOURCES.split(","),
       url: e.ADVISORY_SYNC_URL.replace(/\/+$/, ""),

@@ -3,7 +3,7 @@ import type { TierTable } from "@secapi/config";
 import { type Db, type InputKey, type ScanStatus, findScanResult, findScanWithResult } from "@secapi/db";
 import { scanTag } from "./cache-keys.js";
 import { type ResultCurrency, currencyOf } from "./result-currency.js";
-import { type ScanView, scanView } from "./scan-view.js";
+import { type ScanView, resultView, scanView } from "./scan-view.js";
 
 /** A strong ETag over the exact bytes a response will carry. */
 export function etagOf(body: unknown): string {
@@ -87,7 +87,8 @@ export async function loadResultEntry(db: Db, key: InputKey): Promise<{ entry: R
   if (!row || !row.current) return undefined;
   const entry: ResultEntry = {
     resultId: row.id,
-    result: row.result,
+    // In the order the scan produced it (jsonb's is not): once here, not on every answer it serves.
+    result: resultView(row.result),
     computedAt: row.updated_at.toISOString(),
     ...currencyOf(row.tags, row.checked_revision, row.valid_until),
   };

@@ -1,4 +1,5 @@
 import type { ScanRow } from "@secapi/db";
+import { orderedFinding, orderedSummary } from "@secapi/scanners";
 
 /** The DESIGN.md scan object. */
 export interface ScanView {
@@ -23,6 +24,20 @@ export interface ScanView {
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 /**
+ * A stored result as shown: its summary's keys in the fixed order and each finding's fields in their declared
+ * order, as the scan produced them (jsonb keeps neither), then the rest of the result.
+ */
+export function resultView(result: unknown): unknown {
+  if (typeof result !== "object" || result === null || Array.isArray(result)) return result;
+  const { summary, findings, ...rest } = result as { summary?: unknown; findings?: unknown };
+  return {
+    ...(summary !== undefined && { summary: orderedSummary(summary) }),
+    ...(findings !== undefined && { findings: Array.isArray(findings) ? findings.map(orderedFinding) : findings }),
+    ...rest,
+  };
+}
+
+/**
  * Renders a scan row; `result` only when given (the list shows the summary instead). An outdated result is
  * neither shown nor summarised: the scan says `outdated: true` instead.
  */
@@ -38,8 +53,8 @@ export function scanView(row: ScanRow, extra: { result?: unknown; summary?: unkn
     started_at: iso(row.started_at),
     completed_at: iso(row.completed_at),
     findings_changed_at: iso(row.findings_changed_at ?? null),
-    ...(extra.result !== undefined && extra.result !== null && { result: extra.result }),
-    ...(extra.summary !== undefined && extra.summary !== null && { summary: extra.summary }),
+    ...(extra.result !== undefined && extra.result !== null && { result: resultView(extra.result) }),
+    ...(extra.summary !== undefined && extra.summary !== null && { summary: orderedSummary(extra.summary) }),
     ...(row.status === "failed" && {
       error: { code: row.error_code ?? "scan_failed", message: row.error ?? "The scan failed" },
     }),

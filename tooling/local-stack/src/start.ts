@@ -89,6 +89,12 @@ async function main(): Promise<void> {
   }
   if (stopRequested) return exit(0);
 
+  // The apps write to this process through pipes, so they cannot see the terminal themselves: readable,
+  // coloured logs when a person is watching (an explicit LOG_FORMAT or NO_COLOR still wins).
+  if (process.stdout.isTTY && process.env.LOG_FORMAT === undefined) {
+    env.LOG_FORMAT = "pretty";
+    if (process.env.NO_COLOR === undefined) env.FORCE_COLOR = "1";
+  }
   const childEnv = { ...process.env, ...env };
   const migrated = await migrate(childEnv);
   if (stopRequested) return exit(0);

@@ -3,6 +3,7 @@ import { type Principal, findPrincipalByKeyHash } from "@secapi/db";
 import type { Request, RequestHandler } from "express";
 import type { ApiContext } from "../context.js";
 import { forbidden, unauthorized } from "../http/http-error.js";
+import { staleIfDatabaseDown } from "../scans/stale-if-database-down.js";
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace -- express types are augmented through this namespace
@@ -33,11 +34,21 @@ export function presentedKey(req: Request): string | undefined {
 /** The principal of a key hash, read through the cache (tagged with its principal tag, so tier changes and revocations drop it). */
 async function principalOf(ctx: ApiContext, keyHash: string): Promise<Principal | undefined> {
   const key = ctx.keys.auth(keyHash);
-  const cached = await ctx.cache.get<Principal>(key);
-  if (cached.value) return cached.value;
-  const principal = await findPrincipalByKeyHash(ctx.db, keyHash);
-  if (principal) await ctx.cache.set(key, principal, { ttl: PRINCIPAL_TTL_SECONDS, tags: [principalTag(principal.userId)] });
-  return principal;
+  // While Postgres is away, a principal the cache holds still authenticates even when the first cache read was
+  // bypassed: a revocation or tier change needs Postgres and drops the entry, so one that is there is valid.
+  const { value } = await staleIfDatabaseDown(
+    ctx.cache,
+    key,
+    async () => {
+      const cached = await ctx.cache.get<Principal>(key);
+      if (cached.value) return cached;
+      const principal = await findPrincipalByKeyHash(ctx.db, keyHash);
+      if (principal) await ctx.cache.set(key, principal, { ttl: PRINCIPAL_TTL_SECONDS, tags: [principalTag(principal.userId)] });
+      return { value: principal, status: cached.status };
+    },
+    () => true,
+  );
+  return value;
 }
 
 /**

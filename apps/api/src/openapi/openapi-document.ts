@@ -2,9 +2,10 @@ import { createRequire } from "node:module";
 import { TIERS } from "@secapi/config";
 import { MAX_SCAN_LABELS, MAX_SCAN_LABEL_VALUE_LENGTH, SCAN_LABEL_KEY, SCAN_TYPES } from "@secapi/core";
 import { SCAN_STATUSES, USER_ROLES } from "@secapi/db";
-import { UNCHECKED_KINDS } from "@secapi/scanners";
+import { ECOSYSTEMS, UNCHECKED_KINDS } from "@secapi/scanners";
 import { z } from "zod";
 import { NO_STORE, REVALIDATE, VARY_CALLER } from "../http/cache-control.js";
+import { INPUT_EXAMPLES } from "./input-examples.js";
 
 const require = createRequire(import.meta.url);
 const { version } = require("../../package.json") as { version: string };
@@ -69,6 +70,52 @@ const tiers = { type: "string", enum: [...TIERS] };
 /** The component name of a scan type's input schema: `dependencies` → `DependenciesInput`. */
 const inputSchemaName = (typeName: string) => `${typeName.replace(/(^|[-_])(\w)/g, (_m, _sep, c: string) => c.toUpperCase())}Input`;
 
+/** Every example of every scan type, named `<type>-<example>`, with `valueOf` shaping each body. */
+const requestExamples = (valueOf: (type: string, input: unknown) => unknown) =>
+  Object.fromEntries(
+    Object.entries(INPUT_EXAMPLES).flatMap(([type, examples]) =>
+      Object.entries(examples).map(([name, example]) => [
+        `${type}-${name}`,
+        { summary: `${type}: ${example.summary}`, value: valueOf(type, example.value) },
+      ]),
+    ),
+  );
+/** A scan type's input schema with its examples (JSON Schema `examples`), so each component shows them too. */
+const inputSchema = (typeName: string, schema: z.ZodType) => ({
+  ...jsonSchema(schema),
+  examples: Object.values(INPUT_EXAMPLES[typeName] ?? {}).map((example) => example.value),
+});
+
+/** The tags that group the operations, in the order `/docs` shows them. */
+const TAGS = [
+  { name: "Scans", description: "Submit scans, poll them, list and delete them" },
+  { name: "Account", description: "The caller's limits, usage and scan statistics" },
+  { name: "Advisories", description: "The advisory database the dependency scans match against" },
+  { name: "Cache", description: "The result cache: counters, health, and (admins) invalidation" },
+  { name: "Admin", description: "Administrators: users and advisory imports" },
+  { name: "Operations", description: "Health, readiness and metrics for orchestrators and Prometheus (not under /api/v1)" },
+];
+
+/** An operation's tag, by its path: a route added later is tagged by where it lives. */
+function tagOf(path: string): string {
+  if (path.startsWith("/api/v1/admin/")) return "Admin";
+  if (path.startsWith("/api/v1/cache/")) return "Cache";
+  if (path.startsWith("/api/v1/advisories")) return "Advisories";
+  if (path === "/api/v1/usage" || path === "/api/v1/stats") return "Account";
+  if (path.startsWith("/api/v1/scan")) return "Scans";
+  return "Operations";
+}
+
+/** `paths` with every operation tagged (`tagOf`). */
+function tagged(paths: Record<string, Record<string, object>>): Record<string, Record<string, object>> {
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, item]) => [
+      path,
+      Object.fromEntries(Object.entries(item).map(([method, operation]) => [method, { tags: [tagOf(path)], ...operation }])),
+    ]),
+  );
+}
+
 /** The OpenAPI 3.1 description of the HTTP API (DESIGN.md "HTTP API"), served at `/openapi.json`. */
 export function openApiDocument(): Record<string, unknown> {
   return {
@@ -82,7 +129,8 @@ export function openApiDocument(): Record<string, unknown> {
     },
     servers: [{ url: "/" }],
     security: [{ bearer: [] }, { apiKey: [] }],
-    paths: {
+    tags: TAGS,
+    paths: tagged({
       "/api/v1/scans": {
         post: {
           summary: "Submit a scan",
@@ -94,7 +142,15 @@ export function openApiDocument(): Record<string, unknown> {
             "it was computed, and no advisory it matched has reached its `withdrawn` time; otherwise it is never served " +
             "again and the submission runs the scan.",
           parameters: [{ name: "Idempotency-Key", in: "header", schema: { type: "string", maxLength: 255 } }],
-          requestBody: { required: true, content: json(ref("ScanSubmission")) },
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: ref("ScanSubmission"),
+                examples: requestExamples((type, input) => ({ type, input })),
+              },
+            },
+          },
           responses: {
             "200": ok("Answered from a cached result", ref("Scan"), cacheStatus),
             "202": ok("Accepted", ref("Scan"), { ...cacheStatus, Location: { schema: { type: "string" } } }),
@@ -131,7 +187,15 @@ export function openApiDocument(): Record<string, unknown> {
             '`docker` and `image` are aliases of `sbom`: `{"image": "nginx:1.24", "sbom": {...}}`. A `labels` key of the body is the scan\'s ' +
             "labels (see `Labels`), not part of the input.",
           parameters: [{ name: "type", in: "path", required: true, schema: scanTypesAndAliases }],
-          requestBody: { required: true, content: json({ oneOf: Object.keys(SCAN_TYPES).map((name) => ref(inputSchemaName(name))) }) },
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: { oneOf: Object.keys(SCAN_TYPES).map((name) => ref(inputSchemaName(name))) },
+                examples: requestExamples((_type, input) => input),
+              },
+            },
+          },
           responses: {
             "200": ok("Answered from a cached result", ref("Scan"), cacheStatus),
             "202": ok("Accepted", ref("Scan"), cacheStatus),
@@ -296,7 +360,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
-    },
+    }),
     components: {
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", description: "Authorization: Bearer <api key>" },
@@ -349,7 +413,7 @@ export function openApiDocument(): Record<string, unknown> {
         ]),
       ),
       schemas: {
-        ...Object.fromEntries(Object.values(SCAN_TYPES).map((t) => [inputSchemaName(t.name), jsonSchema(t.inputSchema)])),
+        ...Object.fromEntries(Object.values(SCAN_TYPES).map((t) => [inputSchemaName(t.name), inputSchema(t.name, t.inputSchema)])),
         ScanSubmission: {
           oneOf: Object.values(SCAN_TYPES).map((t) => ({
             type: "object",
@@ -369,13 +433,15 @@ export function openApiDocument(): Record<string, unknown> {
         },
         Summary: {
           type: "object",
-          properties: Object.fromEntries([...SEVERITIES, "total"].map((s) => [s, { type: "integer" }])),
+          description: "Findings by severity; the keys always come in this order",
+          required: [...SEVERITIES, "total"],
+          properties: Object.fromEntries([...SEVERITIES, "total"].map((s) => [s, { type: "integer", minimum: 0 }])),
         },
         Result: {
           type: "object",
           properties: {
             summary: ref("Summary"),
-            findings: { type: "array", items: { type: "object" } },
+            findings: { type: "array", items: { oneOf: [ref("VulnerabilityFinding"), ref("SecretFinding")] } },
             unchecked: {
               type: "array",
               items: ref("UncheckedEntry"),
@@ -384,10 +450,98 @@ export function openApiDocument(): Record<string, unknown> {
             packages: { type: "integer", description: "Dependency results: how many packages were checked" },
           },
           description:
-            "Secret findings: rule_id, description, path, line, column, severity, redacted, fingerprint. Vulnerability " +
-            'findings: id, aliases, ecosystem, package, version, severity, summary, fixed_in, cvss (when the advisory states one: version, vector, score), cwes, published, references; `direct`, `dev` and `path` where the input shows them; and `confidence: "unverified"` ' +
-            "when whether this version is affected depends on a version that could not be read (an advisory bound or the " +
-            "installed version); unverified findings count in the summary.",
+            "`secrets` scans find `SecretFinding`s; `dependencies` and `sbom` scans find `VulnerabilityFinding`s, and say which " +
+            "entries they could not check (`unchecked`) and how many packages they checked.",
+        },
+        VulnerabilityFinding: {
+          type: "object",
+          description: "One installed package affected by one advisory.",
+          required: [
+            "id",
+            "aliases",
+            "ecosystem",
+            "package",
+            "version",
+            "severity",
+            "summary",
+            "fixed_in",
+            "cwes",
+            "published",
+            "references",
+          ],
+          properties: {
+            id: { type: "string", description: "The advisory's id, e.g. `GHSA-35jh-r3h4-6jhm`" },
+            aliases: { type: "array", items: { type: "string" }, description: "Other ids of the advisory, e.g. `CVE-2021-23337`" },
+            ecosystem: { type: "string", enum: [...ECOSYSTEMS] },
+            package: { type: "string" },
+            version: { type: "string", description: "The installed version" },
+            severity: { enum: SEVERITIES },
+            summary: { type: "string" },
+            fixed_in: {
+              type: ["string", "null"],
+              description: "The lowest fixed version above the installed one; null when the advisory names none that can be read",
+            },
+            cvss: {
+              type: "object",
+              description: "The advisory's highest-scoring CVSS vector, when it states one",
+              required: ["version", "vector", "score"],
+              properties: {
+                version: { enum: ["3.0", "3.1", "4.0"] },
+                vector: { type: "string", examples: ["CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H"] },
+                score: { type: "number", minimum: 0, maximum: 10 },
+              },
+            },
+            cwes: {
+              type: "array",
+              items: { type: "string", pattern: "^CWE-\\d+$" },
+              description: "CWE ids; empty when the advisory names none",
+            },
+            published: {
+              type: ["string", "null"],
+              format: "date-time",
+              description: "When the advisory was published; null when it does not say",
+            },
+            references: {
+              type: "array",
+              items: { type: "string", format: "uri" },
+              maxItems: 10,
+              description: "Advisory, fix and report URLs",
+            },
+            confidence: {
+              const: "unverified",
+              description:
+                "Whether this version is affected depends on a version that could not be read (an advisory bound or the installed " +
+                "version). Absent: verified. Unverified findings count in the summary.",
+            },
+            direct: {
+              type: "boolean",
+              description: "Where the input shows it (lockfiles): whether the project asks for the package itself",
+            },
+            dev: { type: "boolean", description: "Where the input shows it: the package is only a development dependency" },
+            path: {
+              type: "array",
+              items: { type: "string" },
+              description: "Where the input shows it: the chain of packages that pulls it in, from a direct dependency to itself",
+            },
+          },
+        },
+        SecretFinding: {
+          type: "object",
+          description: "A leaked credential. One secret matched by several rules is one finding (the most specific rule).",
+          required: ["rule_id", "description", "path", "line", "column", "severity", "redacted", "fingerprint"],
+          properties: {
+            rule_id: { type: "string", examples: ["aws-access-key-id"] },
+            description: { type: "string" },
+            path: { type: "string", description: "The file's path as submitted" },
+            line: { type: "integer", minimum: 1 },
+            column: { type: "integer", minimum: 1, description: "1-based, in UTF-16 code units of the line" },
+            severity: { enum: SEVERITIES },
+            redacted: { type: "string", description: "The match with the secret masked: never the secret itself" },
+            fingerprint: {
+              type: "string",
+              description: "The same for the same secret found by the same rule in the same file, scan after scan",
+            },
+          },
         },
         UncheckedEntry: {
           type: "object",
@@ -484,12 +638,23 @@ export function openApiDocument(): Record<string, unknown> {
             connected: { type: "boolean" },
             hits: { type: "integer" },
             misses: { type: "integer" },
+            stale_hits: { type: "integer" },
             sets: { type: "integer" },
             errors: { type: "integer" },
             hit_rate: { type: "number" },
             keys: { type: ["integer", "null"] },
+            l1: { type: "object", properties: { entries: { type: "integer" }, bytes: { type: "integer" } } },
+            by_key_type: {
+              type: "object",
+              description: "Counters by key type (`result`, `scan`, `user`, `auth`)",
+              additionalProperties: {
+                type: "object",
+                properties: Object.fromEntries(["hits", "misses", "stale_hits", "sets"].map((k) => [k, { type: "integer" }])),
+              },
+            },
             redis_info: {
               type: "object",
+              description: "Admins only: the cache Redis's memory and clients (`null` while it does not answer)",
               properties: { used_memory: { type: ["integer", "null"] }, connected_clients: { type: ["integer", "null"] } },
             },
           },

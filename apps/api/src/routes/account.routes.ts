@@ -5,6 +5,7 @@ import { Router } from "express";
 import type { ApiContext } from "../context.js";
 import { requestPrincipal } from "../middleware/authenticate.js";
 import { sendCurrentRead } from "../scans/current-entries.js";
+import { STALE_IF_ERROR_SECONDS } from "../scans/stale-if-database-down.js";
 
 const STATS_TTL_SECONDS = 60;
 
@@ -60,7 +61,7 @@ export function accountRouter(ctx: ApiContext): Router {
       const { stats, checkedRevision, validUntil } = await userScanStats(ctx.db, userId);
       return { stats, ...checkedCurrency(checkedRevision, [validUntil]) };
     };
-    const options = { ttl: STATS_TTL_SECONDS, tags: [userTag(userId)] };
+    const options = { ttl: STATS_TTL_SECONDS, staleIfError: STALE_IF_ERROR_SECONDS, tags: [userTag(userId)] };
     await sendCurrentRead(ctx, req, res, { key: statsKey, load, options, bodyOf: (entry) => entry?.stats });
   });
 

@@ -4,7 +4,7 @@ import { TimeoutError, withTimeout } from "@secapi/toolkit";
 import { Router } from "express";
 import type { ApiContext } from "../context.js";
 import { badRequest, unavailable } from "../http/http-error.js";
-import { requireAdmin } from "../middleware/authenticate.js";
+import { requestPrincipal, requireAdmin } from "../middleware/authenticate.js";
 
 const INFO_TIMEOUT_MS = 200;
 
@@ -25,9 +25,11 @@ const TAG = /^(user|scan|pkg):[^\s]{1,300}$/;
 export function cacheRouter(ctx: ApiContext): Router {
   const router = Router();
 
-  router.get("/cache/stats", async (_req, res) => {
+  router.get("/cache/stats", async (req, res) => {
     const stats = ctx.cache.stats();
-    const [keys, info] = await Promise.all([ctx.cache.countKeys(), redisInfo(ctx.cacheRedis)]);
+    // The cache Redis's memory and clients describe the deployment, not the caller's use of it: admins only.
+    const admin = requestPrincipal(req).role === "admin";
+    const [keys, info] = await Promise.all([ctx.cache.countKeys(), admin ? redisInfo(ctx.cacheRedis) : undefined]);
     res.json({
       enabled: stats.enabled,
       connected: stats.connected,
@@ -38,9 +40,14 @@ export function cacheRouter(ctx: ApiContext): Router {
       errors: stats.errors,
       hit_rate: stats.hitRate,
       keys: keys ?? null,
-      l1: stats.l1,
-      by_key_type: stats.byKeyType,
-      redis_info: info ?? { used_memory: null, connected_clients: null },
+      l1: { entries: stats.l1.entries, bytes: stats.l1.bytes },
+      by_key_type: Object.fromEntries(
+        Object.entries(stats.byKeyType).map(([type, counts]) => [
+          type,
+          { hits: counts.hits, misses: counts.misses, stale_hits: counts.staleHits, sets: counts.sets },
+        ]),
+      ),
+      ...(admin && { redis_info: info ?? { used_memory: null, connected_clients: null } }),
     });
   });
 

@@ -4,6 +4,7 @@ import {
   type ScanViewEntry,
   cacheEntryTtlSeconds,
   checkedCurrency,
+  isCurrent,
   labelFiltersOf,
   queryHash,
   scanLabelsSchema,
@@ -29,6 +30,7 @@ import { decodeCursor, encodeCursor } from "../scans/list-cursor.js";
 import { LargeJsonBody } from "../middleware/json-body.js";
 import { type PreparedSubmission, prepareSubmission, scanTypeOr400 } from "../scans/prepare-submission.js";
 import { answerSubmission } from "../scans/answer-submission.js";
+import { STALE_IF_ERROR_SECONDS, markStale, staleIfDatabaseDown } from "../scans/stale-if-database-down.js";
 
 /** DESIGN.md: `?wait=N` holds a poll for at most 30 s. */
 export const MAX_WAIT_SECONDS = 30;
@@ -127,7 +129,7 @@ export function scansRouter(ctx: ApiContext): Router {
         ),
       };
     };
-    const options = { ttl: LIST_TTL_SECONDS, tags: [userTag(userId)] };
+    const options = { ttl: LIST_TTL_SECONDS, staleIfError: STALE_IF_ERROR_SECONDS, tags: [userTag(userId)] };
     await sendCurrentRead(ctx, req, res, { key: listKey, load, options, bodyOf: (entry) => entry?.page });
   });
 
@@ -148,10 +150,19 @@ export function scansRouter(ctx: ApiContext): Router {
       if (value && !written && !inFlight(value)) await ctx.cache.delete(key).catch(() => undefined);
       return value ?? undefined;
     };
-    const cached = await currentRead(ctx, await ctx.cache.get<ScanViewEntry>(key), reload);
-    let cacheStatus = cached.status;
-    let entry = cached.value;
-    entry ??= await reload();
+    // While Postgres is away, a view the cache still holds (current, so never one an advisory change dropped)
+    // answers as STALE, even when the first cache read was bypassed.
+    const read = await staleIfDatabaseDown(
+      ctx.cache,
+      key,
+      async () => {
+        const cached = await currentRead(ctx, await ctx.cache.get<ScanViewEntry>(key), reload);
+        return cached.value ? cached : { value: await reload(), status: cached.status };
+      },
+      (view: ScanViewEntry) => isCurrent(view, ctx.advisoryRevisions.latest),
+    );
+    let cacheStatus = read.status;
+    let entry = read.value;
     // Another user's scan is indistinguishable from a missing one.
     if (!entry || entry.userId !== userId) throw notFound("Scan");
 
@@ -174,6 +185,7 @@ export function scansRouter(ctx: ApiContext): Router {
       ...scanViewCaching(entry, { finishedTtlSeconds, tierTtlSeconds: ctx.config.tiers[tier].result_ttl_seconds, cacheStatus }),
     });
     if (inFlight(entry)) res.set("Retry-After", "1");
+    if (cacheStatus === "STALE") markStale(res);
     sendWithEtag(req, res, entry.etag, entry.body);
   });
 

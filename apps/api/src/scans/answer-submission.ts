@@ -1,4 +1,13 @@
-import { cacheEntryTtlSeconds, isFreshFor, resultEntryLoad, userSubject, scanWindows, userTag, type ResultEntry } from "@secapi/core";
+import {
+  cacheEntryTtlSeconds,
+  isCurrent,
+  isFreshFor,
+  resultEntryLoad,
+  userSubject,
+  scanWindows,
+  userTag,
+  type ResultEntry,
+} from "@secapi/core";
 import { type Principal, isMissingResultError } from "@secapi/db";
 import { type LimitDecision, rateLimitHeaders } from "@secapi/limiter";
 import type { Logger } from "pino";
@@ -7,6 +16,7 @@ import type { HttpError } from "../http/http-error.js";
 import { limitError, mergeDecisions, reportsEvery, withoutWindows } from "../limits/rate-limit-response.js";
 import { currentRead } from "./current-entries.js";
 import type { PreparedSubmission } from "./prepare-submission.js";
+import { STALE_WARNING, staleIfDatabaseDown } from "./stale-if-database-down.js";
 import { type SubmissionOutcome, cachedSubmissionResponse, submitScan } from "./submit-scan.js";
 
 export interface SubmissionRequest {
@@ -31,11 +41,18 @@ async function freshResult(ctx: ApiContext, { principal, prepared }: SubmissionR
   const stored = resultEntryLoad(ctx.db, prepared.key, cacheEntryTtlSeconds(ctx.config.tiers));
   // Only a current result answers: one stamped before the newest advisory revision is verified in Postgres,
   // and dropped from the cache if its advisories changed.
-  const lookup = await currentRead(ctx, await ctx.cache.getOrLoad(cacheKey, stored.loader, stored.options), async () => {
-    const reloaded = await ctx.cache.refresh(cacheKey, stored.loader, stored.options);
-    if (!reloaded.value) await ctx.cache.delete(cacheKey).catch(() => undefined);
-    return reloaded.value;
-  });
+  // While Postgres is away, a current result the cache holds still answers (STALE), even after a bypassed read.
+  const lookup = await staleIfDatabaseDown(
+    ctx.cache,
+    cacheKey,
+    async () =>
+      currentRead(ctx, await ctx.cache.getOrLoad(cacheKey, stored.loader, stored.options), async () => {
+        const reloaded = await ctx.cache.refresh(cacheKey, stored.loader, stored.options);
+        if (!reloaded.value) await ctx.cache.delete(cacheKey).catch(() => undefined);
+        return reloaded.value;
+      }),
+    (entry: ResultEntry | null) => entry !== null && isCurrent(entry, ctx.advisoryRevisions.latest),
+  );
   ctx.hotKeys.touch(cacheKey);
   const cached: ResultEntry | undefined = lookup.value && isFreshFor(lookup.value, tier.result_ttl_seconds) ? lookup.value : undefined;
   return { cacheKey, cached, cacheStatus: cached || lookup.status === "BYPASS" ? lookup.status : "MISS" };
@@ -56,7 +73,11 @@ export async function answerSubmission(ctx: ApiContext, request: SubmissionReque
   const reported = cached && requestLimit && reportsEvery(requestLimit, windows) ? requestLimit : undefined;
   const quota = reported ?? (await ctx.limiter.check({ subject, windows, peek: cached !== undefined }));
   const limits = reported ?? (requestLimit ? mergeDecisions(withoutWindows(requestLimit, windows), quota) : quota);
-  const headers = { ...rateLimitHeaders(limits, Date.now()), "X-Cache-Status": cacheStatus };
+  const headers = {
+    ...rateLimitHeaders(limits, Date.now()),
+    "X-Cache-Status": cacheStatus,
+    ...(cacheStatus === "STALE" && { Warning: STALE_WARNING }),
+  };
 
   const refused = cached ? undefined : limitError(quota);
   if (refused) {

@@ -2,6 +2,7 @@ import type { Cache } from "@secapi/cache";
 import { type CacheKeys, type ResultEntry, type ScanView, inputHash, scanTag, scanView } from "@secapi/core";
 import { type Db, type InputKey, type ScanLabels, findCachedScanOf } from "@secapi/db";
 import type { CachedScanRecorder, CachedSubmission } from "./cached-scan-recorder.js";
+import { staleIfDatabaseDown } from "./stale-if-database-down.js";
 
 /** The user's cached scan of an input, as cached under `keys.user(userId, "cached-scan:…")`. */
 interface CachedScanEntry {
@@ -49,13 +50,20 @@ export class CachedSubmissions {
     const ttlSeconds = this.ttlSeconds;
     const labelled = Object.keys(labels).length > 0 ? `:${inputHash(labels)}` : "";
     const entryKey = keys.user(userId, `cached-scan:${key.scanType}:${key.inputHash}${labelled}`);
-    const { value } = await cache.getOrLoad<CachedScanEntry | null>(
+    // While Postgres is away, the cached scan still answers if the cache holds it (its read may have been bypassed).
+    const { value } = await staleIfDatabaseDown<CachedScanEntry | null>(
+      cache,
       entryKey,
-      async () => {
-        const row = await findCachedScanOf(db, userId, key, cached.resultId, labels);
-        return row ? { resultId: cached.resultId, scan: scanView(row) } : null;
-      },
-      { ttl: ttlSeconds, tagsOf: (entry) => (entry ? [scanTag(entry.scan.id)] : []), ttlOf: (entry) => (entry ? ttlSeconds : 0) },
+      () =>
+        cache.getOrLoad<CachedScanEntry | null>(
+          entryKey,
+          async () => {
+            const row = await findCachedScanOf(db, userId, key, cached.resultId, labels);
+            return row ? { resultId: cached.resultId, scan: scanView(row) } : null;
+          },
+          { ttl: ttlSeconds, tagsOf: (entry) => (entry ? [scanTag(entry.scan.id)] : []), ttlOf: (entry) => (entry ? ttlSeconds : 0) },
+        ),
+      (entry) => entry?.resultId === cached.resultId,
     );
     if (value && value.resultId === cached.resultId) return value.scan;
 

@@ -4,6 +4,7 @@ import type { Request, Response } from "express";
 import type { ApiContext } from "../context.js";
 import { REVALIDATE, setCachePolicy } from "../http/cache-control.js";
 import { sendWithEtag } from "../http/conditional.js";
+import { markStale, staleIfDatabaseDown } from "./stale-if-database-down.js";
 
 /** A cache read: the value (none on a miss) and how it was served. */
 export interface CacheRead<T> {
@@ -28,7 +29,8 @@ export async function currentRead<T extends ResultCurrency>(
 /**
  * Answers a per-user read built from stored results (the scan list, the stats): through the cache (`key`),
  * reloaded through Postgres when its stamp is behind, sent with its cache status, `no-cache` revalidation and
- * an ETag of the body `bodyOf` picks from the entry.
+ * an ETag of the body `bodyOf` picks from the entry. While Postgres is away, a current entry the cache holds
+ * (even past its TTL, within the `staleIfError` of `options`) answers as STALE.
  */
 export async function sendCurrentRead<T extends ResultCurrency>(
   ctx: Pick<ApiContext, "advisoryRevisions" | "cache">,
@@ -37,13 +39,16 @@ export async function sendCurrentRead<T extends ResultCurrency>(
   read: { key: string; load: () => Promise<T>; options: CacheLoadOptions<T>; bodyOf: (entry: T | undefined) => unknown },
 ): Promise<void> {
   const { key, load, options, bodyOf } = read;
-  const { value, status } = await currentRead(
-    ctx,
-    await ctx.cache.getOrLoad(key, load, options),
-    async () => (await ctx.cache.refresh(key, load, options)).value,
+  const { value, status } = await staleIfDatabaseDown(
+    ctx.cache,
+    key,
+    async () =>
+      currentRead(ctx, await ctx.cache.getOrLoad(key, load, options), async () => (await ctx.cache.refresh(key, load, options)).value),
+    (entry: T) => isCurrent(entry, ctx.advisoryRevisions.latest),
   );
   res.set("X-Cache-Status", status);
   setCachePolicy(res, REVALIDATE);
+  if (status === "STALE") markStale(res);
   const body = bodyOf(value);
   sendWithEtag(req, res, etagOf(body), body);
 }

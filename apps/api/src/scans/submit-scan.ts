@@ -28,6 +28,7 @@ import {
 } from "@secapi/events";
 import { unprocessable } from "../http/http-error.js";
 import { type ResultEntry, type ScanView, scanLocation, scanView } from "@secapi/core";
+import { orderedSummary } from "@secapi/scanners";
 
 /** DESIGN.md: the same Idempotency-Key and body within 24 h returns the first response. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -63,9 +64,18 @@ export function cachedScan(scanId: string, userId: string, key: InputKey, cached
   return { id: scanId, userId, key, status: "completed", jobId: null, cached: true, resultId: cached.resultId, labels };
 }
 
+/**
+ * A cached result's summary in its fixed order. Results are ordered when they are loaded into the cache
+ * (`loadResultEntry`); this covers entries cached before that, at the cost of one small object per answer.
+ */
+function withOrderedSummary(result: unknown): unknown {
+  if (typeof result !== "object" || result === null || !("summary" in result)) return result;
+  return { ...result, summary: orderedSummary(result.summary) };
+}
+
 /** The answer to a submission served from a cached result: the completed scan, with the result. */
 export function cachedSubmissionResponse(scan: ScanView, cached: ResultEntry): StoredResponse {
-  return { status: 200, body: { ...scan, result: cached.result }, headers: { Location: scanLocation(scan.id) } };
+  return { status: 200, body: { ...scan, result: withOrderedSummary(cached.result) }, headers: { Location: scanLocation(scan.id) } };
 }
 
 /**

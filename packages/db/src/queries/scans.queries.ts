@@ -1,7 +1,7 @@
-import { type ExpressionBuilder, type Insertable, sql } from "kysely";
+import { type ExpressionBuilder, type InsertObject, type Insertable, sql } from "kysely";
 import type { Database, DbExecutor } from "../schema/database.js";
 import type { OutboxTable } from "../schema/outbox.table.js";
-import type { ScanLabels, ScanRow, ScanStatus, ScansTable } from "../schema/scans.table.js";
+import type { ScanLabels, ScanRow, ScanStatus } from "../schema/scans.table.js";
 import { advisoryRevisionNow, resultIsCurrent } from "./advisory-revisions.queries.js";
 import type { InputKey } from "./input-key.js";
 
@@ -27,8 +27,15 @@ export async function insertScan(db: DbExecutor, scan: NewScan): Promise<ScanRow
   return row;
 }
 
-/** The column values of a new scan (`now`: when a scan recorded as completed started and finished). */
-function newScanValues(scan: NewScan, now: Date): Insertable<ScansTable> {
+/**
+ * When a scan recorded as completed (answered from a cached result) started and finished: the moment its row is
+ * created, by the clock that sets `created_at` (the statement's `now()`, to the millisecond like it), so that
+ * `created_at ≤ started_at ≤ completed_at` holds. The API's own clock may be behind Postgres's.
+ */
+const CREATED_NOW = sql<Date>`date_trunc('milliseconds', now())`;
+
+/** The column values of a new scan. */
+function newScanValues(scan: NewScan): InsertObject<Database, "scans"> {
   const done = scan.status === "completed";
   return {
     ...(scan.id !== undefined && { id: scan.id }),
@@ -43,18 +50,17 @@ function newScanValues(scan: NewScan, now: Date): Insertable<ScansTable> {
     labels: JSON.stringify(scan.labels ?? {}),
     error: null,
     error_code: null,
-    started_at: scan.startedAt ?? (done ? now : null),
-    completed_at: done ? now : null,
+    started_at: scan.startedAt ?? (done ? CREATED_NOW : null),
+    completed_at: done ? CREATED_NOW : null,
   };
 }
 
 /** Inserts several scans in one statement; the rows come back in the order given. */
 export async function insertScans(db: DbExecutor, scans: readonly NewScan[]): Promise<ScanRow[]> {
   if (scans.length === 0) return [];
-  const now = new Date();
   const rows = await db
     .insertInto("scans")
-    .values(scans.map((scan) => newScanValues(scan, now)))
+    .values(scans.map((scan) => newScanValues(scan)))
     .returningAll()
     .execute();
   return inGivenOrder(scans, rows);
@@ -71,12 +77,11 @@ export async function insertAnnouncedScans(
   announcements: readonly Insertable<OutboxTable>[],
 ): Promise<ScanRow[]> {
   if (scans.length === 0) return [];
-  const now = new Date();
   const rows = await db
     .with("created", (db) =>
       db
         .insertInto("scans")
-        .values(scans.map((scan) => newScanValues(scan, now)))
+        .values(scans.map((scan) => newScanValues(scan)))
         .returningAll(),
     )
     .with("announced", (db) =>

@@ -1,0 +1,40 @@
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { resolveLogFormat } from "./logger.js";
+
+const built = fileURLToPath(new URL("../dist/index.js", import.meta.url));
+
+/** What a process that logs one line with `format` writes to its (piped, so not a terminal) stdout. */
+function logLine(format: string | undefined): string {
+  const script =
+    `const { createLogger } = await import(${JSON.stringify(built)});` +
+    `createLogger({ service: "svc", level: "info", format: ${JSON.stringify(format)} }).info({ api_key: "sk_x" }, "hello");`;
+  return execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+}
+
+describe("resolveLogFormat", () => {
+  it("takes LOG_FORMAT when set, else pretty on a terminal and JSON otherwise", () => {
+    expect(resolveLogFormat("json", true)).toBe("json");
+    expect(resolveLogFormat("pretty", false)).toBe("pretty");
+    expect(resolveLogFormat(undefined, true)).toBe("pretty");
+    expect(resolveLogFormat(undefined, false)).toBe("json");
+  });
+});
+
+describe("createLogger", () => {
+  it("writes one JSON object per line when not on a terminal", () => {
+    const line = JSON.parse(logLine(undefined).trim());
+    expect(line).toMatchObject({ level: 30, service: "svc", msg: "hello", api_key: "[redacted]" });
+  });
+
+  it("writes a readable line with pretty, redacting the same fields", () => {
+    const output = logLine("pretty");
+    expect(output).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: hello\n/);
+    expect(output).toContain('api_key: "[redacted]"');
+    expect(output).not.toContain("sk_x");
+  });
+});
