@@ -28,7 +28,9 @@ ARGV[1]   these numbers, each a little-endian float64 (struct '<d': binary, so n
     month:   month end, counter expiry (both ms since epoch), seed (durable usage so far, or -1)
 ARGV[1 + i]  the field of window i
 
-Returns {status, used_1, resetMs_1, ..., used_n, resetMs_n}
+Returns status, used_1, resetMs_1, ..., used_n, resetMs_n packed as one string of little-endian float64s
+(struct '<d' each): one bulk reply costs Redis and the client less than an array of integers. The caller
+reads it as a Buffer (EVALSHA's buffer variant) and truncates resetMs to whole ms, as an integer reply did.
   status 1: allowed (consumed unless peek); 0: denied, nothing consumed;
   status 2: a month counter is missing and seedReq is 1 without a seed: nothing was consumed,
             used_i is -1 for each counter to seed (call again with its seed).
@@ -268,4 +270,6 @@ if #writes > 0 then redis.call('HSET', key, unpack(writes)) end
 -- Relative: the caller's clock decides, as for the windows themselves.
 if extend then redis.call('PEXPIRE', key, needAt - now) end
 if started then dropOldMonths(key, started) end
-return reply
+-- A literal format for the usual window counts (as for ARGV[1] above).
+local replyFormat = n == 3 and '<ddddddd' or n == 1 and '<ddd' or '<' .. string.rep('d', 1 + 2 * n)
+return struct.pack(replyFormat, unpack(reply, 1, 1 + 2 * n))
