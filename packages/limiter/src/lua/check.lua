@@ -154,7 +154,11 @@ local writes = { nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil
 -- read (`closed` units, oldest bucket `ob` and its units `ou`, current bucket `cb` and its units `cu`), and
 -- after `loadRecord` the `record` with `pos`, where its counted buckets start. Month: `used`, and `fresh`
 -- (no counter yet).
+-- A sliding window on the usual path (its current bucket is the stored one and its oldest bucket still
+-- counts) gets no table: W[i] is false and its summary sits in S[5i-4 .. 5i] (an array, sized once, instead of
+-- a keyed table per window per call).
 local W = { nil, nil, nil, nil, nil, nil, nil, nil }
+local S = { nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil }
 local allowed, missing = true, false
 for i = 1, n do
   local base = 5 * i
@@ -166,8 +170,14 @@ for i = 1, n do
     -- Anything but a summary (say, from an older layout) counts as no state: the next write replaces it.
     if value and #value == SUMMARY_BYTES then
       local closed, ob, ou, cb, cu = struct.unpack(SUMMARY, value)
-      w = { used = closed + cu, bucket = bucket, oldest = oldest, closed = closed, ob = ob, ou = ou, cb = cb, cu = cu }
-      if cb ~= bucket or ob < oldest then loadRecord(w, key, ARGV[i + 1]) end
+      if cb == bucket and ob >= oldest then
+        S[base - 4], S[base - 3], S[base - 2], S[base - 1], S[base] = closed, ob, ou, cb, cu
+        W[i] = false
+        if closed + cu + cost > arg[base + 1] and arg[base] <= 2 then allowed = false end
+      else
+        w = { used = closed + cu, bucket = bucket, oldest = oldest, closed = closed, ob = ob, ou = ou, cb = cb, cu = cu }
+        loadRecord(w, key, ARGV[i + 1])
+      end
     else
       w = { used = 0, bucket = bucket, oldest = oldest }
     end
@@ -187,8 +197,10 @@ for i = 1, n do
       w = { used = 0, fresh = true }
     end
   end
-  W[i] = w
-  if w.used + cost > arg[base + 1] and arg[base] <= 2 then allowed = false end
+  if w then
+    W[i] = w
+    if w.used + cost > arg[base + 1] and arg[base] <= 2 then allowed = false end
+  end
 end
 
 local consume = allowed and not peek and cost > 0 and not missing
@@ -199,9 +211,34 @@ local needAt, started = 0, nil
 for i = 1, n do
   local base = 5 * i
   local limit, field, w = arg[base + 1], ARGV[i + 1], W[i]
-  local resetMs = 0
+  local resetMs, fastUsed = 0, 0
   local consumed = consume and arg[base] <= 2
-  if arg[base] % 2 == SLIDING then
+  if w == false then
+    -- The usual path (see S above): the summary alone, in locals; the record stays untouched.
+    local windowMs, bucketMs = arg[base + 2], arg[base + 3]
+    local closed, ob, ou, cb, cu = S[base - 4], S[base - 3], S[base - 2], S[base - 1], S[base]
+    if consumed then
+      cu = cu + cost
+      if ob == cb then ou = cu end
+      local k = #writes
+      writes[k + 1] = field
+      writes[k + 2] = struct.pack(SUMMARY, closed, ob, ou, cb, cu)
+    end
+    local used = closed + cu
+    if used > 0 and not missing then
+      local remaining = limit - used
+      local needed = min(limit, max(cost, remaining + 1)) - remaining
+      if ou >= needed then
+        resetMs = (ob + 1) * bucketMs + windowMs - now
+      else
+        local bucket = floor(now / bucketMs)
+        local oldest = floor((now - windowMs) / bucketMs)
+        w = { used = used, bucket = bucket, oldest = oldest, closed = closed, ob = ob, ou = ou, cb = cb, cu = cu }
+        resetMs = msUntilFreed(w, key, field, needed, windowMs, bucketMs, now)
+      end
+    end
+    fastUsed = used
+  elseif arg[base] % 2 == SLIDING then
     local windowMs, bucketMs = arg[base + 2], arg[base + 3]
     if consumed then
       w.used = w.used + cost
@@ -253,10 +290,11 @@ for i = 1, n do
     end
     if not missing then resetMs = arg[base + 2] - now end
   end
+  local used = w and w.used or fastUsed
   if missing then
-    reply[2 * i], reply[2 * i + 1] = w.used == -1 and -1 or 0, 0
+    reply[2 * i], reply[2 * i + 1] = used == -1 and -1 or 0, 0
   else
-    reply[2 * i], reply[2 * i + 1] = w.used, resetMs
+    reply[2 * i], reply[2 * i + 1] = used, resetMs
   end
 end
 
