@@ -156,7 +156,7 @@ local writes = { nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil
 -- (no counter yet).
 -- A sliding window on the usual path (its current bucket is the stored one and its oldest bucket still
 -- counts) gets no table: W[i] is false and its summary sits in S[5i-4 .. 5i] (an array, sized once, instead of
--- a keyed table per window per call).
+-- a keyed table per window per call). So does a month whose counter exists: W[i] false, its count in S[5i].
 local W = { nil, nil, nil, nil, nil, nil, nil, nil }
 local S = { nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil }
 local allowed, missing = true, false
@@ -184,7 +184,11 @@ for i = 1, n do
   else
     local seed = arg[base + 4]
     if value then
-      w = { used = tonumber(value), fresh = false }
+      -- The usual month: no table either, its count in S[5i].
+      local used = tonumber(value)
+      S[base] = used
+      W[i] = false
+      if used + cost > arg[base + 1] and arg[base] <= 2 then allowed = false end
     elseif seed >= 0 then
       w = { used = seed, fresh = true }
       local k = #writes
@@ -213,7 +217,20 @@ for i = 1, n do
   local limit, field, w = arg[base + 1], ARGV[i + 1], W[i]
   local resetMs, fastUsed = 0, 0
   local consumed = consume and arg[base] <= 2
-  if w == false then
+  if w == false and arg[base] % 2 ~= SLIDING then
+    -- A month counter that exists (see S above).
+    local used = S[base]
+    if consumed then
+      used = used + cost
+      local k = #writes
+      writes[k + 1] = field
+      writes[k + 2] = used
+      -- A counter written now must outlive its month.
+      needAt = max(needAt, arg[base + 3])
+    end
+    if not missing then resetMs = arg[base + 2] - now end
+    fastUsed = used
+  elseif w == false then
     -- The usual path (see S above): the summary alone, in locals; the record stays untouched.
     local windowMs, bucketMs = arg[base + 2], arg[base + 3]
     local closed, ob, ou, cb, cu = S[base - 4], S[base - 3], S[base - 2], S[base - 1], S[base]
@@ -290,7 +307,8 @@ for i = 1, n do
     end
     if not missing then resetMs = arg[base + 2] - now end
   end
-  local used = w and w.used or fastUsed
+  local used = fastUsed
+  if w then used = w.used end
   if missing then
     reply[2 * i], reply[2 * i + 1] = used == -1 and -1 or 0, 0
   else
