@@ -21,7 +21,8 @@ const REPORT_ONLY = 2;
 
 /** The limiter's Lua scripts bound to one client, each sent by EVALSHA (EVAL when the server does not have it). */
 export interface LimiterScripts {
-  check(key: string, args: Arg[]): Promise<number[]>;
+  /** check.lua's packed reply (see parseCheckReply). */
+  check(key: string, args: Arg[]): Promise<Buffer>;
   adjust(key: string, args: Arg[]): Promise<number>;
   /** Announces process `id` (alive for `ttlMs` more) and resolves to the number of live processes. */
   heartbeat(key: string, id: string, ttlMs: number): Promise<number>;
@@ -30,10 +31,23 @@ export interface LimiterScripts {
 /** The scripts bound to the caller's client. */
 export function limiterScripts(redis: Redis | Cluster): LimiterScripts {
   return {
-    check: (key, args) => CHECK.run(redis, [key], args) as Promise<number[]>,
+    check: (key, args) => runForBuffer(redis, CHECK, key, args),
     adjust: (key, args) => ADJUST.run(redis, [key], args) as Promise<number>,
     heartbeat: (key, id, ttlMs) => HEARTBEAT.run(redis, [key], [id, ttlMs]) as Promise<number>,
   };
+}
+
+/**
+ * LuaScript.run for a script whose reply is binary: ioredis would decode a bulk reply as UTF-8 text, so the
+ * call goes through callBuffer (EVALSHA, then EVAL when the server does not have the script yet).
+ */
+async function runForBuffer(redis: Redis | Cluster, script: LuaScript, key: string, args: Arg[]): Promise<Buffer> {
+  try {
+    return (await redis.callBuffer("evalsha", [script.sha, 1, key, ...args])) as Buffer;
+  } catch (error) {
+    if (!String((error as Error | undefined)?.message).startsWith("NOSCRIPT")) throw error;
+    return (await redis.callBuffer("eval", [script.source, 1, key, ...args])) as Buffer;
+  }
 }
 
 /**
@@ -69,16 +83,21 @@ export function checkScriptArgs(
 /** check.lua's reply: an evaluation, or the indices of month counters to seed before asking again. */
 export type CheckReply = { evaluation: WindowEvaluation; missing?: undefined } | { evaluation?: undefined; missing: number[] };
 
-/** Reads check.lua's flat reply `{status, used_1, resetMs_1, ...}`. */
-export function parseCheckReply(reply: number[], windowCount: number): CheckReply {
-  const used: number[] = [];
-  const resetMs: number[] = [];
+/**
+ * Reads check.lua's reply: float64s `status, used_1, resetMs_1, ...`. resetMs is truncated to whole ms, as
+ * Redis did when the script returned integers.
+ */
+export function parseCheckReply(reply: Buffer, windowCount: number): CheckReply {
+  if (reply.length !== 8 * (1 + 2 * windowCount)) throw new Error(`check.lua replied ${reply.length} bytes for ${windowCount} windows`);
+  const used = new Array<number>(windowCount);
+  const resetMs = new Array<number>(windowCount);
   for (let i = 0; i < windowCount; i++) {
-    used.push(Number(reply[1 + 2 * i]));
-    resetMs.push(Number(reply[2 + 2 * i]));
+    used[i] = reply.readDoubleLE(8 + 16 * i);
+    resetMs[i] = Math.trunc(reply.readDoubleLE(16 + 16 * i));
   }
-  if (reply[0] === 2) return { missing: used.flatMap((u, i) => (u === -1 ? [i] : [])) };
-  return { evaluation: { allowed: reply[0] === 1, used, resetMs } };
+  const status = reply.readDoubleLE(0);
+  if (status === 2) return { missing: used.flatMap((u, i) => (u === -1 ? [i] : [])) };
+  return { evaluation: { allowed: status === 1, used, resetMs } };
 }
 
 /** ARGV of adjust.lua for one subject's deltas (by window field); undefined when nothing is left to apply. */

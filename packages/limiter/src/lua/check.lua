@@ -28,7 +28,9 @@ ARGV[1]   these numbers, each a little-endian float64 (struct '<d': binary, so n
     month:   month end, counter expiry (both ms since epoch), seed (durable usage so far, or -1)
 ARGV[1 + i]  the field of window i
 
-Returns {status, used_1, resetMs_1, ..., used_n, resetMs_n}
+Returns status, used_1, resetMs_1, ..., used_n, resetMs_n packed as one string of little-endian float64s
+(struct '<d' each): one bulk reply costs Redis and the client less than an array of integers. The caller
+reads it as a Buffer (EVALSHA's buffer variant) and truncates resetMs to whole ms, as an integer reply did.
   status 1: allowed (consumed unless peek); 0: denied, nothing consumed;
   status 2: a month counter is missing and seedReq is 1 without a seed: nothing was consumed,
             used_i is -1 for each counter to seed (call again with its seed).
@@ -152,7 +154,11 @@ local writes = { nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil
 -- read (`closed` units, oldest bucket `ob` and its units `ou`, current bucket `cb` and its units `cu`), and
 -- after `loadRecord` the `record` with `pos`, where its counted buckets start. Month: `used`, and `fresh`
 -- (no counter yet).
+-- A sliding window on the usual path (its current bucket is the stored one and its oldest bucket still
+-- counts) gets no table: W[i] is false and its summary sits in S[5i-4 .. 5i] (an array, sized once, instead of
+-- a keyed table per window per call). So does a month whose counter exists: W[i] false, its count in S[5i].
 local W = { nil, nil, nil, nil, nil, nil, nil, nil }
+local S = { nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil }
 local allowed, missing = true, false
 for i = 1, n do
   local base = 5 * i
@@ -164,15 +170,25 @@ for i = 1, n do
     -- Anything but a summary (say, from an older layout) counts as no state: the next write replaces it.
     if value and #value == SUMMARY_BYTES then
       local closed, ob, ou, cb, cu = struct.unpack(SUMMARY, value)
-      w = { used = closed + cu, bucket = bucket, oldest = oldest, closed = closed, ob = ob, ou = ou, cb = cb, cu = cu }
-      if cb ~= bucket or ob < oldest then loadRecord(w, key, ARGV[i + 1]) end
+      if cb == bucket and ob >= oldest then
+        S[base - 4], S[base - 3], S[base - 2], S[base - 1], S[base] = closed, ob, ou, cb, cu
+        W[i] = false
+        if closed + cu + cost > arg[base + 1] and arg[base] <= 2 then allowed = false end
+      else
+        w = { used = closed + cu, bucket = bucket, oldest = oldest, closed = closed, ob = ob, ou = ou, cb = cb, cu = cu }
+        loadRecord(w, key, ARGV[i + 1])
+      end
     else
       w = { used = 0, bucket = bucket, oldest = oldest }
     end
   else
     local seed = arg[base + 4]
     if value then
-      w = { used = tonumber(value), fresh = false }
+      -- The usual month: no table either, its count in S[5i].
+      local used = tonumber(value)
+      S[base] = used
+      W[i] = false
+      if used + cost > arg[base + 1] and arg[base] <= 2 then allowed = false end
     elseif seed >= 0 then
       w = { used = seed, fresh = true }
       local k = #writes
@@ -185,8 +201,10 @@ for i = 1, n do
       w = { used = 0, fresh = true }
     end
   end
-  W[i] = w
-  if w.used + cost > arg[base + 1] and arg[base] <= 2 then allowed = false end
+  if w then
+    W[i] = w
+    if w.used + cost > arg[base + 1] and arg[base] <= 2 then allowed = false end
+  end
 end
 
 local consume = allowed and not peek and cost > 0 and not missing
@@ -197,9 +215,47 @@ local needAt, started = 0, nil
 for i = 1, n do
   local base = 5 * i
   local limit, field, w = arg[base + 1], ARGV[i + 1], W[i]
-  local resetMs = 0
+  local resetMs, fastUsed = 0, 0
   local consumed = consume and arg[base] <= 2
-  if arg[base] % 2 == SLIDING then
+  if w == false and arg[base] % 2 ~= SLIDING then
+    -- A month counter that exists (see S above).
+    local used = S[base]
+    if consumed then
+      used = used + cost
+      local k = #writes
+      writes[k + 1] = field
+      writes[k + 2] = used
+      -- A counter written now must outlive its month.
+      needAt = max(needAt, arg[base + 3])
+    end
+    if not missing then resetMs = arg[base + 2] - now end
+    fastUsed = used
+  elseif w == false then
+    -- The usual path (see S above): the summary alone, in locals; the record stays untouched.
+    local windowMs, bucketMs = arg[base + 2], arg[base + 3]
+    local closed, ob, ou, cb, cu = S[base - 4], S[base - 3], S[base - 2], S[base - 1], S[base]
+    if consumed then
+      cu = cu + cost
+      if ob == cb then ou = cu end
+      local k = #writes
+      writes[k + 1] = field
+      writes[k + 2] = struct.pack(SUMMARY, closed, ob, ou, cb, cu)
+    end
+    local used = closed + cu
+    if used > 0 and not missing then
+      local remaining = limit - used
+      local needed = min(limit, max(cost, remaining + 1)) - remaining
+      if ou >= needed then
+        resetMs = (ob + 1) * bucketMs + windowMs - now
+      else
+        local bucket = floor(now / bucketMs)
+        local oldest = floor((now - windowMs) / bucketMs)
+        w = { used = used, bucket = bucket, oldest = oldest, closed = closed, ob = ob, ou = ou, cb = cb, cu = cu }
+        resetMs = msUntilFreed(w, key, field, needed, windowMs, bucketMs, now)
+      end
+    end
+    fastUsed = used
+  elseif arg[base] % 2 == SLIDING then
     local windowMs, bucketMs = arg[base + 2], arg[base + 3]
     if consumed then
       w.used = w.used + cost
@@ -251,10 +307,12 @@ for i = 1, n do
     end
     if not missing then resetMs = arg[base + 2] - now end
   end
+  local used = fastUsed
+  if w then used = w.used end
   if missing then
-    reply[2 * i], reply[2 * i + 1] = w.used == -1 and -1 or 0, 0
+    reply[2 * i], reply[2 * i + 1] = used == -1 and -1 or 0, 0
   else
-    reply[2 * i], reply[2 * i + 1] = w.used, resetMs
+    reply[2 * i], reply[2 * i + 1] = used, resetMs
   end
 end
 
@@ -268,4 +326,6 @@ if #writes > 0 then redis.call('HSET', key, unpack(writes)) end
 -- Relative: the caller's clock decides, as for the windows themselves.
 if extend then redis.call('PEXPIRE', key, needAt - now) end
 if started then dropOldMonths(key, started) end
-return reply
+-- A literal format for the usual window counts (as for ARGV[1] above).
+local replyFormat = n == 3 and '<ddddddd' or n == 1 and '<ddd' or '<' .. string.rep('d', 1 + 2 * n)
+return struct.pack(replyFormat, unpack(reply, 1, 1 + 2 * n))
