@@ -3,3 +3,4 @@ export * from "./scan-processor.js";
 export * from "./lost-run-sweeper.js";
 export * from "./webhook-processor.js";
 export * from "./refund-quota.js";
+export * from "./job-work-dirs.js";

@@ -15,6 +15,7 @@ import {
 } from "@secapi/runtime";
 import { ScanPool } from "@secapi/scanners";
 import { Worker } from "bullmq";
+import { JobWorkDirs } from "./job-work-dirs.js";
 import { LostRunSweeper } from "./lost-run-sweeper.js";
 import { createQuotaRefunder } from "./refund-quota.js";
 import { createScanProcessor } from "./scan-processor.js";
@@ -41,6 +42,9 @@ const limiterRedis = createRedisClient(config.redisUrl, logger, "limiter", {
   maxRetriesPerRequest: 1,
   autoResendUnfulfilledCommands: false,
 });
+// Whatever ends the process (a shutdown that timed out included), no job's staged image stays on disk.
+const workDirs = new JobWorkDirs();
+process.on("exit", () => workDirs.removeAllSync());
 const refund = createQuotaRefunder({ db, limiter: new RateLimiter({ redis: limiterRedis, timeoutMs: 1000 }), tiers: config.tiers, logger });
 
 const worker = new Worker(
@@ -50,6 +54,8 @@ const worker = new Worker(
     pool,
     scanInputKey: config.scanInputKey,
     logger,
+    image: { maxBytes: config.image.maxBytes, registries: config.image.registries, insecureRegistries: config.image.insecureRegistries },
+    workDirs,
     refund,
     onRunFinished: ({ scanType, outcome, seconds, scans }) => {
       metrics.scanDuration.observe({ scan_type: scanType }, seconds);

@@ -15,6 +15,13 @@ const jsonObject = z.string().transform((text, ctx) => {
   }
 });
 
+function commaList(value: string): string[] {
+  return value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
 /**
  * Every variable SecAPI reads. Defaults work against local services (DESIGN.md "Environment");
  * the README documents the ones beyond DESIGN.md.
@@ -88,6 +95,12 @@ export const envSchema = z.object({
       return Number(v);
     }),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Registries an `image` scan may pull from (comma list of host[:port]); anything else is refused with 422. */
+  IMAGE_REGISTRIES: z.string().default("docker.io,ghcr.io,quay.io,gcr.io,registry.k8s.io,public.ecr.aws").transform(commaList),
+  /** Registries reached over plain HTTP (local mirrors, tests). */
+  IMAGE_REGISTRY_INSECURE: z.string().default("").transform(commaList),
+  /** The largest image (compressed layers) or uploaded archive accepted, in bytes. */
+  IMAGE_MAX_BYTES: positiveInt.default(2147483648),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

@@ -16,3 +16,5 @@ export * from "./webhook-target.js";
 export * from "./unstorable-input-error.js";
 export * from "./scan-labels.js";
 export * from "./advisory-feed/index.js";
+export * from "./input-refused-error.js";
+export * from "./run-input-error.js";

@@ -29,3 +29,5 @@ export * from "./queries/stats.queries.js";
 export * from "./storable-text.js";
 export * from "./schema/advisory-sync-state.table.js";
 export * from "./queries/advisory-sync.queries.js";
+export * from "./schema/image-uploads.table.js";
+export * from "./queries/image-uploads.queries.js";
