@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { cratesIo } from "./crates-io.js";
+import { itOrdersPairs } from "../version-schemes/version-table.fixture.js";
 
 const scheme = cratesIo.versionScheme;
 
@@ -63,19 +64,7 @@ const EQUAL: [string, string][] = [
 ];
 
 describe("crates.io versions", () => {
-  it.each(ORDERED)("order %s below %s", (lower, higher) => {
-    expect([lower, higher, Math.sign(scheme.compare(lower, higher))]).toEqual([lower, higher, -1]);
-    expect([higher, lower, Math.sign(scheme.compare(higher, lower))]).toEqual([higher, lower, 1]);
-  });
-
-  it.each(EQUAL)("hold %s and %s equal, with one key", (a, b) => {
-    expect(scheme.compare(a, b)).toBe(0);
-    expect(scheme.key(a)).toBe(scheme.key(b));
-  });
-
-  it("has at least 50 pairs", () => {
-    expect(ORDERED.length + EQUAL.length).toBeGreaterThanOrEqual(50);
-  });
+  itOrdersPairs(scheme, ORDERED, EQUAL);
 
   it("reads only full SemVer versions, as Cargo.lock writes them", () => {
     for (const version of ["1.0", "1", "01.0.0", "1.0.0-01", "1.0.0-", "1.0.0.0", "*", "^1.0"]) {

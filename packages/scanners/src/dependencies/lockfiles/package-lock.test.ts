@@ -4,6 +4,7 @@ import { fixtureText } from "../fixtures.fixture.js";
 import { canonicalPackageSet } from "../package-set.js";
 import type { PackageSet } from "../package-set.js";
 import { parsePackageLock } from "./package-lock.js";
+import { expectNpmProjectPlacement } from "./npm-project.fixture.js";
 
 const lock = (body: Record<string, unknown>): string => JSON.stringify({ name: "app", version: "1.0.0", requires: true, ...body });
 // Most tests here are about sources; placement (direct, dev, path) has its own tests.
@@ -255,33 +256,8 @@ describe("parsePackageLock placement", () => {
   it("marks the root's declared dependencies direct, npm's dev flag as dev, and paths along node's resolution (npm 11 output)", () => {
     const set = canonicalPackageSet(parsePackageLock(fixtureText("lockfiles/npm-v3.package-lock.json")));
     const placed = (name: string, version: string) => set.packages.find((p) => p.name === name && p.version === version);
-    expect(placed("lodash", "4.17.20")).toEqual({
-      ecosystem: "npm",
-      name: "lodash",
-      version: "4.17.20",
-      direct: true,
-      dev: false,
-      path: ["lodash"],
-    });
-    expect(placed("@types/semver", "7.5.0")).toEqual({
-      ecosystem: "npm",
-      name: "@types/semver",
-      version: "7.5.0",
-      direct: true,
-      dev: true,
-      path: ["@types/semver"],
-    });
-    // Nested under mkdirp: resolved from mkdirp's own node_modules first.
-    expect(placed("minimist", "0.0.8")).toEqual({
-      ecosystem: "npm",
-      name: "minimist",
-      version: "0.0.8",
-      direct: false,
-      dev: false,
-      path: ["mkdirp", "minimist"],
-    });
+    expectNpmProjectPlacement(set.packages);
     expect(placed("minimist", "1.2.5")).toMatchObject({ direct: true, path: ["minimist"] });
-    expect(set.packages.filter((p) => p.path === undefined)).toEqual([]);
   });
 
   it("counts workspaces' dependencies as direct, follows links to their folders, and prefers the production path", () => {

@@ -3,6 +3,7 @@ import { DependencyInputError } from "../dependency-input-error.js";
 import { fixtureText } from "../fixtures.fixture.js";
 import { canonicalPackageSet } from "../package-set.js";
 import { parsePnpmLock } from "./pnpm-lock.js";
+import { expectNpmProjectPlacement } from "./npm-project.fixture.js";
 
 const GIT = "installed from a git repository, not from the registry; advisories are matched by registry version";
 const DIRECTORY = "installed from a local directory (file:), not from the registry";
@@ -232,33 +233,9 @@ describe("parsePnpmLock placement", () => {
     (file) => {
       const set = canonicalPackageSet(parsePnpmLock(fixtureText(`lockfiles/${file}`)));
       const placed = (name: string, version: string) => set.packages.find((p) => p.name === name && p.version === version);
-      expect(placed("lodash", "4.17.20")).toEqual({
-        ecosystem: "npm",
-        name: "lodash",
-        version: "4.17.20",
-        direct: true,
-        dev: false,
-        path: ["lodash"],
-      });
-      expect(placed("@types/semver", "7.5.0")).toEqual({
-        ecosystem: "npm",
-        name: "@types/semver",
-        version: "7.5.0",
-        direct: true,
-        dev: true,
-        path: ["@types/semver"],
-      });
-      expect(placed("minimist", "0.0.8")).toEqual({
-        ecosystem: "npm",
-        name: "minimist",
-        version: "0.0.8",
-        direct: false,
-        dev: false,
-        path: ["mkdirp", "minimist"],
-      });
+      expectNpmProjectPlacement(set.packages);
       // Reached through a peer-suffixed entry (react-dom's).
       expect(placed("scheduler", "0.23.2")).toMatchObject({ direct: false, path: ["react-dom", "scheduler"] });
-      expect(set.packages.filter((p) => p.path === undefined)).toEqual([]);
     },
   );
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { composerScheme } from "./composer.js";
+import { itOrdersAsTable } from "./version-table.fixture.js";
 
 // [a, b, sign of compare(a, b)] as PHP's version_compare gives it on Composer\Semver\VersionParser::normalize of each.
 const ORDER: [a: string, b: string, order: number][] = [
@@ -58,11 +59,7 @@ const ORDER: [a: string, b: string, order: number][] = [
 ];
 
 describe("composerScheme", () => {
-  it.each(ORDER)("orders %s against %s as %i, and both the other way round", (a, b, order) => {
-    expect(composerScheme.compare(a, b)).toBe(order);
-    expect(composerScheme.compare(b, a)).toBe(-order || 0);
-    expect(composerScheme.key(a) === composerScheme.key(b)).toBe(order === 0);
-  });
+  itOrdersAsTable(composerScheme, ORDER);
 
   it("does not read branches or what Composer does not normalise", () => {
     for (const version of ["dev-master", "dev-main", "2.x-dev", "1.0.*-dev", "", "latest", "1.0.0-foo"])

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { dpkgScheme } from "./dpkg.js";
+import { itOrdersAsTable } from "./version-table.fixture.js";
 
 // [a, b, sign of compare(a, b)] as dpkg --compare-versions gives it.
 const ORDER: [a: string, b: string, order: number][] = [
@@ -66,11 +67,7 @@ const ORDER: [a: string, b: string, order: number][] = [
 ];
 
 describe("dpkgScheme", () => {
-  it.each(ORDER)("orders %s against %s as %i, and both the other way round", (a, b, order) => {
-    expect(dpkgScheme.compare(a, b)).toBe(order);
-    expect(dpkgScheme.compare(b, a)).toBe(-order || 0);
-    expect(dpkgScheme.key(a) === dpkgScheme.key(b)).toBe(order === 0);
-  });
+  itOrdersAsTable(dpkgScheme, ORDER);
 
   it("reads epochs, revisions and ~, and nothing that is not a Debian version", () => {
     for (const version of ["", "1.0 beta", "-1", ":1.0", "1:", "a:1.0", "1.0_1"])

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { goSemverScheme } from "./go-semver.js";
+import { itOrdersPairs } from "./version-table.fixture.js";
 
 // [lower, higher] or [a, b] equal: each pair is checked both ways round.
 const ORDERED: [string, string][] = [
@@ -65,19 +66,7 @@ const EQUAL: [string, string][] = [
 ];
 
 describe("goSemverScheme", () => {
-  it.each(ORDERED)("orders %s below %s", (lower, higher) => {
-    expect([lower, higher, Math.sign(goSemverScheme.compare(lower, higher))]).toEqual([lower, higher, -1]);
-    expect([higher, lower, Math.sign(goSemverScheme.compare(higher, lower))]).toEqual([higher, lower, 1]);
-  });
-
-  it.each(EQUAL)("holds %s and %s equal, with one key", (a, b) => {
-    expect(goSemverScheme.compare(a, b)).toBe(0);
-    expect(goSemverScheme.key(a)).toBe(goSemverScheme.key(b));
-  });
-
-  it("has at least 50 pairs", () => {
-    expect(ORDERED.length + EQUAL.length).toBeGreaterThanOrEqual(50);
-  });
+  itOrdersPairs(goSemverScheme, ORDERED, EQUAL);
 
   it("keys a version by its ordering: without v and build metadata", () => {
     expect(goSemverScheme.key("v1.2.4-0.20191109021931-daa7c04131f5+incompatible")).toBe("1.2.4-0.20191109021931-daa7c04131f5");

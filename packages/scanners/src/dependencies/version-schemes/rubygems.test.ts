@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { rubygemsScheme } from "./rubygems.js";
+import { itOrdersAsTable } from "./version-table.fixture.js";
 
 // [a, b, sign of compare(a, b)] as Ruby's own Gem::Version <=> gives it.
 const ORDER: [a: string, b: string, order: number][] = [
@@ -61,11 +62,7 @@ const ORDER: [a: string, b: string, order: number][] = [
 ];
 
 describe("rubygemsScheme", () => {
-  it.each(ORDER)("orders %s against %s as %i, and both the other way round", (a, b, order) => {
-    expect(rubygemsScheme.compare(a, b)).toBe(order);
-    expect(rubygemsScheme.compare(b, a)).toBe(-order || 0);
-    expect(rubygemsScheme.key(a) === rubygemsScheme.key(b)).toBe(order === 0);
-  });
+  itOrdersAsTable(rubygemsScheme, ORDER);
 
   it("reads only what Gem::Version reads, and keeps versions as written", () => {
     for (const version of ["", "latest", "1..2", "v1.0", "1.0.0-x86_64-linux"])
