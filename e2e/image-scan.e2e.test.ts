@@ -190,7 +190,7 @@ describe("image scans of uploaded archives", () => {
     expect(await storedUploads()).toBe(0);
   });
 
-  it("refuses an archive over IMAGE_MAX_BYTES (413), a body of another type (415), and stores nothing", async () => {
+  it("refuses an archive over IMAGE_MAX_BYTES (413), a body of another type (415), a registry not allowed (422), and stores nothing", async () => {
     const before = await storedUploads();
     const tooLarge = await upload(Buffer.alloc(MAX_BYTES + 1));
     expect(tooLarge.status).toBe(413);
@@ -198,6 +198,12 @@ describe("image scans of uploaded archives", () => {
     const wrongType = await upload(Buffer.from("hello"), "text/plain");
     expect(wrongType.status).toBe(415);
     expect(wrongType.body.error).toContain("application/x-tar");
+    const notAllowed = await stack.request("POST", "/api/v1/scan/image", user.api_key, { image: "registry.evil.example/app:1" });
+    expect(notAllowed.status).toBe(422);
+    expect(notAllowed.body.code).toBe("image_registry_not_allowed");
+    expect(notAllowed.body.error).toContain("docker.io");
+    const malformed = await stack.request("POST", "/api/v1/scan/docker", user.api_key, { image: "Nginx:1" });
+    expect([malformed.status, malformed.body.code]).toEqual([422, "image_reference_invalid"]);
     expect(await storedUploads()).toBe(before);
   });
 });

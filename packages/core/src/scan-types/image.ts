@@ -1,5 +1,13 @@
 import { deleteImageUpload, findAdvisorySnapshot, findImageUpload, readImageUpload } from "@secapi/db";
-import { type Advisory, type AnalysedImage, ImageArchiveError, analyzeImageArchive } from "@secapi/scanners";
+import {
+  type Advisory,
+  type AnalysedImage,
+  ImageError,
+  ImageReferenceError,
+  analyzeImageArchive,
+  isRegistryAllowed,
+  parseImageReference,
+} from "@secapi/scanners";
 import { z } from "zod";
 import { InputRefusedError } from "../input-refused-error.js";
 import { RunInputError } from "../run-input-error.js";
@@ -15,6 +23,16 @@ export type ImageInput = z.infer<typeof imageInputSchema>;
  * a worker has read the image, the stored input carries its `analysis` and is re-run from it without reading again.
  */
 export type ImageRunInput = ({ image: string } | { archive: string; upload?: string }) & { analysis?: AnalysedImage };
+
+/** The reference parsed and normalised (`nginx` → `docker.io/library/nginx:latest`); a malformed one is refused (422). */
+function referenceOf(text: string) {
+  try {
+    return parseImageReference(text);
+  } catch (error) {
+    if (error instanceof ImageReferenceError) throw new InputRefusedError(error.code, `Image reference: ${error.message}`);
+    throw error;
+  }
+}
 
 /** The canonical input of an uploaded archive, whose hash addresses it. */
 export function archiveInput(digest: string): { archive: string } {
@@ -34,7 +52,17 @@ export const image: ScanTypeDefinition<ImageInput> = {
   keepsInput: true,
   inputSchema: imageInputSchema,
   delegateTo: (raw) => (typeof raw === "object" && raw !== null && "sbom" in raw ? "sbom" : undefined),
-  canonicalize: () => {
+  canonicalize: (input) => ({ image: referenceOf(input.image).canonical }),
+  admit: (canonicalInput, policy) => {
+    const { image } = canonicalInput as { image?: string };
+    if (image === undefined) return;
+    const reference = referenceOf(image);
+    if (!isRegistryAllowed(reference, policy.imageRegistries)) {
+      throw new InputRefusedError(
+        "image_registry_not_allowed",
+        `Registry ${reference.registry} is not one an image may be pulled from; allowed (IMAGE_REGISTRIES): ${policy.imageRegistries.join(", ")}`,
+      );
+    }
     throw new InputRefusedError(
       "image_pull_unavailable",
       "Pulling an image by reference is not available in this build: send its archive (`docker save IMAGE`) to POST /api/v1/scan/image with Content-Type: application/x-tar",
@@ -55,7 +83,7 @@ export const image: ScanTypeDefinition<ImageInput> = {
     try {
       analysis = await analyzeImageArchive(readImageUpload(db, upload.id), { workDir: await io.workDir(), maxBytes: io.image.maxBytes });
     } catch (error) {
-      if (!(error instanceof ImageArchiveError)) throw error;
+      if (!(error instanceof ImageError)) throw error;
       // Reading it again would fail the same way.
       await deleteImageUpload(db, upload.id);
       throw new RunInputError(error.code, error.message, { cause: error });
