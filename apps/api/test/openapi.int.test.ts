@@ -47,6 +47,7 @@ describe("GET /openapi.json", () => {
         "GET /health",
         "GET /ready",
         "GET /metrics",
+        "POST /api/v1/scan/image",
       ]),
     );
   });
