@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { analyzeImageArchive } from "./analyze-image-archive.js";
 import type { AnalyzeImageOptions } from "./analyze-image-archive.js";
 import { ImageArchiveError } from "./image-archive-error.js";
+import { InMemoryLayerSummaryStore, LAYER_SUMMARY_VERSION } from "./layer-summary.js";
+import type { LayerSummary } from "./layer-summary.js";
 import { chunked, dockerSaveArchive, gzip, ociLayoutArchive, sha256, tarBytes, zstdStored } from "./image-archive.fixture.js";
 
 const DEBIAN_OS_RELEASE =
@@ -283,5 +285,36 @@ describe("analyzeImageArchive", () => {
     const analysis = await analyzeImageArchive(chunked(archive), { ...options, maxFileBytes: 1024 });
     expect(analysis.packages).toEqual([]);
     expect(analysis.unchecked).toMatchObject([{ name: "node_modules/big/package.json", kind: "malformed_entry" }]);
+  });
+
+  describe("with a layer summary store", () => {
+    it("keeps each layer's summary by digest and answers the same image from it without reading those layers", async () => {
+      const layers = await debianLayers();
+      const { archive } = await dockerSaveArchive(layers);
+      const store = new InMemoryLayerSummaryStore();
+      const cold = await analyzeImageArchive(chunked(archive), { ...options, layerStore: store });
+      expect([...store.summaries.keys()]).toEqual(layers.map(sha256));
+      // A summary that says something else proves the warm analysis took it from the store.
+      const base = JSON.parse(store.summaries.get(sha256(layers[0] as Buffer)) as string) as LayerSummary;
+      base.files["var/lib/dpkg/status.d/zlib1g"] = { type: "packages", packages: [] };
+      store.summaries.set(sha256(layers[0] as Buffer), JSON.stringify(base));
+      const warm = await analyzeImageArchive(chunked(archive), { ...options, layerStore: store });
+      expect(warm.packages).toEqual(cold.packages.filter((p) => p.name !== "12/zlib"));
+    });
+
+    it("ignores summaries of another format version and a store that fails", async () => {
+      const layers = await debianLayers();
+      const { archive } = await dockerSaveArchive(layers);
+      const store = new InMemoryLayerSummaryStore();
+      for (const layer of layers) {
+        store.summaries.set(
+          sha256(layer),
+          JSON.stringify({ version: LAYER_SUMMARY_VERSION + 1, files: {}, whiteouts: [], opaqueDirs: [], hidden: [], unchecked: [] }),
+        );
+      }
+      expect((await analyzeImageArchive(chunked(archive), { ...options, layerStore: store })).packages).toEqual(debianPackages(layers));
+      const failing = { get: () => Promise.reject(new Error("redis down")), set: () => Promise.reject(new Error("redis down")) };
+      expect((await analyzeImageArchive(chunked(archive), { ...options, layerStore: failing })).packages).toEqual(debianPackages(layers));
+    });
   });
 });

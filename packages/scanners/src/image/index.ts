@@ -3,3 +3,8 @@ export * from "./image-archive-error.js";
 export * from "./os-release.js";
 export * from "./image-error.js";
 export * from "./image-reference.js";
+export * from "./layer-summary.js";
+export type { ImageContents } from "./image-contents.js";
+export * from "./analyze-image-reference.js";
+export type { RegistryCredentials } from "./registry/docker-config.js";
+export type { RegistryTimeouts } from "./registry/registry-http.js";

@@ -17,25 +17,14 @@ export interface LayeredFile {
 export class LayeredFiles {
   private readonly files = new Map<string, LayeredFile>();
 
-  /** Applies one tar entry's path of layer `layerIndex`; true when it was a whiteout (nothing else to do). */
-  applyWhiteout(path: string, layerIndex: number): boolean {
-    const slash = path.lastIndexOf("/");
-    const dir = slash < 0 ? "" : path.slice(0, slash);
-    const base = path.slice(slash + 1);
-    if (base === ".wh..wh..opq") {
-      this.removeBelow(dir, layerIndex, false);
-      return true;
-    }
-    if (base.startsWith(".wh.")) {
-      this.removeBelow(dir === "" ? base.slice(4) : `${dir}/${base.slice(4)}`, layerIndex, true);
-      return true;
-    }
-    return false;
+  /** A whiteout (`.wh.<name>`) of layer `layerIndex`: lower layers' `path` and all below it are gone. */
+  remove(path: string, layerIndex: number): void {
+    this.removeBelow(path, layerIndex, true);
   }
 
-  /** A non-directory entry at `path` hides whatever lower layers had at or below it. */
-  replace(path: string, layerIndex: number): void {
-    this.removeBelow(path, layerIndex, true);
+  /** An opaque directory (`.wh..wh..opq`) of layer `layerIndex`: lower layers' content below `dir` is gone. */
+  hideDirectory(dir: string, layerIndex: number): void {
+    this.removeBelow(dir, layerIndex, false);
   }
 
   set(path: string, content: PackageFileContent, layerIndex: number, layerDigest: string): void {

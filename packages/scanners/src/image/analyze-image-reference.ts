@@ -1,0 +1,96 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { AnalyzeImageOptions, ImageAnalysis } from "./analyze-image-archive.js";
+import { DEFAULT_MAX_FILE_BYTES } from "./analyze-image-archive.js";
+import { imageContents } from "./image-contents.js";
+import { ImageError } from "./image-error.js";
+import { isRegistryAllowed, normalizeRegistry, parseImageReference } from "./image-reference.js";
+import type { ImageReference } from "./image-reference.js";
+import { cachedLayerSummary, keepLayerSummary, summarizeLayer } from "./layer-summary.js";
+import type { LayerSummary } from "./layer-summary.js";
+import { dockerConfigPath, readDockerCredentials } from "./registry/docker-config.js";
+import { downloadBlob } from "./registry/download-blob.js";
+import { fetchImageManifest, parsePlatform } from "./registry/image-manifest.js";
+import { RegistryClient } from "./registry/registry-client.js";
+import { DEFAULT_REGISTRY_TIMEOUTS } from "./registry/registry-http.js";
+import type { RegistryTimeouts } from "./registry/registry-http.js";
+
+/** What analyzeImageReference needs beyond analyzeImageArchive's bounds (`maxBytes`: the sum of the layers' sizes). */
+export interface AnalyzeImageReferenceOptions extends AnalyzeImageOptions {
+  /** `IMAGE_REGISTRIES`: the registries (`host[:port]`) an image may come from. */
+  allowedRegistries: readonly string[];
+  /** `IMAGE_REGISTRY_INSECURE`: registries reached over plain HTTP. */
+  insecureRegistries?: readonly string[];
+  /** `os/architecture[/variant]` picked from an image index. Default `linux/amd64`. */
+  platform?: string;
+  /** Docker config file with `auths` logins. Default `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`. */
+  dockerConfig?: string;
+  /** Per request: until headers arrive, and between body chunks. */
+  timeouts?: Partial<RegistryTimeouts>;
+}
+
+/**
+ * Pulls an image from its registry and analyses it like analyzeImageArchive: the manifest for the platform
+ * (digests verified), the layers' total size checked against `maxBytes` before anything is downloaded, and only
+ * the layers whose summary `options.layerStore` lacks downloaded (into a fresh folder in `workDir`, always
+ * removed). `digest` is the digest of the image manifest analysed (the platform's, for an index).
+ *
+ * @example
+ * const analysis = await analyzeImageReference("nginx:1.25", { workDir, maxBytes: 2 ** 31, allowedRegistries: ["docker.io"] });
+ * @throws ImageError with a stable `code` (ImageErrorCode): never hangs, every request has timeouts.
+ */
+export async function analyzeImageReference(
+  reference: string | ImageReference,
+  options: AnalyzeImageReferenceOptions,
+): Promise<ImageAnalysis> {
+  const ref = typeof reference === "string" ? parseImageReference(reference) : reference;
+  if (!isRegistryAllowed(ref, options.allowedRegistries)) {
+    throw new ImageError(
+      "image_registry_not_allowed",
+      `${ref.registry} is not one of the registries images may be pulled from (IMAGE_REGISTRIES)`,
+    );
+  }
+  const platform = parsePlatform(options.platform ?? "linux/amd64");
+  const insecure = (options.insecureRegistries ?? []).some((host) => normalizeRegistry(host.trim()) === ref.registry);
+  const logins = await readDockerCredentials(options.dockerConfig ?? dockerConfigPath());
+  const credentials = logins.get(ref.registry);
+  const client = new RegistryClient(ref, {
+    insecure,
+    ...(credentials !== undefined && { credentials }),
+    timeouts: { ...DEFAULT_REGISTRY_TIMEOUTS, ...options.timeouts },
+  });
+
+  const manifest = await fetchImageManifest(client, ref.digest ?? ref.tag ?? "latest", platform);
+  const total = manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
+  if (total > options.maxBytes) {
+    throw new ImageError("image_too_large", `${ref.canonical} has ${total} bytes of layers, more than the ${options.maxBytes} accepted`);
+  }
+
+  const dir = await mkdtemp(join(options.workDir, "image-"));
+  try {
+    const limits = {
+      budget: { remaining: options.maxExpandedBytes ?? options.maxBytes * 8 },
+      maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    };
+    const summaries: { digest: string; summary: LayerSummary }[] = [];
+    for (const [index, layer] of manifest.layers.entries()) {
+      let summary =
+        summaries.find(({ digest }) => digest === layer.digest)?.summary ?? (await cachedLayerSummary(options.layerStore, layer.digest));
+      if (summary === undefined) {
+        const file = join(dir, `layer-${index}`);
+        await downloadBlob(client, layer, file);
+        summary = await summarizeLayer(file, layer.digest, limits);
+        await rm(file, { force: true });
+        await keepLayerSummary(options.layerStore, layer.digest, summary);
+      }
+      summaries.push({ digest: layer.digest, summary });
+    }
+    return {
+      digest: manifest.digest,
+      ...imageContents(summaries),
+      layers: manifest.layers.map(({ digest }, index) => ({ digest, index })),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,184 @@
+import { pipeline } from "node:stream/promises";
+import { Transform } from "node:stream";
+import tar from "tar-stream";
+import type { UncheckedEntry } from "../dependencies/package-set.js";
+import { normalizeEntryPath } from "./entry-path.js";
+import { ImageArchiveError } from "./image-archive-error.js";
+import { packageFileKind, readPackageFile } from "./installed-package-files.js";
+import type { PackageFileContent } from "./installed-package-files.js";
+import { layerStreams } from "./layer-stream.js";
+import { messageOf } from "./stage-archive.js";
+
+/**
+ * The format of LayerSummary. Bump it whenever what a summary holds or how a file is parsed changes (new metadata
+ * kinds, parser fixes): summaries of another version are ignored and the layer is read again.
+ */
+export const LAYER_SUMMARY_VERSION = 1;
+
+/**
+ * What one layer contributes to an image's packages, independent of the layers below it: a layer's digest fixes
+ * its bytes, so a summary is valid for every image that has the layer and holds no user data. Plain JSON.
+ */
+export interface LayerSummary {
+  version: typeof LAYER_SUMMARY_VERSION;
+  /** The package metadata files the layer writes (path without a leading `/`), parsed. */
+  files: Record<string, PackageFileContent>;
+  /** Paths the layer deletes from lower layers (`.wh.<name>` entries), with everything below them. */
+  whiteouts: string[];
+  /** Directories whose lower-layer content the layer hides (`.wh..wh..opq`). */
+  opaqueDirs: string[];
+  /**
+   * Paths where the layer puts something other than a directory or a parsed metadata file that may hide lower
+   * metadata: links (a `lib -> usr/lib` symlink hides a lower `lib/apk/...`) and metadata paths it writes unread.
+   */
+  hidden: string[];
+  /** Metadata files too big to read. */
+  unchecked: UncheckedEntry[];
+}
+
+/**
+ * Where layer summaries are kept between analyses, by layer digest (`sha256:…`). Implementations may lose entries
+ * at any time (a cache); a failing `get` or `set` only costs a re-read, never the analysis.
+ */
+export interface LayerSummaryStore {
+  get(digest: string): Promise<LayerSummary | undefined>;
+  set(digest: string, summary: LayerSummary): Promise<void>;
+}
+
+/** A LayerSummaryStore in a Map (tests, a single process); it copies through JSON as a remote store would. */
+export class InMemoryLayerSummaryStore implements LayerSummaryStore {
+  readonly summaries = new Map<string, string>();
+
+  get(digest: string): Promise<LayerSummary | undefined> {
+    const json = this.summaries.get(digest);
+    return Promise.resolve(json === undefined ? undefined : (JSON.parse(json) as LayerSummary));
+  }
+
+  set(digest: string, summary: LayerSummary): Promise<void> {
+    this.summaries.set(digest, JSON.stringify(summary));
+    return Promise.resolve();
+  }
+}
+
+/** Whether a stored value is a summary of the current format (anything else is ignored, not trusted). */
+export function isCurrentLayerSummary(value: unknown): value is LayerSummary {
+  if (typeof value !== "object" || value === null) return false;
+  const summary = value as Partial<LayerSummary>;
+  return (
+    summary.version === LAYER_SUMMARY_VERSION &&
+    typeof summary.files === "object" &&
+    summary.files !== null &&
+    [summary.whiteouts, summary.opaqueDirs, summary.hidden, summary.unchecked].every(Array.isArray)
+  );
+}
+
+/** The cached summary of `digest`, or undefined when there is none, it is of another format, or the store fails. */
+export async function cachedLayerSummary(store: LayerSummaryStore | undefined, digest: string): Promise<LayerSummary | undefined> {
+  if (store === undefined) return undefined;
+  try {
+    const summary = await store.get(digest);
+    return isCurrentLayerSummary(summary) ? summary : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps a summary; a store that fails is ignored (the next analysis reads the layer again). */
+export async function keepLayerSummary(store: LayerSummaryStore | undefined, digest: string, summary: LayerSummary): Promise<void> {
+  try {
+    await store?.set(digest, summary);
+  } catch {
+    // A cache outage must not fail the scan.
+  }
+}
+
+/** Bounds for reading one layer. */
+export interface LayerReadLimits {
+  /** Bytes the image's layers may still expand to; decremented as this layer is read (shared across layers). */
+  budget: { remaining: number };
+  maxFileBytes: number;
+}
+
+/** Reads a staged layer blob (gzip, zstd or plain tar) once and summarises the package metadata it adds and removes. */
+export async function summarizeLayer(file: string, digest: string, limits: LayerReadLimits): Promise<LayerSummary> {
+  const summary: LayerSummary = { version: LAYER_SUMMARY_VERSION, files: {}, whiteouts: [], opaqueDirs: [], hidden: [], unchecked: [] };
+  const extract = tar.extract();
+  const counting = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      limits.budget.remaining -= chunk.length;
+      if (limits.budget.remaining < 0) done(new ImageArchiveError("image_too_large", `layer ${digest} expands past the image size bound`));
+      else done(null, chunk);
+    },
+  });
+  const [raw, decoder] = await layerStreams(file, digest);
+  const feeding = decoder === undefined ? pipeline(raw, counting, extract) : pipeline(raw, decoder, counting, extract);
+  feeding.catch(() => undefined);
+  try {
+    for await (const entry of extract) {
+      const path = normalizeEntryPath(entry.header.name);
+      if (path === null || entry.header.type === "directory" || recordWhiteout(summary, path)) {
+        entry.resume();
+        continue;
+      }
+      const kind = packageFileKind(path);
+      if (entry.header.type !== "file") {
+        if (kind !== undefined || entry.header.type === "symlink" || entry.header.type === "link") hide(summary, path);
+        entry.resume();
+        continue;
+      }
+      if (kind === undefined) {
+        entry.resume();
+        continue;
+      }
+      const text = await readCapped(entry, limits.maxFileBytes);
+      if (text === null) {
+        hide(summary, path);
+        summary.unchecked.push({
+          ecosystem: "unknown",
+          name: path,
+          spec: `/${path}`,
+          kind: "malformed_entry",
+          reason: `file larger than ${limits.maxFileBytes} bytes, not read`,
+        });
+        continue;
+      }
+      summary.files[path] = readPackageFile(kind, text);
+    }
+    await feeding;
+  } catch (error) {
+    if (error instanceof ImageArchiveError) throw error;
+    throw new ImageArchiveError("image_archive_invalid", `layer ${digest} is not a readable tar: ${messageOf(error)}`, { cause: error });
+  }
+  return summary;
+}
+
+/** Records a whiteout entry; true when `path` was one. */
+function recordWhiteout(summary: LayerSummary, path: string): boolean {
+  const slash = path.lastIndexOf("/");
+  const dir = slash < 0 ? "" : path.slice(0, slash);
+  const base = path.slice(slash + 1);
+  if (base === ".wh..wh..opq") {
+    summary.opaqueDirs.push(dir);
+    return true;
+  }
+  if (!base.startsWith(".wh.")) return false;
+  summary.whiteouts.push(dir === "" ? base.slice(4) : `${dir}/${base.slice(4)}`);
+  return true;
+}
+
+/** A later entry of the same layer at `path` replaces an earlier one, as extraction would. */
+function hide(summary: LayerSummary, path: string): void {
+  delete summary.files[path];
+  summary.hidden.push(path);
+}
+
+/** The entry's text, or null (entry drained) when it is over `max` bytes. */
+async function readCapped(entry: AsyncIterable<Buffer>, max: number): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of entry) {
+    size += chunk.length;
+    if (size <= max) chunks.push(chunk);
+  }
+  return size > max ? null : Buffer.concat(chunks).toString("utf8");
+}
