@@ -122,6 +122,8 @@ describe("image scans of uploaded archives", () => {
 
     // Hot (the API flushes its read counts to the shared set every second), so the cache-worker re-runs it on an advisory change.
     const cacheRedis = new Redis(redis.url(1));
+    // Each layer's summary is kept by digest for every later image on the same layers.
+    expect(await cacheRedis.exists(`secapi:layer:${base}`, `secapi:layer:${app}`)).toBe(2);
     await waitFor(
       async () => ((await cacheRedis.zrange("secapi:hot-keys", 0, -1)).some((key) => key.includes(":result:image:")) ? true : undefined),
       { timeoutMs: 10_000, intervalMs: 100, what: "the image result among the hot keys" },

@@ -1,4 +1,4 @@
-import { type ImageReadSettings, type RunOutcome, runStoredScan } from "@secapi/core";
+import { type ImageReadSettings, RetryableRunError, type RunOutcome, runStoredScan } from "@secapi/core";
 import { type Db, type InputKey, type ScanRow, isPermanentDatabaseError, markRunScansRunning } from "@secapi/db";
 import { scanJobDataSchema } from "@secapi/events";
 import type { ScanPool } from "@secapi/scanners";
@@ -61,12 +61,13 @@ export function createScanProcessor(deps: ScanProcessorDeps) {
           { err: error, attempts, permanent },
           permanent ? "scan failed for good: Postgres refused its values" : "scan failed on its last attempt",
         );
-        const failed = await finishRun(deps.db, key, jobId, {
-          status: "failed",
-          code: "scan_failed",
-          message: "The scan could not be completed",
-        });
-        await deps.refund?.(failed, "scan_failed");
+        // A retryable failure that outlasted every attempt (a registry still unreachable) says what it was.
+        const failure =
+          error instanceof RetryableRunError
+            ? { code: error.code, message: error.message }
+            : { code: "scan_failed", message: "The scan could not be completed" };
+        const failed = await finishRun(deps.db, key, jobId, { status: "failed", ...failure });
+        await deps.refund?.(failed, failure.code);
       }
       if (permanent) throw new UnrecoverableError(`Postgres refused the scan's values: ${(error as Error).message}`);
       throw error;

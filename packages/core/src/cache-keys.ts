@@ -48,6 +48,11 @@ export class CacheKeys {
     }
     return { kind: "other" };
   }
+
+  /** What one image layer holds, by the layer's digest: shared by every image and user with that layer (no user data). */
+  layerSummary(digest: string): string {
+    return `${this.prefix}:layer:${digest}`;
+  }
 }
 
 /** A short stable hash of a query (filters, cursor) for list keys. */

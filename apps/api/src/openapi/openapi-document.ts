@@ -307,7 +307,8 @@ export function openApiDocument(): Record<string, unknown> {
             'is stored for the scan-worker and the scan runs (202). With JSON, `{"image": "<reference>"}` pulls the image from ' +
             'a registry in IMAGE_REGISTRIES (422 `image_registry_not_allowed` otherwise); `{"image", "sbom"}` is an `sbom` scan. ' +
             "Labels of an archive scan go in the query (`?label.project=web`). A failed run's `error.code`: " +
-            "`image_archive_invalid`, `image_too_large`, `image_layer_unsupported`, `image_upload_missing`, or the registry's.",
+            "`image_archive_invalid`, `image_too_large`, `image_layer_unsupported`, `image_upload_missing`; by reference also " +
+            "`image_not_found`, `image_unauthorized`, `image_manifest_invalid`, `image_platform_not_found`, `image_registry_unreachable`.",
           parameters: [
             { name: "Idempotency-Key", in: "header", schema: { type: "string", maxLength: 255 } },
             {

@@ -4,12 +4,15 @@ import {
   type AnalysedImage,
   ImageError,
   ImageReferenceError,
+  type ImageAnalysis,
   analyzeImageArchive,
+  analyzeImageReference,
   isRegistryAllowed,
   parseImageReference,
 } from "@secapi/scanners";
 import { z } from "zod";
 import { InputRefusedError } from "../input-refused-error.js";
+import { RetryableRunError } from "../retryable-run-error.js";
 import { RunInputError } from "../run-input-error.js";
 import type { ResolvedInput, ScanTypeDefinition } from "./scan-type.js";
 
@@ -31,6 +34,21 @@ function referenceOf(text: string) {
   } catch (error) {
     if (error instanceof ImageReferenceError) throw new InputRefusedError(error.code, `Image reference: ${error.message}`);
     throw error;
+  }
+}
+
+/** Image errors that may pass: retried with back-off, then the scan fails with their code. */
+const RETRYABLE_IMAGE_ERRORS = new Set(["image_registry_unreachable"]);
+
+/** Runs an analysis, turning its ImageErrors into run failures: permanent ones (after `onPermanent`) or retryable ones. */
+async function readImage(analyze: () => Promise<ImageAnalysis>, onPermanent?: () => Promise<void>): Promise<ImageAnalysis> {
+  try {
+    return await analyze();
+  } catch (error) {
+    if (!(error instanceof ImageError)) throw error;
+    if (RETRYABLE_IMAGE_ERRORS.has(error.code)) throw new RetryableRunError(error.code, error.message, { cause: error });
+    await onPermanent?.();
+    throw new RunInputError(error.code, error.message, { cause: error });
   }
 }
 
@@ -63,37 +81,30 @@ export const image: ScanTypeDefinition<ImageInput> = {
         `Registry ${reference.registry} is not one an image may be pulled from; allowed (IMAGE_REGISTRIES): ${policy.imageRegistries.join(", ")}`,
       );
     }
-    throw new InputRefusedError(
-      "image_pull_unavailable",
-      "Pulling an image by reference is not available in this build: send its archive (`docker save IMAGE`) to POST /api/v1/scan/image with Content-Type: application/x-tar",
-    );
   },
   resolveInput: async ({ db, key, input, io }): Promise<ResolvedInput | null> => {
     const run = input as ImageRunInput;
     if (run.analysis !== undefined) return null;
-    if (!("archive" in run))
-      throw new RunInputError("image_pull_unavailable", "Pulling an image by reference is not available in this build");
     if (io === undefined || key.ownerId === null) throw new RunInputError("input_unresolved", "The image has not been read yet");
+    const { maxBytes, registries, insecureRegistries, layerStore } = io.image;
+    const bounds = { workDir: await io.workDir(), maxBytes, ...(layerStore !== undefined && { layerStore }) };
+    if ("image" in run) {
+      const analysis = await readImage(() =>
+        analyzeImageReference(run.image, { ...bounds, allowedRegistries: registries, insecureRegistries }),
+      );
+      return { input: { image: run.image, analysis: { ...analysis, digest: analysis.digest ?? run.image } } };
+    }
     const owner = { ownerId: key.ownerId, digest: run.archive };
     const upload = run.upload === undefined ? undefined : await findImageUpload(db, run.upload, owner);
     if (upload === undefined) {
       throw new RunInputError("image_upload_missing", "The uploaded archive is no longer stored; upload it again");
     }
-    let analysis;
-    try {
-      analysis = await analyzeImageArchive(readImageUpload(db, upload.id), { workDir: await io.workDir(), maxBytes: io.image.maxBytes });
-    } catch (error) {
-      if (!(error instanceof ImageError)) throw error;
-      // Reading it again would fail the same way.
+    const deleteUpload = async () => {
       await deleteImageUpload(db, upload.id);
-      throw new RunInputError(error.code, error.message, { cause: error });
-    }
-    return {
-      input: { archive: run.archive, analysis: { ...analysis, digest: analysis.digest ?? run.archive } },
-      consumed: async () => {
-        await deleteImageUpload(db, upload.id);
-      },
     };
+    // Reading it again would fail the same way: the upload goes with the failure.
+    const analysis = await readImage(() => analyzeImageArchive(readImageUpload(db, upload.id), bounds), deleteUpload);
+    return { input: { archive: run.archive, analysis: { ...analysis, digest: analysis.digest ?? run.archive } }, consumed: deleteUpload };
   },
   prepareRun: async (db, canonicalInput) => {
     const analysis = (canonicalInput as ImageRunInput | null)?.analysis;

@@ -1,5 +1,5 @@
 import type { Db, InputKey } from "@secapi/db";
-import type { ScanTask } from "@secapi/scanners";
+import type { LayerSummaryStore, ScanTask } from "@secapi/scanners";
 import type { z } from "zod";
 
 /** What a run needs besides its canonical input, read before the (pure) engine runs on a thread. */
@@ -23,6 +23,8 @@ export interface ImageReadSettings {
   registries: readonly string[];
   /** `IMAGE_REGISTRY_INSECURE`: registries reached over plain HTTP. */
   insecureRegistries: readonly string[];
+  /** What each layer holds, by layer digest, shared by every image (and user) that has the layer. */
+  layerStore?: LayerSummaryStore;
 }
 
 /** What reading a run's input may use: given by the scan-worker, for one run. */
@@ -69,7 +71,8 @@ export interface ScanTypeDefinition<I = unknown> {
   /**
    * For a type whose input names something to read first (an image): reads it in the scan-worker and returns the
    * input to match, or null when the input is already resolved (a re-run). Throws RunInputError when the input
-   * can never be read (the run fails with its code); anything else thrown is transient (the job is retried).
+   * can never be read (the run fails with its code), RetryableRunError when it may be read later; anything else
+   * thrown is transient too (the job is retried).
    */
   resolveInput?(run: { db: Db; key: InputKey; input: unknown; io: RunIo | undefined }): Promise<ResolvedInput | null>;
   /** Reads what the engine needs for this canonical input (advisories for package scans) and builds its task. */
