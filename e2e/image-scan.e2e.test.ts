@@ -42,10 +42,10 @@ afterAll(async () => {
 
 type Answer = { status: number; headers: Headers; body: any };
 
-async function upload(archive: Buffer, contentType = "application/x-tar", key = user.api_key): Promise<Answer> {
+async function upload(archive: Buffer, contentType = "application/x-tar", headers: Record<string, string> = {}): Promise<Answer> {
   const response = await fetch(`${stack.apiUrl}/api/v1/scan/image`, {
     method: "POST",
-    headers: { Authorization: `Bearer ${key}`, "Content-Type": contentType },
+    headers: { Authorization: `Bearer ${user.api_key}`, "Content-Type": contentType, ...headers },
     body: archive,
   });
   const text = await response.text();
@@ -151,6 +151,33 @@ describe("image scans of uploaded archives", () => {
       ["12/zlib", base],
     ]);
     expect(current.result.findings[1].id).toBe(zlib);
+  });
+
+  it("runs concurrent uploads of one archive once, replays an Idempotency-Key, and keeps no archive afterwards", async () => {
+    const { archive } = await debianImage(uniqueId("concurrent"));
+    const answers = await Promise.all([upload(archive), upload(archive), upload(archive)]);
+    expect(answers.every((a) => a.status === 202 || a.status === 200)).toBe(true);
+    const jobs = new Set(answers.filter((a) => a.status === 202).map((a) => a.body.id));
+    const done = await Promise.all(
+      answers.map((a) => (a.status === 200 ? a.body : stack.pollUntilDone(a.headers.get("location") ?? "", user.api_key))),
+    );
+    expect(done.map((scan) => scan.status)).toEqual(["completed", "completed", "completed"]);
+    expect(new Set(done.map((scan) => JSON.stringify(scan.result.findings))).size).toBe(1);
+    const { rows } = await db.query<{ runs: string }>(
+      "SELECT count(DISTINCT job_id) AS runs FROM scans WHERE id = ANY($1::uuid[]) AND job_id IS NOT NULL",
+      [[...jobs]],
+    );
+    expect(Number(rows[0]?.runs)).toBe(1);
+    expect(await storedUploads()).toBe(0);
+
+    const { archive: other } = await debianImage(uniqueId("idempotent"));
+    const key = { "Idempotency-Key": uniqueId("idem") };
+    const first = await upload(other, "application/x-tar", key);
+    const again = await upload(other, "application/x-tar", key);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body.id).toBe(first.body.id);
+    await stack.pollUntilDone(first.headers.get("location") ?? "", user.api_key);
+    expect(await storedUploads()).toBe(0);
   });
 
   it("fails a malicious archive with its code, writing nothing outside the job's temp dir", async () => {
