@@ -9,3 +9,4 @@ export * from "./unique-id.js";
 export * from "./wait-for.js";
 export * from "./postgres-server.js";
 export * from "./osv-feed-server.js";
+export * from "./test-registry.js";

@@ -86,7 +86,10 @@ async function fetchManifest(client: RegistryClient, reference: string): Promise
   const declared = (json as { mediaType?: unknown } | null)?.mediaType;
   const header = answer.response.headers.get("content-type")?.split(";")[0]?.trim();
   const mediaType = typeof declared === "string" ? declared : (header ?? "");
-  if ((json as { schemaVersion?: unknown } | null)?.schemaVersion === 1 || mediaType.includes("manifest.v1")) {
+  if (
+    (json as { schemaVersion?: unknown } | null)?.schemaVersion === 1 ||
+    mediaType.startsWith("application/vnd.docker.distribution.manifest.v1")
+  ) {
     throw invalid(`manifest ${reference} is Docker schema 1, which is no longer read (push the image again with a current tool)`);
   }
   // An OCI index or manifest may omit mediaType: which one it is shows in its fields.

@@ -53,16 +53,15 @@ export async function* bodyChunks(answer: RegistryResponse, idleMs: number): Asy
   const body = answer.response.body;
   if (body === null) return;
   let stalled = false;
-  let timer = setTimeout(stall, idleMs);
-  function stall() {
+  const timer = setTimeout(() => {
     stalled = true;
     answer.abort();
-  }
+  }, idleMs);
   try {
     for await (const chunk of body as AsyncIterable<Uint8Array>) {
-      clearTimeout(timer);
+      // Restarted per chunk; the consumer's time (writing to disk) counts too, which only makes it stricter.
+      timer.refresh();
       yield chunk;
-      timer = setTimeout(stall, idleMs);
     }
   } catch (error) {
     const host = new URL(answer.response.url).host;

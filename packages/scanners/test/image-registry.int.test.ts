@@ -1,0 +1,329 @@
+import { type Server, type ServerResponse, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TestRegistry, buildOciImage, freePort, missingRegistryTools } from "@secapi/testing";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { analyzeImageArchive, analyzeImageReference, InMemoryLayerSummaryStore } from "../src/index.js";
+import type { AnalyzeImageReferenceOptions } from "../src/index.js";
+
+const missing = missingRegistryTools();
+if (missing !== undefined) console.warn(missing);
+
+const DEBIAN_OS_RELEASE = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n';
+const dpkgStatus = [
+  "Package: libssl3\nStatus: install ok installed\nSource: openssl (3.0.11-1~deb12u2)\nVersion: 3.0.11-1~deb12u2\n",
+  "Package: zlib1g\nStatus: install ok installed\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\n",
+].join("\n");
+const npmPackage = (name: string, version: string) => JSON.stringify({ name, version });
+
+/**
+ * A proxy in front of the registry, as a hosted registry behaves: optionally a Bearer challenge and a token
+ * endpoint that wants a login; it counts blob GETs, and can corrupt or stall chosen blobs.
+ */
+class RegistryProxy {
+  readonly blobGets: string[] = [];
+  login: { username: string; password: string } | undefined;
+  readonly corrupt = new Set<string>();
+  readonly stall = new Set<string>();
+  private server: Server | undefined;
+  host = "";
+  private readonly token = "t0ken";
+
+  constructor(private readonly upstream: string) {}
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      void this.handle(req.url ?? "/", req.headers, res).catch((error: unknown) => res.destroy(error as Error));
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
+    this.host = `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  private async handle(url: string, headers: NodeJS.Dict<string | string[]>, res: ServerResponse): Promise<void> {
+    if (url.startsWith("/token")) {
+      const expected = this.login && `Basic ${Buffer.from(`${this.login.username}:${this.login.password}`).toString("base64")}`;
+      if (headers.authorization !== expected) return void res.writeHead(401).end('{"details":"bad login"}');
+      return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token: this.token }));
+    }
+    if (this.login !== undefined && headers.authorization !== `Bearer ${this.token}`) {
+      const scope = /^\/v2\/(.+)\/(?:manifests|blobs)\//.exec(url)?.[1];
+      res.writeHead(401, {
+        "www-authenticate": `Bearer realm="http://${this.host}/token",service="test-registry"${scope ? `,scope="repository:${scope}:pull"` : ""}`,
+        "content-type": "application/json",
+      });
+      return void res.end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+    }
+    const blob = /\/blobs\/(sha256:[a-f0-9]{64})$/.exec(url)?.[1];
+    if (blob !== undefined) this.blobGets.push(blob);
+    if (blob !== undefined && this.stall.has(blob)) return void res.writeHead(200).write("x");
+    const accept = headers.accept;
+    const answer = await fetch(this.upstream + url, { headers: typeof accept === "string" ? { accept } : {} });
+    const out: Record<string, string> = {};
+    for (const name of ["content-type", "docker-content-digest", "www-authenticate"]) {
+      const value = answer.headers.get(name);
+      if (value !== null) out[name] = value;
+    }
+    const body = Buffer.from(await answer.arrayBuffer());
+    if (blob !== undefined && this.corrupt.has(blob) && body.length > 0) body.writeUInt8((body.at(-1) ?? 0) ^ 0xff, body.length - 1);
+    res.writeHead(answer.status, out).end(body);
+  }
+}
+
+describe.skipIf(missing !== undefined)("analyzeImageReference against a registry on loopback", () => {
+  let registry: TestRegistry;
+  let proxy: RegistryProxy;
+  let buildDir: string;
+  let workDir: string;
+  let options: AnalyzeImageReferenceOptions;
+  const digests: Record<string, string> = {};
+
+  beforeAll(async () => {
+    registry = await TestRegistry.start();
+    proxy = await new RegistryProxy(registry.url).start();
+    buildDir = await mkdtemp(join(tmpdir(), "secapi-image-build-"));
+    const debian = await buildOciImage(
+      buildDir,
+      [
+        { files: { "etc/os-release": DEBIAN_OS_RELEASE, "var/lib/dpkg/status": dpkgStatus } },
+        { files: { "app/node_modules/lodash/package.json": npmPackage("lodash", "4.17.20") } },
+      ],
+      { tag: "debian" },
+    );
+    await registry.push(debian, "debian/app:1", "v2s2");
+    // The same base and app layer, then a layer that deletes the vulnerable lodash (a whiteout).
+    await registry.push(
+      await buildOciImage(buildDir, [{ remove: ["app/node_modules/lodash"] }], { tag: "fixed", from: "debian" }),
+      "debian/app:fixed",
+    );
+    const distroless = await buildOciImage(
+      buildDir,
+      [
+        {
+          files: {
+            "etc/os-release": DEBIAN_OS_RELEASE,
+            "var/lib/dpkg/status.d/libssl3": "Package: libssl3\nSource: openssl\nVersion: 3.0.11-1~deb12u2\n",
+            "var/lib/dpkg/status.d/base-files": "Package: base-files\nVersion: 12.4+deb12u5\n",
+          },
+        },
+      ],
+      { tag: "distroless" },
+    );
+    await registry.push(distroless, "distroless/base:1");
+    const alpine = await buildOciImage(
+      buildDir,
+      [
+        {
+          files: {
+            "etc/os-release": 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.19.1\n',
+            "lib/apk/db/installed": "P:busybox\nV:1.36.1-r15\no:busybox\n\nP:libcrypto3\nV:3.1.4-r5\no:openssl\n\n",
+          },
+        },
+      ],
+      { tag: "alpine" },
+    );
+    await registry.push(alpine, "alpine/base:3.19");
+    for (const architecture of ["amd64", "arm64"]) {
+      const image = await buildOciImage(
+        buildDir,
+        [{ files: { "node_modules/arch/package.json": npmPackage("arch", `1.0.0-${architecture}`) } }],
+        {
+          tag: architecture,
+          architecture,
+        },
+      );
+      await registry.push(image, `multi/app:${architecture}`);
+    }
+    const entries = await Promise.all(
+      ["arm64", "amd64"].map(async (architecture) => {
+        const manifest = await registry.manifest("multi/app", architecture);
+        return {
+          mediaType: "application/vnd.oci.image.manifest.v1+json",
+          digest: manifest.digest,
+          size: manifest.bytes.length,
+          platform: { os: "linux", architecture },
+        };
+      }),
+    );
+    digests.multiIndex = await registry.putManifest(
+      "multi/app",
+      "1",
+      "application/vnd.oci.image.index.v1+json",
+      JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: entries }),
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await proxy?.stop();
+    await registry?.stop();
+    if (buildDir !== undefined) await rm(buildDir, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    workDir = await mkdtemp(join(tmpdir(), "secapi-image-pull-"));
+    proxy.blobGets.length = 0;
+    proxy.login = undefined;
+    proxy.corrupt.clear();
+    proxy.stall.clear();
+    options = {
+      workDir,
+      maxBytes: 64 * 1024 * 1024,
+      allowedRegistries: [registry.host, proxy.host],
+      insecureRegistries: [registry.host, proxy.host],
+      dockerConfig: join(workDir, "..", "no-such-docker-config.json"),
+      timeouts: { headersMs: 5_000, idleMs: 2_000 },
+    };
+  });
+
+  afterEach(async () => {
+    // Whatever happened, nothing of the pull is left behind.
+    expect(await readdir(workDir)).toEqual([]);
+    await rm(workDir, { recursive: true, force: true });
+  });
+
+  it("pulls a Debian image (Docker v2 schema 2): os, dpkg and npm packages with the layer that added each", async () => {
+    const manifest = await registry.manifest("debian/app", "1");
+    const layers = (manifest.json as { layers: { digest: string }[] }).layers.map((layer) => layer.digest);
+    const analysis = await analyzeImageReference(`${registry.host}/debian/app:1`, options);
+    expect(analysis).toEqual({
+      digest: manifest.digest,
+      os: { family: "debian", version: "12" },
+      layers: layers.map((digest, index) => ({ digest, index })),
+      packages: [
+        { ecosystem: "npm", name: "lodash", version: "4.17.20", layer: layers[1] },
+        { ecosystem: "Debian", name: "12/openssl", version: "3.0.11-1~deb12u2", layer: layers[0] },
+        { ecosystem: "Debian", name: "12/zlib", version: "1:1.2.13.dfsg-1", layer: layers[0] },
+      ],
+      unchecked: [],
+    });
+    // The same image by digest, and as the `docker save` archive of it, read the same.
+    expect(await analyzeImageReference(`${registry.host}/debian/app@${manifest.digest}`, options)).toEqual(analysis);
+    const archive = join(workDir, "..", `${proxy.host.replace(":", "-")}-debian.tar`);
+    await registry.saveArchive(`debian/app@${manifest.digest}`, archive);
+    try {
+      const saved = await analyzeImageArchive(createReadStream(archive), options);
+      expect(saved.packages.map(({ name, version }) => `${name}@${version}`)).toEqual(
+        analysis.packages.map(({ name, version }) => `${name}@${version}`),
+      );
+    } finally {
+      await rm(archive, { force: true });
+    }
+  });
+
+  it("reads a distroless status.d and an Alpine apk database", async () => {
+    const distroless = await analyzeImageReference(`${registry.host}/distroless/base:1`, options);
+    expect(distroless.packages.map(({ ecosystem, name, version }) => ({ ecosystem, name, version }))).toEqual([
+      { ecosystem: "Debian", name: "12/base-files", version: "12.4+deb12u5" },
+      { ecosystem: "Debian", name: "12/openssl", version: "3.0.11-1~deb12u2" },
+    ]);
+    const alpine = await analyzeImageReference(`${registry.host}/alpine/base:3.19`, options);
+    expect(alpine.os).toEqual({ family: "alpine", version: "3.19.1" });
+    expect(alpine.packages.map(({ name, version }) => `${name}@${version}`)).toEqual([
+      "v3.19/busybox@1.36.1-r15",
+      "v3.19/openssl@3.1.4-r5",
+    ]);
+  });
+
+  it("applies a later layer's whiteout, and with a layer store downloads only the layers it has not summarised", async () => {
+    const store = new InMemoryLayerSummaryStore();
+    const withStore = { ...options, layerStore: store };
+    const cold = await analyzeImageReference(`${proxy.host}/debian/app:1`, withStore);
+    expect(proxy.blobGets).toHaveLength(2);
+    proxy.blobGets.length = 0;
+    const fixed = await analyzeImageReference(`${proxy.host}/debian/app:fixed`, withStore);
+    expect(fixed.layers.slice(0, 2)).toEqual(cold.layers);
+    // Only the top layer, the one the first image did not have, is fetched.
+    expect(proxy.blobGets).toEqual([fixed.layers[2]?.digest]);
+    expect(fixed.packages.map(({ name }) => name)).toEqual(["12/openssl", "12/zlib"]);
+    proxy.blobGets.length = 0;
+    expect(await analyzeImageReference(`${proxy.host}/debian/app:1`, withStore)).toEqual(cold);
+    expect(proxy.blobGets).toEqual([]);
+  });
+
+  it("picks the platform from a multi-arch index: linux/amd64 by default, another on request, an error for one it lacks", async () => {
+    const amd64 = await analyzeImageReference(`${registry.host}/multi/app:1`, options);
+    expect(amd64.packages.map(({ version }) => version)).toEqual(["1.0.0-amd64"]);
+    expect(amd64.digest).toBe((await registry.manifest("multi/app", "amd64")).digest);
+    const arm64 = await analyzeImageReference(`${registry.host}/multi/app@${digests.multiIndex}`, { ...options, platform: "linux/arm64" });
+    expect(arm64.packages.map(({ version }) => version)).toEqual(["1.0.0-arm64"]);
+    await expect(analyzeImageReference(`${registry.host}/multi/app:1`, { ...options, platform: "linux/s390x" })).rejects.toMatchObject({
+      code: "image_platform_not_found",
+      message: expect.stringContaining("linux/amd64") as unknown,
+    });
+  });
+
+  it("authenticates with a Bearer token for the login in the Docker config file; refuses without it or with a wrong one", async () => {
+    proxy.login = { username: "scanner", password: "s3cret" };
+    const reference = `${proxy.host}/alpine/base:3.19`;
+    await expect(analyzeImageReference(reference, options)).rejects.toMatchObject({ code: "image_unauthorized" });
+    const config = join(workDir, "..", `${proxy.host.replace(":", "-")}-docker-config.json`);
+    const writeLogin = (password: string) =>
+      writeFile(
+        config,
+        JSON.stringify({ auths: { [`http://${proxy.host}/v1/`]: { auth: Buffer.from(`scanner:${password}`).toString("base64") } } }),
+      );
+    try {
+      await writeLogin("wrong");
+      await expect(analyzeImageReference(reference, { ...options, dockerConfig: config })).rejects.toMatchObject({
+        code: "image_unauthorized",
+      });
+      await writeLogin("s3cret");
+      const analysis = await analyzeImageReference(reference, { ...options, dockerConfig: config });
+      expect(analysis.packages).toHaveLength(2);
+    } finally {
+      await rm(config, { force: true });
+    }
+  });
+
+  it.each([
+    ["an unknown repository", "nobody/here:1"],
+    ["an unknown tag", "alpine/base:9.99"],
+    ["an unknown digest", `alpine/base@sha256:${"0".repeat(64)}`],
+  ])("answers image_not_found for %s", async (_what, path) => {
+    await expect(analyzeImageReference(`${registry.host}/${path}`, options)).rejects.toMatchObject({ code: "image_not_found" });
+  });
+
+  it("fails with image_registry_unreachable on a closed port and on a blob that stalls", async () => {
+    const closed = `127.0.0.1:${await freePort()}`;
+    const unreachable = { ...options, allowedRegistries: [closed], insecureRegistries: [closed] };
+    await expect(analyzeImageReference(`${closed}/a/b:1`, unreachable)).rejects.toMatchObject({ code: "image_registry_unreachable" });
+    const manifest = await registry.manifest("alpine/base", "3.19");
+    proxy.stall.add((manifest.json as { layers: { digest: string }[] }).layers[0]?.digest ?? "");
+    await expect(analyzeImageReference(`${proxy.host}/alpine/base:3.19`, { ...options, timeouts: { idleMs: 300 } })).rejects.toMatchObject({
+      code: "image_registry_unreachable",
+    });
+  });
+
+  it("refuses an image whose layers add up to more than maxBytes before downloading any", async () => {
+    await expect(analyzeImageReference(`${proxy.host}/debian/app:1`, { ...options, maxBytes: 100 })).rejects.toMatchObject({
+      code: "image_too_large",
+    });
+    expect(proxy.blobGets).toEqual([]);
+  });
+
+  it("refuses a blob whose bytes do not match its digest", async () => {
+    const manifest = await registry.manifest("alpine/base", "3.19");
+    proxy.corrupt.add((manifest.json as { layers: { digest: string }[] }).layers[0]?.digest ?? "");
+    await expect(analyzeImageReference(`${proxy.host}/alpine/base:3.19`, options)).rejects.toMatchObject({
+      code: "image_manifest_invalid",
+      message: expect.stringContaining("does not match") as unknown,
+    });
+  });
+
+  it("refuses registries outside the allowed list and references that do not parse", async () => {
+    await expect(
+      analyzeImageReference(`${registry.host}/alpine/base:3.19`, { ...options, allowedRegistries: ["docker.io"] }),
+    ).rejects.toMatchObject({
+      code: "image_registry_not_allowed",
+    });
+    await expect(analyzeImageReference("Not A Reference", options)).rejects.toMatchObject({ code: "image_reference_invalid" });
+  });
+});
