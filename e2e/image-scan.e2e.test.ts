@@ -1,12 +1,12 @@
 import { existsSync } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TestRedisServer, uniqueId, waitFor } from "@secapi/testing";
+import { TestRedisServer, TestRegistry, missingRegistryTools, uniqueId, waitFor } from "@secapi/testing";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEBIAN_12_OS_RELEASE, dockerSaveArchive, dpkgStatus, gzip, tarBytes } from "./image-archive.js";
+import { DEBIAN_12_OS_RELEASE, dockerSaveArchive, dpkgStatus, gzip, sha256, tarBytes } from "./image-archive.js";
 import { Stack } from "./stack.js";
 
 // DESIGN.md `image` scan type: a `docker save` archive uploaded to POST /api/v1/scan/image, stored in Postgres for
@@ -15,7 +15,10 @@ import { Stack } from "./stack.js";
 
 const MAX_BYTES = 4 * 1024 * 1024;
 
+const missingTools = missingRegistryTools();
+
 let redis: TestRedisServer;
+let registry: TestRegistry | undefined;
 let stack: Stack;
 let admin: string;
 let user: { id: string; api_key: string };
@@ -23,7 +26,16 @@ let db: pg.Client;
 
 beforeAll(async () => {
   redis = await TestRedisServer.start();
-  stack = await Stack.create({ REDIS_URL: redis.url(0), REDIS_CACHE_URL: redis.url(1), IMAGE_MAX_BYTES: String(MAX_BYTES) });
+  // A registry of the test's own on loopback (Debian's docker-registry), allowed and reached over plain HTTP.
+  registry = missingTools === undefined ? await TestRegistry.start() : undefined;
+  const registries: Record<string, string> =
+    registry === undefined ? {} : { IMAGE_REGISTRIES: `docker.io,${registry.host}`, IMAGE_REGISTRY_INSECURE: registry.host };
+  stack = await Stack.create({
+    REDIS_URL: redis.url(0),
+    REDIS_CACHE_URL: redis.url(1),
+    IMAGE_MAX_BYTES: String(MAX_BYTES),
+    ...registries,
+  });
   await stack.startApi();
   await stack.startScanWorker();
   await stack.startCacheWorker();
@@ -37,6 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await db?.end();
   await stack.close();
+  await registry?.stop();
   await redis.stop();
 });
 
@@ -123,7 +136,7 @@ describe("image scans of uploaded archives", () => {
     // Hot (the API flushes its read counts to the shared set every second), so the cache-worker re-runs it on an advisory change.
     const cacheRedis = new Redis(redis.url(1));
     // Each layer's summary is kept by digest for every later image on the same layers.
-    expect(await cacheRedis.exists(`secapi:layer:${base}`, `secapi:layer:${app}`)).toBe(2);
+    expect(await cacheRedis.exists(`secapi:layer:v1:${base}`, `secapi:layer:v1:${app}`)).toBe(2);
     await waitFor(
       async () => ((await cacheRedis.zrange("secapi:hot-keys", 0, -1)).some((key) => key.includes(":result:image:")) ? true : undefined),
       { timeoutMs: 10_000, intervalMs: 100, what: "the image result among the hot keys" },
@@ -234,5 +247,49 @@ describe("image scans of uploaded archives", () => {
     const malformed = await stack.request("POST", "/api/v1/scan/docker", user.api_key, { image: "Nginx:1" });
     expect([malformed.status, malformed.body.code]).toEqual([422, "image_reference_invalid"]);
     expect(await storedUploads()).toBe(before);
+  });
+});
+
+describe.skipIf(missingTools !== undefined)("image scans by reference, pulled from a registry", () => {
+  it("pulls an image by reference and matches it like its archive; an unknown tag fails with image_not_found", async () => {
+    const host = registry?.host ?? "";
+    const advisory = uniqueId("DSA-OPENSSL-PULL");
+    await importAdvisories([debianAdvisory(advisory, "openssl", "3.0.13-1~deb12u1")]);
+    const dir = await mkdtemp(join(tmpdir(), "secapi-e2e-layers-"));
+    try {
+      const base = gzip(
+        await tarBytes([
+          { path: "etc/os-release", content: DEBIAN_12_OS_RELEASE },
+          { path: "var/lib/dpkg/status", content: dpkgStatus([{ name: "libssl3", source: "openssl", version: "3.0.11-1~deb12u1" }]) },
+        ]),
+      );
+      const app = gzip(await tarBytes([{ path: "app/VERSION", content: uniqueId("v") }]));
+      const files = [join(dir, "base.tar.gz"), join(dir, "app.tar.gz")];
+      await writeFile(files[0] ?? "", base);
+      await writeFile(files[1] ?? "", app);
+      const repository = `e2e/${uniqueId("app").toLowerCase()}`;
+      const manifestDigest = await registry?.pushLayers(repository, "1", files);
+
+      const submitted = await stack.request("POST", "/api/v1/scan/docker", user.api_key, { image: `${host}/${repository}:1` });
+      expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
+      expect(submitted.body.type).toBe("image");
+      const scan = await stack.pollUntilDone(submitted.headers.get("location") ?? "", user.api_key);
+      expect(scan.status, JSON.stringify(scan)).toBe("completed");
+      const finding = scan.result.findings.find((f: any) => f.id === advisory);
+      expect([finding?.package, finding?.layer]).toEqual(["12/openssl", sha256(base)]);
+      expect(scan.result.image).toMatchObject({ digest: manifestDigest, os: { family: "debian", version: "12" } });
+
+      // The same reference again, through the other route name: the same input, a cache hit.
+      const repeat = await stack.request("POST", "/api/v1/scan/image", user.api_key, { image: `${host}/${repository}:1` });
+      expect([repeat.status, repeat.body.cached]).toEqual([200, true]);
+
+      const missing = await stack.request("POST", "/api/v1/scan/image", user.api_key, { image: `${host}/${repository}:nope` });
+      expect(missing.status).toBe(202);
+      const failed = await stack.pollUntilDone(missing.headers.get("location") ?? "", user.api_key);
+      expect([failed.status, failed.error?.code]).toEqual(["failed", "image_not_found"]);
+      expect(await leftoverWorkDirs()).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

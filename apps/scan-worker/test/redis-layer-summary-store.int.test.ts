@@ -30,7 +30,7 @@ describe("RedisLayerSummaryStore", () => {
     const memory = new InMemoryLayerSummaryStore();
     await memory.set(digest, summary);
     expect(await store.get(digest)).toEqual(await memory.get(digest));
-    const ttl = await redis.ttl(`${prefix}:layer:${digest}`);
+    const ttl = await redis.ttl(`${prefix}:layer:v1:${digest}`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60);
   });
