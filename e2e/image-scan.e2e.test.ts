@@ -237,6 +237,21 @@ describe("image scans of uploaded archives", () => {
     const tooLarge = await upload(Buffer.alloc(MAX_BYTES + 1));
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.body.code).toBe("payload_too_large");
+    // Without a Content-Length, counted while it streams.
+    const chunks = [Buffer.alloc(MAX_BYTES), Buffer.alloc(1024)];
+    const streamed = await fetch(`${stack.apiUrl}/api/v1/scan/image`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${user.api_key}`, "Content-Type": "application/x-tar" },
+      body: new ReadableStream({
+        pull(controller) {
+          const chunk = chunks.shift();
+          if (chunk === undefined) controller.close();
+          else controller.enqueue(chunk);
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
     const wrongType = await upload(Buffer.from("hello"), "text/plain");
     expect(wrongType.status).toBe(415);
     expect(wrongType.body.error).toContain("application/x-tar");

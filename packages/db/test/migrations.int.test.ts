@@ -28,6 +28,8 @@ describe("migrations", () => {
       "api_keys",
       "api_usage",
       "idempotency_keys",
+      "image_upload_chunks",
+      "image_uploads",
       "outbox",
       "scan_inputs",
       "scan_results",
@@ -37,6 +39,8 @@ describe("migrations", () => {
   });
 
   it("goes down to nothing and up again, one migration at a time", async () => {
+    expect(await migrateDown(fixture.db)).toEqual(["20261203121600_image_uploads"]);
+    expect(await tables()).not.toContain("image_uploads");
     expect(await migrateDown(fixture.db)).toEqual(["20261203110000_scan_labels"]);
     expect(await migrateDown(fixture.db)).toEqual(["20261203100000_advisory_sync"]);
     expect(await tables()).not.toContain("advisory_sync_state");
@@ -54,7 +58,8 @@ describe("migrations", () => {
       "20261202000000_advisory_revisions",
       "20261203100000_advisory_sync",
       "20261203110000_scan_labels",
+      "20261203121600_image_uploads",
     ]);
-    expect(await tables()).toHaveLength(13);
+    expect(await tables()).toHaveLength(15);
   });
 });

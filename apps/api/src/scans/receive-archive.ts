@@ -21,8 +21,15 @@ export interface ReceivedArchive {
   remove(): Promise<void>;
 }
 
+// The rest of an over-size body is not read: the connection closes after the answer.
 const tooLarge = (maxBytes: number) =>
-  new HttpError(413, "payload_too_large", `The image archive exceeds IMAGE_MAX_BYTES (${maxBytes} bytes)`, { limit: maxBytes });
+  new HttpError(
+    413,
+    "payload_too_large",
+    `The image archive exceeds IMAGE_MAX_BYTES (${maxBytes} bytes)`,
+    { limit: maxBytes },
+    { Connection: "close" },
+  );
 
 /**
  * Streams a request body to a temporary file, hashing and counting it on the way: never whole in memory. Over
@@ -44,13 +51,16 @@ export async function receiveArchive(req: Request, maxBytes: number): Promise<Re
       done(null, chunk);
     },
   });
+  // `pipe`, not `pipeline`, from the request: an over-size body must leave the socket open for the 413.
+  req.once("close", () => {
+    if (!req.complete) counting.destroy(new HttpError(400, "request_aborted", "The client aborted the upload"));
+  });
+  req.pipe(counting);
   try {
-    await pipeline(req, counting, createWriteStream(file, { flags: "wx" }));
+    await pipeline(counting, createWriteStream(file, { flags: "wx" }));
   } catch (error) {
+    req.unpipe(counting);
     await remove();
-    // The rest of an over-size body is not read: the connection closes after the answer.
-    if (error instanceof HttpError) throw error;
-    if (req.destroyed || req.readableAborted) throw new HttpError(400, "request_aborted", "The client aborted the upload");
     throw error;
   }
   if (size === 0) {
