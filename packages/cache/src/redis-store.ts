@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
-import { type BreakerState, CircuitBreaker, withTimeout } from "@secapi/toolkit";
+import { type BreakerState, CircuitBreaker } from "@secapi/toolkit";
 import type { Cluster, Redis } from "ioredis";
+import { Deadlines } from "./deadlines.js";
 import { CacheTimeoutError } from "./errors/cache-timeout-error.js";
 import { CacheUnavailableError } from "./errors/cache-unavailable-error.js";
 import { type Invalidation, type InvalidationKind, parseInvalidation } from "./invalidation.js";
@@ -70,8 +71,10 @@ export class RedisStore {
   private readonly redis: Redis | Cluster;
   private readonly layout: KeyLayout;
   private readonly cluster: boolean;
+  private readonly deadlines: Deadlines;
 
   constructor(private readonly options: RedisStoreOptions) {
+    this.deadlines = new Deadlines(options.timeoutMs);
     this.redis = options.redis;
     this.layout = options.layout;
     this.cluster = options.redis.isCluster;
@@ -336,13 +339,11 @@ export class RedisStore {
   /** Sends a command raced with the timeout; one that times out is watched until Redis answers it. */
   private send<T>(operation: string, command: () => Promise<T>): Promise<T> {
     const sent = command();
-    const timeoutMs = this.options.timeoutMs;
-    const answered = withTimeout(sent, timeoutMs, () => new CacheTimeoutError(operation, timeoutMs));
-    // Registered before the caller awaits, so the guard is up before the caller learns of the timeout.
-    answered.catch((error: unknown) => {
-      if (error instanceof CacheTimeoutError) this.stall.track(sent);
+    return this.deadlines.race(sent, () => {
+      // Before the caller learns of the timeout, so that the guard is up when it does.
+      this.stall.track(sent);
+      return new CacheTimeoutError(operation, this.options.timeoutMs);
     });
-    return answered;
   }
 
   private failed(operation: string, ticket: number, error: unknown): Outcome<never> {

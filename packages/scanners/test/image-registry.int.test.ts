@@ -26,8 +26,14 @@ const npmPackage = (name: string, version: string) => JSON.stringify({ name, ver
 class RegistryProxy {
   readonly blobGets: string[] = [];
   login: { username: string; password: string } | undefined;
+  /** How a login is asked for: a Bearer challenge with a token endpoint, or Basic on every request. */
+  scheme: "bearer" | "basic" = "bearer";
   readonly corrupt = new Set<string>();
   readonly stall = new Set<string>();
+  /** Paths answered 503 this many more times. */
+  readonly unavailable = new Map<string, number>();
+  /** Paths never answered (not even headers). */
+  readonly silent = new Set<string>();
   private server: Server | undefined;
   host = "";
   private readonly token = "t0ken";
@@ -54,7 +60,11 @@ class RegistryProxy {
       if (headers.authorization !== expected) return void res.writeHead(401).end('{"details":"bad login"}');
       return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token: this.token }));
     }
-    if (this.login !== undefined && headers.authorization !== `Bearer ${this.token}`) {
+    const basic = this.login && `Basic ${Buffer.from(`${this.login.username}:${this.login.password}`).toString("base64")}`;
+    if (this.scheme === "basic" && this.login !== undefined && headers.authorization !== basic) {
+      return void res.writeHead(401, { "www-authenticate": 'Basic realm="test-registry"' }).end();
+    }
+    if (this.scheme === "bearer" && this.login !== undefined && headers.authorization !== `Bearer ${this.token}`) {
       const scope = /^\/v2\/(.+)\/(?:manifests|blobs)\//.exec(url)?.[1];
       res.writeHead(401, {
         "www-authenticate": `Bearer realm="http://${this.host}/token",service="test-registry"${scope ? `,scope="repository:${scope}:pull"` : ""}`,
@@ -62,6 +72,12 @@ class RegistryProxy {
       });
       return void res.end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
     }
+    const failures = this.unavailable.get(url) ?? 0;
+    if (failures > 0) {
+      this.unavailable.set(url, failures - 1);
+      return void res.writeHead(503).end();
+    }
+    if (this.silent.has(url)) return;
     const blob = /\/blobs\/(sha256:[a-f0-9]{64})$/.exec(url)?.[1];
     if (blob !== undefined) this.blobGets.push(blob);
     if (blob !== undefined && this.stall.has(blob)) return void res.writeHead(200).write("x");
@@ -171,8 +187,11 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
     workDir = await mkdtemp(join(tmpdir(), "secapi-image-pull-"));
     proxy.blobGets.length = 0;
     proxy.login = undefined;
+    proxy.scheme = "bearer";
     proxy.corrupt.clear();
     proxy.stall.clear();
+    proxy.unavailable.clear();
+    proxy.silent.clear();
     options = {
       workDir,
       maxBytes: 64 * 1024 * 1024,
@@ -260,7 +279,7 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
     });
   });
 
-  it("authenticates with a Bearer token for the login in the Docker config file; refuses without it or with a wrong one", async () => {
+  it("authenticates with a Bearer token (or Basic) for the login in the Docker config file; refuses without it or with a wrong one", async () => {
     proxy.login = { username: "scanner", password: "s3cret" };
     const reference = `${proxy.host}/alpine/base:3.19`;
     await expect(analyzeImageReference(reference, options)).rejects.toMatchObject({ code: "image_unauthorized" });
@@ -278,6 +297,10 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
       await writeLogin("s3cret");
       const analysis = await analyzeImageReference(reference, { ...options, dockerConfig: config });
       expect(analysis.packages).toHaveLength(2);
+      // A registry that asks for Basic credentials on every request gets the same login.
+      proxy.scheme = "basic";
+      expect(await analyzeImageReference(reference, { ...options, dockerConfig: config })).toEqual(analysis);
+      await expect(analyzeImageReference(reference, options)).rejects.toMatchObject({ code: "image_unauthorized" });
     } finally {
       await rm(config, { force: true });
     }
@@ -299,6 +322,19 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
     proxy.stall.add((manifest.json as { layers: { digest: string }[] }).layers[0]?.digest ?? "");
     await expect(analyzeImageReference(`${proxy.host}/alpine/base:3.19`, { ...options, timeouts: { idleMs: 300 } })).rejects.toMatchObject({
       code: "image_registry_unreachable",
+    });
+  });
+
+  it("retries a 503 once; a registry that keeps failing or never answers is image_registry_unreachable", async () => {
+    const reference = `${proxy.host}/alpine/base:3.19`;
+    proxy.unavailable.set("/v2/alpine/base/manifests/3.19", 1);
+    expect((await analyzeImageReference(reference, options)).packages).toHaveLength(2);
+    proxy.unavailable.set("/v2/alpine/base/manifests/3.19", 2);
+    await expect(analyzeImageReference(reference, options)).rejects.toMatchObject({ code: "image_registry_unreachable" });
+    proxy.silent.add("/v2/alpine/base/manifests/3.19");
+    await expect(analyzeImageReference(reference, { ...options, timeouts: { headersMs: 300 } })).rejects.toMatchObject({
+      code: "image_registry_unreachable",
+      message: expect.stringContaining("no answer within 300 ms") as unknown,
     });
   });
 

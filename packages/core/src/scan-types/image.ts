@@ -1,6 +1,5 @@
-import { deleteImageUpload, findAdvisorySnapshot, findImageUpload, readImageUpload } from "@secapi/db";
+import { deleteImageUpload, findImageUpload, readImageUpload } from "@secapi/db";
 import {
-  type Advisory,
   type AnalysedImage,
   ImageError,
   ImageReferenceError,
@@ -14,6 +13,7 @@ import { z } from "zod";
 import { InputRefusedError } from "../input-refused-error.js";
 import { RetryableRunError } from "../retryable-run-error.js";
 import { RunInputError } from "../run-input-error.js";
+import { advisoryCacheFor } from "./package-run.js";
 import type { ResolvedInput, ScanTypeDefinition } from "./scan-type.js";
 
 /** What a client sends: an image by reference. Archives come through `POST /api/v1/scan/image` instead. */
@@ -108,9 +108,10 @@ export const image: ScanTypeDefinition<ImageInput> = {
   },
   prepareRun: async (db, canonicalInput) => {
     const analysis = (canonicalInput as ImageRunInput | null)?.analysis;
-    const snapshot = await findAdvisorySnapshot(db, Array.isArray(analysis?.packages) ? analysis.packages : []);
+    // The process's advisory cache, as package scans use it: advisories read before are reused while unchanged.
+    const snapshot = await advisoryCacheFor(db).snapshot(db, Array.isArray(analysis?.packages) ? analysis.packages : []);
     return {
-      task: { engine: "image", input: analysis, advisories: snapshot.advisories as Advisory[] },
+      task: { engine: "image", input: analysis, advisories: snapshot.advisories },
       advisoryRevision: snapshot.revision,
     };
   },

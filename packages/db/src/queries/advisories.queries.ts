@@ -121,6 +121,8 @@ export interface AdvisorySnapshot {
  * until then (OSV: withdrawal takes effect from its date); the matcher stops at that date.
  */
 export async function findAdvisorySnapshot(db: DbExecutor, packages: readonly PackageKey[]): Promise<AdvisorySnapshot> {
+  // LATERAL: one primary-key range scan of advisory_packages per wanted package (a hash join would read the
+  // whole table on every lookup, so the cost would grow with the advisory database instead of with the input).
   const { rows } = await sql<{ revision: string; data: unknown }>`
     WITH wanted AS (
       SELECT a.data
@@ -128,9 +130,10 @@ export async function findAdvisorySnapshot(db: DbExecutor, packages: readonly Pa
       WHERE (a.withdrawn IS NULL OR a.withdrawn > now())
         AND a.id IN (
           SELECT p.advisory_id
-          FROM advisory_packages p
-          JOIN unnest(${packages.map((p) => p.ecosystem)}::text[], ${packages.map((p) => p.name)}::text[]) AS wanted(ecosystem, name)
-            ON p.ecosystem = wanted.ecosystem AND p.name = wanted.name
+          FROM unnest(${packages.map((p) => p.ecosystem)}::text[], ${packages.map((p) => p.name)}::text[]) AS w(ecosystem, name)
+          CROSS JOIN LATERAL (
+            SELECT advisory_id FROM advisory_packages p WHERE p.ecosystem = w.ecosystem AND p.name = w.name
+          ) p
         )
     )
     SELECT r.revision, w.data
@@ -138,6 +141,66 @@ export async function findAdvisorySnapshot(db: DbExecutor, packages: readonly Pa
     LEFT JOIN wanted w ON true
   `.execute(db);
   return { revision: Number(rows[0]?.revision ?? 0), advisories: rows.flatMap((r) => (r.data === null ? [] : [r.data])) };
+}
+
+/** A package whose advisories the caller may hold already, as of `knownRevision` (null: holds none). */
+export interface KnownPackage extends PackageKey {
+  /** Its result tag (`pkg:<ecosystem>/<name>`), under which imports record that its advisories changed. */
+  tag: string;
+  knownRevision: number | null;
+}
+
+/** What findAdvisoryChanges read, in one snapshot. */
+export interface AdvisoryChanges {
+  revision: number;
+  /**
+   * Every package the caller did not hold, or whose advisories changed after its `knownRevision`, with all its
+   * advisories' stored data (withdrawn ones excluded; an empty list when it has none), by `ecosystem\0name`.
+   */
+  refreshed: Map<string, unknown[]>;
+}
+
+/**
+ * The advisory revision and, in the same statement (one snapshot), the advisories of the packages the caller
+ * does not hold current copies of: a package is read again when it is new to the caller or an import recorded
+ * a change to it (advisory_package_revisions) after the caller's copy. Everything is found by index, per package.
+ */
+export async function findAdvisoryChanges(db: DbExecutor, packages: readonly KnownPackage[]): Promise<AdvisoryChanges> {
+  const { rows } = await sql<{ revision: string; ecosystem: string | null; name: string | null; data: unknown }>`
+    WITH stale AS (
+      SELECT w.ecosystem, w.name
+      FROM unnest(
+        ${packages.map((p) => p.ecosystem)}::text[],
+        ${packages.map((p) => p.name)}::text[],
+        ${packages.map((p) => p.tag)}::text[],
+        ${packages.map((p) => (p.knownRevision === null ? null : String(p.knownRevision)))}::bigint[]
+      ) AS w(ecosystem, name, tag, known)
+      WHERE w.known IS NULL
+        OR EXISTS (SELECT 1 FROM advisory_package_revisions c WHERE c.tag = w.tag AND c.revision > w.known)
+    ),
+    found AS (
+      SELECT s.ecosystem, s.name, a.data
+      FROM stale s
+      LEFT JOIN LATERAL (
+        SELECT a.data
+        FROM advisory_packages p
+        JOIN advisories a ON a.id = p.advisory_id
+        WHERE p.ecosystem = s.ecosystem AND p.name = s.name AND (a.withdrawn IS NULL OR a.withdrawn > now())
+      ) a ON true
+    )
+    SELECT r.revision, f.ecosystem, f.name, f.data
+    FROM advisory_revision r
+    LEFT JOIN found f ON true
+  `.execute(db);
+  const refreshed = new Map<string, unknown[]>();
+  for (const row of rows) {
+    if (row.ecosystem === null || row.name === null) continue;
+    const key = `${row.ecosystem}\0${row.name}`;
+    let list = refreshed.get(key);
+    if (!list) refreshed.set(key, (list = []));
+    if (row.data !== null) list.push(row.data);
+  }
+  return { revision: Number(rows[0]?.revision ?? 0), refreshed };
 }
 
 /** Advisories (their stored data) that name any of the packages, those already withdrawn excluded. */

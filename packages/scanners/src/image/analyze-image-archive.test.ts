@@ -287,6 +287,18 @@ describe("analyzeImageArchive", () => {
     expect(analysis.unchecked).toMatchObject([{ name: "node_modules/big/package.json", kind: "malformed_entry" }]);
   });
 
+  it("lets a later layer's symlink hide lower metadata below it (merged /usr: lib -> usr/lib)", async () => {
+    const base = await tarBytes([
+      { path: "etc/os-release", content: ALPINE_OS_RELEASE },
+      { path: "lib/apk/db/installed", content: "P:busybox\nV:1.36.1-r15\n\n" },
+      { path: "usr/lib/node_modules/kept/package.json", content: npmPackage("kept", "1.0.0") },
+    ]);
+    const top = await tarBytes([{ path: "lib", type: "symlink", linkname: "usr/lib" }]);
+    const { archive } = await dockerSaveArchive([base, top]);
+    const analysis = await analyzeImageArchive(chunked(archive), options);
+    expect(analysis.packages.map(({ name }) => name)).toEqual(["kept"]);
+  });
+
   describe("with a layer summary store", () => {
     it("keeps each layer's summary by digest and answers the same image from it without reading those layers", async () => {
       const layers = await debianLayers();

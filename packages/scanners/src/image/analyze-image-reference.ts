@@ -72,19 +72,37 @@ export async function analyzeImageReference(
       budget: { remaining: options.maxExpandedBytes ?? options.maxBytes * 8 },
       maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
     };
-    const summaries: { digest: string; summary: LayerSummary }[] = [];
-    for (const [index, layer] of manifest.layers.entries()) {
-      let summary =
-        summaries.find(({ digest }) => digest === layer.digest)?.summary ?? (await cachedLayerSummary(options.layerStore, layer.digest));
-      if (summary === undefined) {
-        const file = join(dir, `layer-${index}`);
-        await downloadBlob(client, layer, file);
-        summary = await summarizeLayer(file, layer.digest, limits);
+    const known = new Map<string, LayerSummary>();
+    for (const { digest } of manifest.layers) {
+      const cached = known.has(digest) ? undefined : await cachedLayerSummary(options.layerStore, digest);
+      if (cached !== undefined) known.set(digest, cached);
+    }
+    const missing = [...new Map(manifest.layers.filter(({ digest }) => !known.has(digest)).map((layer) => [layer.digest, layer])).values()];
+    const download = (index: number): Promise<string> | undefined => {
+      const layer = missing[index];
+      if (layer === undefined) return undefined;
+      const file = join(dir, `layer-${index}`);
+      const downloading = downloadBlob(client, layer, file).then(() => file);
+      // Awaited below (or in finally); this only keeps a failure from counting as unhandled meanwhile.
+      downloading.catch(() => undefined);
+      return downloading;
+    };
+    // The next layer downloads while this one is read: network and CPU overlap, at most two layers on disk.
+    let next = download(0);
+    try {
+      for (const [index, layer] of missing.entries()) {
+        const file = (await next) as string;
+        next = download(index + 1);
+        const summary = await summarizeLayer(file, layer.digest, limits);
         await rm(file, { force: true });
+        known.set(layer.digest, summary);
         await keepLayerSummary(options.layerStore, layer.digest, summary);
       }
-      summaries.push({ digest: layer.digest, summary });
+    } finally {
+      // A download still running must end before its folder is removed.
+      await next?.catch(() => undefined);
     }
+    const summaries = manifest.layers.map(({ digest }) => ({ digest, summary: known.get(digest) as LayerSummary }));
     return {
       digest: manifest.digest,
       ...imageContents(summaries),

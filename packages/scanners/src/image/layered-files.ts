@@ -16,6 +16,8 @@ export interface LayeredFile {
  */
 export class LayeredFiles {
   private readonly files = new Map<string, LayeredFile>();
+  /** How many stored files lie below each directory: a removal under no stored file is skipped without a scan. */
+  private readonly filesBelow = new Map<string, number>();
 
   /** A whiteout (`.wh.<name>`) of layer `layerIndex`: lower layers' `path` and all below it are gone. */
   remove(path: string, layerIndex: number): void {
@@ -37,6 +39,7 @@ export class LayeredFiles {
         introducedIn.set(key, lower?.introducedIn.get(key) ?? layerDigest);
       }
     }
+    if (!this.files.has(path)) this.countBelow(path, 1);
     this.files.set(path, { content, layerIndex, layerDigest, introducedIn });
   }
 
@@ -50,10 +53,23 @@ export class LayeredFiles {
   }
 
   private removeBelow(path: string, layerIndex: number, includingPath: boolean): void {
+    if (path !== "" && !this.filesBelow.has(path) && !(includingPath && this.files.has(path))) return;
     const prefix = path === "" ? "" : `${path}/`;
     for (const [key, file] of this.files) {
       if (file.layerIndex >= layerIndex) continue;
-      if ((includingPath && key === path) || key.startsWith(prefix)) this.files.delete(key);
+      if ((includingPath && key === path) || key.startsWith(prefix)) {
+        this.files.delete(key);
+        this.countBelow(key, -1);
+      }
+    }
+  }
+
+  private countBelow(path: string, delta: 1 | -1): void {
+    for (let slash = path.indexOf("/"); slash >= 0; slash = path.indexOf("/", slash + 1)) {
+      const dir = path.slice(0, slash);
+      const count = (this.filesBelow.get(dir) ?? 0) + delta;
+      if (count === 0) this.filesBelow.delete(dir);
+      else this.filesBelow.set(dir, count);
     }
   }
 }
