@@ -1,10 +1,11 @@
 import { loadConfigOrExit } from "@secapi/config";
 import { CACHE_PREFIX } from "@secapi/core";
-import { PgListener, deleteExpiredIdempotencyKeys } from "@secapi/db";
+import { PgListener, deleteExpiredIdempotencyKeys, deleteOrphanedImageUploads } from "@secapi/db";
 import { OutboxRelay, closeQueues, createQueues } from "@secapi/events";
 import { createMetrics } from "@secapi/metrics";
 import { createAppDb, createLogger, createRedisClient, onShutdownSignal } from "@secapi/runtime";
 import { IDEMPOTENCY_TTL_SECONDS } from "./scans/submit-scan.js";
+import { ORPHANED_UPLOAD_SECONDS } from "./scans/prepare-archive-submission.js";
 import { serveExpressApp } from "./http/express-host.js";
 import { createServer } from "./server.js";
 import { composeApiContext } from "./compose-context.js";
@@ -40,10 +41,14 @@ await Promise.all([listener.start(), cache.start()]);
 await advisoryRevisions.start();
 relay.start();
 metrics.trackQueues(Object.values(queues));
-// Expired keys are ignored on lookup; this only keeps the table from growing.
+// Expired keys are ignored on lookup; this only keeps the table from growing. Image uploads that no run read
+// (a process died between storing and submitting, or a run failed for good) would otherwise stay forever.
 const idempotencySweep = setInterval(() => {
   deleteExpiredIdempotencyKeys(db, IDEMPOTENCY_TTL_SECONDS).catch((error: unknown) =>
     logger.warn({ err: error }, "could not delete expired idempotency keys"),
+  );
+  deleteOrphanedImageUploads(db, ORPHANED_UPLOAD_SECONDS).catch((error: unknown) =>
+    logger.warn({ err: error }, "could not delete orphaned image uploads"),
   );
 }, 600_000);
 idempotencySweep.unref();

@@ -64,12 +64,12 @@ describe("dependency and SBOM submissions", () => {
     }
   });
 
-  it("answers 422 saying how to produce an SBOM for an image without one", async () => {
+  it("takes an image without an SBOM as an image scan, and only an SBOM with an image as an sbom scan", async () => {
     const before = await api.count("scans");
-    const response = await api.request("POST", "/api/v1/scan/docker", { key: user.key, body: { image: "nginx:1.24" } });
-    expect(response.status).toBe(422);
-    expect(response.body.code).toBe("sbom_required");
-    expect(response.body.error).toContain("syft nginx:1.24 -o cyclonedx-json");
+    const misspelt = await api.request("POST", "/api/v1/scan/docker", { key: user.key, body: { image: "nginx:1.24", bom: {} } });
+    expect(misspelt.status).toBe(400);
+    const emptyReference = await api.request("POST", "/api/v1/scan/image", { key: user.key, body: { image: "" } });
+    expect(emptyReference.status).toBe(400);
     expect(await api.count("scans")).toBe(before);
   });
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAdvisoryBody } from "../src/advisories/advisory-body.js";
-import { prepareSubmission } from "../src/scans/prepare-submission.js";
+import { prepareSubmission, submissionPolicyOf } from "../src/scans/prepare-submission.js";
 import { TestApi } from "./api-fixture.js";
 
 // Issue "Survive faults": a large valid body (60,000 packages, 10,000 advisories, a 20,000-component SBOM) used
@@ -78,17 +78,26 @@ function advisory(i: number) {
 describe("large bodies are prepared off the event loop", () => {
   it("a 60,000-package submission: the loop keeps ticking, and the scan is accepted with the same content address as inline", async () => {
     const body = { type: "dependencies", input: { packages: packages(60_000, randomBytes(3).toString("hex")) } };
-    const inline = inlineMs(() => prepareSubmission({ body, ownerId: user.id }, api.config.scanInputKey));
+    const inline = inlineMs(() =>
+      prepareSubmission({ body, ownerId: user.id, policy: submissionPolicyOf(api.config) }, api.config.scanInputKey),
+    );
     const { result, worstGap } = await worstGapDuring(preSerialised("POST", "/api/v1/scans", user.key, body));
     expect(result.status).toBe(202);
     const row = await api.db.selectFrom("scans").select("input_hash").where("id", "=", result.body.id).executeTakeFirstOrThrow();
-    expect(row.input_hash).toBe(prepareSubmission({ body, ownerId: user.id }, api.config.scanInputKey).key.inputHash);
+    expect(row.input_hash).toBe(
+      prepareSubmission({ body, ownerId: user.id, policy: submissionPolicyOf(api.config) }, api.config.scanInputKey).key.inputHash,
+    );
     expect(worstGap).toBeLessThan(inline / 2);
   });
 
   it("a 20,000-component SBOM through POST /scan/:type", async () => {
     const body = sbom(20_000);
-    const inline = inlineMs(() => prepareSubmission({ body: { sbom: body }, typeName: "sbom", ownerId: user.id }, api.config.scanInputKey));
+    const inline = inlineMs(() =>
+      prepareSubmission(
+        { body: { sbom: body }, typeName: "sbom", ownerId: user.id, policy: submissionPolicyOf(api.config) },
+        api.config.scanInputKey,
+      ),
+    );
     const { result, worstGap } = await worstGapDuring(preSerialised("POST", "/api/v1/scan/sbom", user.key, { sbom: body }));
     expect(result.status).toBe(202);
     expect(worstGap).toBeLessThan(inline / 2);

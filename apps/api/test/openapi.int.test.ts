@@ -52,6 +52,7 @@ describe("GET /openapi.json", () => {
         "GET /health",
         "GET /ready",
         "GET /metrics",
+        "POST /api/v1/scan/image",
       ]),
     );
   });
@@ -188,7 +189,8 @@ describe("the document as a client's guide", () => {
     const seen = new Set<string>();
     for (const [typeName, examples] of Object.entries(INPUT_EXAMPLES)) {
       const type = SCAN_TYPES[typeName];
-      if (!type) continue;
+      // A type that reads its input first (an image is pulled) has no offline run to check here; e2e covers it.
+      if (!type || type.resolveInput) continue;
       for (const [name, example] of Object.entries(examples)) {
         const { task } = await type.prepareRun(api.db, type.canonicalize(type.inputSchema.parse(example.value)));
         const outcome = runScan(task);

@@ -1,4 +1,4 @@
-import { type RunOutcome, storeScanResult } from "@secapi/core";
+import { type RunOutcome, keepsInputAfterRun, resolveScanType, storeScanResult } from "@secapi/core";
 import {
   type Db,
   type FinishedRun,
@@ -47,9 +47,10 @@ export async function finishRun(db: Db, key: InputKey, jobId: string, outcome: R
         ),
       ),
     );
-    // A private input may hold secrets: it goes as soon as it is scanned. A shared one (a package list) is
-    // kept with its result, so the cache-worker can re-run it when advisories change.
-    if (key.ownerId !== null) await deleteScanInput(tx, key);
+    // A private input may hold secrets: it goes as soon as it is scanned. A shared one (a package list), or an
+    // image's analysed package set, is kept with its result, so the cache-worker can re-run it when advisories change.
+    const type = resolveScanType(key.scanType);
+    if (!(type ? keepsInputAfterRun(type) : key.ownerId === null)) await deleteScanInput(tx, key);
     await sql`SELECT pg_notify(${SCAN_FINISHED_CHANNEL}, ${jobId})`.execute(tx);
     return finished;
   });

@@ -15,6 +15,9 @@ import {
 } from "@secapi/runtime";
 import { ScanPool } from "@secapi/scanners";
 import { Worker } from "bullmq";
+import { CacheKeys } from "@secapi/core";
+import { JobWorkDirs } from "./job-work-dirs.js";
+import { RedisLayerSummaryStore } from "./redis-layer-summary-store.js";
 import { LostRunSweeper } from "./lost-run-sweeper.js";
 import { createQuotaRefunder } from "./refund-quota.js";
 import { createScanProcessor } from "./scan-processor.js";
@@ -41,6 +44,16 @@ const limiterRedis = createRedisClient(config.redisUrl, logger, "limiter", {
   maxRetriesPerRequest: 1,
   autoResendUnfulfilledCommands: false,
 });
+// Layer summaries are a cache: they go to the cache Redis, never waited on for long (a miss costs a re-read).
+const cacheRedis = createRedisClient(config.redisCacheUrl, logger, "cache", {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  commandTimeout: 2000,
+});
+const layerStore = new RedisLayerSummaryStore({ redis: cacheRedis, keys: new CacheKeys() });
+// Whatever ends the process (a shutdown that timed out included), no job's staged image stays on disk.
+const workDirs = new JobWorkDirs();
+process.on("exit", () => workDirs.removeAllSync());
 const refund = createQuotaRefunder({ db, limiter: new RateLimiter({ redis: limiterRedis, timeoutMs: 1000 }), tiers: config.tiers, logger });
 
 const worker = new Worker(
@@ -50,6 +63,13 @@ const worker = new Worker(
     pool,
     scanInputKey: config.scanInputKey,
     logger,
+    image: {
+      maxBytes: config.image.maxBytes,
+      registries: config.image.registries,
+      insecureRegistries: config.image.insecureRegistries,
+      layerStore,
+    },
+    workDirs,
     refund,
     onRunFinished: ({ scanType, outcome, seconds, scans }) => {
       metrics.scanDuration.observe({ scan_type: scanType }, seconds);
@@ -122,5 +142,6 @@ onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
   workerRedis.disconnect();
   producerRedis.disconnect();
   limiterRedis.disconnect();
+  cacheRedis.disconnect();
   await db.destroy();
 });

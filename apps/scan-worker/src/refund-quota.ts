@@ -5,7 +5,14 @@ import type { RateLimiter } from "@secapi/limiter";
 import type { Logger } from "pino";
 
 /** Failures that are SecAPI's fault, not the input's: their scans give their quota back. */
-export const INTERNAL_FAILURES = new Set(["scan_failed", "scan_lost", "input_missing", "sealed_input_invalid"]);
+export const INTERNAL_FAILURES = new Set([
+  "scan_failed",
+  "scan_lost",
+  "input_missing",
+  "sealed_input_invalid",
+  "input_unresolved",
+  "image_upload_missing",
+]);
 
 export interface QuotaRefunder {
   (scans: readonly ScanRow[], errorCode: string): Promise<void>;

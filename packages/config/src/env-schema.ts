@@ -15,6 +15,13 @@ const jsonObject = z.string().transform((text, ctx) => {
   }
 });
 
+function commaList(value: string): string[] {
+  return value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
 /**
  * Every variable SecAPI reads. Defaults work against local services (DESIGN.md "Environment");
  * the README documents the ones beyond DESIGN.md.
@@ -90,6 +97,12 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Unset: `pretty` when stdout is a terminal, `json` otherwise (the logger decides). */
   LOG_FORMAT: z.enum(["pretty", "json"]).optional(),
+  /** Registries an `image` scan may pull from (comma list of host[:port]); anything else is refused with 422. */
+  IMAGE_REGISTRIES: z.string().default("docker.io,ghcr.io,quay.io,gcr.io,registry.k8s.io,public.ecr.aws").transform(commaList),
+  /** Registries reached over plain HTTP (local mirrors, tests). */
+  IMAGE_REGISTRY_INSECURE: z.string().default("").transform(commaList),
+  /** The largest image (compressed layers) or uploaded archive accepted, in bytes. */
+  IMAGE_MAX_BYTES: positiveInt.default(2147483648),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

@@ -39,6 +39,8 @@ export interface Config {
   logFormat: RawEnv["LOG_FORMAT"];
   /** The advisory feed sync: ADVISORY_SOURCES, ADVISORY_SYNC_URL, ADVISORY_SYNC_INTERVAL (0: no schedule). */
   advisorySync: { sources: string[]; url: string; intervalSeconds: number };
+  /** Image scans: IMAGE_REGISTRIES, IMAGE_REGISTRY_INSECURE, IMAGE_MAX_BYTES. */
+  image: { registries: string[]; insecureRegistries: string[]; maxBytes: number };
 }
 
 // Only for development: deterministic so that every local process shares it. Production must set SCAN_INPUT_KEY.
@@ -134,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       url: e.ADVISORY_SYNC_URL.replace(/\/+$/, ""),
       intervalSeconds: e.ADVISORY_SYNC_INTERVAL,
     },
+    image: { registries: e.IMAGE_REGISTRIES, insecureRegistries: e.IMAGE_REGISTRY_INSECURE, maxBytes: e.IMAGE_MAX_BYTES },
   };
 }
 

@@ -48,6 +48,14 @@ export class CacheKeys {
     }
     return { kind: "other" };
   }
+
+  /**
+   * What one image layer holds, by the summary format's version and the layer's digest: shared by every image and
+   * user with that layer (no user data); workers of two versions in a rollout do not overwrite each other's.
+   */
+  layerSummary(version: number, digest: string): string {
+    return `${this.prefix}:layer:v${version}:${digest}`;
+  }
 }
 
 /** A short stable hash of a query (filters, cursor) for list keys. */

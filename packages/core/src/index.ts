@@ -18,3 +18,6 @@ export * from "./scan-labels.js";
 export * from "./advisory-feed/index.js";
 export * from "./finding-changes.js";
 export * from "./store-scan-result.js";
+export * from "./input-refused-error.js";
+export * from "./run-input-error.js";
+export * from "./retryable-run-error.js";

@@ -30,3 +30,5 @@ export * from "./storable-text.js";
 export * from "./schema/advisory-sync-state.table.js";
 export * from "./queries/advisory-sync.queries.js";
 export * from "./queries/findings-changes.queries.js";
+export * from "./schema/image-uploads.table.js";
+export * from "./queries/image-uploads.queries.js";

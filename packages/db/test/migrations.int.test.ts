@@ -35,6 +35,8 @@ describe("migrations", () => {
       "api_keys",
       "api_usage",
       "idempotency_keys",
+      "image_upload_chunks",
+      "image_uploads",
       "outbox",
       "scan_inputs",
       "scan_results",
@@ -44,6 +46,8 @@ describe("migrations", () => {
   });
 
   it("goes down to nothing and up again, one migration at a time", async () => {
+    expect(await migrateDown(fixture.db)).toEqual(["20261203121600_image_uploads"]);
+    expect(await tables()).not.toContain("image_uploads");
     expect(await migrateDown(fixture.db)).toEqual(["20261203120000_findings_changed"]);
     expect(await columns("scans")).not.toContain("findings_changed_at");
     expect(await migrateDown(fixture.db)).toEqual(["20261203110000_scan_labels"]);
@@ -64,7 +68,8 @@ describe("migrations", () => {
       "20261203100000_advisory_sync",
       "20261203110000_scan_labels",
       "20261203120000_findings_changed",
+      "20261203121600_image_uploads",
     ]);
-    expect(await tables()).toHaveLength(13);
+    expect(await tables()).toHaveLength(15);
   });
 });

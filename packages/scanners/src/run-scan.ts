@@ -1,5 +1,6 @@
 import type { Advisory, PackageSet } from "./dependencies/index.js";
 import { matchPackages } from "./dependencies/index.js";
+import { isAnalysedImage, matchImage } from "./image-findings/match-image.js";
 import type { ScanResult } from "./scan-result.js";
 import { scanSecrets } from "./secrets/scan-secrets.js";
 import { secretsInputSchema } from "./secrets/secrets-input.js";
@@ -22,7 +23,11 @@ export type ScanOutcome = { status: "completed"; output: ScanOutput } | { status
  * One scan for an engine: the canonical input and what the scan type loaded for it beforehand (the advisories
  * of its packages), so that the engine itself is a pure function a thread can run.
  */
-export type ScanTask = { engine: "secrets"; input: unknown } | { engine: "packages"; input: unknown; advisories: Advisory[]; now?: number };
+export type ScanTask =
+  | { engine: "secrets"; input: unknown }
+  | { engine: "packages"; input: unknown; advisories: Advisory[]; now?: number }
+  /** `input`: an AnalysedImage (what the scan-worker read from the image before the run). */
+  | { engine: "image"; input: unknown; advisories: Advisory[]; now?: number };
 
 /** The engines, by name: what a scan type's `engine` refers to. */
 export type ScanEngineName = ScanTask["engine"];
@@ -48,6 +53,11 @@ export function runScan(task: ScanTask): ScanOutcome {
       if (!isPackageSet(task.input) || !Array.isArray(task.advisories))
         return invalid("invalid package scan: expected a package set and advisories");
       return { status: "completed", output: matchPackages(task.input, task.advisories, { now: task.now }) };
+    }
+    case "image": {
+      if (!isAnalysedImage(task.input) || !Array.isArray(task.advisories))
+        return invalid("invalid image scan: expected an analysed image and advisories");
+      return { status: "completed", output: matchImage(task.input, task.advisories, { now: task.now }) };
     }
   }
 }

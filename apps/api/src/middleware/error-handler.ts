@@ -1,5 +1,5 @@
 import { CacheUnavailableError } from "@secapi/cache";
-import { UnstorableInputError, UserExistsError, UserNotFoundError } from "@secapi/core";
+import { InputRefusedError, UnstorableInputError, UserExistsError, UserNotFoundError } from "@secapi/core";
 import { isDatabaseUnavailableError } from "@secapi/db";
 import { DependencyInputError } from "@secapi/scanners";
 import type { ErrorRequestHandler } from "express";
@@ -51,6 +51,7 @@ export function toHttpError(error: unknown): HttpError | undefined {
   // Well-formed JSON whose lockfile or SBOM cannot be used.
   if (error instanceof DependencyInputError) return new HttpError(422, error.code, error.message);
   if (error instanceof UnstorableInputError) return new HttpError(422, error.code, error.message);
+  if (error instanceof InputRefusedError) return new HttpError(422, error.code, error.message);
   if (error instanceof Error) return fromBodyParser(error as BodyParserError & Error);
   return undefined;
 }

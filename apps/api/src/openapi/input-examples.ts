@@ -66,4 +66,10 @@ export const INPUT_EXAMPLES: Readonly<Record<string, Readonly<Record<string, Inp
       value: { image: "ghcr.io/example/web:1.4.2", sbom: cycloneDx },
     },
   },
+  image: {
+    reference: {
+      summary: "An image pulled from its registry by reference (a tag, or a digest for an exact image)",
+      value: { image: "nginx:1.24" },
+    },
+  },
 };

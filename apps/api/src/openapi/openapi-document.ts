@@ -54,8 +54,8 @@ const ERROR_TEXT: Record<number, string> = {
   403: "Not an administrator",
   404: "Not found (another user's scan looks the same)",
   409: "Conflict",
-  413: "Body over 5 MB",
-  415: "Content-Type is not JSON",
+  413: "Body over 5 MB (an image archive: over IMAGE_MAX_BYTES)",
+  415: "Content-Type is not JSON (nor, on POST /api/v1/scan/image, application/x-tar)",
   422: "Well-formed but unusable (lockfile, SBOM, advisory, Idempotency-Key reuse, a decoded value that cannot be stored, a forbidden webhook URL)",
   429: "Rate limit or scan quota exceeded",
   503: "A dependency is unavailable: `database_unavailable` while Postgres is down, `rate_limit_unavailable` (RATE_LIMIT_FAIL_MODE=closed while Redis is down), `cache_unavailable`; Retry-After says when to try again",
@@ -184,7 +184,8 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: "Submit a scan with the input as the body",
           description:
-            '`docker` and `image` are aliases of `sbom`: `{"image": "nginx:1.24", "sbom": {...}}`. A `labels` key of the body is the scan\'s ' +
+            '`docker` is an alias of `image` (`{"image": "nginx:1.24"}`); an image input with an SBOM (`{"image": "nginx:1.24", "sbom": {...}}`) ' +
+            "is an `sbom` scan: the SBOM is used, nothing is pulled. A `labels` key of the body is the scan's " +
             "labels (see `Labels`), not part of the input.",
           parameters: [{ name: "type", in: "path", required: true, schema: scanTypesAndAliases }],
           requestBody: {
@@ -360,6 +361,42 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      "/api/v1/scan/image": {
+        post: {
+          summary: "Scan a container image: its archive as the body, or a reference as JSON",
+          description:
+            "With `Content-Type: application/x-tar`, the body is a `docker save` or OCI image-layout archive (optionally " +
+            "gzipped), at most IMAGE_MAX_BYTES (413 beyond): it is addressed by its sha256 and private to the caller, so " +
+            "uploading the same archive again is answered from the cached result (200, nothing stored). Otherwise the archive " +
+            'is stored for the scan-worker and the scan runs (202). With JSON, `{"image": "<reference>"}` pulls the image from ' +
+            'a registry in IMAGE_REGISTRIES (422 `image_registry_not_allowed` otherwise); `{"image", "sbom"}` is an `sbom` scan. ' +
+            "Labels of an archive scan go in the query (`?label.project=web`). A failed run's `error.code`: " +
+            "`image_archive_invalid`, `image_too_large`, `image_layer_unsupported`, `image_upload_missing`; by reference also " +
+            "`image_not_found`, `image_unauthorized`, `image_manifest_invalid`, `image_platform_not_found`, `image_registry_unreachable`.",
+          parameters: [
+            { name: "Idempotency-Key", in: "header", schema: { type: "string", maxLength: 255 } },
+            {
+              name: "label",
+              in: "query",
+              style: "deepObject",
+              description: "`label.<key>=<value>`: the scan's labels",
+              schema: ref("Labels"),
+            },
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              "application/x-tar": { schema: { type: "string", contentMediaType: "application/x-tar" } },
+              ...json(ref(inputSchemaName("image"))),
+            },
+          },
+          responses: {
+            "200": ok("Answered from a cached result", ref("Scan"), cacheStatus),
+            "202": ok("Accepted", ref("Scan"), { ...cacheStatus, Location: { schema: { type: "string" } } }),
+            ...errors(400, 401, 413, 415, 422, 429, 503),
+          },
+        },
+      },
     }),
     components: {
       securitySchemes: {
@@ -448,9 +485,10 @@ export function openApiDocument(): Record<string, unknown> {
               description: "Dependency results: entries the input names that could not be checked",
             },
             packages: { type: "integer", description: "Dependency results: how many packages were checked" },
+            image: ref("ImageBlock"),
           },
           description:
-            "`secrets` scans find `SecretFinding`s; `dependencies` and `sbom` scans find `VulnerabilityFinding`s, and say which " +
+            "`secrets` scans find `SecretFinding`s; `dependencies`, `sbom` and `image` scans find `VulnerabilityFinding`s, and say which " +
             "entries they could not check (`unchecked`) and how many packages they checked.",
         },
         VulnerabilityFinding: {
@@ -523,6 +561,7 @@ export function openApiDocument(): Record<string, unknown> {
               items: { type: "string" },
               description: "Where the input shows it: the chain of packages that pulls it in, from a direct dependency to itself",
             },
+            layer: { type: "string", description: "Image results: the digest of the layer that introduced the package" },
           },
         },
         SecretFinding: {
@@ -540,6 +579,34 @@ export function openApiDocument(): Record<string, unknown> {
             fingerprint: {
               type: "string",
               description: "The same for the same secret found by the same rule in the same file, scan after scan",
+            },
+          },
+        },
+        ImageBlock: {
+          type: "object",
+          description: "Image results: the image scanned",
+          required: ["digest", "os", "layers"],
+          properties: {
+            digest: {
+              type: "string",
+              description: "The manifest digest (OCI layout, registry), the image id (docker save), else the archive's sha256",
+            },
+            os: {
+              type: ["object", "null"],
+              description: "From /etc/os-release; null when the image has none",
+              properties: { family: { type: "string" }, version: { type: "string" } },
+            },
+            layers: {
+              type: "array",
+              description: "Bottom first",
+              items: {
+                type: "object",
+                properties: {
+                  digest: { type: "string" },
+                  index: { type: "integer" },
+                  packages: { type: "integer", description: "How many of the image's packages this layer introduced" },
+                },
+              },
             },
           },
         },

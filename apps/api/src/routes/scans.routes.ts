@@ -28,8 +28,10 @@ import { requestPrincipal } from "../middleware/authenticate.js";
 import { currentRead, sendCurrentRead } from "../scans/current-entries.js";
 import { decodeCursor, encodeCursor } from "../scans/list-cursor.js";
 import { LargeJsonBody } from "../middleware/json-body.js";
-import { type PreparedSubmission, prepareSubmission, scanTypeOr400 } from "../scans/prepare-submission.js";
-import { answerSubmission } from "../scans/answer-submission.js";
+import { type PreparedSubmission, prepareSubmission, scanTypeOr400, submissionPolicyOf } from "../scans/prepare-submission.js";
+import { type SubmissionPayload, answerSubmission } from "../scans/answer-submission.js";
+import { prepareArchiveSubmission } from "../scans/prepare-archive-submission.js";
+import { IMAGE_ARCHIVE_MEDIA_TYPE, receiveArchive } from "../scans/receive-archive.js";
 import { STALE_IF_ERROR_SECONDS, markStale, staleIfDatabaseDown } from "../scans/stale-if-database-down.js";
 
 /** DESIGN.md: `?wait=N` holds a poll for at most 30 s. */
@@ -68,16 +70,22 @@ export function scansRouter(ctx: ApiContext): Router {
 
   /** The submission's body, prepared inline, or on a thread when it is large. */
   function prepare(req: Request, typeName?: string): Promise<PreparedSubmission> | PreparedSubmission {
-    const submission = { typeName, ownerId: requestPrincipal(req).userId };
+    const submission = { typeName, ownerId: requestPrincipal(req).userId, policy: submissionPolicyOf(ctx.config) };
     return req.body instanceof LargeJsonBody
       ? ctx.bodyThreads.prepareSubmission(req.body.text, submission, ctx.config.scanInputKey)
       : prepareSubmission({ ...submission, body: req.body }, ctx.config.scanInputKey);
   }
 
-  async function respondToSubmission(req: Request, res: Response, prepared: PreparedSubmission): Promise<void> {
+  async function respondToSubmission(
+    req: Request,
+    res: Response,
+    prepared: PreparedSubmission,
+    payload?: SubmissionPayload,
+  ): Promise<void> {
     const answer = await answerSubmission(ctx, {
       principal: requestPrincipal(req),
       prepared,
+      payload,
       idempotencyKey: idempotencyKeyOf(req),
       requestLimit: requestLimitOf(res),
       log: req.log,
@@ -92,6 +100,25 @@ export function scansRouter(ctx: ApiContext): Router {
 
   router.post("/scans", async (req, res) => {
     await respondToSubmission(req, res, await prepare(req));
+  });
+
+  // An image archive as the body; JSON (`{"image": "<reference>"}`) goes on to `/scan/:type`.
+  router.post("/scan/image", async (req, res, next) => {
+    if (!req.is(IMAGE_ARCHIVE_MEDIA_TYPE)) return next("route");
+    // Labels travel as `?label.<key>=<value>`: the body is the archive.
+    const labels = parseOr400(scanLabelsSchema, labelFiltersOf(req.query), "labels", "label");
+    const archive = await receiveArchive(req, ctx.config.image.maxBytes);
+    try {
+      const { prepared, payload } = prepareArchiveSubmission(
+        { db: ctx.db, scanInputKey: ctx.config.scanInputKey, log: req.log },
+        archive,
+        requestPrincipal(req).userId,
+        labels,
+      );
+      await respondToSubmission(req, res, prepared, payload);
+    } finally {
+      await archive.remove();
+    }
   });
 
   router.post("/scan/:type", async (req, res) => {

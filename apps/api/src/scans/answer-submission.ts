@@ -19,9 +19,19 @@ import type { PreparedSubmission } from "./prepare-submission.js";
 import { STALE_WARNING, staleIfDatabaseDown } from "./stale-if-database-down.js";
 import { type SubmissionOutcome, cachedSubmissionResponse, submitScan } from "./submit-scan.js";
 
+/**
+ * Bytes a run needs that are stored apart from its input (an uploaded image archive): stored only when the
+ * submission is not answered from the cache, and dropped again unless the submission started a new run.
+ */
+export interface SubmissionPayload {
+  store(): Promise<void>;
+  discard(): Promise<void>;
+}
+
 export interface SubmissionRequest {
   principal: Principal;
   prepared: PreparedSubmission;
+  payload?: SubmissionPayload | undefined;
   idempotencyKey: string | undefined;
   /** The request limit's decision, taken by the middleware before the route (it also read the scan quotas). */
   requestLimit: LimitDecision | undefined;
@@ -95,8 +105,10 @@ export async function answerSubmission(ctx: ApiContext, request: SubmissionReque
   // (group-committed, dropping the user's cached lists) only the first time. Everything else takes a
   // transaction of its own.
   const groupCommitted = cached !== undefined && idempotencyKey === undefined;
+  const { payload } = request;
   let outcome: SubmissionOutcome;
   try {
+    if (!cached) await payload?.store();
     outcome = groupCommitted
       ? {
           ...cachedSubmissionResponse(await ctx.cachedSubmissions.answer(principal.userId, prepared.key, cached, prepared.labels), cached),
@@ -111,6 +123,7 @@ export async function answerSubmission(ctx: ApiContext, request: SubmissionReque
           cached,
         });
   } catch (error) {
+    await payload?.discard();
     await giveBack();
     // The cache named a result that Postgres no longer has (restored from a backup, or a cache Redis shared
     // with another database): drop the entry everywhere and answer as if it had never been cached.
@@ -121,6 +134,8 @@ export async function answerSubmission(ctx: ApiContext, request: SubmissionReque
     }
     throw error;
   }
+  // Only a new run reads the payload: a coalesced one reads its first submission's.
+  if (outcome.disposition !== "queued") await payload?.discard();
   // A replay repeats an answer: it runs nothing and must cost nothing.
   if (outcome.disposition === "replayed") await giveBack();
   else if (!groupCommitted) {

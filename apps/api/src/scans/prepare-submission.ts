@@ -1,7 +1,17 @@
-import { SCAN_TYPES, type ScanTypeDefinition, inputHash, inputKeyOf, resolveScanType, scanLabelsSchema, sealInput } from "@secapi/core";
+import {
+  SCAN_TYPES,
+  type ScanTypeDefinition,
+  type SubmissionPolicy,
+  inputHash,
+  inputKeyOf,
+  resolveScanType,
+  scanLabelsSchema,
+  sealInput,
+} from "@secapi/core";
+import type { Config } from "@secapi/config";
 import type { InputKey, ScanLabels } from "@secapi/db";
 import { z } from "zod";
-import { badRequest, unprocessable } from "../http/http-error.js";
+import { badRequest } from "../http/http-error.js";
 import { parseOr400 } from "../http/validation.js";
 
 const envelopeSchema = z.object({ type: z.string().min(1), input: z.unknown(), labels: z.unknown().optional() }).strict();
@@ -15,6 +25,11 @@ export function scanTypeOr400(name: string): ScanTypeDefinition {
   return type;
 }
 
+/** What the operator's configuration allows submissions (the image registries), for ScanTypeDefinition.admit. */
+export function submissionPolicyOf(config: Config): SubmissionPolicy {
+  return { imageRegistries: config.image.registries };
+}
+
 /** Where a submission's body came from: `POST /scans` (an envelope) or `POST /scan/:type` (the input itself). */
 export interface SubmissionBody {
   body: unknown;
@@ -22,6 +37,8 @@ export interface SubmissionBody {
   typeName?: string | undefined;
   /** The submitting user: the owner of a private type's input. */
   ownerId: string;
+  /** What the operator allows (image registries); plain data, so that it crosses to a body thread. */
+  policy: SubmissionPolicy;
 }
 
 /** A submission's body made ready for the route: its type, content address, and the sealed input a run needs. */
@@ -54,9 +71,10 @@ export function prepareSubmission(submission: SubmissionBody, scanInputKey: Buff
     ({ input, labels } = splitLabels(submission.body));
   }
   const scanLabels = labels === undefined ? {} : parseOr400(scanLabelsSchema, labels, "labels", "labels");
-  const hint = type.missingInputHint?.(input);
-  if (hint) throw unprocessable("sbom_required", hint);
+  const delegate = type.delegateTo?.(input);
+  if (delegate !== undefined) type = scanTypeOr400(delegate);
   const canonicalInput = type.canonicalize(parseOr400(type.inputSchema, input, `${type.name} input`, "input"));
+  type.admit?.(canonicalInput, submission.policy);
   const key: InputKey = inputKeyOf(type, submission.ownerId, inputHash(canonicalInput));
   return { type, key, labels: scanLabels, sealed: () => sealInput(scanInputKey, key, canonicalInput) };
 }

@@ -1,3 +1,4 @@
+import type { SubmissionPolicy } from "@secapi/core";
 import type { AdvisoryRecord } from "@secapi/db";
 import { HttpError } from "../http/http-error.js";
 import { toHttpError } from "../middleware/error-handler.js";
@@ -6,7 +7,14 @@ import { prepareSubmission } from "../scans/prepare-submission.js";
 
 /** A large body to handle off the event loop: the raw JSON text and what it is for. */
 export type BodyTask =
-  | { kind: "submission"; text: string; typeName?: string | undefined; ownerId: string; scanInputKey: Uint8Array }
+  | {
+      kind: "submission";
+      text: string;
+      typeName?: string | undefined;
+      ownerId: string;
+      policy: SubmissionPolicy;
+      scanInputKey: Uint8Array;
+    }
   | { kind: "advisories"; text: string };
 
 /** An expected failure as plain data (class instances do not cross threads). */
@@ -44,7 +52,10 @@ export default function bodyThread(task: BodyTask): BodyOutcome {
   try {
     const body = parseJson(task.text);
     if (task.kind === "advisories") return { ok: true, kind: "advisories", ...parseAdvisoryBody(body) };
-    const prepared = prepareSubmission({ body, typeName: task.typeName, ownerId: task.ownerId }, Buffer.from(task.scanInputKey));
+    const prepared = prepareSubmission(
+      { body, typeName: task.typeName, ownerId: task.ownerId, policy: task.policy },
+      Buffer.from(task.scanInputKey),
+    );
     const { scanType, ownerId, inputHash } = prepared.key;
     return { ok: true, kind: "submission", typeName: scanType, ownerId, inputHash, labels: prepared.labels, sealed: prepared.sealed() };
   } catch (error) {

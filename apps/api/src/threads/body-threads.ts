@@ -28,7 +28,14 @@ export class BodyThreads {
 
   /** prepareSubmission on a thread, for a body still in its JSON text. */
   async prepareSubmission(text: string, submission: Omit<SubmissionBody, "body">, scanInputKey: Buffer): Promise<PreparedSubmission> {
-    const outcome = await this.run({ kind: "submission", text, typeName: submission.typeName, ownerId: submission.ownerId, scanInputKey });
+    const outcome = await this.run({
+      kind: "submission",
+      text,
+      typeName: submission.typeName,
+      ownerId: submission.ownerId,
+      policy: submission.policy,
+      scanInputKey,
+    });
     if (outcome.kind !== "submission") throw new Error("a submission task answered as another kind");
     const type = resolveScanType(outcome.typeName);
     if (!type) throw new Error(`the thread resolved an unknown scan type ${outcome.typeName}`);

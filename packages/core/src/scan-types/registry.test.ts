@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { inputHash } from "../canonical-input.js";
+import { archiveInput } from "./image.js";
 import { resolveScanType } from "./registry.js";
+import { keepsInputAfterRun } from "./scan-type.js";
 import { UnstorableInputError } from "../unstorable-input-error.js";
 
 function scanType(name: string) {
@@ -35,14 +37,27 @@ describe("scan types", () => {
   });
 });
 
-describe("sbom missingInputHint", () => {
-  it("explains how to produce an SBOM for an image alone, and leaves a misspelt field to validation", () => {
-    const sbom = scanType("sbom");
-    expect(sbom.missingInputHint?.({ image: "nginx:1.24" })).toContain("syft nginx:1.24");
-    expect(sbom.missingInputHint?.({})).toContain("syft IMAGE");
-    expect(sbom.missingInputHint?.({ SBOM: {} })).toBeUndefined();
-    expect(sbom.missingInputHint?.({ image: "nginx:1.24", bom: {} })).toBeUndefined();
-    expect(sbom.missingInputHint?.({ sbom: {} })).toBeUndefined();
+describe("image and its aliases", () => {
+  it("is the image type under `image` and `docker`, private, keeping its (analysed) input for re-runs", () => {
+    const image = scanType("image");
+    expect(scanType("docker")).toBe(image);
+    expect(image.private).toBe(true);
+    expect(keepsInputAfterRun(image)).toBe(true);
+    expect(keepsInputAfterRun(scanType("secrets"))).toBe(false);
+    expect(keepsInputAfterRun(scanType("dependencies"))).toBe(true);
+  });
+
+  it("hands an input with an SBOM to the sbom type, and keeps the rest", () => {
+    const image = scanType("image");
+    expect(image.delegateTo?.({ image: "nginx:1.24", sbom: {} })).toBe("sbom");
+    expect(image.delegateTo?.({ image: "nginx:1.24" })).toBeUndefined();
+    expect(image.delegateTo?.("nginx")).toBeUndefined();
+  });
+
+  it("addresses an uploaded archive by its hash alone: equal archives, equal key", () => {
+    const digest = `sha256:${"ab".repeat(32)}`;
+    expect(inputHash(archiveInput(digest))).toBe(inputHash({ archive: digest }));
+    expect(inputHash(archiveInput(digest))).not.toBe(inputHash(archiveInput(`sha256:${"cd".repeat(32)}`)));
   });
 });
 

@@ -1,6 +1,7 @@
 import { findUnstorableText } from "@secapi/db";
 import { UnstorableInputError } from "../unstorable-input-error.js";
 import { dependencies } from "./dependencies.js";
+import { image } from "./image.js";
 import { sbom } from "./sbom.js";
 import type { ScanTypeDefinition } from "./scan-type.js";
 import { secrets } from "./secrets.js";
@@ -24,7 +25,7 @@ function refusingUnstorable<I>(type: ScanTypeDefinition<I>): ScanTypeDefinition 
 
 /** The scan types this build runs, by name. A new type is one module here and one line in this list. */
 export const SCAN_TYPES: Readonly<Record<string, ScanTypeDefinition>> = Object.fromEntries(
-  [secrets, dependencies, sbom].map((type) => [type.name, refusingUnstorable(type as ScanTypeDefinition)]),
+  [secrets, dependencies, sbom, image].map((type) => [type.name, refusingUnstorable(type as ScanTypeDefinition)]),
 );
 
 const BY_ALIAS: Readonly<Record<string, ScanTypeDefinition>> = Object.fromEntries(

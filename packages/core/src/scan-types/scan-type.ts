@@ -1,5 +1,5 @@
 import type { Db, InputKey } from "@secapi/db";
-import type { ScanTask } from "@secapi/scanners";
+import type { LayerSummaryStore, ScanTask } from "@secapi/scanners";
 import type { z } from "zod";
 
 /** What a run needs besides its canonical input, read before the (pure) engine runs on a thread. */
@@ -7,6 +7,38 @@ export interface PreparedRun {
   task: ScanTask;
   /** The advisory revision the loaded data reflects; null: the scan does not depend on advisories. */
   advisoryRevision: number | null;
+}
+
+/** Operator settings a type enforces at submission (from packages/config; the API passes them in). */
+export interface SubmissionPolicy {
+  /** `IMAGE_REGISTRIES`: the registries an image may be pulled from (`host[:port]`). */
+  imageRegistries: readonly string[];
+}
+
+/** Bounds and endpoints of reading an image (`IMAGE_*`), for the scan-worker's input resolution. */
+export interface ImageReadSettings {
+  /** `IMAGE_MAX_BYTES`: the largest archive, or image (compressed layers), read. */
+  maxBytes: number;
+  /** `IMAGE_REGISTRIES`. */
+  registries: readonly string[];
+  /** `IMAGE_REGISTRY_INSECURE`: registries reached over plain HTTP. */
+  insecureRegistries: readonly string[];
+  /** What each layer holds, by layer digest, shared by every image (and user) that has the layer. */
+  layerStore?: LayerSummaryStore;
+}
+
+/** What reading a run's input may use: given by the scan-worker, for one run. */
+export interface RunIo {
+  /** A directory of this run's own (`os.tmpdir()/secapi-scan-<jobId>…`), created on first use, always removed after the run. */
+  workDir(): Promise<string>;
+  image: ImageReadSettings;
+}
+
+/** A run's input after its I/O step: what is matched (and stored in place of the input), and what to drop once it is stored. */
+export interface ResolvedInput {
+  input: unknown;
+  /** Called once the resolved input is stored: drops what only the unresolved input needed (an uploaded archive). */
+  consumed?(): Promise<void>;
 }
 
 /**
@@ -20,15 +52,29 @@ export interface ScanTypeDefinition<I = unknown> {
   aliases?: readonly string[];
   /** Results belong to the submitting user alone: keys, jobs and results are scoped by owner. */
   private: boolean;
+  /**
+   * The input is kept (sealed) with its result after the run, so that the cache-worker can re-run it when
+   * advisories change. Default: kept for shared types, deleted for private ones (a secrets input may hold secrets).
+   */
+  keepsInput?: boolean;
   inputSchema: z.ZodType<I>;
   /**
    * The form whose hash addresses the input and which the worker scans: equal content, equal form,
-   * whatever the order given. May throw the scanner's input errors (unusable lockfile, SBOM...) and,
-   * for every type, UnstorableInputError.
+   * whatever the order given. May throw the scanner's input errors (unusable lockfile, SBOM...),
+   * InputRefusedError and, for every type, UnstorableInputError.
    */
   canonicalize(input: I): unknown;
-  /** For input that lacks something the client can produce: a message saying how (answered 422). */
-  missingInputHint?(raw: unknown): string | undefined;
+  /** The name of another type that scans this raw input instead (`{"image", "sbom"}` is an sbom scan), if any. */
+  delegateTo?(raw: unknown): string | undefined;
+  /** Refuses a canonical input the operator's settings do not allow, with an InputRefusedError (answered 422). */
+  admit?(canonicalInput: unknown, policy: SubmissionPolicy): void;
+  /**
+   * For a type whose input names something to read first (an image): reads it in the scan-worker and returns the
+   * input to match, or null when the input is already resolved (a re-run). Throws RunInputError when the input
+   * can never be read (the run fails with its code), RetryableRunError when it may be read later; anything else
+   * thrown is transient too (the job is retried).
+   */
+  resolveInput?(run: { db: Db; key: InputKey; input: unknown; io: RunIo | undefined }): Promise<ResolvedInput | null>;
   /** Reads what the engine needs for this canonical input (advisories for package scans) and builds its task. */
   prepareRun(db: Db, canonicalInput: unknown): Promise<PreparedRun>;
 }
@@ -36,4 +82,9 @@ export interface ScanTypeDefinition<I = unknown> {
 /** The content address of an input of `type`: its owner only for a private type. */
 export function inputKeyOf(type: Pick<ScanTypeDefinition, "name" | "private">, userId: string, inputHash: string): InputKey {
   return { scanType: type.name, ownerId: type.private ? userId : null, inputHash };
+}
+
+/** Whether a type's input stays stored after its run (see `keepsInput`). */
+export function keepsInputAfterRun(type: Pick<ScanTypeDefinition, "private" | "keepsInput">): boolean {
+  return type.keepsInput ?? !type.private;
 }

@@ -5,6 +5,7 @@ import type { AdvisorySyncStateTable } from "./advisory-sync-state.table.js";
 import type { ApiKeysTable } from "./api-keys.table.js";
 import type { ApiUsageTable } from "./api-usage.table.js";
 import type { IdempotencyKeysTable } from "./idempotency-keys.table.js";
+import type { ImageUploadChunksTable, ImageUploadsTable } from "./image-uploads.table.js";
 import type { OutboxTable } from "./outbox.table.js";
 import type { ScanInputsTable } from "./scan-inputs.table.js";
 import type { ScanResultsTable } from "./scan-results.table.js";
@@ -25,6 +26,8 @@ export interface Database {
   advisory_revision: AdvisoryRevisionTable;
   advisory_package_revisions: AdvisoryPackageRevisionsTable;
   advisory_sync_state: AdvisorySyncStateTable;
+  image_uploads: ImageUploadsTable;
+  image_upload_chunks: ImageUploadChunksTable;
 }
 
 export type Db = Kysely<Database>;

@@ -1,0 +1,71 @@
+import { createHash, randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { Request } from "express";
+import { HttpError } from "../http/http-error.js";
+
+/** The media type of an image archive upload (`docker save` or OCI image layout, optionally gzipped). */
+export const IMAGE_ARCHIVE_MEDIA_TYPE = "application/x-tar";
+
+/** An uploaded archive on this machine's disk, until it is stored for the workers or answered from the cache. */
+export interface ReceivedArchive {
+  file: string;
+  /** `sha256:<hex>` of its bytes. */
+  digest: string;
+  size: number;
+  /** Deletes the file (idempotent). */
+  remove(): Promise<void>;
+}
+
+// The rest of an over-size body is not read: the connection closes after the answer.
+const tooLarge = (maxBytes: number) =>
+  new HttpError(
+    413,
+    "payload_too_large",
+    `The image archive exceeds IMAGE_MAX_BYTES (${maxBytes} bytes)`,
+    { limit: maxBytes },
+    { Connection: "close" },
+  );
+
+/**
+ * Streams a request body to a temporary file, hashing and counting it on the way: never whole in memory. Over
+ * `maxBytes` (declared by Content-Length, or counted) it stops with a 413 and the file is removed, as it is when
+ * the client goes away half-way.
+ */
+export async function receiveArchive(req: Request, maxBytes: number): Promise<ReceivedArchive> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  const file = join(tmpdir(), `secapi-upload-${randomUUID()}.tar`);
+  const remove = () => rm(file, { force: true });
+  const hash = createHash("sha256");
+  let size = 0;
+  const counting = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      if (size > maxBytes) return done(tooLarge(maxBytes));
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  // `pipe`, not `pipeline`, from the request: an over-size body must leave the socket open for the 413.
+  req.once("close", () => {
+    if (!req.complete) counting.destroy(new HttpError(400, "request_aborted", "The client aborted the upload"));
+  });
+  req.pipe(counting);
+  try {
+    await pipeline(counting, createWriteStream(file, { flags: "wx" }));
+  } catch (error) {
+    req.unpipe(counting);
+    await remove();
+    throw error;
+  }
+  if (size === 0) {
+    await remove();
+    throw new HttpError(400, "empty_archive", "The request has no body: send the image archive (docker save IMAGE) as the body");
+  }
+  return { file, digest: `sha256:${hash.digest("hex")}`, size, remove };
+}

@@ -1,0 +1,310 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TestRedisServer, TestRegistry, missingRegistryTools, uniqueId, waitFor } from "@secapi/testing";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEBIAN_12_OS_RELEASE, dockerSaveArchive, dpkgStatus, gzip, sha256, tarBytes } from "./image-archive.js";
+import { Stack } from "./stack.js";
+
+// DESIGN.md `image` scan type: a `docker save` archive uploaded to POST /api/v1/scan/image, stored in Postgres for
+// the scan-worker, analysed there (per-job temp dir, always removed) and matched with Debian's release rules, each
+// finding naming its layer. The processes are real: API, scan-worker, cache-worker.
+
+const MAX_BYTES = 4 * 1024 * 1024;
+
+const missingTools = missingRegistryTools();
+
+let redis: TestRedisServer;
+let registry: TestRegistry | undefined;
+let stack: Stack;
+let admin: string;
+let user: { id: string; api_key: string };
+let db: pg.Client;
+
+beforeAll(async () => {
+  redis = await TestRedisServer.start();
+  // A registry of the test's own on loopback (Debian's docker-registry), allowed and reached over plain HTTP.
+  registry = missingTools === undefined ? await TestRegistry.start() : undefined;
+  const registries: Record<string, string> =
+    registry === undefined ? {} : { IMAGE_REGISTRIES: `docker.io,${registry.host}`, IMAGE_REGISTRY_INSECURE: registry.host };
+  stack = await Stack.create({
+    REDIS_URL: redis.url(0),
+    REDIS_CACHE_URL: redis.url(1),
+    IMAGE_MAX_BYTES: String(MAX_BYTES),
+    ...registries,
+  });
+  await stack.startApi();
+  await stack.startScanWorker();
+  await stack.startCacheWorker();
+  admin = JSON.parse(
+    await stack.cli("users", "create", "--email", `${uniqueId("a")}@example.com`, "--tier", "business", "--admin", "--json"),
+  ).api_key;
+  user = await stack.createUser("business");
+  db = new pg.Client({ connectionString: stack.database.url });
+  await db.connect();
+});
+afterAll(async () => {
+  await db?.end();
+  await stack.close();
+  await registry?.stop();
+  await redis.stop();
+});
+
+type Answer = { status: number; headers: Headers; body: any };
+
+async function upload(archive: Buffer, contentType = "application/x-tar", headers: Record<string, string> = {}): Promise<Answer> {
+  const response = await fetch(`${stack.apiUrl}/api/v1/scan/image`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${user.api_key}`, "Content-Type": contentType, ...headers },
+    body: archive,
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+async function uploadAndWait(archive: Buffer): Promise<any> {
+  const submitted = await upload(archive);
+  expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
+  expect(submitted.body.type).toBe("image");
+  return stack.pollUntilDone(submitted.headers.get("location") ?? "", user.api_key);
+}
+
+async function importAdvisories(advisories: unknown[]) {
+  const response = await stack.request("POST", "/api/v1/admin/advisories", admin, advisories);
+  expect(response.status, JSON.stringify(response.body)).toBe(200);
+}
+
+const debianAdvisory = (id: string, name: string, fixed: string) => ({
+  id,
+  modified: new Date().toISOString(),
+  summary: `${name} flaw`,
+  affected: [{ package: { ecosystem: "Debian:12", name }, ranges: [{ type: "ECOSYSTEM", events: [{ introduced: "0" }, { fixed }] }] }],
+});
+
+const storedUploads = async () => Number((await db.query<{ n: string }>("SELECT count(*) AS n FROM image_uploads")).rows[0]?.n);
+
+/** Scratch directories of this user's image jobs still on disk (the worker runs on this machine). */
+const leftoverWorkDirs = async () => (await readdir(tmpdir())).filter((name) => name.startsWith(`secapi-scan-image-${user.id}-`));
+
+/** A Debian 12 image: openssl (vulnerable) and zlib in the base layer, an app layer on top. */
+async function debianImage(tag: string) {
+  const base = await tarBytes([
+    { path: "etc/os-release", content: DEBIAN_12_OS_RELEASE },
+    {
+      path: "var/lib/dpkg/status",
+      content: dpkgStatus([
+        { name: "libssl3", source: "openssl", version: "3.0.11-1~deb12u1" },
+        { name: "zlib1g", source: "zlib", version: "1:1.2.13.dfsg-1" },
+      ]),
+    },
+  ]);
+  const app = await tarBytes([{ path: "app/VERSION", content: tag }]);
+  return dockerSaveArchive([base, app]);
+}
+
+describe("image scans of uploaded archives", () => {
+  it("scans a docker save archive: Debian findings with their layer, the image block; a repeat is a cache hit; an advisory change is never served stale", async () => {
+    await importAdvisories([debianAdvisory(uniqueId("DSA-OPENSSL"), "openssl", "3.0.13-1~deb12u1")]);
+    const { archive, imageId, layerDigests } = await debianImage(uniqueId("v"));
+
+    const scan = await uploadAndWait(archive);
+    expect(scan.status, JSON.stringify(scan)).toBe("completed");
+    const [findings, base, app] = [scan.result.findings, layerDigests[0], layerDigests[1]];
+    expect(findings.map((f: any) => [f.ecosystem, f.package, f.version, f.fixed_in, f.layer])).toEqual([
+      ["Debian", "12/openssl", "3.0.11-1~deb12u1", "3.0.13-1~deb12u1", base],
+    ]);
+    expect(scan.result.image).toEqual({
+      digest: imageId,
+      os: { family: "debian", version: "12" },
+      layers: [
+        { digest: base, index: 0, packages: 2 },
+        { digest: app, index: 1, packages: 0 },
+      ],
+    });
+    expect(await storedUploads()).toBe(0);
+    expect(await leftoverWorkDirs()).toEqual([]);
+
+    const repeat = await upload(archive);
+    expect(repeat.status).toBe(200);
+    expect(repeat.body).toMatchObject({ cached: true, status: "completed" });
+    expect(repeat.body.result.findings).toEqual(findings);
+    expect(await storedUploads()).toBe(0);
+
+    // Hot (the API flushes its read counts to the shared set every second), so the cache-worker re-runs it on an advisory change.
+    const cacheRedis = new Redis(redis.url(1));
+    // Each layer's summary is kept by digest for every later image on the same layers.
+    expect(await cacheRedis.exists(`secapi:layer:v1:${base}`, `secapi:layer:v1:${app}`)).toBe(2);
+    await waitFor(
+      async () => ((await cacheRedis.zrange("secapi:hot-keys", 0, -1)).some((key) => key.includes(":result:image:")) ? true : undefined),
+      { timeoutMs: 10_000, intervalMs: 100, what: "the image result among the hot keys" },
+    );
+    cacheRedis.disconnect();
+
+    // zlib had no advisory: now it has one. No answer may show the old findings again.
+    const zlib = uniqueId("DSA-ZLIB");
+    await importAdvisories([debianAdvisory(zlib, "zlib", "1:1.3.dfsg-1")]);
+    // The cache-worker re-runs the (hot) stored result from the analysed package set kept with it: no upload, no read.
+    await waitFor(
+      async () => {
+        const { rows } = await db.query<{ result: { findings: { id: string }[] } }>(
+          "SELECT result FROM scan_results WHERE scan_type = 'image'",
+        );
+        return rows.some((row) => row.result.findings.some((f) => f.id === zlib)) ? true : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 200, what: "the cache-worker's re-run of the image result" },
+    );
+    const current = (await upload(archive)).body;
+    expect(current).toMatchObject({ status: "completed", cached: true });
+    expect(await storedUploads()).toBe(0);
+    expect(current.result.findings.map((f: any) => [f.package, f.layer])).toEqual([
+      ["12/openssl", base],
+      ["12/zlib", base],
+    ]);
+    expect(current.result.findings[1].id).toBe(zlib);
+  });
+
+  it("runs concurrent uploads of one archive once, replays an Idempotency-Key, and keeps no archive afterwards", async () => {
+    const { archive } = await debianImage(uniqueId("concurrent"));
+    const answers = await Promise.all([upload(archive), upload(archive), upload(archive)]);
+    expect(answers.every((a) => a.status === 202 || a.status === 200)).toBe(true);
+    const jobs = new Set(answers.filter((a) => a.status === 202).map((a) => a.body.id));
+    const done = await Promise.all(
+      answers.map((a) => (a.status === 200 ? a.body : stack.pollUntilDone(a.headers.get("location") ?? "", user.api_key))),
+    );
+    expect(done.map((scan) => scan.status)).toEqual(["completed", "completed", "completed"]);
+    expect(new Set(done.map((scan) => JSON.stringify(scan.result.findings))).size).toBe(1);
+    const { rows } = await db.query<{ runs: string }>(
+      "SELECT count(DISTINCT job_id) AS runs FROM scans WHERE id = ANY($1::uuid[]) AND job_id IS NOT NULL",
+      [[...jobs]],
+    );
+    expect(Number(rows[0]?.runs)).toBe(1);
+    expect(await storedUploads()).toBe(0);
+
+    const { archive: other } = await debianImage(uniqueId("idempotent"));
+    const key = { "Idempotency-Key": uniqueId("idem") };
+    const first = await upload(other, "application/x-tar", key);
+    const again = await upload(other, "application/x-tar", key);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body.id).toBe(first.body.id);
+    await stack.pollUntilDone(first.headers.get("location") ?? "", user.api_key);
+    expect(await storedUploads()).toBe(0);
+  });
+
+  it("fails a malicious archive with its code, writing nothing outside the job's temp dir", async () => {
+    const marker = uniqueId("secapi-e2e-escape");
+    const outside = [join("/tmp", marker), join(tmpdir(), marker), join(tmpdir(), `${marker}-link`)];
+    const layer = await tarBytes([{ path: "etc/os-release", content: DEBIAN_12_OS_RELEASE }]);
+
+    const traversal = await dockerSaveArchive([layer], { layerPaths: [`../../../../tmp/${marker}`] });
+    const symlinkEscape = await dockerSaveArchive([], {
+      extra: [{ path: "layer0", type: "symlink", linkname: `../../../../tmp/${marker}-link` }],
+      layerPaths: ["layer0"],
+    });
+    // 64 MiB of zeros is a few dozen KiB gzipped, and expands past 8 × IMAGE_MAX_BYTES.
+    const bomb = await dockerSaveArchive([gzip(Buffer.alloc(64 * 1024 * 1024))]);
+    // Inside a layer, nothing is ever extracted: escaping names are only paths to compare.
+    const hostileLayer = await dockerSaveArchive([
+      await tarBytes([
+        { path: "etc/os-release", content: DEBIAN_12_OS_RELEASE },
+        { path: `../../../../tmp/${marker}`, content: "x" },
+        { path: `/tmp/${marker}`, content: "x" },
+        { path: "escape", type: "symlink", linkname: "/tmp" },
+        { path: `escape/${marker}`, content: "x" },
+      ]),
+    ]);
+
+    const cases: [Buffer, string | null][] = [
+      [traversal.archive, "image_archive_invalid"],
+      [symlinkEscape.archive, "image_archive_invalid"],
+      [bomb.archive, "image_too_large"],
+      [hostileLayer.archive, null],
+    ];
+    for (const [archive, code] of cases) {
+      const scan = await uploadAndWait(archive);
+      if (code === null) expect(scan.status, JSON.stringify(scan)).toBe("completed");
+      else expect([scan.status, scan.error?.code], JSON.stringify(scan)).toEqual(["failed", code]);
+    }
+    for (const path of outside) expect(existsSync(path), path).toBe(false);
+    expect(await leftoverWorkDirs()).toEqual([]);
+    expect(await storedUploads()).toBe(0);
+  });
+
+  it("refuses an archive over IMAGE_MAX_BYTES (413), a body of another type (415), a registry not allowed (422), and stores nothing", async () => {
+    const before = await storedUploads();
+    const tooLarge = await upload(Buffer.alloc(MAX_BYTES + 1));
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body.code).toBe("payload_too_large");
+    // Without a Content-Length, counted while it streams.
+    const chunks = [Buffer.alloc(MAX_BYTES), Buffer.alloc(1024)];
+    const streamed = await fetch(`${stack.apiUrl}/api/v1/scan/image`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${user.api_key}`, "Content-Type": "application/x-tar" },
+      body: new ReadableStream({
+        pull(controller) {
+          const chunk = chunks.shift();
+          if (chunk === undefined) controller.close();
+          else controller.enqueue(chunk);
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    const wrongType = await upload(Buffer.from("hello"), "text/plain");
+    expect(wrongType.status).toBe(415);
+    expect(wrongType.body.error).toContain("application/x-tar");
+    const notAllowed = await stack.request("POST", "/api/v1/scan/image", user.api_key, { image: "registry.evil.example/app:1" });
+    expect(notAllowed.status).toBe(422);
+    expect(notAllowed.body.code).toBe("image_registry_not_allowed");
+    expect(notAllowed.body.error).toContain("docker.io");
+    const malformed = await stack.request("POST", "/api/v1/scan/docker", user.api_key, { image: "Nginx:1" });
+    expect([malformed.status, malformed.body.code]).toEqual([422, "image_reference_invalid"]);
+    expect(await storedUploads()).toBe(before);
+  });
+});
+
+describe.skipIf(missingTools !== undefined)("image scans by reference, pulled from a registry", () => {
+  it("pulls an image by reference and matches it like its archive; an unknown tag fails with image_not_found", async () => {
+    const host = registry?.host ?? "";
+    const advisory = uniqueId("DSA-OPENSSL-PULL");
+    await importAdvisories([debianAdvisory(advisory, "openssl", "3.0.13-1~deb12u1")]);
+    const dir = await mkdtemp(join(tmpdir(), "secapi-e2e-layers-"));
+    try {
+      const base = gzip(
+        await tarBytes([
+          { path: "etc/os-release", content: DEBIAN_12_OS_RELEASE },
+          { path: "var/lib/dpkg/status", content: dpkgStatus([{ name: "libssl3", source: "openssl", version: "3.0.11-1~deb12u1" }]) },
+        ]),
+      );
+      const app = gzip(await tarBytes([{ path: "app/VERSION", content: uniqueId("v") }]));
+      const files = [join(dir, "base.tar.gz"), join(dir, "app.tar.gz")];
+      await writeFile(files[0] ?? "", base);
+      await writeFile(files[1] ?? "", app);
+      const repository = `e2e/${uniqueId("app").toLowerCase()}`;
+      const manifestDigest = await registry?.pushLayers(repository, "1", files);
+
+      const submitted = await stack.request("POST", "/api/v1/scan/docker", user.api_key, { image: `${host}/${repository}:1` });
+      expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
+      expect(submitted.body.type).toBe("image");
+      const scan = await stack.pollUntilDone(submitted.headers.get("location") ?? "", user.api_key);
+      expect(scan.status, JSON.stringify(scan)).toBe("completed");
+      const finding = scan.result.findings.find((f: any) => f.id === advisory);
+      expect([finding?.package, finding?.layer]).toEqual(["12/openssl", sha256(base)]);
+      expect(scan.result.image).toMatchObject({ digest: manifestDigest, os: { family: "debian", version: "12" } });
+
+      // The same reference again, through the other route name: the same input, a cache hit.
+      const repeat = await stack.request("POST", "/api/v1/scan/image", user.api_key, { image: `${host}/${repository}:1` });
+      expect([repeat.status, repeat.body.cached]).toEqual([200, true]);
+
+      const missing = await stack.request("POST", "/api/v1/scan/image", user.api_key, { image: `${host}/${repository}:nope` });
+      expect(missing.status).toBe(202);
+      const failed = await stack.pollUntilDone(missing.headers.get("location") ?? "", user.api_key);
+      expect([failed.status, failed.error?.code]).toEqual(["failed", "image_not_found"]);
+      expect(await leftoverWorkDirs()).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

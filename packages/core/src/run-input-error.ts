@@ -1,0 +1,15 @@
+/**
+ * A run's input that can never be read, as a stable code (an image archive that is not one, an image too large, an
+ * upload gone): the run fails with it at once, without retries.
+ */
+export class RunInputError extends Error {
+  override readonly name = "RunInputError";
+
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

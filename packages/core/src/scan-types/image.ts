@@ -1,0 +1,118 @@
+import { deleteImageUpload, findImageUpload, readImageUpload } from "@secapi/db";
+import {
+  type AnalysedImage,
+  ImageError,
+  ImageReferenceError,
+  type ImageAnalysis,
+  analyzeImageArchive,
+  analyzeImageReference,
+  isRegistryAllowed,
+  parseImageReference,
+} from "@secapi/scanners";
+import { z } from "zod";
+import { InputRefusedError } from "../input-refused-error.js";
+import { RetryableRunError } from "../retryable-run-error.js";
+import { RunInputError } from "../run-input-error.js";
+import { advisoryCacheFor } from "./package-run.js";
+import type { ResolvedInput, ScanTypeDefinition } from "./scan-type.js";
+
+/** What a client sends: an image by reference. Archives come through `POST /api/v1/scan/image` instead. */
+export const imageInputSchema = z.object({ image: z.string().trim().min(1).max(512) }).strict();
+export type ImageInput = z.infer<typeof imageInputSchema>;
+
+/**
+ * The canonical input of an image scan: the normalised reference, or the `sha256:` of an uploaded archive (which is
+ * what equal uploads share). The run input of an upload also names the stored upload (`upload`, never hashed); once
+ * a worker has read the image, the stored input carries its `analysis` and is re-run from it without reading again.
+ */
+export type ImageRunInput = ({ image: string } | { archive: string; upload?: string }) & { analysis?: AnalysedImage };
+
+/** The reference parsed and normalised (`nginx` → `docker.io/library/nginx:latest`); a malformed one is refused (422). */
+function referenceOf(text: string) {
+  try {
+    return parseImageReference(text);
+  } catch (error) {
+    if (error instanceof ImageReferenceError) throw new InputRefusedError(error.code, `Image reference: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Image errors that may pass: retried with back-off, then the scan fails with their code. */
+const RETRYABLE_IMAGE_ERRORS = new Set(["image_registry_unreachable"]);
+
+/** Runs an analysis, turning its ImageErrors into run failures: permanent ones (after `onPermanent`) or retryable ones. */
+async function readImage(analyze: () => Promise<ImageAnalysis>, onPermanent?: () => Promise<void>): Promise<ImageAnalysis> {
+  try {
+    return await analyze();
+  } catch (error) {
+    if (!(error instanceof ImageError)) throw error;
+    if (RETRYABLE_IMAGE_ERRORS.has(error.code)) throw new RetryableRunError(error.code, error.message, { cause: error });
+    await onPermanent?.();
+    throw new RunInputError(error.code, error.message, { cause: error });
+  }
+}
+
+/** The canonical input of an uploaded archive, whose hash addresses it. */
+export function archiveInput(digest: string): { archive: string } {
+  return { archive: digest };
+}
+
+/**
+ * A container image: its OS and language packages, matched like dependencies, each finding naming the layer that
+ * introduced its package. Private: an image may be private, so results and jobs are scoped by owner; but the input
+ * is kept (sealed) with its result as the analysed package set, so that an advisory change re-runs it without
+ * pulling or uploading again.
+ */
+export const image: ScanTypeDefinition<ImageInput> = {
+  name: "image",
+  aliases: ["docker"],
+  private: true,
+  keepsInput: true,
+  inputSchema: imageInputSchema,
+  delegateTo: (raw) => (typeof raw === "object" && raw !== null && "sbom" in raw ? "sbom" : undefined),
+  canonicalize: (input) => ({ image: referenceOf(input.image).canonical }),
+  admit: (canonicalInput, policy) => {
+    const { image } = canonicalInput as { image?: string };
+    if (image === undefined) return;
+    const reference = referenceOf(image);
+    if (!isRegistryAllowed(reference, policy.imageRegistries)) {
+      throw new InputRefusedError(
+        "image_registry_not_allowed",
+        `Registry ${reference.registry} is not one an image may be pulled from; allowed (IMAGE_REGISTRIES): ${policy.imageRegistries.join(", ")}`,
+      );
+    }
+  },
+  resolveInput: async ({ db, key, input, io }): Promise<ResolvedInput | null> => {
+    const run = input as ImageRunInput;
+    if (run.analysis !== undefined) return null;
+    if (io === undefined || key.ownerId === null) throw new RunInputError("input_unresolved", "The image has not been read yet");
+    const { maxBytes, registries, insecureRegistries, layerStore } = io.image;
+    const bounds = { workDir: await io.workDir(), maxBytes, ...(layerStore !== undefined && { layerStore }) };
+    if ("image" in run) {
+      const analysis = await readImage(() =>
+        analyzeImageReference(run.image, { ...bounds, allowedRegistries: registries, insecureRegistries }),
+      );
+      return { input: { image: run.image, analysis: { ...analysis, digest: analysis.digest ?? run.image } } };
+    }
+    const owner = { ownerId: key.ownerId, digest: run.archive };
+    const upload = run.upload === undefined ? undefined : await findImageUpload(db, run.upload, owner);
+    if (upload === undefined) {
+      throw new RunInputError("image_upload_missing", "The uploaded archive is no longer stored; upload it again");
+    }
+    const deleteUpload = async () => {
+      await deleteImageUpload(db, upload.id);
+    };
+    // Reading it again would fail the same way: the upload goes with the failure.
+    const analysis = await readImage(() => analyzeImageArchive(readImageUpload(db, upload.id), bounds), deleteUpload);
+    return { input: { archive: run.archive, analysis: { ...analysis, digest: analysis.digest ?? run.archive } }, consumed: deleteUpload };
+  },
+  prepareRun: async (db, canonicalInput) => {
+    const analysis = (canonicalInput as ImageRunInput | null)?.analysis;
+    // The process's advisory cache, as package scans use it: advisories read before are reused while unchanged.
+    const snapshot = await advisoryCacheFor(db).snapshot(db, Array.isArray(analysis?.packages) ? analysis.packages : []);
+    return {
+      task: { engine: "image", input: analysis, advisories: snapshot.advisories },
+      advisoryRevision: snapshot.revision,
+    };
+  },
+};
