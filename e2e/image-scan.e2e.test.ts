@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { LAYER_SUMMARY_VERSION } from "@secapi/scanners";
 import { TestRedisServer, TestRegistry, missingRegistryTools, uniqueId, waitFor } from "@secapi/testing";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -136,7 +137,9 @@ describe("image scans of uploaded archives", () => {
     // Hot (the API flushes its read counts to the shared set every second), so the cache-worker re-runs it on an advisory change.
     const cacheRedis = new Redis(redis.url(1));
     // Each layer's summary is kept by digest for every later image on the same layers.
-    expect(await cacheRedis.exists(`secapi:layer:v1:${base}`, `secapi:layer:v1:${app}`)).toBe(2);
+    expect(await cacheRedis.exists(`secapi:layer:v${LAYER_SUMMARY_VERSION}:${base}`, `secapi:layer:v${LAYER_SUMMARY_VERSION}:${app}`)).toBe(
+      2,
+    );
     await waitFor(
       async () => ((await cacheRedis.zrange("secapi:hot-keys", 0, -1)).some((key) => key.includes(":result:image:")) ? true : undefined),
       { timeoutMs: 10_000, intervalMs: 100, what: "the image result among the hot keys" },

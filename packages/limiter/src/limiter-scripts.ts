@@ -37,16 +37,24 @@ export function limiterScripts(redis: Redis | Cluster): LimiterScripts {
   };
 }
 
+interface BufferEval {
+  evalshaBuffer(sha: string, numKeys: number, ...args: Arg[]): Promise<unknown>;
+  evalBuffer(source: string, numKeys: number, ...args: Arg[]): Promise<unknown>;
+}
+
 /**
  * LuaScript.run for a script whose reply is binary: ioredis would decode a bulk reply as UTF-8 text, so the
- * call goes through callBuffer (EVALSHA, then EVAL when the server does not have the script yet).
+ * call goes through evalshaBuffer (then evalBuffer when the server does not have the script yet). Not callBuffer:
+ * under enableAutoPipelining, ioredis 5 hands callBuffer's arguments to the pipeline as the command name and throws.
  */
-async function runForBuffer(redis: Redis | Cluster, script: LuaScript, key: string, args: Arg[]): Promise<Buffer> {
+async function runForBuffer(client: Redis | Cluster, script: LuaScript, key: string, args: Arg[]): Promise<Buffer> {
+  // ioredis defines a Buffer twin of every command at runtime; its typings leave these two out.
+  const redis = client as unknown as BufferEval;
   try {
-    return (await redis.callBuffer("evalsha", [script.sha, 1, key, ...args])) as Buffer;
+    return (await redis.evalshaBuffer(script.sha, 1, key, ...args)) as Buffer;
   } catch (error) {
     if (!String((error as Error | undefined)?.message).startsWith("NOSCRIPT")) throw error;
-    return (await redis.callBuffer("eval", [script.source, 1, key, ...args])) as Buffer;
+    return (await redis.evalBuffer(script.source, 1, key, ...args)) as Buffer;
   }
 }
 
