@@ -1,5 +1,6 @@
 import { TestRedisServer, freePort, uniqueId, waitFor } from "@secapi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { importAdvisory, npmTestAdvisory } from "./advisories.js";
 import { Stack } from "./stack.js";
 
 // DESIGN.md: once an advisory affecting any package of a stored result is added, changed or withdrawn, that
@@ -23,9 +24,7 @@ beforeAll(async () => {
   await stack.startApi({ PORT: portB });
   await stack.startScanWorker();
   await stack.startCacheWorker();
-  admin = JSON.parse(
-    await stack.cli("users", "create", "--email", `${uniqueId("a")}@example.com`, "--tier", "business", "--admin", "--json"),
-  ).api_key;
+  admin = (await stack.createAdmin()).api_key;
   user = (await stack.createUser("business")).api_key;
 });
 afterAll(async () => {
@@ -35,26 +34,6 @@ afterAll(async () => {
 
 type Answer = { status: number; body: { status: string; result?: { findings: { id: string }[] } } };
 const ids = (answer: Answer) => (answer.body.result?.findings ?? []).map((f) => f.id);
-
-/** An OSV advisory of our own: every version below 2.0.0 of each package affected. */
-function advisory(id: string, names: string[], extra: Record<string, unknown> = {}) {
-  return {
-    id,
-    modified: new Date().toISOString(),
-    summary: "test advisory",
-    affected: names.map((name) => ({
-      package: { ecosystem: "npm", name },
-      ranges: [{ type: "SEMVER", events: [{ introduced: "0" }, { fixed: "2.0.0" }] }],
-    })),
-    ...extra,
-  };
-}
-
-async function importAdvisory(osv: unknown) {
-  const response = await stack.request("POST", "/api/v1/admin/advisories", admin, [osv]);
-  expect(response.status).toBe(200);
-  expect(response.body.imported).toBe(1);
-}
 
 const submit = (packages: unknown, baseUrl = stack.apiUrl) =>
   stack.request("POST", "/api/v1/scans", user, { type: "dependencies", input: { packages } }, baseUrl) as Promise<Answer>;
@@ -89,7 +68,7 @@ describe("a stored result is an answer only while it is current", () => {
     expect((await stack.request("DELETE", `/api/v1/cache/tags/pkg:npm/${coldName}`, admin)).status).toBe(200);
 
     const id = uniqueId("TEST");
-    await importAdvisory(advisory(id, [hotName, coldName]));
+    await importAdvisory(stack, admin, npmTestAdvisory(id, [hotName, coldName]));
     // From here on, every answer is a run (202) or a result with the advisory: never the clean one.
     const answers: Answer[] = [];
     for (let i = 0; i < 10; i++) {
@@ -113,7 +92,12 @@ describe("a stored result is an answer only while it is current", () => {
 
     // Withdrawn (as of now): no answer shows it any more.
     await importAdvisory(
-      advisory(id, [hotName, coldName], { modified: new Date(Date.now() + 1000).toISOString(), withdrawn: new Date().toISOString() }),
+      stack,
+      admin,
+      npmTestAdvisory(id, [hotName, coldName], {
+        modified: new Date(Date.now() + 1000).toISOString(),
+        withdrawn: new Date().toISOString(),
+      }),
     );
     const afterWithdrawal: Answer[] = [];
     for (let i = 0; i < 5; i++) afterWithdrawal.push(await submit(hot), await submit(hot, apiB), await submit(cold, apiB));

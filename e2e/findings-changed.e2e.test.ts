@@ -1,7 +1,5 @@
-import { type IncomingMessage, type Server, createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { verifyWebhookSignature } from "@secapi/core";
-import { FeedServer, TestRedisServer, npmAdvisory, uniqueId, waitFor } from "@secapi/testing";
+import { FeedServer, TestRedisServer, WebhookReceiver, npmAdvisory, waitFor } from "@secapi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Stack } from "./stack.js";
 
@@ -10,34 +8,13 @@ import { Stack } from "./stack.js";
 // findings changed reaches its owners' webhooks once, signed, with the right added/removed; the scans show
 // findings_changed_at.
 
-interface Received {
-  path: string;
-  body: string;
-  signature: string | undefined;
-  eventId: string | undefined;
-}
-
 let redis: TestRedisServer;
 let feed: FeedServer;
-let receiver: Server;
+let receiver: WebhookReceiver;
 let stack: Stack;
-const received: Received[] = [];
 
 beforeAll(async () => {
-  receiver = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      received.push({
-        path: req.url ?? "",
-        body: Buffer.concat(chunks).toString("utf8"),
-        signature: req.headers["secapi-signature"] as string | undefined,
-        eventId: req.headers["secapi-event-id"] as string | undefined,
-      });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  receiver = await WebhookReceiver.start();
   feed = await new FeedServer().start();
   feed.put(
     npmAdvisory("GHSA-e2e-mod", "fc-is-odd", "2.0.0", "2024-01-01T00:00:00Z"),
@@ -65,17 +42,15 @@ afterAll(async () => {
   await stack.close();
   await redis.stop();
   await feed.stop();
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver.close();
 });
 
 describe("scan.findings_changed webhooks", () => {
   it("fires once per changed result, signed, with the right added/removed, and the scans show findings_changed_at", async () => {
-    const admin = JSON.parse(
-      await stack.cli("users", "create", "--email", `${uniqueId("admin")}@example.com`, "--tier", "business", "--admin", "--json"),
-    );
+    const admin = await stack.createAdmin();
     const alice = await stack.createUser("business");
     const carol = await stack.createUser("business");
-    const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/alice`;
+    const hook = receiver.url("/hooks/alice");
     const patched = await stack.request("PATCH", `/api/v1/admin/users/${alice.id}`, admin.api_key, { webhook_url: hook });
     expect(patched.status).toBe(200);
     const secret: string = patched.body.webhook_secret;
@@ -113,11 +88,11 @@ describe("scan.findings_changed webhooks", () => {
     );
     await stack.cli("advisories", "sync");
 
-    await waitFor(() => received.length >= 3, { timeoutMs: 120_000, what: `three findings-change notices\n${stack.logs()}` });
+    await waitFor(() => receiver.received.length >= 3, { timeoutMs: 120_000, what: `three findings-change notices\n${stack.logs()}` });
     // Nothing more comes: one notice per changed result (none for the untouched one, none to carol).
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    expect(received).toHaveLength(3);
-    const notices = received.map((delivery) => {
+    expect(receiver.received).toHaveLength(3);
+    const notices = receiver.received.map((delivery) => {
       expect(delivery.path).toBe("/hooks/alice");
       expect(verifyWebhookSignature(secret, delivery.signature, delivery.body)).toBe(true);
       const notice = JSON.parse(delivery.body);
@@ -149,6 +124,6 @@ describe("scan.findings_changed webhooks", () => {
     // The same feed again changes nothing and tells nobody anything.
     await stack.cli("advisories", "sync");
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    expect(received).toHaveLength(3);
+    expect(receiver.received).toHaveLength(3);
   });
 });

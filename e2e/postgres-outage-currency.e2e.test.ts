@@ -1,6 +1,8 @@
-import { TestPostgresServer, TestRedisServer, uniqueId, waitFor } from "@secapi/testing";
+import { type TestPostgresServer, uniqueId, waitFor } from "@secapi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Stack, awsAccessKeyId } from "./stack.js";
+import { importAdvisory, npmTestAdvisory } from "./advisories.js";
+import { startPrivateServersStack } from "./private-servers-stack.js";
+import { type Stack, awsAccessKeyId } from "./stack.js";
 
 // Stale-if-error answers a read from the cache while Postgres is down, but never with a result that is no
 // longer current: an advisory change is not something an outage may hide. No cache-worker runs here, so the
@@ -8,46 +10,17 @@ import { Stack, awsAccessKeyId } from "./stack.js";
 // stamp says it predates the change, and the API alone must refuse it.
 
 let postgres: TestPostgresServer;
-let redis: TestRedisServer;
 let stack: Stack;
+let closeStack: () => Promise<void>;
 let admin: string;
 let user: string;
 
 beforeAll(async () => {
-  postgres = await TestPostgresServer.create();
-  redis = await TestRedisServer.start();
-  stack = await Stack.create({
-    DATABASE_URL: postgres.url(uniqueId("secapi")),
-    REDIS_URL: redis.url(0),
-    REDIS_CACHE_URL: redis.url(1),
-    DB_CONNECTION_TIMEOUT_MS: "2000",
-  });
-  await stack.cli("migrate");
-  await stack.startApi();
-  await stack.startScanWorker();
-  admin = JSON.parse(
-    await stack.cli("users", "create", "--email", `${uniqueId("a")}@example.com`, "--tier", "business", "--admin", "--json"),
-  ).api_key;
+  ({ postgres, stack, close: closeStack } = await startPrivateServersStack());
+  admin = (await stack.createAdmin()).api_key;
   user = (await stack.createUser("business")).api_key;
 });
-afterAll(async () => {
-  await stack.close();
-  await redis.stop();
-  await postgres.destroy();
-});
-
-/** An OSV advisory of our own: every version of `name` below 2.0.0 affected. */
-const advisory = (id: string, name: string) => ({
-  id,
-  modified: new Date().toISOString(),
-  summary: `test advisory ${id}`,
-  affected: [{ package: { ecosystem: "npm", name }, ranges: [{ type: "SEMVER", events: [{ introduced: "0" }, { fixed: "2.0.0" }] }] }],
-});
-
-async function importAdvisory(osv: unknown) {
-  const response = await stack.request("POST", "/api/v1/admin/advisories", admin, [osv]);
-  expect(response.status).toBe(200);
-}
+afterAll(() => closeStack());
 
 /** A finished scan of `body`, read until its view is served from the cache. */
 async function cachedScan(body: unknown): Promise<string> {
@@ -66,7 +39,7 @@ describe("a Postgres outage after an advisory change", () => {
   it("answers the views that are still current from the cache, and 503 for the one the change made outdated", async () => {
     const changed = uniqueId("changed");
     const untouched = uniqueId("untouched");
-    await importAdvisory(advisory(uniqueId("GHSA-a"), changed));
+    await importAdvisory(stack, admin, npmTestAdvisory(uniqueId("GHSA-a"), [changed]));
     const packages = (name: string) => ({ type: "dependencies", input: { packages: [{ ecosystem: "npm", name, version: "1.0.0" }] } });
     const outdatedId = await cachedScan(packages(changed));
     const currentId = await cachedScan(packages(untouched));
@@ -75,7 +48,7 @@ describe("a Postgres outage after an advisory change", () => {
       input: { files: [{ path: ".env", content: `AWS_ACCESS_KEY_ID=${awsAccessKeyId()}\n` }] },
     });
 
-    await importAdvisory(advisory(uniqueId("GHSA-b"), changed));
+    await importAdvisory(stack, admin, npmTestAdvisory(uniqueId("GHSA-b"), [changed]));
     // The API has learned of the change once the untouched scan's view (stamped before it) is checked in Postgres
     // again instead of being served as it was; reading it re-stamps it as current. The changed scan is not read.
     await waitFor(async () => (await read(currentId)).headers.get("x-cache-status") === "MISS", { what: "the API to learn of the change" });

@@ -1,6 +1,7 @@
-import { TestPostgresServer, TestRedisServer, uniqueId, waitFor } from "@secapi/testing";
+import { type TestPostgresServer, uniqueId, waitFor } from "@secapi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Stack, awsAccessKeyId } from "./stack.js";
+import { startPrivateServersStack } from "./private-servers-stack.js";
+import { type Stack, awsAccessKeyId } from "./stack.js";
 
 // Issue "Survive faults": Postgres stopped (immediate: every connection dropped) under load. No process exits,
 // no 5xx but 503 during the outage, cached reads keep working, and every accepted scan completes afterwards,
@@ -9,33 +10,24 @@ import { Stack, awsAccessKeyId } from "./stack.js";
 // end by what the clients have seen, not after fixed sleeps.
 
 let postgres: TestPostgresServer;
-let redis: TestRedisServer;
 let stack: Stack;
+let closeStack: () => Promise<void>;
 let key: string;
 
 beforeAll(async () => {
-  postgres = await TestPostgresServer.create();
-  redis = await TestRedisServer.start();
-  stack = await Stack.create({
-    DATABASE_URL: postgres.url(uniqueId("secapi")),
-    REDIS_URL: redis.url(0),
-    REDIS_CACHE_URL: redis.url(1),
-    DB_CONNECTION_TIMEOUT_MS: "2000",
+  ({
+    postgres,
+    stack,
+    close: closeStack,
+  } = await startPrivateServersStack({
     // The clients loop as fast as the API answers, and 503s come back quickly: this test is about the outage,
     // not the request limit, which a busy machine's longer recovery would otherwise reach.
     TIER_LIMITS: JSON.stringify({ business: { requests_per_minute: 1_000_000, scans_per_hour: 1_000_000 } }),
-  });
-  await stack.cli("migrate");
-  await stack.startApi();
-  await stack.startScanWorker();
+  }));
   await stack.startCacheWorker();
   key = (await stack.createUser("business")).api_key;
 });
-afterAll(async () => {
-  await stack.close();
-  await redis.stop();
-  await postgres.destroy();
-});
+afterAll(() => closeStack());
 
 interface Answer {
   what: "submit" | "read" | "repeat";
@@ -91,8 +83,9 @@ describe("a Postgres outage under load", () => {
     const clients = Promise.all([0, 1, 2, 3].map(client));
     await waitFor(async () => seen("before", "submit", 202) >= 8, { timeoutMs: 60_000, what: "load before the outage" });
 
-    phase = "outage";
+    // From the stop on: a request answered while Postgres was still shutting down is not an outage answer.
     await postgres.stop("immediate");
+    phase = "outage";
     const health = await stack.request("GET", "/health", key);
     const ready = await stack.request("GET", "/ready", key);
     // Long enough for every client to meet the outage many times, on every kind of request.

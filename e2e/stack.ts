@@ -84,8 +84,14 @@ export class Stack {
     return stdout;
   }
 
-  async createUser(tier = "free"): Promise<{ id: string; api_key: string }> {
-    return JSON.parse(await this.cli("users", "create", "--email", `${uniqueId("u")}@example.com`, "--tier", tier, "--json"));
+  /** A user of `tier` made by `secapi users create`, as its `--json` prints it. */
+  async createUser(tier = "free", ...flags: string[]): Promise<{ id: string; api_key: string }> {
+    return JSON.parse(await this.cli("users", "create", "--email", `${uniqueId("u")}@example.com`, "--tier", tier, ...flags, "--json"));
+  }
+
+  /** A business-tier admin, for the admin routes (advisory imports, user changes). */
+  createAdmin(): Promise<{ id: string; api_key: string }> {
+    return this.createUser("business", "--admin");
   }
 
   async request(

@@ -1,36 +1,15 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { verifyWebhookSignature } from "@secapi/core";
-import { TEST_REDIS_URL, waitFor } from "@secapi/testing";
+import { type ReceivedWebhook, TEST_REDIS_URL, WebhookReceiver, waitFor } from "@secapi/testing";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Stack } from "./stack.js";
 
-interface Received {
-  body: string;
-  signature: string | undefined;
-  eventId: string | undefined;
-}
-
 let stack: Stack;
-let receiver: Server;
-const received: Received[] = [];
+let receiver: WebhookReceiver;
 
 beforeAll(async () => {
-  receiver = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      received.push({
-        body: Buffer.concat(chunks).toString("utf8"),
-        signature: req.headers["secapi-signature"] as string | undefined,
-        eventId: req.headers["secapi-event-id"] as string | undefined,
-      });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  receiver = await WebhookReceiver.start();
   // The receiver listens on loopback, which webhooks may only call when private targets are allowed.
   stack = await Stack.create({ TIER_LIMITS: JSON.stringify({ free: { scans_per_hour: 2 } }), WEBHOOK_ALLOW_PRIVATE: "true" });
   await stack.startApi();
@@ -38,14 +17,14 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack.close();
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver.close();
 });
 
 describe("quota webhooks", () => {
   it("POSTs exactly one signed exhaustion notice per window, and one reset notice when it frees", async () => {
-    const admin = JSON.parse(await stack.cli("users", "create", "--email", "ops@example.com", "--tier", "business", "--admin", "--json"));
+    const admin = await stack.createAdmin();
     const user = await stack.createUser("free");
-    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/secapi`;
+    const url = receiver.url("/hooks/secapi");
     const patched = await stack.request("PATCH", `/api/v1/admin/users/${user.id}`, admin.api_key, { webhook_url: url });
     expect(patched.status).toBe(200);
     const secret: string = patched.body.webhook_secret;
@@ -61,10 +40,10 @@ describe("quota webhooks", () => {
     }
     expect(statuses).toEqual([202, 202, 429, 429, 429]);
 
-    await waitFor(() => received.length >= 1, { timeoutMs: 60_000, what: "the exhaustion notice" });
+    await waitFor(() => receiver.received.length >= 1, { timeoutMs: 60_000, what: "the exhaustion notice" });
     await new Promise((r) => setTimeout(r, 1000));
-    expect(received).toHaveLength(1);
-    const exhausted = received[0] as Received;
+    expect(receiver.received).toHaveLength(1);
+    const exhausted = receiver.received[0] as ReceivedWebhook;
     expect(verifyWebhookSignature(secret, exhausted.signature, exhausted.body)).toBe(true);
     expect(verifyWebhookSignature("whsec_wrong", exhausted.signature, exhausted.body)).toBe(false);
     const notice = JSON.parse(exhausted.body);
@@ -83,10 +62,10 @@ describe("quota webhooks", () => {
     } finally {
       await webhooks.close();
     }
-    await waitFor(() => received.length >= 2, { timeoutMs: 60_000, what: "the reset notice" });
+    await waitFor(() => receiver.received.length >= 2, { timeoutMs: 60_000, what: "the reset notice" });
     await new Promise((r) => setTimeout(r, 500));
-    expect(received).toHaveLength(2);
-    const reset = received[1] as Received;
+    expect(receiver.received).toHaveLength(2);
+    const reset = receiver.received[1] as ReceivedWebhook;
     expect(verifyWebhookSignature(secret, reset.signature, reset.body)).toBe(true);
     expect(JSON.parse(reset.body)).toMatchObject({
       type: "quota.reset",

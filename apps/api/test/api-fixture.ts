@@ -32,6 +32,12 @@ export interface TestResponse<T = any> {
   text: string;
 }
 
+/** A user of the test API and its key. */
+export interface TestUser {
+  id: string;
+  key: string;
+}
+
 export interface RequestOptions {
   key?: string;
   body?: unknown;
@@ -196,7 +202,13 @@ export class TestApi {
     );
   }
 
-  async createUser(tier: UserTier = "free", role: UserRole = "user"): Promise<{ id: string; key: string }> {
+  /** The API (as `start` gives it) with a business-tier admin and a user of `tier`: where most route tests begin. */
+  static async startWithUsers(tier: UserTier = "free"): Promise<{ api: TestApi; admin: TestUser; user: TestUser }> {
+    const api = await TestApi.start();
+    return { api, admin: await api.createUser("business", "admin"), user: await api.createUser(tier) };
+  }
+
+  async createUser(tier: UserTier = "free", role: UserRole = "user"): Promise<TestUser> {
     const { user, apiKey } = await createUserWithKey(this.db, { email: `${uniqueId("u")}@example.com`, tier, role });
     return { id: user.id, key: apiKey };
   }

@@ -1,20 +1,18 @@
 import { readFileSync } from "node:fs";
 import { REPO_ROOT, waitFor } from "@secapi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestApi } from "./api-fixture.js";
+import { TestApi, type TestUser } from "./api-fixture.js";
 
 const FIXTURES = `${REPO_ROOT}packages/scanners/test/fixtures`;
 const fixture = (path: string) => readFileSync(`${FIXTURES}/${path}`, "utf8");
 const advisory = (id: string) => JSON.parse(fixture(`osv/${id}.json`));
 
 let api: TestApi;
-let admin: { id: string; key: string };
-let user: { id: string; key: string };
+let admin: TestUser;
+let user: TestUser;
 
 beforeAll(async () => {
-  api = await TestApi.start();
-  admin = await api.createUser("business", "admin");
-  user = await api.createUser("pro");
+  ({ api, admin, user } = await TestApi.startWithUsers("pro"));
 });
 afterAll(() => api.close());
 

@@ -1,51 +1,27 @@
 import { randomBytes } from "node:crypto";
+import { inlineMs, worstGapDuring } from "@secapi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAdvisoryBody } from "../src/advisories/advisory-body.js";
 import { prepareSubmission, submissionPolicyOf } from "../src/scans/prepare-submission.js";
-import { TestApi } from "./api-fixture.js";
+import { TestApi, type TestUser } from "./api-fixture.js";
 
 // Issue "Survive faults": a large valid body (60,000 packages, 10,000 advisories, a 20,000-component SBOM) used
 // to hold the event loop for up to a second, during which every route, /health included, waited. Such bodies
 // are now prepared on worker threads: the loop only reads them.
 
 let api: TestApi;
-let user: { id: string; key: string };
-let admin: { id: string; key: string };
+let admin: TestUser;
+let user: TestUser;
 beforeAll(async () => {
-  api = await TestApi.start();
-  user = await api.createUser("business");
-  admin = await api.createUser("business", "admin");
+  ({ api, admin, user } = await TestApi.startWithUsers("business"));
 });
 afterAll(() => api.close());
-
-/** The worst gap between 5 ms timer ticks of this event loop (the API's: it runs in this process) while `work` runs. */
-async function worstGapDuring<T>(work: () => Promise<T>): Promise<{ result: T; worstGap: number }> {
-  let worstGap = 0;
-  let last = performance.now();
-  const ticker = setInterval(() => {
-    const now = performance.now();
-    worstGap = Math.max(worstGap, now - last);
-    last = now;
-  }, 5);
-  try {
-    return { result: await work(), worstGap };
-  } finally {
-    clearInterval(ticker);
-  }
-}
 
 /** A request whose body is serialised before the measurement starts: this process is the client too, and
  * JSON.stringify of a 3 MB body on its loop would be counted against the API. */
 function preSerialised(method: string, path: string, key: string, body: unknown) {
   const rawBody = JSON.stringify(body);
   return () => api.request(method, path, { key, rawBody, headers: { "Content-Type": "application/json" } });
-}
-
-/** How long `work` holds this event loop when run on it: the gap the API would cause without threads. */
-function inlineMs(work: () => unknown): number {
-  const started = performance.now();
-  work();
-  return performance.now() - started;
 }
 
 const packages = (n: number, tag: string) =>

@@ -1,15 +1,13 @@
 import { QUEUES } from "@secapi/events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestApi } from "./api-fixture.js";
+import { TestApi, type TestUser } from "./api-fixture.js";
 
 let api: TestApi;
-let admin: { id: string; key: string };
-let user: { id: string; key: string };
+let admin: TestUser;
+let user: TestUser;
 
 beforeAll(async () => {
-  api = await TestApi.start();
-  admin = await api.createUser("business", "admin");
-  user = await api.createUser("free");
+  ({ api, admin, user } = await TestApi.startWithUsers("free"));
 });
 afterAll(() => api.close());
 

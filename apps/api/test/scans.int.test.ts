@@ -1,3 +1,4 @@
+import { notifyChannel } from "@secapi/db";
 import { SCAN_FINISHED_CHANNEL } from "@secapi/events";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,7 +30,7 @@ async function scanJobs() {
 /** Stands in for the worker finishing a run: the same row change and NOTIFY it makes. */
 async function finishRun(jobId: string, notify: boolean) {
   await sql`UPDATE scans SET status = 'completed', started_at = now(), completed_at = now() WHERE job_id = ${jobId}`.execute(api.db);
-  if (notify) await sql`SELECT pg_notify(${SCAN_FINISHED_CHANNEL}, ${jobId})`.execute(api.db);
+  if (notify) await notifyChannel(api.db, SCAN_FINISHED_CHANNEL, jobId);
 }
 
 describe("POST /api/v1/scans", () => {

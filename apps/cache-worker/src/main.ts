@@ -3,16 +3,7 @@ import { loadConfigOrExit } from "@secapi/config";
 import { CACHE_PREFIX, CacheKeys, cacheEntryTtlSeconds } from "@secapi/core";
 import { QUEUES, defaultJobOptions } from "@secapi/events";
 import { createMetrics } from "@secapi/metrics";
-import {
-  HealthProbe,
-  createAppDb,
-  createLogger,
-  createRedisClient,
-  healthResponse,
-  jsonRoute,
-  onShutdownSignal,
-  startHealthServer,
-} from "@secapi/runtime";
+import { HealthProbe, createAppDb, createLogger, createRedisClient, serveWorkerProcess } from "@secapi/runtime";
 import { Queue, Worker } from "bullmq";
 import type { CacheWorkerContext } from "./context.js";
 import { startAdvisorySyncSchedule } from "./advisory-sync-schedule.js";
@@ -103,19 +94,19 @@ warmHotKeys(ctx).then(
 const advisorySync = await startAdvisorySyncSchedule({ config, db, logger, connection: workerRedis });
 
 metrics.trackQueues([new Queue(QUEUES.events, { connection: workerRedis.duplicate(), prefix: config.queuePrefix }), rerunQueue]);
-const health = new HealthProbe({ db, redis: { redis_cache: cacheRedis, redis_queue: workerRedis } });
-const server = await startHealthServer(config.cacheWorkerPort, {
-  "/health": jsonRoute(async () => healthResponse(await health.check())),
-  "/metrics": metrics.metricsHandler(config.metricsToken),
-});
-logger.info({ port: config.cacheWorkerPort }, "cache-worker started");
-
-onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
-  await Promise.all([eventsWorker.close(), rerunWorker.close(), warmWorker.close(), advisorySync.close()]);
-  await Promise.all([warmQueue.close(), rerunQueue.close(), webhooksQueue.close()]);
-  await new Promise((resolve) => server.close(resolve));
-  await cache.close();
-  cacheRedis.disconnect();
-  workerRedis.disconnect();
-  await db.destroy();
+await serveWorkerProcess({
+  service: "cache-worker",
+  port: config.cacheWorkerPort,
+  logger,
+  health: new HealthProbe({ db, redis: { redis_cache: cacheRedis, redis_queue: workerRedis } }),
+  metrics: metrics.metricsHandler(config.metricsToken),
+  shutdownTimeoutMs: config.shutdownTimeoutMs,
+  drain: async () => {
+    await Promise.all([eventsWorker.close(), rerunWorker.close(), warmWorker.close(), advisorySync.close()]);
+    await Promise.all([warmQueue.close(), rerunQueue.close(), webhooksQueue.close()]);
+    await cache.close();
+    cacheRedis.disconnect();
+    workerRedis.disconnect();
+    await db.destroy();
+  },
 });

@@ -1,30 +1,21 @@
 import { loadConfig } from "@secapi/config";
-import { type Db, countAdvisories, createDb, createPool, listAdvisorySyncStates } from "@secapi/db";
+import { type Db, countAdvisories, listAdvisorySyncStates } from "@secapi/db";
 import { createLogger } from "@secapi/runtime";
-import {
-  FeedServer,
-  TEST_REDIS_URL,
-  type TestDatabase,
-  createTestDatabase,
-  deleteKeysByPrefix,
-  npmAdvisory,
-  uniqueId,
-  waitFor,
-} from "@secapi/testing";
-import { Redis } from "ioredis";
+import { FeedServer, npmAdvisory, waitFor } from "@secapi/testing";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAdvisorySyncSchedule } from "../src/advisory-sync-schedule.js";
+import { type TestServices, openTestServices } from "./cache-worker-fixture.js";
 
-let database: TestDatabase;
+let services: TestServices;
 let db: Db;
 let redis: Redis;
+let prefix: string;
 let feed: FeedServer;
-const prefix = uniqueId("sync");
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createDb(createPool({ connectionString: database.url, max: 6 }));
-  redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  services = await openTestServices("sync", { poolMax: 6 });
+  ({ db, redis, prefix } = services);
   feed = await new FeedServer().start();
   feed.put(
     npmAdvisory("GHSA-sch1-0001", "sched-a", "1.0.1", "2024-01-01T00:00:00Z"),
@@ -33,10 +24,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await feed.stop();
-  await deleteKeysByPrefix(redis, `${prefix}:`);
-  redis.disconnect();
-  await db.destroy();
-  await database.drop();
+  await services.close();
 });
 
 describe("the advisory sync schedule", () => {

@@ -1,86 +1,45 @@
-import { randomBytes } from "node:crypto";
-import { Cache, HotKeyTracker } from "@secapi/cache";
-import { CacheKeys, createUserWithKey, inputHash, scanView, sealInput, syncAdvisoryFeed } from "@secapi/core";
-import {
-  type Db,
-  type InputKey,
-  createDb,
-  createPool,
-  findScanResult,
-  insertScan,
-  listScansForUser,
-  putScanInput,
-  updateUserWebhook,
-} from "@secapi/db";
+import type { Cache } from "@secapi/cache";
+import { createUserWithKey, inputHash, scanView, sealInput, syncAdvisoryFeed } from "@secapi/core";
+import { type Db, type InputKey, findScanResult, insertScan, listScansForUser, putScanInput, updateUserWebhook } from "@secapi/db";
 import { type FindingsChangedNotification, type SecapiEvent, eventSchema } from "@secapi/events";
-import { createLogger } from "@secapi/runtime";
 import type { PackageSet } from "@secapi/scanners";
-import {
-  FeedServer,
-  TEST_REDIS_URL,
-  type TestDatabase,
-  createTestDatabase,
-  deleteKeysByPrefix,
-  npmAdvisory,
-  uniqueId,
-  waitFor,
-} from "@secapi/testing";
-import { Queue, Worker } from "bullmq";
-import { Redis } from "ioredis";
+import { FeedServer, npmAdvisory, waitFor } from "@secapi/testing";
+import { type Queue, Worker } from "bullmq";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CacheWorkerContext } from "../src/context.js";
 import { handleEvent } from "../src/handle-event.js";
 import { rerunStoredResult } from "../src/rerun-result.js";
 import { RERUN_QUEUE, createRerunProcessor } from "../src/watched-reruns.js";
+import { type TestContext, type TestServices, createTestContext, openTestServices } from "./cache-worker-fixture.js";
 
-const scanInputKey = randomBytes(32);
-let database: TestDatabase;
+let services: TestServices;
 let db: Db;
 let redis: Redis;
-let cache: Cache;
-let ctx: CacheWorkerContext;
 let prefix: string;
+let context: TestContext;
+let ctx: CacheWorkerContext;
+let cache: Cache;
 let webhooks: Queue;
 let reruns: Queue;
 let rerunWorker: Worker;
 let feed: FeedServer;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createDb(createPool({ connectionString: database.url, max: 4 }));
-  redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-  prefix = uniqueId("fc");
-  cache = new Cache({ redis, prefix, timeoutMs: 1000 });
-  await cache.start();
-  webhooks = new Queue("webhooks", { connection: redis, prefix });
-  reruns = new Queue(RERUN_QUEUE, { connection: redis, prefix });
-  ctx = {
-    db,
-    cache,
-    keys: new CacheKeys(prefix),
-    hotKeys: new HotKeyTracker({ redis, setKey: `${prefix}:hot-keys` }),
-    logger: createLogger({ service: "findings-changed-test", level: "silent" }),
-    scanInputKey,
-    entryTtlSeconds: 3600,
-    // No result is hot here: every re-run below happens because an owner has a webhook.
-    rerunLimit: 0,
-    webhooks,
-    reruns,
-    rerunChunkSize: 2,
-  };
+  services = await openTestServices("fc");
+  ({ db, redis, prefix } = services);
+  // No result is hot here: every re-run below happens because an owner has a webhook.
+  context = await createTestContext(services, { rerunLimit: 0, rerunChunkSize: 2 });
+  ({ ctx, cache, webhooks, reruns } = context);
   rerunWorker = new Worker(RERUN_QUEUE, createRerunProcessor(ctx), { connection: redis.duplicate(), prefix });
   feed = await new FeedServer().start();
 });
 
 afterAll(async () => {
   await rerunWorker.close();
-  await Promise.all([webhooks.close(), reruns.close()]);
+  await context.close();
   await feed.stop();
-  await cache.close();
-  await deleteKeysByPrefix(redis, `${prefix}:`);
-  redis.disconnect();
-  await db.destroy();
-  await database.drop();
+  await services.close();
 });
 
 const sync = () => syncAdvisoryFeed({ db, baseUrl: feed.url, ecosystems: ["npm"], retries: 1, retryDelayMs: 10, timeoutMs: 5000 });
@@ -109,7 +68,7 @@ async function outboxHead(): Promise<string> {
 async function scannedInput(packages: [string, string][], owners: string[]): Promise<{ key: InputKey; scans: Map<string, string> }> {
   const set: PackageSet = { packages: packages.map(([name, version]) => ({ ecosystem: "npm", name, version })), unchecked: [] };
   const key: InputKey = { scanType: "dependencies", ownerId: null, inputHash: inputHash(set) };
-  await putScanInput(db, key, sealInput(scanInputKey, key, set));
+  await putScanInput(db, key, sealInput(ctx.scanInputKey, key, set));
   await rerunStoredResult(ctx, key);
   const resultId = (await findScanResult(db, key))!.id;
   const scans = new Map<string, string>();

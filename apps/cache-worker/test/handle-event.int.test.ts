@@ -1,62 +1,38 @@
-import { randomBytes, randomUUID } from "node:crypto";
-import { Cache, HotKeyTracker } from "@secapi/cache";
-import { CacheKeys, createUserWithKey, inputHash, sealInput, storeAdvisories } from "@secapi/core";
-import { type Db, type InputKey, createDb, createPool, insertScan, putScanInput, upsertScanResult } from "@secapi/db";
+import { randomUUID } from "node:crypto";
+import type { Cache } from "@secapi/cache";
+import { createUserWithKey, inputHash, sealInput, storeAdvisories } from "@secapi/core";
+import { type Db, type InputKey, insertScan, putScanInput, upsertScanResult } from "@secapi/db";
 import { createEvent } from "@secapi/events";
-import { createLogger } from "@secapi/runtime";
 import { type PackageSet, parseAdvisory } from "@secapi/scanners";
-import { REPO_ROOT, TEST_REDIS_URL, type TestDatabase, createTestDatabase, deleteKeysByPrefix, uniqueId } from "@secapi/testing";
-import { Queue } from "bullmq";
-import { Redis } from "ioredis";
+import { REPO_ROOT, uniqueId } from "@secapi/testing";
+import type { Redis } from "ioredis";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CacheWorkerContext } from "../src/context.js";
 import { createEventProcessor } from "../src/event-processor.js";
 import { handleEvent } from "../src/handle-event.js";
 import { warmHotKeys } from "../src/warm.js";
+import { type TestContext, type TestServices, createTestContext, openTestServices } from "./cache-worker-fixture.js";
 
-const scanInputKey = randomBytes(32);
-let database: TestDatabase;
+let services: TestServices;
 let db: Db;
 let redis: Redis;
-let cache: Cache;
+let context: TestContext;
 let ctx: CacheWorkerContext;
-let prefix: string;
+let cache: Cache;
 let userId: string;
-let queues: Queue[];
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createDb(createPool({ connectionString: database.url, max: 4 }));
-  redis = new Redis(TEST_REDIS_URL);
-  prefix = uniqueId("cw");
-  // A generous timeout: a loaded machine must not turn a warmed entry's read into a BYPASS (no test here is about it).
-  cache = new Cache({ redis, prefix, timeoutMs: 1000 });
-  await cache.start();
-  queues = [new Queue("webhooks", { connection: redis, prefix }), new Queue("result-reruns", { connection: redis, prefix })];
-  ctx = {
-    db,
-    cache,
-    keys: new CacheKeys(prefix),
-    hotKeys: new HotKeyTracker({ redis, setKey: `${prefix}:hot-keys` }),
-    logger: createLogger({ service: "cache-worker-test", level: "silent" }),
-    scanInputKey,
-    entryTtlSeconds: 3600,
-    rerunLimit: 20,
-    webhooks: queues[0]!,
-    reruns: queues[1]!,
-    rerunChunkSize: 50,
-  };
+  services = await openTestServices("cw");
+  ({ db, redis } = services);
+  context = await createTestContext(services, { rerunLimit: 20, rerunChunkSize: 50 });
+  ({ ctx, cache } = context);
   userId = (await createUserWithKey(db, { email: "cw@example.com", tier: "pro" })).user.id;
 });
 
 afterAll(async () => {
-  await Promise.all(queues.map((q) => q.close()));
-  await cache.close();
-  await deleteKeysByPrefix(redis, `${prefix}:`);
-  redis.disconnect();
-  await db.destroy();
-  await database.drop();
+  await context.close();
+  await services.close();
 });
 
 const RESULT = { summary: { critical: 0, high: 0, medium: 0, low: 0, unknown: 0, total: 0 }, findings: [] };
@@ -141,7 +117,7 @@ describe("advisories.updated", () => {
   async function dependencyResult(packages: PackageSet["packages"]): Promise<InputKey> {
     const set: PackageSet = { packages, unchecked: [] };
     const key: InputKey = { scanType: "dependencies", ownerId: null, inputHash: inputHash(set) };
-    await putScanInput(db, key, sealInput(scanInputKey, key, set));
+    await putScanInput(db, key, sealInput(ctx.scanInputKey, key, set));
     const tags = packages.map((p) => `pkg:${p.ecosystem}/${p.name}`);
     await upsertScanResult(db, key, RESULT, tags);
     await cache.set(ctx.keys.result(key), { resultId: "stale", result: RESULT, computedAt: new Date().toISOString() }, { ttl: 3600, tags });

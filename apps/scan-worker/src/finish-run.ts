@@ -7,9 +7,9 @@ import {
   deleteScanInput,
   lockNameForTransaction,
   finishRunScans,
+  notifyChannel,
 } from "@secapi/db";
 import { SCAN_FINISHED_CHANNEL, createEvent, eventMessage, scanCoalescingKey, writeOutbox } from "@secapi/events";
-import { sql } from "kysely";
 
 /**
  * Records the end of a run in one transaction: the result, every in-flight scan of the run, a
@@ -51,7 +51,7 @@ export async function finishRun(db: Db, key: InputKey, jobId: string, outcome: R
     // image's analysed package set, is kept with its result, so the cache-worker can re-run it when advisories change.
     const type = resolveScanType(key.scanType);
     if (!(type ? keepsInputAfterRun(type) : key.ownerId === null)) await deleteScanInput(tx, key);
-    await sql`SELECT pg_notify(${SCAN_FINISHED_CHANNEL}, ${jobId})`.execute(tx);
+    await notifyChannel(tx, SCAN_FINISHED_CHANNEL, jobId);
     return finished;
   });
 }

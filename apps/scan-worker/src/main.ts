@@ -3,16 +3,7 @@ import { tiersOfUsers } from "@secapi/db";
 import { createMetrics } from "@secapi/metrics";
 import { OutboxRelay, QUEUES, closeQueues, createQueues } from "@secapi/events";
 import { RateLimiter } from "@secapi/limiter";
-import {
-  HealthProbe,
-  createAppDb,
-  createLogger,
-  createRedisClient,
-  healthResponse,
-  jsonRoute,
-  onShutdownSignal,
-  startHealthServer,
-} from "@secapi/runtime";
+import { HealthProbe, createAppDb, createLogger, createRedisClient, serveWorkerProcess } from "@secapi/runtime";
 import { ScanPool } from "@secapi/scanners";
 import { Worker } from "bullmq";
 import { CacheKeys } from "@secapi/core";
@@ -123,25 +114,27 @@ const sweeper = new LostRunSweeper({
 });
 sweeper.start();
 
-const health = new HealthProbe({ db, redis: { redis_queue: workerRedis } });
-const server = await startHealthServer(config.scanWorkerPort, {
-  "/health": jsonRoute(async () => healthResponse(await health.check(), { running: worker.isRunning() })),
-  "/metrics": metrics.metricsHandler(config.metricsToken),
-});
 metrics.trackQueues(Object.values(queues));
-logger.info({ port: config.scanWorkerPort, concurrency: config.scanWorker.concurrency }, "scan-worker started");
-
-onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
-  // Stop taking jobs and let the running ones finish; the shutdown timeout bounds the wait.
-  await sweeper.stop();
-  await Promise.all([worker.close(), webhookWorker.close()]);
-  await pool.close();
-  await relay.stop();
-  await closeQueues(queues);
-  await new Promise((resolve) => server.close(resolve));
-  workerRedis.disconnect();
-  producerRedis.disconnect();
-  limiterRedis.disconnect();
-  cacheRedis.disconnect();
-  await db.destroy();
+await serveWorkerProcess({
+  service: "scan-worker",
+  port: config.scanWorkerPort,
+  logger,
+  health: new HealthProbe({ db, redis: { redis_queue: workerRedis } }),
+  healthDetails: () => ({ running: worker.isRunning() }),
+  metrics: metrics.metricsHandler(config.metricsToken),
+  shutdownTimeoutMs: config.shutdownTimeoutMs,
+  startDetails: { concurrency: config.scanWorker.concurrency },
+  drain: async () => {
+    // Stop taking jobs and let the running ones finish; the shutdown timeout bounds the wait.
+    await sweeper.stop();
+    await Promise.all([worker.close(), webhookWorker.close()]);
+    await pool.close();
+    await relay.stop();
+    await closeQueues(queues);
+    workerRedis.disconnect();
+    producerRedis.disconnect();
+    limiterRedis.disconnect();
+    cacheRedis.disconnect();
+    await db.destroy();
+  },
 });

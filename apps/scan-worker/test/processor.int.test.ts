@@ -6,7 +6,7 @@ import { type Db, type InputKey, createDb, createPool, insertScan, putScanInput,
 import { QUEUES, type QueueName, closeQueues, createQueues, scanCoalescingKey, scanRunJobId } from "@secapi/events";
 import { createLogger } from "@secapi/runtime";
 import { ScanPool, type ScanTask, runScan } from "@secapi/scanners";
-import { TEST_REDIS_URL, type TestDatabase, createTestDatabase, uniqueId, waitFor } from "@secapi/testing";
+import { TEST_REDIS_URL, type TestDatabase, createTestDatabase, inlineMs, uniqueId, waitFor, worstGapDuring } from "@secapi/testing";
 import { type Job, type Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { sql } from "kysely";
@@ -236,23 +236,10 @@ describe("scan processor", () => {
     const content = line.repeat(Math.floor((20 * 1024 * 1024) / line.length)) + `TOKEN=${awsKey()}\n`;
     const task: ScanTask = { engine: "secrets", input: { files: [{ path: "big.js", content }] } };
     // What the scan would block the event loop for if it ran on it, measured here on this (maybe busy) machine.
-    const inlineStarted = performance.now();
-    expect(runScan(task).status).toBe("completed");
-    const inline = performance.now() - inlineStarted;
+    const inline = inlineMs(() => expect(runScan(task).status).toBe("completed"));
 
-    let worstGap = 0;
-    let last = performance.now();
-    const ticker = setInterval(() => {
-      const now = performance.now();
-      worstGap = Math.max(worstGap, now - last);
-      last = now;
-    }, 5);
-    try {
-      const outcome = await pool.run(task);
-      expect(outcome.status === "completed" && outcome.output.result.summary.total).toBe(1);
-    } finally {
-      clearInterval(ticker);
-    }
+    const { result: outcome, worstGap } = await worstGapDuring(() => pool.run(task));
+    expect(outcome.status === "completed" && outcome.output.result.summary.total).toBe(1);
     console.log(
       `[scan-worker] 20 MB scan: ${inline.toFixed(0)} ms inline; worst event-loop gap ${worstGap.toFixed(0)} ms with it on a thread`,
     );

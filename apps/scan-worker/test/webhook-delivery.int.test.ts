@@ -1,28 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { lookup } from "node:dns/promises";
-import { type IncomingMessage, type Server, createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { type HostResolver, generateWebhookSecret, verifyWebhookSignature } from "@secapi/core";
 import { type Db, createDb, createPool, updateUserWebhook } from "@secapi/db";
 import { QUEUES, type QueueName, closeQueues, createQueues } from "@secapi/events";
-import { TEST_REDIS_URL, type TestDatabase, createTestDatabase, uniqueId, waitFor } from "@secapi/testing";
+import { TEST_REDIS_URL, type TestDatabase, WebhookReceiver, createTestDatabase, uniqueId, waitFor } from "@secapi/testing";
 import { type Job, type Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWebhookProcessor } from "../src/webhook-processor.js";
 
-interface Received {
-  host: string | undefined;
-  path: string | undefined;
-  body: string;
-  signature: string | undefined;
-}
-
 /** A receiver on 127.0.0.1, and a name for it that only the injected resolver knows (others go to the system's). */
 const FAKE_HOST = "hooks.example.test";
-const received: Received[] = [];
 const logLines: Array<{ level: number; msg: string; reason?: string }> = [];
 const resolverCalls: string[] = [];
 const toLoopback: HostResolver = async (hostname) => {
@@ -33,7 +23,7 @@ const toLoopback: HostResolver = async (hostname) => {
 let database: TestDatabase;
 let db: Db;
 let redis: Redis;
-let receiver: Server;
+let receiver: WebhookReceiver;
 let port: number;
 /** One worker per policy, each on a queue set of its own. */
 const stacks: Array<{ queues: Record<QueueName, Queue>; worker: Worker }> = [];
@@ -59,21 +49,8 @@ function startWorker(allowPrivate: boolean): Queue {
 }
 
 beforeAll(async () => {
-  receiver = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      received.push({
-        host: req.headers.host,
-        path: req.url,
-        body: Buffer.concat(chunks).toString("utf8"),
-        signature: req.headers["secapi-signature"] as string | undefined,
-      });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  port = (receiver.address() as AddressInfo).port;
+  receiver = await WebhookReceiver.start();
+  port = receiver.port;
   database = await createTestDatabase();
   db = createDb(createPool({ connectionString: database.url, max: 4 }));
   redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
@@ -90,7 +67,7 @@ afterAll(async () => {
   redis.disconnect();
   await db.destroy();
   await database.drop();
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver.close();
 });
 
 /** A user whose webhook is `url` (as if set before the policy, or resolving elsewhere since). */
@@ -131,7 +108,7 @@ async function settled(queue: Queue, job: Job): Promise<Job> {
   );
 }
 
-const deliveriesTo = (path: string) => received.filter((r) => r.path === path);
+const deliveriesTo = (path: string) => receiver.received.filter((r) => r.path === path);
 
 // Generous deadlines: a delivery to this process's own receiver must not time out (and be retried) because
 // the machine is loaded; no test here is about the delivery timeout.

@@ -58,20 +58,34 @@ const invalidations: [string, Invalidate][] = [
   ["flush", (cache) => cache.flush()],
 ];
 
+/**
+ * Five times: `writer` stores a tagged value, `reader` serves it from its L1, `invalidate` runs on `writer`; how long
+ * until `reader` stopped serving it each time (failing past `boundMs`).
+ */
+async function invalidationLatencies(
+  writer: Cache,
+  reader: Awaited<ReturnType<typeof observedInstance>>,
+  invalidate: Invalidate,
+  boundMs: number,
+): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const key = `${fx.key("scan")}:${i}`;
+    const tag = `scan:${key}`;
+    await writer.set(key, "old", { ttl: 60, tags: [tag] });
+    await untilServedFromL1(reader, key, "old");
+    await invalidate(writer, key, tag);
+    latencies.push(await latencyUntilGone(reader.cache, key, "old", performance.now(), boundMs));
+  }
+  return latencies;
+}
+
 describe("cross-instance invalidation", () => {
   it.each(invalidations)("%s reaches the other instance's L1 by pub/sub within milliseconds", async (name, invalidate) => {
     const writer = await fx.instance();
     // A fence this long cannot explain a fast invalidation: only the message can.
     const reader = await observedInstance({ fenceMs: PUBSUB_FENCE_MS });
-    const latencies: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const key = `${fx.key("scan")}:${i}`;
-      const tag = `scan:${key}`;
-      await writer.cache.set(key, "old", { ttl: 60, tags: [tag] });
-      await untilServedFromL1(reader, key, "old");
-      await invalidate(writer.cache, key, tag);
-      latencies.push(await latencyUntilGone(reader.cache, key, "old", performance.now(), PUBSUB_FENCE_MS / 10));
-    }
+    const latencies = await invalidationLatencies(writer.cache, reader, invalidate, PUBSUB_FENCE_MS / 10);
     console.log(`[cache] ${name} via pub/sub: other L1 stopped serving after ${latencies.map((ms) => ms.toFixed(2)).join(", ")} ms`);
   });
 
@@ -82,15 +96,7 @@ describe("cross-instance invalidation", () => {
       const subscriber = connect();
       const reader = await observedInstance({ fenceMs: FENCE_MS, subscriber });
       subscriber.disconnect();
-      const latencies: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const key = `${fx.key("scan")}:${i}`;
-        const tag = `scan:${key}`;
-        await writer.cache.set(key, "old", { ttl: 60, tags: [tag] });
-        await untilServedFromL1(reader, key, "old");
-        await invalidate(writer.cache, key, tag);
-        latencies.push(await latencyUntilGone(reader.cache, key, "old", performance.now(), FENCE_MS));
-      }
+      const latencies = await invalidationLatencies(writer.cache, reader, invalidate, FENCE_MS);
       console.log(
         `[cache] ${name} without the message: other L1 stopped serving after ${latencies.map((ms) => ms.toFixed(1)).join(", ")} ms (fenceMs ${FENCE_MS})`,
       );

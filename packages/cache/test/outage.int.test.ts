@@ -25,15 +25,19 @@ const STALL_MS = 20_000;
 const options = { ttl: 60 };
 
 /**
- * Counts the calls that waited out the timeout (a CacheTimeoutError): the only ones that waited for Redis at
- * all. Counts rather than milliseconds, so that a loaded machine cannot make a fast call look like a wait.
+ * An instance with the short timeouts above and a breaker that opens after 3 failures, counting the calls that
+ * waited out the timeout (a CacheTimeoutError): the only ones that waited for Redis at all. Counts rather than
+ * milliseconds, so that a loaded machine cannot make a fast call look like a wait.
  */
-function timeoutCounter() {
+async function instanceCountingTimeouts() {
   let timeouts = 0;
-  return {
-    hooks: { onError: (_operation: string, error: unknown) => void (error instanceof CacheTimeoutError && timeouts++) },
-    count: () => timeouts,
-  };
+  const { cache } = await fx.instance({
+    timeoutMs: TIMEOUT_MS,
+    fenceMs: FENCE_MS,
+    breaker: { failureThreshold: 3, cooldownMs: COOLDOWN_MS },
+    hooks: { onError: (_operation, error) => void (error instanceof CacheTimeoutError && timeouts++) },
+  });
+  return { cache, timeouts: { count: () => timeouts } };
 }
 
 /**
@@ -60,13 +64,7 @@ const describeCalls = (calls: { status: string; ms: number }[]) =>
 
 describe("Redis outages", () => {
   it("Redis down: every call answers from the loader while it is down, only the first few wait for Redis, no call once the breaker opens; caching resumes by itself", async () => {
-    const timeouts = timeoutCounter();
-    const { cache } = await fx.instance({
-      timeoutMs: TIMEOUT_MS,
-      fenceMs: FENCE_MS,
-      breaker: { failureThreshold: 3, cooldownMs: COOLDOWN_MS },
-      hooks: timeouts.hooks,
-    });
+    const { cache, timeouts } = await instanceCountingTimeouts();
     const key = fx.key();
     expect((await cache.getOrLoad(key, async () => "from the database", options)).status).toBe("MISS");
     expect((await cache.getOrLoad(key, async () => "other", options)).status).toBe("HIT");
@@ -112,13 +110,7 @@ describe("Redis outages", () => {
     "Redis hung: every call answers from the loader while it hangs, bounded by the timeout, then bypasses; it recovers after",
     { timeout: 120_000 },
     async () => {
-      const timeouts = timeoutCounter();
-      const { cache } = await fx.instance({
-        timeoutMs: TIMEOUT_MS,
-        fenceMs: FENCE_MS,
-        breaker: { failureThreshold: 3, cooldownMs: COOLDOWN_MS },
-        hooks: timeouts.hooks,
-      });
+      const { cache, timeouts } = await instanceCountingTimeouts();
       const key = fx.key();
       await cache.getOrLoad(key, async () => "from the database", options);
       const stall = server.stall(STALL_MS);

@@ -19,5 +19,6 @@ export * from "./advisory-feed/index.js";
 export * from "./finding-changes.js";
 export * from "./store-scan-result.js";
 export * from "./input-refused-error.js";
+export * from "./run-error.js";
 export * from "./run-input-error.js";
 export * from "./retryable-run-error.js";

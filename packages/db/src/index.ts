@@ -32,3 +32,4 @@ export * from "./queries/advisory-sync.queries.js";
 export * from "./queries/findings-changes.queries.js";
 export * from "./schema/image-uploads.table.js";
 export * from "./queries/image-uploads.queries.js";
+export * from "./queries/connection.queries.js";

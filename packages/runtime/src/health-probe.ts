@@ -1,7 +1,6 @@
-import type { Db } from "@secapi/db";
+import { type Db, pingDatabase } from "@secapi/db";
 import { TimeoutError, withTimeout } from "@secapi/toolkit";
 import type { Cluster, Redis } from "ioredis";
-import { sql } from "kysely";
 
 export type DependencyStatus = "connected" | "disconnected";
 
@@ -63,7 +62,7 @@ export class HealthProbe<K extends string> {
     deps: { db: Db; redis: Record<K, Redis | Cluster> },
     private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
   ) {
-    this.database = new DependencyCheck(() => sql`SELECT 1`.execute(deps.db));
+    this.database = new DependencyCheck(() => pingDatabase(deps.db));
     const names = Object.keys(deps.redis) as K[];
     this.redis = Object.fromEntries(names.map((name) => [name, new DependencyCheck(() => pingRedis(deps.redis[name]))])) as Record<
       K,

@@ -4,3 +4,4 @@ export * from "./graceful-shutdown.js";
 export * from "./app-db.js";
 export * from "./health-probe.js";
 export * from "./health-server.js";
+export * from "./worker-process.js";

@@ -10,3 +10,5 @@ export * from "./wait-for.js";
 export * from "./postgres-server.js";
 export * from "./osv-feed-server.js";
 export * from "./test-registry.js";
+export * from "./webhook-receiver.js";
+export * from "./event-loop-gap.js";
