@@ -1,19 +1,15 @@
 import { execFile } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { REPO_ROOT } from "@secapi/testing";
-import AjvDraft04 from "ajv-draft-04";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ScanRun, runSecapiScan, validateSarif } from "./ci-client-run.js";
 import { Stack, awsAccessKeyId } from "./stack.js";
 
 const run = promisify(execFile);
-const require = createRequire(import.meta.url);
 const FIXTURES = `${REPO_ROOT}packages/scanners/test/fixtures`;
-/** The official SARIF 2.1.0 JSON schema (draft-04), as Microsoft's SARIF matchers ship it. */
-const SARIF_SCHEMA = JSON.parse(readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8"));
 
 let stack: Stack;
 let user: { id: string; api_key: string };
@@ -43,18 +39,7 @@ async function git(dir: string, ...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-/** `secapi scan` as CI runs it: its exit code, stdout and stderr. */
-async function scan(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [`${REPO_ROOT}apps/cli/dist/main.js`, "scan", ...args], {
-      env: { ...process.env, SECAPI_URL: stack.apiUrl, SECAPI_API_KEY: user.api_key },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const scan = (...args: string[]): Promise<ScanRun> => runSecapiScan({ url: stack.apiUrl, key: user.api_key }, args);
 
 beforeAll(async () => {
   stack = await Stack.create();
@@ -126,9 +111,8 @@ describe("secapi scan, the client for CI", () => {
     const result = await scan(project, "--type", "dependencies,secrets", "--format", "sarif");
     expect(result.code).toBe(1);
     const log = JSON.parse(result.stdout);
-    const ajv = new AjvDraft04.default({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
-    const validate = ajv.compile(SARIF_SCHEMA);
-    expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
+    const { valid, errors } = validateSarif(log);
+    expect(valid, errors).toBe(true);
     expect(log.version).toBe("2.1.0");
     const run0 = log.runs[0];
     const rule = run0.tool.driver.rules.find((r: { id: string }) => r.id === "GHSA-35jh-r3h4-6jhm");

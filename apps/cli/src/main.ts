@@ -8,6 +8,7 @@ import { syncAdvisories } from "./commands/advisory-sync.js";
 import { cacheDelete, cacheFlush, cacheStats } from "./commands/cache.js";
 import { migrate } from "./commands/migrate.js";
 import { EXIT_ERROR, runScanCommand } from "./commands/scan/scan-command.js";
+import { type ScanKind, collect, parseLabel, parseScanKinds, selectScanKinds } from "./commands/scan/scan-options.js";
 import { SEVERITY_ORDER, type Severity } from "./commands/scan/scan-report.js";
 import { createUser, revokeUserKey, setTier } from "./commands/users.js";
 
@@ -89,37 +90,26 @@ cache
   .option("--json", "print {deleted_keys} as JSON", false)
   .action((options: { pattern: string; json: boolean }) => cacheDelete(config(), options));
 
-const SCAN_TYPES_ACCEPTED = ["dependencies", "secrets"] as const;
-const LABEL_KEY = /^[a-z][a-z0-9_.-]{0,62}$/;
-
-function parseScanTypes(value: string): ("dependencies" | "secrets")[] {
-  const types = value
-    .split(",")
-    .map((t) => t.trim())
-    .filter(Boolean);
-  const unknown = types.filter((t) => !(SCAN_TYPES_ACCEPTED as readonly string[]).includes(t));
-  if (unknown.length > 0 || types.length === 0)
-    throw new InvalidArgumentError(`expected a comma-separated list of ${SCAN_TYPES_ACCEPTED.join(", ")}`);
-  return types as ("dependencies" | "secrets")[];
-}
-
-function parseLabel(value: string, previous: Record<string, string>): Record<string, string> {
-  const at = value.indexOf("=");
-  const key = value.slice(0, at);
-  if (at < 1 || !LABEL_KEY.test(key) || value.length === at + 1)
-    throw new InvalidArgumentError("expected k=v with a lower-case key (a-z, 0-9, _ . -) and a value");
-  return { ...previous, [key]: value.slice(at + 1) };
-}
-
 program
   .command("scan")
   .description(
-    "the client for CI: scan the lockfiles and SBOMs (and with --type secrets, the files) under PATH on a SecAPI server; exit 1 on findings at or above --fail-on, 2 on usage or server errors",
+    "the client for CI: scan the lockfiles and SBOMs (and with --type secrets, the files) under PATH, and container images, on a SecAPI server; exit 1 on findings at or above --fail-on, 2 on usage or server errors",
   )
   .argument("[path]", "the project to scan", ".")
   .addOption(new Option("--url <url>", "the SecAPI server").env("SECAPI_URL").default("http://127.0.0.1:8000"))
   .addOption(new Option("--key <key>", "an API key").env("SECAPI_API_KEY").makeOptionMandatory())
-  .option("--type <types>", "what to scan: dependencies, secrets, or both (comma-separated)", parseScanTypes, ["dependencies"])
+  .option(
+    "--type <types>",
+    "what to scan, comma-separated: dependencies, secrets, image (default: dependencies; only image when --image or --image-archive is given)",
+    parseScanKinds,
+  )
+  .option("--image <ref>", "an image the server pulls and scans, e.g. ghcr.io/org/app:1.2 (repeatable; implies --type image)", collect, [])
+  .option(
+    "--image-archive <file>",
+    "a `docker save` or OCI image-layout tar to upload and scan (repeatable; implies --type image)",
+    collect,
+    [],
+  )
   .addOption(
     new Option("--fail-on <severity>", "exit 1 when a finding at or above this severity is present (none: never)")
       .choices([...SEVERITY_ORDER, "none"])
@@ -137,7 +127,9 @@ program
       options: {
         url: string;
         key: string;
-        type: ("dependencies" | "secrets")[];
+        type?: ScanKind[];
+        image: string[];
+        imageArchive: string[];
         failOn: Severity | "none";
         format: "table" | "json" | "sarif";
         output?: string;
@@ -145,10 +137,12 @@ program
       },
     ) => {
       try {
+        const images = { references: options.image, archives: options.imageArchive };
         process.exitCode = await runScanCommand(path, {
           url: options.url,
           key: options.key,
-          types: options.type,
+          types: selectScanKinds(options.type, images),
+          images,
           failOn: options.failOn,
           format: options.format,
           output: options.output,

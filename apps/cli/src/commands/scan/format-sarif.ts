@@ -1,5 +1,5 @@
 import type { ApiFinding } from "./scan-client.js";
-import { type ScanReport, type Severity, severityOf } from "./scan-report.js";
+import { type ScanReport, type Severity, type TargetReport, severityOf } from "./scan-report.js";
 
 const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -67,9 +67,83 @@ function ruleOf(finding: ApiFinding) {
   };
 }
 
-/** The report as a SARIF 2.1.0 log: one rule per advisory or secret rule, one result per finding, located in its file. */
+/** Where a result points, what it says, and what identifies it across runs. */
+interface Placement {
+  message: string;
+  locations: object[];
+  fingerprint: string;
+  properties?: Record<string, unknown>;
+}
+
+type Rule = ReturnType<typeof ruleOf>;
+
+const affectedBy = (finding: ApiFinding, rule: Rule) =>
+  `is affected by ${rule.id}: ${finding.summary ?? ""}${finding.fixed_in ? ` (fixed in ${finding.fixed_in})` : ""}`;
+
+/** A secret: at its line and column in the file that holds it. */
+function placeSecret(file: TargetReport, finding: ApiFinding, rule: Rule): Placement {
+  const uri = typeof finding.path === "string" ? finding.path : file.path;
+  const region = { startLine: Math.max(1, finding.line ?? 1), startColumn: Math.max(1, finding.column ?? 1) };
+  return {
+    message: `${rule.shortDescription.text}: ${finding.redacted ?? "(redacted)"}`,
+    locations: [{ physicalLocation: { artifactLocation: { uri, uriBaseId: "%SRCROOT%" }, region } }],
+    fingerprint: `${rule.id}:${uri}:${region.startLine}`,
+  };
+}
+
+/** A package of a lockfile or SBOM: at the line of the package in it. */
+function placeFilePackage(file: TargetReport, finding: ApiFinding, rule: Rule): Placement {
+  const region = { startLine: packageLine(file.text ?? "", finding.package ?? "", finding.version) };
+  return {
+    message: `${finding.package}@${finding.version} ${affectedBy(finding, rule)}`,
+    locations: [{ physicalLocation: { artifactLocation: { uri: file.path, uriBaseId: "%SRCROOT%" }, region } }],
+    fingerprint: `${rule.id}:${file.path}:${finding.package}@${finding.version}`,
+  };
+}
+
+/**
+ * An image's reference (or archive path) as a URI reference: each path segment percent-encoded, since a registry's
+ * port (`127.0.0.1:5000/app`) or a digest (`app@sha256:…`) would otherwise put a `:` where a URI reads a scheme.
+ */
+export function imageUri(target: string): string {
+  return target.split("/").map(encodeURIComponent).join("/");
+}
+
+/**
+ * A package of an image: the image is the artifact (it has no lines; GitHub code scanning wants a `startLine`, so
+ * line 1), the package a logical location, and the layer that brought it in named in the message and properties.
+ */
+function placeImagePackage(file: TargetReport, finding: ApiFinding, rule: Rule): Placement {
+  const packageName = `${finding.package}@${finding.version}`;
+  const layer = finding.layer === undefined ? "" : ` (layer ${finding.layer})`;
+  return {
+    message: `${packageName} in ${file.path}${layer} ${affectedBy(finding, rule)}`,
+    locations: [
+      {
+        physicalLocation: { artifactLocation: { uri: imageUri(file.path) }, region: { startLine: 1 } },
+        logicalLocations: [{ name: finding.package ?? "", fullyQualifiedName: `${finding.ecosystem ?? "unknown"}/${packageName}` }],
+      },
+    ],
+    fingerprint: `${rule.id}:${file.path}:${packageName}`,
+    properties: {
+      image: file.path,
+      "image-digest": file.image?.digest,
+      ecosystem: finding.ecosystem,
+      package: finding.package,
+      version: finding.version,
+      layer: finding.layer,
+    },
+  };
+}
+
+function placementOf(file: TargetReport, finding: ApiFinding, rule: Rule): Placement {
+  if (finding.rule_id !== undefined) return placeSecret(file, finding, rule);
+  return file.kind === "image" ? placeImagePackage(file, finding, rule) : placeFilePackage(file, finding, rule);
+}
+
+/** The report as a SARIF 2.1.0 log: one rule per advisory or secret rule, one result per finding, located in its target. */
 export function formatSarif(report: ScanReport, version: string): string {
-  const rules: ReturnType<typeof ruleOf>[] = [];
+  const rules: Rule[] = [];
   const ruleIndex = new Map<string, number>();
   const results = report.files.flatMap((file) =>
     file.findings.map((finding) => {
@@ -79,23 +153,15 @@ export function formatSarif(report: ScanReport, version: string): string {
         index = rules.push(rule) - 1;
         ruleIndex.set(rule.id, index);
       }
-      const secret = finding.rule_id !== undefined;
-      const region = secret
-        ? { startLine: Math.max(1, finding.line ?? 1), startColumn: Math.max(1, finding.column ?? 1) }
-        : { startLine: packageLine(file.text, finding.package ?? "", finding.version) };
-      const message = secret
-        ? `${rule.shortDescription.text}: ${finding.redacted ?? "(redacted)"}`
-        : `${finding.package}@${finding.version} is affected by ${rule.id}: ${finding.summary ?? ""}${finding.fixed_in ? ` (fixed in ${finding.fixed_in})` : ""}`;
-      const uri = secret && typeof finding.path === "string" ? finding.path : file.path;
+      const placement = placementOf(file, finding, rule);
       return {
         ruleId: rule.id,
         ruleIndex: index,
         level: LEVEL[severityOf(finding)],
-        message: { text: message },
-        locations: [{ physicalLocation: { artifactLocation: { uri, uriBaseId: "%SRCROOT%" }, region } }],
-        partialFingerprints: {
-          "secapi/v1": secret ? `${rule.id}:${uri}:${region.startLine}` : `${rule.id}:${file.path}:${finding.package}@${finding.version}`,
-        },
+        message: { text: placement.message },
+        locations: placement.locations,
+        partialFingerprints: { "secapi/v1": placement.fingerprint },
+        ...(placement.properties !== undefined && { properties: placement.properties }),
       };
     }),
   );

@@ -1,6 +1,9 @@
 import { createColors } from "picocolors";
-import type { ApiFinding } from "./scan-client.js";
-import { SEVERITY_ORDER, type ScanReport, type Severity, severityOf, summarize } from "./scan-report.js";
+import type { ApiFinding, ApiImage } from "./scan-client.js";
+import { SEVERITY_ORDER, type ScanReport, type Severity, type TargetReport, severityOf, summarize } from "./scan-report.js";
+
+/** A digest shortened as `docker images` shows ids: enough to tell layers apart on one line. */
+const shortDigest = (digest: string) => digest.replace(/^(sha256:[0-9a-f]{12})[0-9a-f]+$/, "$1");
 
 /** One line of a finding: the package and advisory, or the secret's rule and position. */
 function describe(finding: ApiFinding): string[] {
@@ -8,10 +11,27 @@ function describe(finding: ApiFinding): string[] {
     return [`line ${finding.line ?? "?"}:${finding.column ?? "?"}`, finding.rule_id, finding.redacted ?? finding.description ?? ""];
   }
   const fix = finding.fixed_in ? `fixed in ${finding.fixed_in}` : "no fix";
-  return [`${finding.package ?? "?"}@${finding.version ?? "?"}`, finding.id ?? "?", `${finding.summary ?? ""} (${fix})`];
+  const layer = finding.layer === undefined ? "" : ` [layer ${shortDigest(finding.layer)}]`;
+  return [`${finding.package ?? "?"}@${finding.version ?? "?"}`, finding.id ?? "?", `${finding.summary ?? ""} (${fix})${layer}`];
 }
 
-/** The report as a table grouped by file and severity; colour only when `colour` (a TTY). */
+/** What the header names besides the target: the scan type, and for an image its distribution and digest. */
+function scanned(file: TargetReport): string {
+  const image: ApiImage | undefined = file.image;
+  if (image === undefined) return file.scanType;
+  const os = image.os === null ? "no os-release" : `${image.os.family} ${image.os.version}`;
+  return `${file.scanType}: ${os}, ${image.digest}`;
+}
+
+/** `3 file(s) and 1 image(s) scanned`, naming only what the run had. */
+function scannedCount(files: readonly TargetReport[]): string {
+  const images = files.filter((file) => file.kind === "image").length;
+  const others = files.length - images;
+  if (images === 0) return `${others} file(s)`;
+  return others === 0 ? `${images} image(s)` : `${others} file(s) and ${images} image(s)`;
+}
+
+/** The report as a table grouped by target (file or image) and severity; colour only when `colour` (a TTY). */
 export function formatTable(report: ScanReport, colour: boolean): string {
   const c = createColors(colour);
   const paint: Record<Severity, (text: string) => string> = {
@@ -26,7 +46,7 @@ export function formatTable(report: ScanReport, colour: boolean): string {
     const counts = summarize([file]);
     const status =
       file.error !== undefined ? c.red(`error: ${file.error}`) : counts.total === 0 ? c.green("no findings") : `${counts.total} finding(s)`;
-    lines.push(`${c.bold(file.path)} ${c.dim(`(${file.scanType})`)} — ${status}`);
+    lines.push(`${c.bold(file.path)} ${c.dim(`(${scanned(file)})`)} — ${status}`);
     for (const severity of SEVERITY_ORDER) {
       const findings = file.findings.filter((finding) => severityOf(finding) === severity);
       if (findings.length === 0) continue;
@@ -41,7 +61,7 @@ export function formatTable(report: ScanReport, colour: boolean): string {
   if (report.files.length === 0) lines.push("No lockfiles, SBOMs or files to scan were found.");
   lines.push("");
   lines.push(
-    `${report.files.length} file(s) scanned, ${total.total} finding(s): ` +
+    `${scannedCount(report.files)} scanned, ${total.total} finding(s): ` +
       SEVERITY_ORDER.map((s) => `${total[s]} ${total[s] > 0 ? paint[s](s) : s}`).join(", "),
   );
   return `${lines.join("\n")}\n`;

@@ -1,22 +1,36 @@
 import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ScanClient, ScanClientError } from "./scan-client.js";
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
-/** A server answering each request with the next of `answers`; records what it was asked. */
+/** A request as the server received it. */
+interface Received {
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** A server answering each request with the next of `answers`; records what it was asked, and what it was sent. */
 async function serve(answers: { status: number; headers?: Record<string, string>; body: unknown }[]) {
   const asked: string[] = [];
-  server = createServer((req, res) => {
+  const received: Received[] = [];
+  server = createServer(async (req, res) => {
     asked.push(`${req.method} ${req.url}`);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    received.push({ headers: req.headers, body: Buffer.concat(chunks) });
     const answer = answers.shift() ?? { status: 500, body: { error: "no more answers" } };
     res.writeHead(answer.status, { "Content-Type": "application/json", ...answer.headers });
     res.end(JSON.stringify(answer.body));
   });
   await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server?.address() as AddressInfo).port}`, asked };
+  return { url: `http://127.0.0.1:${(server?.address() as AddressInfo).port}`, asked, received };
 }
 
 const queued = { id: "s1", type: "dependencies", status: "queued" };
@@ -43,5 +57,64 @@ describe("ScanClient", () => {
     const client = new ScanClient({ url, key: "k", maxRateLimitRetries: 1, sleep: async () => undefined });
     await expect(client.scan("dependencies", {}, {})).rejects.toThrow(/429/);
     await expect(client.scan("dependencies", {}, {})).rejects.toThrow(new ScanClientError("POST /api/v1/scans: 400 Invalid labels"));
+  });
+});
+
+describe("ScanClient image scans", () => {
+  let dir: string;
+  let archive: string;
+  const bytes = randomBytes(3 * 1024 * 1024 + 17);
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "secapi-cli-archive-"));
+    archive = join(dir, "app.tar");
+    await writeFile(archive, bytes);
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  const imageQueued = { id: "i1", type: "image", status: "queued" };
+  const imageDone = { ...imageQueued, status: "completed", result: { summary: { total: 0 }, findings: [] } };
+
+  it("uploads an archive as application/x-tar with its length and the labels in the query, again after a 429", async () => {
+    const { url, asked, received } = await serve([limited("2"), { status: 202, body: imageQueued }, { status: 200, body: imageDone }]);
+    const slept: number[] = [];
+    const client = new ScanClient({ url, key: "k", sleep: async (ms) => void slept.push(ms) });
+    const scan = await client.scanImageArchive(archive, { project: "shop", ref: "feature/x y" });
+    expect(scan).toEqual(imageDone);
+    expect(slept).toEqual([2000]);
+    const upload = "POST /api/v1/scan/image?label.project=shop&label.ref=feature%2Fx+y";
+    expect(asked).toEqual([upload, upload, "GET /api/v1/scans/i1?wait=30"]);
+    for (const request of received.slice(0, 2)) {
+      expect(request.headers["content-type"]).toBe("application/x-tar");
+      expect(request.headers["content-length"]).toBe(String(bytes.length));
+      expect(request.body.equals(bytes)).toBe(true);
+    }
+  });
+
+  it("submits a reference as an image scan, and shows the server's error code when it is refused", async () => {
+    const notAllowed = {
+      error: "Registry registry.evil.example is not one an image may be pulled from",
+      code: "image_registry_not_allowed",
+    };
+    const { url, asked, received } = await serve([
+      { status: 200, body: imageDone },
+      { status: 422, body: notAllowed },
+    ]);
+    const client = new ScanClient({ url, key: "k" });
+    await client.scan("image", { image: "nginx:1.25" }, {});
+    expect(JSON.parse(received[0]?.body.toString() ?? "")).toEqual({ type: "image", input: { image: "nginx:1.25" }, labels: {} });
+    const refused = await client.scan("image", { image: "registry.evil.example/app:1" }, {}).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ScanClientError);
+    expect((refused as ScanClientError).serverCode).toBe("image_registry_not_allowed");
+    expect((refused as Error).message).toBe(`POST /api/v1/scans: 422 image_registry_not_allowed: ${notAllowed.error}`);
+    expect(asked).toEqual(["POST /api/v1/scans", "POST /api/v1/scans"]);
+  });
+
+  it("names an archive it cannot read without sending anything", async () => {
+    const { url, asked } = await serve([]);
+    const client = new ScanClient({ url, key: "k" });
+    await expect(client.scanImageArchive(join(dir, "missing.tar"), {})).rejects.toThrow(
+      /cannot read the image archive .*missing\.tar: ENOENT/,
+    );
+    expect(asked).toEqual([]);
   });
 });

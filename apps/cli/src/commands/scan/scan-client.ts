@@ -1,3 +1,7 @@
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { Readable } from "node:stream";
+
 /** A finding as the API returns it: a vulnerability (`id`, `package`, …) or a secret (`rule_id`, `line`, …). */
 export interface ApiFinding {
   severity: string;
@@ -14,6 +18,15 @@ export interface ApiFinding {
   line?: number;
   column?: number;
   redacted?: string;
+  /** `image` results: the digest of the layer that introduced the package. */
+  layer?: string;
+}
+
+/** What an `image` scan read: the image's digest, its distribution (null without os-release), its layers. */
+export interface ApiImage {
+  digest: string;
+  os: { family: string; version: string } | null;
+  layers: { digest: string; index: number; packages: number }[];
 }
 
 /** The scan object (DESIGN.md). */
@@ -22,7 +35,7 @@ export interface ApiScan {
   type: string;
   status: "queued" | "running" | "completed" | "failed";
   labels?: Record<string, string>;
-  result?: { summary: Record<string, number>; findings: ApiFinding[] };
+  result?: { summary: Record<string, number>; findings: ApiFinding[]; image?: ApiImage };
   error?: { code: string; message: string };
   outdated?: true;
 }
@@ -30,7 +43,25 @@ export interface ApiScan {
 /** The server answered with an error, or could not be reached: exit code 2. */
 export class ScanClientError extends Error {
   readonly code = "scan_client_error";
+  /** The error's `code` in the server's answer (`image_registry_not_allowed`), when it sent one. */
+  readonly serverCode: string | undefined;
+
+  constructor(message: string, options?: ErrorOptions & { serverCode?: string | undefined }) {
+    super(message, options);
+    this.serverCode = options?.serverCode;
+  }
 }
+
+/** A request body, made again for each attempt (a 429 is retried, and a stream is read once). */
+interface RequestBody {
+  contentType: string;
+  content: () => NonNullable<RequestInit["body"]>;
+  /** Sent as Content-Length, so the server can refuse an oversized upload before it is sent. */
+  length?: number;
+}
+
+/** The media type of an image archive upload (DESIGN.md: `POST /api/v1/scan/image`). */
+const IMAGE_ARCHIVE_MEDIA_TYPE = "application/x-tar";
 
 export interface ScanClientOptions {
   url: string;
@@ -57,7 +88,30 @@ export class ScanClient {
 
   /** Submits one scan and resolves once it has finished (completed or failed). */
   async scan(type: string, input: unknown, labels: Record<string, string>): Promise<ApiScan> {
-    let scan = await this.request<ApiScan>("POST", "/api/v1/scans", { type, input, labels });
+    const body = JSON.stringify({ type, input, labels });
+    return this.waitFor(await this.request<ApiScan>("POST", "/api/v1/scans", { contentType: "application/json", content: () => body }));
+  }
+
+  /**
+   * Uploads a `docker save` / OCI image-layout archive as an `image` scan, streamed from disk (never read whole
+   * into memory), and resolves once the scan has finished. Labels travel in the query: the body is the archive.
+   */
+  async scanImageArchive(file: string, labels: Record<string, string>): Promise<ApiScan> {
+    const { size } = await stat(file).catch((error: NodeJS.ErrnoException) => {
+      throw new ScanClientError(`cannot read the image archive ${file}: ${error.code ?? error.message}`, { cause: error });
+    });
+    const query = new URLSearchParams(Object.entries(labels).map(([key, value]): [string, string] => [`label.${key}`, value])).toString();
+    const body: RequestBody = {
+      contentType: IMAGE_ARCHIVE_MEDIA_TYPE,
+      content: () => Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>,
+      length: size,
+    };
+    return this.waitFor(await this.request<ApiScan>("POST", `/api/v1/scan/image${query === "" ? "" : `?${query}`}`, body));
+  }
+
+  /** Polls a submitted scan with `?wait` until it has finished. */
+  private async waitFor(submitted: ApiScan): Promise<ApiScan> {
+    let scan = submitted;
     const deadline = Date.now() + (this.options.timeoutSeconds ?? 600) * 1000;
     while (scan.status === "queued" || scan.status === "running") {
       if (Date.now() > deadline) throw new ScanClientError(`scan ${scan.id} did not finish in time`);
@@ -66,18 +120,26 @@ export class ScanClient {
     return scan;
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async request<T>(method: string, path: string, body?: RequestBody): Promise<T> {
     const retries = this.options.maxRateLimitRetries ?? 10;
+    // Messages name the route, not the labels in its query.
+    const route = path.split("?")[0];
     for (let attempt = 0; ; attempt++) {
       let response: Response;
       try {
         response = await fetch(`${this.base}${path}`, {
           method,
-          headers: { Authorization: `Bearer ${this.options.key}`, ...(body !== undefined && { "Content-Type": "application/json" }) },
-          ...(body !== undefined && { body: JSON.stringify(body) }),
-        });
+          headers: {
+            Authorization: `Bearer ${this.options.key}`,
+            ...(body !== undefined && { "Content-Type": body.contentType }),
+            ...(body?.length !== undefined && { "Content-Length": String(body.length) }),
+          },
+          ...(body !== undefined && { body: body.content(), duplex: "half" }),
+        } as RequestInit);
       } catch (error) {
-        throw new ScanClientError(`could not reach ${this.base}: ${(error as Error).message}`, { cause: error });
+        const cause = (error as Error).cause as Error | undefined;
+        const reason = cause?.message ? `${(error as Error).message} (${cause.message})` : (error as Error).message;
+        throw new ScanClientError(`could not reach ${this.base}: ${reason}`, { cause: error });
       }
       const text = await response.text();
       if (response.status === 429 && attempt < retries) {
@@ -92,8 +154,12 @@ export class ScanClient {
         parsed = undefined;
       }
       if (!response.ok) {
-        const message = (parsed as { error?: string } | undefined)?.error ?? (text.slice(0, 200) || response.statusText);
-        throw new ScanClientError(`${method} ${path}: ${response.status} ${message}`);
+        const answer = parsed as { error?: string; code?: string } | undefined;
+        const message = answer?.error ?? (text.slice(0, 200) || response.statusText);
+        const code = typeof answer?.code === "string" ? answer.code : undefined;
+        throw new ScanClientError(`${method} ${route}: ${response.status} ${code === undefined ? "" : `${code}: `}${message}`, {
+          serverCode: code,
+        });
       }
       return parsed as T;
     }

@@ -5,7 +5,9 @@ import { formatSarif } from "./format-sarif.js";
 import { formatTable } from "./format-table.js";
 import { gitLabels } from "./git-labels.js";
 import { type ApiScan, ScanClient } from "./scan-client.js";
-import { type FileReport, type ScanReport, type Severity, failsGate, formatJson } from "./scan-report.js";
+import { type ImageTargets, scanImages } from "./scan-images.js";
+import type { ScanKind } from "./scan-options.js";
+import { type ScanReport, type Severity, type TargetReport, failsGate, formatJson, scanOutcome } from "./scan-report.js";
 
 /** Exit codes (DESIGN.md "Commands"): findings at or above --fail-on, usage or server errors. */
 export const EXIT_OK = 0;
@@ -18,7 +20,9 @@ const SECRETS_BATCH_BYTES = 4 * 1024 * 1024;
 export interface ScanCommandOptions {
   url: string;
   key: string;
-  types: ("dependencies" | "secrets")[];
+  types: ScanKind[];
+  /** Images to scan (with `image` among `types`). */
+  images: ImageTargets;
   failOn: Severity | "none";
   format: "table" | "json" | "sarif";
   output?: string | undefined;
@@ -26,29 +30,23 @@ export interface ScanCommandOptions {
   version: string;
 }
 
-function findingsOf(scan: ApiScan): Pick<FileReport, "findings" | "error" | "scanId"> {
-  if (scan.status === "failed") return { scanId: scan.id, findings: [], error: scan.error?.message ?? "the scan failed" };
-  if (scan.outdated) return { scanId: scan.id, findings: [], error: "the result is outdated; scan again" };
-  return { scanId: scan.id, findings: scan.result?.findings ?? [] };
-}
-
-async function scanFile(client: ScanClient, target: ScanTarget, labels: Record<string, string>): Promise<FileReport> {
+async function scanFile(client: ScanClient, target: ScanTarget, labels: Record<string, string>): Promise<TargetReport> {
   const base = { path: target.path, kind: target.kind, text: target.text };
   try {
     if (target.kind === "lockfile") {
       const scan = await client.scan("dependencies", { lockfile: target.text, format: target.format }, labels);
-      return { ...base, scanType: "dependencies", ...findingsOf(scan) };
+      return { ...base, scanType: "dependencies", ...scanOutcome(scan) };
     }
     const sbom: unknown = JSON.parse(target.text);
     const scan = await client.scan("sbom", { sbom }, labels);
-    return { ...base, scanType: "sbom", ...findingsOf(scan) };
+    return { ...base, scanType: "sbom", ...scanOutcome(scan) };
   } catch (error) {
     return { ...base, scanType: target.kind === "lockfile" ? "dependencies" : "sbom", findings: [], error: (error as Error).message };
   }
 }
 
 /** Secrets candidates in submissions of at most 4 MB; findings go back to their files. */
-async function scanSecrets(client: ScanClient, targets: ScanTarget[], labels: Record<string, string>): Promise<FileReport[]> {
+async function scanSecrets(client: ScanClient, targets: ScanTarget[], labels: Record<string, string>): Promise<TargetReport[]> {
   const batches: ScanTarget[][] = [];
   let size = Infinity;
   for (const target of targets) {
@@ -60,7 +58,7 @@ async function scanSecrets(client: ScanClient, targets: ScanTarget[], labels: Re
     batches.at(-1)?.push(target);
     size += bytes;
   }
-  const reports: FileReport[] = [];
+  const reports: TargetReport[] = [];
   for (const batch of batches) {
     let scan: ApiScan | undefined;
     let error: string | undefined;
@@ -69,7 +67,7 @@ async function scanSecrets(client: ScanClient, targets: ScanTarget[], labels: Re
     } catch (caught) {
       error = (caught as Error).message;
     }
-    const outcome = scan ? findingsOf(scan) : { findings: [], error };
+    const outcome = scan ? scanOutcome(scan) : { findings: [], error };
     for (const target of batch) {
       const findings = outcome.findings.filter((finding) => finding.path === target.path);
       // A batch's failure is reported once, on its first file.
@@ -94,11 +92,15 @@ async function scanSecrets(client: ScanClient, targets: ScanTarget[], labels: Re
 export async function runScanCommand(path: string, options: ScanCommandOptions): Promise<number> {
   const root = resolve(path);
   const labels = { ...(await gitLabels(root)), ...options.labels };
-  const { targets, skipped } = await findTargets(root, { secrets: options.types.includes("secrets") });
+  // An image-only run does not walk PATH.
+  const walks = options.types.includes("dependencies") || options.types.includes("secrets");
+  const { targets, skipped } = walks
+    ? await findTargets(root, { secrets: options.types.includes("secrets") })
+    : { targets: [], skipped: [] };
   for (const { path: file, reason } of skipped) process.stderr.write(`skipped ${file}: ${reason}\n`);
   const client = new ScanClient({ url: options.url, key: options.key });
 
-  const files: FileReport[] = [];
+  const files: TargetReport[] = [];
   if (options.types.includes("dependencies")) {
     for (const target of targets.filter((t) => t.kind !== "secrets")) files.push(await scanFile(client, target, labels));
   }
@@ -111,6 +113,7 @@ export async function runScanCommand(path: string, options: ScanCommandOptions):
       )),
     );
   }
+  if (options.types.includes("image")) files.push(...(await scanImages(client, options.images, labels)));
   const report: ScanReport = { root, labels, files };
 
   const text =

@@ -1,27 +1,43 @@
-import type { ApiFinding } from "./scan-client.js";
+import type { ApiFinding, ApiImage, ApiScan } from "./scan-client.js";
 
 /** Severities from the most to the least severe; `unknown` ranks lowest for ordering and gating. */
 export const SEVERITY_ORDER = ["critical", "high", "medium", "low", "unknown"] as const;
 export type Severity = (typeof SEVERITY_ORDER)[number];
 
-/** What was found in one file: the scan that covered it, and its findings (or why it has none). */
-export interface FileReport {
+/**
+ * What was found in one target (a file under PATH, or an image): the scan that covered it, and its findings (or why
+ * it has none).
+ */
+export interface TargetReport {
+  /** The file's path under PATH; for an image, its reference or the archive's path as given. */
   path: string;
-  kind: "lockfile" | "sbom" | "secrets";
-  /** The scan's type as submitted: `dependencies`, `sbom` or `secrets`. */
+  kind: "lockfile" | "sbom" | "secrets" | "image";
+  /** The scan's type as submitted: `dependencies`, `sbom`, `secrets` or `image`. */
   scanType: string;
-  scanId?: string;
-  /** The file's text: SARIF locations point at the line of each package in it. */
-  text: string;
+  scanId?: string | undefined;
+  /** A file's text: SARIF locations point at the line of each package in it. Images have none. */
+  text?: string;
+  /** An image's digest, distribution and layers, as the server read them. */
+  image?: ApiImage | undefined;
   findings: ApiFinding[];
   /** The scan failed or was refused: the run exits 2. */
-  error?: string;
+  error?: string | undefined;
 }
 
 export interface ScanReport {
   root: string;
   labels: Record<string, string>;
-  files: FileReport[];
+  files: TargetReport[];
+}
+
+/** A finished scan's part of a report: its findings, or why it has none (a failure shows the server's code). */
+export function scanOutcome(scan: ApiScan): Pick<TargetReport, "findings" | "error" | "scanId" | "image"> {
+  if (scan.status === "failed") {
+    const message = scan.error?.message ?? "the scan failed";
+    return { scanId: scan.id, findings: [], error: scan.error?.code === undefined ? message : `${scan.error.code}: ${message}` };
+  }
+  if (scan.outdated) return { scanId: scan.id, findings: [], error: "the result is outdated; scan again" };
+  return { scanId: scan.id, findings: scan.result?.findings ?? [], ...(scan.result?.image !== undefined && { image: scan.result.image }) };
 }
 
 export function severityOf(finding: ApiFinding): Severity {
@@ -34,7 +50,7 @@ export function severityRank(severity: Severity): number {
 }
 
 /** Findings by severity across every file, plus the total. */
-export function summarize(files: readonly FileReport[]): Record<Severity | "total", number> {
+export function summarize(files: readonly TargetReport[]): Record<Severity | "total", number> {
   const summary = Object.fromEntries([...SEVERITY_ORDER, "total"].map((s) => [s, 0])) as Record<Severity | "total", number>;
   for (const file of files) {
     for (const finding of file.findings) {
@@ -46,7 +62,7 @@ export function summarize(files: readonly FileReport[]): Record<Severity | "tota
 }
 
 /** Whether a finding at or above `failOn` is present (`none`: never). */
-export function failsGate(files: readonly FileReport[], failOn: Severity | "none"): boolean {
+export function failsGate(files: readonly TargetReport[], failOn: Severity | "none"): boolean {
   if (failOn === "none") return false;
   const threshold = severityRank(failOn);
   return files.some((file) => file.findings.some((finding) => severityRank(severityOf(finding)) >= threshold));
@@ -63,6 +79,7 @@ export function formatJson(report: ScanReport): string {
         kind: file.kind,
         scan_type: file.scanType,
         scan_id: file.scanId ?? null,
+        ...(file.image !== undefined && { image: file.image }),
         summary: summarize([file]),
         findings: file.findings,
         ...(file.error !== undefined && { error: file.error }),
