@@ -1,3 +1,4 @@
+import type { ServerOptions } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Config, loadConfig } from "@secapi/config";
 import type { Cache, HotKeyTracker } from "@secapi/cache";
@@ -118,11 +119,15 @@ export class TestApi {
     limiterTimeoutMs: loadConfig({}).rateLimitRedisTimeoutMs,
   };
 
-  /** `cacheRedis`: the cache's own client instead of one to REDIS_CACHE_URL (a Cluster's); disconnected by `close()`. */
+  /**
+   * `cacheRedis`: the cache's own client instead of one to REDIS_CACHE_URL (a Cluster's); disconnected by `close()`.
+   * `serverOptions`: node's HTTP server options (its request timeouts).
+   */
   static async start(
     env: Record<string, string> = {},
     timeouts: TestApiTimeouts = {},
     connections: { cacheRedis?: Redis | Cluster } = {},
+    serverOptions: ServerOptions = {},
   ): Promise<TestApi> {
     const database: TestDatabase = await createTestDatabase();
     const redisUrl = env.REDIS_URL ?? TEST_REDIS_URL;
@@ -163,7 +168,7 @@ export class TestApi {
     await advisoryRevisions.start();
     relay.start();
     const app = createServer(ctx);
-    const server = serveExpressApp(app).listen(0, "127.0.0.1");
+    const server = serveExpressApp(app, serverOptions).listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));
     const { port } = server.address() as AddressInfo;
 

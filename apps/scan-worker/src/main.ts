@@ -59,6 +59,7 @@ const worker = new Worker(
       registries: config.image.registries,
       insecureRegistries: config.image.insecureRegistries,
       layerStore,
+      maxBinaryBytes: config.image.maxBinaryBytes,
     },
     workDirs,
     refund,

@@ -103,6 +103,13 @@ export const envSchema = z.object({
   IMAGE_REGISTRY_INSECURE: z.string().default("").transform(commaList),
   /** The largest image (compressed layers) or uploaded archive accepted, in bytes. */
   IMAGE_MAX_BYTES: positiveInt.default(2147483648),
+  /**
+   * How long an archive upload may send nothing before it is cut (408). Uploads have no total time limit (a
+   * slow link may take an hour for IMAGE_MAX_BYTES); other requests keep the server's request timeout.
+   */
+  IMAGE_UPLOAD_IDLE_TIMEOUT_MS: positiveInt.default(60000),
+  /** The largest executable (Go build info) or jar/war/ear read inside an image, in bytes; bigger ones are unchecked. */
+  IMAGE_MAX_BINARY_BYTES: positiveInt.default(268435456),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

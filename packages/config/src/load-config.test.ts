@@ -33,6 +33,19 @@ describe("loadConfig", () => {
     });
   });
 
+  it("reads the image settings, with their defaults", () => {
+    expect(loadConfig({}).image).toEqual({
+      registries: ["docker.io", "ghcr.io", "quay.io", "gcr.io", "registry.k8s.io", "public.ecr.aws"],
+      insecureRegistries: [],
+      maxBytes: 2147483648,
+      uploadIdleTimeoutMs: 60000,
+      maxBinaryBytes: 268435456,
+    });
+    const config = loadConfig({ IMAGE_UPLOAD_IDLE_TIMEOUT_MS: "5000", IMAGE_MAX_BINARY_BYTES: "1048576" });
+    expect(config.image).toMatchObject({ uploadIdleTimeoutMs: 5000, maxBinaryBytes: 1048576 });
+    expect(() => loadConfig({ IMAGE_MAX_BINARY_BYTES: "0" })).toThrow(ConfigError);
+  });
+
   it("reads the advisory feed sync settings, `off` or 0 turning the schedule off", () => {
     const config = loadConfig({
       ADVISORY_SOURCES: " npm, PyPI ,",

@@ -39,8 +39,11 @@ export interface Config {
   logFormat: RawEnv["LOG_FORMAT"];
   /** The advisory feed sync: ADVISORY_SOURCES, ADVISORY_SYNC_URL, ADVISORY_SYNC_INTERVAL (0: no schedule). */
   advisorySync: { sources: string[]; url: string; intervalSeconds: number };
-  /** Image scans: IMAGE_REGISTRIES, IMAGE_REGISTRY_INSECURE, IMAGE_MAX_BYTES. */
-  image: { registries: string[]; insecureRegistries: string[]; maxBytes: number };
+  /**
+   * Image scans: IMAGE_REGISTRIES, IMAGE_REGISTRY_INSECURE, IMAGE_MAX_BYTES, IMAGE_UPLOAD_IDLE_TIMEOUT_MS,
+   * IMAGE_MAX_BINARY_BYTES.
+   */
+  image: { registries: string[]; insecureRegistries: string[]; maxBytes: number; uploadIdleTimeoutMs: number; maxBinaryBytes: number };
 }
 
 // Only for development: deterministic so that every local process shares it. Production must set SCAN_INPUT_KEY.
@@ -136,7 +139,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       url: e.ADVISORY_SYNC_URL.replace(/\/+$/, ""),
       intervalSeconds: e.ADVISORY_SYNC_INTERVAL,
     },
-    image: { registries: e.IMAGE_REGISTRIES, insecureRegistries: e.IMAGE_REGISTRY_INSECURE, maxBytes: e.IMAGE_MAX_BYTES },
+    image: {
+      registries: e.IMAGE_REGISTRIES,
+      insecureRegistries: e.IMAGE_REGISTRY_INSECURE,
+      maxBytes: e.IMAGE_MAX_BYTES,
+      uploadIdleTimeoutMs: e.IMAGE_UPLOAD_IDLE_TIMEOUT_MS,
+      maxBinaryBytes: e.IMAGE_MAX_BINARY_BYTES,
+    },
   };
 }
 

@@ -25,6 +25,7 @@ const npmPackage = (name: string, version: string) => JSON.stringify({ name, ver
  * endpoint that wants a login; it counts blob GETs, and can corrupt or stall chosen blobs.
  */
 class RegistryProxy {
+  /** Blob downloads (GET; a HEAD is not one). */
   readonly blobGets: string[] = [];
   login: { username: string; password: string } | undefined;
   /** How a login is asked for: a Bearer challenge with a token endpoint, or Basic on every request. */
@@ -43,7 +44,7 @@ class RegistryProxy {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
-      void this.handle(req.url ?? "/", req.headers, res).catch((error: unknown) => res.destroy(error as Error));
+      void this.handle(req.method ?? "GET", req.url ?? "/", req.headers, res).catch((error: unknown) => res.destroy(error as Error));
     });
     await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
     this.host = `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -55,7 +56,7 @@ class RegistryProxy {
     await new Promise((resolve) => this.server?.close(resolve));
   }
 
-  private async handle(url: string, headers: NodeJS.Dict<string | string[]>, res: ServerResponse): Promise<void> {
+  private async handle(method: string, url: string, headers: NodeJS.Dict<string | string[]>, res: ServerResponse): Promise<void> {
     if (url.startsWith("/token")) {
       const expected = this.login && `Basic ${Buffer.from(`${this.login.username}:${this.login.password}`).toString("base64")}`;
       if (headers.authorization !== expected) return void res.writeHead(401).end('{"details":"bad login"}');
@@ -80,10 +81,10 @@ class RegistryProxy {
     }
     if (this.silent.has(url)) return;
     const blob = /\/blobs\/(sha256:[a-f0-9]{64})$/.exec(url)?.[1];
-    if (blob !== undefined) this.blobGets.push(blob);
+    if (blob !== undefined && method === "GET") this.blobGets.push(blob);
     if (blob !== undefined && this.stall.has(blob)) return void res.writeHead(200).write("x");
     const accept = headers.accept;
-    const answer = await fetch(this.upstream + url, { headers: typeof accept === "string" ? { accept } : {} });
+    const answer = await fetch(this.upstream + url, { method, headers: typeof accept === "string" ? { accept } : {} });
     const out: Record<string, string> = {};
     for (const name of ["content-type", "docker-content-digest", "www-authenticate"]) {
       const value = answer.headers.get(name);
@@ -312,6 +313,42 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
     proxy.blobGets.length = 0;
     expect(await analyzeImageReference(`${proxy.host}/debian/app:1`, withStore)).toEqual(cold);
     expect(proxy.blobGets).toEqual([]);
+  });
+
+  it("never answers a layer from the shared layer cache unless the puller's repository holds its blob", async () => {
+    const secret = await buildOciImage(
+      buildDir,
+      [{ files: { "srv/node_modules/in-house-secret/package.json": npmPackage("in-house-secret", "3.1.4") } }],
+      { tag: "secret" },
+    );
+    await registry.push(secret, "victim/private:1");
+    await registry.push(secret, "intruder/copy:1");
+    const manifest = await registry.manifest("intruder/copy", "1");
+    const [layer] = (manifest.json as { layers: { digest: string }[] }).layers.map(({ digest }) => digest);
+    // The intruder's repository keeps a manifest naming the victim's layer, but not the layer itself.
+    await registry.unlinkBlob("intruder/copy", layer ?? "");
+    const store = new InMemoryLayerSummaryStore();
+    const withStore = { ...options, layerStore: store };
+    const victim = await analyzeImageReference(`${proxy.host}/victim/private:1`, withStore);
+    expect(victim.packages.map(({ name }) => name)).toEqual(["in-house-secret"]);
+    expect(store.summaries.has(layer ?? "")).toBe(true);
+    proxy.blobGets.length = 0;
+    const refused = { code: "image_not_found", message: expect.stringContaining(layer ?? "") as unknown };
+    await expect(analyzeImageReference(`${proxy.host}/intruder/copy:1`, withStore)).rejects.toMatchObject(refused);
+    expect(proxy.blobGets).toEqual([]);
+    // Without a cache the answer is the same: the download finds nothing.
+    await expect(analyzeImageReference(`${proxy.host}/intruder/copy:1`, options)).rejects.toMatchObject({ code: "image_not_found" });
+    // The victim, with the layer, is still answered from the cache, behind a login too (the HEAD authenticates).
+    proxy.login = { username: "scanner", password: "s3cret" };
+    const config = join(workDir, "..", `${proxy.host.replace(":", "-")}-cache-docker-config.json`);
+    await writeFile(config, JSON.stringify({ auths: { [proxy.host]: { username: "scanner", password: "s3cret" } } }));
+    try {
+      proxy.blobGets.length = 0;
+      expect(await analyzeImageReference(`${proxy.host}/victim/private:1`, { ...withStore, dockerConfig: config })).toEqual(victim);
+      expect(proxy.blobGets).toEqual([]);
+    } finally {
+      await rm(config, { force: true });
+    }
   });
 
   it("picks the platform from a multi-arch index: linux/amd64 by default, another on request, an error for one it lacks", async () => {

@@ -156,6 +156,16 @@ export class TestRegistry {
     return this.putManifest(repository, tag, manifest.mediaType, JSON.stringify(manifest));
   }
 
+  /**
+   * Unlinks blob `digest` from `repository` only (the registry keeps it for other repositories), leaving the
+   * repository's manifests naming a blob it no longer holds.
+   */
+  async unlinkBlob(repository: string, digest: string): Promise<void> {
+    const response = await fetch(`${this.url}/v2/${repository}/blobs/${digest}`, { method: "DELETE" });
+    if (response.status !== 202)
+      throw new Error(`DELETE blob ${digest} in ${repository}: HTTP ${response.status} ${await response.text()}`);
+  }
+
   /** A monolithic blob upload (POST, then PUT with the digest). */
   private async uploadBlob(repository: string, digest: string, size: number, body: () => NodeJS.ReadableStream | Buffer): Promise<void> {
     const started = await fetch(`${this.url}/v2/${repository}/blobs/uploads/`, { method: "POST" });

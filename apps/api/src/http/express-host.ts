@@ -30,8 +30,10 @@ export function createExpressApp(): Express {
   return app;
 }
 
-/** An HTTP server for `app` (not yet listening) that constructs requests and responses of the app's own classes. */
-export function serveExpressApp(app: Express): http.Server {
-  const classes = hostClasses.get(app);
-  return classes ? http.createServer(classes, app) : http.createServer(app);
+/**
+ * An HTTP server for `app` (not yet listening) that constructs requests and responses of the app's own classes;
+ * `options` are node's (timeouts).
+ */
+export function serveExpressApp(app: Express, options: http.ServerOptions = {}): http.Server {
+  return http.createServer({ ...options, ...hostClasses.get(app) }, app);
 }

@@ -107,7 +107,7 @@ export function scansRouter(ctx: ApiContext): Router {
     if (!req.is(IMAGE_ARCHIVE_MEDIA_TYPE)) return next("route");
     // Labels travel as `?label.<key>=<value>`: the body is the archive.
     const labels = parseOr400(scanLabelsSchema, labelFiltersOf(req.query), "labels", "label");
-    const archive = await receiveArchive(req, ctx.config.image.maxBytes);
+    const archive = await receiveArchive(req, { maxBytes: ctx.config.image.maxBytes, idleTimeoutMs: ctx.config.image.uploadIdleTimeoutMs });
     try {
       const { prepared, payload } = prepareArchiveSubmission(
         { db: ctx.db, scanInputKey: ctx.config.scanInputKey, log: req.log },

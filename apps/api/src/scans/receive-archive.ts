@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Request } from "express";
+import { exemptFromRequestTimeout } from "../http/exempt-from-request-timeout.js";
 import { HttpError } from "../http/http-error.js";
 
 /** The media type of an image archive upload (`docker save` or OCI image layout, optionally gzipped). */
@@ -31,20 +32,41 @@ const tooLarge = (maxBytes: number) =>
     { Connection: "close" },
   );
 
+const stalled = (idleTimeoutMs: number) =>
+  new HttpError(
+    408,
+    "upload_stalled",
+    `The upload sent nothing for ${idleTimeoutMs} ms (IMAGE_UPLOAD_IDLE_TIMEOUT_MS)`,
+    { idle_timeout_ms: idleTimeoutMs },
+    { Connection: "close" },
+  );
+
+/** How much an upload may send, and how long it may pause. */
+export interface ArchiveBounds {
+  /** `IMAGE_MAX_BYTES`. */
+  maxBytes: number;
+  /** `IMAGE_UPLOAD_IDLE_TIMEOUT_MS`: the longest gap between two chunks of the body. */
+  idleTimeoutMs: number;
+}
+
 /**
  * Streams a request body to a temporary file, hashing and counting it on the way: never whole in memory. Over
  * `maxBytes` (declared by Content-Length, or counted) it stops with a 413 and the file is removed, as it is when
- * the client goes away half-way.
+ * the client goes away half-way. An upload may take as long as it keeps sending (the server's request timeout
+ * does not apply: 2 GiB on a slow link takes long), but a pause longer than `idleTimeoutMs` ends it with a 408.
  */
-export async function receiveArchive(req: Request, maxBytes: number): Promise<ReceivedArchive> {
+export async function receiveArchive(req: Request, { maxBytes, idleTimeoutMs }: ArchiveBounds): Promise<ReceivedArchive> {
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (req.res !== undefined) exemptFromRequestTimeout(req, req.res);
   const file = join(tmpdir(), `secapi-upload-${randomUUID()}.tar`);
   const remove = () => rm(file, { force: true });
   const hash = createHash("sha256");
   let size = 0;
+  const idle = setTimeout(() => counting.destroy(stalled(idleTimeoutMs)), idleTimeoutMs);
   const counting = new Transform({
     transform(chunk: Buffer, _encoding, done) {
+      idle.refresh();
       size += chunk.length;
       if (size > maxBytes) return done(tooLarge(maxBytes));
       hash.update(chunk);
@@ -62,6 +84,8 @@ export async function receiveArchive(req: Request, maxBytes: number): Promise<Re
     req.unpipe(counting);
     await remove();
     throw error;
+  } finally {
+    clearTimeout(idle);
   }
   if (size === 0) {
     await remove();

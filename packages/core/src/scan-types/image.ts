@@ -86,8 +86,13 @@ export const image: ScanTypeDefinition<ImageInput> = {
     const run = input as ImageRunInput;
     if (run.analysis !== undefined) return null;
     if (io === undefined || key.ownerId === null) throw new RunInputError("input_unresolved", "The image has not been read yet");
-    const { maxBytes, registries, insecureRegistries, layerStore } = io.image;
-    const bounds = { workDir: await io.workDir(), maxBytes, ...(layerStore !== undefined && { layerStore }) };
+    const { maxBytes, registries, insecureRegistries, layerStore, maxBinaryBytes } = io.image;
+    const bounds = {
+      workDir: await io.workDir(),
+      maxBytes,
+      ...(layerStore !== undefined && { layerStore }),
+      ...(maxBinaryBytes !== undefined && { maxBinaryBytes }),
+    };
     if ("image" in run) {
       const analysis = await readImage(() =>
         analyzeImageReference(run.image, { ...bounds, allowedRegistries: registries, insecureRegistries }),

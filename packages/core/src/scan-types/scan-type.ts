@@ -25,6 +25,8 @@ export interface ImageReadSettings {
   insecureRegistries: readonly string[];
   /** What each layer holds, by layer digest, shared by every image (and user) that has the layer. */
   layerStore?: LayerSummaryStore;
+  /** `IMAGE_MAX_BINARY_BYTES`: the largest executable or jar/war/ear read (the analysis's default otherwise). */
+  maxBinaryBytes?: number;
 }
 
 /** What reading a run's input may use: given by the scan-worker, for one run. */

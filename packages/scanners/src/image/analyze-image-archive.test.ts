@@ -315,6 +315,25 @@ describe("analyzeImageArchive", () => {
       expect(warm.packages).toEqual(cold.packages.filter((p) => p.name !== "12/zlib"));
     });
 
+    it("uses a cached summary only for a layer the archive holds, with bytes that hash to its digest", async () => {
+      const secret = gzip(
+        await tarBytes([{ path: "srv/node_modules/in-house-secret/package.json", content: npmPackage("in-house-secret", "3.1.4") }]),
+      );
+      const store = new InMemoryLayerSummaryStore();
+      const withStore = { ...options, layerStore: store };
+      const victim = await analyzeImageArchive(chunked((await ociLayoutArchive([secret])).archive), withStore);
+      expect(victim.packages.map(({ name }) => name)).toEqual(["in-house-secret"]);
+      expect(store.summaries.has(sha256(secret))).toBe(true);
+      // Manifests naming the cached layer, without its blob or with other bytes under its name.
+      for (const forged of [{ omitLayerBlobs: true }, { corruptBlob: true }]) {
+        const { archive } = await ociLayoutArchive([secret], forged);
+        await expect(analyzeImageArchive(chunked(archive), withStore)).rejects.toMatchObject({
+          code: "image_archive_invalid",
+          message: expect.stringContaining(sha256(secret).slice(7)) as unknown,
+        });
+      }
+    });
+
     it("ignores summaries of another format version and a store that fails", async () => {
       const layers = await debianLayers();
       const { archive } = await dockerSaveArchive(layers);

@@ -78,6 +78,7 @@ export async function analyzeImageReference(
       const cached = known.has(digest) ? undefined : await cachedLayerSummary(options.layerStore, digest);
       if (cached !== undefined) known.set(digest, cached);
     }
+    await confirmCachedLayers(client, ref, [...known.keys()]);
     const missing = [...new Map(manifest.layers.filter(({ digest }) => !known.has(digest)).map((layer) => [layer.digest, layer])).values()];
     const download = (index: number): Promise<string> | undefined => {
       const layer = missing[index];
@@ -111,5 +112,20 @@ export async function analyzeImageReference(
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Summaries are shared by digest across users, so a manifest naming a layer of someone else's private image must
+ * not be answered from the cache: each cached layer must be in the puller's repository, as a download would need.
+ */
+async function confirmCachedLayers(client: RegistryClient, ref: ImageReference, digests: string[]): Promise<void> {
+  const present = await Promise.all(digests.map((digest) => client.hasBlob(digest)));
+  const absent = digests.filter((_, index) => present[index] !== true);
+  if (absent.length > 0) {
+    throw new ImageError(
+      "image_not_found",
+      `${ref.registry}/${ref.repository} does not hold layer ${absent.join(", ")} that its manifest names`,
+    );
   }
 }

@@ -77,7 +77,7 @@ export async function dockerSaveArchive(layers: Buffer[]): Promise<{ archive: Bu
 /** An OCI image layout archive (oci-layout, index.json, blobs/sha256/…) of layer blobs, bottom first. */
 export async function ociLayoutArchive(
   layers: Buffer[],
-  options: { corruptBlob?: boolean } = {},
+  options: { corruptBlob?: boolean; omitLayerBlobs?: boolean } = {},
 ): Promise<{ archive: Buffer; manifestDigest: string }> {
   const layerDescriptors = layers.map((layer) => ({
     mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
@@ -101,7 +101,9 @@ export async function ociLayoutArchive(
     { path: "index.json", content: index },
     blob(manifestDigest, manifest),
     blob(sha256(CONFIG), CONFIG),
-    ...layers.map((layer) => blob(sha256(layer), options.corruptBlob === true ? Buffer.concat([layer, Buffer.from("x")]) : layer)),
+    ...(options.omitLayerBlobs === true
+      ? []
+      : layers.map((layer) => blob(sha256(layer), options.corruptBlob === true ? Buffer.concat([layer, Buffer.from("x")]) : layer))),
   ]);
   return { archive, manifestDigest };
 }

@@ -1,7 +1,7 @@
 import { ImageError } from "../image-error.js";
 import type { ImageReference } from "../image-reference.js";
 import type { RegistryCredentials } from "./docker-config.js";
-import { readBody, registryGet } from "./registry-http.js";
+import { readBody, registryRequest } from "./registry-http.js";
 import type { RegistryResponse, RegistryTimeouts } from "./registry-http.js";
 import { parseChallenge } from "./www-authenticate.js";
 
@@ -40,35 +40,59 @@ export class RegistryClient {
 
   /** GET `manifests/<ref>` or `blobs/<digest>`: a 2xx answer, else the ImageError its status means. */
   async get(path: string, accept?: string): Promise<RegistryResponse> {
-    const url = this.base + path;
-    let answer = await this.send(url, accept);
-    if (answer.response.status === 401) {
-      const challenge = parseChallenge(answer.response.headers.get("www-authenticate"));
-      answer.abort();
-      await this.authenticate(challenge);
-      answer = await this.send(url, accept);
-    }
+    const answer = await this.send("GET", path, accept);
+    if (answer.response.ok) return answer;
+    throw await this.failure(answer, path);
+  }
+
+  /**
+   * Whether this repository holds blob `digest` (HEAD, with the same login as a pull): a registry links blobs to
+   * repositories, so this is the check that the puller may read it. A redirect to storage counts as present.
+   */
+  async hasBlob(digest: string): Promise<boolean> {
+    const path = `blobs/${digest}`;
+    const answer = await this.send("HEAD", path);
     const { status } = answer.response;
-    if (status >= 200 && status < 300) return answer;
+    if (status >= 400 && status !== 404) throw await this.failure(answer, path);
+    answer.abort();
+    return status !== 404;
+  }
+
+  /** Sends, and on a 401 authenticates as the challenge asks and sends again. */
+  private async send(method: "GET" | "HEAD", path: string, accept?: string): Promise<RegistryResponse> {
+    const url = this.base + path;
+    const headers: Record<string, string> = {};
+    if (accept !== undefined) headers.accept = accept;
+    const sendOnce = () =>
+      registryRequest(
+        url,
+        this.authorization === undefined ? headers : { ...headers, authorization: this.authorization },
+        this.connection.timeouts,
+        method,
+      );
+    const answer = await sendOnce();
+    if (answer.response.status !== 401) return answer;
+    const challenge = parseChallenge(answer.response.headers.get("www-authenticate"));
+    answer.abort();
+    await this.authenticate(challenge);
+    return sendOnce();
+  }
+
+  /** The ImageError a non-2xx answer means. */
+  private async failure(answer: RegistryResponse, path: string): Promise<ImageError> {
+    const { status } = answer.response;
     const detail = await errorDetail(answer);
     const what = `${this.reference.registry}/${this.reference.repository} ${path}`;
     if (status === 401 || status === 403) {
-      throw new ImageError(
+      return new ImageError(
         "image_unauthorized",
         `${this.reference.registry} refused ${this.connection.credentials === undefined ? "an anonymous pull" : "the configured login"} of ${what} (HTTP ${status})${detail} (a missing repository is also answered this way by some registries)`,
       );
     }
-    if (status === 404) throw new ImageError("image_not_found", `${what} not found${detail}`);
+    if (status === 404) return new ImageError("image_not_found", `${what} not found${detail}`);
     if (status >= 500 || status === 429)
-      throw new ImageError("image_registry_unreachable", `${this.reference.registry} answered HTTP ${status}${detail}`);
-    throw new ImageError("image_manifest_invalid", `${this.reference.registry} answered HTTP ${status} for ${what}${detail}`);
-  }
-
-  private send(url: string, accept: string | undefined): Promise<RegistryResponse> {
-    const headers: Record<string, string> = {};
-    if (accept !== undefined) headers.accept = accept;
-    if (this.authorization !== undefined) headers.authorization = this.authorization;
-    return registryGet(url, headers, this.connection.timeouts);
+      return new ImageError("image_registry_unreachable", `${this.reference.registry} answered HTTP ${status}${detail}`);
+    return new ImageError("image_manifest_invalid", `${this.reference.registry} answered HTTP ${status} for ${what}${detail}`);
   }
 
   private async authenticate(challenge: ReturnType<typeof parseChallenge>): Promise<void> {
@@ -94,7 +118,7 @@ export class RegistryClient {
     if (challenge.params.service !== undefined) url.searchParams.set("service", challenge.params.service);
     url.searchParams.set("scope", challenge.params.scope ?? `repository:${this.reference.repository}:pull`);
     const headers: Record<string, string> = basic === undefined ? {} : { authorization: basic };
-    const answer = await registryGet(url.href, headers, this.connection.timeouts);
+    const answer = await registryRequest(url.href, headers, this.connection.timeouts);
     if (answer.response.status === 401 || answer.response.status === 403) {
       answer.abort();
       throw new ImageError(

@@ -18,18 +18,24 @@ export interface RegistryResponse {
 const RETRY_DELAY_MS = 250;
 
 /**
- * One GET, retried once after a network error, a timeout or a 5xx/429 (registries and their CDNs fail
- * transiently); redirects are followed (blob storage), dropping Authorization across origins as fetch does.
+ * One GET (or HEAD), retried once after a network error, a timeout or a 5xx/429 (registries and their CDNs fail
+ * transiently). A GET follows redirects (blob storage), dropping Authorization across origins as fetch does; a
+ * HEAD answers the registry's own redirect, since storage signs its URLs for GET only.
  * Network failures and timeouts become `image_registry_unreachable`.
  */
-export async function registryGet(url: string, headers: Record<string, string>, timeouts: RegistryTimeouts): Promise<RegistryResponse> {
+export async function registryRequest(
+  url: string,
+  headers: Record<string, string>,
+  timeouts: RegistryTimeouts,
+  method: "GET" | "HEAD" = "GET",
+): Promise<RegistryResponse> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 2; attempt++) {
     if (attempt > 0) await sleep(RETRY_DELAY_MS);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeouts.headersMs} ms`)), timeouts.headersMs);
     try {
-      const response = await fetch(url, { headers, signal: controller.signal, redirect: "follow" });
+      const response = await fetch(url, { method, headers, signal: controller.signal, redirect: method === "GET" ? "follow" : "manual" });
       clearTimeout(timer);
       if ((response.status >= 500 || response.status === 429) && attempt === 0) {
         await response.body?.cancel().catch(() => undefined);
