@@ -1,17 +1,20 @@
 import { type Db, type KnownPackage, type PackageKey, currentAdvisoryRevision, findAdvisoryChanges } from "@secapi/db";
-import type { Advisory } from "@secapi/scanners";
+import { type Advisory, type PreparedAdvisory, prepareAdvisory } from "@secapi/scanners";
 import { packageTag } from "../cache-keys.js";
 
 /** The advisories a package scan matches against, and the advisory revision they reflect. */
 export interface AdvisorySnapshotView {
   revision: number;
   advisories: Advisory[];
+  /** The same advisories prepared for matching (matchPrepared), held with them: a warm scan prepares nothing. */
+  prepared: PreparedAdvisory[];
 }
 
 interface Entry {
-  /** The advisory revision at which `advisories` were read: current until an import records a change to the package after it. */
+  /** The advisory revision at which the advisories were read: current until an import records a change to the package after it. */
   revision: number;
-  advisories: Advisory[];
+  /** Prepared when read; `prepared[i].advisory` is the i-th advisory. */
+  prepared: PreparedAdvisory[];
 }
 
 /** Advisories held by default (summed over packages; one advisory naming two packages counts twice): a parsed advisory is a few KB, so tens of MB per worker. */
@@ -49,18 +52,23 @@ export class AdvisoryCache {
       const revision = await currentAdvisoryRevision(db);
       if (oldest >= revision) {
         const held = this.collect(wanted.keys(), undefined);
-        if (held) return { revision, advisories: held };
+        if (held) return { revision, ...held };
       }
     }
     const changes = await findAdvisoryChanges(db, [...wanted.values()]);
+    const refreshed = new Map<string, PreparedAdvisory[]>();
     for (const [key, known] of wanted) {
       const fresh = changes.refreshed.get(key) as Advisory[] | undefined;
-      if (fresh) this.store(key, { revision: changes.revision, advisories: fresh });
-      else this.verified(key, known.knownRevision, changes.revision);
+      if (fresh) {
+        const prepared = fresh.map(prepareAdvisory);
+        refreshed.set(key, prepared);
+        this.store(key, { revision: changes.revision, prepared });
+      } else this.verified(key, known.knownRevision, changes.revision);
     }
-    const advisories = this.collect(wanted.keys(), changes.refreshed) ?? (await this.snapshot(db, packages)).advisories;
+    const collected = this.collect(wanted.keys(), refreshed);
     this.evict();
-    return { revision: changes.revision, advisories };
+    if (collected === undefined) return this.snapshot(db, packages);
+    return { revision: changes.revision, ...collected };
   }
 
   /**
@@ -68,14 +76,18 @@ export class AdvisoryCache {
    * held. Copies only move forward, so a held copy is at least as new as the caller found it. Undefined when
    * one was evicted meanwhile (by a concurrent scan): the caller reads again.
    */
-  private collect(keys: Iterable<string>, fresh: ReadonlyMap<string, unknown[]> | undefined): Advisory[] | undefined {
-    const byId = new Map<string, Advisory>();
+  private collect(
+    keys: Iterable<string>,
+    fresh: ReadonlyMap<string, PreparedAdvisory[]> | undefined,
+  ): Pick<AdvisorySnapshotView, "advisories" | "prepared"> | undefined {
+    const byId = new Map<string, PreparedAdvisory>();
     for (const key of keys) {
-      const advisories = (fresh?.get(key) as Advisory[] | undefined) ?? this.touch(key)?.advisories;
-      if (!advisories) return undefined;
-      for (const advisory of advisories) byId.set(advisory.id, advisory);
+      const prepared = fresh?.get(key) ?? this.touch(key)?.prepared;
+      if (!prepared) return undefined;
+      for (const one of prepared) byId.set(one.advisory.id, one);
     }
-    return [...byId.values()];
+    const held = [...byId.values()];
+    return { advisories: held.map((one) => one.advisory), prepared: held };
   }
 
   /** Postgres found no change to the package after `known` up to `revision`: its copy (if still the one asked about) is current as of then. */
@@ -99,11 +111,11 @@ export class AdvisoryCache {
     const old = this.entries.get(key);
     if (old && old.revision > entry.revision) return;
     if (old) {
-      this.held -= old.advisories.length;
+      this.held -= old.prepared.length;
       this.entries.delete(key);
     }
     this.entries.set(key, entry);
-    this.held += entry.advisories.length;
+    this.held += entry.prepared.length;
   }
 
   /** Marks a package as just used (a Map iterates in insertion order: the least recently used come first). */
@@ -119,7 +131,7 @@ export class AdvisoryCache {
     for (const [key, entry] of this.entries) {
       if (this.held <= this.maxAdvisories) break;
       this.entries.delete(key);
-      this.held -= entry.advisories.length;
+      this.held -= entry.prepared.length;
     }
   }
 }

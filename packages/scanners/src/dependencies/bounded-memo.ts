@@ -5,7 +5,9 @@
 export function boundedMemo<V>(limit: number, compute: (key: string) => V): (key: string) => V {
   const memo = new Map<string, V>();
   return (key) => {
-    if (memo.has(key)) return memo.get(key) as V;
+    // One lookup on a hit (the common case); has() only for a value that is itself undefined.
+    const held = memo.get(key);
+    if (held !== undefined || memo.has(key)) return held as V;
     const value = compute(key);
     if (memo.size >= limit) memo.clear();
     memo.set(key, value);

@@ -10,6 +10,7 @@ export * from "./ecosystems/ecosystem-definition.js";
 export * from "./ecosystems/registry.js";
 export * from "./extract-packages.js";
 export * from "./is-affected.js";
+export * from "./match-index.js";
 export * from "./match-packages.js";
 export * from "./lockfiles/lockfile-format.js";
 export * from "./lockfiles/lockfile-registry.js";

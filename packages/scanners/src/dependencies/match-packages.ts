@@ -3,17 +3,16 @@ import type { Advisory, AffectedPackage } from "./advisory.js";
 import { ecosystemDefinition } from "./ecosystems/registry.js";
 import type { Ecosystem } from "./ecosystems/registry.js";
 import { UNAFFECTED, eitherVerdict } from "./affected-verdict.js";
+import type { AffectedVerdict } from "./affected-verdict.js";
 import { affectedVerdict } from "./is-affected.js";
+import { type PreparedAdvisory, isLaterCopy, packageKey, prepareAdvisory } from "./match-index.js";
 import type { PackageRef, PackageSet } from "./package-set.js";
 import { packageTag } from "./package-tag.js";
 import type { DependencyScanOutput, VulnerabilityFinding } from "./vulnerability-finding.js";
 
 interface Candidate {
-  advisory: Advisory;
-  /** The advisory's entries for one package (GHSA repeats the package once per range). */
-  entries: AffectedPackage[];
-  /** When a future `withdrawn` takes effect (ms since the epoch). */
-  withdrawnAt?: number;
+  prepared: PreparedAdvisory;
+  entries: readonly AffectedPackage[];
 }
 
 /** Options of matchPackages. */
@@ -29,7 +28,12 @@ export interface MatchOptions {
  * One finding per (package, version, advisory), sorted by package, version, id; `fixed_in` is the lowest
  * fix above the installed version.
  */
-export function matchPackages(set: PackageSet, advisories: Advisory[], options: MatchOptions = {}): DependencyScanOutput {
+export function matchPackages(set: PackageSet, advisories: readonly Advisory[], options: MatchOptions = {}): DependencyScanOutput {
+  return matchPrepared(set, advisories.map(prepareAdvisory), options);
+}
+
+/** matchPackages over advisories prepared beforehand (prepareAdvisory): what a caller that holds advisories across scans calls. */
+export function matchPrepared(set: PackageSet, advisories: readonly PreparedAdvisory[], options: MatchOptions = {}): DependencyScanOutput {
   const index = indexAdvisories(advisories, options.now ?? Date.now());
   const findings: VulnerabilityFinding[] = [];
   const tags = new Set<string>();
@@ -37,11 +41,13 @@ export function matchPackages(set: PackageSet, advisories: Advisory[], options: 
   for (const pkg of set.packages) {
     const name = ecosystemDefinition(pkg.ecosystem).normalizeName(pkg.name);
     tags.add(packageTag(pkg.ecosystem, name));
-    for (const { advisory, entries, withdrawnAt } of index.get(packageKey(pkg.ecosystem, name)) ?? []) {
-      const finding = matchAdvisory(pkg.ecosystem, name, pkg.version, advisory, entries);
-      if (finding === null) continue;
-      findings.push(withProvenance(finding, pkg));
-      if (withdrawnAt !== undefined) validUntil = Math.min(validUntil, withdrawnAt);
+    const candidates = index.get(packageKey(pkg.ecosystem, name));
+    if (candidates === undefined) continue;
+    for (const { prepared, entries } of candidates) {
+      const verdict = advisoryVerdict(pkg.ecosystem, pkg.version, entries);
+      if (verdict.status === "unaffected") continue;
+      findings.push(finding(prepared.advisory, pkg, name, verdict));
+      if (prepared.withdrawnAt !== undefined) validUntil = Math.min(validUntil, prepared.withdrawnAt);
     }
   }
   findings.sort(byPackageVersionId);
@@ -52,96 +58,59 @@ export function matchPackages(set: PackageSet, advisories: Advisory[], options: 
   };
 }
 
-/** The finding with what the input said about how the package is installed. */
-function withProvenance(finding: VulnerabilityFinding, pkg: PackageRef): VulnerabilityFinding {
-  return {
-    ...finding,
-    ...(pkg.direct !== undefined && { direct: pkg.direct }),
-    ...(pkg.dev !== undefined && { dev: pkg.dev }),
-    ...(pkg.path !== undefined && { path: [...pkg.path] }),
-  };
-}
-
-function matchAdvisory(
-  ecosystem: Ecosystem,
-  name: string,
-  version: string,
-  advisory: Advisory,
-  entries: AffectedPackage[],
-): VulnerabilityFinding | null {
+function advisoryVerdict(ecosystem: Ecosystem, version: string, entries: readonly AffectedPackage[]): AffectedVerdict {
   let verdict = UNAFFECTED;
   for (const entry of entries) {
     const inEntry = affectedVerdict(ecosystem, version, entry);
     if (inEntry !== UNAFFECTED) verdict = eitherVerdict(ecosystem, verdict, inEntry);
   }
-  if (verdict.status === "unaffected") return null;
-  return {
+  return verdict;
+}
+
+/**
+ * The finding, with what the input said about how the package is installed. Built field by field in one order
+ * (conditional spreads cost more than the matching); arrays are copied, so no finding shares one with a held advisory.
+ */
+function finding(advisory: Advisory, pkg: PackageRef, name: string, verdict: AffectedVerdict): VulnerabilityFinding {
+  const found: VulnerabilityFinding = {
     id: advisory.id,
-    aliases: [...advisory.aliases],
-    ecosystem,
+    aliases: advisory.aliases.slice(),
+    ecosystem: pkg.ecosystem,
     package: name,
-    version,
+    version: pkg.version,
     severity: advisory.severity,
     summary: advisory.summary,
     fixed_in: verdict.fixedIn,
-    ...advisoryDetails(advisory),
-    ...(verdict.status === "unverified" ? { confidence: "unverified" as const } : {}),
-  };
-}
-
-/** What a finding says about its advisory beyond the match; copies stored by an older parser lack some of it. */
-function advisoryDetails(advisory: Advisory): Pick<VulnerabilityFinding, "cvss" | "cwes" | "published" | "references"> {
-  return {
-    ...(advisory.cvss ? { cvss: { ...advisory.cvss } } : {}),
-    cwes: [...(advisory.cwes ?? [])],
-    published: advisory.published ?? null,
-    references: [...(advisory.references ?? [])],
-  };
+  } as VulnerabilityFinding;
+  // Copies stored by an older parser lack cvss, cwes and references.
+  if (advisory.cvss) found.cvss = { version: advisory.cvss.version, vector: advisory.cvss.vector, score: advisory.cvss.score };
+  found.cwes = advisory.cwes ? advisory.cwes.slice() : [];
+  found.published = advisory.published ?? null;
+  found.references = advisory.references ? advisory.references.slice() : [];
+  if (verdict.status === "unverified") found.confidence = "unverified";
+  if (pkg.direct !== undefined) found.direct = pkg.direct;
+  if (pkg.dev !== undefined) found.dev = pkg.dev;
+  if (pkg.path !== undefined) found.path = pkg.path.slice();
+  return found;
 }
 
 /** Advisories not withdrawn by `now`, by (ecosystem, name); of two copies of one id, the later `modified` wins. */
-function indexAdvisories(advisories: readonly Advisory[], now: number): Map<string, Candidate[]> {
-  const latest = new Map<string, Advisory>();
-  for (const advisory of advisories) {
-    const seen = latest.get(advisory.id);
-    if (seen === undefined || isLater(advisory.modified, seen.modified)) latest.set(advisory.id, advisory);
+function indexAdvisories(advisories: readonly PreparedAdvisory[], now: number): Map<string, Candidate[]> {
+  const latest = new Map<string, PreparedAdvisory>();
+  for (const prepared of advisories) {
+    const seen = latest.get(prepared.advisory.id);
+    if (seen === undefined || isLaterCopy(prepared, seen)) latest.set(prepared.advisory.id, prepared);
   }
   const index = new Map<string, Candidate[]>();
-  for (const advisory of latest.values()) {
-    const withdrawnAt = withdrawalTime(advisory);
-    if (withdrawnAt !== undefined && withdrawnAt <= now) continue;
-    const byPackage = new Map<string, AffectedPackage[]>();
-    for (const entry of advisory.affected) {
-      const key = packageKey(entry.ecosystem, entry.name);
-      const entries = byPackage.get(key);
-      if (entries === undefined) byPackage.set(key, [entry]);
-      else entries.push(entry);
-    }
-    for (const [key, entries] of byPackage) {
+  for (const prepared of latest.values()) {
+    if (prepared.withdrawnAt !== undefined && prepared.withdrawnAt <= now) continue;
+    for (const { key, entries } of prepared.packages) {
       const candidates = index.get(key);
-      const candidate: Candidate = withdrawnAt === undefined ? { advisory, entries } : { advisory, entries, withdrawnAt };
-      if (candidates === undefined) index.set(key, [candidate]);
-      else candidates.push(candidate);
+      if (candidates === undefined) index.set(key, [{ prepared, entries }]);
+      else candidates.push({ prepared, entries });
     }
   }
   return index;
-}
-
-// parseAdvisory rejects a `withdrawn` that is not a timestamp; one in a hand-built advisory counts as already past.
-function withdrawalTime(advisory: Advisory): number | undefined {
-  if (!advisory.withdrawn) return undefined;
-  const time = Date.parse(advisory.withdrawn);
-  return Number.isNaN(time) ? Number.NEGATIVE_INFINITY : time;
-}
-
-// OSV timestamps are RFC 3339, which may differ in precision or offset; as strings only if unparseable.
-function isLater(a: string, b: string): boolean {
-  const [x, y] = [Date.parse(a), Date.parse(b)];
-  return Number.isNaN(x) || Number.isNaN(y) ? a > b : x > y;
-}
-
-function packageKey(ecosystem: Ecosystem, name: string): string {
-  return `${ecosystem}\u0000${name}`;
 }
 
 function byPackageVersionId(a: VulnerabilityFinding, b: VulnerabilityFinding): number {
