@@ -22,6 +22,7 @@ import { LostRunSweeper } from "./lost-run-sweeper.js";
 import { createQuotaRefunder } from "./refund-quota.js";
 import { createScanProcessor } from "./scan-processor.js";
 import { createWebhookProcessor } from "./webhook-processor.js";
+import { WebhookDeliveryRetention } from "./webhook-delivery-retention.js";
 
 const config = loadConfigOrExit();
 const logger = createLogger({ service: "scan-worker", level: config.logLevel, format: config.logFormat });
@@ -122,6 +123,8 @@ const sweeper = new LostRunSweeper({
   refund,
 });
 sweeper.start();
+const deliveryRetention = new WebhookDeliveryRetention({ db, logger });
+deliveryRetention.start();
 
 const health = new HealthProbe({ db, redis: { redis_queue: workerRedis } });
 const server = await startHealthServer(config.scanWorkerPort, {
@@ -133,7 +136,7 @@ logger.info({ port: config.scanWorkerPort, concurrency: config.scanWorker.concur
 
 onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
   // Stop taking jobs and let the running ones finish; the shutdown timeout bounds the wait.
-  await sweeper.stop();
+  await Promise.all([sweeper.stop(), deliveryRetention.stop()]);
   await Promise.all([worker.close(), webhookWorker.close()]);
   await pool.close();
   await relay.stop();

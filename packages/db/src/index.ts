@@ -32,3 +32,5 @@ export * from "./queries/advisory-sync.queries.js";
 export * from "./queries/findings-changes.queries.js";
 export * from "./schema/image-uploads.table.js";
 export * from "./queries/image-uploads.queries.js";
+export * from "./schema/webhook-deliveries.table.js";
+export * from "./queries/webhook-deliveries.queries.js";
