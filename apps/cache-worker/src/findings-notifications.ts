@@ -14,8 +14,9 @@ function noticeId(eventId: string, userId: string): string {
 /**
  * Applies `scan.findings_changed`: the marked scans' views and their owners' lists are dropped (they now show
  * `findings_changed_at`), and each owner with a webhook gets one notice with only their scans. The notice's job
- * id and body id derive from the event and the user, so a redelivered event queues nothing new (BullMQ keeps the
- * first job under that id) and a receiver can drop a repeated delivery by `SecAPI-Event-Id`.
+ * id and body id derive from the event and the user, so a redelivered event queues nothing new while BullMQ keeps
+ * the first job under that id, and once it forgot it (retention, a lost queue Redis) the scan-worker finds the
+ * notice id among the delivered ones in Postgres and does not send it again (`webhook_deliveries`).
  */
 export async function notifyFindingsChanged(
   ctx: CacheWorkerContext,

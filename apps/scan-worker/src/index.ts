@@ -5,3 +5,6 @@ export * from "./webhook-processor.js";
 export * from "./refund-quota.js";
 export * from "./job-work-dirs.js";
 export * from "./redis-layer-summary-store.js";
+export * from "./webhook-delivery-error.js";
+export * from "./webhook-delivery-claim.js";
+export * from "./webhook-delivery-retention.js";

@@ -13,6 +13,7 @@ import { LostRunSweeper } from "./lost-run-sweeper.js";
 import { createQuotaRefunder } from "./refund-quota.js";
 import { createScanProcessor } from "./scan-processor.js";
 import { createWebhookProcessor } from "./webhook-processor.js";
+import { WebhookDeliveryRetention } from "./webhook-delivery-retention.js";
 
 const config = loadConfigOrExit();
 const logger = createLogger({ service: "scan-worker", level: config.logLevel, format: config.logFormat });
@@ -114,6 +115,8 @@ const sweeper = new LostRunSweeper({
   refund,
 });
 sweeper.start();
+const deliveryRetention = new WebhookDeliveryRetention({ db, logger });
+deliveryRetention.start();
 
 metrics.trackQueues(Object.values(queues));
 await serveWorkerProcess({
@@ -127,7 +130,7 @@ await serveWorkerProcess({
   startDetails: { concurrency: config.scanWorker.concurrency },
   drain: async () => {
     // Stop taking jobs and let the running ones finish; the shutdown timeout bounds the wait.
-    await sweeper.stop();
+    await Promise.all([sweeper.stop(), deliveryRetention.stop()]);
     await Promise.all([worker.close(), webhookWorker.close()]);
     await pool.close();
     await relay.stop();

@@ -12,11 +12,9 @@ import {
 import { type Db, findUserById } from "@secapi/db";
 import { webhookJobSchema } from "@secapi/events";
 import { type Job, UnrecoverableError } from "bullmq";
+import { deliverOnce } from "./webhook-delivery-claim.js";
+import { WebhookDeliveryError } from "./webhook-delivery-error.js";
 import type { Logger } from "pino";
-
-export class WebhookDeliveryError extends Error {
-  readonly code = "webhook_delivery_failed";
-}
 
 export interface WebhookProcessorDeps {
   db: Db;
@@ -58,9 +56,11 @@ function post(target: WebhookTarget, headers: Record<string, string>, body: stri
  * Delivers one notification (quota, findings changed): signs the exact body with the user's secret and POSTs it. A non-2xx
  * answer, a timeout or a host that does not resolve throws, so BullMQ retries with back-off; a user without a
  * webhook (any more) is done. A target that is or now resolves to a forbidden address fails for good at once.
+ * A notice already delivered to that user (recorded in Postgres, whatever became of its job) is not sent again.
  */
 export function createWebhookProcessor(deps: WebhookProcessorDeps) {
-  return async function deliverWebhook(job: Job): Promise<{ delivered: boolean; status?: number }> {
+  const timeoutMs = deps.timeoutMs ?? 5000;
+  return async function deliverWebhook(job: Job, token?: string): Promise<{ delivered: boolean; status?: number; deliveredAt?: string }> {
     const parsed = webhookJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError("malformed webhook job");
     const notification = parsed.data;
@@ -84,13 +84,27 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       "SecAPI-Event-Id": notification.id,
       [WEBHOOK_SIGNATURE_HEADER]: signWebhook(user.webhook_secret, body),
     };
-    const status = await post(target, headers, body, deps.timeoutMs ?? 5000).catch((error: Error) => {
-      throw new WebhookDeliveryError(`POST ${user.webhook_url} failed: ${error.message}`);
-    });
-    if (status < 200 || status >= 300) {
-      throw new WebhookDeliveryError(`POST ${user.webhook_url} answered ${status}`);
+    const outcome = await deliverOnce(
+      { db: deps.db, logger: deps.logger, job, token, sendTimeoutMs: timeoutMs },
+      { userId: user.id, noticeId: notification.id, noticeType: notification.type },
+      async () => {
+        const status = await post(target, headers, body, timeoutMs).catch((error: Error) => {
+          throw new WebhookDeliveryError(`POST ${user.webhook_url} failed: ${error.message}`);
+        });
+        if (status < 200 || status >= 300) {
+          throw new WebhookDeliveryError(`POST ${user.webhook_url} answered ${status}`);
+        }
+        return status;
+      },
+    );
+    if (outcome.outcome === "already_delivered") {
+      deps.logger.info(
+        { notification: notification.type, notificationId: notification.id, userId: user.id },
+        "webhook already delivered; not sent again",
+      );
+      return { delivered: false, deliveredAt: outcome.deliveredAt.toISOString() };
     }
     deps.logger.info({ notification: notification.type, notificationId: notification.id, userId: user.id }, "webhook delivered");
-    return { delivered: true, status };
+    return { delivered: true, status: outcome.status };
   };
 }

@@ -33,3 +33,5 @@ export * from "./queries/findings-changes.queries.js";
 export * from "./schema/image-uploads.table.js";
 export * from "./queries/image-uploads.queries.js";
 export * from "./queries/connection.queries.js";
+export * from "./schema/webhook-deliveries.table.js";
+export * from "./queries/webhook-deliveries.queries.js";

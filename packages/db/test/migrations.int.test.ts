@@ -42,10 +42,13 @@ describe("migrations", () => {
       "scan_results",
       "scans",
       "users",
+      "webhook_deliveries",
     ]);
   });
 
   it("goes down to nothing and up again, one migration at a time", async () => {
+    expect(await migrateDown(fixture.db)).toEqual(["20261203130000_webhook_deliveries"]);
+    expect(await tables()).not.toContain("webhook_deliveries");
     expect(await migrateDown(fixture.db)).toEqual(["20261203121600_image_uploads"]);
     expect(await tables()).not.toContain("image_uploads");
     expect(await migrateDown(fixture.db)).toEqual(["20261203120000_findings_changed"]);
@@ -69,7 +72,8 @@ describe("migrations", () => {
       "20261203110000_scan_labels",
       "20261203120000_findings_changed",
       "20261203121600_image_uploads",
+      "20261203130000_webhook_deliveries",
     ]);
-    expect(await tables()).toHaveLength(15);
+    expect(await tables()).toHaveLength(16);
   });
 });

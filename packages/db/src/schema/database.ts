@@ -11,6 +11,7 @@ import type { ScanInputsTable } from "./scan-inputs.table.js";
 import type { ScanResultsTable } from "./scan-results.table.js";
 import type { ScansTable } from "./scans.table.js";
 import type { UsersTable } from "./users.table.js";
+import type { WebhookDeliveriesTable } from "./webhook-deliveries.table.js";
 
 export interface Database {
   users: UsersTable;
@@ -28,6 +29,7 @@ export interface Database {
   advisory_sync_state: AdvisorySyncStateTable;
   image_uploads: ImageUploadsTable;
   image_upload_chunks: ImageUploadChunksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type Db = Kysely<Database>;

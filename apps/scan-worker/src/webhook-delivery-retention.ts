@@ -1,0 +1,57 @@
+import { type Db, deleteOldWebhookDeliveries } from "@secapi/db";
+import type { Logger } from "pino";
+
+/**
+ * How long a delivered notice is remembered. A notice can be queued again while its source can be replayed: an
+ * event failed in the `events` queue is kept 7 days, the outbox relays until Postgres has it; 30 days covers both
+ * with room for an operator's manual retry.
+ */
+export const WEBHOOK_DELIVERY_RETENTION_SECONDS = 30 * 24 * 3600;
+
+export interface WebhookDeliveryRetentionOptions {
+  db: Db;
+  logger: Logger;
+  retentionSeconds?: number;
+  intervalMs?: number;
+  batchSize?: number;
+}
+
+/**
+ * Forgets delivery records past the retention window, in batches, on an interval. Safe in every worker at once:
+ * deleting the same old rows twice deletes nothing the second time.
+ */
+export class WebhookDeliveryRetention {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly options: WebhookDeliveryRetentionOptions) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.sweep()
+        .then(() => undefined)
+        .catch((error: unknown) => this.options.logger.warn({ err: error }, "webhook delivery retention sweep failed"))
+        .finally(() => (this.running = undefined));
+    }, this.options.intervalMs ?? 3600_000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass until no old row is left; returns how many rows it deleted. */
+  async sweep(): Promise<number> {
+    const batchSize = this.options.batchSize ?? 10_000;
+    const retention = this.options.retentionSeconds ?? WEBHOOK_DELIVERY_RETENTION_SECONDS;
+    let total = 0;
+    for (;;) {
+      const deleted = await deleteOldWebhookDeliveries(this.options.db, retention, batchSize);
+      total += deleted;
+      if (deleted < batchSize) break;
+    }
+    if (total > 0) this.options.logger.info({ deleted: total }, "old webhook delivery records deleted");
+    return total;
+  }
+}
