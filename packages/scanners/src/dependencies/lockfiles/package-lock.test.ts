@@ -5,6 +5,9 @@ import { canonicalPackageSet } from "../package-set.js";
 import type { PackageSet } from "../package-set.js";
 import { parsePackageLock } from "./package-lock.js";
 import { expectNpmProjectPlacement } from "./npm-project.fixture.js";
+import { expectedEntries } from "./expected-entries.fixture.js";
+
+const npm = expectedEntries("npm");
 
 const lock = (body: Record<string, unknown>): string => JSON.stringify({ name: "app", version: "1.0.0", requires: true, ...body });
 // Most tests here are about sources; placement (direct, dev, path) has its own tests.
@@ -37,12 +40,7 @@ describe("parsePackageLock", () => {
       },
     });
     expect(unplaced(parsePackageLock(text))).toEqual({
-      packages: [
-        { ecosystem: "npm", name: "@babel/core", version: "7.22.0" },
-        { ecosystem: "npm", name: "@scope/b", version: "2.0.0" },
-        { ecosystem: "npm", name: "string-width", version: "4.2.3" },
-        { ecosystem: "npm", name: "left-pad", version: "1.3.0" },
-      ],
+      packages: npm.packages(["@babel/core", "7.22.0"], ["@scope/b", "2.0.0"], ["string-width", "4.2.3"], ["left-pad", "1.3.0"]),
       unchecked: [
         {
           ecosystem: "npm",
@@ -106,10 +104,7 @@ describe("parsePackageLock", () => {
       },
     });
     const set = unplaced(parsePackageLock(text));
-    expect(set.packages).toEqual([
-      { ecosystem: "npm", name: "@scope/mirrored", version: "1.0.0" },
-      { ecosystem: "npm", name: "@scope/encoded", version: "2.0.0" },
-    ]);
+    expect(set.packages).toEqual(npm.packages(["@scope/mirrored", "1.0.0"], ["@scope/encoded", "2.0.0"]));
     expect(set.unchecked.map((u) => [u.name, u.spec, u.kind, u.reason])).toEqual([
       [
         "forked",
@@ -166,11 +161,7 @@ describe("parsePackageLock", () => {
       },
     });
     const set = unplaced(parsePackageLock(text));
-    expect(set.packages).toEqual([
-      { ecosystem: "npm", name: "mkdirp", version: "0.5.1" },
-      { ecosystem: "npm", name: "string-width", version: "4.2.3" },
-      { ecosystem: "npm", name: "minimist", version: "0.0.8" },
-    ]);
+    expect(set.packages).toEqual(npm.packages(["mkdirp", "0.5.1"], ["string-width", "4.2.3"], ["minimist", "0.0.8"]));
     expect(set.unchecked.map((u) => [u.spec, u.kind])).toEqual([
       ["local@file:../local", "path"],
       ["forked@github:someone/forked#0123456789abcdef", "git"],
@@ -189,11 +180,7 @@ describe("parsePackageLock", () => {
       },
     });
     const set = unplaced(parsePackageLock(text));
-    expect(set.packages).toEqual([
-      { ecosystem: "npm", name: "c", version: "1.0.0" },
-      { ecosystem: "npm", name: "d", version: "1.0.0" },
-      { ecosystem: "npm", name: "f", version: "2.0.0" },
-    ]);
+    expect(set.packages).toEqual(npm.packages(["c", "1.0.0"], ["d", "1.0.0"], ["f", "2.0.0"]));
     expect(set.unchecked.map((u) => [u.name, u.kind, u.reason])).toEqual([
       ["a", "malformed_entry", "the package-lock entry is not an object"],
       ["b", "no_version", "the lockfile gives no version for it"],

@@ -2,46 +2,35 @@ import { describe, expect, it } from "vitest";
 import { DependencyInputError } from "../dependency-input-error.js";
 import { fixtureText } from "../fixtures.fixture.js";
 import { parsePdmLock } from "./pdm-lock.js";
+import { expectedEntries } from "./expected-entries.fixture.js";
+
+const pypi = expectedEntries("PyPI");
 
 describe("parsePdmLock", () => {
   it("flags packages outside the default group as dev-only; git, path, editable and URL entries are unchecked", () => {
     expect(parsePdmLock(fixtureText("lockfiles/pdm.lock"))).toEqual({
-      packages: [
-        { ecosystem: "PyPI", name: "certifi", version: "2024.2.2", dev: false },
-        { ecosystem: "PyPI", name: "requests", version: "2.31.0", dev: false },
-        { ecosystem: "PyPI", name: "pytest", version: "7.4.0", dev: true },
-        { ecosystem: "PyPI", name: "nogroups", version: "1.0.0" },
-      ],
-      unchecked: [
-        {
-          ecosystem: "PyPI",
-          name: "mylib",
-          spec: "mylib@git+https://github.com/example/mylib.git#4f2a8c1d9e0b7a6c5d4e3f2a1b0c9d8e7f6a5b4c",
-          kind: "git",
-          reason: "installed from a VCS repository, not from a package index; advisories are matched by index version",
-        },
-        {
-          ecosystem: "PyPI",
-          name: "localpkg",
-          spec: "localpkg@./vendor/localpkg",
-          kind: "path",
-          reason: "installed from a local directory, not from a package index",
-        },
-        {
-          ecosystem: "PyPI",
-          name: "devpkg",
-          spec: "devpkg@./devpkg",
-          kind: "path",
-          reason: "installed from a local directory, not from a package index",
-        },
-        {
-          ecosystem: "PyPI",
-          name: "wheelpkg",
-          spec: "wheelpkg@https://files.example.com/wheelpkg-1.0.0-py3-none-any.whl",
-          kind: "url",
-          reason: "installed from a URL that is not a package index",
-        },
-      ],
+      packages: pypi.packages(
+        ["certifi", "2024.2.2", false],
+        ["requests", "2.31.0", false],
+        ["pytest", "7.4.0", true],
+        ["nogroups", "1.0.0"],
+      ),
+      unchecked: pypi.unchecked(
+        [
+          "mylib",
+          "mylib@git+https://github.com/example/mylib.git#4f2a8c1d9e0b7a6c5d4e3f2a1b0c9d8e7f6a5b4c",
+          "git",
+          "installed from a VCS repository, not from a package index; advisories are matched by index version",
+        ],
+        ["localpkg", "localpkg@./vendor/localpkg", "path", "installed from a local directory, not from a package index"],
+        ["devpkg", "devpkg@./devpkg", "path", "installed from a local directory, not from a package index"],
+        [
+          "wheelpkg",
+          "wheelpkg@https://files.example.com/wheelpkg-1.0.0-py3-none-any.whl",
+          "url",
+          "installed from a URL that is not a package index",
+        ],
+      ),
     });
   });
 

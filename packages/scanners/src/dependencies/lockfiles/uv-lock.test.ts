@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import { DependencyInputError } from "../dependency-input-error.js";
 import { fixtureText } from "../fixtures.fixture.js";
 import { parseUvLock } from "./uv-lock.js";
+import { expectedEntries } from "./expected-entries.fixture.js";
+
+const pypi = expectedEntries("PyPI");
 
 describe("parseUvLock", () => {
   it("places packages from the workspace members' dependencies, extras and dev groups; other sources are unchecked", () => {
@@ -14,43 +17,33 @@ describe("parseUvLock", () => {
         // A dev dependency needs it too, but anyio ships it.
         { ecosystem: "PyPI", name: "sniffio", version: "1.3.0", direct: false, dev: false, path: ["anyio", "sniffio"] },
       ],
-      unchecked: [
-        {
-          ecosystem: "PyPI",
-          name: "myplugin",
-          spec: "myplugin@git+https://github.com/example/myplugin?rev=v0.1.0#0123456789abcdef0123456789abcdef01234567",
-          kind: "git",
-          reason: "installed from a VCS repository, not from a package index; advisories are matched by index version",
-        },
-        {
-          ecosystem: "PyPI",
-          name: "uv-lib",
-          spec: "uv-lib@packages/uv-lib",
-          kind: "workspace",
-          reason: "a member of the project's own workspace (editable or virtual), the project's own code",
-        },
-        {
-          ecosystem: "PyPI",
-          name: "vendored",
-          spec: "vendored@vendor/vendored",
-          kind: "path",
-          reason: "installed from a local directory, not from a package index",
-        },
-        {
-          ecosystem: "PyPI",
-          name: "wheelpkg",
-          spec: "wheelpkg@https://files.example.com/wheelpkg-1.0.0-py3-none-any.whl",
-          kind: "url",
-          reason: "installed from a URL that is not a package index",
-        },
-        {
-          ecosystem: "PyPI",
-          name: "localwheel",
-          spec: "localwheel@dist/localwheel-2.0.0-py3-none-any.whl",
-          kind: "path",
-          reason: "installed from a local archive or wheel, not from a package index",
-        },
-      ],
+      unchecked: pypi.unchecked(
+        [
+          "myplugin",
+          "myplugin@git+https://github.com/example/myplugin?rev=v0.1.0#0123456789abcdef0123456789abcdef01234567",
+          "git",
+          "installed from a VCS repository, not from a package index; advisories are matched by index version",
+        ],
+        [
+          "uv-lib",
+          "uv-lib@packages/uv-lib",
+          "workspace",
+          "a member of the project's own workspace (editable or virtual), the project's own code",
+        ],
+        ["vendored", "vendored@vendor/vendored", "path", "installed from a local directory, not from a package index"],
+        [
+          "wheelpkg",
+          "wheelpkg@https://files.example.com/wheelpkg-1.0.0-py3-none-any.whl",
+          "url",
+          "installed from a URL that is not a package index",
+        ],
+        [
+          "localwheel",
+          "localwheel@dist/localwheel-2.0.0-py3-none-any.whl",
+          "path",
+          "installed from a local archive or wheel, not from a package index",
+        ],
+      ),
     });
   });
 
