@@ -218,10 +218,13 @@ describe("scan processor", () => {
       expect(row?.error_code).toBe("scan_failed");
       expect((await eventsFor([scanId])).map((e) => e.job_name)).toEqual(["scan.failed"]);
       expect(await db.selectFrom("scan_inputs").selectAll().where("input_hash", "=", key.inputHash).execute()).toHaveLength(0);
+      // The refund is written after the scan is marked failed: wait for it rather than race it.
+      const refunded = () => db.selectFrom("api_usage").select("cost").where("scan_id", "=", scanId).execute();
+      await waitFor(async () => (await refunded()).length > 0, { what: "the refund row" });
+      expect(await refunded()).toEqual([{ cost: -1 }]);
+      // Redis is refunded before the row is written.
       const usage = await limiter.check({ subject: userSubject(userId), windows, peek: true });
       expect(usage.windows.map((w) => w.used)).toEqual([0, 0]);
-      const refunded = await db.selectFrom("api_usage").select("cost").where("scan_id", "=", scanId).execute();
-      expect(refunded).toEqual([{ cost: -1 }]);
     } finally {
       limiter.close();
       await brokenWorker.close();
