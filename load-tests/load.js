@@ -34,17 +34,18 @@ export const options = {
     },
   },
   // Targets a shared, loaded 2-core machine meets with k6, the api, a scan-worker, a cache-worker, Postgres and
-  // Redis all on it: at 100 VUs that host is saturated (~80–150 requests/s), so these bound a saturated API's
-  // latency, not a healthy one's (docs/PERFORMANCE.md has the figures). Tighten them on a dedicated host.
+  // Redis all on it: at 100 VUs that host is saturated (~30–150 requests/s with the neighbours' load), so these
+  // bound a saturated API's latency, not a healthy one's. Each is about 1.4× the worst p95/p99 of the runs in
+  // docs/PERFORMANCE.md (load average 25–50). Tighten them on a dedicated host.
   thresholds: Object.assign(
     common({ checksRate: 0.99, failedRate: 0.01, staleRereads: true }),
     perEndpoint({
-      [ENDPOINTS.submitDependencies]: ["p(95)<5000", "p(99)<8000"],
-      [ENDPOINTS.getScan]: ["p(95)<3000", "p(99)<5000"],
-      [ENDPOINTS.listScans]: ["p(95)<3000", "p(99)<5000"],
-      [ENDPOINTS.usage]: ["p(95)<2500", "p(99)<4000"],
+      [ENDPOINTS.submitDependencies]: ["p(95)<10000", "p(99)<12000"],
+      [ENDPOINTS.getScan]: ["p(95)<5500", "p(99)<6500"],
+      [ENDPOINTS.listScans]: ["p(95)<5000", "p(99)<6000"],
+      [ENDPOINTS.usage]: ["p(95)<4000", "p(99)<5000"],
       // Long polls wait for the scan by design: bounded only by the queue keeping up.
-      [ENDPOINTS.waitScan]: ["p(95)<10000"],
+      [ENDPOINTS.waitScan]: ["p(95)<7500"],
     }),
   ),
   summaryTrendStats: SUMMARY_TREND_STATS,

@@ -28,14 +28,14 @@ export const options = {
     // The stale re-read issue shows most at this low concurrency (up to ~24 % of re-reads in a run): bounded, not hidden.
     common({ checksRate: 1, failedRate: 0.001, staleRereads: true }),
     perEndpoint({
-      [ENDPOINTS.submitDependencies]: ["p(95)<1000"],
-      [ENDPOINTS.submitScan]: ["p(95)<1000"],
-      [ENDPOINTS.getScan]: ["p(95)<500"],
-      [ENDPOINTS.listScans]: ["p(95)<500"],
-      [ENDPOINTS.usage]: ["p(95)<500"],
-      [ENDPOINTS.health]: ["p(95)<500"],
+      [ENDPOINTS.submitDependencies]: ["p(95)<750"],
+      [ENDPOINTS.submitScan]: ["p(95)<750"],
+      [ENDPOINTS.getScan]: ["p(95)<300"],
+      [ENDPOINTS.listScans]: ["p(95)<400"],
+      [ENDPOINTS.usage]: ["p(95)<300"],
+      [ENDPOINTS.health]: ["p(95)<300"],
       // Long polls: held until the scan finishes (≤ 10 s); a scan of a few packages takes well under 5 s.
-      [ENDPOINTS.waitScan]: ["p(95)<5000"],
+      [ENDPOINTS.waitScan]: ["p(95)<3000"],
     }),
   ),
   summaryTrendStats: SUMMARY_TREND_STATS,

@@ -24,8 +24,9 @@ const PHASES = [
   { name: "spike", seconds: seconds(10), target: SPIKE_VUS },
   { name: "spike", seconds: seconds(60), target: SPIKE_VUS },
   { name: "spike", seconds: seconds(10), target: BASE_VUS },
-  // The first seconds after the spike drain what it queued: "recovery" is measured after them.
-  { name: "draining", seconds: seconds(15), target: BASE_VUS },
+  // The first seconds after the spike drain what it queued: "recovery" is measured after them. Not shortened by
+  // TIME_SCALE: the stack's drain does not get faster with the schedule (a 3 s drain left recovery at 1.2 s p95).
+  { name: "draining", seconds: Math.max(seconds(15), 15), target: BASE_VUS },
   { name: "recovery", seconds: seconds(45), target: BASE_VUS },
 ];
 
@@ -51,17 +52,18 @@ export const options = {
     common({ checksRate: 0.99, failedRate: 0.01, staleRereads: true }),
     perEndpoint({
       // As load.js: bounds for the shared 2-core host, where 100 VUs saturate the stack.
-      [ENDPOINTS.submitDependencies]: ["p(95)<5000"],
-      [ENDPOINTS.getScan]: ["p(95)<3000"],
-      [ENDPOINTS.listScans]: ["p(95)<3000"],
-      [ENDPOINTS.usage]: ["p(95)<2500"],
-      [ENDPOINTS.waitScan]: ["p(95)<15000"],
+      [ENDPOINTS.submitDependencies]: ["p(95)<12000"],
+      [ENDPOINTS.getScan]: ["p(95)<6500"],
+      [ENDPOINTS.listScans]: ["p(95)<6000"],
+      [ENDPOINTS.usage]: ["p(95)<4000"],
+      [ENDPOINTS.waitScan]: ["p(95)<10000"],
     }),
     {
       // Short requests (not long polls) by phase: the spike may be slow, the recovery must be back to normal.
       "http_req_duration{phase:baseline,long_poll:false}": ["p(95)<1000"],
-      "http_req_duration{phase:spike,long_poll:false}": ["p(95)<5000"],
-      "http_req_duration{phase:recovery,long_poll:false}": ["p(95)<1000"],
+      "http_req_duration{phase:spike,long_poll:false}": ["p(95)<10000"],
+      // Measured 59–132 ms once the spike drained: back to baseline (which is 550–620 ms on this host while busy).
+      "http_req_duration{phase:recovery,long_poll:false}": ["p(95)<500"],
     },
   ),
   summaryTrendStats: SUMMARY_TREND_STATS,

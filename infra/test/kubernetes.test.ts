@@ -14,7 +14,7 @@ import { Service } from "kubernetes-models/v1/Service";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { envSchema } from "../../packages/config/src/env-schema.js";
-import { QUEUES } from "../../packages/events/src/queue-names.js";
+import { QUEUES, RESULT_RERUNS_QUEUE } from "../../packages/events/src/queue-names.js";
 import { type Manifest, containersOf, kustomize } from "./kustomize.js";
 
 const K8S = fileURLToPath(new URL("../k8s/", import.meta.url));
@@ -159,21 +159,25 @@ describe.each(overlays)("infra/k8s overlay %s", (overlay) => {
     };
     expect(hpa.scaleTargetRef.name).toBe("secapi-api");
     expect(hpa.maxReplicas).toBeGreaterThan(hpa.minReplicas);
-    const queueOf = { "secapi-scan-worker": QUEUES.scans, "secapi-cache-worker": QUEUES.events };
-    for (const [deployment, queue] of Object.entries(queueOf)) {
+    // Every queue a worker consumes scales it: each trigger reads one queue's waiting list.
+    const queuesOf = { "secapi-scan-worker": [QUEUES.scans], "secapi-cache-worker": [QUEUES.events, RESULT_RERUNS_QUEUE] };
+    // BullMQ keeps a queue's waiting jobs in the list <prefix>:<queue>:wait.
+    const prefix = config.data.QUEUE_PREFIX ?? envSchema.shape.QUEUE_PREFIX.parse(undefined);
+    for (const [deployment, queues] of Object.entries(queuesOf)) {
       const scaled = ofKind(manifests, "ScaledObject").find(
         (s) => (s.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name === deployment,
       );
       const spec = scaled?.spec as {
         minReplicaCount: number;
-        triggers: { type: string; metadata: { listName: string }; authenticationRef: { name: string } }[];
+        triggers: { type: string; metadata: { listName: string; listLength: string }; authenticationRef: { name: string } }[];
       };
       expect(spec.minReplicaCount, `${deployment} never scales to zero`).toBeGreaterThanOrEqual(1);
-      expect(spec.triggers[0]!.type).toBe("redis");
-      // BullMQ keeps a queue's waiting jobs in the list <prefix>:<queue>:wait.
-      const prefix = config.data.QUEUE_PREFIX ?? envSchema.shape.QUEUE_PREFIX.parse(undefined);
-      expect(spec.triggers[0]!.metadata.listName).toBe(`${prefix}:${queue}:wait`);
-      named(manifests, "TriggerAuthentication", spec.triggers[0]!.authenticationRef.name);
+      expect(spec.triggers.map((t) => t.metadata.listName)).toEqual(queues.map((queue) => `${prefix}:${queue}:wait`));
+      for (const trigger of spec.triggers) {
+        expect(trigger.type).toBe("redis");
+        expect(Number(trigger.metadata.listLength)).toBeGreaterThan(0);
+        named(manifests, "TriggerAuthentication", trigger.authenticationRef.name);
+      }
     }
   });
 

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
+import { RESULT_RERUNS_QUEUE } from "../../packages/events/src/queue-names.js";
 import { HTTP_DURATION_BUCKETS, type SecapiMetrics, createMetrics } from "../../packages/metrics/src/index.js";
 import { jobsSelected, metricNames, scrapeSeries } from "./promql.js";
 import { promtool, withTempFiles } from "./promtool.js";
@@ -19,7 +20,7 @@ interface Rule {
   annotations?: Record<string, string>;
 }
 interface AlertTest {
-  alert_rule_test: { alertname: string; exp_alerts: unknown[] }[];
+  alert_rule_test: { alertname: string; exp_alerts: { exp_labels?: Record<string, string> }[] }[];
 }
 interface ScrapeConfig {
   job_name: string;
@@ -128,6 +129,17 @@ describe("infra/prometheus", () => {
       expect(rule.annotations?.summary, rule.alert).toBeTruthy();
       expect(rule.annotations?.description, rule.alert).toBeTruthy();
     }
+  });
+
+  it("watches every queue, result-reruns included: no queue panel or alert is limited to named queues", () => {
+    const queueExprs = [...dashboardExprs, ...rules.map((rule) => rule.expr)].filter((expr) => expr.includes("secapi_queue_jobs"));
+    expect(queueExprs.length).toBeGreaterThan(0);
+    for (const expr of queueExprs) expect(expr, expr).not.toMatch(/queue\s*(=|!=|=~|!~)/);
+    const backlog = (parse(read("prometheus/alerts.test.yml")) as { tests: AlertTest[] }).tests
+      .flatMap((test) => test.alert_rule_test)
+      .filter((c) => c.alertname === "SecapiQueueBacklogGrowing")
+      .flatMap((c) => c.exp_alerts.map((a) => a.exp_labels?.queue));
+    expect(backlog).toContain(RESULT_RERUNS_QUEUE);
   });
 
   it("alerts only on metrics SecAPI or the exporters expose, and on jobs prometheus.yml scrapes", async () => {

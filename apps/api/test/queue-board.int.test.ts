@@ -1,4 +1,5 @@
-import { QUEUES } from "@secapi/events";
+import { QUEUES, RESULT_RERUNS_QUEUE } from "@secapi/events";
+import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestApi, type TestUser } from "./api-fixture.js";
 
@@ -43,9 +44,29 @@ describe("GET /admin/queues (Bull Board)", () => {
     });
     expect(res.status).toBe(200);
     const queues = res.body.queues as { name: string; counts: Record<string, number>; jobs: { name: string }[] }[];
-    expect(queues.map((q) => q.name).sort()).toEqual(Object.values(QUEUES).sort());
+    expect(queues.map((q) => q.name).sort()).toEqual([...Object.values(QUEUES), RESULT_RERUNS_QUEUE].sort());
     const webhooks = queues.find((q) => q.name === QUEUES.webhooks);
     expect(webhooks?.counts.delayed).toBe(1);
     expect(webhooks?.jobs.map((j) => j.name)).toEqual(["board-probe"]);
+  });
+
+  it("shows the cache-worker's re-run queue and its jobs, though the api never produces to it", async () => {
+    const { connection, prefix } = api.queues[QUEUES.scans].opts;
+    const reruns = new Queue(RESULT_RERUNS_QUEUE, { connection, prefix });
+    try {
+      await reruns.add("rerun-probe", { results: [] }, { delay: 60_000 });
+      const res = await api.request("GET", `/admin/queues/api/queues?activeQueue=${RESULT_RERUNS_QUEUE}&status=delayed&page=1`, {
+        headers: basic(admin.key),
+      });
+      expect(res.status).toBe(200);
+      const board = (res.body.queues as { name: string; counts: Record<string, number>; jobs: { name: string }[] }[]).find(
+        (q) => q.name === RESULT_RERUNS_QUEUE,
+      );
+      expect(board?.counts.delayed).toBe(1);
+      expect(board?.jobs.map((j) => j.name)).toEqual(["rerun-probe"]);
+    } finally {
+      await reruns.obliterate({ force: true });
+      await reruns.close();
+    }
   });
 });

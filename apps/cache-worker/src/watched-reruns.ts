@@ -1,12 +1,12 @@
 import { findScanResult, findWatchedResultsTagged, type InputKey } from "@secapi/db";
-import { QUEUES, defaultJobOptions } from "@secapi/events";
+import { QUEUES, RESULT_RERUNS_QUEUE, defaultJobOptions } from "@secapi/events";
 import { type Job, Queue, UnrecoverableError } from "bullmq";
 import type { Cluster, Redis } from "ioredis";
 import type { CacheWorkerContext } from "./context.js";
 import { rerunStoredResult } from "./rerun-result.js";
 
 /** The cache-worker's queue of re-run chunks: the results an advisory change affects whose owners have a webhook. */
-export const RERUN_QUEUE = "result-reruns";
+export const RERUN_QUEUE = RESULT_RERUNS_QUEUE;
 
 /** The producer of RERUN_QUEUE: a chunk that fails (Postgres away) is retried like an event, and kept a while after. */
 export function createRerunQueue(connection: Redis | Cluster, prefix: string): Queue {

@@ -8,3 +8,4 @@ export * from "./redis-layer-summary-store.js";
 export * from "./webhook-delivery-error.js";
 export * from "./webhook-delivery-claim.js";
 export * from "./webhook-delivery-retention.js";
+export * from "./periodic-sweep.js";

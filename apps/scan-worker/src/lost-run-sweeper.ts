@@ -3,6 +3,7 @@ import { scanJobMessage, writeOutbox } from "@secapi/events";
 import type { Queue } from "bullmq";
 import type { Logger } from "pino";
 import { finishRun } from "./finish-run.js";
+import { PeriodicSweep } from "./periodic-sweep.js";
 import type { QuotaRefunder } from "./refund-quota.js";
 
 export interface LostRunSweeperOptions {
@@ -27,24 +28,22 @@ export interface LostRunSweeperOptions {
  * re-enqueued jobs keep their id, so BullMQ keeps one.
  */
 export class LostRunSweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly periodic: PeriodicSweep;
 
-  constructor(private readonly options: LostRunSweeperOptions) {}
-
-  start(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.sweep()
-        .then(() => undefined)
-        .catch((error: unknown) => this.options.logger.warn({ err: error }, "lost-run sweep failed"))
-        .finally(() => (this.running = undefined));
-    }, this.options.intervalMs);
-    this.timer.unref();
+  constructor(private readonly options: LostRunSweeperOptions) {
+    this.periodic = new PeriodicSweep(
+      () => this.sweep(),
+      options.intervalMs,
+      (error) => options.logger.warn({ err: error }, "lost-run sweep failed"),
+    );
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  start(): void {
+    this.periodic.start();
+  }
+
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One pass; returns what it did, for tests and logs. */

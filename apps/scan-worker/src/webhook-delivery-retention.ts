@@ -1,5 +1,6 @@
 import { type Db, deleteOldWebhookDeliveries } from "@secapi/db";
 import type { Logger } from "pino";
+import { PeriodicSweep } from "./periodic-sweep.js";
 
 /**
  * How long a delivered notice is remembered. A notice can be queued again while its source can be replayed: an
@@ -21,24 +22,22 @@ export interface WebhookDeliveryRetentionOptions {
  * deleting the same old rows twice deletes nothing the second time.
  */
 export class WebhookDeliveryRetention {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly periodic: PeriodicSweep;
 
-  constructor(private readonly options: WebhookDeliveryRetentionOptions) {}
-
-  start(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.sweep()
-        .then(() => undefined)
-        .catch((error: unknown) => this.options.logger.warn({ err: error }, "webhook delivery retention sweep failed"))
-        .finally(() => (this.running = undefined));
-    }, this.options.intervalMs ?? 3600_000);
-    this.timer.unref();
+  constructor(private readonly options: WebhookDeliveryRetentionOptions) {
+    this.periodic = new PeriodicSweep(
+      () => this.sweep(),
+      options.intervalMs ?? 3600_000,
+      (error) => options.logger.warn({ err: error }, "webhook delivery retention sweep failed"),
+    );
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  start(): void {
+    this.periodic.start();
+  }
+
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One pass until no old row is left; returns how many rows it deleted. */

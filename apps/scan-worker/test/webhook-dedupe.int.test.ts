@@ -7,8 +7,10 @@ import { QUEUES, type QueueName, type WebhookNotification, closeQueues, createQu
 import { TEST_REDIS_URL, type TestDatabase, createTestDatabase, uniqueId, waitFor } from "@secapi/testing";
 import { type Job, type Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
+import { sql } from "kysely";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebhookDeliveryRetention } from "../src/webhook-delivery-retention.js";
 import { createWebhookProcessor } from "../src/webhook-processor.js";
 
 /** What the receiver answers per path: a list of statuses used in turn (the last one repeats). */
@@ -166,5 +168,32 @@ describe("durable webhook de-duplication", { timeout: 180_000 }, () => {
     const job = await finished(await webhooks.add(notice.type, notice));
     expect(job.returnvalue).toEqual({ delivered: true, status: 204 });
     expect(postsTo(path)).toHaveLength(1);
+  });
+
+  it("forgets records past the retention window, batch after batch, and keeps the recent ones", async () => {
+    const userId = await userWithWebhook(`/retention-${randomUUID()}`);
+    const ids = Array.from({ length: 5 }, () => randomUUID());
+    await db
+      .insertInto("webhook_deliveries")
+      .values(
+        ids.map((id) => ({
+          user_id: userId,
+          notice_id: id,
+          notice_type: "quota.reset",
+          claim_token: null,
+          claimed_until: null,
+          delivered_at: new Date(),
+        })),
+      )
+      .execute();
+    await db
+      .updateTable("webhook_deliveries")
+      .set({ created_at: sql<Date>`now() - interval '2 days'` })
+      .where("notice_id", "in", ids.slice(0, 3))
+      .execute();
+    const retention = new WebhookDeliveryRetention({ db, logger: pino({ level: "silent" }), retentionSeconds: 24 * 3600, batchSize: 2 });
+    expect(await retention.sweep()).toBe(3);
+    const left = await db.selectFrom("webhook_deliveries").select("notice_id").where("user_id", "=", userId).execute();
+    expect(left.map((r) => r.notice_id).sort()).toEqual(ids.slice(3).sort());
   });
 });

@@ -8,3 +8,9 @@ export const QUEUES = {
   webhooks: "webhooks",
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+/**
+ * The cache-worker's queue of re-run chunks (results an advisory change affects whose owners have a webhook). Not
+ * in QUEUES: only the cache-worker produces and consumes it; the api names it to show it on the queue board.
+ */
+export const RESULT_RERUNS_QUEUE = "result-reruns";

@@ -1,6 +1,8 @@
 import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { ExpressAdapter } from "@bull-board/express";
+import { RESULT_RERUNS_QUEUE } from "@secapi/events";
+import { Queue } from "bullmq";
 import { type RequestHandler, Router } from "express";
 import type { ApiContext } from "../context.js";
 import { callerDependent } from "../http/cache-control.js";
@@ -37,6 +39,15 @@ const requireBoardAdmin: RequestHandler = (req, _res, next) => {
 };
 
 /**
+ * The queues the api does not produce to but an operator looks after: the cache-worker's re-run chunks. A handle on
+ * the api's own queue connection (shared, so it holds no connection or timer of its own to close).
+ */
+function workerOwnedQueues(ctx: ApiContext): Queue[] {
+  const { connection, prefix } = Object.values(ctx.queues)[0]!.opts;
+  return [new Queue(RESULT_RERUNS_QUEUE, { connection, prefix })];
+}
+
+/**
  * Bull Board for every BullMQ queue (jobs by state, retry, clean, payloads), for administrators only. It is read
  * and write: an admin can retry or remove jobs, as in any BullMQ deployment. Nothing of it is stored by an HTTP cache
  * (live state, an admin's view).
@@ -44,7 +55,7 @@ const requireBoardAdmin: RequestHandler = (req, _res, next) => {
 export function queueBoardRouter(ctx: ApiContext): Router {
   const serverAdapter = new ExpressAdapter().setBasePath(QUEUE_BOARD_PATH);
   createBullBoard({
-    queues: Object.values(ctx.queues).map((queue) => new BullMQAdapter(queue)),
+    queues: [...Object.values(ctx.queues), ...workerOwnedQueues(ctx)].map((queue) => new BullMQAdapter(queue)),
     serverAdapter,
     options: { uiConfig: { boardTitle: "SecAPI queues" } },
   });
