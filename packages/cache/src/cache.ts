@@ -177,7 +177,7 @@ export class Cache {
     }
     let pending = this.inflight.get(key) as Promise<Served<T>> | undefined;
     if (!pending) {
-      pending = this.loadThroughRedis(key, loader, options).finally(() => this.inflight.delete(key));
+      pending = this.loadThroughRedis(key, loader, options);
       this.inflight.set(key, pending);
     }
     return this.count(keyType, await pending);
@@ -337,23 +337,32 @@ export class Cache {
     return confirmed.then((ok) => (ok ? this.memory.get(key, now) : UNCONFIRMED));
   }
 
+  /**
+   * The shared load of `key` for getOrLoad, in `inflight` until it settles (it awaits before settling, so getOrLoad
+   * has put it there by then). Cleared here rather than by a `.finally`, which would cost every L2 hit a promise.
+   */
   private async loadThroughRedis<T>(key: string, loader: () => Promise<T>, options: CacheLoadOptions<T>): Promise<Served<T>> {
-    const generation = this.memory.generation;
-    // Both go out at once; the fence epoch is needed only if the key must be loaded.
-    const confirmed = this.fence.ensure();
-    const got = await this.store.get(key);
-    if (!got.ok || !(confirmed === true || (await confirmed))) return this.bypass(loader);
-    const since = this.fence.lastEpoch as string;
-    const found = this.decode<T>(key, got.value);
-    if (found) {
-      const state = entryState(found.entry, this.clock());
-      if (state === "fresh" || state === "stale") {
-        this.fillL1(key, found, generation);
-        if (state === "stale") this.refreshInBackground(key, loader, options);
-        return this.served(found.entry, state, "l2");
+    try {
+      const generation = this.memory.generation;
+      // Both go out at once; the fence epoch is needed only if the key must be loaded.
+      const confirmed = this.fence.ensure();
+      const got = await this.store.get(key);
+      if (!got.ok || !(confirmed === true || (await confirmed))) return await this.bypass(loader);
+      const since = this.fence.lastEpoch as string;
+      const found = this.decode<T>(key, got.value);
+      if (found) {
+        const state = entryState(found.entry, this.clock());
+        if (state === "fresh" || state === "stale") {
+          this.fillL1(key, found, generation);
+          if (state === "stale") this.refreshInBackground(key, loader, options);
+          return this.served(found.entry, state, "l2");
+        }
       }
+      const context = { since, generation, fallback: found?.entry, background: false };
+      return (await this.loadUnderLock(key, loader, options, context)) as Served<T>;
+    } finally {
+      this.inflight.delete(key);
     }
-    return this.loadUnderLock(key, loader, options, { since, generation, fallback: found?.entry, background: false }) as Promise<Served<T>>;
   }
 
   /**

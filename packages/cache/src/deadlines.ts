@@ -1,9 +1,23 @@
 import { performance } from "node:perf_hooks";
 
-interface Pending {
-  at: number;
-  settled: boolean;
-  expire: () => void;
+/** One call's deadline: `settle` when the call answers; true if it answered first (the expiry will not run). */
+export interface Deadline {
+  settle(): boolean;
+}
+
+/** A call's place in the queue, and its deadline as handed to the caller (one object for both). */
+class Pending implements Deadline {
+  settled = false;
+  constructor(
+    readonly at: number,
+    readonly expire: () => void,
+  ) {}
+
+  settle(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    return true;
+  }
 }
 
 /** Queue length past which the settled head is dropped (amortised: the queue never holds more than that twice over). */
@@ -28,30 +42,29 @@ export class Deadlines {
   /** Settles like `promise`, or rejects with what `onTimeout` returns once the length has passed (a late rejection of `promise` stays handled). */
   race<T>(promise: PromiseLike<T>, onTimeout: () => unknown): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const pending: Pending = {
-        at: performance.now() + this.ms,
-        settled: false,
-        expire: () => {
-          try {
-            reject(onTimeout());
-          } catch (error) {
-            reject(error);
-          }
-        },
-      };
-      this.queue.push(pending);
-      if (this.timer === undefined) this.arm(this.ms);
-      promise.then(
-        (value) => {
-          pending.settled = true;
-          resolve(value);
-        },
-        (error: unknown) => {
-          pending.settled = true;
+      const deadline = this.watch(() => {
+        try {
+          reject(onTimeout());
+        } catch (error) {
           reject(error);
-        },
+        }
+      });
+      promise.then(
+        (value) => deadline.settle() && resolve(value),
+        (error: unknown) => deadline.settle() && reject(error),
       );
     });
+  }
+
+  /**
+   * Runs `expire` once the length has passed, unless the returned deadline is settled first. The caller settles
+   * the one promise it hands out from both sides, so a call costs no promise of its own here.
+   */
+  watch(expire: () => void): Deadline {
+    const pending = new Pending(performance.now() + this.ms, expire);
+    this.queue.push(pending);
+    if (this.timer === undefined) this.arm(this.ms);
+    return pending;
   }
 
   private arm(ms: number): void {

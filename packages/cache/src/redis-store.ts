@@ -315,20 +315,42 @@ export class RedisStore {
     return step("invalidate", () => SCRIPTS.recordInvalidation.run(this.redis, [this.layout.fence], args));
   }
 
-  /** One guarded call: skipped while the breaker is open, failed fast while disconnected or stalled, raced with the timeout. */
-  private async call<T>(operation: string, send: () => Promise<T>): Promise<Outcome<T>> {
+  /**
+   * One guarded call: skipped while the breaker is open, failed fast while disconnected or stalled, raced with the
+   * timeout. One promise per call, settled by the reply or the deadline, whichever comes first (an L2 hit is short
+   * enough for each extra promise and await to be a visible share of it). A call that times out is watched until
+   * Redis answers it.
+   */
+  private call<T>(operation: string, send: () => Promise<T>): Promise<Outcome<T>> {
     const ticket = this.breaker.tryCall();
-    if (ticket === undefined) return { ok: false, error: new CacheUnavailableError(operation) };
-    if (this.unusable()) return this.failed(operation, ticket, new CacheUnavailableError(operation));
+    if (ticket === undefined) return Promise.resolve({ ok: false, error: new CacheUnavailableError(operation) });
+    if (this.unusable()) return Promise.resolve(this.failed(operation, ticket, new CacheUnavailableError(operation)));
     const started = performance.now();
+    let sent: Promise<T>;
     try {
-      const value = await this.send(operation, send);
-      this.options.onOperation(operation, (performance.now() - started) / 1000);
-      this.breaker.recordSuccess();
-      return { ok: true, value };
+      sent = send();
     } catch (error) {
-      return this.failed(operation, ticket, error);
+      return Promise.resolve(this.failed(operation, ticket, error));
     }
+    return new Promise((resolve) => {
+      const deadline = this.deadlines.watch(() => {
+        const timeout = new CacheTimeoutError(operation, this.options.timeoutMs);
+        // Before the caller learns of the timeout, so that the guard is up when it does.
+        this.stall.track(sent);
+        resolve(this.failed(operation, ticket, timeout));
+      });
+      sent.then(
+        (value) => {
+          if (!deadline.settle()) return;
+          this.options.onOperation(operation, (performance.now() - started) / 1000);
+          this.breaker.recordSuccess();
+          resolve({ ok: true, value });
+        },
+        (error: unknown) => {
+          if (deadline.settle()) resolve(this.failed(operation, ticket, error));
+        },
+      );
+    });
   }
 
   /** Known down, or stalled: a command sent now would not be answered within its timeout. */
