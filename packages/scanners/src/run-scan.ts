@@ -1,5 +1,5 @@
-import type { Advisory, PackageSet } from "./dependencies/index.js";
-import { matchPackages } from "./dependencies/index.js";
+import type { Advisory, PackageSet, PreparedAdvisory } from "./dependencies/index.js";
+import { matchPackages, matchPrepared } from "./dependencies/index.js";
 import { isAnalysedImage, matchImage } from "./image-findings/match-image.js";
 import type { ScanResult } from "./scan-result.js";
 import { scanSecrets } from "./secrets/scan-secrets.js";
@@ -25,7 +25,11 @@ export type ScanOutcome = { status: "completed"; output: ScanOutput } | { status
  */
 export type ScanTask =
   | { engine: "secrets"; input: unknown }
-  | { engine: "packages"; input: unknown; advisories: Advisory[]; now?: number }
+  /**
+   * `prepared`: the same advisories prepared for matching, as the caller holds them across scans. Used when
+   * the scan runs in the caller's thread; never sent to a pool thread (copying it would cost more than it saves).
+   */
+  | { engine: "packages"; input: unknown; advisories: Advisory[]; prepared?: PreparedAdvisory[]; now?: number }
   /** `input`: an AnalysedImage (what the scan-worker read from the image before the run). */
   | { engine: "image"; input: unknown; advisories: Advisory[]; now?: number };
 
@@ -52,7 +56,10 @@ export function runScan(task: ScanTask): ScanOutcome {
     case "packages": {
       if (!isPackageSet(task.input) || !Array.isArray(task.advisories))
         return invalid("invalid package scan: expected a package set and advisories");
-      return { status: "completed", output: matchPackages(task.input, task.advisories, { now: task.now }) };
+      const output = Array.isArray(task.prepared)
+        ? matchPrepared(task.input, task.prepared, { now: task.now })
+        : matchPackages(task.input, task.advisories, { now: task.now });
+      return { status: "completed", output };
     }
     case "image": {
       if (!isAnalysedImage(task.input) || !Array.isArray(task.advisories))

@@ -22,7 +22,7 @@ export async function preparePackageRun(db: Db, canonicalInput: unknown): Promis
   const packages = (canonicalInput as Partial<PackageSet> | null)?.packages;
   const snapshot = await advisoryCacheFor(db).snapshot(db, Array.isArray(packages) ? packages : []);
   return {
-    task: { engine: "packages", input: canonicalInput, advisories: snapshot.advisories },
+    task: { engine: "packages", input: canonicalInput, advisories: snapshot.advisories, prepared: snapshot.prepared },
     advisoryRevision: snapshot.revision,
   };
 }
