@@ -24,7 +24,7 @@ function commaList(value: string): string[] {
 
 /**
  * Every variable SecAPI reads. Defaults work against local services (DESIGN.md "Environment");
- * the README documents the ones beyond DESIGN.md.
+ * docs/OPERATIONS.md ("Environment") documents every one.
  */
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),

@@ -25,7 +25,7 @@ export interface Config {
   rateLimitRedisTimeoutMs: number;
   anonRateLimitPerMinute: number;
   scanWorker: { concurrency: number; attempts: number; lockDurationMs: number };
-  /** AES-256-GCM key for scan inputs waiting in Postgres; see README "Scan inputs at rest". */
+  /** AES-256-GCM key for scan inputs waiting in Postgres; see docs/OPERATIONS.md, `SCAN_INPUT_KEY`. */
   scanInputKey: Buffer;
   scanInputKeyIsDevelopmentDefault: boolean;
   bootstrapAdminKey: string | undefined;
