@@ -103,12 +103,11 @@ program
     "what to scan, comma-separated: dependencies, secrets, image (default: dependencies; only image when --image or --image-archive is given)",
     parseScanKinds,
   )
-  .option("--image <ref>", "an image the server pulls and scans, e.g. ghcr.io/org/app:1.2 (repeatable; implies --type image)", collect, [])
+  .option("--image <ref>", "an image the server pulls and scans, e.g. ghcr.io/org/app:1.2 (repeatable; implies --type image)", collect)
   .option(
     "--image-archive <file>",
     "a `docker save` or OCI image-layout tar to upload and scan (repeatable; implies --type image)",
     collect,
-    [],
   )
   .addOption(
     new Option("--fail-on <severity>", "exit 1 when a finding at or above this severity is present (none: never)")
@@ -128,8 +127,8 @@ program
         url: string;
         key: string;
         type?: ScanKind[];
-        image: string[];
-        imageArchive: string[];
+        image?: string[];
+        imageArchive?: string[];
         failOn: Severity | "none";
         format: "table" | "json" | "sarif";
         output?: string;
@@ -137,7 +136,7 @@ program
       },
     ) => {
       try {
-        const images = { references: options.image, archives: options.imageArchive };
+        const images = { references: options.image ?? [], archives: options.imageArchive ?? [] };
         process.exitCode = await runScanCommand(path, {
           url: options.url,
           key: options.key,

@@ -3,9 +3,11 @@ import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ScanClient, ScanClientError } from "./scan-client.js";
+import { ScanClient, ScanClientError, type UploadProgress } from "./scan-client.js";
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
@@ -77,10 +79,23 @@ describe("ScanClient image scans", () => {
   it("uploads an archive as application/x-tar with its length and the labels in the query, again after a 429", async () => {
     const { url, asked, received } = await serve([limited("2"), { status: 202, body: imageQueued }, { status: 200, body: imageDone }]);
     const slept: number[] = [];
-    const client = new ScanClient({ url, key: "k", sleep: async (ms) => void slept.push(ms) });
+    const progress: UploadProgress[] = [];
+    const client = new ScanClient({
+      url,
+      key: "k",
+      sleep: async (ms) => void slept.push(ms),
+      onUploadProgress: (step) => void progress.push(step),
+    });
     const scan = await client.scanImageArchive(archive, { project: "shop", ref: "feature/x y" });
     expect(scan).toEqual(imageDone);
     expect(slept).toEqual([2000]);
+    // Each attempt reports from 0 to the whole archive, read in chunks (never whole), then done.
+    const attempts = progress.filter((step) => step.sentBytes === 0 && !step.done).length;
+    expect(attempts).toBe(2);
+    const ends = progress.filter((step) => step.done);
+    expect(ends.map((step) => step.sentBytes)).toEqual([bytes.length, bytes.length]);
+    expect(progress.filter((step) => !step.done && step.sentBytes > 0).length).toBeGreaterThan(2 * 2);
+    expect(progress.every((step) => step.file === archive && step.totalBytes === bytes.length)).toBe(true);
     const upload = "POST /api/v1/scan/image?label.project=shop&label.ref=feature%2Fx+y";
     expect(asked).toEqual([upload, upload, "GET /api/v1/scans/i1?wait=30"]);
     for (const request of received.slice(0, 2)) {
@@ -88,6 +103,54 @@ describe("ScanClient image scans", () => {
       expect(request.headers["content-length"]).toBe(String(bytes.length));
       expect(request.body.equals(bytes)).toBe(true);
     }
+  });
+
+  it("reads an archive from disk only as fast as the server takes it, and keeps none of what it sent", async () => {
+    const large = join(dir, "large.tar");
+    const size = 64 * 1024 * 1024;
+    await writeFile(large, Buffer.alloc(size));
+    let resume: (() => void) | undefined;
+    server = createServer((req, res) => {
+      // The server holds the body unread until told: the client must stop reading its file.
+      req.pause();
+      resume = () => {
+        req.resume();
+        req.on("end", () => res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(imageDone)));
+      };
+    });
+    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+    // Buffers held by the client, measured after a collection so that only what is still referenced counts.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const held = () => {
+      gc();
+      return process.memoryUsage().arrayBuffers;
+    };
+    const baseline = held();
+    let read = 0;
+    let mostHeld = 0;
+    const client = new ScanClient({
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      key: "k",
+      onUploadProgress: (step) => {
+        if (Math.floor(step.sentBytes / (8 << 20)) > Math.floor(read / (8 << 20))) mostHeld = Math.max(mostHeld, held() - baseline);
+        read = step.sentBytes;
+      },
+    });
+    const scanned = client.scanImageArchive(large, {});
+    // Until the reading stalls: socket buffers full, nothing more is read ahead.
+    let previous = -1;
+    while (read !== previous || resume === undefined) {
+      previous = read;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    expect(read).toBeGreaterThan(0);
+    expect(read).toBeLessThan(size / 4);
+    resume();
+    expect((await scanned).status).toBe("completed");
+    expect(read).toBe(size);
+    // Sent bytes are let go (fetch tees a body it may send again on a redirect, and the copy would hold them all).
+    expect(mostHeld).toBeLessThan(size / 2);
   });
 
   it("submits a reference as an image scan, and shows the server's error code when it is refused", async () => {

@@ -70,8 +70,18 @@ export interface ScanClientOptions {
   maxRateLimitRetries?: number;
   /** Longest the client waits for one scan, in seconds (default 600). */
   timeoutSeconds?: number;
+  /** Told how an archive upload goes: at its start (0 bytes), as it is read from disk, and once it is read (`done`). */
+  onUploadProgress?: (progress: UploadProgress) => void;
   /** Sleeps (tests may shorten it). */
   sleep?: (ms: number) => Promise<void>;
+}
+
+/** How far an archive upload is (an attempt after a 429 starts again from 0). */
+export interface UploadProgress {
+  file: string;
+  sentBytes: number;
+  totalBytes: number;
+  done: boolean;
 }
 
 const WAIT_SECONDS = 30;
@@ -103,10 +113,26 @@ export class ScanClient {
     const query = new URLSearchParams(Object.entries(labels).map(([key, value]): [string, string] => [`label.${key}`, value])).toString();
     const body: RequestBody = {
       contentType: IMAGE_ARCHIVE_MEDIA_TYPE,
-      content: () => Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>,
+      content: () => this.readArchive(file, size),
       length: size,
     };
     return this.waitFor(await this.request<ApiScan>("POST", `/api/v1/scan/image${query === "" ? "" : `?${query}`}`, body));
+  }
+
+  /** The archive's bytes from disk, read as fetch sends them, reporting progress to `onUploadProgress`. */
+  private readArchive(file: string, size: number): ReadableStream<Uint8Array> {
+    const source = createReadStream(file);
+    const report = this.options.onUploadProgress;
+    if (report !== undefined) {
+      let sentBytes = 0;
+      report({ file, sentBytes, totalBytes: size, done: false });
+      source.on("data", (chunk) => {
+        sentBytes += chunk.length;
+        report({ file, sentBytes, totalBytes: size, done: false });
+      });
+      source.once("close", () => report({ file, sentBytes, totalBytes: size, done: true }));
+    }
+    return Readable.toWeb(source) as ReadableStream<Uint8Array>;
   }
 
   /** Polls a submitted scan with `?wait` until it has finished. */
@@ -126,6 +152,7 @@ export class ScanClient {
     const route = path.split("?")[0];
     for (let attempt = 0; ; attempt++) {
       let response: Response;
+      const content = body?.content();
       try {
         response = await fetch(`${this.base}${path}`, {
           method,
@@ -134,7 +161,10 @@ export class ScanClient {
             ...(body !== undefined && { "Content-Type": body.contentType }),
             ...(body?.length !== undefined && { "Content-Length": String(body.length) }),
           },
-          ...(body !== undefined && { body: body.content(), duplex: "half" }),
+          ...(content !== undefined && { body: content, duplex: "half" }),
+          // Following redirects makes fetch tee a stream body (to send it again), and the unread branch holds every
+          // byte: an upload would sit whole in memory. Only a non-redirecting request streams.
+          ...(content instanceof ReadableStream && { redirect: "error" }),
         } as RequestInit);
       } catch (error) {
         const cause = (error as Error).cause as Error | undefined;

@@ -6,6 +6,7 @@ import { formatTable } from "./format-table.js";
 import { gitLabels } from "./git-labels.js";
 import { type ApiScan, ScanClient } from "./scan-client.js";
 import { type ImageTargets, scanImages } from "./scan-images.js";
+import { uploadProgressBar } from "./upload-progress-bar.js";
 import type { ScanKind } from "./scan-options.js";
 import { type ScanReport, type Severity, type TargetReport, failsGate, formatJson, scanOutcome } from "./scan-report.js";
 
@@ -98,7 +99,11 @@ export async function runScanCommand(path: string, options: ScanCommandOptions):
     ? await findTargets(root, { secrets: options.types.includes("secrets") })
     : { targets: [], skipped: [] };
   for (const { path: file, reason } of skipped) process.stderr.write(`skipped ${file}: ${reason}\n`);
-  const client = new ScanClient({ url: options.url, key: options.key });
+  const client = new ScanClient({
+    url: options.url,
+    key: options.key,
+    ...(process.stderr.isTTY === true && { onUploadProgress: uploadProgressBar() }),
+  });
 
   const files: TargetReport[] = [];
   if (options.types.includes("dependencies")) {

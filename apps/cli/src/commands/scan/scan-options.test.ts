@@ -13,7 +13,7 @@ describe("scan options", () => {
   });
 
   it("collects repeated --image values in order and refuses an empty one", () => {
-    expect(collect("b:2", collect("a:1", []))).toEqual(["a:1", "b:2"]);
+    expect(collect("b:2", collect("a:1", undefined))).toEqual(["a:1", "b:2"]);
     expect(() => collect(" ", [])).toThrow(InvalidArgumentError);
   });
 

@@ -33,9 +33,9 @@ export function parseLabel(value: string, previous: Record<string, string>): Rec
 }
 
 /** A repeatable option's values, in the order given (`--image a --image b`). */
-export function collect(value: string, previous: string[]): string[] {
+export function collect(value: string, previous: string[] | undefined): string[] {
   if (value.trim() === "") throw new InvalidArgumentError("expected a value");
-  return [...previous, value];
+  return [...(previous ?? []), value];
 }
 
 /**
