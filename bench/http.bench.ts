@@ -239,30 +239,36 @@ export default async function httpBench(): Promise<void> {
     for (let i = 0; i < 50 && !(await resultSeeded()); i++) await new Promise((r) => setTimeout(r, 200));
 
     console.log(`  seeded (result cached: ${await resultSeeded()}); measuring...`);
-    const rows: Record<string, Contender> = {
+    // The routes of an API process at `base`; `label` tells a compared build's rows apart.
+    const routeRows = (base: string, server: ChildProcess, label = "whole stack"): Record<string, Contender> => ({
       get: {
-        name: "cache-hit GET /api/v1/scans/:id (whole stack)",
-        options: { url: `${api}/api/v1/scans/${submitted.id}`, headers },
-        server: apiProcess,
+        name: `cache-hit GET /api/v1/scans/:id (${label})`,
+        options: { url: `${base}/api/v1/scans/${submitted.id}`, headers },
+        server,
       },
       post: {
-        name: "cached POST /api/v1/scans (whole stack)",
-        options: { url: `${api}/api/v1/scans`, method: "POST", headers, body },
-        server: apiProcess,
+        name: `cached POST /api/v1/scans (${label})`,
+        options: { url: `${base}/api/v1/scans`, method: "POST", headers, body },
+        server,
       },
-      list: {
-        name: "GET /api/v1/scans, the scan list (whole stack)",
-        options: { url: `${api}/api/v1/scans`, headers },
-        server: apiProcess,
-      },
-      usage: { name: "GET /api/v1/usage (whole stack)", options: { url: `${api}/api/v1/usage`, headers }, server: apiProcess },
-    };
-    // BENCH_HTTP_ROWS=get (or post, list, usage): only those rows against the baselines, e.g. for a CPU profile of one route.
-    const selected = (process.env.BENCH_HTTP_ROWS ?? Object.keys(rows).join(",")).split(",").map((name) => {
-      const row = rows[name.trim()];
-      if (!row) throw new Error(`BENCH_HTTP_ROWS: unknown row "${name}" (${Object.keys(rows).join(", ")})`);
-      return row;
+      list: { name: `GET /api/v1/scans, the scan list (${label})`, options: { url: `${base}/api/v1/scans`, headers }, server },
+      usage: { name: `GET /api/v1/usage (${label})`, options: { url: `${base}/api/v1/usage`, headers }, server },
     });
+    const rows = routeRows(api, apiProcess);
+    // BENCH_HTTP_ROWS=get (or post, list, usage): only those rows against the baselines, e.g. for a CPU profile of one route.
+    const names = (process.env.BENCH_HTTP_ROWS ?? Object.keys(rows).join(",")).split(",").map((name) => name.trim());
+    for (const name of names) if (!rows[name]) throw new Error(`BENCH_HTTP_ROWS: unknown row "${name}" (${Object.keys(rows).join(", ")})`);
+    const selected = names.map((name) => rows[name] as Contender);
+    // BENCH_HTTP_COMPARE_API=<another build's apps/api/dist/main.js>: the same rows through that build too, in
+    // the same run (before and after a change), sharing the workers, the user, the scan and the cache.
+    const compareScript = process.env.BENCH_HTTP_COMPARE_API;
+    if (compareScript) {
+      const comparePort = String(Number(apiPort) + 5);
+      const compared = await start(compareScript, { ...env, PORT: comparePort }, "api-compared");
+      children.push(compared);
+      const comparedRows = routeRows(`http://127.0.0.1:${comparePort}`, compared, "compared build");
+      selected.push(...names.map((name) => comparedRows[name] as Contender));
+    }
     // The same bare handler served as the API serves its app (express-host.ts) is the baseline that counts: the
     // like-for-like reference for what SecAPI's own work costs on top of express. Issue 4's baseline, the same
     // handler served by `app.listen`, pays express's per-request prototype swap and is kept as a row.
@@ -283,7 +289,7 @@ export default async function httpBench(): Promise<void> {
     const [hosted, bare, ...routes] = merged as [LoadMeasurement, LoadMeasurement, ...LoadMeasurement[]];
     const [hostedRounds, bareRounds, ...routeRounds] = rounds as [LoadMeasurement[], LoadMeasurement[], ...LoadMeasurement[][]];
     Object.assign(profiled.get(hostedProcess) ?? {}, { cpuPerRequestUs: hosted.cpuPerRequestUs });
-    if (routes.length === 1) Object.assign(profiled.get(apiProcess) ?? {}, { cpuPerRequestUs: routes[0]?.cpuPerRequestUs });
+    if (names.length === 1) Object.assign(profiled.get(apiProcess) ?? {}, { cpuPerRequestUs: routes[0]?.cpuPerRequestUs });
     const cpu = merged.map((m) =>
       m.cpuPerRequestUs === undefined || hosted.cpuPerRequestUs === undefined
         ? `${m.name}: (no /proc)`
