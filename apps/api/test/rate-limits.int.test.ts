@@ -44,6 +44,22 @@ describe("request limits", () => {
     expect(submitted.headers.get("x-ratelimit-remaining")).toBe("2");
   });
 
+  it("/usage reads every quota in its request's one check, counts the request once, and reports the request limit in its headers", async () => {
+    const user = await api.createUser("free");
+    await api.request("POST", "/api/v1/scans", { key: user.key, body: { type: "secrets", input: secretsInput("usage-once") } });
+    const first = await api.request("GET", "/api/v1/usage", { key: user.key });
+    const second = await api.request("GET", "/api/v1/usage", { key: user.key });
+    expect(first.body.limits).toMatchObject({
+      requests_per_minute: { limit: 20, used: 2, remaining: 18 },
+      scans_per_hour: { limit: 3, used: 1, remaining: 2 },
+      scans_per_month: { limit: 100, used: 1 },
+    });
+    expect(second.body.limits.requests_per_minute).toMatchObject({ used: 3, remaining: 17 });
+    expect(parsedLimitFields(second.headers).policy).toEqual({ minute: { q: 20, w: 60 } });
+    expect(second.headers.get("x-ratelimit-limit")).toBe("20");
+    expect(second.headers.get("x-ratelimit-remaining")).toBe("17");
+  });
+
   it("answers 429 with Retry-After and the DESIGN.md body once the minute is used up", async () => {
     const user = await api.createUser("free");
     const statuses: number[] = [];

@@ -4,7 +4,7 @@ import { TEST_REDIS_URL, deleteKeysByPrefix, uniqueId } from "@secapi/testing";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { staleIfDatabaseDown } from "../src/scans/stale-if-database-down.js";
+import { staleIfDatabaseDown } from "../src/http/stale-if-database-down.js";
 
 let redis: Redis;
 let cache: Cache;

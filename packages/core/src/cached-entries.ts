@@ -7,7 +7,12 @@ import { type ScanView, resultView, scanView } from "./scan-view.js";
 
 /** A strong ETag over the exact bytes a response will carry. */
 export function etagOf(body: unknown): string {
-  return `"${hash("sha256", JSON.stringify(body), "base64url").slice(0, 27)}"`;
+  return etagOfJson(JSON.stringify(body));
+}
+
+/** `etagOf` a body already serialized. */
+export function etagOfJson(json: string): string {
+  return `"${hash("sha256", json, "base64url").slice(0, 27)}"`;
 }
 
 /**

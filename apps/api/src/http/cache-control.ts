@@ -69,9 +69,18 @@ export function setCachePolicy(res: Response, policy: string): void {
  * and authentication refusals, which answer before any route, keep these.
  */
 export const callerDependent: RequestHandler = (_req, res, next) => {
-  res.set({ Vary: VARY_CALLER, "Cache-Control": NO_STORE });
+  res.setHeader("Vary", VARY_CALLER);
+  res.setHeader("Cache-Control", NO_STORE);
   next();
 };
+
+/**
+ * Sets string headers with node's `setHeader`: express's `res.set(object)` checks every name for
+ * `Content-Type` and copies every value, on a path every request takes.
+ */
+export function setHeaders(res: Response, headers: Record<string, string>): void {
+  for (const name in headers) res.setHeader(name, headers[name] as string);
+}
 
 /** An error is never stored, whatever the route had set before it failed. */
 export function uncacheable(res: Response): void {

@@ -1,4 +1,5 @@
 import type { Request, Response } from "express";
+import { renderedJson, sendJsonBytes } from "./rendered-json.js";
 
 /**
  * Whether `If-None-Match` names this ETag (weak comparison, RFC 9110 §13.1.2). As the origin we answer
@@ -13,11 +14,14 @@ export function matchesIfNoneMatch(req: Request, etag: string): boolean {
 }
 
 /**
- * Answers a GET with its ETag: 304 without a body when `If-None-Match` names it, else the body as JSON. The
- * caching headers are set before, so a 304 carries them as the 200 would (RFC 9110 §15.4.5).
+ * Answers a GET with its ETag (given, as a cached scan view stores it, or that of the body's bytes): 304 without
+ * a body when `If-None-Match` names it, else the body as JSON, rendered once per cached object. The caching
+ * headers are set before, so a 304 carries them as the 200 would (RFC 9110 §15.4.5).
  */
-export function sendWithEtag(req: Request, res: Response, etag: string, body: unknown): void {
-  res.set("ETag", etag);
-  if (matchesIfNoneMatch(req, etag)) res.status(304).end();
-  else res.json(body);
+export function sendWithEtag(req: Request, res: Response, body: unknown, etag?: string): void {
+  const rendered = renderedJson(body);
+  const tag = etag ?? rendered.etag;
+  res.setHeader("ETag", tag);
+  if (matchesIfNoneMatch(req, tag)) res.status(304).end();
+  else sendJsonBytes(res, rendered.bytes);
 }

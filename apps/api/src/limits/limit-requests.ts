@@ -4,8 +4,8 @@ import type { Request, RequestHandler, Response } from "express";
 import type { ApiContext } from "../context.js";
 import { clientSubject } from "./client-subject.js";
 import { endpointOf } from "./endpoint-label.js";
-import { limitError, setRateLimitHeaders } from "./rate-limit-response.js";
-import { requestWindows, submissionRequestWindows, userSubject } from "@secapi/core";
+import { limitError, setRateLimitHeaders, withoutWindows } from "./rate-limit-response.js";
+import { requestWindows, scanWindows, submissionRequestWindows, userSubject } from "@secapi/core";
 
 /** The request-limit decision of this request, for handlers that add scan quotas to the headers. */
 export function requestLimitOf(res: Response): LimitDecision | undefined {
@@ -19,15 +19,21 @@ export function isScanSubmission(req: Request): boolean {
   return req.method === "POST" && SUBMISSION_ENDPOINTS.has(endpointOf(req));
 }
 
+/** `GET /api/v1/usage`: its request-limit check reads the scan quotas it shows, so the route needs no check of its own. */
+export function isUsageRead(req: Request): boolean {
+  return req.method === "GET" && req.originalUrl.startsWith("/api/v1/usage") && endpointOf(req) === "/api/v1/usage";
+}
+
 /**
  * Every request uses request quota: the caller's tier per minute, or the anonymous per-IP limit for
  * requests without a valid key (so unknown keys cannot be used to dodge it). 429 over the limit; 503 if
  * the limiter cannot count and RATE_LIMIT_FAIL_MODE is closed. A scan submission's check also reads its scan
- * quotas in the same round trip: a submission answered from the cache reports them without another one.
+ * quotas in the same round trip: a submission answered from the cache reports them without another one. So does
+ * `/usage`'s, whose headers still report the request limit alone, as on every other read.
  */
 export function limitRequests(ctx: ApiContext): RequestHandler {
   const userWindows = (req: Request, tier: TierLimits) =>
-    isScanSubmission(req) ? submissionRequestWindows(tier) : requestWindows(tier.requests_per_minute);
+    isScanSubmission(req) || isUsageRead(req) ? submissionRequestWindows(tier) : requestWindows(tier.requests_per_minute);
   return async (req, res, next) => {
     const principal = req.principal;
     const decision = await ctx.limiter.check(
@@ -36,7 +42,10 @@ export function limitRequests(ctx: ApiContext): RequestHandler {
         : { subject: clientSubject(req.ip), windows: requestWindows(ctx.config.anonRateLimitPerMinute) },
     );
     res.locals.requestLimit = decision;
-    setRateLimitHeaders(res, decision);
+    setRateLimitHeaders(
+      res,
+      principal && isUsageRead(req) ? withoutWindows(decision, scanWindows(ctx.config.tiers[principal.tier])) : decision,
+    );
     if (decision.outcome === "denied") {
       ctx.metrics.rateLimitExceeded.inc({ tier: principal?.tier ?? "anonymous", endpoint: endpointOf(req) });
     }

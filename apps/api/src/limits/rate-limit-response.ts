@@ -1,5 +1,6 @@
 import { type LimitDecision, type LimitWindow, type WindowState, rateLimitHeaders } from "@secapi/limiter";
 import type { Response } from "express";
+import { setHeaders } from "../http/cache-control.js";
 import { HttpError } from "../http/http-error.js";
 
 /** One decision covering every window a response reports (the request limit, and scan quotas on submissions). */
@@ -27,7 +28,7 @@ export function withoutWindows(decision: LimitDecision, windows: readonly LimitW
 
 /** Sets the X-RateLimit-* and IETF RateLimit-Policy / RateLimit headers (and Retry-After on a denial). */
 export function setRateLimitHeaders(res: Response, decision: LimitDecision): void {
-  res.set(rateLimitHeaders(decision, Date.now()));
+  setHeaders(res, rateLimitHeaders(decision, Date.now()));
 }
 
 /** The 429 of DESIGN.md for a denial, or the 503 a closed limiter answers while it cannot count. */

@@ -3,7 +3,7 @@ import { type Principal, findPrincipalByKeyHash } from "@secapi/db";
 import type { Request, RequestHandler } from "express";
 import type { ApiContext } from "../context.js";
 import { forbidden, unauthorized } from "../http/http-error.js";
-import { staleIfDatabaseDown } from "../scans/stale-if-database-down.js";
+import { staleIfDatabaseDown } from "../http/stale-if-database-down.js";
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace -- express types are augmented through this namespace
@@ -29,6 +29,21 @@ export function presentedKey(req: Request): string | undefined {
   }
   const header = req.headers["x-api-key"];
   return typeof header === "string" && header.length > 0 ? header : undefined;
+}
+
+/** Distinct keys whose hashes are remembered; past it the memo starts afresh (a flood of made-up keys costs only hashing). */
+const KEY_HASH_MEMO_SIZE = 10_000;
+const keyHashes = new Map<string, string>();
+
+/** `hashApiKey`, remembered per presented key: the same few keys call again and again, and SHA-256 is on every request. */
+function keyHashOf(key: string): string {
+  let keyHash = keyHashes.get(key);
+  if (keyHash === undefined) {
+    if (keyHashes.size >= KEY_HASH_MEMO_SIZE) keyHashes.clear();
+    keyHash = hashApiKey(key);
+    keyHashes.set(key, keyHash);
+  }
+  return keyHash;
 }
 
 /** The principal of a key hash, read through the cache (tagged with its principal tag, so tier changes and revocations drop it). */
@@ -63,7 +78,7 @@ export function identify(ctx: ApiContext): RequestHandler {
       return next();
     }
     // Keys are long; anything absurd is rejected before hashing or a lookup.
-    const principal = key.length <= 256 ? await principalOf(ctx, hashApiKey(key)) : undefined;
+    const principal = key.length <= 256 ? await principalOf(ctx, keyHashOf(key)) : undefined;
     if (principal) req.principal = principal;
     else req.authProblem = "invalid";
     next();

@@ -1,11 +1,14 @@
-import { type ResultCurrency, checkedCurrency, requestWindows, scanWindows, userSubject, userTag } from "@secapi/core";
+import { type ResultCurrency, checkedCurrency, submissionRequestWindows, userSubject, userTag } from "@secapi/core";
 import { type UserScanStats, userScanStats } from "@secapi/db";
 import type { WindowState } from "@secapi/limiter";
 import { Router } from "express";
 import type { ApiContext } from "../context.js";
+import { requestLimitOf } from "../limits/limit-requests.js";
+import { reportsEvery } from "../limits/rate-limit-response.js";
 import { requestPrincipal } from "../middleware/authenticate.js";
+import { sendWithEtag } from "../http/conditional.js";
 import { sendCurrentRead } from "../scans/current-entries.js";
-import { STALE_IF_ERROR_SECONDS } from "../scans/stale-if-database-down.js";
+import { STALE_IF_ERROR_SECONDS } from "../http/stale-if-database-down.js";
 
 const STATS_TTL_SECONDS = 60;
 
@@ -35,17 +38,21 @@ export function accountRouter(ctx: ApiContext): Router {
   const router = Router();
 
   // Read live from the limiter on every call: usage changes with every request, so a cached copy would
-  // be wrong at once. Only the principal behind it comes from the cache.
+  // be wrong at once. The request limit's check read every window already (limitRequests); only a decision
+  // without the scan quotas (never from the limiter as it is) needs a peek of its own. Only the principal
+  // behind it comes from the cache.
   router.get("/usage", async (req, res) => {
     const principal = requestPrincipal(req);
     const limits = ctx.config.tiers[principal.tier];
-    const decision = await ctx.limiter.check({
-      subject: userSubject(principal.userId),
-      windows: [...requestWindows(limits.requests_per_minute), ...scanWindows(limits)],
-      peek: true,
-    });
+    const windows = submissionRequestWindows(limits);
+    const requestLimit = requestLimitOf(res);
+    const decision =
+      requestLimit && reportsEvery(requestLimit, windows)
+        ? requestLimit
+        : await ctx.limiter.check({ subject: userSubject(principal.userId), windows, peek: true });
     const now = Date.now();
-    res.set("X-Cache-Status", "BYPASS").json({
+    res.setHeader("X-Cache-Status", "BYPASS");
+    sendWithEtag(req, res, {
       tier: principal.tier,
       limits: Object.fromEntries(decision.windows.map((w) => [LIMIT_NAMES[w.name] ?? w.name, usageView(w, now)])),
       result_ttl_seconds: limits.result_ttl_seconds,

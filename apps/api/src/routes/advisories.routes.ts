@@ -1,4 +1,4 @@
-import { advisoryFeedStatus, etagOf, packageTag } from "@secapi/core";
+import { advisoryFeedStatus, packageTag } from "@secapi/core";
 import { findAdvisoryByIdOrAlias } from "@secapi/db";
 import { Router } from "express";
 import type { ApiContext } from "../context.js";
@@ -18,7 +18,7 @@ export function advisoriesRouter(ctx: ApiContext): Router {
     const status = await advisoryFeedStatus(ctx.db, ctx.config.advisorySync);
     res.set("X-Cache-Status", "BYPASS");
     setCachePolicy(res, REVALIDATE);
-    sendWithEtag(req, res, etagOf(status), status);
+    sendWithEtag(req, res, status);
   });
 
   // Cached under its own key and tagged with the packages it names, so `advisories.updated` drops it like the
@@ -35,7 +35,7 @@ export function advisoriesRouter(ctx: ApiContext): Router {
     if (!value) throw notFound("Advisory");
     res.set("X-Cache-Status", status);
     setCachePolicy(res, REVALIDATE);
-    sendWithEtag(req, res, etagOf(value.data), value.data);
+    sendWithEtag(req, res, value.data);
   });
 
   return router;

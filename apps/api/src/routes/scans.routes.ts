@@ -18,10 +18,12 @@ import { createEvent, eventMessage, writeOutbox } from "@secapi/events";
 import { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import type { ApiContext } from "../context.js";
-import { scanViewCaching } from "../http/cache-control.js";
+import { scanViewCaching, setHeaders } from "../http/cache-control.js";
 import { sendWithEtag } from "../http/conditional.js";
+import { renderedJson, sendJsonBytes } from "../http/rendered-json.js";
 import { notFound } from "../http/http-error.js";
 import { uuidParam } from "../http/params.js";
+import { queryParser } from "../http/query.js";
 import { parseOr400 } from "../http/validation.js";
 import { requestLimitOf } from "../limits/limit-requests.js";
 import { requestPrincipal } from "../middleware/authenticate.js";
@@ -32,20 +34,25 @@ import { type PreparedSubmission, prepareSubmission, scanTypeOr400, submissionPo
 import { type SubmissionPayload, answerSubmission } from "../scans/answer-submission.js";
 import { prepareArchiveSubmission } from "../scans/prepare-archive-submission.js";
 import { IMAGE_ARCHIVE_MEDIA_TYPE, receiveArchive } from "../scans/receive-archive.js";
-import { STALE_IF_ERROR_SECONDS, markStale, staleIfDatabaseDown } from "../scans/stale-if-database-down.js";
+import { STALE_IF_ERROR_SECONDS, markStale, staleIfDatabaseDown } from "../http/stale-if-database-down.js";
 
 /** DESIGN.md: `?wait=N` holds a poll for at most 30 s. */
 export const MAX_WAIT_SECONDS = 30;
 /** Lists are invalidated by every scan event of their user; the TTL only bounds a lost invalidation. */
 const LIST_TTL_SECONDS = 30;
 
-const getQuerySchema = z.object({ wait: z.coerce.number().int().min(0).max(MAX_WAIT_SECONDS).optional() });
-const listQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
-  status: z.enum(SCAN_STATUSES).optional(),
-  type: z.string().max(64).optional(),
-});
+const getQuery = queryParser(z.object({ wait: z.coerce.number().int().min(0).max(MAX_WAIT_SECONDS).optional() }), "query");
+const listQuery = queryParser(
+  z.object({
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().max(200).optional(),
+    status: z.enum(SCAN_STATUSES).optional(),
+    type: z.string().max(64).optional(),
+  }),
+  "query",
+);
+/** `label.<key>=<value>` parameters, ANDed: only scans carrying every one of these labels. */
+const listLabels = queryParser(scanLabelsSchema, "label filters", labelFiltersOf, "label");
 const idempotencyKeySchema = z
   .string()
   .min(1)
@@ -90,12 +97,15 @@ export function scansRouter(ctx: ApiContext): Router {
       requestLimit: requestLimitOf(res),
       log: req.log,
     });
-    res.set(answer.headers);
+    setHeaders(res, answer.headers);
     if (answer.refused) throw answer.refused;
     const { outcome } = answer;
-    res.set(outcome.headers);
-    if (outcome.disposition === "replayed") res.set("Idempotent-Replayed", "true");
-    res.status(outcome.status).json(outcome.body);
+    setHeaders(res, outcome.headers);
+    if (outcome.disposition === "replayed") res.setHeader("Idempotent-Replayed", "true");
+    // With the ETag express would add to any body; a cache hit's bytes are rendered once (cachedSubmissionResponse).
+    const { bytes, etag } = renderedJson(outcome.body);
+    res.status(outcome.status).setHeader("ETag", etag);
+    sendJsonBytes(res, bytes);
   }
 
   router.post("/scans", async (req, res) => {
@@ -125,15 +135,17 @@ export function scansRouter(ctx: ApiContext): Router {
     await respondToSubmission(req, res, await prepare(req, req.params.type ?? ""));
   });
 
+  /** The cache name of the unfiltered first page, which most list reads are: its query hash is always the same. */
+  let firstPageName: string | undefined;
   router.get("/scans", async (req, res) => {
-    const query = parseOr400(listQuerySchema, req.query, "query");
-    // `label.<key>=<value>` parameters, ANDed: only scans carrying every one of these labels.
-    const labels = parseOr400(scanLabelsSchema, labelFiltersOf(req.query), "label filters", "label");
+    const query = listQuery(req);
+    const labels = listLabels(req);
     const scanType = query.type === undefined ? undefined : scanTypeOr400(query.type).name;
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const { userId } = requestPrincipal(req);
     const filtered = Object.keys(labels).length > 0;
-    const listKey = ctx.keys.user(userId, `scans:${queryHash({ ...query, type: scanType, ...(filtered && { labels }) })}`);
+    const pageName = () => `scans:${queryHash({ ...query, type: scanType, ...(filtered && { labels }) })}`;
+    const listKey = ctx.keys.user(userId, req.url.includes("?") ? pageName() : (firstPageName ??= pageName()));
     const load = async (): Promise<ListEntry> => {
       const rows = await listScansForUser(ctx.db, userId, {
         limit: query.limit + 1,
@@ -162,7 +174,7 @@ export function scansRouter(ctx: ApiContext): Router {
 
   router.get("/scans/:id", async (req, res) => {
     const id = uuidParam(req.params.id);
-    const { wait = 0 } = parseOr400(getQuerySchema, req.query, "query");
+    const { wait = 0 } = getQuery(req);
     const { userId, tier } = requestPrincipal(req);
     const key = ctx.keys.scan(id);
     const finishedTtlSeconds = cacheEntryTtlSeconds(ctx.config.tiers);
@@ -207,13 +219,11 @@ export function scansRouter(ctx: ApiContext): Router {
       }
     }
 
-    res.set({
-      "X-Cache-Status": cacheStatus,
-      ...scanViewCaching(entry, { finishedTtlSeconds, tierTtlSeconds: ctx.config.tiers[tier].result_ttl_seconds, cacheStatus }),
-    });
-    if (inFlight(entry)) res.set("Retry-After", "1");
+    res.setHeader("X-Cache-Status", cacheStatus);
+    setHeaders(res, scanViewCaching(entry, { finishedTtlSeconds, tierTtlSeconds: ctx.config.tiers[tier].result_ttl_seconds, cacheStatus }));
+    if (inFlight(entry)) res.setHeader("Retry-After", "1");
     if (cacheStatus === "STALE") markStale(res);
-    sendWithEtag(req, res, entry.etag, entry.body);
+    sendWithEtag(req, res, entry.body, entry.etag);
   });
 
   router.delete("/scans/:id", async (req, res) => {

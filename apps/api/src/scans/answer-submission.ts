@@ -16,7 +16,7 @@ import type { HttpError } from "../http/http-error.js";
 import { limitError, mergeDecisions, reportsEvery, withoutWindows } from "../limits/rate-limit-response.js";
 import { currentRead } from "./current-entries.js";
 import type { PreparedSubmission } from "./prepare-submission.js";
-import { STALE_WARNING, staleIfDatabaseDown } from "./stale-if-database-down.js";
+import { STALE_WARNING, staleIfDatabaseDown } from "../http/stale-if-database-down.js";
 import { type SubmissionOutcome, cachedSubmissionResponse, submitScan } from "./submit-scan.js";
 
 /**

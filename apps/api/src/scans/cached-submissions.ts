@@ -2,7 +2,7 @@ import type { Cache } from "@secapi/cache";
 import { type CacheKeys, type ResultEntry, type ScanView, inputHash, scanTag, scanView } from "@secapi/core";
 import { type Db, type InputKey, type ScanLabels, findCachedScanOf } from "@secapi/db";
 import type { CachedScanRecorder, CachedSubmission } from "./cached-scan-recorder.js";
-import { staleIfDatabaseDown } from "./stale-if-database-down.js";
+import { staleIfDatabaseDown } from "../http/stale-if-database-down.js";
 
 /** The user's cached scan of an input, as cached under `keys.user(userId, "cached-scan:…")`. */
 interface CachedScanEntry {

@@ -1,10 +1,10 @@
 import type { CacheLoadOptions, CacheStatus } from "@secapi/cache";
-import { type ResultCurrency, etagOf, isCurrent } from "@secapi/core";
+import { type ResultCurrency, isCurrent } from "@secapi/core";
 import type { Request, Response } from "express";
 import type { ApiContext } from "../context.js";
-import { REVALIDATE, setCachePolicy } from "../http/cache-control.js";
+import { REVALIDATE } from "../http/cache-control.js";
 import { sendWithEtag } from "../http/conditional.js";
-import { markStale, staleIfDatabaseDown } from "./stale-if-database-down.js";
+import { markStale, staleIfDatabaseDown } from "../http/stale-if-database-down.js";
 
 /** A cache read: the value (none on a miss) and how it was served. */
 export interface CacheRead<T> {
@@ -46,9 +46,9 @@ export async function sendCurrentRead<T extends ResultCurrency>(
       currentRead(ctx, await ctx.cache.getOrLoad(key, load, options), async () => (await ctx.cache.refresh(key, load, options)).value),
     (entry: T) => isCurrent(entry, ctx.advisoryRevisions.latest),
   );
-  res.set("X-Cache-Status", status);
-  setCachePolicy(res, REVALIDATE);
+  res.setHeader("X-Cache-Status", status);
+  res.setHeader("Cache-Control", REVALIDATE);
   if (status === "STALE") markStale(res);
   const body = bodyOf(value);
-  sendWithEtag(req, res, etagOf(body), body);
+  sendWithEtag(req, res, body);
 }

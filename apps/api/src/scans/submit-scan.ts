@@ -73,9 +73,23 @@ function withOrderedSummary(result: unknown): unknown {
   return { ...result, summary: orderedSummary(result.summary) };
 }
 
-/** The answer to a submission served from a cached result: the completed scan, with the result. */
+/**
+ * Answers built per cached scan, with the result they were built from: a user's repeats get the same scan and
+ * result objects back from the cache's L1, so they share one answer, whose bytes are rendered once (renderedJson).
+ */
+const cachedAnswers = new WeakMap<ScanView, { cached: ResultEntry; response: StoredResponse }>();
+
+/** The answer to a submission served from a cached result: the completed scan, with the result. Never mutate it. */
 export function cachedSubmissionResponse(scan: ScanView, cached: ResultEntry): StoredResponse {
-  return { status: 200, body: { ...scan, result: withOrderedSummary(cached.result) }, headers: { Location: scanLocation(scan.id) } };
+  const built = cachedAnswers.get(scan);
+  if (built?.cached === cached) return built.response;
+  const response = {
+    status: 200,
+    body: { ...scan, result: withOrderedSummary(cached.result) },
+    headers: { Location: scanLocation(scan.id) },
+  };
+  cachedAnswers.set(scan, { cached, response });
+  return response;
 }
 
 /**

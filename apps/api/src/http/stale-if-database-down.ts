@@ -1,7 +1,7 @@
 import type { Cache, CacheStatus } from "@secapi/cache";
 import { isDatabaseUnavailableError } from "@secapi/db";
 import type { Response } from "express";
-import { REVALIDATE } from "../http/cache-control.js";
+import { REVALIDATE } from "./cache-control.js";
 
 /**
  * How long past their TTL per-user views built from Postgres (lists, stats) are kept to answer while Postgres is
