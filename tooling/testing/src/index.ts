@@ -10,3 +10,4 @@ export * from "./wait-for.js";
 export * from "./postgres-server.js";
 export * from "./osv-feed-server.js";
 export * from "./test-registry.js";
+export * from "./connect-proxy.js";
