@@ -13,7 +13,7 @@ export interface RpmDatabaseContents {
 let sqlJs: Promise<SqlJsStatic> | undefined;
 
 /** sql.js (SQLite compiled to WebAssembly: no native build), loaded once per process. */
-function loadSqlJs(): Promise<SqlJsStatic> {
+export function loadSqlJs(): Promise<SqlJsStatic> {
   const wasm = createRequire(import.meta.url).resolve("sql.js/dist/sql-wasm.wasm");
   sqlJs ??= initSqlJs({ locateFile: () => wasm });
   return sqlJs;
