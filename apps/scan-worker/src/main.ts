@@ -61,6 +61,7 @@ const worker = new Worker(
       insecureRegistries: config.image.insecureRegistries,
       layerStore,
       maxBinaryBytes: config.image.maxBinaryBytes,
+      proxy: config.image.proxy,
     },
     workDirs,
     refund,

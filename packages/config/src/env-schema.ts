@@ -110,6 +110,14 @@ export const envSchema = z.object({
   IMAGE_UPLOAD_IDLE_TIMEOUT_MS: positiveInt.default(60000),
   /** The largest executable (Go build info) or jar/war/ear read inside an image, in bytes; bigger ones are unchecked. */
   IMAGE_MAX_BINARY_BYTES: positiveInt.default(268435456),
+  /** Registry pulls go through these proxies (the usual variables; the lowercase spelling is read too). */
+  HTTPS_PROXY: z.string().optional(),
+  https_proxy: z.string().optional(),
+  HTTP_PROXY: z.string().optional(),
+  http_proxy: z.string().optional(),
+  /** Hosts reached without the proxy (comma list: `example.com`, `.example.com`, `host:port`, `*`). */
+  NO_PROXY: z.string().optional(),
+  no_proxy: z.string().optional(),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

@@ -41,9 +41,16 @@ export interface Config {
   advisorySync: { sources: string[]; url: string; intervalSeconds: number };
   /**
    * Image scans: IMAGE_REGISTRIES, IMAGE_REGISTRY_INSECURE, IMAGE_MAX_BYTES, IMAGE_UPLOAD_IDLE_TIMEOUT_MS,
-   * IMAGE_MAX_BINARY_BYTES.
+   * IMAGE_MAX_BINARY_BYTES; `proxy`: HTTPS_PROXY, HTTP_PROXY, NO_PROXY (or their lowercase spellings) for pulls.
    */
-  image: { registries: string[]; insecureRegistries: string[]; maxBytes: number; uploadIdleTimeoutMs: number; maxBinaryBytes: number };
+  image: {
+    registries: string[];
+    insecureRegistries: string[];
+    maxBytes: number;
+    uploadIdleTimeoutMs: number;
+    maxBinaryBytes: number;
+    proxy: { httpsProxy?: string; httpProxy?: string; noProxy?: string };
+  };
 }
 
 // Only for development: deterministic so that every local process shares it. Production must set SCAN_INPUT_KEY.
@@ -145,6 +152,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBytes: e.IMAGE_MAX_BYTES,
       uploadIdleTimeoutMs: e.IMAGE_UPLOAD_IDLE_TIMEOUT_MS,
       maxBinaryBytes: e.IMAGE_MAX_BINARY_BYTES,
+      proxy: firstSpellings({
+        httpsProxy: [e.HTTPS_PROXY, e.https_proxy],
+        httpProxy: [e.HTTP_PROXY, e.http_proxy],
+        noProxy: [e.NO_PROXY, e.no_proxy],
+      }),
     },
   };
 }
@@ -160,4 +172,14 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
     }
     throw error;
   }
+}
+
+/** Each field's first non-empty spelling, and only the fields that have one (an empty variable means unset). */
+function firstSpellings<K extends string>(fields: Record<K, (string | undefined)[]>): Partial<Record<K, string>> {
+  const set: Partial<Record<K, string>> = {};
+  for (const [name, spellings] of Object.entries(fields) as [K, (string | undefined)[]][]) {
+    const value = spellings.find((spelling) => spelling !== undefined && spelling !== "");
+    if (value !== undefined) set[name] = value;
+  }
+  return set;
 }

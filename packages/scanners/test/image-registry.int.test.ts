@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { createReadStream } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TestRegistry, buildOciImage, freePort, missingRegistryTools } from "@secapi/testing";
+import { ConnectProxy, TestRegistry, buildOciImage, freePort, missingRegistryTools } from "@secapi/testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { analyzeImageArchive, analyzeImageReference, InMemoryLayerSummaryStore } from "../src/index.js";
 import type { AnalyzeImageReferenceOptions, ImageAnalysis } from "../src/index.js";
@@ -348,6 +348,31 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
       expect(proxy.blobGets).toEqual([]);
     } finally {
       await rm(config, { force: true });
+    }
+  });
+
+  it("pulls through the configured proxy (a CONNECT tunnel), and straight to a NO_PROXY host", async () => {
+    const tunnel = await ConnectProxy.start();
+    try {
+      const reference = `${registry.host}/alpine/base:3.19`;
+      const direct = await analyzeImageReference(reference, options);
+      const proxied = await analyzeImageReference(reference, { ...options, proxy: { httpProxy: tunnel.url } });
+      expect(proxied).toEqual(direct);
+      expect(tunnel.targets.length).toBeGreaterThan(0);
+      expect(new Set(tunnel.targets)).toEqual(new Set([registry.host]));
+      tunnel.targets.length = 0;
+      const bypassed = { httpProxy: tunnel.url, noProxy: `example.com,${registry.host.split(":")[0]}` };
+      expect(await analyzeImageReference(reference, { ...options, proxy: bypassed })).toEqual(direct);
+      expect(tunnel.targets).toEqual([]);
+      // An HTTPS-only proxy leaves plain-HTTP registries direct; a proxy that is down fails the pull, never bypassed.
+      expect(await analyzeImageReference(reference, { ...options, proxy: { httpsProxy: tunnel.url } })).toEqual(direct);
+      expect(tunnel.targets).toEqual([]);
+      const down = `http://127.0.0.1:${await freePort()}`;
+      await expect(analyzeImageReference(reference, { ...options, proxy: { httpProxy: down } })).rejects.toMatchObject({
+        code: "image_registry_unreachable",
+      });
+    } finally {
+      await tunnel.stop();
     }
   });
 

@@ -12,3 +12,4 @@ export * from "./osv-feed-server.js";
 export * from "./test-registry.js";
 export * from "./webhook-receiver.js";
 export * from "./event-loop-gap.js";
+export * from "./connect-proxy.js";

@@ -86,7 +86,7 @@ export const image: ScanTypeDefinition<ImageInput> = {
     const run = input as ImageRunInput;
     if (run.analysis !== undefined) return null;
     if (io === undefined || key.ownerId === null) throw new RunInputError("input_unresolved", "The image has not been read yet");
-    const { maxBytes, registries, insecureRegistries, layerStore, maxBinaryBytes } = io.image;
+    const { maxBytes, registries, insecureRegistries, layerStore, maxBinaryBytes, proxy } = io.image;
     const bounds = {
       workDir: await io.workDir(),
       maxBytes,
@@ -95,7 +95,12 @@ export const image: ScanTypeDefinition<ImageInput> = {
     };
     if ("image" in run) {
       const analysis = await readImage(() =>
-        analyzeImageReference(run.image, { ...bounds, allowedRegistries: registries, insecureRegistries }),
+        analyzeImageReference(run.image, {
+          ...bounds,
+          allowedRegistries: registries,
+          insecureRegistries,
+          ...(proxy !== undefined && { proxy }),
+        }),
       );
       return { input: { image: run.image, analysis: { ...analysis, digest: analysis.digest ?? run.image } } };
     }

@@ -14,6 +14,8 @@ import { fetchImageManifest, parsePlatform } from "./registry/image-manifest.js"
 import { RegistryClient } from "./registry/registry-client.js";
 import { DEFAULT_REGISTRY_TIMEOUTS } from "./registry/registry-http.js";
 import type { RegistryTimeouts } from "./registry/registry-http.js";
+import { registryDispatcher } from "./registry/registry-proxy.js";
+import type { RegistryProxy } from "./registry/registry-proxy.js";
 
 /** What analyzeImageReference needs beyond analyzeImageArchive's bounds (`maxBytes`: the sum of the layers' sizes). */
 export interface AnalyzeImageReferenceOptions extends AnalyzeImageOptions {
@@ -27,6 +29,8 @@ export interface AnalyzeImageReferenceOptions extends AnalyzeImageOptions {
   dockerConfig?: string;
   /** Per request: until headers arrive, and between body chunks. */
   timeouts?: Partial<RegistryTimeouts>;
+  /** `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`: every request of the pull (token, manifests, blobs, redirects) goes through it. */
+  proxy?: RegistryProxy;
 }
 
 /**
@@ -54,12 +58,27 @@ export async function analyzeImageReference(
   const insecure = (options.insecureRegistries ?? []).some((host) => normalizeRegistry(host.trim()) === ref.registry);
   const logins = await readDockerCredentials(options.dockerConfig ?? dockerConfigPath());
   const credentials = logins.get(ref.registry);
+  const dispatcher = registryDispatcher(options.proxy);
   const client = new RegistryClient(ref, {
     insecure,
     ...(credentials !== undefined && { credentials }),
     timeouts: { ...DEFAULT_REGISTRY_TIMEOUTS, ...options.timeouts },
+    ...(dispatcher !== undefined && { dispatcher }),
   });
+  try {
+    return await pullAndAnalyze(ref, client, platform, options);
+  } finally {
+    // A proxy's connections are this pull's own.
+    await dispatcher?.destroy();
+  }
+}
 
+async function pullAndAnalyze(
+  ref: ImageReference,
+  client: RegistryClient,
+  platform: ReturnType<typeof parsePlatform>,
+  options: AnalyzeImageReferenceOptions,
+): Promise<ImageAnalysis> {
   const manifest = await fetchImageManifest(client, ref.digest ?? ref.tag ?? "latest", platform);
   const total = manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
   if (total > options.maxBytes) {

@@ -1,5 +1,6 @@
 import { ImageError } from "../image-error.js";
 import type { ImageReference } from "../image-reference.js";
+import type { Dispatcher } from "undici";
 import type { RegistryCredentials } from "./docker-config.js";
 import { readBody, registryRequest } from "./registry-http.js";
 import type { RegistryResponse, RegistryTimeouts } from "./registry-http.js";
@@ -11,6 +12,8 @@ export interface RegistryConnection {
   insecure: boolean;
   credentials?: RegistryCredentials;
   timeouts: RegistryTimeouts;
+  /** How requests leave (a proxy); direct when unset. */
+  dispatcher?: Dispatcher;
 }
 
 const MAX_TOKEN_BYTES = 1024 * 1024;
@@ -64,12 +67,12 @@ export class RegistryClient {
     const headers: Record<string, string> = {};
     if (accept !== undefined) headers.accept = accept;
     const sendOnce = () =>
-      registryRequest(
-        url,
-        this.authorization === undefined ? headers : { ...headers, authorization: this.authorization },
-        this.connection.timeouts,
+      registryRequest(url, {
+        headers: this.authorization === undefined ? headers : { ...headers, authorization: this.authorization },
+        timeouts: this.connection.timeouts,
         method,
-      );
+        dispatcher: this.connection.dispatcher,
+      });
     const answer = await sendOnce();
     if (answer.response.status !== 401) return answer;
     const challenge = parseChallenge(answer.response.headers.get("www-authenticate"));
@@ -118,7 +121,7 @@ export class RegistryClient {
     if (challenge.params.service !== undefined) url.searchParams.set("service", challenge.params.service);
     url.searchParams.set("scope", challenge.params.scope ?? `repository:${this.reference.repository}:pull`);
     const headers: Record<string, string> = basic === undefined ? {} : { authorization: basic };
-    const answer = await registryRequest(url.href, headers, this.connection.timeouts);
+    const answer = await registryRequest(url.href, { headers, timeouts: this.connection.timeouts, dispatcher: this.connection.dispatcher });
     if (answer.response.status === 401 || answer.response.status === 403) {
       answer.abort();
       throw new ImageError(

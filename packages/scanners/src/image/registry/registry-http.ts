@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { type Dispatcher, type Response, fetch } from "undici";
 import { ImageError } from "../image-error.js";
 
 /** How long a registry may take: to answer with headers (connect included), and between two chunks of a body. */
@@ -8,6 +9,16 @@ export interface RegistryTimeouts {
 }
 
 export const DEFAULT_REGISTRY_TIMEOUTS: RegistryTimeouts = { headersMs: 15_000, idleMs: 30_000 };
+
+/** One request to a registry (or its token service): what is sent, how long it may take, and how it leaves. */
+export interface RegistryRequest {
+  headers: Record<string, string>;
+  timeouts: RegistryTimeouts;
+  /** GET by default. */
+  method?: "GET" | "HEAD";
+  /** A proxy (registryDispatcher); direct when unset. */
+  dispatcher?: Dispatcher | undefined;
+}
 
 /** An answer whose body is still to be read, with the means to abandon it. */
 export interface RegistryResponse {
@@ -23,19 +34,21 @@ const RETRY_DELAY_MS = 250;
  * HEAD answers the registry's own redirect, since storage signs its URLs for GET only.
  * Network failures and timeouts become `image_registry_unreachable`.
  */
-export async function registryRequest(
-  url: string,
-  headers: Record<string, string>,
-  timeouts: RegistryTimeouts,
-  method: "GET" | "HEAD" = "GET",
-): Promise<RegistryResponse> {
+export async function registryRequest(url: string, request: RegistryRequest): Promise<RegistryResponse> {
+  const { headers, timeouts, method = "GET", dispatcher } = request;
   let lastError: unknown;
   for (let attempt = 0; attempt < 2; attempt++) {
     if (attempt > 0) await sleep(RETRY_DELAY_MS);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeouts.headersMs} ms`)), timeouts.headersMs);
     try {
-      const response = await fetch(url, { method, headers, signal: controller.signal, redirect: method === "GET" ? "follow" : "manual" });
+      const response = await fetch(url, {
+        method,
+        headers,
+        signal: controller.signal,
+        redirect: method === "GET" ? "follow" : "manual",
+        ...(dispatcher !== undefined && { dispatcher }),
+      });
       clearTimeout(timer);
       if ((response.status >= 500 || response.status === 429) && attempt === 0) {
         await response.body?.cancel().catch(() => undefined);
