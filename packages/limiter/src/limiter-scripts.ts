@@ -1,6 +1,7 @@
 import { type LuaArg, LuaScript } from "@secapi/toolkit";
 import type { Cluster, Redis } from "ioredis";
 import { MONTH_COUNTER_GRACE_MS } from "./calendar-month.js";
+import { RedisFunction, RedisFunctionCaller } from "./redis-function.js";
 import type { UsageDelta } from "./usage-delta.js";
 import type { WindowEvaluation } from "./window-evaluation.js";
 import type { WindowPlan } from "./window-plan.js";
@@ -8,7 +9,8 @@ import type { WindowPlan } from "./window-plan.js";
 /** `src/lua/<name>.lua` (copied to `dist/lua` by the build). */
 const script = (name: string) => new LuaScript(new URL(`./lua/${name}.lua`, import.meta.url));
 
-const CHECK = script("check");
+/** check.lua, a Redis Function where the server has them: its helpers are defined once, not on every call. */
+const CHECK = new RedisFunction(script("check"));
 const ADJUST = script("adjust");
 const HEARTBEAT = script("heartbeat");
 
@@ -19,7 +21,7 @@ const SLIDING = 1;
 const CALENDAR_MONTH = 2;
 const REPORT_ONLY = 2;
 
-/** The limiter's Lua scripts bound to one client, each sent by EVALSHA (EVAL when the server does not have it). */
+/** The limiter's Lua scripts bound to one client: check by FCALL (see RedisFunctionCaller), the others by EVALSHA (EVAL when the server does not have them). */
 export interface LimiterScripts {
   /** check.lua's packed reply (see parseCheckReply). */
   check(key: string, args: Arg[]): Promise<Buffer>;
@@ -30,32 +32,12 @@ export interface LimiterScripts {
 
 /** The scripts bound to the caller's client. */
 export function limiterScripts(redis: Redis | Cluster): LimiterScripts {
+  const check = new RedisFunctionCaller(redis, CHECK);
   return {
-    check: (key, args) => runForBuffer(redis, CHECK, key, args),
+    check: (key, args) => check.call(key, args),
     adjust: (key, args) => ADJUST.run(redis, [key], args) as Promise<number>,
     heartbeat: (key, id, ttlMs) => HEARTBEAT.run(redis, [key], [id, ttlMs]) as Promise<number>,
   };
-}
-
-interface BufferEval {
-  evalshaBuffer(sha: string, numKeys: number, ...args: Arg[]): Promise<unknown>;
-  evalBuffer(source: string, numKeys: number, ...args: Arg[]): Promise<unknown>;
-}
-
-/**
- * LuaScript.run for a script whose reply is binary: ioredis would decode a bulk reply as UTF-8 text, so the
- * call goes through evalshaBuffer (then evalBuffer when the server does not have the script yet). Not callBuffer:
- * under enableAutoPipelining, ioredis 5 hands callBuffer's arguments to the pipeline as the command name and throws.
- */
-async function runForBuffer(client: Redis | Cluster, script: LuaScript, key: string, args: Arg[]): Promise<Buffer> {
-  // ioredis defines a Buffer twin of every command at runtime; its typings leave these two out.
-  const redis = client as unknown as BufferEval;
-  try {
-    return (await redis.evalshaBuffer(script.sha, 1, key, ...args)) as Buffer;
-  } catch (error) {
-    if (!String((error as Error | undefined)?.message).startsWith("NOSCRIPT")) throw error;
-    return (await redis.evalBuffer(script.source, 1, key, ...args)) as Buffer;
-  }
 }
 
 /**
