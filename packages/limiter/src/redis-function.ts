@@ -1,4 +1,4 @@
-import type { LuaArg, LuaScript } from "@secapi/toolkit";
+import { type LuaArg, type LuaScript, LuaScriptHeaderError } from "@secapi/toolkit";
 import type { Cluster, Redis } from "ioredis";
 
 /** The last line of a script that can also be a library: it calls the script's entry function. */
@@ -18,7 +18,7 @@ export class RedisFunction {
 
   constructor(readonly script: LuaScript) {
     const entry = ENTRY.exec(script.source);
-    if (!entry) throw new TypeError(`${script.name}.lua does not end with "return <function>(KEYS, ARGV)"`);
+    if (!entry) throw new LuaScriptHeaderError(`${script.name}.lua`, `does not end with "return <function>(KEYS, ARGV)"`);
     this.name = `secapi_${script.name}_${script.sha.slice(0, 16)}`;
     this.library =
       `#!lua name=${this.name}\n` +

@@ -154,6 +154,9 @@ local function check(KEYS, ARGV)
   local key = KEYS[1]
   local n = #ARGV - 1
   local floor, max, min = math.floor, math.max, math.min
+  -- Whole numbers as text for HSET: Redis 7.0 formats a Lua number argument with snprintf('%.17g'), the
+  -- floating-point path of printf; '%d' takes the integer one.
+  local integer = string.format
   local SLIDING = 1
   -- The format of ARGV[1]: a literal for the usual window counts (literals are built once, when the script is
   -- loaded; string.rep and .. build and hash a new string on every call).
@@ -205,7 +208,7 @@ local function check(KEYS, ARGV)
         if used + cost > arg[base + 1] and arg[base] <= 2 then allowed = false end
       elseif seed >= 0 then
         w = { used = seed, fresh = true }
-        writes[nw + 1], writes[nw + 2] = ARGV[i + 1], seed
+        writes[nw + 1], writes[nw + 2] = ARGV[i + 1], integer('%d', seed)
         nw = nw + 2
       elseif seedRequired then
         w = { used = -1, fresh = true }
@@ -234,7 +237,7 @@ local function check(KEYS, ARGV)
       local used = S[base]
       if consumed then
         used = used + cost
-        writes[nw + 1], writes[nw + 2] = field, used
+        writes[nw + 1], writes[nw + 2] = field, integer('%d', used)
         nw = nw + 2
         -- No expiry to move: whoever created the counter made the key outlive its month (x only moves later).
       end
@@ -300,7 +303,7 @@ local function check(KEYS, ARGV)
     else
       if consumed then
         w.used = w.used + cost
-        writes[nw + 1], writes[nw + 2] = field, w.used
+        writes[nw + 1], writes[nw + 2] = field, integer('%d', w.used)
         nw = nw + 2
       end
       -- A counter written now (consumed, or seeded) must outlive its month.
@@ -325,7 +328,7 @@ local function check(KEYS, ARGV)
   -- x is read only when something must outlive the key's expiry: not on the usual path.
   local extend = needAt > 0 and needAt > (tonumber(redis.call('HGET', key, 'x')) or 0)
   if extend then
-    writes[nw + 1], writes[nw + 2] = 'x', needAt
+    writes[nw + 1], writes[nw + 2] = 'x', integer('%d', needAt)
     nw = nw + 2
   end
   if nw > 0 then redis.call('HSET', key, unpack(writes, 1, nw)) end
