@@ -1,6 +1,7 @@
 import { type LuaArg, LuaScript } from "@secapi/toolkit";
 import type { Cluster, Redis } from "ioredis";
 import { MONTH_COUNTER_GRACE_MS } from "./calendar-month.js";
+import { RedisFunction, RedisFunctionCaller } from "./redis-function.js";
 import type { UsageDelta } from "./usage-delta.js";
 import type { WindowEvaluation } from "./window-evaluation.js";
 import type { WindowPlan } from "./window-plan.js";
@@ -8,7 +9,8 @@ import type { WindowPlan } from "./window-plan.js";
 /** `src/lua/<name>.lua` (copied to `dist/lua` by the build). */
 const script = (name: string) => new LuaScript(new URL(`./lua/${name}.lua`, import.meta.url));
 
-const CHECK = script("check");
+/** check.lua, a Redis Function where the server has them: its helpers are defined once, not on every call. */
+const CHECK = new RedisFunction(script("check"));
 const ADJUST = script("adjust");
 const HEARTBEAT = script("heartbeat");
 
@@ -19,7 +21,7 @@ const SLIDING = 1;
 const CALENDAR_MONTH = 2;
 const REPORT_ONLY = 2;
 
-/** The limiter's Lua scripts bound to one client, each sent by EVALSHA (EVAL when the server does not have it). */
+/** The limiter's Lua scripts bound to one client: check by FCALL (see RedisFunctionCaller), the others by EVALSHA (EVAL when the server does not have them). */
 export interface LimiterScripts {
   /** check.lua's packed reply (see parseCheckReply). */
   check(key: string, args: Arg[]): Promise<Buffer>;
@@ -30,32 +32,12 @@ export interface LimiterScripts {
 
 /** The scripts bound to the caller's client. */
 export function limiterScripts(redis: Redis | Cluster): LimiterScripts {
+  const check = new RedisFunctionCaller(redis, CHECK);
   return {
-    check: (key, args) => runForBuffer(redis, CHECK, key, args),
+    check: (key, args) => check.call(key, args),
     adjust: (key, args) => ADJUST.run(redis, [key], args) as Promise<number>,
     heartbeat: (key, id, ttlMs) => HEARTBEAT.run(redis, [key], [id, ttlMs]) as Promise<number>,
   };
-}
-
-interface BufferEval {
-  evalshaBuffer(sha: string, numKeys: number, ...args: Arg[]): Promise<unknown>;
-  evalBuffer(source: string, numKeys: number, ...args: Arg[]): Promise<unknown>;
-}
-
-/**
- * LuaScript.run for a script whose reply is binary: ioredis would decode a bulk reply as UTF-8 text, so the
- * call goes through evalshaBuffer (then evalBuffer when the server does not have the script yet). Not callBuffer:
- * under enableAutoPipelining, ioredis 5 hands callBuffer's arguments to the pipeline as the command name and throws.
- */
-async function runForBuffer(client: Redis | Cluster, script: LuaScript, key: string, args: Arg[]): Promise<Buffer> {
-  // ioredis defines a Buffer twin of every command at runtime; its typings leave these two out.
-  const redis = client as unknown as BufferEval;
-  try {
-    return (await redis.evalshaBuffer(script.sha, 1, key, ...args)) as Buffer;
-  } catch (error) {
-    if (!String((error as Error | undefined)?.message).startsWith("NOSCRIPT")) throw error;
-    return (await redis.evalBuffer(script.source, 1, key, ...args)) as Buffer;
-  }
 }
 
 /**
@@ -71,20 +53,29 @@ export function checkScriptArgs(
   seeds: ReadonlyArray<number | undefined>,
 ): Arg[] {
   const numbers = Buffer.allocUnsafe(8 * (4 + 5 * plans.length));
-  let offset = numbers.writeDoubleLE(nowMs, 0);
-  offset = numbers.writeDoubleLE(cost, offset);
-  offset = numbers.writeDoubleLE(peek ? 1 : 0, offset);
-  offset = numbers.writeDoubleLE(seedRequired ? 1 : 0, offset);
+  numbers.writeDoubleLE(nowMs, 0);
+  numbers.writeDoubleLE(cost, 8);
+  numbers.writeDoubleLE(peek ? 1 : 0, 16);
+  numbers.writeDoubleLE(seedRequired ? 1 : 0, 24);
   const args: Arg[] = [numbers];
-  plans.forEach((plan, i) => {
+  // Written in place, one window after another: no array per window on a path taken by every request.
+  for (let i = 0, offset = 32; i < plans.length; i++, offset += 40) {
+    const plan = plans[i] as WindowPlan;
     const reportOnly = plan.window.reportOnly === true ? REPORT_ONLY : 0;
-    const window =
-      plan.kind === "sliding"
-        ? [SLIDING + reportOnly, plan.limit, plan.windowMs, plan.bucketMs, 0]
-        : [CALENDAR_MONTH + reportOnly, plan.limit, plan.month.endMs, plan.month.endMs + MONTH_COUNTER_GRACE_MS, seeds[i] ?? -1];
-    for (const value of window) offset = numbers.writeDoubleLE(value, offset);
+    if (plan.kind === "sliding") {
+      numbers.writeDoubleLE(SLIDING + reportOnly, offset);
+      numbers.writeDoubleLE(plan.windowMs, offset + 16);
+      numbers.writeDoubleLE(plan.bucketMs, offset + 24);
+      numbers.writeDoubleLE(0, offset + 32);
+    } else {
+      numbers.writeDoubleLE(CALENDAR_MONTH + reportOnly, offset);
+      numbers.writeDoubleLE(plan.month.endMs, offset + 16);
+      numbers.writeDoubleLE(plan.month.endMs + MONTH_COUNTER_GRACE_MS, offset + 24);
+      numbers.writeDoubleLE(seeds[i] ?? -1, offset + 32);
+    }
+    numbers.writeDoubleLE(plan.limit, offset + 8);
     args.push(plan.field);
-  });
+  }
   return args;
 }
 

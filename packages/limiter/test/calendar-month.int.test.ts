@@ -2,7 +2,7 @@ import { TestRedisServer, uniqueId } from "@secapi/testing";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type LimitWindow, LimiterUnavailableError, RateLimiter, type RateLimiterOptions, subjectKey } from "../src/index.js";
-import { FakeClock, commandCalls, connect, minute, month, hasState, monthCount, windowRef } from "./limiter-fixtures.js";
+import { FakeClock, connect, minute, month, hasState, monthCount, scriptCalls, windowRef } from "./limiter-fixtures.js";
 
 const prefix = "secapi:rl";
 // A server of this file's own: the tests FLUSHALL it.
@@ -141,9 +141,9 @@ describe("calendar month", () => {
   it("costs one round trip when the counter exists, and without monthUsage a missing counter starts at 0", async () => {
     const limiter = limiterWith();
     const subject = `user:${uniqueId()}`;
-    const before = (await commandCalls(redis, "evalsha")) + (await commandCalls(redis, "eval"));
+    const before = await scriptCalls(redis);
     for (let i = 0; i < 5; i++) await limiter.check({ subject, windows: [minute(100), month(100)] });
-    const after = (await commandCalls(redis, "evalsha")) + (await commandCalls(redis, "eval"));
+    const after = await scriptCalls(redis);
     expect(after - before).toBe(5);
     expect(await monthCount(redis, windowRef(prefix, subject, month(100), clock.now()))).toBe("5");
   });

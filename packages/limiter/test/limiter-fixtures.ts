@@ -76,10 +76,16 @@ export async function hasState(redis: Redis, ref: WindowRef): Promise<boolean> {
 }
 
 /** Number of times `command` ran on the server (INFO commandstats). */
-export async function commandCalls(redis: Redis, command: string): Promise<number> {
+async function commandCalls(redis: Redis, command: string): Promise<number> {
   const info = await redis.info("commandstats");
   const match = new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info);
   return Number(match?.[1] ?? 0);
+}
+
+/** Number of limiter scripts that ran on the server, as functions (FCALL) or scripts (EVALSHA, EVAL). */
+export async function scriptCalls(redis: Redis): Promise<number> {
+  const counts = await Promise.all(["fcall", "evalsha", "eval"].map((command) => commandCalls(redis, command)));
+  return counts.reduce((sum, calls) => sum + calls, 0);
 }
 
 /** The Redis Cluster slot of a key: CRC16 (XMODEM) of its hash tag, or of the whole key without one. */

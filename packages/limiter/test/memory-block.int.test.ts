@@ -2,7 +2,7 @@ import { TestRedisServer, uniqueId } from "@secapi/testing";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RateLimiter } from "../src/index.js";
-import { FakeClock, commandCalls, connect, hour, minute } from "./limiter-fixtures.js";
+import { FakeClock, connect, hour, minute, scriptCalls } from "./limiter-fixtures.js";
 
 // A server of this file's own: its command counts are ours alone, and it is stopped below.
 let server: TestRedisServer;
@@ -21,7 +21,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-const scripts = async () => (await commandCalls(probe, "evalsha")) + (await commandCalls(probe, "eval"));
+const scripts = () => scriptCalls(probe);
 
 describe("memory block", () => {
   it("answers denials from memory until the window frees, without a Redis round trip", async () => {

@@ -8,7 +8,9 @@ KEYS[1]   the subject's HASH (one key per subject, so a usual check is one HMGET
                                                         (includes/sliding-buckets.lua)
             "<name>:<YYYY-MM>"   a calendar month's counter (text integer)
             "x"                  when the key expires, ms since epoch: it only ever moves later, so that no
-                                 window loses its state to a shorter one's expiry
+                                 window loses its state to a shorter one's expiry. Read only when a write
+                                 may need a later expiry (a window or month counter starts, a bucket closes):
+                                 an existing month counter already made the key outlive its month
           A check whose bucket is the current one and whose oldest bucket still counts reads and writes only
           the summary. The record is read and rewritten when a bucket closes or leaves the window (once per
           bucket width at most), or when the reset time needs more than the oldest bucket. Lua strings cost
@@ -27,6 +29,10 @@ ARGV[1]   these numbers, each a little-endian float64 (struct '<d': binary, so n
     sliding: window ms, bucket ms, 0
     month:   month end, counter expiry (both ms since epoch), seed (durable usage so far, or -1)
 ARGV[1 + i]  the field of window i
+
+The file is both a script (EVAL: the last line calls `check`) and a library (FUNCTION LOAD: the loader
+replaces that line with redis.register_function, see src/redis-function.ts). KEYS and ARGV are then the
+function's arguments.
 
 Returns status, used_1, resetMs_1, ..., used_n, resetMs_n packed as one string of little-endian float64s
 (struct '<d' each): one bulk reply costs Redis and the client less than an array of integers. The caller
@@ -119,7 +125,7 @@ end
 
 -- Month counters written for the first time by this call (`started`: their window indices): counters of
 -- months before the previous one are done with. Runs once a month per subject and window.
-local function dropOldMonths(key, started)
+local function dropOldMonths(key, started, ARGV)
   local fields = redis.call('HKEYS', key)
   for _, i in ipairs(started) do
     local name, year, month = string.match(ARGV[i + 1], '^(.*):(%d%d%d%d)%-(%d%d)$')
@@ -134,198 +140,204 @@ local function dropOldMonths(key, started)
   end
 end
 
-local key = KEYS[1]
-local n = #ARGV - 1
-local floor, max, min = math.floor, math.max, math.min
-local SLIDING = 1
--- The format of ARGV[1]: a literal for the usual window counts (literals are built once, when the script is
--- loaded; string.rep and .. build and hash a new string on every call).
-local format = n == 1 and '<ddddddddd' or n == 3 and '<ddddddddddddddddddd' or '<' .. string.rep('d', 4 + 5 * n)
-local arg = { struct.unpack(format, ARGV[1]) }
-local now, cost, peek, seedRequired = arg[1], arg[2], arg[3] == 1, arg[4] == 1
-
-local stored = redis.call('HMGET', key, 'x', unpack(ARGV, 2))
-local expiresAt = tonumber(stored[1]) or 0
-
--- HSET's arguments: field, value, ...
+-- Scratch tables of every call, sized for 8 windows: HSET's arguments, the reply's numbers, and per window (see
+-- W and S in check). As a library they are allocated once and reused (Redis runs one function at a time); each
+-- call writes every entry it reads.
 local writes = { nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil }
-
--- One table per window. Sliding: `used`, the current `bucket` and the `oldest` one counted, the summary as
--- read (`closed` units, oldest bucket `ob` and its units `ou`, current bucket `cb` and its units `cu`), and
--- after `loadRecord` the `record` with `pos`, where its counted buckets start. Month: `used`, and `fresh`
--- (no counter yet).
--- A sliding window on the usual path (its current bucket is the stored one and its oldest bucket still
--- counts) gets no table: W[i] is false and its summary sits in S[5i-4 .. 5i] (an array, sized once, instead of
--- a keyed table per window per call). So does a month whose counter exists: W[i] false, its count in S[5i].
+local reply = { nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil }
 local W = { nil, nil, nil, nil, nil, nil, nil, nil }
 local S = { nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil }
-local allowed, missing = true, false
-for i = 1, n do
-  local base = 5 * i
-  local value = stored[i + 1]
-  local w
-  if arg[base] % 2 == SLIDING then
-    local windowMs, bucketMs = arg[base + 2], arg[base + 3]
-    local bucket, oldest = floor(now / bucketMs), floor((now - windowMs) / bucketMs)
-    -- Anything but a summary (say, from an older layout) counts as no state: the next write replaces it.
-    if value and #value == SUMMARY_BYTES then
-      local closed, ob, ou, cb, cu = struct.unpack(SUMMARY, value)
-      if cb == bucket and ob >= oldest then
-        S[base - 4], S[base - 3], S[base - 2], S[base - 1], S[base] = closed, ob, ou, cb, cu
-        W[i] = false
-        if closed + cu + cost > arg[base + 1] and arg[base] <= 2 then allowed = false end
+
+-- The check itself. A function, so that Redis can also load this file as a library (FUNCTION LOAD, see the
+-- header): the helpers above are then defined once, not on every call.
+local function check(KEYS, ARGV)
+  local key = KEYS[1]
+  local n = #ARGV - 1
+  local floor, max, min = math.floor, math.max, math.min
+  -- Whole numbers as text for HSET: Redis 7.0 formats a Lua number argument with snprintf('%.17g'), the
+  -- floating-point path of printf; '%d' takes the integer one.
+  local integer = string.format
+  local SLIDING = 1
+  -- The format of ARGV[1]: a literal for the usual window counts (literals are built once, when the script is
+  -- loaded; string.rep and .. build and hash a new string on every call).
+  local format = n == 1 and '<ddddddddd' or n == 3 and '<ddddddddddddddddddd' or '<' .. string.rep('d', 4 + 5 * n)
+  local arg = { struct.unpack(format, ARGV[1]) }
+  local now, cost, peek, seedRequired = arg[1], arg[2], arg[3] == 1, arg[4] == 1
+
+  local stored = redis.call('HMGET', key, unpack(ARGV, 2))
+
+  -- HSET's arguments (field, value, ...) are writes[1 .. nw].
+  local nw = 0
+
+  -- One table per window. Sliding: `used`, the current `bucket` and the `oldest` one counted, the summary as
+  -- read (`closed` units, oldest bucket `ob` and its units `ou`, current bucket `cb` and its units `cu`), and
+  -- after `loadRecord` the `record` with `pos`, where its counted buckets start. Month: `used`, and `fresh`
+  -- (no counter yet).
+  -- A sliding window on the usual path (its current bucket is the stored one and its oldest bucket still
+  -- counts) gets no table: W[i] is false and its summary sits in S[5i-4 .. 5i] (an array, sized once, instead of
+  -- a keyed table per window per call). So does a month whose counter exists: W[i] false, its count in S[5i].
+  local allowed, missing = true, false
+  for i = 1, n do
+    local base = 5 * i
+    local value = stored[i]
+    local w
+    if arg[base] % 2 == SLIDING then
+      local windowMs, bucketMs = arg[base + 2], arg[base + 3]
+      local bucket, oldest = floor(now / bucketMs), floor((now - windowMs) / bucketMs)
+      -- Anything but a summary (say, from an older layout) counts as no state: the next write replaces it.
+      if value and #value == SUMMARY_BYTES then
+        local closed, ob, ou, cb, cu = struct.unpack(SUMMARY, value)
+        if cb == bucket and ob >= oldest then
+          S[base - 4], S[base - 3], S[base - 2], S[base - 1], S[base] = closed, ob, ou, cb, cu
+          W[i] = false
+          if closed + cu + cost > arg[base + 1] and arg[base] <= 2 then allowed = false end
+        else
+          w = { used = closed + cu, bucket = bucket, oldest = oldest, closed = closed, ob = ob, ou = ou, cb = cb, cu = cu }
+          loadRecord(w, key, ARGV[i + 1])
+        end
       else
-        w = { used = closed + cu, bucket = bucket, oldest = oldest, closed = closed, ob = ob, ou = ou, cb = cb, cu = cu }
-        loadRecord(w, key, ARGV[i + 1])
+        w = { used = 0, bucket = bucket, oldest = oldest }
       end
     else
-      w = { used = 0, bucket = bucket, oldest = oldest }
-    end
-  else
-    local seed = arg[base + 4]
-    if value then
-      -- The usual month: no table either, its count in S[5i].
-      local used = tonumber(value)
-      S[base] = used
-      W[i] = false
-      if used + cost > arg[base + 1] and arg[base] <= 2 then allowed = false end
-    elseif seed >= 0 then
-      w = { used = seed, fresh = true }
-      local k = #writes
-      writes[k + 1] = ARGV[i + 1]
-      writes[k + 2] = seed
-    elseif seedRequired then
-      w = { used = -1, fresh = true }
-      missing = true
-    else
-      w = { used = 0, fresh = true }
-    end
-  end
-  if w then
-    W[i] = w
-    if w.used + cost > arg[base + 1] and arg[base] <= 2 then allowed = false end
-  end
-end
-
-local consume = allowed and not peek and cost > 0 and not missing
-local reply = { allowed and 1 or 0, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil }
-if missing then reply[1] = 2 end
--- When the key must live until, and the month counters written for the first time.
-local needAt, started = 0, nil
-for i = 1, n do
-  local base = 5 * i
-  local limit, field, w = arg[base + 1], ARGV[i + 1], W[i]
-  local resetMs, fastUsed = 0, 0
-  local consumed = consume and arg[base] <= 2
-  if w == false and arg[base] % 2 ~= SLIDING then
-    -- A month counter that exists (see S above).
-    local used = S[base]
-    if consumed then
-      used = used + cost
-      local k = #writes
-      writes[k + 1] = field
-      writes[k + 2] = used
-      -- A counter written now must outlive its month.
-      needAt = max(needAt, arg[base + 3])
-    end
-    if not missing then resetMs = arg[base + 2] - now end
-    fastUsed = used
-  elseif w == false then
-    -- The usual path (see S above): the summary alone, in locals; the record stays untouched.
-    local windowMs, bucketMs = arg[base + 2], arg[base + 3]
-    local closed, ob, ou, cb, cu = S[base - 4], S[base - 3], S[base - 2], S[base - 1], S[base]
-    if consumed then
-      cu = cu + cost
-      if ob == cb then ou = cu end
-      local k = #writes
-      writes[k + 1] = field
-      writes[k + 2] = struct.pack(SUMMARY, closed, ob, ou, cb, cu)
-    end
-    local used = closed + cu
-    if used > 0 and not missing then
-      local remaining = limit - used
-      local needed = min(limit, max(cost, remaining + 1)) - remaining
-      if ou >= needed then
-        resetMs = (ob + 1) * bucketMs + windowMs - now
+      local seed = arg[base + 4]
+      if value then
+        -- The usual month: no table either, its count in S[5i].
+        local used = tonumber(value)
+        S[base] = used
+        W[i] = false
+        if used + cost > arg[base + 1] and arg[base] <= 2 then allowed = false end
+      elseif seed >= 0 then
+        w = { used = seed, fresh = true }
+        writes[nw + 1], writes[nw + 2] = ARGV[i + 1], integer('%d', seed)
+        nw = nw + 2
+      elseif seedRequired then
+        w = { used = -1, fresh = true }
+        missing = true
       else
-        local bucket = floor(now / bucketMs)
-        local oldest = floor((now - windowMs) / bucketMs)
-        w = { used = used, bucket = bucket, oldest = oldest, closed = closed, ob = ob, ou = ou, cb = cb, cu = cu }
+        w = { used = 0, fresh = true }
+      end
+    end
+    if w then
+      W[i] = w
+      if w.used + cost > arg[base + 1] and arg[base] <= 2 then allowed = false end
+    end
+  end
+
+  local consume = allowed and not peek and cost > 0 and not missing
+  reply[1] = missing and 2 or allowed and 1 or 0
+  -- When the key must live until, and the month counters written for the first time.
+  local needAt, started = 0, nil
+  for i = 1, n do
+    local base = 5 * i
+    local limit, field, w = arg[base + 1], ARGV[i + 1], W[i]
+    local resetMs, fastUsed = 0, 0
+    local consumed = consume and arg[base] <= 2
+    if w == false and arg[base] % 2 ~= SLIDING then
+      -- A month counter that exists (see S above).
+      local used = S[base]
+      if consumed then
+        used = used + cost
+        writes[nw + 1], writes[nw + 2] = field, integer('%d', used)
+        nw = nw + 2
+        -- No expiry to move: whoever created the counter made the key outlive its month (x only moves later).
+      end
+      if not missing then resetMs = arg[base + 2] - now end
+      fastUsed = used
+    elseif w == false then
+      -- The usual path (see S above): the summary alone, in locals; the record stays untouched.
+      local windowMs, bucketMs = arg[base + 2], arg[base + 3]
+      local closed, ob, ou, cb, cu = S[base - 4], S[base - 3], S[base - 2], S[base - 1], S[base]
+      if consumed then
+        cu = cu + cost
+        if ob == cb then ou = cu end
+        writes[nw + 1], writes[nw + 2] = field, struct.pack(SUMMARY, closed, ob, ou, cb, cu)
+        nw = nw + 2
+      end
+      local used = closed + cu
+      if used > 0 and not missing then
+        local remaining = limit - used
+        local needed = min(limit, max(cost, remaining + 1)) - remaining
+        if ou >= needed then
+          resetMs = (ob + 1) * bucketMs + windowMs - now
+        else
+          local bucket = floor(now / bucketMs)
+          local oldest = floor((now - windowMs) / bucketMs)
+          w = { used = used, bucket = bucket, oldest = oldest, closed = closed, ob = ob, ou = ou, cb = cb, cu = cu }
+          resetMs = msUntilFreed(w, key, field, needed, windowMs, bucketMs, now)
+        end
+      end
+      fastUsed = used
+    elseif arg[base] % 2 == SLIDING then
+      local windowMs, bucketMs = arg[base + 2], arg[base + 3]
+      if consumed then
+        w.used = w.used + cost
+        local b = w.bucket
+        if w.record then
+          consumeWithRecord(w, b, cost)
+          writes[nw + 1], writes[nw + 2] = field, struct.pack(SUMMARY, w.closed, w.ob, w.ou, w.cb, w.cu)
+          nw = nw + 2
+          if #w.record > 0 then
+            writes[nw + 1], writes[nw + 2] = field .. ':r', w.record
+            nw = nw + 2
+          elseif w.hadRecord then
+            redis.call('HDEL', key, field .. ':r')
+          end
+          needAt = max(needAt, (w.cb + 1) * bucketMs + windowMs)
+        else
+          if not w.cb then
+            w.closed, w.ob, w.ou, w.cb, w.cu = 0, b, 0, b, 0
+            needAt = max(needAt, (b + 1) * bucketMs + windowMs)
+          end
+          w.cu = w.cu + cost
+          if w.ob == w.cb then w.ou = w.cu end
+          writes[nw + 1], writes[nw + 2] = field, struct.pack(SUMMARY, w.closed, w.ob, w.ou, w.cb, w.cu)
+          nw = nw + 2
+        end
+      end
+      if w.used > 0 and not missing then
+        -- Units leave oldest first: enough to admit `cost`, or else the next one (see unitsToFree).
+        local remaining = limit - w.used
+        local needed = min(limit, max(cost, remaining + 1)) - remaining
         resetMs = msUntilFreed(w, key, field, needed, windowMs, bucketMs, now)
       end
-    end
-    fastUsed = used
-  elseif arg[base] % 2 == SLIDING then
-    local windowMs, bucketMs = arg[base + 2], arg[base + 3]
-    if consumed then
-      w.used = w.used + cost
-      local b = w.bucket
-      if w.record then
-        consumeWithRecord(w, b, cost)
-        local k = #writes
-        writes[k + 1] = field
-        writes[k + 2] = struct.pack(SUMMARY, w.closed, w.ob, w.ou, w.cb, w.cu)
-        if #w.record > 0 then
-          writes[k + 3] = field .. ':r'
-          writes[k + 4] = w.record
-        elseif w.hadRecord then
-          redis.call('HDEL', key, field .. ':r')
-        end
-        needAt = max(needAt, (w.cb + 1) * bucketMs + windowMs)
-      else
-        if not w.cb then
-          w.closed, w.ob, w.ou, w.cb, w.cu = 0, b, 0, b, 0
-          needAt = max(needAt, (b + 1) * bucketMs + windowMs)
-        end
-        w.cu = w.cu + cost
-        if w.ob == w.cb then w.ou = w.cu end
-        local k = #writes
-        writes[k + 1] = field
-        writes[k + 2] = struct.pack(SUMMARY, w.closed, w.ob, w.ou, w.cb, w.cu)
+    else
+      if consumed then
+        w.used = w.used + cost
+        writes[nw + 1], writes[nw + 2] = field, integer('%d', w.used)
+        nw = nw + 2
       end
-    end
-    if w.used > 0 and not missing then
-      -- Units leave oldest first: enough to admit `cost`, or else the next one (see unitsToFree).
-      local remaining = limit - w.used
-      local needed = min(limit, max(cost, remaining + 1)) - remaining
-      resetMs = msUntilFreed(w, key, field, needed, windowMs, bucketMs, now)
-    end
-  else
-    if consumed then
-      w.used = w.used + cost
-      local k = #writes
-      writes[k + 1] = field
-      writes[k + 2] = w.used
-    end
-    -- A counter written now (consumed, or seeded) must outlive its month.
-    if consumed or (w.fresh and arg[base + 4] >= 0) then
-      needAt = max(needAt, arg[base + 3])
-      if w.fresh and w.used ~= -1 then
-        started = started or {}
-        started[#started + 1] = i
+      -- A counter written now (consumed, or seeded) must outlive its month.
+      if consumed or (w.fresh and arg[base + 4] >= 0) then
+        needAt = max(needAt, arg[base + 3])
+        if w.fresh and w.used ~= -1 then
+          started = started or {}
+          started[#started + 1] = i
+        end
       end
+      if not missing then resetMs = arg[base + 2] - now end
     end
-    if not missing then resetMs = arg[base + 2] - now end
+    local used = fastUsed
+    if w then used = w.used end
+    if missing then
+      reply[2 * i], reply[2 * i + 1] = used == -1 and -1 or 0, 0
+    else
+      reply[2 * i], reply[2 * i + 1] = used, resetMs
+    end
   end
-  local used = fastUsed
-  if w then used = w.used end
-  if missing then
-    reply[2 * i], reply[2 * i + 1] = used == -1 and -1 or 0, 0
-  else
-    reply[2 * i], reply[2 * i + 1] = used, resetMs
+
+  -- x is read only when something must outlive the key's expiry: not on the usual path.
+  local extend = needAt > 0 and needAt > (tonumber(redis.call('HGET', key, 'x')) or 0)
+  if extend then
+    writes[nw + 1], writes[nw + 2] = 'x', integer('%d', needAt)
+    nw = nw + 2
   end
+  if nw > 0 then redis.call('HSET', key, unpack(writes, 1, nw)) end
+  -- Relative: the caller's clock decides, as for the windows themselves.
+  if extend then redis.call('PEXPIRE', key, needAt - now) end
+  if started then dropOldMonths(key, started, ARGV) end
+  -- A literal format for the usual window counts (as for ARGV[1] above).
+  local replyFormat = n == 3 and '<ddddddd' or n == 1 and '<ddd' or '<' .. string.rep('d', 1 + 2 * n)
+  return struct.pack(replyFormat, unpack(reply, 1, 1 + 2 * n))
 end
 
-local extend = needAt > expiresAt
-if extend then
-  local k = #writes
-  writes[k + 1] = 'x'
-  writes[k + 2] = needAt
-end
-if #writes > 0 then redis.call('HSET', key, unpack(writes)) end
--- Relative: the caller's clock decides, as for the windows themselves.
-if extend then redis.call('PEXPIRE', key, needAt - now) end
-if started then dropOldMonths(key, started) end
--- A literal format for the usual window counts (as for ARGV[1] above).
-local replyFormat = n == 3 and '<ddddddd' or n == 1 and '<ddd' or '<' .. string.rep('d', 1 + 2 * n)
-return struct.pack(replyFormat, unpack(reply, 1, 1 + 2 * n))
+return check(KEYS, ARGV)
