@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { AdvisoryCache, parseAdvisories, storeAdvisories } from "@secapi/core";
 import { createDb, createPool, findAdvisorySnapshot } from "@secapi/db";
-import { type Advisory, type PackageSet, matchPackages, matchPrepared } from "@secapi/scanners";
+import { type Advisory, type PackageSet, ScanPool, matchPackages, matchPrepared } from "@secapi/scanners";
 import pg from "pg";
 import { ADVISORIES, indexByPackage, osvRecord, packageSet } from "./fixtures/osv-generator.js";
 import { type Measurement, measureSerial, report } from "./harness.js";
@@ -123,7 +123,19 @@ export default async function dependencyScanBench(): Promise<void> {
       const handOff = await measureRow(`${size}: structuredClone of the candidates (hand-off to a scan thread)`, () =>
         structuredClone(advisories),
       );
-      return [before, cold, scan, lookupOnly, matchOnly, unprepared, handOff];
+      // The scan-worker's call: ScanPool matches a warm, small scan where the prepared advisories are held, and
+      // would otherwise send the plain advisories to a thread (the process's CPU counts the thread's too).
+      const task = { engine: "packages" as const, input: set, advisories, prepared };
+      const inlinePool = new ScanPool({ threads: 1 });
+      const threadPool = new ScanPool({ threads: 1, inline: false });
+      try {
+        // The thread row first: both pools' threads start (and load the scanners) before the inline row is timed.
+        const onThread = await measureRow(`${size}: ScanPool.run on a scan thread (inline off)`, () => threadPool.run(task));
+        const onPool = await measureRow(`${size}: ScanPool.run, warm scan matched inline (worker path)`, () => inlinePool.run(task));
+        return [before, cold, scan, lookupOnly, matchOnly, unprepared, handOff, onPool, onThread];
+      } finally {
+        await Promise.all([inlinePool.close(), threadPool.close()]);
+      }
     };
 
     const small = await rows("50,000");
