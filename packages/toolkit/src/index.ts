@@ -1,3 +1,4 @@
+export * from "./bounded-memo.js";
 export * from "./circuit-breaker.js";
 export * from "./errors/lua-script-header-error.js";
 export * from "./errors/lua-script-keys-error.js";

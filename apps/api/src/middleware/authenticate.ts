@@ -1,5 +1,6 @@
 import { hashApiKey, principalTag } from "@secapi/core";
 import { type Principal, findPrincipalByKeyHash } from "@secapi/db";
+import { boundedMemo } from "@secapi/toolkit";
 import type { Request, RequestHandler } from "express";
 import type { ApiContext } from "../context.js";
 import { forbidden, unauthorized } from "../http/http-error.js";
@@ -33,18 +34,9 @@ export function presentedKey(req: Request): string | undefined {
 
 /** Distinct keys whose hashes are remembered; past it the memo starts afresh (a flood of made-up keys costs only hashing). */
 const KEY_HASH_MEMO_SIZE = 10_000;
-const keyHashes = new Map<string, string>();
 
 /** `hashApiKey`, remembered per presented key: the same few keys call again and again, and SHA-256 is on every request. */
-function keyHashOf(key: string): string {
-  let keyHash = keyHashes.get(key);
-  if (keyHash === undefined) {
-    if (keyHashes.size >= KEY_HASH_MEMO_SIZE) keyHashes.clear();
-    keyHash = hashApiKey(key);
-    keyHashes.set(key, keyHash);
-  }
-  return keyHash;
-}
+const keyHashOf = boundedMemo(KEY_HASH_MEMO_SIZE, hashApiKey);
 
 /** The principal of a key hash, read through the cache (tagged with its principal tag, so tier changes and revocations drop it). */
 async function principalOf(ctx: ApiContext, keyHash: string): Promise<Principal | undefined> {

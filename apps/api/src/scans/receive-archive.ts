@@ -22,15 +22,36 @@ export interface ReceivedArchive {
   remove(): Promise<void>;
 }
 
-// The rest of an over-size body is not read: the connection closes after the answer.
-const tooLarge = (maxBytes: number) =>
+/**
+ * How much of an over-size body is still read (and discarded) after the 413. A client that writes its whole
+ * body before it reads the answer (fetch, most HTTP libraries) would otherwise see its write fail with EPIPE or
+ * ECONNRESET and never the 413: servers "linger" on close for this reason. Beyond it, the connection is cut.
+ */
+export const LINGER_BYTES = 16 * 1024 * 1024;
+const LINGER_MS = 10_000;
+
+const tooLarge = (maxBytes: number, closeNow: boolean) =>
   new HttpError(
     413,
     "payload_too_large",
     `The image archive exceeds IMAGE_MAX_BYTES (${maxBytes} bytes)`,
     { limit: maxBytes },
-    { Connection: "close" },
+    closeNow ? { Connection: "close" } : {},
   );
+
+/** Reads and drops the rest of the body, at most LINGER_BYTES or LINGER_MS, so the client gets to read the 413. */
+function lingerOnRestOfBody(req: Request): void {
+  let discarded = 0;
+  const cut = () => req.socket.destroy();
+  const deadline = setTimeout(cut, LINGER_MS);
+  deadline.unref();
+  req.on("data", (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > LINGER_BYTES) cut();
+  });
+  req.once("close", () => clearTimeout(deadline));
+  req.resume();
+}
 
 const stalled = (idleTimeoutMs: number) =>
   new HttpError(
@@ -57,18 +78,23 @@ export interface ArchiveBounds {
  */
 export async function receiveArchive(req: Request, { maxBytes, idleTimeoutMs }: ArchiveBounds): Promise<ReceivedArchive> {
   const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    const closeNow = declared > LINGER_BYTES;
+    if (!closeNow) lingerOnRestOfBody(req);
+    throw tooLarge(maxBytes, closeNow);
+  }
   if (req.res !== undefined) exemptFromRequestTimeout(req, req.res);
   const file = join(tmpdir(), `secapi-upload-${randomUUID()}.tar`);
   const remove = () => rm(file, { force: true });
   const hash = createHash("sha256");
   let size = 0;
   const idle = setTimeout(() => counting.destroy(stalled(idleTimeoutMs)), idleTimeoutMs);
+  const overSize = tooLarge(maxBytes, false);
   const counting = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       idle.refresh();
       size += chunk.length;
-      if (size > maxBytes) return done(tooLarge(maxBytes));
+      if (size > maxBytes) return done(overSize);
       hash.update(chunk);
       done(null, chunk);
     },
@@ -82,6 +108,7 @@ export async function receiveArchive(req: Request, { maxBytes, idleTimeoutMs }: 
     await pipeline(counting, createWriteStream(file, { flags: "wx" }));
   } catch (error) {
     req.unpipe(counting);
+    if (error === overSize) lingerOnRestOfBody(req);
     await remove();
     throw error;
   } finally {

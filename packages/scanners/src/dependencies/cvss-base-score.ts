@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import type * as CvssCalculator from "ae-cvss-calculator";
-import { boundedMemo } from "./bounded-memo.js";
+import { boundedMemo } from "@secapi/toolkit";
 
 // A CommonJS (UMD) bundle whose exports ESM loaders see differently (Node: only `default`; vitest: named).
 // require gives its real exports everywhere.

@@ -1,4 +1,4 @@
-import { boundedMemo } from "../bounded-memo.js";
+import { boundedMemo } from "@secapi/toolkit";
 import { VERSION_MEMO_LIMIT } from "./version-scheme.js";
 import type { VersionScheme } from "./version-scheme.js";
 

@@ -1,5 +1,5 @@
 import { compare as comparePep440, explain as explainPep440 } from "@renovatebot/pep440";
-import { boundedMemo } from "../bounded-memo.js";
+import { boundedMemo } from "@secapi/toolkit";
 import { VERSION_MEMO_LIMIT } from "./version-scheme.js";
 import type { VersionScheme } from "./version-scheme.js";
 
