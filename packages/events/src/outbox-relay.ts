@@ -149,6 +149,8 @@ export class OutboxRelay {
         backoff = Math.min(backoff * 2, this.maxBackoffMs);
       }
       if (moved === this.batchSize || (this.kicked && !this.failing)) continue;
+      // stop() called during the pass found no sleep to wake: it must not wait out a whole poll interval.
+      if (!this.running) break;
       await this.sleep(this.failing ? backoff : this.pollIntervalMs);
     }
   }

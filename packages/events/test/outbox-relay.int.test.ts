@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { type Db, createDb, createPool } from "@secapi/db";
 import { TestRedisServer, type TestDatabase, createTestDatabase, uniqueId, waitFor } from "@secapi/testing";
 import type { Queue } from "bullmq";
@@ -154,6 +155,24 @@ describe("outbox relay", () => {
     } finally {
       await relay.stop();
     }
+  });
+
+  it("stops promptly when stop() comes during a pass, not after the poll interval", async () => {
+    let stopping: Promise<void> | undefined;
+    const relay = new OutboxRelay({
+      db,
+      queues,
+      pollIntervalMs: 60_000,
+      // Called inside the loop, between the pass and its sleep: there is no sleep yet for stop() to wake.
+      onRelayed: () => {
+        stopping ??= relay.stop();
+      },
+    });
+    await writeOutbox(db, [eventMessage(tierEvent())]);
+    relay.start();
+    await waitFor(() => stopping !== undefined, { timeoutMs: 20_000, what: "a pass that relayed the row" });
+    const outcome = await Promise.race([stopping?.then(() => "stopped"), sleep(20_000, "still sleeping", { ref: false })]);
+    expect(outcome).toBe("stopped");
   });
 
   it("routes scan jobs to the scans queue, removed as soon as they end", async () => {
