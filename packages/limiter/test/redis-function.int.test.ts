@@ -163,7 +163,7 @@ describe("check.lua as a Redis Function", () => {
         get(target, property, receiver) {
           if (property === "function") {
             return async (...args: [string, ...string[]]) => {
-              const result: unknown = await (target.function as (...a: string[]) => Promise<unknown>)(...args);
+              const result = await target.call("FUNCTION", ...args);
               if (args[0] === "LOAD") await probe.function("DELETE", current.name);
               return result;
             };
