@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LimitWindow, RateLimiter } from "@secapi/limiter";
 import { freePort } from "@secapi/testing";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Redis } from "ioredis";
 import { RateLimiterRedis } from "rate-limiter-flexible";
 import { BASELINE_POINTS, submissionWindows as windows } from "./limiter-windows.js";
@@ -24,6 +26,8 @@ const CHECKS_PER_SUBJECT_SECOND = 16;
 const CONCURRENCY = 16;
 const HISTORY_SECONDS = 62;
 const MEASURED_SECONDS = 10;
+/** Another build of the limiter (its `dist/index.js`), counted as one more row: see limiter.bench.ts. */
+const COMPARE = process.env.BENCH_LIMITER_COMPARE;
 
 function installed(command: string): boolean {
   try {
@@ -129,11 +133,13 @@ export default async function limiterScriptBench(): Promise<void> {
     });
     let nowMs = Date.UTC(2031, 0, 10, 12, 0, 0);
     const limiter = new RateLimiter({ redis, prefix: "rl", clock: () => nowMs, timeoutMs: 60_000, failMode: "closed" });
+    const other = COMPARE ? ((await import(pathToFileURL(resolve(COMPARE)).href)) as { RateLimiter: typeof RateLimiter }) : undefined;
+    const before = other && new other.RateLimiter({ redis, prefix: "cmp", clock: () => nowMs, timeoutMs: 60_000, failMode: "closed" });
     const perSecond = SUBJECTS * CHECKS_PER_SUBJECT_SECOND;
-    const checks = (seconds: number, subjectWindows: LimitWindow[]) =>
+    const checks = (seconds: number, subjectWindows: LimitWindow[], checker: RateLimiter = limiter) =>
       run(seconds * perSecond, async (i) => {
         if (i % perSecond === 0) nowMs += 1000;
-        const decision = await limiter.check({ subject: `user:${i % SUBJECTS}`, windows: subjectWindows });
+        const decision = await checker.check({ subject: `user:${i % SUBJECTS}`, windows: subjectWindows });
         if (decision.outcome !== "allowed") throw new Error(`check was ${decision.outcome}`);
       });
 
@@ -143,6 +149,12 @@ export default async function limiterScriptBench(): Promise<void> {
     await checks(HISTORY_SECONDS, windows);
     const three = (await server.instructions(() => checks(MEASURED_SECONDS, windows))) / measured;
     const one = (await server.instructions(() => checks(MEASURED_SECONDS, windows.slice(0, 1)))) / measured;
+    let compared: number | undefined;
+    if (before) {
+      // Keys of its own (prefix "cmp"), with the same minute of history first.
+      await checks(HISTORY_SECONDS, windows, before);
+      compared = (await server.instructions(() => checks(MEASURED_SECONDS, windows, before))) / measured;
+    }
 
     const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
     console.log("| operation | Redis instructions per call | vs baseline |");
@@ -150,6 +162,11 @@ export default async function limiterScriptBench(): Promise<void> {
     console.log(`| rate-limiter-flexible RateLimiterRedis.consume (1 fixed window) | ${fmt(baseline)} | baseline |`);
     console.log(`| RateLimiter.check (minute + hour sliding, month) | ${fmt(three)} | ${(three / baseline).toFixed(2)}× |`);
     console.log(`| RateLimiter.check (minute sliding only) | ${fmt(one)} | ${(one / baseline).toFixed(2)}× |`);
+    if (compared !== undefined) {
+      console.log(
+        `| RateLimiter.check (minute + hour sliding, month), build at ${COMPARE} | ${fmt(compared)} | ${(compared / baseline).toFixed(2)}× |`,
+      );
+    }
     console.log(
       `\n${SUBJECTS} subjects, ${CHECKS_PER_SUBJECT_SECOND} checks per subject per simulated second, concurrency ${CONCURRENCY}, ` +
         `${measured} calls per row after ${HISTORY_SECONDS} s of history. User-space instructions of redis-server (the ` +

@@ -1,6 +1,8 @@
 import { RateLimiter } from "@secapi/limiter";
 import { deleteKeysByPrefix, uniqueId } from "@secapi/testing";
 import { Redis } from "ioredis";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { RateLimiterRedis, RateLimiterUnion } from "rate-limiter-flexible";
 import { RedisStore } from "rate-limit-redis";
 import { type Measurement, measure, report } from "./harness.js";
@@ -26,6 +28,11 @@ const SUBJECTS = 1000;
 /** The API's own concurrency on one process under load, and the lighter one measured first. */
 const CONCURRENCIES = (process.env.BENCH_LIMITER_CONCURRENCY ?? "50,16").split(",").map(Number);
 const ROUNDS = 6;
+/**
+ * Another build of the limiter (the path of its `dist/index.js`, e.g. main's checkout), run as one more row with
+ * the same windows: a change measured before and after in the same run.
+ */
+const COMPARE = process.env.BENCH_LIMITER_COMPARE;
 const ROUND_MS = 1000;
 
 function median(values: number[]): number {
@@ -108,6 +115,14 @@ export default async function limiterBench(): Promise<void> {
     ["RateLimiter.check (minute + hour sliding, month)", () => limiter.check({ subject: subject(), windows })],
     ["RateLimiter.check (minute sliding only)", () => minuteOnly.check({ subject: subject(), windows: windows.slice(0, 1) })],
   ];
+  if (COMPARE) {
+    const other = (await import(pathToFileURL(resolve(COMPARE)).href)) as { RateLimiter: typeof RateLimiter };
+    const before = new other.RateLimiter({ redis: await client(), prefix: `${prefix}:cmp`, timeoutMs: 5000, failMode: "closed" });
+    contenders.push([
+      `RateLimiter.check (minute + hour sliding, month), build at ${COMPARE}`,
+      () => before.check({ subject: subject(), windows }),
+    ]);
+  }
   for (const concurrency of CONCURRENCIES) {
     const rounds = contenders.map((): Measurement[] => []);
     for (let round = 0; round < ROUNDS; round++) {
@@ -125,6 +140,11 @@ export default async function limiterBench(): Promise<void> {
       `Redis ${REDIS_URL}; ${SUBJECTS} subjects round-robin; concurrency ${concurrency}; ${ROUNDS} interleaved rounds of ${ROUND_MS} ms each. ` +
         "Target: the three-window check at ≥ 1.0× the baseline's throughput and ≥ 2.5× the union's.",
       `Three-window check vs RateLimiterUnion of the same limits: ${(ours.opsPerSecond / union.opsPerSecond).toFixed(2)}×.`,
+      ...(COMPARE
+        ? [
+            `Three-window check, this build vs the one at ${COMPARE}: ${(ours.opsPerSecond / (others[4] as Measurement).opsPerSecond).toFixed(2)}×.`,
+          ]
+        : []),
       `RateLimiter decisions other than "allowed": ${notAllowed.length} (0 means every check took the Redis write path).`,
     ]);
   }

@@ -15,15 +15,23 @@ export class RedisFunction {
   readonly name: string;
   /** What FUNCTION LOAD takes. */
   readonly library: string;
+  /** What every version's name starts with. */
+  readonly prefix: string;
 
   constructor(readonly script: LuaScript) {
     const entry = ENTRY.exec(script.source);
     if (!entry) throw new LuaScriptHeaderError(`${script.name}.lua`, `does not end with "return <function>(KEYS, ARGV)"`);
-    this.name = `secapi_${script.name}_${script.sha.slice(0, 16)}`;
+    this.prefix = `secapi_${script.name}_`;
+    this.name = `${this.prefix}${script.sha.slice(0, 16)}`;
     this.library =
       `#!lua name=${this.name}\n` +
       `${script.source.slice(0, entry.index)}\n` +
       `redis.register_function('${this.name}', ${entry[1] ?? ""})\n`;
+  }
+
+  /** Whether `name` is the library of another version of the same script. */
+  isOtherVersion(name: string): boolean {
+    return name !== this.name && name.startsWith(this.prefix) && /^[0-9a-f]{16}$/.test(name.slice(this.prefix.length));
   }
 }
 
@@ -36,17 +44,29 @@ interface BufferCalls {
 const errorText = (error: unknown) => String((error as Error | undefined)?.message);
 /** Redis before 7.0, or FCALL / FUNCTION renamed away or denied by ACL: the script's EVALSHA does the same. */
 const UNSUPPORTED = /unknown command|NOPERM/i;
+const NOT_FOUND = "Function not found";
 
 /**
  * Runs a RedisFunction with one key on one client, for a binary reply: FCALL, loading the library when the
- * server does not have it (first use, a restart without persistence, FUNCTION FLUSH); EVALSHA/EVAL of the same
- * script from the first time the server refuses FUNCTION. ioredis would decode a bulk reply as UTF-8 text, so
- * every call is a Buffer variant. Not callBuffer: under enableAutoPipelining ioredis 5 hands callBuffer's
- * arguments to the pipeline as the command name and throws.
+ * server does not have it (first use, a restart without persistence, FUNCTION FLUSH, another version's process
+ * deleting it); EVALSHA/EVAL of the same script from the first time the server refuses FUNCTION, and for a call
+ * whose library was deleted again between its load and its FCALL. ioredis would decode a bulk reply as UTF-8
+ * text, so every call is a Buffer variant. Not callBuffer: under enableAutoPipelining ioredis 5 hands
+ * callBuffer's arguments to the pipeline as the command name and throws.
+ *
+ * Each version of a script is a library of its own, so without cleanup a shared Redis keeps one per deploy. A
+ * caller whose very first FCALL finds its library missing (a process of a new version, or one starting after a
+ * FLUSH) deletes the other versions' libraries of the same script when it loads its own. A process still
+ * running one of those versions (a rolling deploy) gets `Function not found` on its next call, loads its
+ * library again and calls again (a failed FCALL ran nothing), and never deletes in turn: it already had an
+ * answer from its library, so two versions cannot keep deleting each other's. What is left after a deploy is
+ * the library of the version before, until the next one.
  */
 export class RedisFunctionCaller {
   private readonly redis: BufferCalls;
   private scriptOnly = false;
+  /** Until the first FCALL answers or the first load: whether loading deletes other versions' libraries. */
+  private firstUse = true;
   private loading: Promise<void> | undefined;
 
   constructor(
@@ -60,15 +80,24 @@ export class RedisFunctionCaller {
   async call(key: string, args: readonly LuaArg[]): Promise<Buffer> {
     if (!this.scriptOnly) {
       try {
-        return (await this.redis.fcallBuffer(this.fn.name, 1, key, ...args)) as Buffer;
+        const reply = (await this.redis.fcallBuffer(this.fn.name, 1, key, ...args)) as Buffer;
+        this.firstUse = false;
+        return reply;
       } catch (error) {
         const message = errorText(error);
         if (UNSUPPORTED.test(message)) this.scriptOnly = true;
-        else if (!message.includes("Function not found")) throw error;
+        else if (!message.includes(NOT_FOUND)) throw error;
         else {
           // A failed FCALL ran nothing, so calling again counts nothing twice.
           await this.load();
-          if (!this.scriptOnly) return (await this.redis.fcallBuffer(this.fn.name, 1, key, ...args)) as Buffer;
+          if (!this.scriptOnly) {
+            try {
+              return (await this.redis.fcallBuffer(this.fn.name, 1, key, ...args)) as Buffer;
+            } catch (again) {
+              // Deleted again since the load (a process of another version starting): EVALSHA runs the same file.
+              if (!errorText(again).includes(NOT_FOUND)) throw again;
+            }
+          }
         }
       }
     }
@@ -87,7 +116,9 @@ export class RedisFunctionCaller {
 
   /** One FUNCTION LOAD at a time, on every master of a Cluster (FCALL runs where its key lives). */
   private load(): Promise<void> {
-    this.loading ??= Promise.all(this.masters().map((node) => this.loadOn(node)))
+    const prune = this.firstUse;
+    this.firstUse = false;
+    this.loading ??= Promise.all(this.masters().map((node) => this.loadOn(node, prune)))
       .then(() => undefined)
       .finally(() => {
         this.loading = undefined;
@@ -100,7 +131,7 @@ export class RedisFunctionCaller {
     return client.isCluster ? (client as Cluster).nodes("master") : [client as Redis];
   }
 
-  private async loadOn(node: Redis): Promise<void> {
+  private async loadOn(node: Redis, prune: boolean): Promise<void> {
     try {
       await node.function("LOAD", this.fn.library);
     } catch (error) {
@@ -109,5 +140,20 @@ export class RedisFunctionCaller {
       // Another process (or call) loaded the same version first.
       else if (!message.includes("already exists")) throw error;
     }
+    if (prune && !this.scriptOnly) await this.deleteOtherVersions(node);
+  }
+
+  /** Deletes the libraries of this script's other versions on one node (see the class's comment). */
+  private async deleteOtherVersions(node: Redis): Promise<void> {
+    const libraries = (await node.function("LIST", "LIBRARYNAME", `${this.fn.prefix}*`)) as unknown[][];
+    const others = libraries.map((library) => String(library[1])).filter((name) => this.fn.isOtherVersion(name));
+    await Promise.all(
+      others.map((name) =>
+        node.function("DELETE", name).catch((error: unknown) => {
+          // Deleted by another process of this version at the same time.
+          if (!errorText(error).includes("Library not found")) throw error;
+        }),
+      ),
+    );
   }
 }
