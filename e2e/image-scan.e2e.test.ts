@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LAYER_SUMMARY_VERSION } from "@secapi/scanners";
-import { TestRedisServer, TestRegistry, missingRegistryTools, uniqueId, waitFor } from "@secapi/testing";
+import { REPO_ROOT, TestRedisServer, TestRegistry, missingRegistryTools, uniqueId, waitFor } from "@secapi/testing";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -309,5 +309,55 @@ describe.skipIf(missingTools !== undefined)("image scans by reference, pulled fr
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("image scans of rpm-based images", () => {
+  const rockyOsRelease = (id: string, versionId: string) => `NAME="${id}"\nID="${id}"\nVERSION_ID="${versionId}"\n`;
+
+  it("reads a Rocky Linux 9 rpmdb.sqlite and matches Rocky Linux:9 advisories by source package; a BerkeleyDB database is unchecked", async () => {
+    const advisory = uniqueId("RLSA-OPENSSL");
+    await importAdvisories([
+      {
+        id: advisory,
+        modified: new Date().toISOString(),
+        summary: "openssl flaw",
+        affected: [
+          {
+            package: { ecosystem: "Rocky Linux:9", name: "openssl" },
+            ranges: [{ type: "ECOSYSTEM", events: [{ introduced: "0" }, { fixed: "1:3.0.7-25.el9_3" }] }],
+          },
+        ],
+      },
+    ]);
+    const rpmdb = await readFile(`${REPO_ROOT}e2e/fixtures/images/rocky-9-rpmdb.sqlite`);
+    const base = gzip(
+      await tarBytes([
+        { path: "etc/os-release", content: rockyOsRelease("rocky", "9.3") },
+        { path: "var/lib/rpm/rpmdb.sqlite", content: rpmdb },
+      ]),
+    );
+    const app = gzip(await tarBytes([{ path: "app/VERSION", content: uniqueId("v") }]));
+    const { archive } = await dockerSaveArchive([base, app]);
+    const scan = await uploadAndWait(archive);
+    expect(scan.status, JSON.stringify(scan)).toBe("completed");
+    expect(scan.result.findings.map((f: any) => [f.ecosystem, f.id, f.package, f.version, f.fixed_in, f.layer])).toEqual([
+      ["Rocky Linux", advisory, "9/openssl", "1:3.0.7-24.el9", "1:3.0.7-25.el9_3", sha256(base)],
+    ]);
+    expect(scan.result.image).toMatchObject({ os: { family: "rocky", version: "9.3" }, layers: [{ packages: 2 }, { packages: 0 }] });
+
+    const alma8 = gzip(
+      await tarBytes([
+        { path: "etc/os-release", content: rockyOsRelease("almalinux", "8.9") },
+        { path: "var/lib/rpm/Packages", content: Buffer.alloc(8192, 1) },
+      ]),
+    );
+    const old = await uploadAndWait((await dockerSaveArchive([alma8])).archive);
+    expect(old.status, JSON.stringify(old)).toBe("completed");
+    expect(old.result.findings).toEqual([]);
+    expect(old.result.unchecked).toMatchObject([
+      { ecosystem: "rpm", name: "var/lib/rpm/Packages", kind: "unsupported_ecosystem", reason: expect.stringContaining("BerkeleyDB") },
+    ]);
+    expect(await leftoverWorkDirs()).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { analyzeImageArchive, analyzeImageReference, InMemoryLayerSummaryStore } from "../src/index.js";
 import type { AnalyzeImageReferenceOptions, ImageAnalysis } from "../src/index.js";
 import { GO_MODINFO, goBuildInfoBlob, jarBytes, syntheticElf } from "../src/image/language-binaries.fixture.js";
+import { rpmSqliteDatabase } from "../src/image/rpm/rpm-database.fixture.js";
 
 const missing = missingRegistryTools();
 if (missing !== undefined) console.warn(missing);
@@ -149,6 +150,22 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
       { tag: "alpine" },
     );
     await registry.push(alpine, "alpine/base:3.19");
+    const opensslLibs = { name: "openssl-libs", epoch: 1, version: "3.0.7", release: "24.el9", sourceRpm: "openssl-3.0.7-24.el9.src.rpm" };
+    const bash = { name: "bash", version: "5.1.8", release: "6.el9_1", sourceRpm: "bash-5.1.8-6.el9_1.src.rpm" };
+    const rocky = await buildOciImage(
+      buildDir,
+      [
+        {
+          files: {
+            "etc/os-release": 'NAME="Rocky Linux"\nID="rocky"\nVERSION_ID="9.3"\n',
+            "var/lib/rpm/rpmdb.sqlite": await rpmSqliteDatabase([opensslLibs, bash]),
+          },
+        },
+        { files: { "var/lib/rpm/rpmdb.sqlite": await rpmSqliteDatabase([{ ...opensslLibs, release: "25.el9_3" }, bash]) } },
+      ],
+      { tag: "rocky" },
+    );
+    await registry.push(rocky, "rocky/base:9");
     const languages = await buildOciImage(
       buildDir,
       [
@@ -268,6 +285,18 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
       "v3.19/busybox@1.36.1-r15",
       "v3.19/openssl@3.1.4-r5",
     ]);
+  });
+
+  it("reads a Rocky Linux rpmdb.sqlite as umoci packs it: the top layer's database, packages named by source rpm", async () => {
+    const manifest = await registry.manifest("rocky/base", "9");
+    const layers = (manifest.json as { layers: { digest: string }[] }).layers.map((layer) => layer.digest);
+    const rocky = await analyzeImageReference(`${registry.host}/rocky/base:9`, options);
+    expect(rocky.os).toEqual({ family: "rocky", version: "9.3" });
+    expect(rocky.packages).toEqual([
+      { ecosystem: "Rocky Linux", name: "9/openssl", version: "1:3.0.7-25.el9_3", layer: layers[1] },
+      { ecosystem: "Rocky Linux", name: "9/bash", version: "5.1.8-6.el9_1", layer: layers[0] },
+    ]);
+    expect(rocky.unchecked).toEqual([]);
   });
 
   it("finds a Go binary's modules and a fat jar's Maven artifacts in the layer that added them, pulled or saved", async () => {

@@ -9,7 +9,7 @@
  * - `workspace`: a link to a folder of the project (`link:`, `workspace:`, npm workspaces): the project's own code.
  * - `unpinned`: a range or bare name, not one version (`flask>=2`, `foo==1.*`).
  * - `invalid_version`: a version the ecosystem's rules cannot read (`latest`, `1.0-foo` for npm).
- * - `unsupported_ecosystem`: an SBOM component whose purl type has no supported ecosystem (`pkg:rpm/…`).
+ * - `unsupported_ecosystem`: an SBOM component whose purl type (or, for a shared type, namespace) has no supported ecosystem (`pkg:hex/…`, `pkg:rpm/fedora/…`).
  * - `no_purl`: an SBOM component without a purl (components are matched by purl).
  * - `malformed_entry`: one entry of an otherwise valid input cannot be read (wrong type, unreadable key or purl).
  * - `sdk`: a package that ships with an SDK (Flutter's `flutter`, `flutter_test`): versioned with the SDK, not a registry release.

@@ -1,9 +1,12 @@
-import { ecosystemDefinition } from "../dependencies/ecosystems/registry.js";
+import { ECOSYSTEM_DEFINITIONS, ecosystemDefinition } from "../dependencies/ecosystems/registry.js";
 import type { Ecosystem } from "../dependencies/ecosystems/registry.js";
+import type { EcosystemDefinition, ImageOsRule } from "../dependencies/ecosystems/ecosystem-definition.js";
 import type { PackageRef, UncheckedEntry } from "../dependencies/package-set.js";
+import { isRpmDatabaseKind, packageFileKind } from "./installed-package-files.js";
 import type { InstalledPackage } from "./installed-package-files.js";
 import type { LayerSummary } from "./layer-summary.js";
 import { LayeredFiles } from "./layered-files.js";
+import type { LayeredFile } from "./layered-files.js";
 import { parseOsRelease } from "./os-release.js";
 import type { ImageOs } from "./os-release.js";
 
@@ -20,6 +23,8 @@ export interface ImageContents {
 }
 
 const OS_RELEASE_PATHS = ["etc/os-release", "usr/lib/os-release"];
+
+type OsPackageKind = ImageOsRule["packageKind"];
 
 /**
  * The image's packages from its layers' summaries, bottom layer first: each layer's whiteouts, opaque directories
@@ -47,22 +52,31 @@ function osOf(files: LayeredFiles): ImageOs | null {
   return null;
 }
 
-/** The OSV release the image's OS packages are named with (`12`, `v3.19`), if the image's OS is a supported one. */
-function osRelease(os: ImageOs | null, kind: "dpkg" | "apk"): { ecosystem: Ecosystem; release: string } | null {
-  if (kind === "dpkg" && os?.family === "debian") {
-    const major = /^(\d+)/.exec(os.version)?.[1];
-    return major === undefined ? null : { ecosystem: "Debian", release: major };
-  }
-  if (kind === "apk" && os?.family === "alpine") {
-    const match = /^(\d+)\.(\d+)/.exec(os.version);
-    return match === null ? null : { ecosystem: "Alpine", release: `v${match[1]}.${match[2]}` };
+/**
+ * The OS ecosystem and release the image's packages of database `kind` are named with (`Debian`, `12`), if the
+ * image's OS is one an ecosystem covers (its definition's `image` rule).
+ */
+function osRelease(os: ImageOs | null, kind: OsPackageKind): { definition: EcosystemDefinition<Ecosystem>; release: string } | null {
+  if (os === null) return null;
+  for (const definition of ECOSYSTEM_DEFINITIONS) {
+    const rule = definition.image;
+    if (rule?.packageKind !== kind || !rule.osIds.includes(os.family)) continue;
+    const release = rule.release(os.version);
+    return release === null ? null : { definition, release };
   }
   return null;
 }
 
 function namedPackages(files: LayeredFiles, os: ImageOs | null, unchecked: UncheckedEntry[]): ImagePackage[] {
+  const visible = files.entries();
+  const rpmDatabase = currentRpmDatabase(visible);
   const byKey = new Map<string, ImagePackage>();
-  for (const [path, file] of files.entries()) {
+  for (const [path, file] of visible) {
+    if (isRpmDatabasePath(path) && file !== rpmDatabase) continue;
+    if (file.content.type === "unread-database") {
+      unchecked.push({ ecosystem: "rpm", name: path, spec: `/${path}`, kind: "unsupported_ecosystem", reason: file.content.reason });
+      continue;
+    }
     if (file.content.type !== "packages") continue;
     for (const pkg of file.content.packages) {
       const layer = file.introducedIn.get(`${pkg.name}@${pkg.version}`) ?? file.layerDigest;
@@ -75,16 +89,36 @@ function namedPackages(files: LayeredFiles, os: ImageOs | null, unchecked: Unche
   return [...byKey.values()];
 }
 
+function isRpmDatabasePath(path: string): boolean {
+  const kind = packageFileKind(path);
+  return kind !== undefined && isRpmDatabaseKind(kind);
+}
+
+/**
+ * The one rpm database that counts, of those still visible: the top-most layer's (rpm rebuilding its database in
+ * another format or directory may leave the old file behind), the SQLite one when a layer holds several.
+ */
+function currentRpmDatabase(visible: [string, LayeredFile][]): LayeredFile | undefined {
+  const rank = (file: LayeredFile) => file.layerIndex * 2 + (file.content.type === "packages" ? 1 : 0);
+  let top: LayeredFile | undefined;
+  for (const [path, file] of visible) if (isRpmDatabasePath(path) && (top === undefined || rank(file) > rank(top))) top = file;
+  return top;
+}
+
+const LANGUAGE_ECOSYSTEMS: Partial<Record<InstalledPackage["kind"], Ecosystem>> = { npm: "npm", pypi: "PyPI", go: "Go", maven: "Maven" };
+// What an OS package's unchecked entry is filed under when no ecosystem covers the image's distribution.
+const UNCOVERED_OS_LABELS: Record<OsPackageKind, string> = { dpkg: "Debian", apk: "Alpine", rpm: "rpm" };
+
 function namedPackage(pkg: InstalledPackage, os: ImageOs | null, path: string, unchecked: UncheckedEntry[]): PackageRef | null {
-  const language: Record<string, Ecosystem> = { npm: "npm", pypi: "PyPI", go: "Go", maven: "Maven" };
-  let ecosystem = language[pkg.kind];
+  let ecosystem = LANGUAGE_ECOSYSTEMS[pkg.kind];
   let name = pkg.name;
   if (ecosystem === undefined) {
-    const release = osRelease(os, pkg.kind as "dpkg" | "apk");
+    const kind = pkg.kind as OsPackageKind;
+    const release = osRelease(os, kind);
     if (release === null) {
       const distro = os === null ? "no os-release" : `${os.family} ${os.version}`.trim();
       unchecked.push({
-        ecosystem: pkg.kind === "dpkg" ? "Debian" : "Alpine",
+        ecosystem: UNCOVERED_OS_LABELS[kind],
         name: pkg.name,
         spec: `/${path}: ${pkg.name}@${pkg.version}`,
         kind: "unsupported_ecosystem",
@@ -92,9 +126,10 @@ function namedPackage(pkg: InstalledPackage, os: ImageOs | null, path: string, u
       });
       return null;
     }
-    ecosystem = release.ecosystem;
-    const definition = ecosystemDefinition(ecosystem);
-    name = definition.releaseName?.(release.release, definition.normalizeName(pkg.name)) ?? pkg.name;
+    const { definition } = release;
+    ecosystem = definition.id;
+    const advisoryName = definition.image?.names === "source" ? (pkg.source ?? pkg.name) : pkg.name;
+    name = definition.releaseName?.(release.release, definition.normalizeName(advisoryName)) ?? advisoryName;
   }
   if (pkg.version === "") {
     unchecked.push({ ecosystem, name: pkg.name, spec: `/${path}`, kind: "no_version", reason: "the package metadata gives no version" });

@@ -6,17 +6,33 @@ export interface InstalledPackage {
    * `os` packages are named with the image's release (`12/openssl`); language packages stand alone. `go` comes
    * from a binary's build info and `maven` from a jar's pom.properties (language-binaries.ts), not from a path.
    */
-  kind: "dpkg" | "apk" | "npm" | "pypi" | "go" | "maven";
+  kind: "dpkg" | "apk" | "rpm" | "npm" | "pypi" | "go" | "maven";
   name: string;
+  /**
+   * rpm only: the source package it was built from (by its source rpm), for ecosystems whose advisories name
+   * source packages. dpkg and apk packages are already named by their source package.
+   */
+  source?: string;
   /** Empty when the metadata gives none (reported as unchecked). */
   version: string;
 }
 
-/** What one metadata file of the image says. */
-export type PackageFileContent = { type: "os-release"; text: string } | { type: "packages"; packages: InstalledPackage[] };
+/**
+ * What one metadata file of the image says. `unread-database`: a package database in a format not read (rpm's
+ * BerkeleyDB and ndb); while visible in the image it stands for all the packages it lists, as one unchecked entry.
+ */
+export type PackageFileContent =
+  { type: "os-release"; text: string } | { type: "packages"; packages: InstalledPackage[] } | { type: "unread-database"; reason: string };
 
 /** Which metadata a file of the image is, by its path (no leading `/`); undefined for every other file. */
-export type PackageFileKind = "os-release" | "dpkg" | "apk" | "npm" | "pypi";
+export type PackageFileKind = "os-release" | "dpkg" | "apk" | "npm" | "pypi" | RpmDatabaseKind;
+
+/** rpm's package databases: SQLite (rpm ≥ 4.16), BerkeleyDB (older rpm), ndb (SUSE's own format). */
+export type RpmDatabaseKind = "rpm-sqlite" | "rpm-bdb" | "rpm-ndb";
+
+// rpm's database directory: `/var/lib/rpm`, or `/usr/lib/sysimage/rpm` (Fedora 36+, SUSE; `/var/lib/rpm` links there).
+const RPM_DATABASE = /^(?:var\/lib\/rpm|usr\/lib\/sysimage\/rpm)\/(rpmdb\.sqlite|Packages|Packages\.db)$/;
+const RPM_DATABASE_KINDS: Record<string, RpmDatabaseKind> = { "rpmdb.sqlite": "rpm-sqlite", Packages: "rpm-bdb", "Packages.db": "rpm-ndb" };
 
 const NPM_PACKAGE_JSON = /(?:^|\/)node_modules\/(?:@[^/]+\/)?[^/@][^/]*\/package\.json$/;
 const PYTHON_METADATA = /(?:^|\/)[^/]+\.dist-info\/METADATA$/;
@@ -26,13 +42,20 @@ export function packageFileKind(path: string): PackageFileKind | undefined {
   if (path === "etc/os-release" || path === "usr/lib/os-release") return "os-release";
   if (path === "var/lib/dpkg/status" || /^var\/lib\/dpkg\/status\.d\/[^/]+$/.test(path)) return "dpkg";
   if (path === "lib/apk/db/installed") return "apk";
+  const rpmDatabase = RPM_DATABASE.exec(path)?.[1];
+  if (rpmDatabase !== undefined) return RPM_DATABASE_KINDS[rpmDatabase];
   if (NPM_PACKAGE_JSON.test(path)) return "npm";
   if (PYTHON_METADATA.test(path)) return "pypi";
   return undefined;
 }
 
-/** Reads one metadata file; malformed content yields no packages rather than failing the image. */
-export function readPackageFile(kind: PackageFileKind, text: string): PackageFileContent {
+/** Whether `kind` is one of rpm's package databases (binary files, read by layer-summary.ts, not as text). */
+export function isRpmDatabaseKind(kind: PackageFileKind): kind is RpmDatabaseKind {
+  return kind === "rpm-sqlite" || kind === "rpm-bdb" || kind === "rpm-ndb";
+}
+
+/** Reads one text metadata file; malformed content yields no packages rather than failing the image. */
+export function readPackageFile(kind: Exclude<PackageFileKind, RpmDatabaseKind>, text: string): PackageFileContent {
   switch (kind) {
     case "os-release":
       return { type: "os-release", text };

@@ -4,7 +4,8 @@ import tar from "tar-stream";
 import type { UncheckedEntry } from "../dependencies/package-set.js";
 import { normalizeEntryPath } from "./entry-path.js";
 import { ImageArchiveError } from "./image-archive-error.js";
-import { packageFileKind, readPackageFile } from "./installed-package-files.js";
+import { isRpmDatabaseKind, packageFileKind, readPackageFile } from "./installed-package-files.js";
+import type { RpmDatabaseKind } from "./installed-package-files.js";
 import {
   DEFAULT_MAX_BINARY_BYTES,
   isExecutableMode,
@@ -15,13 +16,14 @@ import {
 } from "./language-binaries.js";
 import type { PackageFileContent } from "./installed-package-files.js";
 import { layerStreams } from "./layer-stream.js";
+import { rpmSqliteFileSummary, unreadRpmDatabase } from "./rpm/rpm-database-file.js";
 import { messageOf } from "./stage-archive.js";
 
 /**
  * The format of LayerSummary. Bump it whenever what a summary holds or how a file is parsed changes (new metadata
  * kinds, parser fixes): summaries of another version are ignored and the layer is read again.
  */
-export const LAYER_SUMMARY_VERSION = 2;
+export const LAYER_SUMMARY_VERSION = 3;
 
 /**
  * What one layer contributes to an image's packages, independent of the layers below it: a layer's digest fixes
@@ -31,7 +33,8 @@ export interface LayerSummary {
   version: typeof LAYER_SUMMARY_VERSION;
   /**
    * The package metadata files the layer writes (path without a leading `/`), parsed; since version 2 also its
-   * Go binaries (build info) and Java archives (pom.properties), as package lists at their paths.
+   * Go binaries (build info) and Java archives (pom.properties), as package lists at their paths; since version 3
+   * rpm databases (`rpmdb.sqlite` read, BerkeleyDB and ndb noted as unread).
    */
   files: Record<string, PackageFileContent>;
   /** Paths the layer deletes from lower layers (`.wh.<name>` entries), with everything below them. */
@@ -108,7 +111,7 @@ export interface LayerReadLimits {
   /** Bytes the image's layers may still expand to; decremented as this layer is read (shared across layers). */
   budget: { remaining: number };
   maxFileBytes: number;
-  /** Largest executable (Go build info) or Java archive read. Default DEFAULT_MAX_BINARY_BYTES. */
+  /** Largest executable (Go build info), Java archive or rpm database read. Default DEFAULT_MAX_BINARY_BYTES. */
   maxBinaryBytes?: number;
 }
 
@@ -138,6 +141,10 @@ export async function summarizeLayer(file: string, digest: string, limits: Layer
       if (entry.header.type !== "file") {
         if (kind !== undefined || javaArchive || entry.header.type === "symlink" || entry.header.type === "link") hide(summary, path);
         entry.resume();
+        continue;
+      }
+      if (kind !== undefined && isRpmDatabaseKind(kind)) {
+        await summarizeRpmDatabase(summary, entry, path, kind, limits);
         continue;
       }
       if (kind === undefined) {
@@ -192,6 +199,30 @@ async function summarizeBinary(
   else if (javaArchive || result.otherElf === true) hide(summary, path);
 }
 
+/**
+ * An rpm database: `rpmdb.sqlite` is read whole into memory (SQLite needs random access; sql.js works on a copy in
+ * its own heap), so it is bounded like binaries; BerkeleyDB and ndb files are only noted, their bytes skipped.
+ */
+async function summarizeRpmDatabase(summary: LayerSummary, entry: tar.Entry, path: string, kind: RpmDatabaseKind, limits: LayerReadLimits) {
+  if (kind !== "rpm-sqlite") {
+    entry.resume();
+    summary.files[path] = unreadRpmDatabase(kind);
+    return;
+  }
+  const max = limits.maxBinaryBytes ?? DEFAULT_MAX_BINARY_BYTES;
+  const bytes = await readCappedBytes(entry, max);
+  if (bytes === null) {
+    hide(summary, path);
+    const reason = `rpm database larger than ${max} bytes, not read: the image's rpm packages are not checked`;
+    summary.unchecked.push({ ecosystem: "rpm", name: path, spec: `/${path}`, kind: "malformed_entry", reason });
+    return;
+  }
+  const { content, unchecked } = await rpmSqliteFileSummary(path, bytes);
+  summary.unchecked.push(...unchecked);
+  if (content === null) hide(summary, path);
+  else summary.files[path] = content;
+}
+
 /** Records a whiteout entry; true when `path` was one. */
 function recordWhiteout(summary: LayerSummary, path: string): boolean {
   const slash = path.lastIndexOf("/");
@@ -214,11 +245,16 @@ function hide(summary: LayerSummary, path: string): void {
 
 /** The entry's text, or null (entry drained) when it is over `max` bytes. */
 async function readCapped(entry: AsyncIterable<Buffer>, max: number): Promise<string | null> {
+  return (await readCappedBytes(entry, max))?.toString("utf8") ?? null;
+}
+
+/** The entry's bytes, or null (entry drained) when it is over `max` bytes. */
+async function readCappedBytes(entry: AsyncIterable<Buffer>, max: number): Promise<Buffer | null> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of entry) {
     size += chunk.length;
     if (size <= max) chunks.push(chunk);
   }
-  return size > max ? null : Buffer.concat(chunks).toString("utf8");
+  return size > max ? null : Buffer.concat(chunks);
 }

@@ -24,4 +24,13 @@ export const alpine: EcosystemDefinition<"Alpine"> = {
     return release === null ? null : releaseSlashName(release, sourcePackageName(name, qualifiers));
   },
   releaseName: releaseSlashName,
+  image: {
+    osIds: ["alpine"],
+    packageKind: "apk",
+    release: (versionId) => {
+      const match = /^(\d+)\.(\d+)/.exec(versionId);
+      return match === null ? null : `v${match[1]}.${match[2]}`;
+    },
+    names: "source",
+  },
 };

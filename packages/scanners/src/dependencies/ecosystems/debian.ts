@@ -35,4 +35,5 @@ export const debian: EcosystemDefinition<"Debian"> = {
     return release === null ? null : releaseSlashName(release, sourcePackageName(name, qualifiers));
   },
   releaseName: releaseSlashName,
+  image: { osIds: ["debian"], packageKind: "dpkg", release: (versionId) => /^(\d+)/.exec(versionId)?.[1] ?? null, names: "source" },
 };

@@ -30,4 +30,28 @@ export interface EcosystemDefinition<Id extends string = string> {
    * fixed versions, so a release in the name keeps them apart while the id stays one ecosystem.
    */
   releaseName?(release: string, name: string): string;
+  /**
+   * Only for ecosystems sharing their purl type with others (`rpm`): the purl namespaces (lower case) that
+   * name this one (`pkg:rpm/rocky/…`). A purl of a shared type with another namespace is not supported.
+   */
+  readonly purlNamespaces?: readonly string[];
+  /** The version a purl's version and qualifiers stand for, when not the version as written (rpm's `epoch`). */
+  versionFromPurl?(version: string, qualifiers?: Readonly<Record<string, string>>): string;
+  /** Only for OS package ecosystems: which images' packages it covers (container image scans). */
+  readonly image?: ImageOsRule;
+}
+
+/** How an image's os-release and package database name an OS ecosystem's release and packages. */
+export interface ImageOsRule {
+  /** os-release `ID`s (lower case) of the distributions whose packages the ecosystem's advisories cover. */
+  readonly osIds: readonly string[];
+  /** The package database such an image keeps. */
+  readonly packageKind: "dpkg" | "apk" | "rpm";
+  /** The release (as `releaseName` takes it) of an os-release `VERSION_ID` (`9.3` → `9`); null when it names none. */
+  release(versionId: string): string | null;
+  /**
+   * Whether advisories name the source package an installed package was built from (Debian, Alpine, Rocky,
+   * AlmaLinux) or the installed binary package itself (Red Hat).
+   */
+  readonly names: "source" | "binary";
 }

@@ -4,7 +4,7 @@ import {
   ECOSYSTEM_DEFINITIONS,
   ecosystemDefinition,
   ecosystemForOsvName,
-  ecosystemForPurlType,
+  ecosystemForPurl,
   isEcosystem,
   osvEcosystem,
 } from "./registry.js";
@@ -75,12 +75,19 @@ const SAMPLES: Record<Ecosystem, { version: string; names: [written: string, nor
     ],
   },
   Alpine: { version: "3.1.4_rc1-r0", names: [["v3.19/openssl", "v3.19/openssl"]] },
+  "Red Hat": { version: "1:3.0.7-25.el9_3", names: [["9/NetworkManager", "9/NetworkManager"]] },
+  "Rocky Linux": { version: "3.0.7-25.el9_3", names: [[" 9/openssl ", "9/openssl"]] },
+  AlmaLinux: { version: "2:9.0.2081-1.el9_4", names: [["8/vim", "8/vim"]] },
 };
 
 describe("ECOSYSTEM_DEFINITIONS", () => {
-  it("names every ecosystem once, by id, OSV name and purl type", () => {
-    for (const key of ["id", "osvName", "purlType"] as const) {
-      const values = ECOSYSTEM_DEFINITIONS.map((definition) => definition[key]);
+  it("names every ecosystem once, by id, OSV name and purl type (or purl type and namespace)", () => {
+    const purls = ECOSYSTEM_DEFINITIONS.flatMap((d) => (d.purlNamespaces ?? [""]).map((namespace) => `${d.purlType}/${namespace}`));
+    for (const [key, values] of [
+      ["id", ECOSYSTEM_DEFINITIONS.map((d) => d.id)],
+      ["osvName", ECOSYSTEM_DEFINITIONS.map((d) => d.osvName)],
+      ["purl", purls],
+    ] as const) {
       expect([key, new Set(values).size]).toEqual([key, values.length]);
     }
   });
@@ -101,6 +108,9 @@ describe("ECOSYSTEM_DEFINITIONS", () => {
       "Packagist",
       "Debian",
       "Alpine",
+      "Red Hat",
+      "Rocky Linux",
+      "AlmaLinux",
     ]);
     expect(ECOSYSTEMS).toEqual(ECOSYSTEM_DEFINITIONS.map((definition) => definition.id));
   });
@@ -109,7 +119,8 @@ describe("ECOSYSTEM_DEFINITIONS", () => {
     for (const definition of ECOSYSTEM_DEFINITIONS) {
       expect(ecosystemDefinition(definition.id)).toBe(definition);
       expect(ecosystemForOsvName(definition.osvName)).toBe(definition);
-      expect(ecosystemForPurlType(definition.purlType)).toBe(definition);
+      for (const namespace of definition.purlNamespaces ?? ["any"])
+        expect(ecosystemForPurl(definition.purlType, namespace)).toBe(definition);
       expect(isEcosystem(definition.id)).toBe(true);
     }
   });
@@ -130,6 +141,9 @@ describe("ECOSYSTEM_DEFINITIONS", () => {
       ["Packagist", "Packagist", "composer"],
       ["Debian", "Debian", "deb"],
       ["Alpine", "Alpine", "apk"],
+      ["Red Hat", "Red Hat", "rpm"],
+      ["Rocky Linux", "Rocky Linux", "rpm"],
+      ["AlmaLinux", "AlmaLinux", "rpm"],
     ]);
   });
 
@@ -138,9 +152,9 @@ describe("ECOSYSTEM_DEFINITIONS", () => {
     expect(ecosystemForOsvName("npm:12")).toBeUndefined();
     expect(ecosystemForOsvName("Debian:")).toBeUndefined();
     expect(ecosystemForOsvName("debian:12")).toBeUndefined();
-    expect(ecosystemForPurlType("PyPI")).toBeUndefined();
-    expect(ecosystemForPurlType("hex")).toBeUndefined();
-    expect(ecosystemForPurlType("Maven")).toBeUndefined();
+    expect(ecosystemForPurl("PyPI")).toBeUndefined();
+    expect(ecosystemForPurl("hex")).toBeUndefined();
+    expect(ecosystemForPurl("Maven")).toBeUndefined();
     expect(isEcosystem("go")).toBe(false);
     expect(isEcosystem(undefined)).toBe(false);
   });
@@ -186,5 +200,59 @@ describe("ECOSYSTEM_DEFINITIONS", () => {
     expect(alpine.nameFromPurl("alpine", "openssl", { distro: "alpine-3.19" })).toBe("v3.19/openssl");
     expect(alpine.nameFromPurl("alpine", "libcrypto3", { distro: "alpine-3.19.1", upstream: "openssl" })).toBe("v3.19/openssl");
     expect(alpine.nameFromPurl("alpine", "openssl", undefined)).toBeNull();
+  });
+
+  it("picks the rpm ecosystem by purl namespace, and none for a namespace no ecosystem claims", () => {
+    expect(ecosystemForPurl("rpm", "rocky")?.id).toBe("Rocky Linux");
+    expect(ecosystemForPurl("rpm", "AlmaLinux")?.id).toBe("AlmaLinux");
+    expect(ecosystemForPurl("rpm", "redhat")?.id).toBe("Red Hat");
+    expect(ecosystemForPurl("rpm", "fedora")).toBeUndefined();
+    expect(ecosystemForPurl("rpm", "centos")).toBeUndefined();
+    expect(ecosystemForPurl("rpm")).toBeUndefined();
+    expect(ecosystemForPurl("deb", "ubuntu")?.id).toBe("Debian");
+  });
+
+  it("reads OSV's rpm-based ecosystem names: one release per major version, Red Hat's main stream by its CPE", () => {
+    expect(osvEcosystem("Rocky Linux:9")).toEqual({ definition: ecosystemDefinition("Rocky Linux"), release: "9" });
+    expect(osvEcosystem("AlmaLinux:8")).toEqual({ definition: ecosystemDefinition("AlmaLinux"), release: "8" });
+    // Without a release an advisory could be any release's: parse-advisory leaves such entries out.
+    expect(osvEcosystem("Rocky Linux")).toEqual({ definition: ecosystemDefinition("Rocky Linux") });
+    const redHat = osvEcosystem("Red Hat:enterprise_linux:9::appstream");
+    expect(redHat).toEqual({ definition: ecosystemDefinition("Red Hat"), release: "enterprise_linux:9::appstream" });
+    expect(redHat?.definition.releaseName?.("enterprise_linux:9::appstream", "openssl-libs")).toBe("9/openssl-libs");
+    expect(redHat?.definition.releaseName?.("enterprise_linux:9::baseos", "openssl-libs")).toBe("9/openssl-libs");
+    expect(redHat?.definition.releaseName?.("enterprise_linux:8", "openssl-libs")).toBe("8/openssl-libs");
+    // Extended-support streams fix on their own branch: kept apart from the main stream an image is named by.
+    expect(redHat?.definition.releaseName?.("rhel_eus:9.2::baseos", "openssl-libs")).toBe("rhel_eus:9.2::baseos/openssl-libs");
+  });
+
+  it("names rpm purls by distro major and source rpm (Red Hat by binary), with the epoch qualifier in the version", () => {
+    const rocky = ecosystemDefinition("Rocky Linux");
+    const upstream = "openssl-3.0.7-25.el9_3.src.rpm";
+    expect(rocky.nameFromPurl("rocky", "openssl-libs", { distro: "rocky-9.3", upstream })).toBe("9/openssl");
+    expect(rocky.nameFromPurl("rocky", "openssl-libs", { distro: "9.3" })).toBe("9/openssl-libs");
+    expect(rocky.nameFromPurl("rocky", "openssl-libs", { distro: "almalinux-9.3" })).toBeNull();
+    expect(rocky.nameFromPurl("rocky", "openssl-libs", {})).toBeNull();
+    const alma = ecosystemDefinition("AlmaLinux");
+    expect(alma.nameFromPurl("almalinux", "openssl-libs", { distro: "almalinux-8.9", upstream })).toBe("8/openssl");
+    const redHat = ecosystemDefinition("Red Hat");
+    expect(redHat.nameFromPurl("redhat", "openssl-libs", { distro: "rhel-9.3", upstream })).toBe("9/openssl-libs");
+    expect(redHat.versionFromPurl?.("3.0.7-25.el9_3", { epoch: "1" })).toBe("1:3.0.7-25.el9_3");
+    expect(redHat.versionFromPurl?.("3.0.7-25.el9_3", { epoch: "0" })).toBe("3.0.7-25.el9_3");
+    expect(redHat.versionFromPurl?.("1:3.0.7-25.el9_3", { epoch: "1" })).toBe("1:3.0.7-25.el9_3");
+    expect(redHat.versionFromPurl?.("3.0.7-25.el9_3", undefined)).toBe("3.0.7-25.el9_3");
+  });
+
+  it("names an image's OS ecosystem by os-release ID and VERSION_ID", () => {
+    const rules = ECOSYSTEM_DEFINITIONS.flatMap((d) =>
+      d.image === undefined ? [] : [[d.id, d.image.osIds, d.image.packageKind, d.image.release("9.3.1")]],
+    );
+    expect(rules).toEqual([
+      ["Debian", ["debian"], "dpkg", "9"],
+      ["Alpine", ["alpine"], "apk", "v9.3"],
+      ["Red Hat", ["rhel"], "rpm", "9"],
+      ["Rocky Linux", ["rocky"], "rpm", "9"],
+      ["AlmaLinux", ["almalinux"], "rpm", "9"],
+    ]);
   });
 });

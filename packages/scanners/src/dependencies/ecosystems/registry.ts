@@ -12,6 +12,9 @@ import { maven } from "./maven.js";
 import { nuget } from "./nuget.js";
 import { packagist } from "./packagist.js";
 import { rubygems } from "./rubygems.js";
+import { redHat } from "./red-hat.js";
+import { rockyLinux } from "./rocky-linux.js";
+import { almaLinux } from "./almalinux.js";
 
 /** Every ecosystem the dependency scanner matches, in the order lists and error messages name them. */
 export const ECOSYSTEM_DEFINITIONS = [
@@ -29,6 +32,9 @@ export const ECOSYSTEM_DEFINITIONS = [
   packagist,
   debian,
   alpine,
+  redHat,
+  rockyLinux,
+  almaLinux,
 ] as const;
 
 /** An ecosystem's id: `npm`, `PyPI`, `Go`, `crates.io`. */
@@ -42,7 +48,9 @@ export const ECOSYSTEMS = ECOSYSTEM_DEFINITIONS.map((definition) => definition.i
 
 const BY_ID = new Map<string, EcosystemDefinition<Ecosystem>>(ECOSYSTEM_DEFINITIONS.map((d) => [d.id, d]));
 const BY_OSV_NAME = new Map<string, EcosystemDefinition<Ecosystem>>(ECOSYSTEM_DEFINITIONS.map((d) => [d.osvName, d]));
-const BY_PURL_TYPE = new Map<string, EcosystemDefinition<Ecosystem>>(ECOSYSTEM_DEFINITIONS.map((d) => [d.purlType, d]));
+const BY_PURL_TYPE = new Map<string, EcosystemDefinition<Ecosystem>[]>();
+for (const definition of ECOSYSTEM_DEFINITIONS)
+  BY_PURL_TYPE.set(definition.purlType, [...(BY_PURL_TYPE.get(definition.purlType) ?? []), definition]);
 
 /** Whether `value` is an ecosystem id (exact spelling). */
 export function isEcosystem(value: unknown): value is Ecosystem {
@@ -76,7 +84,19 @@ export function osvEcosystem(name: string): { definition: EcosystemDefinition<Ec
   return definition?.releaseName === undefined || release === "" ? undefined : { definition, release };
 }
 
-/** The ecosystem of purls of type `type` (`cargo`, `golang`…), if supported. */
-export function ecosystemForPurlType(type: string): EcosystemDefinition<Ecosystem> | undefined {
-  return BY_PURL_TYPE.get(type);
+/**
+ * The ecosystem of purls of type `type` (`cargo`, `golang`…), if supported. Where ecosystems share a type (`rpm`),
+ * the purl's namespace picks one (`pkg:rpm/rocky/…`); another namespace (`pkg:rpm/fedora/…`) is not supported.
+ */
+export function ecosystemForPurl(type: string, namespace?: string): EcosystemDefinition<Ecosystem> | undefined {
+  const candidates = BY_PURL_TYPE.get(type) ?? [];
+  const only = candidates.length === 1 ? candidates[0] : undefined;
+  if (only !== undefined && only.purlNamespaces === undefined) return only;
+  const wanted = namespace?.trim().toLowerCase();
+  return wanted === undefined ? undefined : candidates.find((definition) => definition.purlNamespaces?.includes(wanted));
+}
+
+/** The purl namespaces that pick an ecosystem among those sharing purl type `type`, for messages. */
+export function purlNamespacesOf(type: string): string[] {
+  return (BY_PURL_TYPE.get(type) ?? []).flatMap((definition) => definition.purlNamespaces ?? []);
 }

@@ -89,7 +89,7 @@ describe("extractSbomPackages", () => {
           name: "fedora/curl",
           spec: "pkg:rpm/fedora/curl@7.74.0-1.fc35?arch=x86_64",
           kind: "unsupported_ecosystem",
-          reason: expect.stringMatching(/purl type rpm is not supported/),
+          reason: expect.stringMatching(/rpm purls of namespace fedora are not supported/),
         },
         { ecosystem: "unknown", name: "broken", spec: "not a purl", kind: "malformed_entry", reason: "the purl does not parse" },
         {

@@ -52,3 +52,36 @@ describe("OS packages in an SBOM", () => {
     expect(parseAdvisory(osv("X", "Debian", "openssl", "0", "1.0")).affected).toEqual([]);
   });
 });
+
+describe("rpm packages in an SBOM", () => {
+  const component = (purl: string) => ({ type: "library", name: purl, purl });
+  const rpmBom = {
+    bomFormat: "CycloneDX",
+    specVersion: "1.5",
+    components: [
+      component("pkg:rpm/rocky/openssl-libs@3.0.7-24.el9?arch=x86_64&epoch=1&upstream=openssl-3.0.7-24.el9.src.rpm&distro=rocky-9.3"),
+      component("pkg:rpm/almalinux/bash@5.1.8-6.el9_1?arch=x86_64&distro=almalinux-9.3"),
+      component("pkg:rpm/redhat/openssl-libs@3.0.7-24.el9?arch=x86_64&epoch=1&distro=rhel-9.3"),
+      component("pkg:rpm/fedora/curl@8.6.0-7.fc40?arch=x86_64&distro=fedora-40"),
+      component("pkg:rpm/rocky/zlib@1.2.11-40.el9?arch=x86_64"),
+    ],
+  };
+
+  it("picks Rocky Linux, AlmaLinux or Red Hat by the purl namespace, with the epoch in the version; others stay unsupported", () => {
+    const set = extractSbomPackages(rpmBom);
+    expect(set.packages).toEqual([
+      { ecosystem: "AlmaLinux", name: "9/bash", version: "5.1.8-6.el9_1" },
+      { ecosystem: "Red Hat", name: "9/openssl-libs", version: "1:3.0.7-24.el9" },
+      { ecosystem: "Rocky Linux", name: "9/openssl", version: "1:3.0.7-24.el9" },
+    ]);
+    expect(set.unchecked).toEqual([
+      expect.objectContaining({ ecosystem: "Rocky Linux", name: "rocky/zlib", kind: "malformed_entry" }),
+      expect.objectContaining({ ecosystem: "rpm", name: "fedora/curl", kind: "unsupported_ecosystem" }),
+    ]);
+    const advisory = osv("RLSA-2024:TEST", "Rocky Linux:9", "openssl", "0", "1:3.0.7-25.el9_3");
+    const { findings } = matchPackages(set, [parseAdvisory(advisory)]).result;
+    expect(findings.map((f) => [f.ecosystem, f.package, f.version, f.fixed_in])).toEqual([
+      ["Rocky Linux", "9/openssl", "1:3.0.7-24.el9", "1:3.0.7-25.el9_3"],
+    ]);
+  });
+});

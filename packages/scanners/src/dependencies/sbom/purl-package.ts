@@ -1,9 +1,9 @@
 import { PackageURL } from "packageurl-js";
 import { namespaceSlashName } from "../ecosystems/package-name-rules.js";
-import { ECOSYSTEM_DEFINITIONS, ecosystemForPurlType } from "../ecosystems/registry.js";
+import { ECOSYSTEM_DEFINITIONS, ecosystemForPurl, purlNamespacesOf } from "../ecosystems/registry.js";
 import type { PackageRef, UncheckedEntry } from "../package-set.js";
 
-const SUPPORTED_PURL_TYPES = ECOSYSTEM_DEFINITIONS.map((definition) => definition.purlType).join(", ");
+const SUPPORTED_PURL_TYPES = [...new Set(ECOSYSTEM_DEFINITIONS.map((definition) => definition.purlType))].join(", ");
 
 const MAX_SPEC = 512;
 
@@ -19,20 +19,25 @@ export function purlPackage(purl: string, fallbackName: string): { package: Pack
   } catch {
     return { unchecked: { ecosystem: "unknown", name: fallbackName, spec, kind: "malformed_entry", reason: "the purl does not parse" } };
   }
-  const definition = ecosystemForPurlType(parsed.type);
+  const definition = ecosystemForPurl(parsed.type, parsed.namespace ?? undefined);
   if (definition === undefined) {
     // No definition says how this type names packages; the purl's own path form is the best display.
     const name = namespaceSlashName(parsed.namespace, parsed.name);
-    const reason = `purl type ${parsed.type} is not supported (supported: ${SUPPORTED_PURL_TYPES})`;
+    const namespaces = purlNamespacesOf(parsed.type);
+    const reason =
+      namespaces.length === 0
+        ? `purl type ${parsed.type} is not supported (supported: ${SUPPORTED_PURL_TYPES})`
+        : `${parsed.type} purls of namespace ${parsed.namespace ?? "(none)"} are not supported (supported: ${namespaces.join(", ")})`;
     return { unchecked: { ecosystem: parsed.type, name, spec, kind: "unsupported_ecosystem", reason } };
   }
   const ecosystem = definition.id;
   const name = definition.nameFromPurl(parsed.namespace, parsed.name, parsed.qualifiers ?? undefined);
   if (name === null) {
     const written = namespaceSlashName(parsed.namespace, parsed.name);
-    const reason = `a ${parsed.type} purl needs the distro qualifier naming its release (distro=debian-12, distro=alpine-3.19)`;
+    const reason = `a ${parsed.type} purl needs the distro qualifier naming its release (distro=debian-12, distro=alpine-3.19, distro=rocky-9.3)`;
     return { unchecked: { ecosystem, name: written, spec, kind: "malformed_entry", reason } };
   }
   if (!parsed.version) return { unchecked: { ecosystem, name, spec, kind: "no_version", reason: "the purl has no version" } };
-  return { package: { ecosystem, name, version: parsed.version } };
+  const version = definition.versionFromPurl?.(parsed.version, parsed.qualifiers ?? undefined) ?? parsed.version;
+  return { package: { ecosystem, name, version } };
 }
