@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { resolveLogFormat } from "./logger.js";
+import { isoTimeOncePerMillisecond, resolveLogFormat } from "./logger.js";
 
 const built = fileURLToPath(new URL("../dist/index.js", import.meta.url));
 
@@ -36,5 +36,18 @@ describe("createLogger", () => {
     expect(output).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: hello\n/);
     expect(output).toContain('api_key: "[redacted]"');
     expect(output).not.toContain("sk_x");
+  });
+});
+
+describe("isoTimeOncePerMillisecond", () => {
+  it("formats pino's time field as isoTime does, anew whenever the millisecond changes", () => {
+    let now = Date.UTC(2026, 11, 3, 15, 4, 5, 6);
+    const time = isoTimeOncePerMillisecond(() => now);
+    expect(time()).toBe(',"time":"2026-12-03T15:04:05.006Z"');
+    expect(time()).toBe(',"time":"2026-12-03T15:04:05.006Z"');
+    now += 1;
+    expect(time()).toBe(',"time":"2026-12-03T15:04:05.007Z"');
+    now -= 1000;
+    expect(time()).toBe(',"time":"2026-12-03T15:04:04.007Z"');
   });
 });
