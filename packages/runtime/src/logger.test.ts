@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { isoTimeOncePerMillisecond, resolveLogFormat } from "./logger.js";
@@ -30,6 +30,28 @@ describe("createLogger", () => {
     const line = JSON.parse(logLine(undefined).trim());
     expect(line).toMatchObject({ level: 30, service: "svc", msg: "hello", api_key: "[redacted]" });
   });
+
+  it("writes a buffered JSON line while the process goes on, without waiting for lines to fill the buffer", async () => {
+    // One line, then the process stays up (until killed): the line must come out on its own.
+    const script =
+      `const { createLogger } = await import(${JSON.stringify(built)});` +
+      `createLogger({ service: "svc", level: "info", format: "json" }).info("alone");` +
+      `setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const output = await new Promise<string>((resolve, reject) => {
+        let text = "";
+        child.stdout.on("data", (chunk: Buffer) => {
+          text += chunk.toString();
+          if (text.includes("\n")) resolve(text);
+        });
+        child.once("exit", () => reject(new Error(`exited before writing its line: ${JSON.stringify(text)}`)));
+      });
+      expect(JSON.parse(output.trim())).toMatchObject({ msg: "alone", service: "svc" });
+    } finally {
+      child.kill("SIGKILL");
+    }
+  }, 30_000);
 
   it("writes a readable line with pretty, redacting the same fields", () => {
     const output = logLine("pretty");
