@@ -43,18 +43,15 @@ function watchPrototypeOf(req: Request): void {
 }
 
 /**
- * Watches which route template handles `req`, for `routeTemplateOf` to read ("/api/v1/scans/:id").
+ * Watches which route template handles `req` and returns a reader for it ("/api/v1/scans/:id").
  *
  * Express sets `req.route` when a route matches, while `req.baseUrl` is still the mount path of the router
  * that owns it. Reading both at the end of the request is wrong when the response comes from an error
  * handler outside that router (by then `baseUrl` is restored), so the pair is captured at the moment of
  * the assignment. Mount paths are taken literally: a parameter in a `use()` path would reach the label.
  */
-export function watchRouteTemplate(req: Request): void {
+export function watchRouteTemplate(req: Request): () => string {
   watchPrototypeOf(req);
-}
-
-/** The route template that handled a request passed to `watchRouteTemplate`, or "unmatched". */
-export function routeTemplateOf(req: Request): string {
-  return (req as Watched)[TEMPLATE] ?? UNMATCHED_ROUTE;
+  const watched = req as Watched;
+  return () => watched[TEMPLATE] ?? UNMATCHED_ROUTE;
 }
