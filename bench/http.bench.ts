@@ -20,6 +20,7 @@ const WARMUP_S = Number(process.env.BENCH_HTTP_WARMUP_SECONDS ?? 3);
 /** Each row's seconds are split into this many rounds, interleaved with the other rows'. */
 const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 4);
 const CONNECTIONS = 32;
+const START_TIMEOUT_MS = 60_000;
 /** USER_HZ: the unit of the CPU times in /proc/<pid>/stat (100 on Linux). */
 const CLOCK_TICKS = 100;
 
@@ -34,7 +35,12 @@ function start(
   const profile = process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
   const child = spawn(process.execPath, [...profile, script], { env: { ...process.env, ...env }, stdio: ["ignore", log, log] });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start`)), 20_000);
+    // Generous: at load 40+ on 2 cores, an API process has taken over 20 s to start. One that never answers is
+    // stopped here, as the caller never learns of it to stop it.
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${script} did not start`));
+    }, START_TIMEOUT_MS);
     const poll = async () => {
       try {
         const response = await fetch(`http://127.0.0.1:${env.PORT}${env.READY_PATH ?? "/health"}`);

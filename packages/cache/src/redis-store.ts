@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { type BreakerState, CircuitBreaker } from "@secapi/toolkit";
+import { type BreakerState, CircuitBreaker, withoutStack } from "@secapi/toolkit";
 import type { Cluster, Redis } from "ioredis";
 import { Deadlines } from "./deadlines.js";
 import { CacheTimeoutError } from "./errors/cache-timeout-error.js";
@@ -323,8 +323,16 @@ export class RedisStore {
    */
   private call<T>(operation: string, send: () => Promise<T>): Promise<Outcome<T>> {
     const ticket = this.breaker.tryCall();
-    if (ticket === undefined) return Promise.resolve({ ok: false, error: new CacheUnavailableError(operation) });
-    if (this.unusable()) return Promise.resolve(this.failed(operation, ticket, new CacheUnavailableError(operation)));
+    // Reads give these up as a BYPASS (never thrown), one per read while Redis is away or slow: no stack to capture.
+    if (ticket === undefined) return Promise.resolve({ ok: false, error: withoutStack(() => new CacheUnavailableError(operation)) });
+    if (this.unusable())
+      return Promise.resolve(
+        this.failed(
+          operation,
+          ticket,
+          withoutStack(() => new CacheUnavailableError(operation)),
+        ),
+      );
     const started = performance.now();
     let sent: Promise<T>;
     try {
@@ -334,7 +342,7 @@ export class RedisStore {
     }
     return new Promise((resolve) => {
       const deadline = this.deadlines.watch(() => {
-        const timeout = new CacheTimeoutError(operation, this.options.timeoutMs);
+        const timeout = withoutStack(() => new CacheTimeoutError(operation, this.options.timeoutMs));
         // Before the caller learns of the timeout, so that the guard is up when it does.
         this.stall.track(sent);
         resolve(this.failed(operation, ticket, timeout));
@@ -364,7 +372,7 @@ export class RedisStore {
     return this.deadlines.race(sent, () => {
       // Before the caller learns of the timeout, so that the guard is up when it does.
       this.stall.track(sent);
-      return new CacheTimeoutError(operation, this.options.timeoutMs);
+      return withoutStack(() => new CacheTimeoutError(operation, this.options.timeoutMs));
     });
   }
 

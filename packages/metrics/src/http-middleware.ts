@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import type { RequestHandler } from "express";
 import type { Histogram } from "prom-client";
 import { watchRouteTemplate } from "./route-template.js";
@@ -11,11 +12,11 @@ export const CLIENT_CLOSED_STATUS = "499";
  */
 export function createHttpMiddleware(histogram: Histogram<"method" | "route" | "status_code">): RequestHandler {
   return (req, res, next) => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const route = watchRouteTemplate(req);
     // "close" follows "finish" for every response, and alone tells a completed response from an abandoned one.
     res.once("close", () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const seconds = (performance.now() - started) / 1000;
       const statusCode = res.writableFinished ? String(res.statusCode) : CLIENT_CLOSED_STATUS;
       histogram.observe({ method: req.method, route: route(), status_code: statusCode }, seconds);
     });

@@ -1,7 +1,7 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { resolveLogFormat } from "./logger.js";
+import { isoTimeOncePerMillisecond, resolveLogFormat } from "./logger.js";
 
 const built = fileURLToPath(new URL("../dist/index.js", import.meta.url));
 
@@ -31,10 +31,45 @@ describe("createLogger", () => {
     expect(line).toMatchObject({ level: 30, service: "svc", msg: "hello", api_key: "[redacted]" });
   });
 
+  it("writes a buffered JSON line while the process goes on, without waiting for lines to fill the buffer", async () => {
+    // One line, then the process stays up (until killed): the line must come out on its own.
+    const script =
+      `const { createLogger } = await import(${JSON.stringify(built)});` +
+      `createLogger({ service: "svc", level: "info", format: "json" }).info("alone");` +
+      `setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const output = await new Promise<string>((resolve, reject) => {
+        let text = "";
+        child.stdout.on("data", (chunk: Buffer) => {
+          text += chunk.toString();
+          if (text.includes("\n")) resolve(text);
+        });
+        child.once("exit", () => reject(new Error(`exited before writing its line: ${JSON.stringify(text)}`)));
+      });
+      expect(JSON.parse(output.trim())).toMatchObject({ msg: "alone", service: "svc" });
+    } finally {
+      child.kill("SIGKILL");
+    }
+  }, 30_000);
+
   it("writes a readable line with pretty, redacting the same fields", () => {
     const output = logLine("pretty");
     expect(output).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: hello\n/);
     expect(output).toContain('api_key: "[redacted]"');
     expect(output).not.toContain("sk_x");
+  });
+});
+
+describe("isoTimeOncePerMillisecond", () => {
+  it("formats pino's time field as isoTime does, anew whenever the millisecond changes", () => {
+    let now = Date.UTC(2026, 11, 3, 15, 4, 5, 6);
+    const time = isoTimeOncePerMillisecond(() => now);
+    expect(time()).toBe(',"time":"2026-12-03T15:04:05.006Z"');
+    expect(time()).toBe(',"time":"2026-12-03T15:04:05.006Z"');
+    now += 1;
+    expect(time()).toBe(',"time":"2026-12-03T15:04:05.007Z"');
+    now -= 1000;
+    expect(time()).toBe(',"time":"2026-12-03T15:04:04.007Z"');
   });
 });

@@ -22,8 +22,28 @@ export const REDACTED_PATHS = [
   "*.files",
 ];
 
+/**
+ * pino's `isoTime`, formatted once per millisecond: under load many lines fall within one, and formatting the
+ * date was a visible share of a request's log line.
+ */
+export function isoTimeOncePerMillisecond(now: () => number = Date.now): () => string {
+  let formattedAt = Number.NaN;
+  let formatted = "";
+  return () => {
+    const ms = now();
+    if (ms !== formattedAt) {
+      formattedAt = ms;
+      formatted = `,"time":"${new Date(ms).toISOString()}"`;
+    }
+    return formatted;
+  };
+}
+
 /** How log lines are written: `json` for machines (one object per line), `pretty` for a person at a terminal. */
 export type LogFormat = "json" | "pretty";
+
+/** The longest a buffered JSON line waits to be written when too few lines follow it to fill the buffer. */
+export const LOG_FLUSH_INTERVAL_MS = 200;
 
 /** The format asked for, or by default `pretty` when the output is a terminal and `json` otherwise. */
 export function resolveLogFormat(asked: LogFormat | undefined, outputIsTerminal = process.stdout.isTTY === true): LogFormat {
@@ -33,15 +53,16 @@ export function resolveLogFormat(asked: LogFormat | undefined, outputIsTerminal 
 /**
  * Logs tagged with the service name, as JSON (one object per line) or, for development, pino-pretty's
  * readable lines (`format`, see `resolveLogFormat`). JSON lines are buffered and written asynchronously (one
- * write per ~4 KB instead of one per line, which under load costs a request-path syscall per request);
- * `flushLogs` empties the buffer, and runs on exit. Pretty lines are written as they come: a person is reading.
+ * write per ~4 KB instead of one per line, which under load costs a request-path syscall per request), and
+ * written within `LOG_FLUSH_INTERVAL_MS` when fewer follow, and on exit. Pretty lines are written as they come: a
+ * person is reading.
  */
 export function createLogger(options: { service: string; level: LevelWithSilent; sync?: boolean; format?: LogFormat }): Logger {
   const settings = {
     level: options.level,
     base: { service: options.service },
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTimeOncePerMillisecond(),
   };
   if (resolveLogFormat(options.format) === "pretty") {
     return pino(
@@ -55,9 +76,23 @@ export function createLogger(options: { service: string; level: LevelWithSilent;
       }),
     );
   }
-  const destination = pinoDestination({ dest: 1, sync: options.sync ?? false, minLength: options.sync ? 0 : 4096 });
+  if (options.sync) return pino(settings, pinoDestination({ dest: 1, sync: true }));
+  const destination = pinoDestination({ dest: 1, sync: false, minLength: 4096 });
+  // A buffer short of 4 KB is written only when more lines fill it: at a quiet moment a line (an error, say) would
+  // wait for the next ones indefinitely. Flushed on the next two ticks after the last line (the second for lines
+  // left behind while a write was in flight, which a flush then does not start).
+  let ticksSinceLine = 2;
+  setInterval(() => {
+    if (ticksSinceLine++ < 2) destination.flush();
+  }, LOG_FLUSH_INTERVAL_MS).unref();
   process.once("exit", () => destination.flushSync());
-  return pino(settings, destination);
+  const hooks = {
+    streamWrite: (line: string) => {
+      ticksSinceLine = 0;
+      return line;
+    },
+  };
+  return pino({ ...settings, hooks }, destination);
 }
 
 export type { Logger };

@@ -1,5 +1,5 @@
 import type { Request, Response } from "express";
-import { renderedJson, sendJsonBytes } from "./rendered-json.js";
+import { type RenderedJson, renderJson, renderedJson, sendJsonBytes } from "./rendered-json.js";
 
 /**
  * Whether `If-None-Match` names this ETag (weak comparison, RFC 9110 §13.1.2). As the origin we answer
@@ -14,14 +14,25 @@ export function matchesIfNoneMatch(req: Request, etag: string): boolean {
 }
 
 /**
- * Answers a GET with its ETag (given, as a cached scan view stores it, or that of the body's bytes): 304 without
- * a body when `If-None-Match` names it, else the body as JSON, rendered once per cached object. The caching
- * headers are set before, so a 304 carries them as the 200 would (RFC 9110 §15.4.5).
+ * Answers a GET with a cached body and its ETag (given, as a cached scan view stores it, or that of the body's
+ * bytes): 304 without a body when `If-None-Match` names it, else the body as JSON, rendered once per cached
+ * object. With the ETag given, a 304 renders nothing. The caching headers are set before, so a 304 carries
+ * them as the 200 would (RFC 9110 §15.4.5).
  */
 export function sendWithEtag(req: Request, res: Response, body: unknown, etag?: string): void {
-  const rendered = renderedJson(body);
-  const tag = etag ?? rendered.etag;
-  res.setHeader("ETag", tag);
-  if (matchesIfNoneMatch(req, tag)) res.status(304).end();
+  if (etag === undefined) return sendRendered(req, res, renderedJson(body));
+  res.setHeader("ETag", etag);
+  if (matchesIfNoneMatch(req, etag)) res.status(304).end();
+  else sendJsonBytes(res, renderedJson(body).bytes);
+}
+
+/** `sendWithEtag` for a body built for this response alone (e.g. live usage): rendered, and not remembered. */
+export function sendFreshWithEtag(req: Request, res: Response, body: unknown): void {
+  sendRendered(req, res, renderJson(body));
+}
+
+function sendRendered(req: Request, res: Response, rendered: RenderedJson): void {
+  res.setHeader("ETag", rendered.etag);
+  if (matchesIfNoneMatch(req, rendered.etag)) res.status(304).end();
   else sendJsonBytes(res, rendered.bytes);
 }

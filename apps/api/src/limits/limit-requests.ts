@@ -32,20 +32,18 @@ export function isUsageRead(req: Request): boolean {
  * `/usage`'s, whose headers still report the request limit alone, as on every other read.
  */
 export function limitRequests(ctx: ApiContext): RequestHandler {
-  const userWindows = (req: Request, tier: TierLimits) =>
-    isScanSubmission(req) || isUsageRead(req) ? submissionRequestWindows(tier) : requestWindows(tier.requests_per_minute);
+  const userWindows = (req: Request, tier: TierLimits, usage: boolean) =>
+    usage || isScanSubmission(req) ? submissionRequestWindows(tier) : requestWindows(tier.requests_per_minute);
   return async (req, res, next) => {
     const principal = req.principal;
+    const usage = principal !== undefined && isUsageRead(req);
     const decision = await ctx.limiter.check(
       principal
-        ? { subject: userSubject(principal.userId), windows: userWindows(req, ctx.config.tiers[principal.tier]) }
+        ? { subject: userSubject(principal.userId), windows: userWindows(req, ctx.config.tiers[principal.tier], usage) }
         : { subject: clientSubject(req.ip), windows: requestWindows(ctx.config.anonRateLimitPerMinute) },
     );
     res.locals.requestLimit = decision;
-    setRateLimitHeaders(
-      res,
-      principal && isUsageRead(req) ? withoutWindows(decision, scanWindows(ctx.config.tiers[principal.tier])) : decision,
-    );
+    setRateLimitHeaders(res, principal && usage ? withoutWindows(decision, scanWindows(ctx.config.tiers[principal.tier])) : decision);
     if (decision.outcome === "denied") {
       ctx.metrics.rateLimitExceeded.inc({ tier: principal?.tier ?? "anonymous", endpoint: endpointOf(req) });
     }

@@ -6,7 +6,7 @@ import type { ApiContext } from "../context.js";
 import { requestLimitOf } from "../limits/limit-requests.js";
 import { reportsEvery } from "../limits/rate-limit-response.js";
 import { requestPrincipal } from "../middleware/authenticate.js";
-import { sendWithEtag } from "../http/conditional.js";
+import { sendFreshWithEtag } from "../http/conditional.js";
 import { sendCurrentRead } from "../scans/current-entries.js";
 import { STALE_IF_ERROR_SECONDS } from "../http/stale-if-database-down.js";
 
@@ -52,7 +52,7 @@ export function accountRouter(ctx: ApiContext): Router {
         : await ctx.limiter.check({ subject: userSubject(principal.userId), windows, peek: true });
     const now = Date.now();
     res.setHeader("X-Cache-Status", "BYPASS");
-    sendWithEtag(req, res, {
+    sendFreshWithEtag(req, res, {
       tier: principal.tier,
       limits: Object.fromEntries(decision.windows.map((w) => [LIMIT_NAMES[w.name] ?? w.name, usageView(w, now)])),
       result_ttl_seconds: limits.result_ttl_seconds,

@@ -3,7 +3,7 @@ import { findAdvisoryByIdOrAlias } from "@secapi/db";
 import { Router } from "express";
 import type { ApiContext } from "../context.js";
 import { REVALIDATE, setCachePolicy } from "../http/cache-control.js";
-import { sendWithEtag } from "../http/conditional.js";
+import { sendFreshWithEtag, sendWithEtag } from "../http/conditional.js";
 import { notFound } from "../http/http-error.js";
 
 /** An advisory changes only through an import or a sync, which drops it by its packages' tags. */
@@ -18,7 +18,7 @@ export function advisoriesRouter(ctx: ApiContext): Router {
     const status = await advisoryFeedStatus(ctx.db, ctx.config.advisorySync);
     res.set("X-Cache-Status", "BYPASS");
     setCachePolicy(res, REVALIDATE);
-    sendWithEtag(req, res, status);
+    sendFreshWithEtag(req, res, status);
   });
 
   // Cached under its own key and tagged with the packages it names, so `advisories.updated` drops it like the
