@@ -97,7 +97,10 @@ describe("the cache Redis killed (SIGKILL) under load", () => {
         const answer = await probe(`${base}${path}`);
         return answer.body.redis_cache === "disconnected" ? answer : undefined;
       });
-    const [apiHealth, cacheWorkerHealth] = await Promise.all([disconnected(stack.apiUrl, "/health"), disconnected(cacheWorkerUrl, "/health")]);
+    const [apiHealth, cacheWorkerHealth] = await Promise.all([
+      disconnected(stack.apiUrl, "/health"),
+      disconnected(cacheWorkerUrl, "/health"),
+    ]);
     const probes = {
       ready: (await probe(`${stack.apiUrl}/ready`)).status,
       live: await Promise.all([stack.apiUrl, scanWorkerUrl, cacheWorkerUrl].map(async (base) => (await probe(`${base}/live`)).status)),
@@ -113,7 +116,10 @@ describe("the cache Redis killed (SIGKILL) under load", () => {
     await cacheServer.start();
     phase = "after";
     // Until the cache serves again: reads are cached afresh and answered from it.
-    await waitFor(async () => seen("after", "submit", 202) >= 6 && hitsAfter >= 3, { timeoutMs: 120_000, what: "cache hits after the outage" });
+    await waitFor(async () => seen("after", "submit", 202) >= 6 && hitsAfter >= 3, {
+      timeoutMs: 120_000,
+      what: "cache hits after the outage",
+    });
     running = false;
     await clients;
 

@@ -131,7 +131,8 @@ describe("a Postgres outage under load", () => {
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ status: "degraded", database: "disconnected" });
     expect(ready.status).toBe(503);
-    for (const answer of workerHealth) expect(answer).toMatchObject({ status: 200, body: { status: "degraded", database: "disconnected" } });
+    for (const answer of workerHealth)
+      expect(answer).toMatchObject({ status: 200, body: { status: "degraded", database: "disconnected" } });
     expect(workerLive).toEqual([
       { status: 200, body: { status: "alive" } },
       { status: 200, body: { status: "alive" } },
@@ -162,10 +163,10 @@ describe("a Postgres outage under load", () => {
     // scan-worker carried exactly that many runs to the end, so no job was delivered and run twice. Counted from
     // Postgres, not from the 202s: a submission whose commit reached Postgres as it stopped was answered 503 yet
     // exists, and runs like the others.
-    const client = new pg.Client({ connectionString: stack.env.DATABASE_URL });
-    await client.connect();
+    const db = new pg.Client({ connectionString: stack.env.DATABASE_URL });
+    await db.connect();
     try {
-      const { rows } = await client.query<{ scans: string; completed: string; results: string }>(
+      const { rows } = await db.query<{ scans: string; completed: string; results: string }>(
         "SELECT count(*) AS scans, count(*) FILTER (WHERE status = 'completed') AS completed, count(DISTINCT result_id) AS results FROM scans WHERE NOT cached",
       );
       const counts = { scans: Number(rows[0]!.scans), completed: Number(rows[0]!.completed), results: Number(rows[0]!.results) };
@@ -173,7 +174,7 @@ describe("a Postgres outage under load", () => {
       expect(counts).toEqual({ scans: counts.scans, completed: counts.scans, results: counts.scans });
       expect(await runsFinished(scanWorkerUrl)).toBe(counts.scans);
     } finally {
-      await client.end();
+      await db.end();
     }
   });
 });
