@@ -102,6 +102,7 @@ describe("a Postgres outage under load", () => {
     // From the stop on: a request answered while Postgres was still shutting down is not an outage answer.
     await postgres.stop("immediate");
     phase = "outage";
+    const outageStarted = Date.now();
     const health = await stack.request("GET", "/health", key);
     const ready = await stack.request("GET", "/ready", key);
     // The workers wait for Postgres: alive (a restart would not help), degraded.
@@ -121,6 +122,9 @@ describe("a Postgres outage under load", () => {
     });
     await postgres.start();
     phase = "after";
+    // Cached principals live 60 s from their load (PRINCIPAL_TTL_SECONDS) and have no stale-if-error period: once the
+    // caller's expires during the outage, its reads are 503s. How long the outage lasted helps read a failure.
+    console.log(`[e2e] Postgres was down ${((Date.now() - outageStarted) / 1000).toFixed(0)} s`);
     // Until submissions are accepted again: the pools recover on their own.
     await waitFor(async () => seen("after", "submit", 202) >= 8, { timeoutMs: 60_000, what: "submissions accepted after the outage" });
     running = false;
