@@ -1,4 +1,5 @@
 import { type TestPostgresServer, uniqueId, waitFor } from "@secapi/testing";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPrivateServersStack } from "./private-servers-stack.js";
 import { type Stack, awsAccessKeyId } from "./stack.js";
@@ -13,18 +14,21 @@ let postgres: TestPostgresServer;
 let stack: Stack;
 let closeStack: () => Promise<void>;
 let key: string;
+let scanWorkerUrl: string;
+let cacheWorkerUrl: string;
 
 beforeAll(async () => {
   ({
     postgres,
     stack,
+    scanWorkerUrl,
     close: closeStack,
   } = await startPrivateServersStack({
     // The clients loop as fast as the API answers, and 503s come back quickly: this test is about the outage,
     // not the request limit, which a busy machine's longer recovery would otherwise reach.
     TIER_LIMITS: JSON.stringify({ business: { requests_per_minute: 1_000_000, scans_per_hour: 1_000_000 } }),
   }));
-  await stack.startCacheWorker();
+  cacheWorkerUrl = `http://127.0.0.1:${(await stack.startCacheWorker()).port}`;
   key = (await stack.createUser("business")).api_key;
 });
 afterAll(() => closeStack());
@@ -37,6 +41,18 @@ interface Answer {
   cacheStatus: string | null;
   warning: string | null;
   phase: "before" | "outage" | "after";
+}
+
+/** A worker's health route: status and body. */
+async function probe(url: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(url);
+  return { status: response.status, body: await response.json() };
+}
+
+/** Scan runs a scan-worker carried to the end (one per job that finished, a second delivery included). */
+async function runsFinished(scanWorkerBase: string): Promise<number> {
+  const text = await (await fetch(`${scanWorkerBase}/metrics`)).text();
+  return [...text.matchAll(/^secapi_scan_duration_seconds_count\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
 const secrets = (tag: string) => ({
@@ -86,8 +102,19 @@ describe("a Postgres outage under load", () => {
     // From the stop on: a request answered while Postgres was still shutting down is not an outage answer.
     await postgres.stop("immediate");
     phase = "outage";
+    const outageStarted = Date.now();
     const health = await stack.request("GET", "/health", key);
     const ready = await stack.request("GET", "/ready", key);
+    // The workers wait for Postgres: alive (a restart would not help), degraded.
+    const workerHealth = await Promise.all(
+      [scanWorkerUrl, cacheWorkerUrl].map((base) =>
+        waitFor(async () => {
+          const answer = await probe(`${base}/health`);
+          return answer.body.database === "disconnected" ? answer : undefined;
+        }),
+      ),
+    );
+    const workerLive = await Promise.all([scanWorkerUrl, cacheWorkerUrl].map((base) => probe(`${base}/live`)));
     // Long enough for every client to meet the outage many times, on every kind of request.
     await waitFor(async () => seen("outage", "submit", 503) >= 12 && seen("outage", "read") >= 12 && seen("outage", "repeat") >= 12, {
       timeoutMs: 120_000,
@@ -95,15 +122,25 @@ describe("a Postgres outage under load", () => {
     });
     await postgres.start();
     phase = "after";
+    // Cached principals live 60 s from their load (PRINCIPAL_TTL_SECONDS) and have no stale-if-error period: once the
+    // caller's expires during the outage, its reads are 503s. How long the outage lasted helps read a failure.
+    console.log(`[e2e] Postgres was down ${((Date.now() - outageStarted) / 1000).toFixed(0)} s`);
     // Until submissions are accepted again: the pools recover on their own.
     await waitFor(async () => seen("after", "submit", 202) >= 8, { timeoutMs: 60_000, what: "submissions accepted after the outage" });
     running = false;
     await clients;
 
     expect(stack.processes.filter((p) => !p.running).map((p) => p.name)).toEqual([]);
-    expect(health.status).toBe(503);
-    expect(health.body.database).toBe("disconnected");
+    // Still serving cached reads: 200 degraded, so no liveness or readiness probe takes the api away.
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({ status: "degraded", database: "disconnected" });
     expect(ready.status).toBe(503);
+    for (const answer of workerHealth)
+      expect(answer).toMatchObject({ status: 200, body: { status: "degraded", database: "disconnected" } });
+    expect(workerLive).toEqual([
+      { status: 200, body: { status: "alive" } },
+      { status: 200, body: { status: "alive" } },
+    ]);
 
     const outage = answers.filter((a) => a.phase === "outage");
     expect(outage.length).toBeGreaterThan(0);
@@ -120,11 +157,28 @@ describe("a Postgres outage under load", () => {
     expect(fromCache.filter((a) => a.cacheStatus !== "HIT" && a.cacheStatus !== "STALE")).toEqual([]);
     expect(fromCache.filter((a) => (a.cacheStatus === "STALE") !== (a.warning !== null))).toEqual([]);
 
-    // Every accepted scan completes, exactly once (one completion time, one result per input).
+    // Every accepted scan completes.
     for (const id of accepted) {
       const done = await stack.pollUntilDone(`/api/v1/scans/${id}`, key, 120_000);
       expect(done.status).toBe("completed");
       expect(done.result.summary.total).toBe(1);
+    }
+    // Exactly once: every scan that ran (not answered from the cache; each a distinct input: one run each) is completed with a result of its own, and the
+    // scan-worker carried exactly that many runs to the end, so no job was delivered and run twice. Counted from
+    // Postgres, not from the 202s: a submission whose commit reached Postgres as it stopped was answered 503 yet
+    // exists, and runs like the others.
+    const db = new pg.Client({ connectionString: stack.env.DATABASE_URL });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ scans: string; completed: string; results: string }>(
+        "SELECT count(*) AS scans, count(*) FILTER (WHERE status = 'completed') AS completed, count(DISTINCT result_id) AS results FROM scans WHERE NOT cached",
+      );
+      const counts = { scans: Number(rows[0]!.scans), completed: Number(rows[0]!.completed), results: Number(rows[0]!.results) };
+      expect(counts.scans).toBeGreaterThanOrEqual(accepted.length + 1);
+      expect(counts).toEqual({ scans: counts.scans, completed: counts.scans, results: counts.scans });
+      expect(await runsFinished(scanWorkerUrl)).toBe(counts.scans);
+    } finally {
+      await db.end();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { TestPostgresServer, TestRedisServer, uniqueId } from "@secapi/testing";
+import { TestPostgresServer, TestRedisServer, freePort, uniqueId } from "@secapi/testing";
 import { Stack } from "./stack.js";
 
 /** A Stack on a Postgres and a Redis of its own, which a test may stop and start (outages). */
@@ -6,6 +6,8 @@ export interface PrivateServersStack {
   postgres: TestPostgresServer;
   redis: TestRedisServer;
   stack: Stack;
+  /** The scan-worker's `/health`, `/live` and `/metrics`. */
+  scanWorkerUrl: string;
   /** Stops the apps, then both servers. */
   close(): Promise<void>;
 }
@@ -24,11 +26,13 @@ export async function startPrivateServersStack(env: Record<string, string> = {})
   });
   await stack.cli("migrate");
   await stack.startApi();
-  await stack.startScanWorker();
+  const scanWorkerPort = String(await freePort());
+  await stack.startScanWorker({ SCAN_WORKER_PORT: scanWorkerPort });
   return {
     postgres,
     redis,
     stack,
+    scanWorkerUrl: `http://127.0.0.1:${scanWorkerPort}`,
     close: async () => {
       await stack.close();
       await redis.stop();

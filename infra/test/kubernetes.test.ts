@@ -118,12 +118,26 @@ describe.each(overlays)("infra/k8s overlay %s", (overlay) => {
       const preStopSeconds = Number(/sleep (\d+)/.exec(preStop)?.[1] ?? 0);
       expect(spec.terminationGracePeriodSeconds).toBeGreaterThan(drainSeconds + preStopSeconds);
     }
-    const api = podSpecOf(named(manifests, "Deployment", "secapi-api")).spec.containers[0] as {
-      readinessProbe: { httpGet: { path: string } };
-      livenessProbe: { httpGet: { path: string } };
-    };
-    expect(api.readinessProbe.httpGet.path).toBe("/ready");
-    expect(api.livenessProbe.httpGet.path).toBe("/health");
+  });
+
+  it("probes so that a dependency outage neither restarts a pod nor empties the api's Service (OPERATIONS.md)", () => {
+    type Probe = { httpGet: { path: string }; periodSeconds: number; timeoutSeconds: number; failureThreshold?: number };
+    type Probed = { startupProbe?: Probe; readinessProbe: Probe; livenessProbe: Probe };
+    const containerOf = (name: string) => podSpecOf(named(manifests, "Deployment", name)).spec.containers[0] as unknown as Probed;
+    const api = containerOf("secapi-api");
+    // A new api pod joins only once it reaches everything; afterwards it stays while it can serve anything.
+    expect(api.startupProbe?.httpGet.path).toBe("/ready");
+    expect(api.readinessProbe.httpGet.path).toBe("/health");
+    for (const name of ["secapi-scan-worker", "secapi-cache-worker"]) expect(containerOf(name).readinessProbe.httpGet.path).toBe("/health");
+    for (const name of ["secapi-api", "secapi-scan-worker", "secapi-cache-worker"]) {
+      const { livenessProbe, readinessProbe } = containerOf(name);
+      // Liveness asks no dependency: only a blocked event loop (the timeout) or stopped job loops fail it.
+      expect(livenessProbe.httpGet.path, name).toBe("/live");
+      // /health waits up to 500 ms per dependency (in parallel): within the probe's timeout on a busy node.
+      expect(readinessProbe.timeoutSeconds, name).toBeGreaterThanOrEqual(2);
+      // A long GC pause or one large body is not a wedge: half a minute of silence before a restart.
+      expect(livenessProbe.periodSeconds * (livenessProbe.failureThreshold ?? 3), name).toBeGreaterThanOrEqual(30);
+    }
   });
 
   it("reads only variables SecAPI knows from its ConfigMap and Secret", () => {

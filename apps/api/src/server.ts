@@ -7,6 +7,7 @@ import { inSequence } from "./http/in-sequence.js";
 import { limitRequests } from "./limits/limit-requests.js";
 import { identify, requireAdmin, requireAuth } from "./middleware/authenticate.js";
 import { errorHandler } from "./middleware/error-handler.js";
+import { refuseEncodedNul } from "./middleware/refuse-encoded-nul.js";
 import { requestBody } from "./middleware/request-body.js";
 import { requestLogger } from "./middleware/request-logger.js";
 import { accountRouter } from "./routes/account.routes.js";
@@ -37,7 +38,7 @@ export function createServer(ctx: ApiContext): Express {
 
   // First, so the hot path does not walk the routers below on every request.
   const api = Router();
-  api.use(inSequence(callerDependent, identify(ctx), limitRequests(ctx), requireAuth, requestBody));
+  api.use(inSequence(callerDependent, identify(ctx), limitRequests(ctx), requireAuth, refuseEncodedNul, requestBody));
   api.use("/admin", requireAdmin, adminUsersRouter(ctx), adminAdvisoriesRouter(ctx));
   api.use(scansRouter(ctx), accountRouter(ctx), cacheRouter(ctx), advisoriesRouter(ctx));
   app.use("/api/v1", api);

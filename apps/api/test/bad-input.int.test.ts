@@ -2,6 +2,8 @@ import { revokeKey, userAndPrincipalTags } from "@secapi/core";
 import { ECOSYSTEMS, LOCKFILE_FORMATS } from "@secapi/scanners";
 import { waitFor } from "@secapi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "kysely";
+import { toHttpError } from "../src/middleware/error-handler.js";
 import { TestApi, secretsInput } from "./api-fixture.js";
 
 let api: TestApi;
@@ -350,5 +352,100 @@ describe("validation errors say what is wrong and where, for every scan type", (
     });
     await expectRefusedAndNothingStored(idempotency, 400, "validation_failed");
     expect(idempotency.body.issues).toEqual([{ path: "Idempotency-Key", message: "printable ASCII without spaces" }]);
+  });
+});
+
+describe("a NUL or another value Postgres refuses, in a path or a query → a clear 4xx, never a 500", () => {
+  let caller: { id: string; key: string };
+  let admin: { id: string; key: string };
+  beforeAll(async () => {
+    // Many requests: tiers whose request limit they stay under.
+    caller = await api.createUser("business");
+    admin = await api.createUser("business", "admin");
+  });
+
+  const SCAN = "0b0e8f5e-0d5c-4a4e-9d51-3f5d1c1f0b7a";
+  /** Every route with a path parameter, with a NUL in that parameter, alone and inside a plausible value. */
+  const PATH_CASES: Array<{ method: string; path: string; admin?: boolean; status: number; code: string }> = [
+    { method: "GET", path: "/api/v1/advisories/%00", status: 400, code: "malformed_url" },
+    { method: "GET", path: "/api/v1/advisories/GHSA-%00-0001", status: 400, code: "malformed_url" },
+    { method: "GET", path: "/api/v1/scans/%00", status: 400, code: "malformed_url" },
+    { method: "GET", path: `/api/v1/scans/${SCAN}%00`, status: 400, code: "malformed_url" },
+    { method: "DELETE", path: "/api/v1/scans/%00", status: 400, code: "malformed_url" },
+    { method: "POST", path: "/api/v1/scan/%00", status: 400, code: "malformed_url" },
+    { method: "POST", path: "/api/v1/scan/secrets%00", status: 400, code: "malformed_url" },
+    { method: "PATCH", path: "/api/v1/admin/users/%00", admin: true, status: 400, code: "malformed_url" },
+    { method: "DELETE", path: "/api/v1/cache/tags/%00", admin: true, status: 400, code: "malformed_url" },
+    { method: "DELETE", path: "/api/v1/cache/tags/pkg:npm/lodash%00", admin: true, status: 400, code: "malformed_url" },
+    // Not a NUL, but not an advisory id either: refused before the query.
+    { method: "GET", path: "/api/v1/advisories/%C3%A9t%C3%A9", status: 400, code: "invalid_id" },
+    { method: "GET", path: "/api/v1/advisories/GHSA%20x", status: 400, code: "invalid_id" },
+    { method: "GET", path: "/api/v1/advisories/%0A", status: 400, code: "invalid_id" },
+  ];
+
+  it.each(PATH_CASES)("$method $path → $status $code", async ({ method, path, admin: asAdmin, status, code }) => {
+    const response = await api.request(method, path, {
+      key: asAdmin ? admin.key : caller.key,
+      body: method === "POST" || method === "PATCH" ? { tier: "pro" } : undefined,
+    });
+    expect(response.status).toBe(status);
+    expect(response.body.code).toBe(code);
+    expect(response.body.error.length).toBeGreaterThan(10);
+  });
+
+  const cursorOf = (text: string) => Buffer.from(text, "utf8").toString("base64url");
+  /** Query values that reach SQL: filters, the cursor (opaque, so anything may be sent), the wait. */
+  const QUERY_CASES: Array<{ path: string; code: string }> = [
+    { path: "/api/v1/scans?type=%00", code: "malformed_url" },
+    { path: "/api/v1/scans?type=secrets%00", code: "malformed_url" },
+    { path: "/api/v1/scans?label.project=%00", code: "malformed_url" },
+    { path: "/api/v1/scans?label.project=web%00x", code: "malformed_url" },
+    { path: "/api/v1/scans?status=%00", code: "malformed_url" },
+    { path: `/api/v1/scans?cursor=${cursorOf("2026-01-01T00:00:00.000Z|\u0000")}`, code: "invalid_cursor" },
+    { path: `/api/v1/scans?cursor=${cursorOf(`2026-01-01T00:00:00.000Z|${"-".repeat(36)}`)}`, code: "invalid_cursor" },
+    { path: `/api/v1/scans?cursor=${cursorOf(`+275760-09-13T00:00:00.000Z|${SCAN}`)}`, code: "invalid_cursor" },
+    { path: `/api/v1/scans/${SCAN}?wait=%00`, code: "malformed_url" },
+    { path: "/api/v1/advisories/status?ecosystem=%00", code: "malformed_url" },
+    { path: "/api/v1/usage?x=%00", code: "malformed_url" },
+  ];
+
+  it.each(QUERY_CASES)("GET $path → 400 $code", async ({ path, code }) => {
+    const response = await api.request("GET", path, { key: caller.key });
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe(code);
+  });
+
+  it("a value that validation lets through and Postgres refuses (SQLSTATE class 22) → 400 invalid_value", async () => {
+    const refusals = await Promise.all(
+      [
+        api.db.selectFrom("scans").select("id").where("id", "=", "not-a-uuid").execute(),
+        // A bound text parameter is cut at a NUL (Postgres reads it as a C string); jsonb refuses its escape outright.
+        sql`SELECT ${JSON.stringify({ label: "a\u0000b" })}::jsonb`.execute(api.db),
+        api.db
+          .selectFrom("scans")
+          .select("id")
+          .where("created_at", ">", new Date(Date.UTC(300_000, 0, 1)))
+          .execute(),
+      ].map((query) =>
+        query.then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+      ),
+    );
+    const answers = refusals.map((error) => {
+      const known = toHttpError(error);
+      return { status: known?.status, code: known?.code, message: known?.message };
+    });
+    expect(answers).toEqual([
+      { status: 400, code: "invalid_value", message: expect.stringMatching(/not valid for its type/) },
+      { status: 400, code: "invalid_value", message: expect.stringMatching(/NUL character/) },
+      { status: 400, code: "invalid_value", message: expect.stringMatching(/^A value in the request /) },
+    ]);
+  });
+
+  it("stores nothing and leaves the API answering", async () => {
+    expect(await api.count("scans")).toBe(0);
+    expect((await api.request("GET", "/api/v1/scans", { key: caller.key })).status).toBe(200);
   });
 });

@@ -53,6 +53,7 @@ describe("GET /openapi.json", () => {
         "GET /ready",
         "GET /metrics",
         "POST /api/v1/scan/image",
+        "GET /live",
       ]),
     );
   });

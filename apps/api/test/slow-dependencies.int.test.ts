@@ -169,34 +169,59 @@ describe("what /ready needs", () => {
     },
   );
 
-  it("/ready and /health answer 503 when Postgres is unreachable (a probe pointed at a closed port)", async () => {
-    const pool = createPool({ connectionString: `postgres://postgres@127.0.0.1:${await freePort()}/secapi`, max: 1 });
-    const queueRedis = new Redis(queueServer.url(0));
-    const cacheRedis = new Redis(cacheServer.url(0));
+  /** The health routes on a probe whose Postgres is at `databaseUrl` and whose Redis clients are given. */
+  async function healthApp(databaseUrl: string, redis: { redis_queue: Redis; redis_cache: Redis }) {
+    const pool = createPool({ connectionString: databaseUrl, max: 1 });
     const db = createDb(pool);
-    const health = new HealthProbe({ db, redis: { redis_queue: queueRedis, redis_cache: cacheRedis } });
+    const health = new HealthProbe({ db, redis });
     const app = express().use(healthRouter({ health, db, config: loadConfig({}) } as unknown as ApiContext));
     const server = app.listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const get = async (path: string) => {
+      const response = await fetch(`${url}${path}`);
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    return { get, close: () => Promise.all([new Promise((resolve) => server.close(resolve)), pool.end()]) };
+  }
+
+  it("without Postgres (a closed port) /ready answers 503, /health 200 degraded (cached reads still serve), /live 200", async () => {
+    const queueRedis = new Redis(queueServer.url(0));
+    const cacheRedis = new Redis(cacheServer.url(0));
+    const app = await healthApp(`postgres://postgres@127.0.0.1:${await freePort()}/secapi`, {
+      redis_queue: queueRedis,
+      redis_cache: cacheRedis,
+    });
     try {
       await waitFor(() => queueRedis.status === "ready" && cacheRedis.status === "ready", { what: "the probe's Redis connections" });
-      const ready = await fetch(`${url}/ready`);
-      expect(ready.status).toBe(503);
-      expect(await ready.json()).toEqual({ ready: false, database: "disconnected", redis_queue: "connected" });
-      const healthResponse = await fetch(`${url}/health`);
-      expect(healthResponse.status).toBe(503);
-      expect(await healthResponse.json()).toEqual({
-        status: "degraded",
-        database: "disconnected",
-        redis_queue: "connected",
-        redis_cache: "connected",
+      expect(await app.get("/ready")).toEqual({ status: 503, body: { ready: false, database: "disconnected", redis_queue: "connected" } });
+      expect(await app.get("/health")).toEqual({
+        status: 200,
+        body: { status: "degraded", database: "disconnected", redis_queue: "connected", redis_cache: "connected" },
       });
+      expect(await app.get("/live")).toEqual({ status: 200, body: { status: "alive" } });
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await app.close();
       queueRedis.disconnect();
       cacheRedis.disconnect();
-      await pool.end();
+    }
+  });
+
+  it("with Postgres and both Redis unreachable /health answers 503 (nothing can be served) and /live still 200", async () => {
+    const closed = async () => new Redis(`redis://127.0.0.1:${await freePort()}`, { lazyConnect: true, retryStrategy: () => null });
+    const [queueRedis, cacheRedis] = await Promise.all([closed(), closed()]);
+    const app = await healthApp(`postgres://postgres@127.0.0.1:${await freePort()}/secapi`, {
+      redis_queue: queueRedis,
+      redis_cache: cacheRedis,
+    });
+    try {
+      expect(await app.get("/health")).toEqual({
+        status: 503,
+        body: { status: "degraded", database: "disconnected", redis_queue: "disconnected", redis_cache: "disconnected" },
+      });
+      expect(await app.get("/live")).toEqual({ status: 200, body: { status: "alive" } });
+    } finally {
+      await app.close();
     }
   });
 });

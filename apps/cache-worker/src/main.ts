@@ -99,6 +99,7 @@ await serveWorkerProcess({
   port: config.cacheWorkerPort,
   logger,
   health: new HealthProbe({ db, redis: { redis_cache: cacheRedis, redis_queue: workerRedis } }),
+  alive: () => eventsWorker.isRunning() && rerunWorker.isRunning() && warmWorker.isRunning(),
   metrics: metrics.metricsHandler(config.metricsToken),
   shutdownTimeoutMs: config.shutdownTimeoutMs,
   drain: async () => {

@@ -126,6 +126,7 @@ await serveWorkerProcess({
   logger,
   health: new HealthProbe({ db, redis: { redis_queue: workerRedis } }),
   healthDetails: () => ({ running: worker.isRunning() }),
+  alive: () => worker.isRunning() && webhookWorker.isRunning(),
   metrics: metrics.metricsHandler(config.metricsToken),
   shutdownTimeoutMs: config.shutdownTimeoutMs,
   startDetails: { concurrency: config.scanWorker.concurrency },

@@ -14,6 +14,30 @@ export function isPermanentDatabaseError(error: unknown): boolean {
   return state !== undefined && PERMANENT_CLASSES.includes(state.slice(0, 2));
 }
 
+// What a data exception (class 22) says about the value, for the conditions a request can cause.
+const INVALID_VALUE_REASONS: Record<string, string> = {
+  "22021": "contains a NUL byte or text that is not valid UTF-8",
+  "22P05": "contains a NUL character (\\u0000), which Postgres cannot store",
+  "22P02": "is not valid for its type (an id that is not a UUID, a number that is not a number)",
+  "22003": "is out of range",
+  "22001": "is too long",
+  "22007": "is not a valid date or time",
+  "22008": "is a date or time out of range",
+};
+
+/**
+ * Why Postgres refused a value (SQLSTATE class 22, data exception), in words a client can act on, or undefined
+ * for any other error. Such a value fails again however often it is sent: a 400, never a 500 or a retry.
+ *
+ * @example
+ * invalidValueReason(error) // "contains a NUL byte or text that is not valid UTF-8"
+ */
+export function invalidValueReason(error: unknown): string | undefined {
+  const state = sqlState(error);
+  if (state === undefined || !state.startsWith("22")) return undefined;
+  return INVALID_VALUE_REASONS[state] ?? "is not a value Postgres accepts";
+}
+
 /** Postgres refused the rows themselves (class 22 data exception, 23 integrity constraint violation). */
 export function isRowRejectedError(error: unknown): boolean {
   const state = sqlState(error);

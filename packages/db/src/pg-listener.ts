@@ -12,6 +12,8 @@ export interface PgListenerOptions {
   applicationName?: string;
   /** Delay before reconnecting after the connection failed or dropped; default 1000 ms. */
   reconnectMs?: number;
+  /** How long a connection attempt may take before it is given up and retried; default 5000 ms. */
+  connectTimeoutMs?: number;
 }
 
 type Handler = (payload: string) => void;
@@ -40,6 +42,8 @@ export class PgListener {
       application_name: this.options.applicationName ?? "secapi-listener",
       keepAlive: true,
       query_timeout: 5000,
+      // pg waits forever for a server that accepts and never answers: `start()` (and the api's start with it) would hang.
+      connectionTimeoutMillis: this.options.connectTimeoutMs ?? 5000,
     });
     client.on("notification", (message) => {
       for (const handler of this.handlers.get(message.channel) ?? []) handler(message.payload ?? "");

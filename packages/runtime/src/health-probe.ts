@@ -89,10 +89,36 @@ function pingRedis(redis: Redis | Cluster): Promise<unknown> {
 }
 
 /**
- * The `/health` answer of every service: 200 while Postgres answers (without it nothing can be served),
- * 503 otherwise; `status` is "degraded" when any dependency is down.
+ * The `/health` answer of every service: 200 while the process can still serve something (`canServe`, each
+ * service's own rule), 503 when it cannot; `status` is "degraded" when any dependency is down. Orchestrators
+ * keep a 200 process in service; a 503 one has nothing to offer until a dependency returns, yet a restart would
+ * not bring it back sooner, so liveness belongs on `/live` (livenessResponse), not here.
+ *
+ * @example
+ * healthResponse(await probe.check(), anyDependencyAnswers(report)); // the api
+ * healthResponse(await probe.check(), worker.isRunning());            // a worker: it waits for its dependencies
  */
-export function healthResponse<K extends string>(report: HealthReport<K>, extra: Record<string, unknown> = {}) {
+export function healthResponse<K extends string>(report: HealthReport<K>, canServe: boolean, extra: Record<string, unknown> = {}) {
   const allUp = Object.values(report).every((s) => s === "connected");
-  return { status: report.database === "connected" ? 200 : 503, body: { status: allUp ? "ok" : "degraded", ...report, ...extra } };
+  return { status: canServe ? 200 : 503, body: { status: allUp ? "ok" : "degraded", ...report, ...extra } };
+}
+
+/**
+ * The api's rule: it serves something while any dependency answers. Without Postgres it still answers cached reads
+ * and cached submissions from the cache Redis, and its limiter and relay keep working on the queue Redis; only
+ * with none of them is every request an error.
+ */
+export function anyDependencyAnswers<K extends string>(report: HealthReport<K>): boolean {
+  return Object.values(report).some((s) => s === "connected");
+}
+
+/**
+ * The `/live` answer (Kubernetes liveness): 200 whenever the event loop gets to answer, without asking any
+ * dependency, so a Postgres or Redis outage never restarts a process (a restart does not bring them back, and a
+ * restarted pod waits in its migrate step instead of serving from the cache). 503 only when the process knows
+ * it cannot recover by itself (`alive` false: a worker whose job loop has stopped). A wedged event loop never
+ * answers, and the probe's timeout fails it.
+ */
+export function livenessResponse(alive = true) {
+  return { status: alive ? 200 : 503, body: { status: alive ? "alive" : "stopped" } };
 }

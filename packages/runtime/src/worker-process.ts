@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import type { Logger } from "pino";
 import { onShutdownSignal } from "./graceful-shutdown.js";
-import { type HealthProbe, healthResponse } from "./health-probe.js";
+import { type HealthProbe, healthResponse, livenessResponse } from "./health-probe.js";
 import { type RouteHandler, jsonRoute, startHealthServer } from "./health-server.js";
 
 export interface WorkerProcessOptions<K extends string> {
@@ -14,6 +14,11 @@ export interface WorkerProcessOptions<K extends string> {
   health: HealthProbe<K>;
   /** What `/health` says besides the dependencies (whether the worker is running, say). */
   healthDetails?: () => Record<string, unknown>;
+  /**
+   * Whether the process still does its work (its BullMQ workers' loops run). A worker waiting for Postgres or Redis
+   * is alive: its loops retry by themselves. False only when a restart would help; not asked while draining.
+   */
+  alive?: () => boolean;
   /** The `/metrics` route: the process's metrics handler. */
   metrics: RouteHandler;
   /** How long `drain` may take before the process exits with work in flight. */
@@ -25,8 +30,10 @@ export interface WorkerProcessOptions<K extends string> {
 }
 
 /**
- * The end of a worker's start: serves `/health` and `/metrics`, logs that it started, and drains it on a shutdown
- * signal. The health server closes after the drain, so a probe still sees the process while it finishes its work.
+ * The end of a worker's start: serves `/health`, `/live` and `/metrics`, logs that it started, and drains it on a
+ * shutdown signal. The health server closes after the drain, so a probe still sees the process while it finishes
+ * its work. `/health` and `/live` answer 200 while the worker is alive, whatever its dependencies: restarting a
+ * worker that waits for Postgres or Redis does not bring them back sooner.
  *
  * @example
  * await serveWorkerProcess({ service: "scan-worker", port, logger, health, metrics: metrics.metricsHandler(token),
@@ -34,12 +41,16 @@ export interface WorkerProcessOptions<K extends string> {
  */
 export async function serveWorkerProcess<K extends string>(options: WorkerProcessOptions<K>): Promise<Server> {
   const { logger, health, healthDetails } = options;
+  let draining = false;
+  const alive = () => draining || (options.alive?.() ?? true);
   const server = await startHealthServer(options.port, {
-    "/health": jsonRoute(async () => healthResponse(await health.check(), healthDetails?.())),
+    "/health": jsonRoute(async () => healthResponse(await health.check(), alive(), healthDetails?.())),
+    "/live": jsonRoute(() => Promise.resolve(livenessResponse(alive()))),
     "/metrics": options.metrics,
   });
   logger.info({ port: options.port, ...options.startDetails }, `${options.service} started`);
   onShutdownSignal(logger, options.shutdownTimeoutMs, async () => {
+    draining = true;
     await options.drain();
     await new Promise((resolve) => server.close(resolve));
   });

@@ -1,6 +1,6 @@
 import { CacheUnavailableError } from "@secapi/cache";
 import { InputRefusedError, UnstorableInputError, UserExistsError, UserNotFoundError } from "@secapi/core";
-import { isDatabaseUnavailableError } from "@secapi/db";
+import { invalidValueReason, isDatabaseUnavailableError } from "@secapi/db";
 import { DependencyInputError } from "@secapi/scanners";
 import type { ErrorRequestHandler } from "express";
 import type { Logger } from "pino";
@@ -33,6 +33,9 @@ function fromBodyParser(error: BodyParserError & Error): HttpError | undefined {
   }
 }
 
+/** The code of a 400 for a value Postgres refused (toHttpError). */
+const INVALID_VALUE = "invalid_value";
+
 /** The API error an exception stands for, if it is an expected one (a 4xx, or a 503 for a dependency away). */
 export function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error;
@@ -48,6 +51,10 @@ export function toHttpError(error: unknown): HttpError | undefined {
   if (isDatabaseUnavailableError(error)) {
     return new HttpError(503, "database_unavailable", "The database is unavailable; try again shortly", {}, { "Retry-After": "5" });
   }
+  // A value Postgres refuses (a NUL, a malformed UUID, a number out of range) that validation let through: the
+  // same request fails the same way every time, so it is the client's to fix, not a 500.
+  const reason = invalidValueReason(error);
+  if (reason !== undefined) return new HttpError(400, INVALID_VALUE, `A value in the request ${reason}`);
   // Well-formed JSON whose lockfile or SBOM cannot be used.
   if (error instanceof DependencyInputError) return new HttpError(422, error.code, error.message);
   if (error instanceof UnstorableInputError) return new HttpError(422, error.code, error.message);
@@ -62,6 +69,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(error);
     uncacheable(res);
     const known = toHttpError(error);
+    // Answered, but a route's validation missed the value: worth a line so that it gets its own check.
+    if (known?.code === INVALID_VALUE) (req.log ?? logger).warn({ err: error }, "Postgres refused a request value");
     if (known) {
       res
         .set(known.headers)

@@ -15,7 +15,7 @@ declare global {
 }
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const QUIET_PATHS = new Set(["/health", "/ready"]);
+const QUIET_PATHS = new Set(["/health", "/ready", "/live"]);
 const CHILD_LOGGER = Symbol("secapi.requestLogger");
 
 type WithChild = Request & { [CHILD_LOGGER]?: Logger };

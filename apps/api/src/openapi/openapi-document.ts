@@ -334,11 +334,15 @@ export function openApiDocument(): Record<string, unknown> {
       },
       "/health": {
         get: {
-          summary: "Can this process serve? (never rate limited)",
+          summary: "Can this process serve anything? (never rate limited)",
           security: [],
           responses: {
-            "200": { description: "Serving", headers: caching.noStore, content: json(ref("Health")) },
-            "503": { description: "Postgres down", headers: caching.noStore, content: json(ref("Health")) },
+            "200": {
+              description: "Serving (`degraded`: some requests answer 503)",
+              headers: caching.noStore,
+              content: json(ref("Health")),
+            },
+            "503": { description: "Postgres and both Redis down", headers: caching.noStore, content: json(ref("Health")) },
           },
         },
       },
@@ -395,6 +399,13 @@ export function openApiDocument(): Record<string, unknown> {
             "202": ok("Accepted", ref("Scan"), { ...cacheStatus, Location: { schema: { type: "string" } } }),
             ...errors(400, 401, 413, 415, 422, 429, 503),
           },
+        },
+      },
+      "/live": {
+        get: {
+          summary: "Liveness: answered by the event loop without asking any dependency (never rate limited)",
+          security: [],
+          responses: { "200": { description: "Alive", headers: caching.noStore } },
         },
       },
     }),

@@ -4,7 +4,9 @@ import { Router } from "express";
 import type { ApiContext } from "../context.js";
 import { REVALIDATE, setCachePolicy } from "../http/cache-control.js";
 import { sendFreshWithEtag, sendWithEtag } from "../http/conditional.js";
-import { notFound } from "../http/http-error.js";
+import { badRequest, notFound } from "../http/http-error.js";
+
+const ADVISORY_ID = /^[\x21-\x7e]{1,200}$/;
 
 /** An advisory changes only through an import or a sync, which drops it by its packages' tags. */
 const ADVISORY_TTL_SECONDS = 3600;
@@ -25,7 +27,9 @@ export function advisoriesRouter(ctx: ApiContext): Router {
   // results; an id that is not found is not cached (a sync may add it any moment).
   router.get("/advisories/:id", async (req, res) => {
     const id = req.params.id;
-    if (!id || id.length > 200) throw notFound("Advisory");
+    // OSV ids and aliases (GHSA-…, CVE-…, PYSEC-…) are printable ASCII; anything else cannot name one.
+    if (!id || !ADVISORY_ID.test(id))
+      throw badRequest("invalid_id", "id must be an advisory id or alias (printable ASCII, at most 200 characters)");
     const key = `${ctx.keys.prefix}:advisory:${encodeURIComponent(id)}`;
     const { value, status } = await ctx.cache.getOrLoad(key, () => findAdvisoryByIdOrAlias(ctx.db, id).then((found) => found ?? null), {
       ttl: ADVISORY_TTL_SECONDS,

@@ -1,5 +1,5 @@
 import { readAdvisoryFreshness } from "@secapi/core";
-import { healthResponse } from "@secapi/runtime";
+import { anyDependencyAnswers, healthResponse, livenessResponse } from "@secapi/runtime";
 import { withTimeout } from "@secapi/toolkit";
 import { Router } from "express";
 import type { ApiContext } from "../context.js";
@@ -14,7 +14,11 @@ export const READY_TIMEOUT_MS = 100;
 /** How long `/health` waits for the advisory sync state before leaving `advisories` out. */
 const ADVISORY_FRESHNESS_TIMEOUT_MS = 250;
 
-/** `/health` (can this process serve?) and `/ready` (should the load balancer send it traffic?). */
+/**
+ * `/health` (can this process serve anything?), `/ready` (can it serve everything: Postgres and the queue Redis
+ * answer?) and `/live` (is its event loop answering?). docs/OPERATIONS.md "Health and readiness" says which probe
+ * uses which.
+ */
 export function healthRouter(ctx: ApiContext): Router {
   const router = Router();
 
@@ -26,7 +30,11 @@ export function healthRouter(ctx: ApiContext): Router {
         () => undefined,
       ),
     ]);
-    const { status, body } = healthResponse(report, advisories !== undefined && report.database === "connected" ? { advisories } : {});
+    const { status, body } = healthResponse(
+      report,
+      anyDependencyAnswers(report),
+      advisories !== undefined && report.database === "connected" ? { advisories } : {},
+    );
     // Live state, like /ready: a stored copy would tell a load balancer about the past.
     res.status(status).set("Cache-Control", NO_STORE).json(body);
   });
@@ -39,6 +47,12 @@ export function healthRouter(ctx: ApiContext): Router {
       .status(ready ? 200 : 503)
       .set("Cache-Control", NO_STORE)
       .json({ ready, database: report.database, redis_queue: report.redis_queue });
+  });
+
+  // Asks nothing: a dependency outage must never restart the api, only a wedged event loop (the probe times out).
+  router.get("/live", (_req, res) => {
+    const { status, body } = livenessResponse();
+    res.status(status).set("Cache-Control", NO_STORE).json(body);
   });
 
   return router;

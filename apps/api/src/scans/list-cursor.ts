@@ -1,4 +1,9 @@
+import { z } from "zod";
 import { badRequest } from "../http/http-error.js";
+
+const uuid = z.uuid();
+// A cursor names a scan's created_at: after 1970 and before 10000 (a Date reaches further than a Postgres timestamp).
+const LATEST_TIME = Date.UTC(10_000, 0, 1);
 
 export interface ListCursor {
   createdAt: Date;
@@ -13,7 +18,8 @@ export function encodeCursor(cursor: ListCursor): string {
 export function decodeCursor(value: string): ListCursor {
   const [time, id, ...rest] = Buffer.from(value, "base64url").toString("utf8").split("|");
   const createdAt = new Date(time ?? "");
-  if (rest.length > 0 || !id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(createdAt.getTime())) {
+  const ms = createdAt.getTime();
+  if (rest.length > 0 || !id || !uuid.safeParse(id).success || !(ms >= 0 && ms < LATEST_TIME)) {
     throw badRequest("invalid_cursor", "cursor is not one this API returned");
   }
   return { createdAt, id };
