@@ -317,9 +317,9 @@ describe("validation errors say what is wrong and where, for every scan type", (
   it("dependencies: an unsupported ecosystem beside a malformed package is a 400 listing both", async () => {
     const response = await submitBothWays("dependencies", { packages: [pkg("CocoaPods"), { ecosystem: "npm", name: "a" }] });
     await expectRefusedAndNothingStored(response, 400, "validation_failed");
-    expect(response.body.issues.map((issue: { path: string }) => issue.path)).toEqual([
-      "input.packages[0].ecosystem",
-      "input.packages[1].version",
+    expect(response.body.issues).toEqual([
+      expect.objectContaining({ path: "input.packages[0].ecosystem" }),
+      expect.objectContaining({ path: "input.packages[1].version" }),
     ]);
   });
 
