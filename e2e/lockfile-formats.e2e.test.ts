@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Stack } from "./stack.js";
 
 /**
- * Every lockfile format, end to end: one directory per format (e2e/fixtures/lockfiles/README.md) with the
- * lockfile, OSV advisories in its ecosystem and the findings they must give. All advisories are imported
+ * Every lockfile format, end to end: one directory per format or variant of one (e2e/fixtures/lockfiles/README.md)
+ * with the lockfile, OSV advisories in its ecosystem and the findings they must give. All advisories are imported
  * through the admin API, then each lockfile is submitted over HTTP and scanned by a real scan-worker.
  */
 const FIXTURES = `${REPO_ROOT}e2e/fixtures/lockfiles/`;
@@ -17,6 +17,8 @@ const formats = readdirSync(FIXTURES, { withFileTypes: true })
 interface Expected {
   format: string;
   findings: [string, string, string][];
+  /** The dependency path of each named package's findings, where the format shows the graph. */
+  paths?: Record<string, string[]>;
   unchecked: number;
 }
 const fixture = (format: string) => {
@@ -52,20 +54,27 @@ describe("every lockfile format, submitted over HTTP", () => {
     expect(formats.length).toBeGreaterThanOrEqual(2);
   });
 
-  it.each(formats)("%s: finds exactly the expected advisories and reports the unchecked entries", async (format) => {
-    const { lockfile, advisories, expected } = fixture(format);
-    expect(expected.format).toBe(format);
+  it.each(formats)("%s: finds exactly the expected advisories and reports the unchecked entries", async (directory) => {
+    const { lockfile, advisories, expected } = fixture(directory);
+    // `yarn.lock-classic`: a second variant of one format (yarn classic beside berry) in a directory of its own.
+    const format = expected.format;
+    expect(directory === format || directory.startsWith(`${format}-`), directory).toBe(true);
     const submitted = await stack.request("POST", "/api/v1/scans", userKey, { type: "dependencies", input: { lockfile, format } });
     expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
     const scan = await stack.pollUntilDone(submitted.headers.get("location") ?? "", userKey);
     expect(scan.status, JSON.stringify(scan.error)).toBe("completed");
     // Another directory's advisory may name a package of this lockfile too; only this directory's count here.
     const own = new Set(advisories.map((a) => a.id));
-    const findings = (scan.result.findings as { package: string; version: string; id: string }[])
-      .filter((f) => own.has(f.id))
-      .map((f) => [f.package, f.version, f.id])
-      .sort((a, b) => a.join(" ").localeCompare(b.join(" ")));
+    const ownFindings = (scan.result.findings as { package: string; version: string; id: string; path?: string[] }[]).filter((f) =>
+      own.has(f.id),
+    );
+    const findings = ownFindings.map((f) => [f.package, f.version, f.id]).sort((a, b) => a.join(" ").localeCompare(b.join(" ")));
     expect(findings).toEqual([...expected.findings].sort((a, b) => a.join(" ").localeCompare(b.join(" "))));
     expect(scan.result.unchecked).toHaveLength(expected.unchecked);
+    for (const [name, path] of Object.entries(expected.paths ?? {})) {
+      const named = ownFindings.filter((f) => f.package === name);
+      expect(named.length, name).toBeGreaterThan(0);
+      for (const finding of named) expect(finding.path, name).toEqual(path);
+    }
   });
 });

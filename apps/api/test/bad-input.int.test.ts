@@ -293,24 +293,35 @@ describe("validation errors say what is wrong and where, for every scan type", (
     expect(response.body.error).toContain(`${issue.path}: ${issue.message}`);
   });
 
-  it("dependencies: the wrong case of an ecosystem is named at its path, with the right spelling", async () => {
+  it("dependencies: the wrong case of an ecosystem is an unsupported one, named at its path, with the right spelling", async () => {
     const response = await submitBothWays("dependencies", { packages: [pkg("npm"), pkg("Go"), pkg("crates.io"), pkg("pypi")] });
-    await expectRefusedAndNothingStored(response, 400, "validation_failed");
+    await expectRefusedAndNothingStored(response, 422, "unsupported_ecosystem");
     expect(response.body.issues).toEqual([
       { path: "input.packages[3].ecosystem", message: `"pypi" is not one of ${ECOSYSTEMS.join(", ")}; did you mean "PyPI"?` },
     ]);
   });
 
-  it("dependencies: an unsupported ecosystem and an unsupported lockfile format list what is supported", async () => {
+  it("dependencies: an unsupported ecosystem and an unsupported lockfile format are 422s listing what is supported", async () => {
     const ecosystem = await submitBothWays("dependencies", { packages: [pkg("CocoaPods")] });
-    await expectRefusedAndNothingStored(ecosystem, 400, "validation_failed");
+    await expectRefusedAndNothingStored(ecosystem, 422, "unsupported_ecosystem");
     expect(ecosystem.body.issues).toEqual([
       { path: "input.packages[0].ecosystem", message: `"CocoaPods" is not supported; supported: ${ECOSYSTEMS.join(", ")}` },
     ]);
+    expect(ecosystem.body.error).toContain(`supported: ${ECOSYSTEMS.join(", ")}`);
     const format = await submitBothWays("dependencies", { lockfile: "{}", format: "mix.lock" });
-    await expectRefusedAndNothingStored(format, 400, "validation_failed");
+    await expectRefusedAndNothingStored(format, 422, "unsupported_format");
     expect(format.body.issues).toEqual([
       { path: "input.format", message: `"mix.lock" is not supported; supported: ${LOCKFILE_FORMATS.join(", ")}` },
+    ]);
+    expect(format.body.error).toContain(`supported: ${LOCKFILE_FORMATS.join(", ")}`);
+  });
+
+  it("dependencies: an unsupported ecosystem beside a malformed package is a 400 listing both", async () => {
+    const response = await submitBothWays("dependencies", { packages: [pkg("CocoaPods"), { ecosystem: "npm", name: "a" }] });
+    await expectRefusedAndNothingStored(response, 400, "validation_failed");
+    expect(response.body.issues).toEqual([
+      expect.objectContaining({ path: "input.packages[0].ecosystem" }),
+      expect.objectContaining({ path: "input.packages[1].version" }),
     ]);
   });
 

@@ -74,9 +74,9 @@ describe("dependency and SBOM submissions", () => {
   it.each([
     [{ lockfile: "{ nope", format: "package-lock.json" }, 422, "lockfile_malformed"],
     [{ lockfile: "lockfileVersion: '99.0'\npackages: {}\n", format: "pnpm-lock.yaml" }, 422, undefined],
-    [{ lockfile: "{}", format: "Podfile.lock" }, 400, "validation_failed"],
+    [{ lockfile: "{}", format: "Podfile.lock" }, 422, "unsupported_format"],
     [{ packages: [{ ecosystem: "npm", name: "lodash" }] }, 400, "validation_failed"],
-    [{ packages: [{ ecosystem: "Hex", name: "x", version: "1" }] }, 400, "validation_failed"],
+    [{ packages: [{ ecosystem: "Hex", name: "x", version: "1" }] }, 422, "unsupported_ecosystem"],
   ])("refuses unusable input %j with %i", async (input, status, code) => {
     const before = await api.count("scans");
     const response = await api.request("POST", "/api/v1/scans", { key: user.key, body: { type: "dependencies", input } });

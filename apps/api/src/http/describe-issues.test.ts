@@ -14,22 +14,38 @@ const pkg = (ecosystem: string) => ({ ecosystem, name: "lodash", version: "4.17.
 describe("describeIssues: dependencies (a union told apart by its fields)", () => {
   it("names the wrong-case ecosystem at its path, with the spelling it meant", () => {
     expect(issuesOf(dependenciesInputSchema, { packages: [pkg("npm"), pkg("npm"), pkg("npm"), pkg("pypi")] })).toEqual([
-      { path: "input.packages[3].ecosystem", message: `"pypi" is not one of ${ECOSYSTEMS.join(", ")}; did you mean "PyPI"?` },
+      {
+        path: "input.packages[3].ecosystem",
+        message: `"pypi" is not one of ${ECOSYSTEMS.join(", ")}; did you mean "PyPI"?`,
+        unsupported: "unsupported_ecosystem",
+      },
     ]);
   });
 
   it("lists the supported ecosystems for one it does not know", () => {
     expect(issuesOf(dependenciesInputSchema, { packages: [pkg("CocoaPods")] })).toEqual([
-      { path: "input.packages[0].ecosystem", message: `"CocoaPods" is not supported; supported: ${ECOSYSTEMS.join(", ")}` },
+      {
+        path: "input.packages[0].ecosystem",
+        message: `"CocoaPods" is not supported; supported: ${ECOSYSTEMS.join(", ")}`,
+        unsupported: "unsupported_ecosystem",
+      },
     ]);
   });
 
   it("lists the supported formats for one it does not know, and suggests a near miss", () => {
     expect(issuesOf(dependenciesInputSchema, { lockfile: "{}", format: "mix.lock" })).toEqual([
-      { path: "input.format", message: `"mix.lock" is not supported; supported: ${LOCKFILE_FORMATS.join(", ")}` },
+      {
+        path: "input.format",
+        message: `"mix.lock" is not supported; supported: ${LOCKFILE_FORMATS.join(", ")}`,
+        unsupported: "unsupported_format",
+      },
     ]);
     expect(issuesOf(dependenciesInputSchema, { lockfile: "{}", format: "Yarn.lock" })).toEqual([
-      { path: "input.format", message: expect.stringMatching(/^"Yarn.lock" is not one of .*; did you mean "yarn.lock"\?$/) },
+      {
+        path: "input.format",
+        message: expect.stringMatching(/^"Yarn.lock" is not one of .*; did you mean "yarn.lock"\?$/),
+        unsupported: "unsupported_format",
+      },
     ]);
   });
 

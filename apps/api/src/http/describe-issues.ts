@@ -1,3 +1,4 @@
+import { unsupportedValueCodes } from "@secapi/scanners";
 import type { z } from "zod";
 import { didYouMean } from "./did-you-mean.js";
 import { formatPath } from "./json-path.js";
@@ -9,6 +10,11 @@ import { chooseUnionBranch } from "./union-branch.js";
 export interface IssueReport {
   path: string;
   message: string;
+  /**
+   * Set when the issue is a value outside a closed set of what SecAPI reads (an ecosystem, a lockfile format:
+   * `unsupportedValueCodes`): the error code that makes the refusal a 422. Not part of the answer's `issues`.
+   */
+  unsupported?: string;
 }
 
 /** What the issues are about: the schema and the value it refused, and the name paths start from. */
@@ -45,8 +51,13 @@ function describeIssue(issue: z.core.$ZodIssue, context: IssueContext, path: Pro
       const unsent = known.filter((key) => !sent.includes(key));
       return issue.keys.map((key) => at(unknownFieldMessage(key, didYouMean(key, unsent))));
     }
-    case "invalid_value":
-      return [at(notOneOf(issue.values, value, isMissing(context.value, path)))];
+    case "invalid_value": {
+      const missing = isMissing(context.value, path);
+      const report = at(notOneOf(issue.values, value, missing));
+      const schema = missing ? undefined : schemaAt(context.schema, context.value, path);
+      const unsupported = schema === undefined ? undefined : unsupportedValueCodes.get(schema)?.code;
+      return [unsupported === undefined ? report : { ...report, unsupported }];
+    }
     case "invalid_type":
       return [
         at(

@@ -11,7 +11,7 @@ function refusal(schema: z.ZodType, value: unknown, root?: string): HttpError {
     if (error instanceof HttpError) return error;
     throw error;
   }
-  throw new Error("expected a 400");
+  throw new Error("expected a refusal");
 }
 
 describe("parseOr400", () => {
@@ -45,9 +45,33 @@ describe("parseOr400", () => {
     ]);
   });
 
+  it("answers 422 with the value's code when the only problems are unsupported ecosystems or formats", () => {
+    const ecosystems = refusal(dependenciesInputSchema, { packages: [{ ecosystem: "CocoaPods", name: "a", version: "1" }] }, "input");
+    expect([ecosystems.status, ecosystems.code]).toEqual([422, "unsupported_ecosystem"]);
+    expect(ecosystems.details.issues).toEqual([
+      { path: "input.packages[0].ecosystem", message: expect.stringMatching(/^"CocoaPods" is not supported; supported: npm, /) },
+    ]);
+    expect(ecosystems.message).toMatch(/^Unsupported value in test input: input\.packages\[0\]\.ecosystem: "CocoaPods"/);
+    const format = refusal(dependenciesInputSchema, { lockfile: "x", format: "mix.lock" }, "input");
+    expect([format.status, format.code]).toEqual([422, "unsupported_format"]);
+    expect(format.details.issues).toEqual([{ path: "input.format", message: expect.stringMatching(/supported: package-lock\.json, /) }]);
+  });
+
+  it("stays a 400 when an unsupported value comes with a malformed part, or a closed set's value is missing", () => {
+    const mixed = refusal(dependenciesInputSchema, { packages: [{ ecosystem: "CocoaPods", name: "a" }] }, "input");
+    expect([mixed.status, mixed.code]).toEqual([400, "validation_failed"]);
+    expect(mixed.details.issues).toHaveLength(2);
+    const missing = refusal(dependenciesInputSchema, { lockfile: "x" }, "input");
+    expect([missing.status, missing.code]).toEqual([400, "validation_failed"]);
+    // A closed set with no registered code (a scan status, a tier) is a malformed request as before.
+    const other = refusal(z.strictObject({ tier: z.enum(["free", "pro"]) }), { tier: "gold" });
+    expect([other.status, other.code]).toEqual([400, "validation_failed"]);
+  });
+
   it("keeps the answer small when every one of many entries is wrong", () => {
     const packages = Array.from({ length: 5000 }, () => ({ ecosystem: "maven", name: "a", version: "1" }));
     const error = refusal(dependenciesInputSchema, { packages }, "input");
+    expect(error.code).toBe("unsupported_ecosystem");
     expect(error.details.issues).toHaveLength(50);
     expect(error.message).toContain("input.packages[4].ecosystem");
     expect(error.message).not.toContain("input.packages[5].ecosystem");

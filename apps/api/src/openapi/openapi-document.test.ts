@@ -21,4 +21,11 @@ describe("openApiDocument", () => {
     expect(enums.ecosystem).toEqual([...ECOSYSTEMS]);
     expect(enums.format).toEqual([...LOCKFILE_FORMATS]);
   });
+
+  it("names the 422 codes of an unsupported ecosystem or format, and keeps SecAPI's own registry out of the schemas", () => {
+    const document = openApiDocument();
+    const responses = (document.components as { responses: Record<string, { description: string }> }).responses;
+    expect(responses.E422?.description).toContain("`unsupported_ecosystem` / `unsupported_format`");
+    expect(JSON.stringify(document)).not.toContain('"code":"unsupported_format"');
+  });
 });

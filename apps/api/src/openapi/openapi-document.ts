@@ -56,7 +56,7 @@ const ERROR_TEXT: Record<number, string> = {
   409: "Conflict",
   413: "Body over 5 MB (an image archive: over IMAGE_MAX_BYTES)",
   415: "Content-Type is not JSON (nor, on POST /api/v1/scan/image, application/x-tar)",
-  422: "Well-formed but unusable (lockfile, SBOM, advisory, Idempotency-Key reuse, a decoded value that cannot be stored, a forbidden webhook URL)",
+  422: "Well-formed but unusable (lockfile, SBOM, advisory, Idempotency-Key reuse, a decoded value that cannot be stored, a forbidden webhook URL); a `dependencies` ecosystem or lockfile format SecAPI does not read is `unsupported_ecosystem` / `unsupported_format`, its `issues` listing the supported values",
   429: "Rate limit or scan quota exceeded",
   503: "A dependency is unavailable: `database_unavailable` while Postgres is down, `rate_limit_unavailable` (RATE_LIMIT_FAIL_MODE=closed while Redis is down), `cache_unavailable`; Retry-After says when to try again",
 };

@@ -51,6 +51,22 @@ const ORDERED: [string, string][] = [
   ["0.7.3", "0.8.5"],
   ["1.14.0", "1.14.1"],
   ["1.0.188", "1.0.189"],
+  // More of the precedence rules (SemVer §11), in forms crates publish.
+  ["0.0.9", "0.0.10"],
+  ["0.1.9", "0.1.10"],
+  ["0.11.0", "0.11.1-alpha.0"],
+  ["1.0.0-beta.9", "1.0.0-beta.10"],
+  ["1.0.0-beta.1", "1.0.0-beta.1a"],
+  ["1.2.3-0.3.7", "1.2.3-x.7.z.92"],
+  ["1.0.0-alpha.0valid", "1.0.0-alpha.beta"],
+  ["1.0.0-alpha-a.b-c-somethinglong", "1.0.0-alpha-b"],
+  ["1.0.0-rc.1", "1.0.0-rc.1.0"],
+  ["0.4.0-alpha.1+build", "0.4.0-alpha.2"],
+  ["2.0.0-rc.1+build.1", "2.0.0"],
+  ["0.3.0-pre", "0.3.0-pre.0"],
+  ["1.0.0-A", "1.0.0-B"],
+  ["0.2.0-alpha.1", "0.2.0"],
+  ["1.70.0", "1.71.0-beta.1"],
 ];
 
 const EQUAL: [string, string][] = [

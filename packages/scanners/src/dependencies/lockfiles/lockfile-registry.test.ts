@@ -22,7 +22,7 @@ const FIXTURES: [fixture: string, projectPath: string, listed: PackageRef][] = [
     "web/pnpm-lock.yaml",
     { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, dev: false, path: ["lodash"] },
   ],
-  ["yarn-v1.yarn.lock", "yarn.lock", { ecosystem: "npm", name: "lodash", version: "4.17.20" }],
+  ["yarn-v1.yarn.lock", "yarn.lock", { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, path: ["lodash"] }],
   ["requirements.txt", "requirements.txt", { ecosystem: "PyPI", name: "Jinja2", version: "3.1.2" }],
   // lockfiles-jvm-dotnet
   [

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DependencyInputError } from "../dependency-input-error.js";
-import { fixtureText } from "../fixtures.fixture.js";
+import { fixtureText, withoutPlacement } from "../fixtures.fixture.js";
+import { extractPackages } from "../extract-packages.js";
 import { canonicalPackageSet } from "../package-set.js";
 import { parseYarnLock } from "./yarn-lock.js";
 import { expectedEntries } from "./expected-entries.fixture.js";
@@ -20,7 +21,7 @@ describe("parseYarnLock", () => {
         '"local@file:./local":\n  version "0.0.0"\n',
         '"linked@link:../linked":\n  version "0.0.0"\n  uid ""\n',
       ].join("\n");
-    expect(parseYarnLock(text)).toEqual({
+    expect(withoutPlacement(parseYarnLock(text))).toEqual({
       packages: npm.packages(["lodash", "4.17.21"], ["lodash", "4.17.21"], ["@babel/core", "7.22.0"], ["string-width", "4.2.3"]),
       unchecked: npm.unchecked(
         ["local", "local@file:./local", "path", "installed from a local directory (file:), not from the registry"],
@@ -31,7 +32,7 @@ describe("parseYarnLock", () => {
 
   it("reads an entry whose key has no range, as yarn's parser does: the key is the name", () => {
     const text = HEADER + 'foo:\n  version "1.0.0"\n\n"@scope/bar":\n  version "2.0.0"\n\nbaz@^3:\n  version "3.0.0"\n';
-    expect(parseYarnLock(text)).toEqual({
+    expect(withoutPlacement(parseYarnLock(text))).toEqual({
       packages: npm.packages(["foo", "1.0.0"], ["@scope/bar", "2.0.0"], ["baz", "3.0.0"]),
       unchecked: [],
     });
@@ -46,7 +47,7 @@ describe("parseYarnLock", () => {
         '"fork@https://files.example.com/fork-1.0.0.tgz":\n  version "1.0.0"\n  resolved "https://files.example.com/fork-1.0.0.tgz#2c3e1d8e39edb6d60cb20ad9c859f4be5b82e8f8"\n',
         'mirrored@^1.0.0:\n  version "1.0.0"\n  resolved "https://artifactory.example.com/api/npm/npm/mirrored/-/mirrored-1.0.0.tgz#2c3e1d8e39edb6d60cb20ad9c859f4be5b82e8f8"\n',
       ].join("\n");
-    const set = parseYarnLock(text);
+    const set = withoutPlacement(parseYarnLock(text));
     expect(set.packages).toEqual([{ ecosystem: "npm", name: "mirrored", version: "1.0.0" }]);
     expect(set.unchecked.map((u) => [u.spec, u.kind])).toEqual([
       ["hosted@https://codeload.github.com/x/hosted/tar.gz/0123abc", "git"],
@@ -59,13 +60,77 @@ describe("parseYarnLock", () => {
     const text =
       HEADER +
       'nover@^1:\n  resolved "https://registry.yarnpkg.com/nover/-/nover-1.0.0.tgz"\n\nscalar@^1 "1.0.0"\n\nbadver@^1:\n  version true\n\nok@^1:\n  version "1.0.0"\n';
-    const set = parseYarnLock(text);
+    const set = withoutPlacement(parseYarnLock(text));
     expect(set.packages).toEqual([{ ecosystem: "npm", name: "ok", version: "1.0.0" }]);
     expect(set.unchecked.map((u) => [u.name, u.spec, u.kind, u.reason])).toEqual([
       ["nover", "nover", "no_version", "the lockfile gives no version for it"],
       ["scalar", "scalar@^1", "malformed_entry", "the yarn.lock entry is not a mapping"],
       ["badver", "badver@^1", "malformed_entry", "the yarn.lock entry's version is not a string"],
     ]);
+  });
+
+  it("takes the entries no other entry depends on as direct and gives every reachable entry its shortest path", () => {
+    const text =
+      HEADER +
+      [
+        // One entry under two specifiers, an alias and an optional dependency.
+        'a@^1.0.0, a@^1.1.0:\n  version "1.1.0"\n  dependencies:\n    b "^2.0.0"\n    c-alias "npm:c@^3.0.0"\n  optionalDependencies:\n    d "^4.0.0"\n',
+        'b@^2.0.0:\n  version "2.0.0"\n  dependencies:\n    e "^5.1.0"\n',
+        '"c-alias@npm:c@^3.0.0":\n  version "3.0.0"\n',
+        'd@^4.0.0:\n  version "4.0.0"\n',
+        'e@^5.0.0, e@^5.1.0:\n  version "5.1.0"\n',
+        // A cycle under a root, and one nothing leads to (no path: it cannot be placed).
+        'h@^1.0.0:\n  version "1.0.0"\n  dependencies:\n    f "^6.0.0"\n',
+        'f@^6.0.0:\n  version "6.0.0"\n  dependencies:\n    g "^7.0.0"\n',
+        'g@^7.0.0:\n  version "7.0.0"\n  dependencies:\n    f "^6.0.0"\n',
+        'x@^1.0.0:\n  version "1.0.0"\n  dependencies:\n    y "^1.0.0"\n',
+        'y@^1.0.0:\n  version "1.0.0"\n  dependencies:\n    x "^1.0.0"\n',
+      ].join("\n");
+    expect(canonicalPackageSet(parseYarnLock(text)).packages).toEqual([
+      { ecosystem: "npm", name: "a", version: "1.1.0", direct: true, path: ["a"] },
+      { ecosystem: "npm", name: "b", version: "2.0.0", path: ["a", "b"] },
+      { ecosystem: "npm", name: "c", version: "3.0.0", path: ["a", "c"] },
+      { ecosystem: "npm", name: "d", version: "4.0.0", path: ["a", "d"] },
+      { ecosystem: "npm", name: "e", version: "5.1.0", path: ["a", "b", "e"] },
+      { ecosystem: "npm", name: "f", version: "6.0.0", path: ["h", "f"] },
+      { ecosystem: "npm", name: "g", version: "7.0.0", path: ["h", "f", "g"] },
+      { ecosystem: "npm", name: "h", version: "1.0.0", direct: true, path: ["h"] },
+      { ecosystem: "npm", name: "x", version: "1.0.0" },
+      { ecosystem: "npm", name: "y", version: "1.0.0" },
+    ]);
+  });
+
+  it("places yarn 1's lockfile of the fixture manifest as npm places its own: the same direct ones, paths as short", () => {
+    const key = (p: { name: string; version: string }) => `${p.name}@${p.version}`;
+    const npmPlaced = new Map(
+      extractPackages({ lockfile: fixtureText("lockfiles/npm-v3.package-lock.json"), format: "package-lock.json" }).packages.map((p) => [
+        key(p),
+        p,
+      ]),
+    );
+    const yarnPlaced = extractPackages({ lockfile: fixtureText("lockfiles/yarn-v1.yarn.lock"), format: "yarn.lock" }).packages;
+    expect(yarnPlaced.filter((p) => p.direct === true).map(key)).toEqual([
+      "@types/semver@7.5.0",
+      "express@4.18.2",
+      "lodash@4.17.20",
+      "minimist@1.2.5",
+      "mkdirp@0.5.1",
+      "react@18.2.0",
+      "react-dom@18.2.0",
+      "semver@7.5.1",
+    ]);
+    for (const placed of yarnPlaced) {
+      const byNpm = npmPlaced.get(key(placed));
+      // yarn 1 does not say dev, nor `direct: false` (an entry others need may also be asked for by the project).
+      expect([key(placed), placed.direct ?? false, placed.path?.length, placed.path?.at(-1)]).toEqual([
+        key(placed),
+        byNpm?.direct,
+        byNpm?.path?.length,
+        placed.name,
+      ]);
+      expect(placed.dev).toBeUndefined();
+    }
+    expect(yarnPlaced.find((p) => key(p) === "minimist@0.0.8")?.path).toEqual(["mkdirp", "minimist"]);
   });
 
   it("reads an empty or comment-only yarn.lock as no packages", () => {

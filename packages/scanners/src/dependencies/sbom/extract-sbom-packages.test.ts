@@ -3,6 +3,7 @@ import { DependencyInputError } from "../dependency-input-error.js";
 import { extractPackages } from "../extract-packages.js";
 import { allOsvFixtures, fixtureText, withoutPlacement } from "../fixtures.fixture.js";
 import { matchPackages } from "../match-packages.js";
+import { parseAdvisory } from "../parse-advisory.js";
 import { extractSbomPackages } from "./extract-sbom-packages.js";
 
 // Produced by `npm sbom` from the same install as the npm v3 lockfile fixture (see its README).
@@ -178,5 +179,82 @@ describe("extractSbomPackages", () => {
     expect(() =>
       extractSbomPackages({ bomFormat: "CycloneDX", specVersion: "1.5", components: [{ name: "ok", components: [7] }] }),
     ).toThrow("CycloneDX: components[0].components[0] is not an object");
+  });
+
+  // lockfile-gaps: RubyGems, Packagist and Pub through both SBOM formats, down to findings.
+  describe("pkg:gem, pkg:composer and pkg:pub components", () => {
+    const PURLS = [
+      "pkg:gem/rails@7.0.8",
+      // Bundler locks a native gem per platform; the purl says which in a qualifier, the version is the gem's.
+      "pkg:gem/nokogiri@1.16.0?platform=x86_64-linux",
+      "pkg:gem/RedCloth@4.3.2",
+      // Composer names are case-insensitive (kept lower-cased); a `v` version stays as written.
+      "pkg:composer/Symfony/HTTP-Kernel@v6.3.0",
+      "pkg:composer/laravel/framework@10.0.0",
+      "pkg:composer/psr/log",
+      "pkg:pub/http@0.13.6",
+      "pkg:pub/flutter_secure_storage@9.0.0-beta.1",
+    ];
+    const cycloneDxBom = {
+      bomFormat: "CycloneDX",
+      specVersion: "1.6",
+      components: PURLS.map((purl, i) => ({ type: "library", "bom-ref": `c${i}`, name: `c${i}`, purl })),
+    };
+    const spdxDocument = {
+      spdxVersion: "SPDX-2.3",
+      SPDXID: "SPDXRef-DOCUMENT",
+      packages: PURLS.map((purl, i) => ({
+        SPDXID: `SPDXRef-c${i}`,
+        name: `c${i}`,
+        externalRefs: [{ referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: purl }],
+      })),
+    };
+    const advisory = (id: string, ecosystem: string, name: string, fixed: string) =>
+      parseAdvisory({
+        schema_version: "1.6.0",
+        id,
+        modified: "2026-12-03T00:00:00Z",
+        affected: [{ package: { ecosystem, name }, ranges: [{ type: "ECOSYSTEM", events: [{ introduced: "0" }, { fixed }] }] }],
+      });
+    const ADVISORIES = [
+      advisory("TEST-GEM-1", "RubyGems", "rails", "7.0.8.1"), // Gem::Version: 7.0.8 < 7.0.8.1
+      advisory("TEST-GEM-2", "RubyGems", "nokogiri", "1.16.0.rc1"), // 1.16.0 is past its release candidate
+      advisory("TEST-COMPOSER-1", "Packagist", "symfony/http-kernel", "6.3.8"),
+      advisory("TEST-COMPOSER-2", "Packagist", "laravel/framework", "10.0.0-RC1"),
+      advisory("TEST-PUB-1", "Pub", "flutter_secure_storage", "9.0.0"), // a pre-release sorts before its release
+      advisory("TEST-PUB-2", "Pub", "http", "0.13.3"),
+    ];
+
+    it.each([
+      ["CycloneDX", cycloneDxBom],
+      ["SPDX", spdxDocument],
+    ])("%s: checks each by its ecosystem's name rules, the purl's version as written", (_format, sbom) => {
+      expect(extractSbomPackages(sbom)).toEqual({
+        packages: [
+          { ecosystem: "Packagist", name: "laravel/framework", version: "10.0.0" },
+          { ecosystem: "Packagist", name: "symfony/http-kernel", version: "v6.3.0" },
+          { ecosystem: "Pub", name: "flutter_secure_storage", version: "9.0.0-beta.1" },
+          { ecosystem: "Pub", name: "http", version: "0.13.6" },
+          { ecosystem: "RubyGems", name: "RedCloth", version: "4.3.2" },
+          { ecosystem: "RubyGems", name: "nokogiri", version: "1.16.0" },
+          { ecosystem: "RubyGems", name: "rails", version: "7.0.8" },
+        ],
+        unchecked: [
+          { ecosystem: "Packagist", name: "psr/log", spec: "pkg:composer/psr/log", kind: "no_version", reason: "the purl has no version" },
+        ],
+      });
+    });
+
+    it.each([
+      ["CycloneDX", cycloneDxBom],
+      ["SPDX", spdxDocument],
+    ])("%s: matches them against advisories in their OSV ecosystems, each ordered by its own rules", (_format, sbom) => {
+      const { result } = matchPackages(extractSbomPackages(sbom), ADVISORIES);
+      expect(result.findings.map((f) => [f.package, f.version, f.id])).toEqual([
+        ["flutter_secure_storage", "9.0.0-beta.1", "TEST-PUB-1"],
+        ["rails", "7.0.8", "TEST-GEM-1"],
+        ["symfony/http-kernel", "v6.3.0", "TEST-COMPOSER-1"],
+      ]);
+    });
   });
 });
