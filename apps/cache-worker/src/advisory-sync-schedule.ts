@@ -1,12 +1,10 @@
 import type { Config } from "@secapi/config";
 import { syncAdvisoryFeed } from "@secapi/core";
 import { type Db, countAdvisories } from "@secapi/db";
+import { ADVISORY_SYNC_QUEUE } from "@secapi/events";
 import { Queue, Worker } from "bullmq";
 import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "pino";
-
-/** The BullMQ queue of feed syncs: one job scheduler, one job at a time per process. */
-export const ADVISORY_SYNC_QUEUE = "advisory-sync";
 
 export interface AdvisorySyncSchedule {
   close(): Promise<void>;
