@@ -31,7 +31,14 @@ export async function startAdvisorySyncSchedule(options: {
   const worker = new Worker(
     ADVISORY_SYNC_QUEUE,
     async () => {
-      const result = await syncAdvisoryFeed({ db, baseUrl: url, ecosystems: sources, logger, signal: stopping.signal });
+      const result = await syncAdvisoryFeed({
+        db,
+        baseUrl: url,
+        ecosystems: sources,
+        proxy: config.proxy,
+        logger,
+        signal: stopping.signal,
+      });
       if (result.status === "busy") logger.info("advisory sync skipped: another one is running");
       return result.status === "busy"
         ? result
