@@ -1,6 +1,17 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { type Server, createConnection, createServer } from "node:net";
-import { REPO_ROOT, TEST_POSTGRES_URL, dropDatabase, freePort, uniqueId, waitFor, withDatabase } from "@secapi/testing";
+import {
+  FeedServer,
+  REPO_ROOT,
+  TEST_POSTGRES_URL,
+  dropDatabase,
+  freePort,
+  npmAdvisory,
+  uniqueId,
+  waitFor,
+  withDatabase,
+} from "@secapi/testing";
+import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 
 const APPS = ["api", "scan-worker", "cache-worker"] as const;
@@ -213,6 +224,8 @@ describe("pnpm start (tooling/local-stack)", () => {
         );
         expect(Number(secondPid)).not.toBe(Number(firstPid));
         await stack.waitForHealthy("scan-worker");
+        // One sync at first start (the scheduler's first run; no second one on top of it): one warning.
+        expect(stack.text().match(/advisory sync failed; the stored advisories are unchanged/g)).toHaveLength(1);
         expect(await stack.healthy("cache-worker")).toBe(true);
       } finally {
         clearInterval(probing);
@@ -226,6 +239,51 @@ describe("pnpm start (tooling/local-stack)", () => {
       expect(await stack.exitCode()).toBe(0);
       expectOneGracefulShutdownEach(stack);
       expect(stack.text()).not.toContain("received again");
+    },
+  );
+
+  it(
+    "syncs an empty advisory database from the feed at first start and says so; an unreachable ecosystem only warns",
+    { timeout: 300_000 },
+    async () => {
+      const feed = await new FeedServer().start();
+      feed.put(
+        npmAdvisory("GHSA-strt-0001", "start-left", "1.0.1", "2024-01-01T00:00:00Z"),
+        npmAdvisory("GHSA-strt-0002", "start-right", "2.0.1", "2024-01-02T00:00:00Z"),
+      );
+      // PyPI stands for a feed out of reach (offline, a proxy refusing): every attempt fails.
+      feed.faults.set("/PyPI/all.zip", "500");
+      try {
+        // Pretty logs, as a person running `pnpm start` in a terminal sees them (JSON logs are written in 4 KiB blocks).
+        stack = await LocalStack.start({ ADVISORY_SYNC_URL: feed.url, ADVISORY_SOURCES: "npm,PyPI", LOG_FORMAT: "pretty", NO_COLOR: "1" });
+        for (const app of APPS) await stack.waitForHealthy(app);
+        await stack.waitForLine(/the advisory database is empty: syncing it from the feed now/, "the first-start sync notice");
+        await stack.waitForLine(/advisory sync failed; the stored advisories are unchanged/, "the PyPI failure, as a warning");
+        const db = new pg.Client({ connectionString: stack.env.DATABASE_URL });
+        await db.connect();
+        try {
+          const outcomes = async () =>
+            (
+              await db.query<{ ecosystem: string; last_outcome: string }>(
+                "SELECT ecosystem, last_outcome FROM advisory_sync_state ORDER BY 1",
+              )
+            ).rows;
+          await waitFor(async () => (await outcomes()).length === 2, { ...WAIT, what: "both ecosystems' sync outcome" });
+          expect((await outcomes()).sort((a, b) => a.ecosystem.localeCompare(b.ecosystem))).toEqual([
+            { ecosystem: "npm", last_outcome: "ok" },
+            { ecosystem: "PyPI", last_outcome: "failed" },
+          ]);
+          expect((await db.query("SELECT count(*)::int AS n FROM advisories")).rows[0]).toEqual({ n: 2 });
+        } finally {
+          await db.end();
+        }
+        // One sync at first start (the scheduler's first run; no second one on top of it): one warning.
+        expect(stack.text().match(/advisory sync failed; the stored advisories are unchanged/g)).toHaveLength(1);
+        expect(await stack.healthy("cache-worker")).toBe(true);
+        expect(stack.text()).not.toContain("exited on its own");
+      } finally {
+        await feed.stop();
+      }
     },
   );
 });

@@ -1,12 +1,23 @@
 import type { Config } from "@secapi/config";
 import { syncAdvisoryFeed } from "@secapi/core";
 import { type Db, countAdvisories } from "@secapi/db";
+import { ADVISORY_SYNC_QUEUE } from "@secapi/events";
 import { Queue, Worker } from "bullmq";
 import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "pino";
 
-/** The BullMQ queue of feed syncs: one job scheduler, one job at a time per process. */
-export const ADVISORY_SYNC_QUEUE = "advisory-sync";
+/** How soon the scheduler's next run must be due for the start to leave the first sync to it. */
+const DUE_SOON_MS = 60_000;
+
+/**
+ * Whether the scheduler, as it stands before this start upserts it, runs a sync within a minute anyway: a new
+ * scheduler's first run is immediate, and an extra initial sync would only repeat it (one more index read per
+ * ecosystem, and offline one more warning each). Read before the upsert: once the first run starts, `next` moves on.
+ */
+async function runsSoon(queue: Queue): Promise<boolean> {
+  const scheduler = await queue.getJobScheduler("advisory-sync");
+  return scheduler === undefined || (scheduler.next !== undefined && scheduler.next <= Date.now() + DUE_SOON_MS);
+}
 
 export interface AdvisorySyncSchedule {
   close(): Promise<void>;
@@ -33,7 +44,14 @@ export async function startAdvisorySyncSchedule(options: {
   const worker = new Worker(
     ADVISORY_SYNC_QUEUE,
     async () => {
-      const result = await syncAdvisoryFeed({ db, baseUrl: url, ecosystems: sources, logger, signal: stopping.signal });
+      const result = await syncAdvisoryFeed({
+        db,
+        baseUrl: url,
+        ecosystems: sources,
+        proxy: config.proxy,
+        logger,
+        signal: stopping.signal,
+      });
       if (result.status === "busy") logger.info("advisory sync skipped: another one is running");
       return result.status === "busy"
         ? result
@@ -47,14 +65,17 @@ export async function startAdvisorySyncSchedule(options: {
 
   const jobOptions = { removeOnComplete: 10, removeOnFail: 50 };
   try {
+    // Both read before the upsert, which may start the first run at once.
+    const empty = intervalSeconds > 0 && (await countAdvisories(db)) === 0;
+    const firstRunSoon = intervalSeconds > 0 && (await runsSoon(queue));
     if (intervalSeconds > 0) {
       await queue.upsertJobScheduler("advisory-sync", { every: intervalSeconds * 1000 }, { name: "sync", opts: jobOptions });
     } else {
       await queue.removeJobScheduler("advisory-sync");
     }
-    if (intervalSeconds > 0 && (await countAdvisories(db)) === 0) {
+    if (empty) {
       logger.info({ url, sources }, "the advisory database is empty: syncing it from the feed now");
-      await queue.add("sync", {}, { ...jobOptions, deduplication: { id: "initial-sync" } });
+      if (!firstRunSoon) await queue.add("sync", {}, { ...jobOptions, deduplication: { id: "initial-sync" } });
     }
   } catch (error) {
     logger.warn({ err: error }, "could not schedule the advisory sync (queue Redis or Postgres down?)");

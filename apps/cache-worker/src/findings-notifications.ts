@@ -1,15 +1,7 @@
-import { createHash } from "node:crypto";
 import { scanTag, userTag } from "@secapi/core";
 import { findScanOwnersWithWebhooks } from "@secapi/db";
-import type { EventOf, FindingsChangedNotification } from "@secapi/events";
+import { type EventOf, type FindingsChangedNotification, noticeId } from "@secapi/events";
 import type { CacheWorkerContext } from "./context.js";
-
-/** A UUID (version 8: name-based, SHA-256) that is the same for the same event and user on every delivery. */
-function noticeId(eventId: string, userId: string): string {
-  const hex = createHash("sha256").update(`scan.findings_changed:${eventId}:${userId}`).digest("hex");
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
 
 /**
  * Applies `scan.findings_changed`: the marked scans' views and their owners' lists are dropped (they now show
@@ -31,7 +23,7 @@ export async function notifyFindingsChanged(
   if (byUser.size === 0) return { invalidated, queued: 0 };
   const jobs = [...byUser].map(([userId, ids]) => {
     const notice: FindingsChangedNotification = {
-      id: noticeId(event.id, userId),
+      id: noticeId("scan.findings_changed", event.id, userId),
       type: "scan.findings_changed",
       user_id: userId,
       event_id: event.id,

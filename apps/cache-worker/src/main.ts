@@ -1,7 +1,7 @@
 import { Cache, HotKeyTracker } from "@secapi/cache";
 import { loadConfigOrExit } from "@secapi/config";
 import { CACHE_PREFIX, CacheKeys, cacheEntryTtlSeconds } from "@secapi/core";
-import { QUEUES, defaultJobOptions } from "@secapi/events";
+import { CACHE_WARM_QUEUE, QUEUES, defaultJobOptions } from "@secapi/events";
 import { createMetrics } from "@secapi/metrics";
 import { HealthProbe, createAppDb, createLogger, createRedisClient, serveWorkerProcess } from "@secapi/runtime";
 import { Queue, Worker } from "bullmq";
@@ -11,7 +11,6 @@ import { createEventProcessor } from "./event-processor.js";
 import { warmHotKeys } from "./warm.js";
 import { RERUN_QUEUE, createRerunProcessor, createRerunQueue } from "./watched-reruns.js";
 
-const WARM_QUEUE = "cache-warm";
 const WARM_EVERY_MS = 60_000;
 
 const config = loadConfigOrExit();
@@ -72,10 +71,10 @@ rerunWorker.on("failed", (job, error) => logger.warn({ jobId: job?.id, err: erro
 rerunWorker.on("error", (error) => logger.warn({ err: error }, "re-run worker error"));
 
 // Warming on a BullMQ job scheduler: one run per interval however many cache-workers there are.
-const warmQueue = new Queue(WARM_QUEUE, { connection: workerRedis.duplicate(), prefix: config.queuePrefix });
+const warmQueue = new Queue(CACHE_WARM_QUEUE, { connection: workerRedis.duplicate(), prefix: config.queuePrefix });
 warmQueue.on("error", () => undefined);
 const warmWorker = new Worker(
-  WARM_QUEUE,
+  CACHE_WARM_QUEUE,
   async () => {
     await ctx.hotKeys.decay();
     return warmHotKeys(ctx);

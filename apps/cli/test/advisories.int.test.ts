@@ -1,4 +1,6 @@
-import { type Db, createDb, createPool, findAdvisoriesForPackages } from "@secapi/db";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { type Db, countAdvisories, createDb, createPool, findAdvisoriesForPackages, listAdvisorySyncStates } from "@secapi/db";
 import { FeedServer, REPO_ROOT, type TestDatabase, createTestDatabase, npmAdvisory, zipFiles } from "@secapi/testing";
 import { CLI_TIMEOUT_MS, secapi } from "./cli-fixture.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -140,6 +142,49 @@ describe("pnpm secapi advisories sync", { timeout: CLI_TIMEOUT_MS }, () => {
       expect(failed.code).toBe(2);
       expect(failed.stdout).toMatch(/PyPI: FAILED \(full\).*HTTP 500/);
     } finally {
+      await feed.stop();
+    }
+  });
+
+  it("leaves the database as it was when killed mid-sync, and the next sync completes", async () => {
+    const feed = await new FeedServer().start();
+    const crashDb = await createTestDatabase();
+    const crashView = createDb(createPool({ connectionString: crashDb.url, max: 2 }));
+    try {
+      const padded = (i: number) => String(i).padStart(5, "0");
+      feed.put(
+        ...Array.from({ length: 3000 }, (_, i) => npmAdvisory(`GHSA-kill-${padded(i)}`, `kill-${i}`, "1.0.1", "2024-01-01T00:00:00Z")),
+      );
+      const env = { ...process.env, DATABASE_URL: crashDb.url, ADVISORY_SYNC_URL: feed.url };
+      const child = spawn(process.execPath, [`${REPO_ROOT}apps/cli/dist/main.js`, "advisories", "sync", "--ecosystem", "npm"], { env });
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
+      // Killed outright while the import's transaction holds some batches of the zip and more are coming.
+      for await (const line of createInterface({ input: child.stderr })) {
+        if (/npm: storing 1000\b/.test(line)) {
+          child.kill("SIGKILL");
+          break;
+        }
+      }
+      expect(await exited).toBe("SIGKILL");
+      expect(await countAdvisories(crashView)).toBe(0);
+      expect(await listAdvisorySyncStates(crashView)).toEqual([]);
+
+      // The dead process's session lock went with its connection: the next sync runs, from the start, in full.
+      const next = await secapi(
+        { DATABASE_URL: crashDb.url, ADVISORY_SYNC_URL: feed.url },
+        "advisories",
+        "sync",
+        "--ecosystem",
+        "npm",
+        "--json",
+      );
+      expect(next.code).toBe(0);
+      expect(JSON.parse(next.stdout)).toMatchObject({ status: "done", ecosystems: [{ mode: "full", outcome: "ok", imported: 3000 }] });
+      expect(await countAdvisories(crashView)).toBe(3000);
+      expect(await listAdvisorySyncStates(crashView)).toMatchObject([{ ecosystem: "npm", lastOutcome: "ok" }]);
+    } finally {
+      await crashView.destroy();
+      await crashDb.drop();
       await feed.stop();
     }
   });

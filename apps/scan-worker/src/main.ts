@@ -61,7 +61,7 @@ const worker = new Worker(
       insecureRegistries: config.image.insecureRegistries,
       layerStore,
       maxBinaryBytes: config.image.maxBinaryBytes,
-      proxy: config.image.proxy,
+      proxy: config.proxy,
     },
     workDirs,
     refund,

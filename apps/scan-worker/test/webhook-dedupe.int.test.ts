@@ -3,7 +3,7 @@ import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { generateWebhookSecret } from "@secapi/core";
 import { type Db, createDb, createPool, updateUserWebhook } from "@secapi/db";
-import { QUEUES, type QueueName, type WebhookNotification, closeQueues, createQueues } from "@secapi/events";
+import { QUEUES, type QueueName, type WebhookNotification, closeQueues, createQueues, quotaNoticeJobs } from "@secapi/events";
 import { TEST_REDIS_URL, type TestDatabase, createTestDatabase, uniqueId, waitFor } from "@secapi/testing";
 import { type Job, type Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
@@ -132,6 +132,24 @@ describe("durable webhook de-duplication", { timeout: 180_000 }, () => {
     const again = await finished(await webhooks.add(notice.type, notice, { jobId }));
     expect(again.returnvalue).toMatchObject({ delivered: false, deliveredAt: expect.any(String) });
     expect(postsTo(path)).toHaveLength(1);
+  });
+
+  it("delivers a quota exhaustion once when another api queues it again after the marker and the job were lost", async () => {
+    const path = `/quota-again-${randomUUID()}`;
+    const userId = await userWithWebhook(path);
+    const window = { name: "scans-hour", limit: 10 };
+    const resetAtMs = Math.ceil(Date.now() / 60_000) * 60_000 + 3_600_000;
+    const [exhausted] = quotaNoticeJobs({ userId, window, resetAtMs, nowMs: Date.now() });
+    const first = await finished(await webhooks.add(exhausted.name, exhausted.data, exhausted.opts));
+    expect(first.returnvalue).toEqual({ delivered: true, status: 204 });
+
+    await flushQueueRedis();
+    // Built anew, later, by another process: a body of its own (occurred_at), but the same notice.
+    const [again] = quotaNoticeJobs({ userId, window, resetAtMs, nowMs: Date.now() + 7_000 });
+    expect(again.data.occurred_at).not.toBe(exhausted.data.occurred_at);
+    const second = await finished(await webhooks.add(again.name, again.data, again.opts));
+    expect(second.returnvalue).toMatchObject({ delivered: false, deliveredAt: expect.any(String) });
+    expect(postsTo(path)).toEqual([{ path, eventId: exhausted.data.id }]);
   });
 
   it("still retries a failed delivery, then records it once", async () => {

@@ -40,14 +40,16 @@ describe("loadConfig", () => {
       maxBytes: 2147483648,
       uploadIdleTimeoutMs: 60000,
       maxBinaryBytes: 268435456,
-      proxy: {},
     });
     const config = loadConfig({ IMAGE_UPLOAD_IDLE_TIMEOUT_MS: "5000", IMAGE_MAX_BINARY_BYTES: "1048576" });
     expect(config.image).toMatchObject({ uploadIdleTimeoutMs: 5000, maxBinaryBytes: 1048576 });
     expect(() => loadConfig({ IMAGE_MAX_BINARY_BYTES: "0" })).toThrow(ConfigError);
+  });
+
+  it("reads the outbound proxies (image pulls, the advisory feed), either spelling, an empty value meaning unset", () => {
+    expect(loadConfig({}).proxy).toEqual({});
     expect(
-      loadConfig({ https_proxy: "http://proxy:3128", HTTP_PROXY: "http://other:3128", NO_PROXY: "", no_proxy: "registry.local" }).image
-        .proxy,
+      loadConfig({ https_proxy: "http://proxy:3128", HTTP_PROXY: "http://other:3128", NO_PROXY: "", no_proxy: "registry.local" }).proxy,
     ).toEqual({
       httpsProxy: "http://proxy:3128",
       httpProxy: "http://other:3128",

@@ -40,8 +40,13 @@ export interface Config {
   /** The advisory feed sync: ADVISORY_SOURCES, ADVISORY_SYNC_URL, ADVISORY_SYNC_INTERVAL (0: no schedule). */
   advisorySync: { sources: string[]; url: string; intervalSeconds: number };
   /**
+   * HTTPS_PROXY, HTTP_PROXY, NO_PROXY (or their lowercase spellings): the proxies of outbound HTTP, that is image
+   * pulls and the advisory feed sync.
+   */
+  proxy: { httpsProxy?: string; httpProxy?: string; noProxy?: string };
+  /**
    * Image scans: IMAGE_REGISTRIES, IMAGE_REGISTRY_INSECURE, IMAGE_MAX_BYTES, IMAGE_UPLOAD_IDLE_TIMEOUT_MS,
-   * IMAGE_MAX_BINARY_BYTES; `proxy`: HTTPS_PROXY, HTTP_PROXY, NO_PROXY (or their lowercase spellings) for pulls.
+   * IMAGE_MAX_BINARY_BYTES.
    */
   image: {
     registries: string[];
@@ -49,7 +54,6 @@ export interface Config {
     maxBytes: number;
     uploadIdleTimeoutMs: number;
     maxBinaryBytes: number;
-    proxy: { httpsProxy?: string; httpProxy?: string; noProxy?: string };
   };
 }
 
@@ -146,17 +150,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       url: e.ADVISORY_SYNC_URL.replace(/\/+$/, ""),
       intervalSeconds: e.ADVISORY_SYNC_INTERVAL,
     },
+    proxy: firstSpellings({
+      httpsProxy: [e.HTTPS_PROXY, e.https_proxy],
+      httpProxy: [e.HTTP_PROXY, e.http_proxy],
+      noProxy: [e.NO_PROXY, e.no_proxy],
+    }),
     image: {
       registries: e.IMAGE_REGISTRIES,
       insecureRegistries: e.IMAGE_REGISTRY_INSECURE,
       maxBytes: e.IMAGE_MAX_BYTES,
       uploadIdleTimeoutMs: e.IMAGE_UPLOAD_IDLE_TIMEOUT_MS,
       maxBinaryBytes: e.IMAGE_MAX_BINARY_BYTES,
-      proxy: firstSpellings({
-        httpsProxy: [e.HTTPS_PROXY, e.https_proxy],
-        httpProxy: [e.HTTP_PROXY, e.http_proxy],
-        noProxy: [e.NO_PROXY, e.no_proxy],
-      }),
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createDb, createPool, type Db, countAdvisories, listAdvisorySyncStates } from "@secapi/db";
-import { FeedServer, createTestDatabase, npmAdvisory, type TestDatabase } from "@secapi/testing";
+import { ConnectProxy, FeedServer, createTestDatabase, freePort, npmAdvisory, type TestDatabase } from "@secapi/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { syncAdvisoryFeed, type AdvisorySyncOptions } from "../src/index.js";
 
@@ -120,5 +120,42 @@ describe("advisory feed sync", () => {
     expect(feed.requests).toEqual(["/npm/all.zip"]);
     await slow;
     expect(feed.maxActive).toBe(1);
+  });
+
+  it("goes through HTTPS_PROXY / HTTP_PROXY unless NO_PROXY names the feed, and fails (never bypasses) when the proxy is down", async () => {
+    const tunnel = await ConnectProxy.start();
+    try {
+      const feedHost = new URL(feed.url).host;
+      // First sync (all.zip) and an incremental one (modified_id.csv, then each changed advisory), both tunnelled.
+      expect(await sync({ proxy: { httpProxy: tunnel.url } })).toMatchObject({
+        ecosystems: [{ mode: "full", outcome: "ok", imported: 3 }],
+      });
+      feed.put(npmAdvisory("GHSA-dddd", "axios", "1.6.0", "2024-04-01T00:00:00Z"));
+      expect(await sync({ proxy: { httpProxy: tunnel.url } })).toMatchObject({
+        ecosystems: [{ mode: "incremental", outcome: "ok", downloaded: 1 }],
+      });
+      expect(tunnel.targets.length).toBeGreaterThan(0);
+      expect(new Set(tunnel.targets)).toEqual(new Set([feedHost]));
+
+      // NO_PROXY naming the feed's host goes direct; an HTTPS-only proxy leaves a plain-HTTP feed direct.
+      tunnel.targets.length = 0;
+      feed.put(npmAdvisory("GHSA-eeee", "qs", "6.10.3", "2024-04-02T00:00:00Z"));
+      const bypass = { httpProxy: tunnel.url, noProxy: `example.com,${new URL(feed.url).hostname}` };
+      expect(await sync({ proxy: bypass })).toMatchObject({ ecosystems: [{ outcome: "ok", downloaded: 1 }] });
+      feed.put(npmAdvisory("GHSA-ffff", "ws", "8.17.1", "2024-04-03T00:00:00Z"));
+      expect(await sync({ proxy: { httpsProxy: tunnel.url } })).toMatchObject({ ecosystems: [{ outcome: "ok", downloaded: 1 }] });
+      expect(tunnel.targets).toEqual([]);
+
+      // A proxy that is down fails the sync like an unreachable feed: recorded, the stored advisories kept.
+      feed.put(npmAdvisory("GHSA-gggg", "tar", "6.2.1", "2024-04-04T00:00:00Z"));
+      feed.requests.length = 0;
+      const down = `http://127.0.0.1:${await freePort()}`;
+      expect(await sync({ proxy: { httpProxy: down } })).toMatchObject({ ecosystems: [{ outcome: "failed" }] });
+      expect(feed.requests).toEqual([]);
+      expect(await countAdvisories(db)).toBe(6);
+      expect(await listAdvisorySyncStates(db)).toMatchObject([{ lastOutcome: "failed" }]);
+    } finally {
+      await tunnel.stop();
+    }
   });
 });

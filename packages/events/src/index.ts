@@ -7,3 +7,5 @@ export * from "./queues.js";
 export * from "./scan-job.js";
 export * from "./notifications.js";
 export * from "./webhook-job.js";
+export * from "./notice-id.js";
+export * from "./quota-notices.js";

@@ -14,3 +14,9 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
  * in QUEUES: only the cache-worker produces and consumes it; the api names it to show it on the queue board.
  */
 export const RESULT_RERUNS_QUEUE = "result-reruns";
+
+/** The cache-worker's job scheduler that refills the hottest cache keys every minute (shown on the queue board). */
+export const CACHE_WARM_QUEUE = "cache-warm";
+
+/** The cache-worker's job scheduler of advisory feed syncs (shown on the queue board). */
+export const ADVISORY_SYNC_QUEUE = "advisory-sync";

@@ -8,3 +8,4 @@ export * from "./rate-limit-headers.js";
 export * from "./rate-limiter-options.js";
 export * from "./rate-limiter.js";
 export * from "./window-key.js";
+export * from "./window-reset.js";

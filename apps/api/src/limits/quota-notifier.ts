@@ -1,38 +1,37 @@
-import { randomUUID } from "node:crypto";
-import type { WebhookNotification } from "@secapi/events";
-import type { LimitDecision } from "@secapi/limiter";
+import { quotaNoticeJobs } from "@secapi/events";
+import { type LimitDecision, windowResetAtMs } from "@secapi/limiter";
 import type { Queue } from "bullmq";
 import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "pino";
 import { SCAN_WINDOW_NAMES } from "@secapi/core";
 
 /**
- * Tells a user (by webhook) when a scan quota runs out, and again when it frees up — once per window:
- * the first denial sets a marker that lives until the window frees, so later denials stay quiet; the
- * reset notice is a delayed job due at that moment. Best effort: trouble here never fails the request.
+ * Tells a user (by webhook) when a scan quota runs out, and again when it frees up — once per window and limit:
+ * the first denial sets a marker that lives until the window frees, so later denials stay quiet; the reset notice
+ * is a delayed job due at that moment. The notices' ids and job ids derive from the user, the window, its limit and
+ * when it frees, so a send repeated because a marker was lost (or a job re-added) is the same notice, delivered
+ * once. Best effort: trouble here never fails the request.
  */
 export class QuotaNotifier {
   constructor(private readonly deps: { redis: Redis | Cluster; webhooks: Queue; logger: Logger; prefix?: string }) {}
 
-  async onScanQuotaDenied(userId: string, decision: LimitDecision): Promise<void> {
+  async onScanQuotaDenied(userId: string, decision: LimitDecision, nowMs = Date.now()): Promise<void> {
     if (decision.outcome !== "denied" || !SCAN_WINDOW_NAMES.has(decision.deniedBy)) return;
     const window = decision.windows.find((w) => w.name === decision.deniedBy);
     if (!window) return;
-    const retryAfterMs = Math.max(1, decision.retryAfterSeconds) * 1000;
-    const marker = `${this.deps.prefix ?? "secapi:notify"}:{${userId}}:${window.name}`;
+    const resetAtMs = windowResetAtMs(window, nowMs);
+    // A new limit (a tier change) is a new threshold: its exhaustion is told even within the same window.
+    const marker = `${this.deps.prefix ?? "secapi:notify"}:{${userId}}:${window.name}:${window.limit}`;
     try {
-      const first = await this.deps.redis.set(marker, "1", "PX", retryAfterMs, "NX");
+      const first = await this.deps.redis.set(marker, "1", "PX", Math.max(1, resetAtMs - nowMs), "NX");
       if (first !== "OK") return;
-      const now = new Date();
-      const resetAt = new Date(now.getTime() + retryAfterMs);
-      const base = { user_id: userId, window: window.name, limit: window.limit, reset_at: resetAt.toISOString() };
-      const exhausted: WebhookNotification = { id: randomUUID(), type: "quota.exhausted", occurred_at: now.toISOString(), ...base };
-      const reset: WebhookNotification = { id: randomUUID(), type: "quota.reset", occurred_at: resetAt.toISOString(), ...base };
-      const slot = `${userId}-${window.name}-${resetAt.getTime()}`;
-      await this.deps.webhooks.addBulk([
-        { name: exhausted.type, data: exhausted, opts: { jobId: `exhausted-${slot}` } },
-        { name: reset.type, data: reset, opts: { jobId: `reset-${slot}`, delay: retryAfterMs } },
-      ]);
+      try {
+        await this.deps.webhooks.addBulk(quotaNoticeJobs({ userId, window, resetAtMs, nowMs }));
+      } catch (error) {
+        // The next denial tries again: the jobs may have been added all the same, and then it adds nothing new.
+        await this.deps.redis.del(marker).catch(() => undefined);
+        throw error;
+      }
     } catch (error) {
       this.deps.logger.warn({ err: error, userId, window: window.name }, "could not schedule quota notifications");
     }

@@ -1,7 +1,7 @@
 import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { ExpressAdapter } from "@bull-board/express";
-import { RESULT_RERUNS_QUEUE } from "@secapi/events";
+import { ADVISORY_SYNC_QUEUE, CACHE_WARM_QUEUE, RESULT_RERUNS_QUEUE } from "@secapi/events";
 import { Queue } from "bullmq";
 import { type RequestHandler, Router } from "express";
 import type { ApiContext } from "../context.js";
@@ -38,13 +38,16 @@ const requireBoardAdmin: RequestHandler = (req, _res, next) => {
   next(req.principal.role === "admin" ? undefined : forbidden());
 };
 
+/** The cache-worker's queues, which the api never produces to but an operator looks after. */
+const WORKER_OWNED_QUEUES = [RESULT_RERUNS_QUEUE, CACHE_WARM_QUEUE, ADVISORY_SYNC_QUEUE];
+
 /**
- * The queues the api does not produce to but an operator looks after: the cache-worker's re-run chunks. A handle on
- * the api's own queue connection (shared, so it holds no connection or timer of its own to close).
+ * Handles on the worker-owned queues over the api's own queue connection (shared, so they hold no connection or
+ * timer of their own to close).
  */
 function workerOwnedQueues(ctx: ApiContext): Queue[] {
   const { connection, prefix } = Object.values(ctx.queues)[0]!.opts;
-  return [new Queue(RESULT_RERUNS_QUEUE, { connection, prefix })];
+  return WORKER_OWNED_QUEUES.map((name) => new Queue(name, { connection, prefix }));
 }
 
 /**

@@ -29,7 +29,9 @@ export async function syncAdvisories(config: Config, options: { ecosystem?: stri
   const onProgress = (p: AdvisorySyncProgress) => {
     if (interactive && (p.phase !== "advisories" || p.done % 100 === 0 || p.done === p.total)) console.error(progressLine(p));
   };
-  const result = await withDb(config, (db) => syncAdvisoryFeed({ db, baseUrl: config.advisorySync.url, ecosystems, onProgress }));
+  const result = await withDb(config, (db) =>
+    syncAdvisoryFeed({ db, baseUrl: config.advisorySync.url, ecosystems, proxy: config.proxy, onProgress }),
+  );
   if (result.status === "busy") {
     if (options.json) console.log(JSON.stringify(result));
     else console.error("another advisory sync is running; try again when it has finished");

@@ -10,7 +10,9 @@ import {
   withSessionLock,
 } from "@secapi/db";
 import { AdvisoryError, parseAdvisory } from "@secapi/scanners";
+import { type OutboundProxy, proxyDispatcher } from "@secapi/toolkit";
 import type { Logger } from "pino";
+import type { Dispatcher } from "undici";
 import { type InvalidAdvisory, type StoredAdvisories, advisoryRecord, storeAdvisoryBatches } from "../advisory-import.js";
 import { AdvisoryFeedError } from "./advisory-feed-error.js";
 import { type FeedHttpOptions, getFeedFile, getFeedText } from "./feed-http.js";
@@ -31,7 +33,7 @@ export interface AdvisorySyncProgress {
   total?: number;
 }
 
-export interface AdvisorySyncOptions extends Partial<FeedHttpOptions> {
+export interface AdvisorySyncOptions extends Partial<Omit<FeedHttpOptions, "dispatcher">> {
   db: Db;
   /** ADVISORY_SYNC_URL, without a trailing slash. */
   baseUrl: string;
@@ -41,6 +43,8 @@ export interface AdvisorySyncOptions extends Partial<FeedHttpOptions> {
   onProgress?: (progress: AdvisorySyncProgress) => void;
   /** Advisories fetched at once during an incremental sync. */
   downloadConcurrency?: number;
+  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY, as for image pulls; direct when unset. */
+  proxy?: OutboundProxy;
 }
 
 export interface EcosystemSyncResult {
@@ -72,24 +76,34 @@ const DEFAULT_HTTP: FeedHttpOptions = { timeoutMs: 30_000, retries: 3, retryDela
  */
 export async function syncAdvisoryFeed(options: AdvisorySyncOptions): Promise<AdvisorySyncResult> {
   const locked = await withSessionLock(options.db, ADVISORY_SYNC_LOCK, async () => {
-    const results: EcosystemSyncResult[] = [];
-    for (const ecosystem of options.ecosystems) {
-      // Shutdown: the ecosystems not begun keep their last sync; the next one picks them up.
-      if (options.signal?.aborted) break;
-      results.push(await syncEcosystem(options, ecosystem));
+    const dispatcher = proxyDispatcher(options.proxy);
+    try {
+      const results: EcosystemSyncResult[] = [];
+      for (const ecosystem of options.ecosystems) {
+        // Shutdown: the ecosystems not begun keep their last sync; the next one picks them up.
+        if (options.signal?.aborted) break;
+        results.push(await syncEcosystem(options, ecosystem, dispatcher));
+      }
+      return results;
+    } finally {
+      await dispatcher?.close();
     }
-    return results;
   });
   return locked.acquired ? { status: "done", ecosystems: locked.value } : { status: "busy" };
 }
 
-async function syncEcosystem(options: AdvisorySyncOptions, ecosystem: string): Promise<EcosystemSyncResult> {
+async function syncEcosystem(
+  options: AdvisorySyncOptions,
+  ecosystem: string,
+  dispatcher: Dispatcher | undefined,
+): Promise<EcosystemSyncResult> {
   const started = performance.now();
   const http: FeedHttpOptions = {
     timeoutMs: options.timeoutMs ?? DEFAULT_HTTP.timeoutMs,
     retries: options.retries ?? DEFAULT_HTTP.retries,
     retryDelayMs: options.retryDelayMs ?? DEFAULT_HTTP.retryDelayMs,
     signal: options.signal,
+    dispatcher,
   };
   const base = `${options.baseUrl.replace(/\/+$/, "")}/${encodeURIComponent(ecosystem)}`;
   const state = await findAdvisorySyncState(options.db, ecosystem);

@@ -1,5 +1,6 @@
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
+import { type Dispatcher, type Headers, fetch } from "undici";
 import { AdvisoryFeedError } from "./advisory-feed-error.js";
 
 /** How the feed is fetched: each request gives up after `timeoutMs` without progress and is retried with back-off. */
@@ -12,6 +13,8 @@ export interface FeedHttpOptions {
   retryDelayMs: number;
   /** Aborted when the process shuts down: the request in flight and any retry stop at once. */
   signal?: AbortSignal;
+  /** The outbound proxy (`proxyDispatcher`); direct when unset. */
+  dispatcher?: Dispatcher;
 }
 
 export interface FeedResponse {
@@ -29,7 +32,7 @@ class RetryableFeedError extends AdvisoryFeedError {}
 async function getOnce(
   url: string,
   headers: Record<string, string>,
-  { timeoutMs, signal }: FeedHttpOptions,
+  { timeoutMs, signal, dispatcher }: FeedHttpOptions,
   onChunk: (chunk: Uint8Array) => void | Promise<void>,
 ): Promise<FeedResponse> {
   stopIfAborted(url, signal);
@@ -42,7 +45,7 @@ async function getOnce(
     timer = setTimeout(() => controller.abort(), timeoutMs);
   };
   try {
-    const response = await fetch(url, { headers, signal: controller.signal, redirect: "follow" });
+    const response = await fetch(url, { headers, signal: controller.signal, redirect: "follow", ...(dispatcher && { dispatcher }) });
     if (response.status >= 500 || response.status === 429) {
       await response.body?.cancel().catch(() => undefined);
       throw new RetryableFeedError(`${url}: HTTP ${response.status}`, url, response.status);

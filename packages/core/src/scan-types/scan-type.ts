@@ -1,5 +1,6 @@
 import type { Db, InputKey } from "@secapi/db";
-import type { LayerSummaryStore, RegistryProxy, ScanTask } from "@secapi/scanners";
+import type { LayerSummaryStore, ScanTask } from "@secapi/scanners";
+import type { OutboundProxy } from "@secapi/toolkit";
 import type { z } from "zod";
 
 /** What a run needs besides its canonical input, read before the (pure) engine runs on a thread. */
@@ -28,7 +29,7 @@ export interface ImageReadSettings {
   /** `IMAGE_MAX_BINARY_BYTES`: the largest executable or jar/war/ear read (the analysis's default otherwise). */
   maxBinaryBytes?: number;
   /** `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` for pulls. */
-  proxy?: RegistryProxy;
+  proxy?: OutboundProxy;
 }
 
 /** What reading a run's input may use: given by the scan-worker, for one run. */

@@ -1,5 +1,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { type OutboundProxy, proxyDispatcher } from "@secapi/toolkit";
 import type { AnalyzeImageOptions, ImageAnalysis } from "./analyze-image-archive.js";
 import { DEFAULT_MAX_FILE_BYTES } from "./analyze-image-archive.js";
 import { imageContents } from "./image-contents.js";
@@ -14,8 +15,6 @@ import { fetchImageManifest, parsePlatform } from "./registry/image-manifest.js"
 import { RegistryClient } from "./registry/registry-client.js";
 import { DEFAULT_REGISTRY_TIMEOUTS } from "./registry/registry-http.js";
 import type { RegistryTimeouts } from "./registry/registry-http.js";
-import { registryDispatcher } from "./registry/registry-proxy.js";
-import type { RegistryProxy } from "./registry/registry-proxy.js";
 
 /** What analyzeImageReference needs beyond analyzeImageArchive's bounds (`maxBytes`: the sum of the layers' sizes). */
 export interface AnalyzeImageReferenceOptions extends AnalyzeImageOptions {
@@ -30,7 +29,7 @@ export interface AnalyzeImageReferenceOptions extends AnalyzeImageOptions {
   /** Per request: until headers arrive, and between body chunks. */
   timeouts?: Partial<RegistryTimeouts>;
   /** `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`: every request of the pull (token, manifests, blobs, redirects) goes through it. */
-  proxy?: RegistryProxy;
+  proxy?: OutboundProxy;
 }
 
 /**
@@ -58,7 +57,7 @@ export async function analyzeImageReference(
   const insecure = (options.insecureRegistries ?? []).some((host) => normalizeRegistry(host.trim()) === ref.registry);
   const logins = await readDockerCredentials(options.dockerConfig ?? dockerConfigPath());
   const credentials = logins.get(ref.registry);
-  const dispatcher = registryDispatcher(options.proxy);
+  const dispatcher = proxyDispatcher(options.proxy);
   const client = new RegistryClient(ref, {
     insecure,
     ...(credentials !== undefined && { credentials }),

@@ -8,4 +8,3 @@ export type { ImageContents } from "./image-contents.js";
 export * from "./analyze-image-reference.js";
 export type { RegistryCredentials } from "./registry/docker-config.js";
 export type { RegistryTimeouts } from "./registry/registry-http.js";
-export type { RegistryProxy } from "./registry/registry-proxy.js";

@@ -16,7 +16,7 @@ export interface RegistryRequest {
   timeouts: RegistryTimeouts;
   /** GET by default. */
   method?: "GET" | "HEAD";
-  /** A proxy (registryDispatcher); direct when unset. */
+  /** A proxy (proxyDispatcher); direct when unset. */
   dispatcher?: Dispatcher | undefined;
 }
 
