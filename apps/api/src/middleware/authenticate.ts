@@ -1,10 +1,11 @@
+import type { CacheLoadOptions } from "@secapi/cache";
 import { hashApiKey, principalTag } from "@secapi/core";
 import { type Principal, findPrincipalByKeyHash } from "@secapi/db";
 import { boundedMemo } from "@secapi/toolkit";
 import type { Request, RequestHandler } from "express";
 import type { ApiContext } from "../context.js";
 import { forbidden, unauthorized } from "../http/http-error.js";
-import { staleIfDatabaseDown } from "../http/stale-if-database-down.js";
+import { STALE_IF_ERROR_SECONDS, staleIfDatabaseDown } from "../http/stale-if-database-down.js";
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace -- express types are augmented through this namespace
@@ -38,20 +39,34 @@ const KEY_HASH_MEMO_SIZE = 10_000;
 /** `hashApiKey`, remembered per presented key: the same few keys call again and again, and SHA-256 is on every request. */
 const keyHashOf = boundedMemo(KEY_HASH_MEMO_SIZE, hashApiKey);
 
+/**
+ * How a principal is cached: fresh for PRINCIPAL_TTL_SECONDS, and kept STALE_IF_ERROR_SECONDS longer to answer
+ * while Postgres is unavailable — without it, every caller whose entry outlived the TTL would get 503s for the
+ * rest of an outage, cached reads included. Serving it then is safe: a revocation or tier change needs Postgres
+ * and drops the entry by its principal tag, so an entry that is there is valid. Unknown keys are not cached
+ * (a key created a moment ago works at once).
+ */
+const PRINCIPAL_CACHING: CacheLoadOptions<Principal | null> = {
+  ttl: PRINCIPAL_TTL_SECONDS,
+  ttlOf: (principal) => (principal ? PRINCIPAL_TTL_SECONDS : 0),
+  staleIfError: STALE_IF_ERROR_SECONDS,
+  tagsOf: (principal) => (principal ? [principalTag(principal.userId)] : []),
+};
+
+/** What `principalOf` needs: the cache, its key names and Postgres. */
+export type PrincipalLookup = Pick<ApiContext, "cache" | "keys" | "db">;
+
 /** The principal of a key hash, read through the cache (tagged with its principal tag, so tier changes and revocations drop it). */
-async function principalOf(ctx: ApiContext, keyHash: string): Promise<Principal | undefined> {
+export async function principalOf(ctx: PrincipalLookup, keyHash: string): Promise<Principal | undefined> {
   const key = ctx.keys.auth(keyHash);
-  // While Postgres is away, a principal the cache holds still authenticates even when the first cache read was
-  // bypassed: a revocation or tier change needs Postgres and drops the entry, so one that is there is valid.
+  // Within the TTL, an entry also answers when the first cache read was bypassed (a slow cache Redis) and
+  // Postgres is away; past it, getOrLoad serves it from its stale-if-error period when the load fails.
   const { value } = await staleIfDatabaseDown(
     ctx.cache,
     key,
     async () => {
-      const cached = await ctx.cache.get<Principal>(key);
-      if (cached.value) return cached;
-      const principal = await findPrincipalByKeyHash(ctx.db, keyHash);
-      if (principal) await ctx.cache.set(key, principal, { ttl: PRINCIPAL_TTL_SECONDS, tags: [principalTag(principal.userId)] });
-      return { value: principal, status: cached.status };
+      const loaded = await ctx.cache.getOrLoad(key, async () => (await findPrincipalByKeyHash(ctx.db, keyHash)) ?? null, PRINCIPAL_CACHING);
+      return { value: loaded.value ?? undefined, status: loaded.status };
     },
     () => true,
   );
