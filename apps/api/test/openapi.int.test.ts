@@ -5,7 +5,6 @@ import { REPO_ROOT } from "@secapi/testing";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { INPUT_EXAMPLES } from "../src/openapi/input-examples.js";
 import { TestApi, secretsInput } from "./api-fixture.js";
 
 let api: TestApi;
@@ -144,7 +143,7 @@ describe("the document as a client's guide", () => {
     const bodyExamples = document.paths["/api/v1/scans"].post.requestBody.content["application/json"].examples;
     const inputExamples = document.paths["/api/v1/scan/{type}"].post.requestBody.content["application/json"].examples;
     for (const type of Object.values(SCAN_TYPES)) {
-      const examples = Object.entries(INPUT_EXAMPLES[type.name] ?? {});
+      const examples = Object.entries(type.docs.examples);
       expect(examples.length, type.name).toBeGreaterThan(0);
       for (const [name, example] of examples) {
         const where = `${type.name}/${name}`;
@@ -187,11 +186,11 @@ describe("the document as a client's guide", () => {
     );
     const validateResult = ajv.getSchema("strict#/components/schemas/Result")!;
     const seen = new Set<string>();
-    for (const [typeName, examples] of Object.entries(INPUT_EXAMPLES)) {
-      const type = SCAN_TYPES[typeName];
+    for (const type of Object.values(SCAN_TYPES)) {
+      const typeName = type.name;
       // A type that reads its input first (an image is pulled) has no offline run to check here; e2e covers it.
-      if (!type || type.resolveInput) continue;
-      for (const [name, example] of Object.entries(examples)) {
+      if (type.resolveInput) continue;
+      for (const [name, example] of Object.entries(type.docs.examples)) {
         const { task } = await type.prepareRun(api.db, type.canonicalize(type.inputSchema.parse(example.value)));
         const outcome = runScan(task);
         if (outcome.status !== "completed") throw new Error(`${typeName}/${name}: ${outcome.message}`);
