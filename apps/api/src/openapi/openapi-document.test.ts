@@ -1,6 +1,8 @@
 import { SCAN_TYPES } from "@secapi/core";
 import { ECOSYSTEMS, LOCKFILE_FORMATS, SCAN_ENGINES } from "@secapi/scanners";
 import { describe, expect, it } from "vitest";
+import { MAX_ADVISORIES_PER_REQUEST } from "../advisories/advisory-body.js";
+import { MAX_IDEMPOTENCY_KEY_LENGTH, MAX_LIST_LIMIT, MAX_WAIT_SECONDS } from "../routes/scans.routes.js";
 import { openApiDocument } from "./openapi-document.js";
 import { resultSchemas } from "./result-schemas.js";
 
@@ -69,6 +71,17 @@ describe("openApiDocument", () => {
         expect(Object.keys(upload.requestBody.content), type.name).toEqual([type.docs.upload.mediaType, "application/json"]);
       }
     }
+  });
+
+  it("states the limits the routes validate with", () => {
+    const paths = openApiDocument().paths as Json;
+    const parameter = (path: string, method: string, name: string) =>
+      (paths[path][method].parameters as Json[]).find((p) => p.name === name)!.schema;
+    expect(parameter("/api/v1/scans/{id}", "get", "wait").maximum).toBe(MAX_WAIT_SECONDS);
+    expect(parameter("/api/v1/scans", "get", "limit").maximum).toBe(MAX_LIST_LIMIT);
+    expect(parameter("/api/v1/scans", "post", "Idempotency-Key").maxLength).toBe(MAX_IDEMPOTENCY_KEY_LENGTH);
+    expect(parameter("/api/v1/scan/image", "post", "Idempotency-Key").maxLength).toBe(MAX_IDEMPOTENCY_KEY_LENGTH);
+    expect(paths["/api/v1/admin/advisories"].post.requestBody.content["application/json"].schema.maxItems).toBe(MAX_ADVISORIES_PER_REQUEST);
   });
 
   it("refuses two engines that describe one component differently", () => {

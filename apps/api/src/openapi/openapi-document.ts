@@ -4,7 +4,10 @@ import { MAX_SCAN_LABELS, MAX_SCAN_LABEL_VALUE_LENGTH, SCAN_LABEL_KEY, SCAN_TYPE
 import { SCAN_STATUSES, USER_ROLES } from "@secapi/db";
 import { SCAN_ENGINES, SEVERITIES } from "@secapi/scanners";
 import { z } from "zod";
+import { MAX_ADVISORIES_PER_REQUEST } from "../advisories/advisory-body.js";
 import { NO_STORE, REVALIDATE, VARY_CALLER } from "../http/cache-control.js";
+import { MAX_BODY_BYTES } from "../middleware/json-body.js";
+import { DEFAULT_LIST_LIMIT, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_LIST_LIMIT, MAX_WAIT_SECONDS } from "../routes/scans.routes.js";
 import { resultSchemas } from "./result-schemas.js";
 
 const require = createRequire(import.meta.url);
@@ -53,14 +56,14 @@ const ERROR_TEXT: Record<number, string> = {
   403: "Not an administrator",
   404: "Not found (another user's scan looks the same)",
   409: "Conflict",
-  413: "Body over 5 MB (an image archive: over IMAGE_MAX_BYTES)",
+  413: `Body over ${MAX_BODY_BYTES / 1024 / 1024} MB (an image archive: over IMAGE_MAX_BYTES)`,
   415: "Content-Type is not JSON (nor, on POST /api/v1/scan/image, application/x-tar)",
   422: "Well-formed but unusable (lockfile, SBOM, advisory, Idempotency-Key reuse, a decoded value that cannot be stored, a forbidden webhook URL)",
   429: "Rate limit or scan quota exceeded",
   503: "A dependency is unavailable: `database_unavailable` while Postgres is down, `rate_limit_unavailable` (RATE_LIMIT_FAIL_MODE=closed while Redis is down), `cache_unavailable`; Retry-After says when to try again",
 };
 
-const idempotencyKeyParam = { name: "Idempotency-Key", in: "header", schema: { type: "string", maxLength: 255 } };
+const idempotencyKeyParam = { name: "Idempotency-Key", in: "header", schema: { type: "string", maxLength: MAX_IDEMPOTENCY_KEY_LENGTH } };
 const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
 // Enums and variants come from the registries and the tier table, so a new scan type or tier appears here by itself.
 const scanTypes = { type: "string", enum: Object.keys(SCAN_TYPES) };
@@ -197,7 +200,7 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           summary: "List the caller's scans, newest first",
           parameters: [
-            { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 20 } },
+            { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: MAX_LIST_LIMIT, default: DEFAULT_LIST_LIMIT } },
             { name: "cursor", in: "query", schema: { type: "string" } },
             { name: "status", in: "query", schema: scanStatuses },
             { name: "type", in: "query", schema: scanTypes },
@@ -243,8 +246,8 @@ export function openApiDocument(): Record<string, unknown> {
       },
       "/api/v1/scans/{id}": {
         get: {
-          summary: "One scan; `?wait=N` holds the request until it finishes (N ≤ 30)",
-          parameters: [idParam, { name: "wait", in: "query", schema: { type: "integer", minimum: 0, maximum: 30 } }],
+          summary: `One scan; \`?wait=N\` holds the request until it finishes (N ≤ ${MAX_WAIT_SECONDS})`,
+          parameters: [idParam, { name: "wait", in: "query", schema: { type: "integer", minimum: 0, maximum: MAX_WAIT_SECONDS } }],
           responses: {
             "200": ok("The scan (Retry-After: 1 while queued or running)", ref("Scan"), { ...cacheStatus, ...etag, ...caching.scanView }),
             "304": notModified(caching.scanView),
@@ -365,7 +368,10 @@ export function openApiDocument(): Record<string, unknown> {
       "/api/v1/admin/advisories": {
         post: {
           summary: "Admin: upsert OSV advisories (all or none)",
-          requestBody: { required: true, content: json({ type: "array", items: { type: "object" }, minItems: 1, maxItems: 10000 }) },
+          requestBody: {
+            required: true,
+            content: json({ type: "array", items: { type: "object" }, minItems: 1, maxItems: MAX_ADVISORIES_PER_REQUEST }),
+          },
           responses: { "200": ok("Stored", ref("AdvisoryImport")), ...errors(400, 401, 403, 422, 429) },
         },
       },
