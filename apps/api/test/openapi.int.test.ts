@@ -26,7 +26,7 @@ describe("GET /openapi.json", () => {
     expect((await new Validator().validate({ openapi: "3.1.0", paths: {} })).valid).toBe(false);
   });
 
-  it("describes every route of DESIGN.md", () => {
+  it("describes every route of docs/API.md", () => {
     const routes = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([path, item]) =>
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
     );
@@ -200,7 +200,7 @@ describe("the document as a client's guide", () => {
         for (const finding of result.findings as object[]) for (const field of Object.keys(finding)) seen.add(field);
       }
     }
-    // The examples exercise every field DESIGN.md names, so each one was checked against its type above.
+    // The examples exercise every field docs/API.md names, so each one was checked against its type above.
     const named = ["id", "aliases", "package", "version", "fixed_in", "cvss", "cwes", "published", "references", "direct", "path"];
     expect([...seen]).toEqual(expect.arrayContaining([...named, "rule_id", "line", "column", "redacted", "fingerprint"]));
   });

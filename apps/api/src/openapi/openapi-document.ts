@@ -156,7 +156,7 @@ function tagged(paths: Record<string, Record<string, object>>): Record<string, R
   );
 }
 
-/** The OpenAPI 3.1 description of the HTTP API (DESIGN.md "HTTP API"), served at `/openapi.json`. */
+/** The OpenAPI 3.1 description of the HTTP API (docs/API.md "Routes"), served at `/openapi.json`. */
 export function openApiDocument(): Record<string, unknown> {
   return {
     openapi: "3.1.0",

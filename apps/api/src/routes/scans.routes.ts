@@ -76,7 +76,7 @@ interface ListEntry extends ResultCurrency {
 
 const inFlight = (entry: ScanViewEntry) => entry.status === "queued" || entry.status === "running";
 
-/** Scan submission, polling, listing and deletion (DESIGN.md "HTTP API"), read through the cache. */
+/** Scan submission, polling, listing and deletion (docs/API.md "Reading scans"), read through the cache. */
 export function scansRouter(ctx: ApiContext): Router {
   const router = Router();
 

@@ -4,32 +4,15 @@ import { debian } from "./debian.js";
 import type { EcosystemDefinition } from "./ecosystem-definition.js";
 import { go } from "./go.js";
 import { npm } from "./npm.js";
-// lockfiles-go-rust-dart
 import { pub } from "./pub.js";
 import { pypi } from "./pypi.js";
-// lockfiles-jvm-dotnet
 import { maven } from "./maven.js";
 import { nuget } from "./nuget.js";
 import { packagist } from "./packagist.js";
 import { rubygems } from "./rubygems.js";
 
 /** Every ecosystem the dependency scanner matches, in the order lists and error messages name them. */
-export const ECOSYSTEM_DEFINITIONS = [
-  npm,
-  pypi,
-  go,
-  cratesIo,
-  // lockfiles-jvm-dotnet
-  maven,
-  nuget,
-  // lockfiles-go-rust-dart
-  pub,
-  // lockfiles-ruby-php-os
-  rubygems,
-  packagist,
-  debian,
-  alpine,
-] as const;
+export const ECOSYSTEM_DEFINITIONS = [npm, pypi, go, cratesIo, maven, nuget, pub, rubygems, packagist, debian, alpine] as const;
 
 /** An ecosystem's id: `npm`, `PyPI`, `Go`, `crates.io`. */
 export type Ecosystem = (typeof ECOSYSTEM_DEFINITIONS)[number]["id"];
