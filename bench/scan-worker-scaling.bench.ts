@@ -29,7 +29,7 @@ const PROCESS_COUNTS = (process.env.BENCH_SCALING_PROCESSES ?? "1,2").split(",")
  * every process count alike; each count's figures are over all its rounds.
  */
 const ROUNDS = Number(process.env.BENCH_SCALING_ROUNDS ?? 2);
-/** SCAN_WORKER_CONCURRENCY for the workers; unset, they use their default (DESIGN.md "Environment"). */
+/** SCAN_WORKER_CONCURRENCY for the workers; unset, they use their default (docs/OPERATIONS.md "Environment"). */
 const CONCURRENCY = process.env.BENCH_SCALING_CONCURRENCY;
 /** USER_HZ: the unit of the CPU times in /proc/<pid>/stat (100 on Linux). */
 const CLOCK_TICKS = 100;

@@ -202,7 +202,7 @@ describe("two API processes, a scan-worker and a cache-worker", () => {
     expect(again.body.result.findings.map((f: { rule_id: string }) => f.rule_id)).toEqual(["aws-access-key-id"]);
   });
 
-  it("exports every DESIGN.md metric with its labels across the three services, valid for promtool", async () => {
+  it("exports every documented metric with its labels across the three services, valid for promtool", async () => {
     const scrapes = await Promise.all(
       [`${stack.apiUrl}/metrics`, `http://127.0.0.1:${scanWorkerPort}/metrics`, `http://127.0.0.1:${cacheWorkerPort}/metrics`].map(
         async (url) => {

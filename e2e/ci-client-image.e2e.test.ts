@@ -7,7 +7,7 @@ import { type ScanRun, runSecapiScan, validateSarif } from "./ci-client-run.js";
 import { DEBIAN_12_OS_RELEASE, dpkgStatus, gzip, sha256, tarBytes } from "./image-archive.js";
 import { Stack } from "./stack.js";
 
-// `secapi scan --image REF` and `--image-archive FILE` (DESIGN.md "Commands") against the real processes: an image
+// `secapi scan --image REF` and `--image-archive FILE` (docs/CI.md "Container images") against the real processes: an image
 // pushed to a registry of the test's own (allowed, plain HTTP), pulled by the scan-worker, and its `docker save`
 // archive (written by skopeo) uploaded by the CLI.
 

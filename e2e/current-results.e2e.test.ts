@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importAdvisory, npmTestAdvisory } from "./advisories.js";
 import { Stack } from "./stack.js";
 
-// DESIGN.md: once an advisory affecting any package of a stored result is added, changed or withdrawn, that
+// docs/API.md "Current results": once an advisory affecting any package of a stored result is added, changed or withdrawn, that
 // result is never served again (from any cache tier or from Postgres); the next submission runs the scan (or
 // waits for the re-run already under way). Here with the real processes: two APIs, a scan-worker, a cache-worker.
 

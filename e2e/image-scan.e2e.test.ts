@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEBIAN_12_OS_RELEASE, dockerSaveArchive, dpkgStatus, gzip, sha256, tarBytes } from "./image-archive.js";
 import { Stack } from "./stack.js";
 
-// DESIGN.md `image` scan type: a `docker save` archive uploaded to POST /api/v1/scan/image, stored in Postgres for
+// The `image` scan type (docs/API.md): a `docker save` archive uploaded to POST /api/v1/scan/image, stored in Postgres for
 // the scan-worker, analysed there (per-job temp dir, always removed) and matched with Debian's release rules, each
 // finding naming its layer. The processes are real: API, scan-worker, cache-worker.
 

@@ -1,9 +1,10 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { openApiDocument } from "../../apps/api/src/openapi/openapi-document.js";
 import { envSchema } from "../../packages/config/src/env-schema.js";
 import { DEFAULT_TIER_LIMITS, TIERS } from "../../packages/config/src/tiers.js";
 import { createMetrics } from "../../packages/metrics/src/create-metrics.js";
+import { eventDataSchemas } from "../../packages/events/src/event-schemas.js";
 
 /**
  * The references in docs/ are written for users; these tests hold them to what the code does, so a route, a
@@ -62,6 +63,99 @@ describe("docs/API.md agrees with the code", () => {
         tier,
       ).toEqual(DEFAULT_TIER_LIMITS[tier as (typeof TIERS)[number]]);
     }
+  });
+});
+
+/** The text of every non-test TypeScript source under `dir` (relative to the repository root). */
+function sources(dir: string): string[] {
+  const root = new URL(`../../${dir}/`, import.meta.url);
+  return readdirSync(root, { recursive: true, encoding: "utf8" })
+    .filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts") && !/\.(test|bench|fixture)\.ts$/.test(file))
+    .map((file) => readFileSync(new URL(file, root), "utf8"));
+}
+
+const matches = (texts: readonly string[], pattern: RegExp) => texts.flatMap((text) => [...text.matchAll(pattern)].map((m) => m[1]!));
+
+/**
+ * Every error code the API can answer with: the codes its routes and middleware give literally, and those of the
+ * domain errors the error handler turns into responses (their `code` field, or the code they are constructed with).
+ */
+function emittedErrorCodes(): Set<string> {
+  const api = sources("apps/api/src");
+  const packages = ["packages/core/src", "packages/cache/src", "packages/scanners/src", "packages/db/src"].flatMap(sources);
+  const dependencyErrors = readFileSync(
+    new URL("../../packages/scanners/src/dependencies/dependency-input-error.ts", import.meta.url),
+    "utf8",
+  );
+  return new Set([
+    ...matches(api, /\b(?:HttpError|badRequest|conflict|unprocessable|unavailable)\(\s*(?:[\w.]+\s*,\s*)?"([a-z]+(?:_[a-z]+)+)"/g),
+    ...matches(api, /\bcode: "([a-z]+(?:_[a-z]+)+)"/g),
+    // Errors the API maps to a response keep their code in the class, or take it when constructed.
+    ...matches(
+      packages,
+      /class (?:UserExistsError|UserNotFoundError|CacheUnavailableError|UnstorableInputError|WebhookTargetForbiddenError)\b[^{]*\{[^}]*?readonly code = "([a-z_]+)"/g,
+    ),
+    ...matches(packages, /new InputRefusedError\(\s*"([a-z_]+)"/g),
+    ...matches([dependencyErrors.slice(0, dependencyErrors.indexOf(";"))], /"([a-z_]+)"/g),
+  ]);
+}
+
+describe("docs/API.md states every error, event and header", () => {
+  it("lists every error code the API can emit in its error table", () => {
+    const documented = new Set(tableAfter(read("API.md"), "## Errors").flatMap(([, code]) => codeSpans(code!)));
+    const emitted = emittedErrorCodes();
+    // The scan for codes is live: it finds codes of each kind of source.
+    expect([...emitted]).toEqual(
+      expect.arrayContaining([
+        "malformed_json",
+        "rate_limited",
+        "internal_error",
+        "user_exists",
+        "image_registry_not_allowed",
+        "sbom_unsupported",
+      ]),
+    );
+    expect([...emitted].filter((code) => !documented.has(code)).sort()).toEqual([]);
+  });
+
+  it("lists exactly the event types, each with the fields of its data", () => {
+    const rows = tableAfter(read("API.md"), "## Events");
+    expect(rows.map(([type]) => codeSpans(type!)[0]).sort()).toEqual(Object.keys(eventDataSchemas).sort());
+    const byType = new Map(rows.map(([type, data]) => [codeSpans(type!)[0]!, data!]));
+    for (const [type, schema] of Object.entries(eventDataSchemas)) {
+      // `scan.failed`'s data is stated as "same as `scan.completed`".
+      const data = byType.get(type)!.replace(/same as `([\w.]+)`/, (_m, other: string) => byType.get(other) ?? "");
+      for (const field of Object.keys(schema.shape)) expect(codeSpans(data), `${type}.${field}`).toContain(field);
+    }
+  });
+
+  it("describes every response header the OpenAPI document names and the API sets", () => {
+    const documented = new Set(
+      tableAfter(read("API.md"), "## Headers").flatMap(([header]) => codeSpans(header!).map((h) => h.split(":")[0]!.toLowerCase())),
+    );
+    const document = openApiDocument() as { paths: Record<string, Record<string, { responses: object }>>; components: { headers: object } };
+    const named = new Set<string>();
+    const collect = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(collect);
+      else if (typeof value === "object" && value !== null) {
+        for (const [key, inner] of Object.entries(value)) {
+          if (key === "headers" && typeof inner === "object" && inner !== null) for (const name of Object.keys(inner)) named.add(name);
+          collect(inner);
+        }
+      }
+    };
+    collect(Object.values(document.paths).flatMap((item) => Object.values(item).map((operation) => operation.responses)));
+    collect((document.components as { responses?: object }).responses);
+    const set = matches(sources("apps/api/src"), /\.(?:set|setHeader|header)\(\s*"([A-Z][A-Za-z-]+)"/g).filter(
+      (name) => !/^Content-|^Connection$/.test(name),
+    );
+    expect(named.size).toBeGreaterThan(5);
+    expect([...named, ...set].filter((name) => !documented.has(name.toLowerCase())).sort()).toEqual([]);
+  });
+
+  it("does not list what is built as not yet available", () => {
+    const section = read("API.md").split("\n## Not yet available\n")[1]?.split("\n## ")[0] ?? "";
+    for (const type of Object.keys(eventDataSchemas)) expect(section, type).not.toContain(`\`${type}\``);
   });
 });
 

@@ -151,7 +151,7 @@ describe("infra/prometheus", () => {
     }
   });
 
-  it("scrapes the apps on their DESIGN.md ports and the exporters compose runs", () => {
+  it("scrapes the apps on their documented ports and the exporters compose runs", () => {
     const ports = Object.fromEntries(
       prometheusConfig.scrape_configs.flatMap((config) => (config.dns_sd_configs ?? []).map((sd) => [config.job_name, sd.port])),
     );

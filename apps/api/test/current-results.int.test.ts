@@ -9,7 +9,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestApi } from "./api-fixture.js";
 
-// DESIGN.md: once an advisory affecting any package of a stored result is added, changed or withdrawn, that
+// docs/API.md "Current results": once an advisory affecting any package of a stored result is added, changed or withdrawn, that
 // result is never served again (from any cache tier or from Postgres); the next submission runs the scan.
 
 let api: TestApi;

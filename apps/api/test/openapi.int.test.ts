@@ -5,7 +5,6 @@ import { REPO_ROOT } from "@secapi/testing";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { INPUT_EXAMPLES } from "../src/openapi/input-examples.js";
 import { TestApi, secretsInput } from "./api-fixture.js";
 
 let api: TestApi;
@@ -27,7 +26,7 @@ describe("GET /openapi.json", () => {
     expect((await new Validator().validate({ openapi: "3.1.0", paths: {} })).valid).toBe(false);
   });
 
-  it("describes every route of DESIGN.md", () => {
+  it("describes every route of docs/API.md", () => {
     const routes = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([path, item]) =>
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
     );
@@ -145,7 +144,7 @@ describe("the document as a client's guide", () => {
     const bodyExamples = document.paths["/api/v1/scans"].post.requestBody.content["application/json"].examples;
     const inputExamples = document.paths["/api/v1/scan/{type}"].post.requestBody.content["application/json"].examples;
     for (const type of Object.values(SCAN_TYPES)) {
-      const examples = Object.entries(INPUT_EXAMPLES[type.name] ?? {});
+      const examples = Object.entries(type.docs.examples);
       expect(examples.length, type.name).toBeGreaterThan(0);
       for (const [name, example] of examples) {
         const where = `${type.name}/${name}`;
@@ -188,11 +187,11 @@ describe("the document as a client's guide", () => {
     );
     const validateResult = ajv.getSchema("strict#/components/schemas/Result")!;
     const seen = new Set<string>();
-    for (const [typeName, examples] of Object.entries(INPUT_EXAMPLES)) {
-      const type = SCAN_TYPES[typeName];
+    for (const type of Object.values(SCAN_TYPES)) {
+      const typeName = type.name;
       // A type that reads its input first (an image is pulled) has no offline run to check here; e2e covers it.
-      if (!type || type.resolveInput) continue;
-      for (const [name, example] of Object.entries(examples)) {
+      if (type.resolveInput) continue;
+      for (const [name, example] of Object.entries(type.docs.examples)) {
         const { task } = await type.prepareRun(api.db, type.canonicalize(type.inputSchema.parse(example.value)));
         const outcome = runScan(task);
         if (outcome.status !== "completed") throw new Error(`${typeName}/${name}: ${outcome.message}`);
@@ -202,7 +201,7 @@ describe("the document as a client's guide", () => {
         for (const finding of result.findings as object[]) for (const field of Object.keys(finding)) seen.add(field);
       }
     }
-    // The examples exercise every field DESIGN.md names, so each one was checked against its type above.
+    // The examples exercise every field docs/API.md names, so each one was checked against its type above.
     const named = ["id", "aliases", "package", "version", "fixed_in", "cvss", "cwes", "published", "references", "direct", "path"];
     expect([...seen]).toEqual(expect.arrayContaining([...named, "rule_id", "line", "column", "redacted", "fingerprint"]));
   });

@@ -60,7 +60,7 @@ describe("request limits", () => {
     expect(second.headers.get("x-ratelimit-remaining")).toBe("17");
   });
 
-  it("answers 429 with Retry-After and the DESIGN.md body once the minute is used up", async () => {
+  it("answers 429 with Retry-After and the documented body once the minute is used up", async () => {
     const user = await api.createUser("free");
     const statuses: number[] = [];
     for (let i = 0; i < 22; i++) statuses.push((await api.request("GET", "/api/v1/scans", { key: user.key })).status);

@@ -15,7 +15,7 @@ export interface EventOutcome {
 }
 
 /**
- * Applies one event to the cache (DESIGN.md "Events"). Every step is an invalidation or a reload from
+ * Applies one event to the cache (docs/API.md "Events"). Every step is an invalidation or a reload from
  * Postgres, so a redelivered event does no harm.
  */
 export async function handleEvent(ctx: CacheWorkerContext, event: SecapiEvent): Promise<EventOutcome> {

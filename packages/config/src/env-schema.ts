@@ -23,7 +23,7 @@ function commaList(value: string): string[] {
 }
 
 /**
- * Every variable SecAPI reads. Defaults work against local services (DESIGN.md "Environment");
+ * Every variable SecAPI reads. Defaults work against local services (docs/OPERATIONS.md "Environment");
  * docs/OPERATIONS.md ("Environment") documents every one.
  */
 export const envSchema = z.object({

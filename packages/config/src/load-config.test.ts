@@ -3,7 +3,7 @@ import { ConfigError } from "./config-error.js";
 import { loadConfig } from "./load-config.js";
 
 describe("loadConfig", () => {
-  it("applies the DESIGN.md defaults on an empty environment", () => {
+  it("applies the defaults of docs/OPERATIONS.md on an empty environment", () => {
     const config = loadConfig({});
     expect(config.databaseUrl).toBe("postgres://postgres@127.0.0.1:5432/secapi");
     expect(config.redisUrl).toBe("redis://127.0.0.1:6379/0");

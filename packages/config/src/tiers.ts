@@ -13,7 +13,7 @@ export interface TierLimits {
 
 export type TierTable = Record<Tier, TierLimits>;
 
-/** The DESIGN.md tier table; operators override cells with TIER_LIMITS and CACHE_TTL_*. */
+/** The tier table (docs/API.md "Tiers and limits"); operators override cells with TIER_LIMITS and CACHE_TTL_*. */
 export const DEFAULT_TIER_LIMITS: TierTable = {
   free: { requests_per_minute: 20, scans_per_hour: 10, scans_per_month: 100, result_ttl_seconds: 3600 },
   starter: { requests_per_minute: 100, scans_per_hour: 100, scans_per_month: 5000, result_ttl_seconds: 86400 },

@@ -7,7 +7,7 @@ const hash = "a".repeat(64);
 describe("CacheKeys", () => {
   const keys = new CacheKeys();
 
-  it("builds the DESIGN.md keys", () => {
+  it("builds the documented keys", () => {
     expect(keys.result({ scanType: "dependencies", ownerId: null, inputHash: hash })).toBe(`secapi:result:dependencies:${hash}`);
     expect(keys.result({ scanType: "secrets", ownerId: user, inputHash: hash })).toBe(`secapi:result:secrets:${user}:${hash}`);
     expect(keys.scan(user)).toBe(`secapi:scan:${user}`);

@@ -1,7 +1,7 @@
 import { hash } from "node:crypto";
 import type { InputKey } from "@secapi/db";
 
-/** DESIGN.md "Cache": the namespace of every key SecAPI writes in production. */
+/** docs/API.md "Cache keys and tags": the namespace of every key SecAPI writes in production. */
 export const CACHE_PREFIX = "secapi";
 
 export type ParsedCacheKey = { kind: "scan"; scanId: string } | { kind: "result"; key: InputKey } | { kind: "other" };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** DESIGN.md "Labels": at most this many labels on a scan. */
+/** docs/API.md "Labels": at most this many labels on a scan. */
 export const MAX_SCAN_LABELS = 16;
 /** Longest label value, in characters. */
 export const MAX_SCAN_LABEL_VALUE_LENGTH = 200;

@@ -1,7 +1,7 @@
 import type { ScanRow } from "@secapi/db";
 import { orderedFinding, orderedSummary } from "@secapi/scanners";
 
-/** The DESIGN.md scan object. */
+/** The scan object (docs/API.md "The scan object"). */
 export interface ScanView {
   id: string;
   type: string;

@@ -35,3 +35,4 @@ export * from "./queries/image-uploads.queries.js";
 export * from "./queries/connection.queries.js";
 export * from "./schema/webhook-deliveries.table.js";
 export * from "./queries/webhook-deliveries.queries.js";
+export * from "./queries/outbox.queries.js";

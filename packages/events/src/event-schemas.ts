@@ -19,7 +19,7 @@ export const findingRefSchema = z.object({
 });
 export type FindingRef = z.infer<typeof findingRefSchema>;
 
-/** The `data` of each event type (DESIGN.md "Events"). */
+/** The `data` of each event type (docs/API.md "Events"). */
 export const eventDataSchemas = {
   "scan.created": z.object(scanRef),
   "scan.completed": z.object({ ...scanRef, tags: z.array(z.string()) }),

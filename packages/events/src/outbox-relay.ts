@@ -1,4 +1,4 @@
-import type { Db, OutboxRow } from "@secapi/db";
+import { type Db, type OutboxRow, deleteOutboxRows, lockOutboxBatch, recordOutboxFailure } from "@secapi/db";
 import { withTimeout } from "@secapi/toolkit";
 import type { Queue } from "bullmq";
 import type { QueueName } from "./queue-names.js";
@@ -83,18 +83,14 @@ export class OutboxRelay {
     let locked: OutboxRow[] = [];
     try {
       return await this.options.db.transaction().execute(async (tx) => {
-        locked = await tx.selectFrom("outbox").selectAll().orderBy("id").limit(this.batchSize).forUpdate().skipLocked().execute();
+        locked = await lockOutboxBatch(tx, this.batchSize);
         if (locked.length === 0) return 0;
         const timeoutMs = this.publishTimeoutMs;
         await withTimeout(this.publish(locked), timeoutMs, () => new RelayPublishTimeoutError(timeoutMs));
-        await tx
-          .deleteFrom("outbox")
-          .where(
-            "id",
-            "in",
-            locked.map((r) => r.id),
-          )
-          .execute();
+        await deleteOutboxRows(
+          tx,
+          locked.map((r) => r.id),
+        );
         return locked.length;
       });
     } catch (error) {
@@ -120,16 +116,11 @@ export class OutboxRelay {
 
   private async recordFailure(rows: OutboxRow[], error: unknown): Promise<void> {
     if (rows.length === 0) return;
-    await this.options.db
-      .updateTable("outbox")
-      .set((eb) => ({ attempts: eb("attempts", "+", 1), last_error: String((error as Error).message ?? error) }))
-      .where(
-        "id",
-        "in",
-        rows.map((r) => r.id),
-      )
-      .execute()
-      .catch(() => undefined);
+    await recordOutboxFailure(
+      this.options.db,
+      rows.map((r) => r.id),
+      String((error as Error).message ?? error),
+    ).catch(() => undefined);
   }
 
   private async run(): Promise<void> {

@@ -1,5 +1,4 @@
-import type { DbExecutor, InputKey, OutboxTable } from "@secapi/db";
-import type { Insertable } from "kysely";
+import { type DbExecutor, type InputKey, type NewOutboxRow, insertOutboxRows } from "@secapi/db";
 import { QUEUES, type QueueName } from "./queue-names.js";
 import type { SecapiEvent } from "./event-schemas.js";
 import { SCAN_JOB_NAME } from "./scan-job.js";
@@ -13,12 +12,11 @@ export interface OutboxMessage {
 
 /** Writes messages in the caller's transaction: they reach BullMQ if and only if the change commits. */
 export async function writeOutbox(tx: DbExecutor, messages: readonly OutboxMessage[]): Promise<void> {
-  if (messages.length === 0) return;
-  await tx.insertInto("outbox").values(outboxRows(messages)).execute();
+  await insertOutboxRows(tx, outboxRows(messages));
 }
 
 /** The outbox rows of messages, for a statement that writes them along with the change they announce. */
-export function outboxRows(messages: readonly OutboxMessage[]): Insertable<OutboxTable>[] {
+export function outboxRows(messages: readonly OutboxMessage[]): NewOutboxRow[] {
   return messages.map((m) => ({ queue: m.queue, job_name: m.name, job_id: m.jobId, payload: JSON.stringify(m.payload) }));
 }
 

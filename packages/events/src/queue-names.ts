@@ -1,5 +1,5 @@
 /**
- * BullMQ queues: scan jobs for the scan-workers and mutation events for the cache-workers (DESIGN.md),
+ * BullMQ queues: scan jobs for the scan-workers and mutation events for the cache-workers (docs/OPERATIONS.md "Queues and jobs"),
  * plus webhook deliveries (quota notifications), which the scan-workers also run.
  */
 export const QUEUES = {

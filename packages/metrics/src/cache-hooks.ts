@@ -33,7 +33,7 @@ export interface CacheMetricSeries {
 
 /**
  * Cache hooks over the given series. A stale hit counts as a hit: no loader ran for that request, which is
- * what the hit rate measures. Which tier answered is not a label (DESIGN.md fixes `{key_type}` only).
+ * what the hit rate measures. Which tier answered is not a label (docs/OPERATIONS.md "Metrics" fixes `{key_type}` only).
  * Nonsense numbers are dropped rather than thrown: these run inside the cache's hot path.
  */
 export function createCacheHooks(series: CacheMetricSeries): CacheMetricsHooks {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { type SecapiMetrics, createMetrics } from "./create-metrics.js";
 import { parseScrape, samplesOf } from "./scrape.fixture.js";
 
-/** DESIGN.md "Metrics", copied by hand: the external contract these tests pin. */
+/** docs/OPERATIONS.md "Metrics", copied by hand: the external contract these tests pin. */
 const DESIGN_METRICS = [
   { name: "secapi_scan_requests_total", type: "counter", labels: ["scan_type", "status", "tier"] },
   { name: "secapi_scan_duration_seconds", type: "histogram", labels: ["scan_type"] },
@@ -40,7 +40,7 @@ async function scrape(metrics: SecapiMetrics) {
 }
 
 describe("createMetrics", () => {
-  it("exposes every DESIGN.md metric with exactly its labels (plus the service label)", async () => {
+  it("exposes every documented metric with exactly its labels (plus the service label)", async () => {
     const metrics = createMetrics({ service: "api", defaultMetrics: false });
     exercise(metrics);
     const scraped = await scrape(metrics);

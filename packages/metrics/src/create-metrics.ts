@@ -17,7 +17,7 @@ export interface MetricsOptions {
   queueCountTimeoutMs?: number;
 }
 
-/** One process's metrics: the registry and every SecAPI series of DESIGN.md "Metrics". */
+/** One process's metrics: the registry and every SecAPI series of docs/OPERATIONS.md "Metrics". */
 export interface SecapiMetrics {
   /** A registry of this instance's own: nothing is shared with another `createMetrics()` or prom-client's global one. */
   readonly registry: Registry;
@@ -25,12 +25,12 @@ export interface SecapiMetrics {
   readonly scanDuration: Histogram<"scan_type">;
   readonly cacheHits: Counter<"key_type">;
   readonly cacheMisses: Counter<"key_type">;
-  /** Addition to DESIGN.md: entries written, for `GET /api/v1/cache/stats`-style sets per key type. */
+  /** Entries written, for `GET /api/v1/cache/stats`-style sets per key type. */
   readonly cacheSets: Counter<"key_type">;
   readonly cacheErrors: Counter<"operation">;
   readonly cacheOperationDuration: Histogram<"operation">;
   readonly rateLimitExceeded: Counter<"tier" | "endpoint">;
-  /** Addition to DESIGN.md: limiter Redis failures, when the fail mode decided instead of the counters. */
+  /** Limiter Redis failures, when the fail mode decided instead of the counters. */
   readonly rateLimitErrors: Counter<"operation">;
   readonly httpRequestDuration: Histogram<"method" | "route" | "status_code">;
   readonly queueJobs: Gauge<"queue" | "state">;

@@ -5,3 +5,7 @@ export * from "./run-scan.js";
 export * from "./scan-pool.js";
 export * from "./image/index.js";
 export * from "./image-findings/index.js";
+export * from "./engines/index.js";
+export { isPackageSet, type PackagesTask } from "./dependencies/packages-engine.js";
+export type { SecretsTask } from "./secrets/secrets-engine.js";
+export type { ImageTask } from "./image-findings/image-engine.js";

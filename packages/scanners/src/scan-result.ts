@@ -17,7 +17,7 @@ export interface SecretFinding {
   fingerprint: string;
 }
 
-/** The result of any scan type (DESIGN.md "Scan inputs and results"). */
+/** The result of any scan type (docs/API.md "Results"). */
 export interface ScanResult<F = unknown> {
   summary: SeveritySummary;
   findings: F[];

@@ -4,10 +4,16 @@ import { z } from "zod";
 import { unprocessable } from "../http/http-error.js";
 import { parseOr400 } from "../http/validation.js";
 
+/** The most advisories one `POST /api/v1/admin/advisories` takes; dumps go through the CLI. */
+export const MAX_ADVISORIES_PER_REQUEST = 10_000;
+
 const bodySchema = z
   .array(z.unknown())
   .min(1, "send at least one advisory")
-  .max(10_000, "at most 10,000 per request; use `pnpm secapi advisories import` for dumps");
+  .max(
+    MAX_ADVISORIES_PER_REQUEST,
+    `at most ${MAX_ADVISORIES_PER_REQUEST.toLocaleString("en-US")} per request; use \`pnpm secapi advisories import\` for dumps`,
+  );
 
 /**
  * The advisories of a `POST /api/v1/admin/advisories` body, parsed, validated and in the form the database

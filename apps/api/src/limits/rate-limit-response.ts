@@ -31,7 +31,7 @@ export function setRateLimitHeaders(res: Response, decision: LimitDecision): voi
   setHeaders(res, rateLimitHeaders(decision, Date.now()));
 }
 
-/** The 429 of DESIGN.md for a denial, or the 503 a closed limiter answers while it cannot count. */
+/** The 429 of docs/API.md "Rate-limit headers" for a denial, or the 503 a closed limiter answers while it cannot count. */
 export function limitError(decision: LimitDecision): HttpError | undefined {
   if (decision.outcome === "denied") {
     const window = decision.windows.find((w) => w.name === decision.deniedBy);

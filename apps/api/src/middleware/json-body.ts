@@ -1,7 +1,7 @@
 import express, { type Request, type RequestHandler } from "express";
 import { HttpError } from "../http/http-error.js";
 
-/** DESIGN.md: scan inputs are at most 5 MB. */
+/** Scan inputs (any JSON body) are at most 5 MB (docs/API.md "Submitting a scan"). */
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 /** Bodies above this are kept as text for the routes to parse off the event loop (BodyThreads). */

@@ -1,11 +1,14 @@
 import { createRequire } from "node:module";
 import { TIERS } from "@secapi/config";
-import { MAX_SCAN_LABELS, MAX_SCAN_LABEL_VALUE_LENGTH, SCAN_LABEL_KEY, SCAN_TYPES } from "@secapi/core";
+import { MAX_SCAN_LABELS, MAX_SCAN_LABEL_VALUE_LENGTH, SCAN_LABEL_KEY, SCAN_TYPES, type ScanTypeDefinition } from "@secapi/core";
 import { SCAN_STATUSES, USER_ROLES } from "@secapi/db";
-import { ECOSYSTEMS, UNCHECKED_KINDS } from "@secapi/scanners";
+import { SCAN_ENGINES, SEVERITIES } from "@secapi/scanners";
 import { z } from "zod";
+import { MAX_ADVISORIES_PER_REQUEST } from "../advisories/advisory-body.js";
 import { NO_STORE, REVALIDATE, VARY_CALLER } from "../http/cache-control.js";
-import { INPUT_EXAMPLES } from "./input-examples.js";
+import { MAX_BODY_BYTES } from "../middleware/json-body.js";
+import { DEFAULT_LIST_LIMIT, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_LIST_LIMIT, MAX_WAIT_SECONDS } from "../routes/scans.routes.js";
+import { resultSchemas } from "./result-schemas.js";
 
 const require = createRequire(import.meta.url);
 const { version } = require("../../package.json") as { version: string };
@@ -13,7 +16,6 @@ const { version } = require("../../package.json") as { version: string };
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { unrepresentable: "any", io: "input" });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ "application/json": { schema } });
-const SEVERITIES = ["critical", "high", "medium", "low", "unknown"];
 
 const rateLimitHeaders = {
   "X-RateLimit-Limit": { $ref: "#/components/headers/XRateLimitLimit" },
@@ -54,13 +56,14 @@ const ERROR_TEXT: Record<number, string> = {
   403: "Not an administrator",
   404: "Not found (another user's scan looks the same)",
   409: "Conflict",
-  413: "Body over 5 MB (an image archive: over IMAGE_MAX_BYTES)",
+  413: `Body over ${MAX_BODY_BYTES / 1024 / 1024} MB (an image archive: over IMAGE_MAX_BYTES)`,
   415: "Content-Type is not JSON (nor, on POST /api/v1/scan/image, application/x-tar)",
   422: "Well-formed but unusable (lockfile, SBOM, advisory, Idempotency-Key reuse, a decoded value that cannot be stored, a forbidden webhook URL); a `dependencies` ecosystem or lockfile format SecAPI does not read is `unsupported_ecosystem` / `unsupported_format`, its `issues` listing the supported values",
   429: "Rate limit or scan quota exceeded",
   503: "A dependency is unavailable: `database_unavailable` while Postgres is down, `rate_limit_unavailable` (RATE_LIMIT_FAIL_MODE=closed while Redis is down), `cache_unavailable`; Retry-After says when to try again",
 };
 
+const idempotencyKeyParam = { name: "Idempotency-Key", in: "header", schema: { type: "string", maxLength: MAX_IDEMPOTENCY_KEY_LENGTH } };
 const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
 // Enums and variants come from the registries and the tier table, so a new scan type or tier appears here by itself.
 const scanTypes = { type: "string", enum: Object.keys(SCAN_TYPES) };
@@ -73,18 +76,55 @@ const inputSchemaName = (typeName: string) => `${typeName.replace(/(^|[-_])(\w)/
 /** Every example of every scan type, named `<type>-<example>`, with `valueOf` shaping each body. */
 const requestExamples = (valueOf: (type: string, input: unknown) => unknown) =>
   Object.fromEntries(
-    Object.entries(INPUT_EXAMPLES).flatMap(([type, examples]) =>
-      Object.entries(examples).map(([name, example]) => [
-        `${type}-${name}`,
-        { summary: `${type}: ${example.summary}`, value: valueOf(type, example.value) },
+    Object.values(SCAN_TYPES).flatMap((type) =>
+      Object.entries(type.docs.examples).map(([name, example]) => [
+        `${type.name}-${name}`,
+        { summary: `${type.name}: ${example.summary}`, value: valueOf(type.name, example.value) },
       ]),
     ),
   );
 /** A scan type's input schema with its examples (JSON Schema `examples`), so each component shows them too. */
-const inputSchema = (typeName: string, schema: z.ZodType) => ({
-  ...jsonSchema(schema),
-  examples: Object.values(INPUT_EXAMPLES[typeName] ?? {}).map((example) => example.value),
+const inputSchema = (type: ScanTypeDefinition) => ({
+  ...jsonSchema(type.inputSchema),
+  examples: Object.values(type.docs.examples).map((example) => example.value),
 });
+
+/** `POST /api/v1/scan/<name>` of each type that takes an upload besides JSON (an image archive). */
+function uploadRoutes(): Record<string, Record<string, object>> {
+  return Object.fromEntries(
+    Object.values(SCAN_TYPES).flatMap((type) => {
+      const upload = type.docs.upload;
+      if (!upload) return [];
+      const operation = {
+        summary: upload.summary,
+        description: upload.description,
+        parameters: [
+          idempotencyKeyParam,
+          {
+            name: "label",
+            in: "query",
+            style: "deepObject",
+            description: "`label.<key>=<value>`: the scan's labels",
+            schema: ref("Labels"),
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            [upload.mediaType]: { schema: { type: "string", contentMediaType: upload.mediaType } },
+            ...json(ref(inputSchemaName(type.name))),
+          },
+        },
+        responses: {
+          "200": ok("Answered from a cached result", ref("Scan"), cacheStatus),
+          "202": ok("Accepted", ref("Scan"), { ...cacheStatus, Location: { schema: { type: "string" } } }),
+          ...errors(400, 401, 413, 415, 422, 429, 503),
+        },
+      };
+      return [[`/api/v1/scan/${type.name}`, { post: operation }]];
+    }),
+  );
+}
 
 /** The tags that group the operations, in the order `/docs` shows them. */
 const TAGS = [
@@ -116,7 +156,7 @@ function tagged(paths: Record<string, Record<string, object>>): Record<string, R
   );
 }
 
-/** The OpenAPI 3.1 description of the HTTP API (DESIGN.md "HTTP API"), served at `/openapi.json`. */
+/** The OpenAPI 3.1 description of the HTTP API (docs/API.md "Routes"), served at `/openapi.json`. */
 export function openApiDocument(): Record<string, unknown> {
   return {
     openapi: "3.1.0",
@@ -141,7 +181,7 @@ export function openApiDocument(): Record<string, unknown> {
             "A stored result is current while no advisory of any package it covers was added, changed or withdrawn after " +
             "it was computed, and no advisory it matched has reached its `withdrawn` time; otherwise it is never served " +
             "again and the submission runs the scan.",
-          parameters: [{ name: "Idempotency-Key", in: "header", schema: { type: "string", maxLength: 255 } }],
+          parameters: [idempotencyKeyParam],
           requestBody: {
             required: true,
             content: {
@@ -160,7 +200,7 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           summary: "List the caller's scans, newest first",
           parameters: [
-            { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 20 } },
+            { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: MAX_LIST_LIMIT, default: DEFAULT_LIST_LIMIT } },
             { name: "cursor", in: "query", schema: { type: "string" } },
             { name: "status", in: "query", schema: scanStatuses },
             { name: "type", in: "query", schema: scanTypes },
@@ -206,8 +246,8 @@ export function openApiDocument(): Record<string, unknown> {
       },
       "/api/v1/scans/{id}": {
         get: {
-          summary: "One scan; `?wait=N` holds the request until it finishes (N ≤ 30)",
-          parameters: [idParam, { name: "wait", in: "query", schema: { type: "integer", minimum: 0, maximum: 30 } }],
+          summary: `One scan; \`?wait=N\` holds the request until it finishes (N ≤ ${MAX_WAIT_SECONDS})`,
+          parameters: [idParam, { name: "wait", in: "query", schema: { type: "integer", minimum: 0, maximum: MAX_WAIT_SECONDS } }],
           responses: {
             "200": ok("The scan (Retry-After: 1 while queued or running)", ref("Scan"), { ...cacheStatus, ...etag, ...caching.scanView }),
             "304": notModified(caching.scanView),
@@ -328,7 +368,10 @@ export function openApiDocument(): Record<string, unknown> {
       "/api/v1/admin/advisories": {
         post: {
           summary: "Admin: upsert OSV advisories (all or none)",
-          requestBody: { required: true, content: json({ type: "array", items: { type: "object" }, minItems: 1, maxItems: 10000 }) },
+          requestBody: {
+            required: true,
+            content: json({ type: "array", items: { type: "object" }, minItems: 1, maxItems: MAX_ADVISORIES_PER_REQUEST }),
+          },
           responses: { "200": ok("Stored", ref("AdvisoryImport")), ...errors(400, 401, 403, 422, 429) },
         },
       },
@@ -365,42 +408,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
-      "/api/v1/scan/image": {
-        post: {
-          summary: "Scan a container image: its archive as the body, or a reference as JSON",
-          description:
-            "With `Content-Type: application/x-tar`, the body is a `docker save` or OCI image-layout archive (optionally " +
-            "gzipped), at most IMAGE_MAX_BYTES (413 beyond): it is addressed by its sha256 and private to the caller, so " +
-            "uploading the same archive again is answered from the cached result (200, nothing stored). Otherwise the archive " +
-            'is stored for the scan-worker and the scan runs (202). With JSON, `{"image": "<reference>"}` pulls the image from ' +
-            'a registry in IMAGE_REGISTRIES (422 `image_registry_not_allowed` otherwise); `{"image", "sbom"}` is an `sbom` scan. ' +
-            "Labels of an archive scan go in the query (`?label.project=web`). A failed run's `error.code`: " +
-            "`image_archive_invalid`, `image_too_large`, `image_layer_unsupported`, `image_upload_missing`; by reference also " +
-            "`image_not_found`, `image_unauthorized`, `image_manifest_invalid`, `image_platform_not_found`, `image_registry_unreachable`.",
-          parameters: [
-            { name: "Idempotency-Key", in: "header", schema: { type: "string", maxLength: 255 } },
-            {
-              name: "label",
-              in: "query",
-              style: "deepObject",
-              description: "`label.<key>=<value>`: the scan's labels",
-              schema: ref("Labels"),
-            },
-          ],
-          requestBody: {
-            required: true,
-            content: {
-              "application/x-tar": { schema: { type: "string", contentMediaType: "application/x-tar" } },
-              ...json(ref(inputSchemaName("image"))),
-            },
-          },
-          responses: {
-            "200": ok("Answered from a cached result", ref("Scan"), cacheStatus),
-            "202": ok("Accepted", ref("Scan"), { ...cacheStatus, Location: { schema: { type: "string" } } }),
-            ...errors(400, 401, 413, 415, 422, 429, 503),
-          },
-        },
-      },
+      ...uploadRoutes(),
       "/live": {
         get: {
           summary: "Liveness: answered by the event loop without asking any dependency (never rate limited)",
@@ -461,7 +469,7 @@ export function openApiDocument(): Record<string, unknown> {
         ]),
       ),
       schemas: {
-        ...Object.fromEntries(Object.values(SCAN_TYPES).map((t) => [inputSchemaName(t.name), inputSchema(t.name, t.inputSchema)])),
+        ...Object.fromEntries(Object.values(SCAN_TYPES).map((t) => [inputSchemaName(t.name), inputSchema(t)])),
         ScanSubmission: {
           oneOf: Object.values(SCAN_TYPES).map((t) => ({
             type: "object",
@@ -485,153 +493,7 @@ export function openApiDocument(): Record<string, unknown> {
           required: [...SEVERITIES, "total"],
           properties: Object.fromEntries([...SEVERITIES, "total"].map((s) => [s, { type: "integer", minimum: 0 }])),
         },
-        Result: {
-          type: "object",
-          properties: {
-            summary: ref("Summary"),
-            findings: { type: "array", items: { oneOf: [ref("VulnerabilityFinding"), ref("SecretFinding")] } },
-            unchecked: {
-              type: "array",
-              items: ref("UncheckedEntry"),
-              description: "Dependency results: entries the input names that could not be checked",
-            },
-            packages: { type: "integer", description: "Dependency results: how many packages were checked" },
-            image: ref("ImageBlock"),
-          },
-          description:
-            "`secrets` scans find `SecretFinding`s; `dependencies`, `sbom` and `image` scans find `VulnerabilityFinding`s, and say which " +
-            "entries they could not check (`unchecked`) and how many packages they checked.",
-        },
-        VulnerabilityFinding: {
-          type: "object",
-          description: "One installed package affected by one advisory.",
-          required: [
-            "id",
-            "aliases",
-            "ecosystem",
-            "package",
-            "version",
-            "severity",
-            "summary",
-            "fixed_in",
-            "cwes",
-            "published",
-            "references",
-          ],
-          properties: {
-            id: { type: "string", description: "The advisory's id, e.g. `GHSA-35jh-r3h4-6jhm`" },
-            aliases: { type: "array", items: { type: "string" }, description: "Other ids of the advisory, e.g. `CVE-2021-23337`" },
-            ecosystem: { type: "string", enum: [...ECOSYSTEMS] },
-            package: { type: "string" },
-            version: { type: "string", description: "The installed version" },
-            severity: { enum: SEVERITIES },
-            summary: { type: "string" },
-            fixed_in: {
-              type: ["string", "null"],
-              description: "The lowest fixed version above the installed one; null when the advisory names none that can be read",
-            },
-            cvss: {
-              type: "object",
-              description: "The advisory's highest-scoring CVSS vector, when it states one",
-              required: ["version", "vector", "score"],
-              properties: {
-                version: { enum: ["3.0", "3.1", "4.0"] },
-                vector: { type: "string", examples: ["CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H"] },
-                score: { type: "number", minimum: 0, maximum: 10 },
-              },
-            },
-            cwes: {
-              type: "array",
-              items: { type: "string", pattern: "^CWE-\\d+$" },
-              description: "CWE ids; empty when the advisory names none",
-            },
-            published: {
-              type: ["string", "null"],
-              format: "date-time",
-              description: "When the advisory was published; null when it does not say",
-            },
-            references: {
-              type: "array",
-              items: { type: "string", format: "uri" },
-              maxItems: 10,
-              description: "Advisory, fix and report URLs",
-            },
-            confidence: {
-              const: "unverified",
-              description:
-                "Whether this version is affected depends on a version that could not be read (an advisory bound or the installed " +
-                "version). Absent: verified. Unverified findings count in the summary.",
-            },
-            direct: {
-              type: "boolean",
-              description: "Where the input shows it (lockfiles): whether the project asks for the package itself",
-            },
-            dev: { type: "boolean", description: "Where the input shows it: the package is only a development dependency" },
-            path: {
-              type: "array",
-              items: { type: "string" },
-              description: "Where the input shows it: the chain of packages that pulls it in, from a direct dependency to itself",
-            },
-            layer: { type: "string", description: "Image results: the digest of the layer that introduced the package" },
-          },
-        },
-        SecretFinding: {
-          type: "object",
-          description: "A leaked credential. One secret matched by several rules is one finding (the most specific rule).",
-          required: ["rule_id", "description", "path", "line", "column", "severity", "redacted", "fingerprint"],
-          properties: {
-            rule_id: { type: "string", examples: ["aws-access-key-id"] },
-            description: { type: "string" },
-            path: { type: "string", description: "The file's path as submitted" },
-            line: { type: "integer", minimum: 1 },
-            column: { type: "integer", minimum: 1, description: "1-based, in UTF-16 code units of the line" },
-            severity: { enum: SEVERITIES },
-            redacted: { type: "string", description: "The match with the secret masked: never the secret itself" },
-            fingerprint: {
-              type: "string",
-              description: "The same for the same secret found by the same rule in the same file, scan after scan",
-            },
-          },
-        },
-        ImageBlock: {
-          type: "object",
-          description: "Image results: the image scanned",
-          required: ["digest", "os", "layers"],
-          properties: {
-            digest: {
-              type: "string",
-              description: "The manifest digest (OCI layout, registry), the image id (docker save), else the archive's sha256",
-            },
-            os: {
-              type: ["object", "null"],
-              description: "From /etc/os-release; null when the image has none",
-              properties: { family: { type: "string" }, version: { type: "string" } },
-            },
-            layers: {
-              type: "array",
-              description: "Bottom first",
-              items: {
-                type: "object",
-                properties: {
-                  digest: { type: "string" },
-                  index: { type: "integer" },
-                  packages: { type: "integer", description: "How many of the image's packages this layer introduced" },
-                },
-              },
-            },
-          },
-        },
-        UncheckedEntry: {
-          type: "object",
-          required: ["ecosystem", "name", "spec", "kind", "reason"],
-          properties: {
-            ecosystem: { type: "string" },
-            name: { type: "string" },
-            spec: { type: "string", description: "What the input said, e.g. `flask>=2` or `foo@git+https://…`" },
-            kind: { type: "string", enum: [...UNCHECKED_KINDS] },
-            reason: { type: "string" },
-          },
-        },
+        ...resultSchemas(Object.values(SCAN_TYPES).map((type) => ({ type: type.name, result: SCAN_ENGINES[type.engine].result }))),
         Scan: {
           type: "object",
           required: ["id", "type", "status", "cached", "labels", "created_at", "started_at", "completed_at", "findings_changed_at"],
@@ -788,7 +650,7 @@ export function openApiDocument(): Record<string, unknown> {
             withdrawn: { type: "string", format: "date-time" },
             aliases: { type: "array", items: { type: "string" } },
             summary: { type: "string" },
-            severity: { enum: SEVERITIES },
+            severity: { enum: [...SEVERITIES] },
             affected: { type: "array", items: { type: "object" } },
           },
         },

@@ -21,7 +21,7 @@ async function redisInfo(redis: Redis | Cluster): Promise<{ used_memory: number;
 
 const TAG = /^(user|scan|pkg):[^\s]{1,300}$/;
 
-/** The cache routes of DESIGN.md; flush, tag and pattern deletion are for admins. */
+/** The cache routes (docs/API.md "Cache routes"); flush, tag and pattern deletion are for admins. */
 export function cacheRouter(ctx: ApiContext): Router {
   const router = Router();
 

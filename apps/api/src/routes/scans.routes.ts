@@ -36,15 +36,20 @@ import { prepareArchiveSubmission } from "../scans/prepare-archive-submission.js
 import { IMAGE_ARCHIVE_MEDIA_TYPE, receiveArchive } from "../scans/receive-archive.js";
 import { STALE_IF_ERROR_SECONDS, markStale, staleIfDatabaseDown } from "../http/stale-if-database-down.js";
 
-/** DESIGN.md: `?wait=N` holds a poll for at most 30 s. */
+/** `?wait=N` holds a poll for at most this many seconds (docs/API.md). */
 export const MAX_WAIT_SECONDS = 30;
+/** `?limit=` of a scan list: at most this many scans a page, this many when not given. */
+export const MAX_LIST_LIMIT = 100;
+export const DEFAULT_LIST_LIMIT = 20;
+/** The longest `Idempotency-Key` header taken. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 /** Lists are invalidated by every scan event of their user; the TTL only bounds a lost invalidation. */
 const LIST_TTL_SECONDS = 30;
 
 const getQuery = queryParser(z.object({ wait: z.coerce.number().int().min(0).max(MAX_WAIT_SECONDS).optional() }), "query");
 const listQuery = queryParser(
   z.object({
-    limit: z.coerce.number().int().min(1).max(100).default(20),
+    limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
     cursor: z.string().max(200).optional(),
     status: z.enum(SCAN_STATUSES).optional(),
     type: z.string().max(64).optional(),
@@ -56,7 +61,7 @@ const listLabels = queryParser(scanLabelsSchema, "label filters", labelFiltersOf
 const idempotencyKeySchema = z
   .string()
   .min(1)
-  .max(255)
+  .max(MAX_IDEMPOTENCY_KEY_LENGTH)
   .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
 
 function idempotencyKeyOf(req: Request): string | undefined {
@@ -71,7 +76,7 @@ interface ListEntry extends ResultCurrency {
 
 const inFlight = (entry: ScanViewEntry) => entry.status === "queued" || entry.status === "running";
 
-/** Scan submission, polling, listing and deletion (DESIGN.md "HTTP API"), read through the cache. */
+/** Scan submission, polling, listing and deletion (docs/API.md "Reading scans"), read through the cache. */
 export function scansRouter(ctx: ApiContext): Router {
   const router = Router();
 

@@ -9,8 +9,7 @@ import type { Request } from "express";
 import { exemptFromRequestTimeout } from "../http/exempt-from-request-timeout.js";
 import { HttpError } from "../http/http-error.js";
 
-/** The media type of an image archive upload (`docker save` or OCI image layout, optionally gzipped). */
-export const IMAGE_ARCHIVE_MEDIA_TYPE = "application/x-tar";
+export { IMAGE_ARCHIVE_MEDIA_TYPE } from "@secapi/core";
 
 /** An uploaded archive on this machine's disk, until it is stored for the workers or answered from the cache. */
 export interface ReceivedArchive {

@@ -30,7 +30,7 @@ import { unprocessable } from "../http/http-error.js";
 import { type ResultEntry, type ScanView, scanLocation, scanView } from "@secapi/core";
 import { orderedSummary } from "@secapi/scanners";
 
-/** DESIGN.md: the same Idempotency-Key and body within 24 h returns the first response. */
+/** docs/API.md "Idempotency-Key": the same Idempotency-Key and body within 24 h returns the first response. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 export interface ScanSubmission {

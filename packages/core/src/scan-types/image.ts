@@ -52,6 +52,9 @@ async function readImage(analyze: () => Promise<ImageAnalysis>, onPermanent?: ()
   }
 }
 
+/** The media type of an image archive upload (`docker save` or OCI image layout, optionally gzipped). */
+export const IMAGE_ARCHIVE_MEDIA_TYPE = "application/x-tar";
+
 /** The canonical input of an uploaded archive, whose hash addresses it. */
 export function archiveInput(digest: string): { archive: string } {
   return { archive: digest };
@@ -63,7 +66,7 @@ export function archiveInput(digest: string): { archive: string } {
  * is kept (sealed) with its result as the analysed package set, so that an advisory change re-runs it without
  * pulling or uploading again.
  */
-export const image: ScanTypeDefinition<ImageInput> = {
+export const image: ScanTypeDefinition<ImageInput, "image"> = {
   name: "image",
   aliases: ["docker"],
   private: true,
@@ -116,6 +119,7 @@ export const image: ScanTypeDefinition<ImageInput> = {
     const analysis = await readImage(() => analyzeImageArchive(readImageUpload(db, upload.id), bounds), deleteUpload);
     return { input: { archive: run.archive, analysis: { ...analysis, digest: analysis.digest ?? run.archive } }, consumed: deleteUpload };
   },
+  engine: "image",
   prepareRun: async (db, canonicalInput) => {
     const analysis = (canonicalInput as ImageRunInput | null)?.analysis;
     // The process's advisory cache, as package scans use it: advisories read before are reused while unchanged.
@@ -124,5 +128,26 @@ export const image: ScanTypeDefinition<ImageInput> = {
       task: { engine: "image", input: analysis, advisories: snapshot.advisories },
       advisoryRevision: snapshot.revision,
     };
+  },
+  docs: {
+    examples: {
+      reference: {
+        summary: "An image pulled from its registry by reference (a tag, or a digest for an exact image)",
+        value: { image: "nginx:1.24" },
+      },
+    },
+    upload: {
+      mediaType: IMAGE_ARCHIVE_MEDIA_TYPE,
+      summary: "Scan a container image: its archive as the body, or a reference as JSON",
+      description:
+        `With \`Content-Type: ${IMAGE_ARCHIVE_MEDIA_TYPE}\`, the body is a \`docker save\` or OCI image-layout archive (optionally ` +
+        "gzipped), at most IMAGE_MAX_BYTES (413 beyond): it is addressed by its sha256 and private to the caller, so " +
+        "uploading the same archive again is answered from the cached result (200, nothing stored). Otherwise the archive " +
+        'is stored for the scan-worker and the scan runs (202). With JSON, `{"image": "<reference>"}` pulls the image from ' +
+        'a registry in IMAGE_REGISTRIES (422 `image_registry_not_allowed` otherwise); `{"image", "sbom"}` is an `sbom` scan. ' +
+        "Labels of an archive scan go in the query (`?label.project=web`). A failed run's `error.code`: " +
+        "`image_archive_invalid`, `image_too_large`, `image_layer_unsupported`, `image_upload_missing`; by reference also " +
+        "`image_not_found`, `image_unauthorized`, `image_manifest_invalid`, `image_platform_not_found`, `image_registry_unreachable`.",
+    },
   },
 };

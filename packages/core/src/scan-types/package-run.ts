@@ -18,7 +18,7 @@ export function advisoryCacheFor(db: Db): AdvisoryCache {
  * advisory revision they are at (one statement, one snapshot), so that the result can say what it reflects.
  * Advisories this process read before are reused while Postgres says they are unchanged (AdvisoryCache).
  */
-export async function preparePackageRun(db: Db, canonicalInput: unknown): Promise<PreparedRun> {
+export async function preparePackageRun(db: Db, canonicalInput: unknown): Promise<PreparedRun<"packages">> {
   const packages = (canonicalInput as Partial<PackageSet> | null)?.packages;
   const snapshot = await advisoryCacheFor(db).snapshot(db, Array.isArray(packages) ? packages : []);
   return {

@@ -1,11 +1,13 @@
 import type { Db, InputKey } from "@secapi/db";
-import type { LayerSummaryStore, ScanTask } from "@secapi/scanners";
+import type { LayerSummaryStore, ScanEngineName, ScanTask } from "@secapi/scanners";
 import type { OutboundProxy } from "@secapi/toolkit";
 import type { z } from "zod";
 
+type TasksByEngine = { [N in ScanEngineName]: Extract<ScanTask, { engine: N }> };
+
 /** What a run needs besides its canonical input, read before the (pure) engine runs on a thread. */
-export interface PreparedRun {
-  task: ScanTask;
+export interface PreparedRun<E extends ScanEngineName = ScanEngineName> {
+  task: TasksByEngine[E];
   /** The advisory revision the loaded data reflects; null: the scan does not depend on advisories. */
   advisoryRevision: number | null;
 }
@@ -46,12 +48,32 @@ export interface ResolvedInput {
   consumed?(): Promise<void>;
 }
 
+/** One example of a scan type's input, as OpenAPI's Example Object. */
+export interface InputExample {
+  summary: string;
+  value: unknown;
+}
+
+/** How the API reference (the OpenAPI document, `/docs`) shows a scan type. */
+export interface ScanTypeDocs {
+  /**
+   * Request examples of its input, by name: what `/docs` pre-fills and what a client can copy. The OpenAPI test
+   * parses and submits every one, so they cannot drift from what the API accepts.
+   */
+  examples: Readonly<Record<string, InputExample>>;
+  /**
+   * A route of its own besides the JSON ones, taking the input in another form (an image archive): served at
+   * `POST /api/v1/scan/<name>` with `mediaType` bodies as well as JSON.
+   */
+  upload?: { mediaType: string; summary: string; description: string };
+}
+
 /**
  * Everything SecAPI knows about one scan type, in one module per type (`scan-types/<name>.ts`): how it is
  * accepted (schema, canonical form), addressed (private or shared), run (what it loads, which engine) and
  * described. The API, both workers and the OpenAPI document iterate SCAN_TYPES instead of switching on names.
  */
-export interface ScanTypeDefinition<I = unknown> {
+export interface ScanTypeDefinition<I = unknown, E extends ScanEngineName = ScanEngineName> {
   name: string;
   /** Other names clients may use, e.g. `POST /api/v1/scan/docker`. */
   aliases?: readonly string[];
@@ -80,8 +102,11 @@ export interface ScanTypeDefinition<I = unknown> {
    * thrown is transient too (the job is retried).
    */
   resolveInput?(run: { db: Db; key: InputKey; input: unknown; io: RunIo | undefined }): Promise<ResolvedInput | null>;
+  /** The engine that scans it (`SCAN_ENGINES` of @secapi/scanners), which also says what its results hold. */
+  engine: E;
   /** Reads what the engine needs for this canonical input (advisories for package scans) and builds its task. */
-  prepareRun(db: Db, canonicalInput: unknown): Promise<PreparedRun>;
+  prepareRun(db: Db, canonicalInput: unknown): Promise<PreparedRun<E>>;
+  docs: ScanTypeDocs;
 }
 
 /** The content address of an input of `type`: its owner only for a private type. */

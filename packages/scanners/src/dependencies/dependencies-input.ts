@@ -20,7 +20,7 @@ const packageRefSchema = z.strictObject({
 });
 
 /**
- * A `dependencies` scan request (DESIGN.md "Scan inputs and results"): either an explicit package list
+ * A `dependencies` scan request (docs/API.md "Scan types and inputs"): either an explicit package list
  * or a lockfile's text with its format. The body size limit is enforced by the API.
  */
 export const dependenciesInputSchema = z.union([

@@ -234,7 +234,6 @@ describe("extractPackages", () => {
     }
   });
 
-  // lockfiles-ruby-php-os
   it("lists Debian and Alpine packages by release and name, and one without its release as unchecked", () => {
     const set = extractPackages({
       packages: [

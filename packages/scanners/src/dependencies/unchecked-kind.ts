@@ -28,7 +28,6 @@ export const UNCHECKED_KINDS = [
   "unsupported_ecosystem",
   "no_purl",
   "malformed_entry",
-  // lockfiles-go-rust-dart
   "sdk",
 ] as const;
 

@@ -17,7 +17,7 @@ export interface ImageFinding extends VulnerabilityFinding {
   layer: string;
 }
 
-/** What the result says about the image itself (DESIGN.md `image` scan type). */
+/** What the result says about the image itself (docs/API.md, scan type `image`). */
 export interface ImageBlock {
   digest: string;
   /** From `/etc/os-release`; null when the image has none (distroless without it, scratch). */

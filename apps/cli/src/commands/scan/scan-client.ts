@@ -29,7 +29,7 @@ export interface ApiImage {
   layers: { digest: string; index: number; packages: number }[];
 }
 
-/** The scan object (DESIGN.md). */
+/** The scan object (docs/API.md "The scan object"). */
 export interface ApiScan {
   id: string;
   type: string;
@@ -60,7 +60,7 @@ interface RequestBody {
   length?: number;
 }
 
-/** The media type of an image archive upload (DESIGN.md: `POST /api/v1/scan/image`). */
+/** The media type of an image archive upload (docs/API.md: `POST /api/v1/scan/image`). */
 const IMAGE_ARCHIVE_MEDIA_TYPE = "application/x-tar";
 
 export interface ScanClientOptions {

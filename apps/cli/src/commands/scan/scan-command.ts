@@ -10,7 +10,7 @@ import { uploadProgressBar } from "./upload-progress-bar.js";
 import type { ScanKind } from "./scan-options.js";
 import { type ScanReport, type Severity, type TargetReport, failsGate, formatJson, scanOutcome } from "./scan-report.js";
 
-/** Exit codes (DESIGN.md "Commands"): findings at or above --fail-on, usage or server errors. */
+/** Exit codes (docs/CI.md "Exit codes"): findings at or above --fail-on, usage or server errors. */
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_ERROR = 2;

@@ -35,7 +35,6 @@ const SAMPLES: Record<Ecosystem, { version: string; names: [written: string, nor
       ["Inflector", "Inflector"],
     ],
   },
-  // lockfiles-jvm-dotnet
   Maven: {
     version: "2.0.0.RC1",
     names: [
@@ -50,7 +49,6 @@ const SAMPLES: Record<Ecosystem, { version: string; names: [written: string, nor
       [" System.Text.Json ", "system.text.json"],
     ],
   },
-  // lockfiles-go-rust-dart
   Pub: {
     version: "1.0.0+2",
     names: [
@@ -58,7 +56,6 @@ const SAMPLES: Record<Ecosystem, { version: string; names: [written: string, nor
       ["flutter_lints", "flutter_lints"],
     ],
   },
-  // lockfiles-ruby-php-os
   RubyGems: {
     version: "1.16.0.rc1",
     names: [
@@ -98,12 +95,9 @@ describe("ECOSYSTEM_DEFINITIONS", () => {
       "PyPI",
       "Go",
       "crates.io",
-      // lockfiles-jvm-dotnet
       "Maven",
       "NuGet",
-      // lockfiles-go-rust-dart
       "Pub",
-      // lockfiles-ruby-php-os
       "RubyGems",
       "Packagist",
       "Debian",
@@ -131,12 +125,9 @@ describe("ECOSYSTEM_DEFINITIONS", () => {
       ["PyPI", "PyPI", "pypi"],
       ["Go", "Go", "golang"],
       ["crates.io", "crates.io", "cargo"],
-      // lockfiles-jvm-dotnet
       ["Maven", "Maven", "maven"],
       ["NuGet", "NuGet", "nuget"],
-      // lockfiles-go-rust-dart
       ["Pub", "Pub", "pub"],
-      // lockfiles-ruby-php-os
       ["RubyGems", "RubyGems", "gem"],
       ["Packagist", "Packagist", "composer"],
       ["Debian", "Debian", "deb"],
@@ -173,7 +164,6 @@ describe("ECOSYSTEM_DEFINITIONS", () => {
     expect(ecosystemDefinition("npm").nameFromPurl("@types", "node")).toBe("@types/node");
     expect(ecosystemDefinition("Go").nameFromPurl("github.com/gin-gonic", "gin")).toBe("github.com/gin-gonic/gin");
     expect(ecosystemDefinition("PyPI").nameFromPurl(undefined, "django")).toBe("django");
-    // lockfiles-jvm-dotnet
     expect(ecosystemDefinition("Maven").nameFromPurl("org.apache.logging.log4j", "log4j-core")).toBe("org.apache.logging.log4j:log4j-core");
     expect(ecosystemDefinition("NuGet").nameFromPurl(undefined, "Newtonsoft.Json")).toBe("Newtonsoft.Json");
     expect(ecosystemDefinition("Packagist").nameFromPurl("Symfony", "Console")).toBe("symfony/console");

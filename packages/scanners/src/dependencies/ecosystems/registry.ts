@@ -4,10 +4,8 @@ import { debian } from "./debian.js";
 import type { EcosystemDefinition } from "./ecosystem-definition.js";
 import { go } from "./go.js";
 import { npm } from "./npm.js";
-// lockfiles-go-rust-dart
 import { pub } from "./pub.js";
 import { pypi } from "./pypi.js";
-// lockfiles-jvm-dotnet
 import { maven } from "./maven.js";
 import { nuget } from "./nuget.js";
 import { packagist } from "./packagist.js";
@@ -22,12 +20,9 @@ export const ECOSYSTEM_DEFINITIONS = [
   pypi,
   go,
   cratesIo,
-  // lockfiles-jvm-dotnet
   maven,
   nuget,
-  // lockfiles-go-rust-dart
   pub,
-  // lockfiles-ruby-php-os
   rubygems,
   packagist,
   debian,

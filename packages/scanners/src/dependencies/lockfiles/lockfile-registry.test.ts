@@ -24,7 +24,6 @@ const FIXTURES: [fixture: string, projectPath: string, listed: PackageRef][] = [
   ],
   ["yarn-v1.yarn.lock", "yarn.lock", { ecosystem: "npm", name: "lodash", version: "4.17.20", direct: true, path: ["lodash"] }],
   ["requirements.txt", "requirements.txt", { ecosystem: "PyPI", name: "Jinja2", version: "3.1.2" }],
-  // lockfiles-jvm-dotnet
   [
     "maven.pom.xml",
     "service/pom.xml",
@@ -47,7 +46,6 @@ const FIXTURES: [fixture: string, projectPath: string, listed: PackageRef][] = [
     "src/Api/packages.lock.json",
     { ecosystem: "NuGet", name: "Newtonsoft.Json", version: "13.0.3", direct: true, path: ["Newtonsoft.Json"] },
   ],
-  // lockfiles-go-rust-dart
   ["go.mod", "service/go.mod", { ecosystem: "Go", name: "golang.org/x/text", version: "v0.3.5", direct: true }],
   [
     "Cargo.lock",
@@ -55,14 +53,12 @@ const FIXTURES: [fixture: string, projectPath: string, listed: PackageRef][] = [
     { ecosystem: "crates.io", name: "smallvec", version: "1.6.0", direct: false, path: ["tokio", "parking_lot", "smallvec"] },
   ],
   ["pubspec.lock", "app/pubspec.lock", { ecosystem: "Pub", name: "http", version: "0.13.6", direct: true }],
-  // lockfiles-ruby-php-os
   [
     "bundler.Gemfile.lock",
     "app/Gemfile.lock",
     { ecosystem: "RubyGems", name: "rack", version: "2.2.8", direct: false, path: ["billing", "rack"] },
   ],
   ["composer-v2.composer.lock", "composer.lock", { ecosystem: "Packagist", name: "psr/http-message", version: "2.0", dev: false }],
-  // lockfiles-js-py
   [
     "npm-v3.package-lock.json",
     "npm-shrinkwrap.json",
@@ -96,18 +92,14 @@ describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
       "pnpm-lock.yaml",
       "yarn.lock",
       "requirements.txt",
-      // lockfiles-jvm-dotnet
       "pom.xml",
       "gradle.lockfile",
       "packages.lock.json",
-      // lockfiles-go-rust-dart
       "go.mod",
       "Cargo.lock",
       "pubspec.lock",
-      // lockfiles-ruby-php-os
       "Gemfile.lock",
       "composer.lock",
-      // lockfiles-js-py
       "npm-shrinkwrap.json",
       "bun.lock",
       "poetry.lock",
@@ -137,10 +129,8 @@ describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
     expect(formatOf("C:\\app\\yarn.lock")).toBe("yarn.lock");
     expect(formatOf("test-requirements.txt")).toBe("requirements.txt");
     expect(formatOf("requirements_test.txt")).toBe("requirements.txt");
-    // lockfiles-jvm-dotnet
     expect(formatOf("buildscript-gradle.lockfile")).toBe("gradle.lockfile");
     expect(formatOf("src\\Api\\packages.lock.json")).toBe("packages.lock.json");
-    // lockfiles-js-py
     expect(formatOf("services/api/poetry.lock")).toBe("poetry.lock");
     expect(formatOf("npm-shrinkwrap.json")).toBe("npm-shrinkwrap.json");
     for (const path of [
@@ -167,22 +157,18 @@ describe("LOCKFILE_FORMAT_DEFINITIONS", () => {
       "package-lock.json",
       "pnpm-lock.yaml",
       "yarn.lock",
-      // lockfiles-js-py
       "npm-shrinkwrap.json",
       "bun.lock",
     ]);
     expect(lockfileFormatsFor("PyPI").map((d) => d.format)).toEqual([
       "requirements.txt",
-      // lockfiles-js-py
       "poetry.lock",
       "Pipfile.lock",
       "uv.lock",
       "pdm.lock",
     ]);
-    // lockfiles-jvm-dotnet
     expect(lockfileFormatsFor("Maven").map((d) => d.format)).toEqual(["pom.xml", "gradle.lockfile"]);
     expect(lockfileFormatsFor("NuGet").map((d) => d.format)).toEqual(["packages.lock.json"]);
-    // lockfiles-go-rust-dart
     expect(lockfileFormatsFor("Go").map((d) => d.format)).toEqual(["go.mod"]);
     expect(lockfileFormatsFor("crates.io").map((d) => d.format)).toEqual(["Cargo.lock"]);
     expect(lockfileFormatsFor("Pub").map((d) => d.format)).toEqual(["pubspec.lock"]);

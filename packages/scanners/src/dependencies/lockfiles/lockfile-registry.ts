@@ -6,15 +6,12 @@ import { parsePackageLock } from "./package-lock.js";
 import { parsePnpmLock } from "./pnpm-lock.js";
 import { parseRequirementsTxt } from "./requirements-txt.js";
 import { parseYarnLock } from "./yarn-lock.js";
-// lockfiles-jvm-dotnet
 import { parseGradleLockfile } from "./gradle-lockfile.js";
 import { parseNuGetPackagesLock } from "./nuget-packages-lock.js";
 import { parsePomXml } from "./pom-xml.js";
-// lockfiles-go-rust-dart
 import { parseCargoLock } from "./cargo-lock.js";
 import { parseGoMod } from "./go-mod.js";
 import { parsePubspecLock } from "./pubspec-lock.js";
-// lockfiles-js-py
 import { parseBunLock } from "./bun-lock.js";
 import { parsePdmLock } from "./pdm-lock.js";
 import { parsePipfileLock } from "./pipfile-lock.js";
@@ -34,20 +31,16 @@ export const LOCKFILE_FORMAT_DEFINITIONS = [
     fileName: /^(?:[\w.-]*[-_.])?requirements(?:[-_.][\w.-]*)?\.txt$/,
     parse: parseRequirementsTxt,
   },
-  // lockfiles-jvm-dotnet
   { format: "pom.xml", ecosystem: "Maven", fileName: /^pom\.xml$/, parse: parsePomXml },
   // buildscript-gradle.lockfile locks the build script's own classpath (plugins), in the same format.
   { format: "gradle.lockfile", ecosystem: "Maven", fileName: /^(?:buildscript-)?gradle\.lockfile$/, parse: parseGradleLockfile },
   { format: "packages.lock.json", ecosystem: "NuGet", fileName: /^packages\.lock\.json$/, parse: parseNuGetPackagesLock },
-  // lockfiles-go-rust-dart
   { format: "go.mod", ecosystem: "Go", fileName: /^go\.mod$/, parse: parseGoMod },
   { format: "Cargo.lock", ecosystem: "crates.io", fileName: /^Cargo\.lock$/, parse: parseCargoLock },
   { format: "pubspec.lock", ecosystem: "Pub", fileName: /^pubspec\.lock$/, parse: parsePubspecLock },
-  // lockfiles-ruby-php-os
   // gems.locked is the lockfile of a gems.rb (Bundler's newer name for the Gemfile); same format.
   { format: "Gemfile.lock", ecosystem: "RubyGems", fileName: /^(?:Gemfile\.lock|gems\.locked)$/, parse: parseGemfileLock },
   { format: "composer.lock", ecosystem: "Packagist", fileName: /^composer\.lock$/, parse: parseComposerLock },
-  // lockfiles-js-py
   // npm writes the same format under this name when a package publishes its lock.
   { format: "npm-shrinkwrap.json", ecosystem: "npm", fileName: /^npm-shrinkwrap\.json$/, parse: parsePackageLock },
   { format: "bun.lock", ecosystem: "npm", fileName: /^bun\.lock$/, parse: parseBunLock },

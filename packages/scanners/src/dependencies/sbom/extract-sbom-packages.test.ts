@@ -43,7 +43,6 @@ describe("extractSbomPackages", () => {
         },
         { type: "library", name: "gin", purl: "pkg:golang/github.com/gin-gonic/gin@v1.9.0" },
         { type: "library", name: "serde", purl: "pkg:cargo/serde@1.0.188" },
-        // lockfiles-jvm-dotnet
         { type: "library", name: "log4j-core", purl: "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar" },
         { type: "library", name: "Newtonsoft.Json", purl: "pkg:nuget/Newtonsoft.Json@13.0.1" },
       ],
@@ -51,7 +50,6 @@ describe("extractSbomPackages", () => {
     expect(extractSbomPackages(bom)).toEqual({
       packages: [
         { ecosystem: "Go", name: "github.com/gin-gonic/gin", version: "v1.9.0" },
-        // lockfiles-jvm-dotnet
         { ecosystem: "Maven", name: "org.apache.logging.log4j:log4j-core", version: "2.14.1" },
         { ecosystem: "NuGet", name: "newtonsoft.json", version: "13.0.1" },
         { ecosystem: "PyPI", name: "jinja2", version: "3.1.2" },
@@ -164,7 +162,6 @@ describe("extractSbomPackages", () => {
     expect(attempt).toThrow(expect.objectContaining({ code }));
   });
 
-  // lockfiles-go-rust-dart
   it.each([
     ["pkg:golang/github.com/gin-gonic/gin@v1.9.0", { ecosystem: "Go", name: "github.com/gin-gonic/gin", version: "v1.9.0" }],
     ["pkg:golang/stdlib@1.21.3", { ecosystem: "Go", name: "stdlib", version: "1.21.3" }],

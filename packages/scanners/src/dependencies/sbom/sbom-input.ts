@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * An `sbom` scan request (DESIGN.md "Scan inputs and results"): a CycloneDX or SPDX JSON document,
+ * An `sbom` scan request (docs/API.md "Scan types and inputs"): a CycloneDX or SPDX JSON document,
  * and optionally the image it describes (informational; nothing is pulled).
  */
 export const sbomInputSchema = z.strictObject({

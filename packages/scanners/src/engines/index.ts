@@ -1,0 +1,2 @@
+export * from "./scan-engine.js";
+export * from "./registry.js";
