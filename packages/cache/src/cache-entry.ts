@@ -29,19 +29,26 @@ interface EntryHeader {
 
 /** Throws `CacheOptionsError` unless ttl, grace, staleIfError and tags are usable. */
 export function validateSetOptions(options: CacheSetOptions): void {
-  const seconds = (name: string, value: number | undefined, positive: boolean) => {
-    if (value === undefined && name !== "ttl") return;
-    if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (positive && value === 0)) {
-      throw new CacheOptionsError(`${name} must be a ${positive ? "positive" : "non-negative"} number of seconds, got ${String(value)}`);
-    }
-  };
-  seconds("ttl", options.ttl, true);
-  seconds("grace", options.grace, false);
-  seconds("staleIfError", options.staleIfError, false);
-  for (const tag of options.tags ?? []) {
+  // Checked without a closure or a loop over field names: getOrLoad validates its options on every call, hits included.
+  if (!isSeconds(options.ttl, true)) throw invalidSeconds("ttl", options.ttl, true);
+  if (options.grace !== undefined && !isSeconds(options.grace, false)) throw invalidSeconds("grace", options.grace, false);
+  if (options.staleIfError !== undefined && !isSeconds(options.staleIfError, false))
+    throw invalidSeconds("staleIfError", options.staleIfError, false);
+  const tags = options.tags;
+  if (tags === undefined) return;
+  for (let i = 0; i < tags.length; i++) {
+    const tag = tags[i];
     if (typeof tag !== "string" || tag.length === 0)
       throw new CacheOptionsError(`tags must be non-empty strings, got ${JSON.stringify(tag)}`);
   }
+}
+
+function isSeconds(value: unknown, positive: boolean): boolean {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 && !(positive && value === 0);
+}
+
+function invalidSeconds(name: string, value: unknown, positive: boolean): CacheOptionsError {
+  return new CacheOptionsError(`${name} must be a ${positive ? "positive" : "non-negative"} number of seconds, got ${String(value)}`);
 }
 
 /**
