@@ -43,6 +43,11 @@ export class Deadlines {
 
   constructor(private readonly ms: number) {}
 
+  /** Slots held: the calls still unanswered, and those answered after the oldest of them. */
+  get held(): number {
+    return this.queue.length - this.head;
+  }
+
   /** Settles like `promise`, or rejects with what `onTimeout` returns once the length has passed (a late rejection of `promise` stays handled). */
   race<T>(promise: PromiseLike<T>, onTimeout: () => unknown): Promise<T> {
     return new Promise<T>((resolve, reject) => {
