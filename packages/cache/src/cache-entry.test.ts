@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   createEntry,
   decodeEntry,
@@ -81,5 +81,61 @@ describe("stored format", () => {
       '{"v":1,"f":1,"s":1,"e":1,"t":"user:1"}\n1',
     ];
     for (const payload of corrupt) expect(() => decodeEntry("k", payload), payload).toThrow(CorruptEntryError);
+  });
+
+  describe("the header as written, read without JSON.parse", () => {
+    afterEach(() => vi.restoreAllMocks());
+
+    /** What the header line means to JSON.parse, the reference for every form. */
+    const byJsonParse = (payload: string) => {
+      const header = JSON.parse(payload.slice(0, payload.indexOf("\n"))) as { f: number; s: number; e: number; t: string[] };
+      return {
+        value: JSON.parse(payload.slice(payload.indexOf("\n") + 1)) as unknown,
+        freshUntil: header.f,
+        staleUntil: header.s,
+        errorUntil: header.e,
+        tags: header.t,
+      };
+    };
+
+    it("reads every header the same as JSON.parse does, in the form it writes and in any other", () => {
+      const tagSets = [[], ["scan:1"], ["a", "b"], ['quote"d', "back\\slash", "new\nline", "brace}", "bracket]", "ünï", "emoji 🚀"]];
+      const times = [0, 7, 1_700_000_000_000, 999_999_999_999_999, 1_000_000_000_000_000, 1_700_000_000_000.5, 1e21, -5];
+      for (const t of tagSets) {
+        for (const f of times) {
+          const entry = { value: { n: f }, freshUntil: f, staleUntil: f + 1, errorUntil: f + 2, tags: t };
+          const payload = encodeEntry(entry) as string;
+          expect(decodeEntry("k", payload), payload).toEqual(byJsonParse(payload));
+        }
+      }
+      const others = [
+        '{"v":1, "f":1,"s":2,"e":3,"t":[]}\n1',
+        '{"v":1,"f":1,"s":2,"e":3,"t":["a"],"x":1}\n1',
+        '{"t":["a"],"e":3,"s":2,"f":1,"v":1}\n1',
+        '{"v":1,"f":1.0,"s":2,"e":3,"t":[]}\n1',
+        '{"v":1,"f":1E3,"s":2,"e":3,"t":[]}\n1',
+      ];
+      for (const payload of others) expect(decodeEntry("k", payload), payload).toEqual(byJsonParse(payload));
+    });
+
+    it("rejects what JSON.parse would reject, however close to the written form", () => {
+      for (const payload of [
+        '{"v":1,"f":01,"s":2,"e":3,"t":[]}\n1',
+        '{"v":1,"f":1,"s":2,"e":3,"t":[1]}\n1',
+        '{"v":1,"f":1,"s":2,"e":3,"t":["a"]]}\n1',
+        '{"v":1,"f":1,"s":2,"e":3,"t":[]\n1',
+        '{"v":1,"f":1,"s":2,"e":,"t":[]}\n1',
+        '{"v":1,"f":1,"s":2,"e":3,"t":[]}\n',
+      ]) {
+        expect(() => decodeEntry("k", payload), payload).toThrow(CorruptEntryError);
+      }
+    });
+
+    it("parses only the value of an entry it wrote without tags", () => {
+      const payload = encodeEntry(createEntry({ a: 1 }, { ttl: 10 }, NOW)) as string;
+      const parse = vi.spyOn(JSON, "parse");
+      expect(decodeEntry("k", payload).value).toEqual({ a: 1 });
+      expect(parse).toHaveBeenCalledTimes(1);
+    });
   });
 });

@@ -38,25 +38,29 @@ export class StatsRecorder {
   hit(keyType: string, tier: "l1" | "l2"): void {
     this.counters.hits++;
     this.forKeyType(keyType).hits++;
-    this.notify(() => this.hooks.onHit?.(keyType, tier));
+    const onHit = this.hooks.onHit;
+    if (onHit) this.notify(onHit, keyType, tier);
   }
 
   miss(keyType: string): void {
     this.counters.misses++;
     this.forKeyType(keyType).misses++;
-    this.notify(() => this.hooks.onMiss?.(keyType));
+    const onMiss = this.hooks.onMiss;
+    if (onMiss) this.notifyOne(onMiss, keyType);
   }
 
   staleHit(keyType: string): void {
     this.counters.staleHits++;
     this.forKeyType(keyType).staleHits++;
-    this.notify(() => this.hooks.onStaleHit?.(keyType));
+    const onStaleHit = this.hooks.onStaleHit;
+    if (onStaleHit) this.notifyOne(onStaleHit, keyType);
   }
 
   set(keyType: string): void {
     this.counters.sets++;
     this.forKeyType(keyType).sets++;
-    this.notify(() => this.hooks.onSet?.(keyType));
+    const onSet = this.hooks.onSet;
+    if (onSet) this.notifyOne(onSet, keyType);
   }
 
   bypass(): void {
@@ -65,15 +69,18 @@ export class StatsRecorder {
 
   error(operation: string, error: unknown): void {
     this.counters.errors++;
-    this.notify(() => this.hooks.onError?.(operation, error));
+    const onError = this.hooks.onError;
+    if (onError) this.notify(onError, operation, error);
   }
 
   operation(operation: string, seconds: number): void {
-    this.notify(() => this.hooks.onOperation?.(operation, seconds));
+    const onOperation = this.hooks.onOperation;
+    if (onOperation) this.notify(onOperation, operation, seconds);
   }
 
   invalidation(reason: "key" | "tag" | "pattern" | "flush" | "remote", keys: number): void {
-    this.notify(() => this.hooks.onInvalidation?.(reason, keys));
+    const onInvalidation = this.hooks.onInvalidation;
+    if (onInvalidation) this.notify(onInvalidation, reason, keys);
   }
 
   snapshot(): Omit<CacheStats, "enabled" | "connected" | "l1"> {
@@ -90,9 +97,18 @@ export class StatsRecorder {
     return stats;
   }
 
-  private notify(call: () => void): void {
+  // Hooks are called with their own arguments, not through a closure: this runs on every hit.
+  private notifyOne<A>(hook: (a: A) => void, a: A): void {
     try {
-      call();
+      hook.call(this.hooks, a);
+    } catch {
+      // Metrics must never fail a cache call.
+    }
+  }
+
+  private notify<A, B>(hook: (a: A, b: B) => void, a: A, b: B): void {
+    try {
+      hook.call(this.hooks, a, b);
     } catch {
       // Metrics must never fail a cache call.
     }

@@ -175,9 +175,33 @@ export class Cache {
       if (state === "stale") this.refreshInBackground(key, loader, options);
       if (state === "fresh" || state === "stale") return this.count(keyType, this.served(cached as CacheEntry<T>, state, "l1"));
     }
+    const loading = this.inflight.get(key) as Promise<Served<T>> | undefined;
+    if (loading) return this.count(keyType, await loading);
+    // Nothing loads the key here: read L2 without registering a shared load, which only a miss needs. A caller
+    // whose read was in flight when a miss registered one joins it below (replies come in order, so before it ends).
+    const generation = this.memory.generation;
+    // Both go out at once; the fence epoch is needed only if the key must be loaded.
+    const confirmed = this.fence.ensure();
+    const got = await this.store.get(key);
+    const usable = got.ok && (confirmed === true || (await confirmed));
+    const found = usable ? this.decode<T>(key, got.value) : undefined;
+    if (found) {
+      const state = entryState(found.entry, this.clock());
+      if (state === "fresh") {
+        this.fillL1(key, found, generation);
+        this.recorder.hit(keyType, "l2");
+        return { value: found.entry.value, status: "HIT" };
+      }
+      if (state === "stale") {
+        this.fillL1(key, found, generation);
+        this.refreshInBackground(key, loader, options);
+        this.recorder.staleHit(keyType);
+        return { value: found.entry.value, status: "STALE" };
+      }
+    }
     let pending = this.inflight.get(key) as Promise<Served<T>> | undefined;
     if (!pending) {
-      pending = this.loadThroughRedis(key, loader, options);
+      pending = this.loadAfterMiss(key, loader, options, usable, generation, found?.entry);
       this.inflight.set(key, pending);
     }
     return this.count(keyType, await pending);
@@ -338,28 +362,22 @@ export class Cache {
   }
 
   /**
-   * The shared load of `key` for getOrLoad, in `inflight` until it settles (it awaits before settling, so getOrLoad
-   * has put it there by then). Cleared here rather than by a `.finally`, which would cost every L2 hit a promise.
+   * The shared load of `key` for getOrLoad after a read of L2 that found nothing to serve (`usable`: Redis and the
+   * fence answered), in `inflight` until it settles (it awaits before settling, so getOrLoad has put it there by
+   * then). Cleared here rather than by a `.finally`, which would cost a promise.
    */
-  private async loadThroughRedis<T>(key: string, loader: () => Promise<T>, options: CacheLoadOptions<T>): Promise<Served<T>> {
+  private async loadAfterMiss<T>(
+    key: string,
+    loader: () => Promise<T>,
+    options: CacheLoadOptions<T>,
+    usable: boolean,
+    generation: number,
+    fallback: CacheEntry<T> | undefined,
+  ): Promise<Served<T>> {
     try {
-      const generation = this.memory.generation;
-      // Both go out at once; the fence epoch is needed only if the key must be loaded.
-      const confirmed = this.fence.ensure();
-      const got = await this.store.get(key);
-      if (!got.ok || !(confirmed === true || (await confirmed))) return await this.bypass(loader);
+      if (!usable) return await this.bypass(loader);
       const since = this.fence.lastEpoch as string;
-      const found = this.decode<T>(key, got.value);
-      if (found) {
-        const state = entryState(found.entry, this.clock());
-        if (state === "fresh" || state === "stale") {
-          this.fillL1(key, found, generation);
-          if (state === "stale") this.refreshInBackground(key, loader, options);
-          return this.served(found.entry, state, "l2");
-        }
-      }
-      const context = { since, generation, fallback: found?.entry, background: false };
-      return (await this.loadUnderLock(key, loader, options, context)) as Served<T>;
+      return (await this.loadUnderLock(key, loader, options, { since, generation, fallback, background: false })) as Served<T>;
     } finally {
       this.inflight.delete(key);
     }

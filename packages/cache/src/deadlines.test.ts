@@ -52,4 +52,18 @@ describe("Deadlines", () => {
     await expect(deadlines.race(never(), () => new Error("timed out"))).rejects.toThrow("timed out");
     await expect(deadlines.race(Promise.resolve("again"), () => new Error("late"))).resolves.toBe("again");
   });
+
+  it("holds no answered call once every older one is answered, long before the timer fires", async () => {
+    const deadlines = new Deadlines(60_000);
+    await Promise.all(Array.from({ length: 3000 }, (_, i) => deadlines.race(Promise.resolve(i), () => new Error("late"))));
+    expect(deadlines.held).toBe(0);
+    let answer: (value: string) => void = () => {};
+    const slow = deadlines.race(new Promise<string>((resolve) => (answer = resolve)), () => new Error("late"));
+    await Promise.all(Array.from({ length: 100 }, (_, i) => deadlines.race(Promise.resolve(i), () => new Error("late"))));
+    // Answered calls behind an unanswered one keep their slot (not their reply) until it is answered or times out.
+    expect(deadlines.held).toBe(101);
+    answer("answered");
+    await expect(slow).resolves.toBe("answered");
+    expect(deadlines.held).toBe(0);
+  });
 });

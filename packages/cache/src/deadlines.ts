@@ -9,13 +9,17 @@ export interface Deadline {
 class Pending implements Deadline {
   settled = false;
   constructor(
+    private readonly owner: Deadlines,
     readonly at: number,
-    readonly expire: () => void,
+    // Dropped once settled: it holds the call's reply until then, and a settled slot may wait in the queue behind a slower call.
+    public expire: (() => void) | undefined,
   ) {}
 
   settle(): boolean {
     if (this.settled) return false;
     this.settled = true;
+    this.expire = undefined;
+    this.owner.trim();
     return true;
   }
 }
@@ -39,6 +43,11 @@ export class Deadlines {
 
   constructor(private readonly ms: number) {}
 
+  /** Slots held: the calls still unanswered, and those answered after the oldest of them. */
+  get held(): number {
+    return this.queue.length - this.head;
+  }
+
   /** Settles like `promise`, or rejects with what `onTimeout` returns once the length has passed (a late rejection of `promise` stays handled). */
   race<T>(promise: PromiseLike<T>, onTimeout: () => unknown): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -61,10 +70,29 @@ export class Deadlines {
    * the one promise it hands out from both sides, so a call costs no promise of its own here.
    */
   watch(expire: () => void): Deadline {
-    const pending = new Pending(performance.now() + this.ms, expire);
+    const pending = new Pending(this, performance.now() + this.ms, expire);
     this.queue.push(pending);
     if (this.timer === undefined) this.arm(this.ms);
     return pending;
+  }
+
+  /**
+   * Drops the settled calls at the head of the queue. Replies come in the order the calls were sent, so this
+   * keeps the queue to the calls still unanswered: a slot kept until the timer fires would keep its reply
+   * (a cached value) alive through a garbage collection or two, which costs more than the whole queue.
+   */
+  trim(): void {
+    const queue = this.queue;
+    let head = this.head;
+    while (head < queue.length && (queue[head] as Pending).settled) head++;
+    if (head === queue.length) {
+      queue.length = 0;
+      head = 0;
+    } else if (head >= COMPACT_AT) {
+      queue.splice(0, head);
+      head = 0;
+    }
+    this.head = head;
   }
 
   private arm(ms: number): void {
@@ -75,27 +103,21 @@ export class Deadlines {
     this.timer = undefined;
     const now = performance.now();
     const expired: Pending[] = [];
-    while (this.head < this.queue.length) {
-      const pending = this.queue[this.head] as Pending;
-      if (!pending.settled && pending.at > now) break;
-      if (!pending.settled) expired.push(pending);
-      this.head++;
+    let i = this.head;
+    for (; i < this.queue.length; i++) {
+      const pending = this.queue[i] as Pending;
+      if (pending.settled) continue;
+      if (pending.at > now) break;
+      expired.push(pending);
     }
-    if (this.head === this.queue.length) {
-      this.queue.length = 0;
-      this.head = 0;
-    } else if (this.head >= COMPACT_AT) {
-      this.queue.splice(0, this.head);
-      this.head = 0;
-    }
-    const next = this.queue[this.head];
+    const next = this.queue[i];
     if (next) this.arm(next.at - now);
     if (expired.length > 0) {
       setImmediate(() => {
         for (const pending of expired) {
-          if (pending.settled) continue;
-          pending.settled = true;
-          pending.expire();
+          const expire = pending.expire;
+          // The reply may have come in the meantime.
+          if (pending.settle()) expire?.();
         }
       });
     }

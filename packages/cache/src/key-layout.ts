@@ -15,6 +15,8 @@ export class KeyLayout {
   readonly invalidateChannel: string;
   /** Pub/sub channel on which a stampede lock holder announces the key it filled. */
   readonly filledChannel: string;
+  /** What every entry key starts with. */
+  private readonly entryPrefix: string;
 
   constructor(readonly prefix: string) {
     this.internal = `${prefix}:__cache:`;
@@ -22,6 +24,7 @@ export class KeyLayout {
     this.tagPrefix = `${this.internal}tag:`;
     this.invalidateChannel = `${prefix}:invalidate`;
     this.filledChannel = `${prefix}:filled`;
+    this.entryPrefix = `${prefix}:`;
   }
 
   tag(tag: string): string {
@@ -39,7 +42,7 @@ export class KeyLayout {
 
   /** Throws `CacheKeyError` unless `key` (or a pattern) names entries under the prefix. */
   assertEntryKey(key: string): void {
-    if (typeof key !== "string" || !key.startsWith(`${this.prefix}:`) || key.length === this.prefix.length + 1) {
+    if (typeof key !== "string" || !key.startsWith(this.entryPrefix) || key.length === this.entryPrefix.length) {
       throw new CacheKeyError(String(key), `must start with "${this.prefix}:"`);
     }
     if (!this.isEntry(key)) throw new CacheKeyError(key, `is in the cache's internal namespace "${this.internal}"`);

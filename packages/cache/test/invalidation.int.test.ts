@@ -288,13 +288,35 @@ describe("tags", () => {
 
   it("tag sets expire with their entries and prune members whose entries expired", async () => {
     const { cache } = await fx.instance();
-    const tagSet = `${fx.prefix}:__cache:tag:hot`;
-    await Promise.all(Array.from({ length: 20 }, () => cache.set(fx.key("result"), 1, { ttl: 0.05, tags: ["hot", "cold"] })));
-    expect(await fx.admin.scard(tagSet)).toBe(20);
-    expect(await fx.admin.ttl(`${fx.prefix}:__cache:tag:cold`)).toBeLessThanOrEqual(2);
-    await expect.poll(() => fx.admin.exists(`${fx.prefix}:__cache:tag:cold`), { timeout: 10_000, interval: 100 }).toBe(0);
+    const hot = `${fx.prefix}:__cache:tag:hot`;
+    const cold = `${fx.prefix}:__cache:tag:cold`;
+    // Entries of 2 s, so their tag sets live 3 s. Every write must land before the first entry expires (a later
+    // write would prune it from the set): 2 s leaves a loaded machine the room that 50 ms did not.
+    const written = await Promise.all(Array.from({ length: 20 }, () => cache.set(fx.key("result"), 1, { ttl: 2, tags: ["hot", "cold"] })));
+    expect(written.every(Boolean)).toBe(true);
+    expect(await fx.admin.scard(hot)).toBe(20);
+    const coldTtl = await fx.admin.ttl(cold);
+    expect(coldTtl).toBeGreaterThan(0);
+    expect(coldTtl).toBeLessThanOrEqual(3);
+    await expect.poll(() => fx.admin.exists(cold), { timeout: 30_000, interval: 100 }).toBe(0);
     for (let i = 0; i < 20; i++) await cache.set(fx.key("result"), 1, { ttl: 60, tags: ["hot"] });
-    expect(await fx.admin.scard(tagSet)).toBeLessThanOrEqual(30);
+    expect(await fx.admin.scard(hot)).toBeLessThanOrEqual(30);
+  });
+
+  it("a write prunes members whose entries expired from a tag set that outlives them", async () => {
+    const { cache } = await fx.instance();
+    const tagSet = `${fx.prefix}:__cache:tag:lasting`;
+    const gone = Array.from({ length: 20 }, () => fx.key("result"));
+    const written = await Promise.all(gone.map((key) => cache.set(key, 1, { ttl: 1, tags: ["lasting"] })));
+    expect(written.every(Boolean)).toBe(true);
+    // As when a long-lived entry shares the tag: the set stays, its members' entries do not.
+    await fx.admin.expire(tagSet, 60);
+    await expect.poll(() => fx.admin.exists(...gone), { timeout: 30_000, interval: 50 }).toBe(0);
+    const before = await fx.admin.scard(tagSet);
+    expect(before).toBeGreaterThanOrEqual(2);
+    await cache.set(fx.key("result"), 1, { ttl: 60, tags: ["lasting"] });
+    // The write adds its own member, then samples three distinct ones, at most one of them live: two or more go.
+    expect(await fx.admin.scard(tagSet)).toBeLessThanOrEqual(before - 1);
   });
 });
 
