@@ -27,15 +27,15 @@ function preSerialised(method: string, path: string, key: string, body: unknown)
 const packages = (n: number, tag: string) =>
   Array.from({ length: n }, (_, i) => ({ ecosystem: "npm", name: `${tag}-${i}`, version: `1.${i % 50}.${i % 7}` }));
 
-function sbom(components: number) {
+function sbom(components: number, tag: string) {
   return {
     bomFormat: "CycloneDX",
     specVersion: "1.5",
     components: Array.from({ length: components }, (_, i) => ({
       type: "library",
-      name: `c${i}`,
+      name: `${tag}-c${i}`,
       version: "1.0.0",
-      purl: `pkg:npm/c${i}@1.0.0`,
+      purl: `pkg:npm/${tag}-c${i}@1.0.0`,
     })),
   };
 }
@@ -51,41 +51,64 @@ function advisory(i: number) {
   };
 }
 
+/** One measurement: the work's cost inline on this loop, and the worst gap of the loop while the API took it. */
+interface LoopHold {
+  inline: number;
+  worstGap: number;
+}
+
+/**
+ * Up to three attempts, each with a fresh body: a loaded machine can stall this whole process for longer than
+ * half the inline cost once, but work done on the loop holds it at least that long in every attempt.
+ */
+async function expectLoopNotHeld(attempt: () => Promise<LoopHold>): Promise<void> {
+  const attempts: LoopHold[] = [];
+  for (let i = 0; i < 3; i++) {
+    const measured = await attempt();
+    attempts.push(measured);
+    if (measured.worstGap < measured.inline / 2) return;
+  }
+  expect.fail(`the loop was held for at least half the inline cost in every attempt: ${JSON.stringify(attempts)}`);
+}
+
 describe("large bodies are prepared off the event loop", () => {
   it("a 60,000-package submission: the loop keeps ticking, and the scan is accepted with the same content address as inline", async () => {
-    const body = { type: "dependencies", input: { packages: packages(60_000, randomBytes(3).toString("hex")) } };
-    const inline = inlineMs(() =>
-      prepareSubmission({ body, ownerId: user.id, policy: submissionPolicyOf(api.config) }, api.config.scanInputKey),
-    );
-    const { result, worstGap } = await worstGapDuring(preSerialised("POST", "/api/v1/scans", user.key, body));
-    expect(result.status).toBe(202);
-    const row = await api.db.selectFrom("scans").select("input_hash").where("id", "=", result.body.id).executeTakeFirstOrThrow();
-    expect(row.input_hash).toBe(
-      prepareSubmission({ body, ownerId: user.id, policy: submissionPolicyOf(api.config) }, api.config.scanInputKey).key.inputHash,
-    );
-    expect(worstGap).toBeLessThan(inline / 2);
+    await expectLoopNotHeld(async () => {
+      const body = { type: "dependencies", input: { packages: packages(60_000, randomBytes(3).toString("hex")) } };
+      const prepare = () => prepareSubmission({ body, ownerId: user.id, policy: submissionPolicyOf(api.config) }, api.config.scanInputKey);
+      const inline = inlineMs(prepare);
+      const { result, worstGap } = await worstGapDuring(preSerialised("POST", "/api/v1/scans", user.key, body));
+      expect(result.status).toBe(202);
+      const row = await api.db.selectFrom("scans").select("input_hash").where("id", "=", result.body.id).executeTakeFirstOrThrow();
+      expect(row.input_hash).toBe(prepare().key.inputHash);
+      return { inline, worstGap };
+    });
   });
 
   it("a 20,000-component SBOM through POST /scan/:type", async () => {
-    const body = sbom(20_000);
-    const inline = inlineMs(() =>
-      prepareSubmission(
-        { body: { sbom: body }, typeName: "sbom", ownerId: user.id, policy: submissionPolicyOf(api.config) },
-        api.config.scanInputKey,
-      ),
-    );
-    const { result, worstGap } = await worstGapDuring(preSerialised("POST", "/api/v1/scan/sbom", user.key, { sbom: body }));
-    expect(result.status).toBe(202);
-    expect(worstGap).toBeLessThan(inline / 2);
+    await expectLoopNotHeld(async () => {
+      const body = sbom(20_000, randomBytes(3).toString("hex"));
+      const inline = inlineMs(() =>
+        prepareSubmission(
+          { body: { sbom: body }, typeName: "sbom", ownerId: user.id, policy: submissionPolicyOf(api.config) },
+          api.config.scanInputKey,
+        ),
+      );
+      const { result, worstGap } = await worstGapDuring(preSerialised("POST", "/api/v1/scan/sbom", user.key, { sbom: body }));
+      expect(result.status).toBe(202);
+      return { inline, worstGap };
+    });
   });
 
   it("10,000 advisories", async () => {
-    const body = Array.from({ length: 10_000 }, (_, i) => advisory(i));
-    const inline = inlineMs(() => parseAdvisoryBody(body));
-    const { result, worstGap } = await worstGapDuring(preSerialised("POST", "/api/v1/admin/advisories", admin.key, body));
-    expect(result.status).toBe(200);
-    expect(result.body).toMatchObject({ received: 10_000, imported: 10_000 });
-    expect(worstGap).toBeLessThan(inline / 2);
+    await expectLoopNotHeld(async () => {
+      const body = Array.from({ length: 10_000 }, (_, i) => advisory(i));
+      const inline = inlineMs(() => parseAdvisoryBody(body));
+      const { result, worstGap } = await worstGapDuring(preSerialised("POST", "/api/v1/admin/advisories", admin.key, body));
+      expect(result.status).toBe(200);
+      expect(result.body).toMatchObject({ received: 10_000, imported: 10_000 });
+      return { inline, worstGap };
+    });
   });
 
   it("answers a large body's mistakes exactly as a small one's", async () => {
@@ -99,7 +122,8 @@ describe("large bodies are prepared off the event loop", () => {
       api.request("POST", "/api/v1/scans", { key: user.key, body: wrong(big) }),
       api.request("POST", "/api/v1/scans", { key: user.key, body: wrong(small) }),
     ]);
-    expect(large.status).toBe(400);
+    // A wrong-case ecosystem is an unsupported value: 422, with the suggestion, threads or not.
+    expect([large.status, large.body.code]).toEqual([422, "unsupported_ecosystem"]);
     expect(large.body).toEqual(inline.body);
     const malformed = await api.request("POST", "/api/v1/scans", {
       key: user.key,
