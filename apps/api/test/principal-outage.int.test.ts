@@ -1,8 +1,7 @@
-import { createServer } from "node:net";
 import { Cache } from "@secapi/cache";
 import { CacheKeys, createUserWithKey, hashApiKey, principalTag } from "@secapi/core";
 import { type Db, createDb, createPool } from "@secapi/db";
-import { TEST_REDIS_URL, type TestDatabase, createTestDatabase, deleteKeysByPrefix, uniqueId } from "@secapi/testing";
+import { TEST_REDIS_URL, type TestDatabase, createTestDatabase, deleteKeysByPrefix, freePort, uniqueId } from "@secapi/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PRINCIPAL_TTL_SECONDS, principalOf } from "../src/middleware/authenticate.js";
@@ -19,15 +18,6 @@ let cache: Cache;
 let keys: CacheKeys;
 let now = Date.now();
 
-/** A port nothing listens on: Postgres there refuses the connection, as a stopped server does. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 beforeAll(async () => {
   redis = new Redis(TEST_REDIS_URL);
   keys = new CacheKeys(uniqueId("auth"));
@@ -35,7 +25,8 @@ beforeAll(async () => {
   await cache.start();
   database = await createTestDatabase();
   db = createDb(createPool({ connectionString: database.url, max: 2 }));
-  downDb = createDb(createPool({ connectionString: `postgres://postgres@127.0.0.1:${await closedPort()}/secapi`, max: 2 }));
+  // Nothing listens on a free port: Postgres there refuses the connection, as a stopped server does.
+  downDb = createDb(createPool({ connectionString: `postgres://postgres@127.0.0.1:${await freePort()}/secapi`, max: 2 }));
 });
 afterAll(async () => {
   await cache.close();

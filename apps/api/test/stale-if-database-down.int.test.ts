@@ -1,6 +1,5 @@
-import { createServer } from "node:net";
 import { Cache } from "@secapi/cache";
-import { TEST_REDIS_URL, deleteKeysByPrefix, uniqueId } from "@secapi/testing";
+import { TEST_REDIS_URL, deleteKeysByPrefix, freePort, uniqueId } from "@secapi/testing";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,15 +9,6 @@ let redis: Redis;
 let cache: Cache;
 let prefix: string;
 let unreachableDatabase: string;
-
-/** A port nothing listens on: Postgres there refuses the connection, as a stopped server does. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A read that needs Postgres while it is down: the real error pg throws. */
 async function readWhileDown(): Promise<never> {
@@ -32,7 +22,8 @@ beforeAll(async () => {
   prefix = uniqueId("stale");
   cache = new Cache({ redis, prefix, timeoutMs: 1000 });
   await cache.start();
-  unreachableDatabase = `postgres://postgres@127.0.0.1:${await closedPort()}/secapi`;
+  // Nothing listens on a free port: Postgres there refuses the connection, as a stopped server does.
+  unreachableDatabase = `postgres://postgres@127.0.0.1:${await freePort()}/secapi`;
 });
 afterAll(async () => {
   await cache.close();
