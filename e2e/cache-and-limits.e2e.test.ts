@@ -256,6 +256,9 @@ describe("two API processes, a scan-worker and a cache-worker", () => {
     );
     expect(scrapes[0]).toMatch(/secapi_http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/scans\/:id"/);
     expect(series("process_cpu_seconds_total").length).toBeGreaterThan(0);
+    // The cache-worker reports every queue it consumes, its two schedulers' included.
+    for (const queue of ["events", "result-reruns", "cache-warm", "advisory-sync"])
+      expect(scrapes[2], queue).toMatch(new RegExp(`^secapi_queue_jobs\\{[^}]*queue="${queue}"`, "m"));
 
     // promtool's lint: prom-client's own nodejs_active_* gauges carry a `_total` suffix; nothing else may complain.
     let lint = "";

@@ -20,6 +20,8 @@ async function runsSoon(queue: Queue): Promise<boolean> {
 }
 
 export interface AdvisorySyncSchedule {
+  /** The sync's queue, for `secapi_queue_jobs`. */
+  queue: Queue;
   close(): Promise<void>;
 }
 
@@ -81,6 +83,7 @@ export async function startAdvisorySyncSchedule(options: {
     logger.warn({ err: error }, "could not schedule the advisory sync (queue Redis or Postgres down?)");
   }
   return {
+    queue,
     close: async () => {
       stopping.abort();
       await worker.close();

@@ -92,7 +92,12 @@ warmHotKeys(ctx).then(
 
 const advisorySync = await startAdvisorySyncSchedule({ config, db, logger, connection: workerRedis });
 
-metrics.trackQueues([new Queue(QUEUES.events, { connection: workerRedis.duplicate(), prefix: config.queuePrefix }), rerunQueue]);
+metrics.trackQueues([
+  new Queue(QUEUES.events, { connection: workerRedis.duplicate(), prefix: config.queuePrefix }),
+  rerunQueue,
+  warmQueue,
+  advisorySync.queue,
+]);
 await serveWorkerProcess({
   service: "cache-worker",
   port: config.cacheWorkerPort,
