@@ -30,7 +30,7 @@ import { requestPrincipal } from "../middleware/authenticate.js";
 import { currentRead, sendCurrentRead } from "../scans/current-entries.js";
 import { decodeCursor, encodeCursor } from "../scans/list-cursor.js";
 import { LargeJsonBody } from "../middleware/json-body.js";
-import { type PreparedSubmission, prepareSubmission, scanTypeOr400, submissionPolicyOf } from "../scans/prepare-submission.js";
+import { type PreparedSubmission, rememberingPreparations, scanTypeOr400, submissionPolicyOf } from "../scans/prepare-submission.js";
 import { type SubmissionPayload, answerSubmission } from "../scans/answer-submission.js";
 import { prepareArchiveSubmission } from "../scans/prepare-archive-submission.js";
 import { IMAGE_ARCHIVE_MEDIA_TYPE, receiveArchive } from "../scans/receive-archive.js";
@@ -79,13 +79,14 @@ const inFlight = (entry: ScanViewEntry) => entry.status === "queued" || entry.st
 /** Scan submission, polling, listing and deletion (docs/API.md "Reading scans"), read through the cache. */
 export function scansRouter(ctx: ApiContext): Router {
   const router = Router();
+  const prepareInline = rememberingPreparations(ctx.config.scanInputKey, submissionPolicyOf(ctx.config));
 
-  /** The submission's body, prepared inline, or on a thread when it is large. */
+  /** The submission's body, prepared inline (a small repeat remembered), or on a thread when it is large. */
   function prepare(req: Request, typeName?: string): Promise<PreparedSubmission> | PreparedSubmission {
     const submission = { typeName, ownerId: requestPrincipal(req).userId, policy: submissionPolicyOf(ctx.config) };
     return req.body instanceof LargeJsonBody
       ? ctx.bodyThreads.prepareSubmission(req.body.text, submission, ctx.config.scanInputKey)
-      : prepareSubmission({ ...submission, body: req.body }, ctx.config.scanInputKey);
+      : prepareInline({ ...submission, body: req.body }, Number(req.headers["content-length"]));
   }
 
   async function respondToSubmission(
