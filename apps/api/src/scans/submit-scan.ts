@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { inputHash } from "@secapi/core";
+import { type ResultEntry, type ScanView, inputHash, scanLocation, scanView } from "@secapi/core";
 import {
   type Db,
   type InputKey,
@@ -27,7 +27,6 @@ import {
   writeOutbox,
 } from "@secapi/events";
 import { unprocessable } from "../http/http-error.js";
-import { type ResultEntry, type ScanView, scanLocation, scanView } from "@secapi/core";
 import { orderedSummary } from "@secapi/scanners";
 
 /** docs/API.md "Idempotency-Key": the same Idempotency-Key and body within 24 h returns the first response. */

@@ -4,8 +4,13 @@ import tar from "tar-stream";
 import type { UncheckedEntry } from "../dependencies/package-set.js";
 import { normalizeEntryPath } from "./entry-path.js";
 import { ImageArchiveError } from "./image-archive-error.js";
-import { isRpmDatabaseKind, packageFileKind, readPackageFile } from "./installed-package-files.js";
-import type { RpmDatabaseKind } from "./installed-package-files.js";
+import {
+  type PackageFileContent,
+  type RpmDatabaseKind,
+  isRpmDatabaseKind,
+  packageFileKind,
+  readPackageFile,
+} from "./installed-package-files.js";
 import {
   DEFAULT_MAX_BINARY_BYTES,
   isExecutableMode,
@@ -14,7 +19,6 @@ import {
   readJavaArchiveEntry,
   tooBigBinary,
 } from "./language-binaries.js";
-import type { PackageFileContent } from "./installed-package-files.js";
 import { layerStreams } from "./layer-stream.js";
 import { rpmSqliteFileSummary, unreadRpmDatabase } from "./rpm/rpm-database-file.js";
 import { messageOf } from "./stage-archive.js";
