@@ -1,5 +1,7 @@
+import { codeSpans, docsTable } from "@secapi/testing";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "./config-error.js";
+import { envSchema } from "./env-schema.js";
 import { loadConfig } from "./load-config.js";
 
 describe("loadConfig", () => {
@@ -118,5 +120,31 @@ describe("loadConfig", () => {
     const config = loadConfig({ SCAN_INPUT_KEY: key });
     expect(config.scanInputKey.equals(Buffer.alloc(32, 7))).toBe(true);
     expect(config.scanInputKeyIsDevelopmentDefault).toBe(false);
+  });
+});
+
+describe('docs/OPERATIONS.md "Environment"', () => {
+  const rows = docsTable("docs/OPERATIONS.md", "Environment").map(([names, defaultValue]) => ({
+    names: codeSpans(names!),
+    defaultValue: defaultValue!,
+  }));
+  const parsedDefaults: Record<string, unknown> = envSchema.parse({});
+  const shown = (value: unknown) => (Array.isArray(value) ? value.join(",") : value === undefined ? undefined : String(value));
+
+  it("names exactly the variables the schema reads", () => {
+    expect(rows.flatMap(({ names }) => names).sort()).toEqual(Object.keys(envSchema.shape).sort());
+  });
+
+  it("states each variable's default as the schema applies it", () => {
+    for (const { names, defaultValue } of rows) {
+      const literal = /^`([^`]*)`$/.exec(defaultValue)?.[1];
+      for (const name of names) {
+        const applied = shown(parsedDefaults[name]);
+        // "unset" is no value; a default told in words (a development key, by terminal) is chosen outside the schema.
+        if (literal !== undefined) expect(applied, name).toBe(literal);
+        else if (defaultValue === "unset") expect(applied || undefined, name).toBeUndefined();
+        else expect(applied, `${name}: ${defaultValue}`).toBeUndefined();
+      }
+    }
   });
 });
