@@ -59,7 +59,11 @@ export function readImageLockfile(definition: LockfileFormatDefinition<LockfileF
   }
 }
 
+const MAX_DETAIL = 200;
+
 function malformedLockfile(ecosystem: Ecosystem, format: LockfileFormat, path: string, error: unknown): UncheckedEntry {
-  const detail = error instanceof Error ? error.message : String(error);
+  // Parsers quote short excerpts; a library's message (YAML, TOML) may quote more, and a note stays one line.
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ");
+  const detail = message.length > MAX_DETAIL ? `${message.slice(0, MAX_DETAIL)}…` : message;
   return { ecosystem, name: path, spec: `/${path}`, kind: "malformed_entry", reason: `not a readable ${format}, skipped: ${detail}` };
 }
