@@ -23,7 +23,7 @@ export interface LockfileContent {
  *   and packages ship their own (`requirements-dev.txt`, test requirements) inside site-packages.
  * - `pom.xml`: declared versions, not resolved ones; jars' `pom.properties` are read instead.
  */
-const NOT_READ_IN_IMAGES: ReadonlySet<LockfileFormat> = new Set<LockfileFormat>(["go.mod", "requirements.txt", "pom.xml"]);
+export const NOT_READ_IN_IMAGES: ReadonlySet<LockfileFormat> = new Set<LockfileFormat>(["go.mod", "requirements.txt", "pom.xml"]);
 
 /**
  * Where a lockfile belongs to an installed dependency, a cache or the distribution rather than to an application of
@@ -35,8 +35,15 @@ const DEPENDENCY_DIRECTORY =
   /(?:^|\/)(?:node_modules|site-packages|dist-packages|vendor|gems|\.cargo|\.pub-cache|\.nuget|\.gradle|\.m2|\.cache|pkg\/mod|cargo\/(?:registry|git))\//;
 const SYSTEM_DIRECTORY = /^(?:proc|sys|dev|usr\/share)\//;
 
+/**
+ * Every format read in images has `lock` or `shrinkwrap` in its file name: a test holds the registry to it. Every
+ * file of every layer is asked about, and this one test spares the others the registry's name patterns.
+ */
+const MAYBE_LOCKFILE = /lock|shrinkwrap/i;
+
 /** The lockfile format of the image file at `path` (no leading `/`), when the analysis reads it there. */
 export function imageLockfileFormat(path: string): LockfileFormatDefinition<LockfileFormat> | undefined {
+  if (!MAYBE_LOCKFILE.test(path.slice(path.lastIndexOf("/") + 1))) return undefined;
   const definition = lockfileFormatForFileName(path);
   if (definition === undefined || NOT_READ_IN_IMAGES.has(definition.format)) return undefined;
   if (DEPENDENCY_DIRECTORY.test(path) || SYSTEM_DIRECTORY.test(path)) return undefined;
