@@ -1,7 +1,5 @@
-import { canonicalPackageSet } from "../dependencies/package-set.js";
-import type { PackageRef, UncheckedEntry } from "../dependencies/package-set.js";
-import { lockfileFormatForFileName } from "../dependencies/lockfiles/lockfile-registry.js";
-import type { LockfileFormat } from "../dependencies/lockfiles/lockfile-registry.js";
+import { type PackageRef, type UncheckedEntry, canonicalPackageSet } from "../dependencies/package-set.js";
+import { type LockfileFormat, lockfileFormatForFileName } from "../dependencies/lockfiles/lockfile-registry.js";
 import type { LockfileFormatDefinition } from "../dependencies/lockfiles/lockfile-format.js";
 import type { Ecosystem } from "../dependencies/ecosystems/registry.js";
 
