@@ -1,9 +1,11 @@
+import { execFile } from "node:child_process";
 import { type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { createReadStream } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { ConnectProxy, TestRegistry, buildOciImage, freePort, missingRegistryTools } from "@secapi/testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { analyzeImageArchive, analyzeImageReference, InMemoryLayerSummaryStore } from "../src/index.js";
@@ -20,6 +22,27 @@ const dpkgStatus = [
   "Package: zlib1g\nStatus: install ok installed\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\n",
 ].join("\n");
 const npmPackage = (name: string, version: string) => JSON.stringify({ name, version });
+const GEMFILE_LOCK = "GEM\n  remote: https://rubygems.org/\n  specs:\n    rack (2.2.3)\n\nDEPENDENCIES\n  rack\n";
+const COMPOSER_LOCK = JSON.stringify({ packages: [{ name: "guzzlehttp/psr7", version: "1.8.1" }] });
+/** About 1.5 MiB of text: the zstd layer that holds it spans a dozen blocks. */
+const FILLER = Array.from({ length: 60_000 }, (_, i) => `line ${i} ${(Math.imul(i, 2654435761) >>> 0).toString(16)}\n`).join("");
+
+/** Pushes an OCI layout image with its layers recompressed by zstd (level 3), as `skopeo copy --dest-compress-format zstd` does. */
+async function pushZstd(source: string, registry: TestRegistry, target: string): Promise<void> {
+  await promisify(execFile)("skopeo", [
+    "copy",
+    "--quiet",
+    "--dest-tls-verify=false",
+    "--format",
+    "oci",
+    "--dest-compress-format",
+    "zstd",
+    "--dest-compress-level",
+    "3",
+    source,
+    `docker://${registry.host}/${target}`,
+  ]);
+}
 
 /**
  * A proxy in front of the registry, as a hosted registry behaves: optionally a Bearer challenge and a token
@@ -183,6 +206,23 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
       { tag: "languages" },
     );
     await registry.push(languages, "languages/app:1");
+    const lockfiles = await buildOciImage(
+      buildDir,
+      [
+        { files: { "etc/os-release": DEBIAN_OS_RELEASE } },
+        { files: { "usr/share/filler.txt": FILLER, "app/Gemfile.lock": GEMFILE_LOCK } },
+        { files: { "srv/composer.lock": COMPOSER_LOCK } },
+      ],
+      { tag: "lockfiles" },
+    );
+    await pushZstd(lockfiles, registry, "lockfiles/app:1");
+    // docker save archives hold no zstd layers: the archive test saves the gzip copy.
+    await registry.push(lockfiles, "lockfiles/gzip:1");
+    await pushZstd(
+      await buildOciImage(buildDir, [{ remove: ["app/Gemfile.lock"] }], { tag: "lockfiles-fixed", from: "lockfiles" }),
+      registry,
+      "lockfiles/app:fixed",
+    );
     for (const architecture of ["amd64", "arm64"]) {
       const image = await buildOciImage(
         buildDir,
@@ -323,6 +363,36 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
     await registry.saveArchive(`languages/app@${manifest.digest}`, archive);
     try {
       expect(found(await analyzeImageArchive(createReadStream(archive), options))).toEqual(expected);
+    } finally {
+      await rm(archive, { force: true });
+    }
+  });
+
+  it("finds an application's Gemfile.lock and composer.lock in zstd layers with the layer that added each; a whiteout removes them", async () => {
+    const manifest = await registry.manifest("lockfiles/app", "1");
+    const described = (manifest.json as { layers: { digest: string; mediaType: string }[] }).layers;
+    expect(described.map(({ mediaType }) => mediaType)).toEqual(Array(3).fill("application/vnd.oci.image.layer.v1.tar+zstd"));
+    const layers = described.map(({ digest }) => digest);
+    const analysis = await analyzeImageReference(`${registry.host}/lockfiles/app:1`, options);
+    expect(analysis.packages).toEqual([
+      { ecosystem: "RubyGems", name: "rack", version: "2.2.3", layer: layers[1], file: "/app/Gemfile.lock" },
+      { ecosystem: "Packagist", name: "guzzlehttp/psr7", version: "1.8.1", layer: layers[2], file: "/srv/composer.lock" },
+    ]);
+    expect(analysis.unchecked).toEqual([]);
+    const fixed = await analyzeImageReference(`${registry.host}/lockfiles/app:fixed`, options);
+    // skopeo recompresses each push, so the shared layers need not keep their digests: only the count is fixed.
+    expect(fixed.layers).toHaveLength(4);
+    expect(fixed.packages.map(({ ecosystem, name }) => `${ecosystem} ${name}`)).toEqual(["Packagist guzzlehttp/psr7"]);
+    // The docker save archive of the same image (gzip layers: docker archives hold no zstd) reads the same.
+    const archive = join(workDir, "..", `${proxy.host.replace(":", "-")}-lockfiles.tar`);
+    await registry.saveArchive("lockfiles/gzip:1", archive);
+    try {
+      const saved = await analyzeImageArchive(createReadStream(archive), options);
+      expect(saved.packages.map(({ name, file }) => `${name} ${file}`)).toEqual([
+        "rack /app/Gemfile.lock",
+        "guzzlehttp/psr7 /srv/composer.lock",
+      ]);
+      expect(saved.packages.map(({ layer }) => saved.layers.findIndex(({ digest }) => digest === layer))).toEqual([1, 2]);
     } finally {
       await rm(archive, { force: true });
     }
