@@ -60,6 +60,21 @@ describe("ScanClient", () => {
     await expect(client.scan("dependencies", {}, {})).rejects.toThrow(/429/);
     await expect(client.scan("dependencies", {}, {})).rejects.toThrow(new ScanClientError("POST /api/v1/scans: 400 Invalid labels"));
   });
+
+  it("fails at once on a Retry-After longer than it waits, naming the window and the wait", async () => {
+    const hourly = { ...limited("3540"), body: { error: "Rate limit exceeded", code: "rate_limited", window: "scans-hour" } };
+    const { url, asked } = await serve([hourly]);
+    const slept: number[] = [];
+    const client = new ScanClient({ url, key: "k", maxRetryAfterSeconds: 300, sleep: async (ms) => void slept.push(ms) });
+    await expect(client.scan("dependencies", {}, {})).rejects.toThrow(
+      new ScanClientError(
+        "POST /api/v1/scans: 429 rate_limited: Rate limit exceeded (scans-hour: retry after 3540 s, longer than the client waits: 300 s)",
+        { serverCode: "rate_limited" },
+      ),
+    );
+    expect(slept).toEqual([]);
+    expect(asked).toHaveLength(1);
+  });
 });
 
 describe("ScanClient image scans", () => {
