@@ -4,6 +4,7 @@ import {
   type ScanViewEntry,
   cacheEntryTtlSeconds,
   checkedCurrency,
+  image,
   isCurrent,
   labelFiltersOf,
   queryHash,
@@ -33,7 +34,8 @@ import { LargeJsonBody } from "../middleware/json-body.js";
 import { type PreparedSubmission, prepareSubmission, scanTypeOr400, submissionPolicyOf } from "../scans/prepare-submission.js";
 import { type SubmissionPayload, answerSubmission } from "../scans/answer-submission.js";
 import { prepareArchiveSubmission } from "../scans/prepare-archive-submission.js";
-import { IMAGE_ARCHIVE_MEDIA_TYPE, receiveArchive } from "../scans/receive-archive.js";
+import { IMAGE_ARCHIVE_MEDIA_TYPE, answerBeforeBody, receiveArchive } from "../scans/receive-archive.js";
+import { scanQuotaRefusal } from "../scans/scan-quota-refusal.js";
 import { STALE_IF_ERROR_SECONDS, markStale, staleIfDatabaseDown } from "../http/stale-if-database-down.js";
 
 /** `?wait=N` holds a poll for at most this many seconds (docs/API.md). */
@@ -122,6 +124,12 @@ export function scansRouter(ctx: ApiContext): Router {
     if (!req.is(IMAGE_ARCHIVE_MEDIA_TYPE)) return next("route");
     // Labels travel as `?label.<key>=<value>`: the body is the archive.
     const labels = parseOr400(scanLabelsSchema, labelFiltersOf(req.query), "labels", "label");
+    const overQuota = await scanQuotaRefusal(ctx, requestPrincipal(req), image.name, requestLimitOf(res));
+    if (overQuota) {
+      answerBeforeBody(req);
+      setHeaders(res, overQuota.headers);
+      throw overQuota.refused;
+    }
     const archive = await receiveArchive(req, { maxBytes: ctx.config.image.maxBytes, idleTimeoutMs: ctx.config.image.uploadIdleTimeoutMs });
     try {
       const { prepared, payload } = prepareArchiveSubmission(

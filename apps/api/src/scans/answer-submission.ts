@@ -17,6 +17,7 @@ import { limitError, mergeDecisions, reportsEvery, withoutWindows } from "../lim
 import { currentRead } from "./current-entries.js";
 import type { PreparedSubmission } from "./prepare-submission.js";
 import { STALE_WARNING, staleIfDatabaseDown } from "../http/stale-if-database-down.js";
+import { recordScanQuotaDenial } from "./scan-quota-refusal.js";
 import { type SubmissionOutcome, cachedSubmissionResponse, submitScan } from "./submit-scan.js";
 
 /**
@@ -91,11 +92,7 @@ export async function answerSubmission(ctx: ApiContext, request: SubmissionReque
 
   const refused = cached ? undefined : limitError(quota);
   if (refused) {
-    if (quota.outcome === "denied") {
-      ctx.metrics.rateLimitExceeded.inc({ tier: principal.tier, endpoint: "scan-quota" });
-      ctx.metrics.scanRequests.inc({ scan_type: prepared.type.name, status: "rate_limited", tier: principal.tier });
-      void ctx.notifier.onScanQuotaDenied(principal.userId, quota);
-    }
+    recordScanQuotaDenial(ctx, principal, prepared.type.name, quota);
     return { headers, refused };
   }
   const consumed = !cached && quota.outcome === "allowed";

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { type ResultEntry, type ScanView, inputHash, scanLocation, scanView } from "@secapi/core";
+import { type ResultEntry, type ScanView, inputHash, scanLocation, scanView, scanWithResultView } from "@secapi/core";
 import {
   type Db,
+  type DbExecutor,
   type InputKey,
   type NewScan,
   type Principal,
@@ -9,6 +10,7 @@ import {
   type StoredResponse,
   claimIdempotencyKey,
   findInFlightScan,
+  findScanWithResult,
   insertAnnouncedScans,
   insertScan,
   lockNameForTransaction,
@@ -92,6 +94,18 @@ export function cachedSubmissionResponse(scan: ScanView, cached: ResultEntry): S
 }
 
 /**
+ * The answer to a repeated Idempotency-Key: the first answer's status and headers, with its scan as it is now
+ * (docs/API.md "Idempotency-Key"), so that a result that stopped being current is never served again. The answer
+ * of a scan deleted since is repeated without its result, which can no longer be checked.
+ */
+async function replayOf(db: DbExecutor, first: StoredResponse, userId: string): Promise<StoredResponse> {
+  const { id, result: _unchecked, ...rest } = first.body as { id?: unknown; result?: unknown };
+  const scan = typeof id === "string" ? await findScanWithResult(db, id) : undefined;
+  if (scan?.user_id === userId) return { ...first, body: scanWithResultView(scan) };
+  return { ...first, body: { id, ...rest } };
+}
+
+/**
  * Records a scan in one transaction. Answered from a cached result, it is a completed scan and nothing
  * runs. Otherwise the scan row, the sealed input, the job and the `scan.created`
  * event commit together or not at all, so an outage of the queue Redis loses nothing (the outbox relay
@@ -119,7 +133,7 @@ export async function submitScan(db: Db, submission: ScanSubmission): Promise<Su
         if (claim.requestHash !== requestHash) {
           throw unprocessable("idempotency_key_reused", "This Idempotency-Key was already used with a different request body");
         }
-        if (claim.response) return { ...claim.response, disposition: "replayed" };
+        if (claim.response) return { ...(await replayOf(tx, claim.response, principal.userId)), disposition: "replayed" };
       }
     }
 

@@ -15,6 +15,8 @@ export type AnalysedImage = ImageAnalysis & { digest: string };
 /** A vulnerable package of an image: a dependency finding plus the digest of the layer that introduced it. */
 export interface ImageFinding extends VulnerabilityFinding {
   layer: string;
+  /** When only a lockfile in the image lists the package: the lockfile's path (`/app/Gemfile.lock`). */
+  file?: string;
 }
 
 /** What the result says about the image itself (docs/API.md, scan type `image`). */
@@ -39,10 +41,14 @@ export interface ImageScanOutput {
  */
 export function matchImage(image: AnalysedImage, advisories: Advisory[], options: MatchOptions = {}): ImageScanOutput {
   const layerOf = new Map<string, string>();
+  const fileOf = new Map<string, string>();
   const perLayer = new Map<string, number>();
   for (const pkg of image.packages) {
     const key = findingKey(pkg.ecosystem, ecosystemDefinition(pkg.ecosystem).normalizeName(pkg.name), pkg.version);
-    if (!layerOf.has(key)) layerOf.set(key, pkg.layer);
+    if (!layerOf.has(key)) {
+      layerOf.set(key, pkg.layer);
+      if (typeof pkg.file === "string") fileOf.set(key, pkg.file);
+    }
     perLayer.set(pkg.layer, (perLayer.get(pkg.layer) ?? 0) + 1);
   }
   const set = canonicalPackageSet({
@@ -50,10 +56,11 @@ export function matchImage(image: AnalysedImage, advisories: Advisory[], options
     unchecked: image.unchecked,
   });
   const { result, tags, validUntil } = matchPackages(set, advisories, options);
-  const findings = result.findings.map((finding) => ({
-    ...finding,
-    layer: layerOf.get(findingKey(finding.ecosystem, finding.package, finding.version)) ?? "",
-  }));
+  const findings = result.findings.map((finding) => {
+    const key = findingKey(finding.ecosystem, finding.package, finding.version);
+    const file = fileOf.get(key);
+    return { ...finding, layer: layerOf.get(key) ?? "", ...(file !== undefined && { file }) };
+  });
   return {
     result: {
       ...result,
