@@ -75,7 +75,11 @@ async function freshResult(ctx: ApiContext, { principal, prepared }: SubmissionR
  */
 export async function answerSubmission(ctx: ApiContext, request: SubmissionRequest, retried = false): Promise<SubmissionAnswer> {
   const { principal, prepared, idempotencyKey, requestLimit } = request;
-  const { cacheKey, cached, cacheStatus } = await freshResult(ctx, request);
+  // An input that could not be pinned (an image tag whose registry did not answer) runs as given: a result of it
+  // may be of what the name named long ago.
+  const { cacheKey, cached, cacheStatus } = prepared.uncached
+    ? { cacheKey: ctx.keys.result(prepared.key), cached: undefined, cacheStatus: "BYPASS" as const }
+    : await freshResult(ctx, request);
 
   const subject = userSubject(principal.userId);
   const windows = scanWindows(ctx.config.tiers[principal.tier]);
