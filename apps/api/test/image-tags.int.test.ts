@@ -4,9 +4,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { inputHash } from "@secapi/core";
+import { CacheKeys, inputHash } from "@secapi/core";
 import { TestRegistry, missingRegistryTools, uniqueId } from "@secapi/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { UNREACHABLE_SECONDS } from "../src/scans/image-tag-digests.js";
 import { TestApi, type TestUser } from "./api-fixture.js";
 
 // Submissions of an image by tag are pinned to the digest the tag names (docs/API.md, `image`): looked up by the API
@@ -142,6 +143,22 @@ describe.skipIf(missing !== undefined)("image submissions pinned to the digest t
     expect([unauthorised.status, unauthorised.body.code]).toEqual([422, "image_unauthorized"]);
   });
 
+  it("replays an Idempotency-Key's first answer after the tag has moved on", async () => {
+    const repository = `tags/${uniqueId("app").toLowerCase()}`;
+    const image = `${proxy.host}/${repository}:t`;
+    await push(repository, "t");
+    const headers = { "Idempotency-Key": uniqueId("idem") };
+    const first = await api.request("POST", "/api/v1/scan/image", { key: user.key, body: { image }, headers });
+    expect(first.status).toBe(202);
+    await push(repository, "t");
+    await api.cache.delete(new CacheKeys(api.cachePrefix).imageTag(image));
+    const retry = await api.request("POST", "/api/v1/scan/image", { key: user.key, body: { image }, headers });
+    expect([retry.status, retry.headers.get("idempotent-replayed"), retry.body.id]).toEqual([202, "true", first.body.id]);
+    // Without the key, the tag is the new image.
+    const fresh = await submit({ image });
+    expect(await inputHashOf(fresh.body.id)).not.toBe(await inputHashOf(first.body.id));
+  });
+
   it("queues a tag whose registry does not answer by the tag as given, bypassing the cache, without hanging", async () => {
     const repository = `tags/${uniqueId("app").toLowerCase()}`;
     const image = `${proxy.host}/${repository}:t`;
@@ -149,9 +166,13 @@ describe.skipIf(missing !== undefined)("image submissions pinned to the digest t
     const first = await submit({ image });
     expect([first.status, first.headers.get("x-cache-status")], JSON.stringify(first.body)).toEqual([202, "BYPASS"]);
     expect(await inputHashOf(first.body.id)).toBe(inputHash({ image, platform: "linux/amd64" }));
-    // Not kept either: once the registry answers, the tag is pinned.
+    // For a few seconds the registry is not asked again: the next submission is queued at once, by the tag too.
     proxy.mode = "forward";
     const digest = await push(repository, "t");
+    const meanwhile = await submit({ image });
+    expect([meanwhile.status, meanwhile.headers.get("x-cache-status")]).toEqual([202, "BYPASS"]);
+    // Then the tag is pinned.
+    await new Promise((resolve) => setTimeout(resolve, (UNREACHABLE_SECONDS + 0.5) * 1000));
     const second = await submit({ image });
     expect([second.status, second.headers.get("x-cache-status")]).toEqual([202, "MISS"]);
     expect(await inputHashOf(second.body.id)).toBe(inputHash({ image: `${proxy.host}/${repository}@${digest}`, platform: "linux/amd64" }));

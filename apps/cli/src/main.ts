@@ -104,6 +104,7 @@ program
     parseScanKinds,
   )
   .option("--image <ref>", "an image the server pulls and scans, e.g. ghcr.io/org/app:1.2 (repeatable; implies --type image)", collect)
+  .option("--platform <os/arch>", "the platform of a multi-platform --image, e.g. linux/arm64 (default: the server's, linux/amd64)")
   .option(
     "--image-archive <file>",
     "a `docker save` or OCI image-layout tar to upload and scan (repeatable; implies --type image)",
@@ -129,6 +130,7 @@ program
         type?: ScanKind[];
         image?: string[];
         imageArchive?: string[];
+        platform?: string;
         failOn: Severity | "none";
         format: "table" | "json" | "sarif";
         output?: string;
@@ -136,7 +138,7 @@ program
       },
     ) => {
       try {
-        const images = { references: options.image ?? [], archives: options.imageArchive ?? [] };
+        const images = { references: options.image ?? [], archives: options.imageArchive ?? [], platform: options.platform };
         process.exitCode = await runScanCommand(path, {
           url: options.url,
           key: options.key,

@@ -123,6 +123,7 @@ export async function answerSubmission(ctx: ApiContext, request: SubmissionReque
           key: prepared.key,
           labels: prepared.labels,
           sealed: prepared.sealed,
+          submittedHash: prepared.submittedHash,
           idempotencyKey,
           cached,
         });

@@ -5,6 +5,11 @@ import { ImageError, resolveImageDigest } from "@secapi/scanners";
 
 /** The longest a submission waits for a registry to say what a tag names; then the scan is queued by the tag. */
 export const TAG_LOOKUP_DEADLINE_MS = 3000;
+/**
+ * How long a registry that did not answer is not asked again about that tag (at most IMAGE_TAG_CACHE_SECONDS):
+ * during an outage, submissions are queued by the tag at once instead of each waiting out the deadline.
+ */
+export const UNREACHABLE_SECONDS = 5;
 /** Per request of a lookup (a token, the HEAD), each retried once: the deadline above ends the whole earlier. */
 const TAG_LOOKUP_TIMEOUTS = { headersMs: 2500, idleMs: 2500 };
 
@@ -16,7 +21,8 @@ type TagLookup = { digest: string } | { unreachable: true };
  * the scan-worker's registry settings (allowed and insecure registries, Docker config logins, proxy), at most
  * TAG_LOOKUP_DEADLINE_MS, and kept IMAGE_TAG_CACHE_SECONDS in the cache (one lookup across every API process per
  * tag and period, so a load test on `nginx:latest` does not HEAD the registry per request). Refusals (unknown tag,
- * unauthorised) are not kept: a tag pushed a moment later is found.
+ * unauthorised) are not kept: a tag pushed a moment later is found. A registry that did not answer is kept
+ * UNREACHABLE_SECONDS.
  */
 export function imageTagDigests(config: Config, cache: Cache, keys: CacheKeys): SubmissionIo {
   const settings = {
@@ -32,8 +38,12 @@ export function imageTagDigests(config: Config, cache: Cache, keys: CacheKeys): 
       const found =
         ttl === 0
           ? await lookUp(reference)
-          : (await cache.getOrLoad(keys.imageTag(reference), () => lookUp(reference), { ttl, ttlOf: (got) => ("digest" in got ? ttl : 0) }))
-              .value;
+          : (
+              await cache.getOrLoad(keys.imageTag(reference), () => lookUp(reference), {
+                ttl,
+                ttlOf: (got) => ("digest" in got ? ttl : Math.min(ttl, UNREACHABLE_SECONDS)),
+              })
+            ).value;
       return "digest" in found ? found.digest : undefined;
     },
   };

@@ -54,6 +54,11 @@ export interface PreparedSubmission {
   unpinned?: unknown;
   /** What the input names could not be looked up (pinSubmission): it runs as given and is never answered from the cache. */
   uncached?: true;
+  /**
+   * The hash of the input as submitted, before pinSubmission: what an Idempotency-Key stands for, so that a retry
+   * is replayed even when the tag has moved since (the key's own hash otherwise).
+   */
+  submittedHash?: string;
 }
 
 /**
@@ -105,6 +110,7 @@ export async function pinSubmission(prepared: PreparedSubmission, io: Submission
     labels: prepared.labels,
     sealed: () => sealInput(scanInputKey, key, pinned.input),
     ...(!pinned.pinned && { uncached: true as const }),
+    submittedHash: prepared.key.inputHash,
   };
 }
 
