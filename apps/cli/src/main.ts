@@ -114,6 +114,7 @@ program
     parseScanKinds,
   )
   .option("--image <ref>", "an image the server pulls and scans, e.g. ghcr.io/org/app:1.2 (repeatable; implies --type image)", collect)
+  .option("--platform <os/arch>", "the platform of a multi-platform --image, e.g. linux/arm64 (default: the server's, linux/amd64)")
   .option(
     "--image-archive <file>",
     "a `docker save` or OCI image-layout tar to upload and scan (repeatable; implies --type image)",
@@ -145,6 +146,7 @@ program
         type?: ScanKind[];
         image?: string[];
         imageArchive?: string[];
+        platform?: string;
         failOn: Severity | "none";
         format: "table" | "json" | "sarif";
         output?: string;
@@ -153,7 +155,7 @@ program
       },
     ) => {
       try {
-        const images = { references: options.image ?? [], archives: options.imageArchive ?? [] };
+        const images = { references: options.image ?? [], archives: options.imageArchive ?? [], platform: options.platform };
         process.exitCode = await runScanCommand(path, {
           url: options.url,
           key: options.key,

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { ConnectProxy, TestRegistry, buildOciImage, freePort, missingRegistryTools } from "@secapi/testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { analyzeImageArchive, analyzeImageReference, InMemoryLayerSummaryStore } from "../src/index.js";
+import { analyzeImageArchive, analyzeImageReference, InMemoryLayerSummaryStore, resolveImageDigest } from "../src/index.js";
 import type { AnalyzeImageReferenceOptions, ImageAnalysis } from "../src/index.js";
 import { GO_MODINFO, goBuildInfoBlob, jarBytes, syntheticElf } from "../src/image/language-binaries.fixture.js";
 import { rpmSqliteDatabase } from "../src/image/rpm/rpm-database.fixture.js";
@@ -60,6 +60,10 @@ class RegistryProxy {
   readonly unavailable = new Map<string, number>();
   /** Paths never answered (not even headers). */
   readonly silent = new Set<string>();
+  /** Manifest requests, as `<METHOD> <path>`. */
+  readonly manifestRequests: string[] = [];
+  /** Answers a manifest HEAD without Docker-Content-Digest, as some registries do. */
+  headWithoutDigest = false;
   private server: Server | undefined;
   host = "";
   private readonly token = "t0ken";
@@ -104,6 +108,7 @@ class RegistryProxy {
       return void res.writeHead(503).end();
     }
     if (this.silent.has(url)) return;
+    if (url.includes("/manifests/")) this.manifestRequests.push(`${method} ${url}`);
     const blob = /\/blobs\/(sha256:[a-f0-9]{64})$/.exec(url)?.[1];
     if (blob !== undefined && method === "GET") this.blobGets.push(blob);
     if (blob !== undefined && this.stall.has(blob)) return void res.writeHead(200).write("x");
@@ -111,6 +116,7 @@ class RegistryProxy {
     const answer = await fetch(this.upstream + url, { method, headers: typeof accept === "string" ? { accept } : {} });
     const out: Record<string, string> = {};
     for (const name of ["content-type", "docker-content-digest", "www-authenticate"]) {
+      if (name === "docker-content-digest" && method === "HEAD" && this.headWithoutDigest) continue;
       const value = answer.headers.get(name);
       if (value !== null) out[name] = value;
     }
@@ -268,6 +274,8 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
     proxy.stall.clear();
     proxy.unavailable.clear();
     proxy.silent.clear();
+    proxy.manifestRequests.length = 0;
+    proxy.headWithoutDigest = false;
     options = {
       workDir,
       maxBytes: 64 * 1024 * 1024,
@@ -484,6 +492,40 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
     await expect(analyzeImageReference(`${registry.host}/multi/app:1`, { ...options, platform: "linux/s390x" })).rejects.toMatchObject({
       code: "image_platform_not_found",
       message: expect.stringContaining("linux/amd64") as unknown,
+    });
+  });
+
+  it("resolves what a tag names with one HEAD (a GET where the HEAD names no digest); a digest without a request", async () => {
+    const single = await registry.manifest("alpine/base", "3.19");
+    expect(await resolveImageDigest(`${proxy.host}/alpine/base:3.19`, options)).toBe(single.digest);
+    expect(proxy.manifestRequests).toEqual(["HEAD /v2/alpine/base/manifests/3.19"]);
+    // A multi-platform tag names its index: the platform is picked when the image is pulled.
+    expect(await resolveImageDigest(`${proxy.host}/multi/app:1`, options)).toBe(digests.multiIndex);
+    proxy.manifestRequests.length = 0;
+    proxy.headWithoutDigest = true;
+    expect(await resolveImageDigest(`${proxy.host}/multi/app:1`, options)).toBe(digests.multiIndex);
+    expect(proxy.manifestRequests).toEqual(["HEAD /v2/multi/app/manifests/1", "GET /v2/multi/app/manifests/1"]);
+    proxy.manifestRequests.length = 0;
+    expect(await resolveImageDigest(`${proxy.host}/multi/app@${digests.multiIndex}`, options)).toBe(digests.multiIndex);
+    expect(proxy.manifestRequests).toEqual([]);
+    // What the digest names is what a pull of it with a platform reads.
+    const arm64 = await analyzeImageReference(`${registry.host}/multi/app@${digests.multiIndex}`, { ...options, platform: "linux/arm64" });
+    expect(arm64.digest).toBe((await registry.manifest("multi/app", "arm64")).digest);
+  });
+
+  it("answers a tag's lookup with the codes of a pull: unknown, unauthorised, unreachable, not allowed", async () => {
+    await expect(resolveImageDigest(`${registry.host}/alpine/base:9.99`, options)).rejects.toMatchObject({ code: "image_not_found" });
+    await expect(resolveImageDigest(`${registry.host}/nobody/here:1`, options)).rejects.toMatchObject({ code: "image_not_found" });
+    proxy.login = { username: "scanner", password: "s3cret" };
+    await expect(resolveImageDigest(`${proxy.host}/alpine/base:3.19`, options)).rejects.toMatchObject({ code: "image_unauthorized" });
+    const closed = `127.0.0.1:${await freePort()}`;
+    await expect(
+      resolveImageDigest(`${closed}/a/b:1`, { ...options, allowedRegistries: [closed], insecureRegistries: [closed] }),
+    ).rejects.toMatchObject({ code: "image_registry_unreachable" });
+    await expect(
+      resolveImageDigest(`${registry.host}/alpine/base:3.19`, { ...options, allowedRegistries: ["docker.io"] }),
+    ).rejects.toMatchObject({
+      code: "image_registry_not_allowed",
     });
   });
 

@@ -8,6 +8,7 @@ import { runInNewContext } from "node:vm";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ScanClient, ScanClientError, type UploadProgress } from "./scan-client.js";
+import { scanImages } from "./scan-images.js";
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
@@ -185,6 +186,22 @@ describe("ScanClient image scans", () => {
     expect((refused as ScanClientError).serverCode).toBe("image_registry_not_allowed");
     expect((refused as Error).message).toBe(`POST /api/v1/scans: 422 image_registry_not_allowed: ${notAllowed.error}`);
     expect(asked).toEqual(["POST /api/v1/scans", "POST /api/v1/scans"]);
+  });
+
+  it("sends --platform with every image reference, and nothing when it is not given", async () => {
+    const { url, received } = await serve([
+      { status: 200, body: imageDone },
+      { status: 200, body: imageDone },
+      { status: 200, body: imageDone },
+    ]);
+    const client = new ScanClient({ url, key: "k" });
+    await scanImages(client, { references: ["nginx:1.25", "redis:7"], archives: [], platform: "linux/arm64" }, {});
+    await scanImages(client, { references: ["nginx:1.25"], archives: [] }, {});
+    expect(received.map(({ body }) => JSON.parse(body.toString()).input)).toEqual([
+      { image: "nginx:1.25", platform: "linux/arm64" },
+      { image: "redis:7", platform: "linux/arm64" },
+      { image: "nginx:1.25" },
+    ]);
   });
 
   it("names an archive it cannot read without sending anything", async () => {
