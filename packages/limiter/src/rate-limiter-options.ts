@@ -27,7 +27,7 @@ export interface RateLimiterOptions {
   /** Per Redis call, default 50; a slow Redis counts as down. */
   timeoutMs?: number;
   /**
-   * Most checks sent to Redis in one call, default 32. Checks issued in the same turn of the event loop share a
+   * Most checks sent to Redis in one call, default 64. Checks issued in the same turn of the event loop share a
    * call (each still evaluated atomically, in order; see check-batcher.ts); a check alone goes alone. Under Redis
    * Cluster only checks whose keys share a slot share a call. 1 sends every check on its own.
    */

@@ -32,7 +32,7 @@ const BACKGROUND_TIMEOUT_FLOOR_MS = 1000;
 /** Subjects merged concurrently after an outage. */
 const MERGE_CONCURRENCY = 16;
 /** Checks per Redis call at most (see RateLimiterOptions.batchSize). */
-const DEFAULT_BATCH_SIZE = 32;
+const DEFAULT_BATCH_SIZE = 64;
 
 /**
  * Multi-window rate limits and quotas checked in one Redis round trip, all or nothing.
