@@ -29,7 +29,7 @@ const REPORT_ONLY = 2;
  * have them).
  */
 export interface LimiterScripts {
-  /** check.lua's packed reply (see parseCheckReply). */
+  /** check.lua's packed reply to this one check (see parseCheckReply), sent with the other checks of the turn. */
   check(key: string, args: Arg[]): Promise<Buffer>;
   adjust(key: string, args: Arg[]): Promise<number>;
   /** Announces process `id` (alive for `ttlMs` more) and resolves to the number of live processes. */
