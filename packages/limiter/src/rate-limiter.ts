@@ -36,7 +36,7 @@ const MERGE_CONCURRENCY = 16;
  * Multi-window rate limits and quotas checked in one Redis round trip, all or nothing.
  *
  * @example
- * const limiter = new RateLimiter({ redis: queueRedis, monthUsage: (subject, window, monthStart) => countScans(db, subject, monthStart) });
+ * const limiter = new RateLimiter({ redis: queueRedis, monthUsage: monthUsageFromPostgres(db) });
  * const decision = await limiter.check({ subject: `user:${user.id}`, windows: [minute, scansHour, scansMonth] });
  * if (decision.outcome === "denied") return reply429(decision, rateLimitHeaders(decision, Date.now()));
  */
