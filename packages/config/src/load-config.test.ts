@@ -42,10 +42,12 @@ describe("loadConfig", () => {
       maxBytes: 2147483648,
       uploadIdleTimeoutMs: 60000,
       maxBinaryBytes: 268435456,
+      tagCacheSeconds: 60,
     });
-    const config = loadConfig({ IMAGE_UPLOAD_IDLE_TIMEOUT_MS: "5000", IMAGE_MAX_BINARY_BYTES: "1048576" });
-    expect(config.image).toMatchObject({ uploadIdleTimeoutMs: 5000, maxBinaryBytes: 1048576 });
+    const config = loadConfig({ IMAGE_UPLOAD_IDLE_TIMEOUT_MS: "5000", IMAGE_MAX_BINARY_BYTES: "1048576", IMAGE_TAG_CACHE_SECONDS: "0" });
+    expect(config.image).toMatchObject({ uploadIdleTimeoutMs: 5000, maxBinaryBytes: 1048576, tagCacheSeconds: 0 });
     expect(() => loadConfig({ IMAGE_MAX_BINARY_BYTES: "0" })).toThrow(ConfigError);
+    expect(() => loadConfig({ IMAGE_TAG_CACHE_SECONDS: "-1" })).toThrow(ConfigError);
   });
 
   it("reads the outbound proxies (image pulls, the advisory feed), either spelling, an empty value meaning unset", () => {

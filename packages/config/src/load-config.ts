@@ -46,7 +46,7 @@ export interface Config {
   proxy: { httpsProxy?: string; httpProxy?: string; noProxy?: string };
   /**
    * Image scans: IMAGE_REGISTRIES, IMAGE_REGISTRY_INSECURE, IMAGE_MAX_BYTES, IMAGE_UPLOAD_IDLE_TIMEOUT_MS,
-   * IMAGE_MAX_BINARY_BYTES.
+   * IMAGE_MAX_BINARY_BYTES, IMAGE_TAG_CACHE_SECONDS.
    */
   image: {
     registries: string[];
@@ -54,6 +54,8 @@ export interface Config {
     maxBytes: number;
     uploadIdleTimeoutMs: number;
     maxBinaryBytes: number;
+    /** Seconds a tag's digest, looked up at submission, is reused (0: never). */
+    tagCacheSeconds: number;
   };
 }
 
@@ -161,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBytes: e.IMAGE_MAX_BYTES,
       uploadIdleTimeoutMs: e.IMAGE_UPLOAD_IDLE_TIMEOUT_MS,
       maxBinaryBytes: e.IMAGE_MAX_BINARY_BYTES,
+      tagCacheSeconds: e.IMAGE_TAG_CACHE_SECONDS,
     },
   };
 }

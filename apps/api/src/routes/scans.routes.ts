@@ -31,7 +31,14 @@ import { requestPrincipal } from "../middleware/authenticate.js";
 import { currentRead, sendCurrentRead } from "../scans/current-entries.js";
 import { decodeCursor, encodeCursor } from "../scans/list-cursor.js";
 import { LargeJsonBody } from "../middleware/json-body.js";
-import { type PreparedSubmission, prepareSubmission, scanTypeOr400, submissionPolicyOf } from "../scans/prepare-submission.js";
+import {
+  type PreparedSubmission,
+  pinSubmission,
+  prepareSubmission,
+  scanTypeOr400,
+  submissionPolicyOf,
+} from "../scans/prepare-submission.js";
+import { imageTagDigests } from "../scans/image-tag-digests.js";
 import { type SubmissionPayload, answerSubmission } from "../scans/answer-submission.js";
 import { prepareArchiveSubmission } from "../scans/prepare-archive-submission.js";
 import { IMAGE_ARCHIVE_MEDIA_TYPE, answerBeforeBody, receiveArchive } from "../scans/receive-archive.js";
@@ -82,12 +89,16 @@ const inFlight = (entry: ScanViewEntry) => entry.status === "queued" || entry.st
 export function scansRouter(ctx: ApiContext): Router {
   const router = Router();
 
-  /** The submission's body, prepared inline, or on a thread when it is large. */
-  function prepare(req: Request, typeName?: string): Promise<PreparedSubmission> | PreparedSubmission {
+  const tagDigests = imageTagDigests(ctx.config, ctx.cache, ctx.keys);
+
+  /** The submission's body, prepared inline, or on a thread when it is large; then pinned (an image tag to its digest). */
+  async function prepare(req: Request, typeName?: string): Promise<PreparedSubmission> {
     const submission = { typeName, ownerId: requestPrincipal(req).userId, policy: submissionPolicyOf(ctx.config) };
-    return req.body instanceof LargeJsonBody
-      ? ctx.bodyThreads.prepareSubmission(req.body.text, submission, ctx.config.scanInputKey)
-      : prepareSubmission({ ...submission, body: req.body }, ctx.config.scanInputKey);
+    const prepared =
+      req.body instanceof LargeJsonBody
+        ? await ctx.bodyThreads.prepareSubmission(req.body.text, submission, ctx.config.scanInputKey)
+        : prepareSubmission({ ...submission, body: req.body }, ctx.config.scanInputKey);
+    return pinSubmission(prepared, tagDigests, ctx.config.scanInputKey);
   }
 
   async function respondToSubmission(

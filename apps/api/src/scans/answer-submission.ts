@@ -76,7 +76,11 @@ async function freshResult(ctx: ApiContext, { principal, prepared }: SubmissionR
  */
 export async function answerSubmission(ctx: ApiContext, request: SubmissionRequest, retried = false): Promise<SubmissionAnswer> {
   const { principal, prepared, idempotencyKey, requestLimit } = request;
-  const { cacheKey, cached, cacheStatus } = await freshResult(ctx, request);
+  // An input that could not be pinned (an image tag whose registry did not answer) runs as given: a result of it
+  // may be of what the name named long ago.
+  const { cacheKey, cached, cacheStatus } = prepared.uncached
+    ? { cacheKey: ctx.keys.result(prepared.key), cached: undefined, cacheStatus: "BYPASS" as const }
+    : await freshResult(ctx, request);
 
   const subject = userSubject(principal.userId);
   const windows = scanWindows(ctx.config.tiers[principal.tier]);
@@ -116,6 +120,7 @@ export async function answerSubmission(ctx: ApiContext, request: SubmissionReque
           key: prepared.key,
           labels: prepared.labels,
           sealed: prepared.sealed,
+          submittedHash: prepared.submittedHash,
           idempotencyKey,
           cached,
         });

@@ -42,6 +42,8 @@ export interface ScanSubmission {
   labels?: ScanLabels | undefined;
   /** The canonical input sealed for Postgres: stored only when the submission starts a run. */
   sealed(): Buffer;
+  /** The hash of the input as submitted, when it differs from the key's (a pinned image tag): the request's identity. */
+  submittedHash?: string | undefined;
   idempotencyKey?: string | undefined;
   /** A fresh result of this input from the cache: the scan is recorded as completed, nothing runs. */
   cached?: ResultEntry | undefined;
@@ -122,7 +124,11 @@ export async function submitScan(db: Db, submission: ScanSubmission): Promise<Su
     if (submission.idempotencyKey !== undefined) {
       // Same type, same canonical input and same labels ⇔ same request; the input's hash stands for the input.
       // (Without labels the hash is the one an unlabelled request always had.)
-      const requestHash = inputHash({ type: key.scanType, inputHash: key.inputHash, ...(Object.keys(labels).length > 0 && { labels }) });
+      const requestHash = inputHash({
+        type: key.scanType,
+        inputHash: submission.submittedHash ?? key.inputHash,
+        ...(Object.keys(labels).length > 0 && { labels }),
+      });
       const claim = await claimIdempotencyKey(tx, {
         userId: principal.userId,
         key: submission.idempotencyKey,

@@ -9,8 +9,11 @@ import type { ImageAnalysis } from "../image/analyze-image-archive.js";
 import type { ImageOs } from "../image/os-release.js";
 import type { ScanResult } from "../scan-result.js";
 
-/** An image as a scan matches it: its analysis, with the digest that names it (manifest, image id, or archive hash). */
-export type AnalysedImage = ImageAnalysis & { digest: string };
+/**
+ * An image as a scan matches it: its analysis, with the digest that names it (manifest, image id, or archive hash);
+ * pulled by reference, also the reference and the platform it was pulled as.
+ */
+export type AnalysedImage = ImageAnalysis & { digest: string; reference?: string; platform?: string };
 
 /** A vulnerable package of an image: a dependency finding plus the digest of the layer that introduced it. */
 export interface ImageFinding extends VulnerabilityFinding {
@@ -22,6 +25,10 @@ export interface ImageFinding extends VulnerabilityFinding {
 /** What the result says about the image itself (docs/API.md, scan type `image`). */
 export interface ImageBlock {
   digest: string;
+  /** Pulled by reference: the reference as submitted (normalised) with the digest its tag named then, `registry/repo:tag@sha256:…`. */
+  reference?: string;
+  /** Pulled by reference: the `os/architecture[/variant]` picked from an image index. */
+  platform?: string;
   /** From `/etc/os-release`; null when the image has none (distroless without it, scratch). */
   os: ImageOs | null;
   /** Bottom first, each with how many of the image's packages it introduced. */
@@ -67,6 +74,8 @@ export function matchImage(image: AnalysedImage, advisories: Advisory[], options
       findings,
       image: {
         digest: image.digest,
+        ...(image.reference !== undefined && { reference: image.reference }),
+        ...(image.platform !== undefined && { platform: image.platform }),
         os: image.os,
         layers: image.layers.map(({ digest, index }) => ({ digest, index, packages: perLayer.get(digest) ?? 0 })),
       },

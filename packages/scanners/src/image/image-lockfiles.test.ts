@@ -2,11 +2,10 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { analyzeImageArchive } from "./analyze-image-archive.js";
-import type { AnalyzeImageOptions, ImageAnalysis } from "./analyze-image-archive.js";
-import { chunked, dockerSaveArchive, gzip, sha256, tarBytes } from "./image-archive.fixture.js";
-import type { FixtureEntry } from "./image-archive.fixture.js";
-import { imageLockfileFormat } from "./image-lockfiles.js";
+import { type AnalyzeImageOptions, type ImageAnalysis, analyzeImageArchive } from "./analyze-image-archive.js";
+import { type FixtureEntry, chunked, dockerSaveArchive, gzip, sha256, tarBytes } from "./image-archive.fixture.js";
+import { LOCKFILE_FORMAT_DEFINITIONS } from "../dependencies/lockfiles/lockfile-registry.js";
+import { NOT_READ_IN_IMAGES, imageLockfileFormat } from "./image-lockfiles.js";
 import { InMemoryLayerSummaryStore } from "./layer-summary.js";
 
 const gemfileLock = (gems: [string, string][], git = "") =>
@@ -213,6 +212,14 @@ describe("lockfiles in an image", () => {
 });
 
 describe("imageLockfileFormat", () => {
+  it("reads every lockfile format of the registry but go.mod, requirements.txt and pom.xml, by its usual name", () => {
+    const read = LOCKFILE_FORMAT_DEFINITIONS.filter(({ format }) => imageLockfileFormat(`app/${format}`)?.format === format);
+    const skipped = LOCKFILE_FORMAT_DEFINITIONS.filter((definition) => !read.includes(definition)).map(({ format }) => format);
+    expect(skipped.sort()).toEqual([...NOT_READ_IN_IMAGES].sort());
+    expect(imageLockfileFormat("app/gems.locked")?.format).toBe("Gemfile.lock");
+    expect(imageLockfileFormat("app/buildscript-gradle.lockfile")?.format).toBe("gradle.lockfile");
+  });
+
   it.each([
     ["app/Gemfile.lock", "Gemfile.lock"],
     ["Cargo.lock", "Cargo.lock"],

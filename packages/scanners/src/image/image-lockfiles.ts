@@ -1,7 +1,5 @@
-import { canonicalPackageSet } from "../dependencies/package-set.js";
-import type { PackageRef, UncheckedEntry } from "../dependencies/package-set.js";
-import { lockfileFormatForFileName } from "../dependencies/lockfiles/lockfile-registry.js";
-import type { LockfileFormat } from "../dependencies/lockfiles/lockfile-registry.js";
+import { type PackageRef, type UncheckedEntry, canonicalPackageSet } from "../dependencies/package-set.js";
+import { type LockfileFormat, lockfileFormatForFileName } from "../dependencies/lockfiles/lockfile-registry.js";
 import type { LockfileFormatDefinition } from "../dependencies/lockfiles/lockfile-format.js";
 import type { Ecosystem } from "../dependencies/ecosystems/registry.js";
 
@@ -23,7 +21,7 @@ export interface LockfileContent {
  *   and packages ship their own (`requirements-dev.txt`, test requirements) inside site-packages.
  * - `pom.xml`: declared versions, not resolved ones; jars' `pom.properties` are read instead.
  */
-const NOT_READ_IN_IMAGES: ReadonlySet<LockfileFormat> = new Set<LockfileFormat>(["go.mod", "requirements.txt", "pom.xml"]);
+export const NOT_READ_IN_IMAGES: ReadonlySet<LockfileFormat> = new Set<LockfileFormat>(["go.mod", "requirements.txt", "pom.xml"]);
 
 /**
  * Where a lockfile belongs to an installed dependency, a cache or the distribution rather than to an application of
@@ -35,8 +33,15 @@ const DEPENDENCY_DIRECTORY =
   /(?:^|\/)(?:node_modules|site-packages|dist-packages|vendor|gems|\.cargo|\.pub-cache|\.nuget|\.gradle|\.m2|\.cache|pkg\/mod|cargo\/(?:registry|git))\//;
 const SYSTEM_DIRECTORY = /^(?:proc|sys|dev|usr\/share)\//;
 
+/**
+ * Every format read in images has `lock` or `shrinkwrap` in its file name: a test holds the registry to it. Every
+ * file of every layer is asked about, and this one test spares the others the registry's name patterns.
+ */
+const MAYBE_LOCKFILE = /lock|shrinkwrap/i;
+
 /** The lockfile format of the image file at `path` (no leading `/`), when the analysis reads it there. */
 export function imageLockfileFormat(path: string): LockfileFormatDefinition<LockfileFormat> | undefined {
+  if (!MAYBE_LOCKFILE.test(path.slice(path.lastIndexOf("/") + 1))) return undefined;
   const definition = lockfileFormatForFileName(path);
   if (definition === undefined || NOT_READ_IN_IMAGES.has(definition.format)) return undefined;
   if (DEPENDENCY_DIRECTORY.test(path) || SYSTEM_DIRECTORY.test(path)) return undefined;
@@ -59,7 +64,11 @@ export function readImageLockfile(definition: LockfileFormatDefinition<LockfileF
   }
 }
 
+const MAX_DETAIL = 200;
+
 function malformedLockfile(ecosystem: Ecosystem, format: LockfileFormat, path: string, error: unknown): UncheckedEntry {
-  const detail = error instanceof Error ? error.message : String(error);
+  // Parsers quote short excerpts; a library's message (YAML, TOML) may quote more, and a note stays one line.
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ");
+  const detail = message.length > MAX_DETAIL ? `${message.slice(0, MAX_DETAIL)}…` : message;
   return { ecosystem, name: path, spec: `/${path}`, kind: "malformed_entry", reason: `not a readable ${format}, skipped: ${detail}` };
 }

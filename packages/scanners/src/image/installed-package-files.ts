@@ -1,6 +1,5 @@
 import { controlParagraphs } from "./control-paragraphs.js";
-import { imageLockfileFormat, readImageLockfile } from "./image-lockfiles.js";
-import type { LockfileContent } from "./image-lockfiles.js";
+import { type LockfileContent, imageLockfileFormat, readImageLockfile } from "./image-lockfiles.js";
 
 /** A package an image's package database or metadata lists, before it is named for its ecosystem and release. */
 export interface InstalledPackage {

@@ -3,8 +3,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { analyzeImageArchive } from "./analyze-image-archive.js";
-import type { AnalyzeImageOptions } from "./analyze-image-archive.js";
+import { type AnalyzeImageOptions, analyzeImageArchive } from "./analyze-image-archive.js";
 import { chunked, dockerSaveArchive, gzip, sha256, tarBytes } from "./image-archive.fixture.js";
 
 const ZSTD_MISSING = spawnSync("zstd", ["--version"]).status !== 0;
