@@ -43,7 +43,10 @@ export async function startAdvisorySyncSchedule(options: {
 }): Promise<AdvisorySyncSchedule> {
   const { config, db, logger } = options;
   const { sources, url, intervalSeconds } = config.advisorySync;
-  const queue = new Queue(ADVISORY_SYNC_QUEUE, { connection: options.connection.duplicate(), prefix: config.queuePrefix });
+  const queue = new Queue(ADVISORY_SYNC_QUEUE, {
+    connection: options.connection.duplicate(),
+    prefix: config.queuePrefix(ADVISORY_SYNC_QUEUE),
+  });
   queue.on("error", () => undefined);
   // A sync can wait minutes on an unreachable feed (timeouts, retries): shutdown stops it instead of waiting.
   const stopping = new AbortController();
@@ -65,7 +68,7 @@ export async function startAdvisorySyncSchedule(options: {
     },
     {
       connection: options.connection.duplicate(),
-      prefix: config.queuePrefix,
+      prefix: config.queuePrefix(ADVISORY_SYNC_QUEUE),
       concurrency: 1,
       // A sync killed mid-way (its transaction rolled back) is taken up again once its lock lapses and a stalled
       // check sees it: within about 40 s, not at the next interval. A lock lost by a live but busy worker is

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { z } from "zod";
 import { ConfigError } from "./config-error.js";
-import { clusterSafeQueuePrefix, redisTarget } from "./redis-target.js";
+import { type QueuePrefix, queuePrefixes, redisTarget } from "./redis-target.js";
 import { envSchema, type RawEnv } from "./env-schema.js";
 import { DEFAULT_TIER_LIMITS, mergeTierLimits, tierOverridesSchema, type Tier, type TierTable } from "./tiers.js";
 
@@ -11,8 +11,8 @@ export interface Config {
   db: { poolMax: number; connectionTimeoutMs: number; statementTimeoutMs: number; idleTimeoutMs: number };
   redisUrl: string;
   redisCacheUrl: string;
-  /** BullMQ key prefix: QUEUE_PREFIX, given a hash tag when REDIS_URL names a Redis Cluster. */
-  queuePrefix: string;
+  /** A queue's BullMQ key prefix: QUEUE_PREFIX, given a hash tag per queue when REDIS_URL names a Redis Cluster. */
+  queuePrefix: QueuePrefix;
   port: number;
   scanWorkerPort: number;
   cacheWorkerPort: number;
@@ -123,7 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     redisUrl: e.REDIS_URL,
     redisCacheUrl: e.REDIS_CACHE_URL,
-    queuePrefix: clusterSafeQueuePrefix(e.QUEUE_PREFIX, e.REDIS_URL),
+    queuePrefix: queuePrefixes(e.QUEUE_PREFIX, e.REDIS_URL),
     port: e.PORT,
     scanWorkerPort: e.SCAN_WORKER_PORT,
     cacheWorkerPort: e.CACHE_WORKER_PORT,

@@ -46,8 +46,8 @@ const WORKER_OWNED_QUEUES = [RESULT_RERUNS_QUEUE, CACHE_WARM_QUEUE, ADVISORY_SYN
  * timer of their own to close).
  */
 function workerOwnedQueues(ctx: ApiContext): Queue[] {
-  const { connection, prefix } = Object.values(ctx.queues)[0]!.opts;
-  return WORKER_OWNED_QUEUES.map((name) => new Queue(name, { connection, prefix }));
+  const { connection } = Object.values(ctx.queues)[0]!.opts;
+  return WORKER_OWNED_QUEUES.map((name) => new Queue(name, { connection, prefix: ctx.config.queuePrefix(name) }));
 }
 
 /**
