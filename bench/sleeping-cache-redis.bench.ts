@@ -1,13 +1,13 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { openSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { TestRedisServer, deleteKeysMatching, freePort } from "@secapi/testing";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { type Measurement, summarise } from "./harness.js";
+import { benchLogPath } from "./log-dir.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -20,9 +20,9 @@ const ROUNDS = 2;
 const READERS = 20;
 const START_TIMEOUT_MS = 60_000;
 
-/** Starts an app from its build (logs in `<tmp>/secapi-bench-sleeping-<name>.log`); resolves once `url` answers 200. */
+/** Starts an app from its build (its log is `sleeping-<name>.log` in the run's log directory); resolves once `url` answers 200. */
 function start(name: string, env: Record<string, string>, url: string): Promise<ChildProcess> {
-  const log = openSync(`${tmpdir()}/secapi-bench-sleeping-${name}.log`, "w");
+  const log = openSync(benchLogPath(`sleeping-${name}.log`), "w");
   const child = spawn(process.execPath, [`${ROOT}apps/${name}/dist/main.js`], {
     env: { ...process.env, ...env },
     stdio: ["ignore", log, log],

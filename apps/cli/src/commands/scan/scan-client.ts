@@ -20,6 +20,8 @@ export interface ApiFinding {
   redacted?: string;
   /** `image` results: the digest of the layer that introduced the package. */
   layer?: string;
+  /** `image` results, for a package only a lockfile inside the image lists: that lockfile's path (`/app/Gemfile.lock`). */
+  file?: string;
 }
 
 /** What an `image` scan read: the image's digest, its distribution (null without os-release), its layers. */
