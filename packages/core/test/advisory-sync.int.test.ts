@@ -92,6 +92,16 @@ describe("advisory feed sync", () => {
     expect(state).toMatchObject({ ecosystem: "npm", lastOutcome: "ok", lastChanged: 3, cursorModified: "2024-04-03T00:00:00.000Z" });
   });
 
+  it("reads all.zip again when the ecosystem's advisories were deleted but its sync state was kept", async () => {
+    expect(await sync()).toMatchObject({ ecosystems: [{ mode: "full", imported: 3 }] });
+    await db.deleteFrom("advisory_packages").execute();
+    await db.deleteFrom("advisories").execute();
+    feed.requests.length = 0;
+    expect(await sync()).toMatchObject({ ecosystems: [{ mode: "full", outcome: "ok", imported: 3 }] });
+    expect(feed.requests).toEqual(["/npm/all.zip"]);
+    expect(await countAdvisories(db)).toBe(3);
+  });
+
   it("leaves the stored advisories and the cursor as they were when the feed fails, and reports it", async () => {
     feed.faults.set("/npm/all.zip", "corrupt");
     expect(await sync()).toMatchObject({ ecosystems: [{ outcome: "failed", error: expect.stringMatching(/zip/) }] });
