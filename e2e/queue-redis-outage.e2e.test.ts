@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TestRedisServer, freePort, uniqueId, waitFor } from "@secapi/testing";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Stack, awsAccessKeyId } from "./stack.js";
+import { probe, ranScanCounts, runsFinished, secrets } from "./outage-load.js";
+import { Stack } from "./stack.js";
 
 // Issue "Survive faults": only the queue Redis goes away (a redis-server of its own, killed with SIGKILL: no goodbye
 // to its clients, then started again on the same port; then hung with SIGSTOP, its connections open and nothing
@@ -60,22 +60,6 @@ interface Answer {
   code?: string;
   retryAfter: string | null;
   phase: "before" | "outage" | "after";
-}
-
-const secrets = (tag: string) => ({
-  type: "secrets",
-  input: { files: [{ path: ".env", content: `# ${tag}\nAWS_ACCESS_KEY_ID=${awsAccessKeyId()}\n` }] },
-});
-
-async function probe(url: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(url);
-  return { status: response.status, body: await response.json() };
-}
-
-/** Scan runs the scan-worker carried to the end (a job delivered and run twice counts twice). */
-async function runsFinished(): Promise<number> {
-  const text = await (await fetch(`${scanWorkerUrl}/metrics`)).text();
-  return [...text.matchAll(/^secapi_scan_duration_seconds_count\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
 /**
@@ -176,19 +160,12 @@ async function outageUnderLoad(kind: string, begin: () => Promise<void> | void, 
   // Exactly once: each scan that ran (a distinct input: one run each) completed with a result of its own, and the
   // scan-worker carried exactly that many runs to the end, so no job was delivered and run twice. Counted from
   // Postgres, not from the 202s: a submission answered 503 may still have committed.
-  const db = new pg.Client({ connectionString: stack.env.DATABASE_URL });
-  await db.connect();
-  try {
-    const { rows } = await db.query<{ scans: string; completed: string; results: string }>(
-      "SELECT count(*) AS scans, count(*) FILTER (WHERE status = 'completed') AS completed, count(DISTINCT result_id) AS results FROM scans WHERE NOT cached",
-    );
-    const counts = { scans: Number(rows[0]!.scans), completed: Number(rows[0]!.completed), results: Number(rows[0]!.results) };
-    expect(counts.scans).toBeGreaterThanOrEqual(accepted.length);
-    expect(counts).toEqual({ scans: counts.scans, completed: counts.scans, results: counts.scans });
-    expect(await waitFor(async () => ((await runsFinished()) >= counts.scans ? runsFinished() : undefined))).toBe(counts.scans);
-  } finally {
-    await db.end();
-  }
+  const counts = await ranScanCounts(stack.env.DATABASE_URL);
+  expect(counts.scans).toBeGreaterThanOrEqual(accepted.length);
+  expect(counts).toEqual({ scans: counts.scans, completed: counts.scans, results: counts.scans });
+  expect(await waitFor(async () => ((await runsFinished(scanWorkerUrl)) >= counts.scans ? runsFinished(scanWorkerUrl) : undefined))).toBe(
+    counts.scans,
+  );
 }
 
 describe("the queue Redis away under load", () => {
