@@ -1,7 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { openSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { basename, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
@@ -10,6 +9,7 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { groupTable, profileOf, selfTimeByGroup } from "./cpu-profile-groups.js";
 import { type Measurement, report } from "./harness.js";
+import { benchLogPath } from "./log-dir.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -24,13 +24,13 @@ const START_TIMEOUT_MS = 60_000;
 /** USER_HZ: the unit of the CPU times in /proc/<pid>/stat (100 on Linux). */
 const CLOCK_TICKS = 100;
 
-/** Starts a process (its logs go to `<tmp>/secapi-bench-<name>.log`) and waits until `READY_PATH` answers. */
+/** Starts a process (its log is `<name>.log` in the run's log directory) and waits until `READY_PATH` answers. */
 function start(
   script: string,
   env: Record<string, string>,
   logName = `${basename(dirname(dirname(script)))}-${basename(script, ".mjs")}`,
 ): Promise<ChildProcess> {
-  const log = openSync(`${tmpdir()}/secapi-bench-${logName}.log`, "w");
+  const log = openSync(benchLogPath(`${logName}.log`), "w");
   // BENCH_CPU_PROF_DIR: each process writes a V8 CPU profile there when it exits (open in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
   const child = spawn(process.execPath, [...profile, script], { env: { ...process.env, ...env }, stdio: ["ignore", log, log] });

@@ -16,7 +16,8 @@ import { BASELINE_POINTS, submissionWindows as windows } from "./limiter-windows
  * express-rate-limit's Redis store (`rate-limit-redis`: the `increment` its middleware awaits per request,
  * one fixed window). Limits are high enough that nothing is denied, so all do their full write path.
  * Targets: the three-window check at ≥ 1.0× the baseline's throughput at concurrency 50 and 16, and ≥ 2.5×
- * the union's. Every contender has a Redis connection of its own, configured alike.
+ * the union's. Every contender has a Redis connection of its own, configured alike. The limiter batches the
+ * checks issued together into one call (its default); a row with `batchSize: 1` shows it without.
  *
  * The contenders run in short interleaved rounds (the order alternating), so that load from elsewhere on
  * the machine falls on both alike; a round's numbers are merged: ops/s over the total time, percentiles
@@ -77,6 +78,13 @@ export default async function limiterBench(): Promise<void> {
     hooks: { onDecision: (_, decision) => decision.outcome !== "allowed" && notAllowed.push(decision.outcome) },
   });
   const minuteOnly = new RateLimiter({ redis: await client(), prefix: `${prefix}:ours1`, timeoutMs: 5000, failMode: "closed" });
+  const unbatched = new RateLimiter({
+    redis: await client(),
+    prefix: `${prefix}:ours0`,
+    timeoutMs: 5000,
+    failMode: "closed",
+    batchSize: 1,
+  });
   const flexible = new RateLimiterRedis({
     storeClient: await client(),
     useRedisPackage: false,
@@ -114,6 +122,10 @@ export default async function limiterBench(): Promise<void> {
     ["express-rate-limit + rate-limit-redis store.increment (1 fixed window)", () => express.increment(subject())],
     ["RateLimiter.check (minute + hour sliding, month)", () => limiter.check({ subject: subject(), windows })],
     ["RateLimiter.check (minute sliding only)", () => minuteOnly.check({ subject: subject(), windows: windows.slice(0, 1) })],
+    [
+      "RateLimiter.check (minute + hour sliding, month), batchSize 1: one call per check",
+      () => unbatched.check({ subject: subject(), windows }),
+    ],
   ];
   if (COMPARE) {
     const other = (await import(pathToFileURL(resolve(COMPARE)).href)) as { RateLimiter: typeof RateLimiter };
@@ -136,13 +148,15 @@ export default async function limiterBench(): Promise<void> {
     const [baseline, ...others] = rounds.map(merge) as [Measurement, ...Measurement[]];
     const union = others[0] as Measurement;
     const ours = others[2] as Measurement;
+    const oursAlone = others[4] as Measurement;
     report(`Rate limiting: one Redis round trip per check, concurrency ${concurrency}`, baseline, others, [
       `Redis ${REDIS_URL}; ${SUBJECTS} subjects round-robin; concurrency ${concurrency}; ${ROUNDS} interleaved rounds of ${ROUND_MS} ms each. ` +
         "Target: the three-window check at ≥ 1.0× the baseline's throughput and ≥ 2.5× the union's.",
       `Three-window check vs RateLimiterUnion of the same limits: ${(ours.opsPerSecond / union.opsPerSecond).toFixed(2)}×.`,
+      `Three-window check, batched vs batchSize 1: ${(ours.opsPerSecond / oursAlone.opsPerSecond).toFixed(2)}×.`,
       ...(COMPARE
         ? [
-            `Three-window check, this build vs the one at ${COMPARE}: ${(ours.opsPerSecond / (others[4] as Measurement).opsPerSecond).toFixed(2)}×.`,
+            `Three-window check, this build vs the one at ${COMPARE}: ${(ours.opsPerSecond / (others[5] as Measurement).opsPerSecond).toFixed(2)}×.`,
           ]
         : []),
       `RateLimiter decisions other than "allowed": ${notAllowed.length} (0 means every check took the Redis write path).`,

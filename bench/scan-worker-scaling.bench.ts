@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { inputHash, parseAdvisories, sealInput, storeAdvisories } from "@secapi/core";
@@ -13,6 +13,7 @@ import { deleteKeysMatching, seededRandom } from "@secapi/testing";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { ADVISORIES, indexByPackage, osvRecord } from "./fixtures/osv-generator.js";
+import { benchLogPath } from "./log-dir.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -180,10 +181,10 @@ async function prepareTemplate(name: string, scanInputKey: Buffer): Promise<Back
   }
 }
 
-/** Starts a scan-worker (logs in `<tmp>/secapi-bench-scaling-<name>.log`) and waits until its /health answers. */
+/** Starts a scan-worker (its log is `scaling-<name>.log` in the run's log directory) and waits until its /health answers. */
 async function startWorker(name: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const logFile = `${tmpdir()}/secapi-bench-scaling-${name}.log`;
+  const logFile = benchLogPath(`scaling-${name}.log`);
   const log = openSync(logFile, "w");
   const child = spawn(process.execPath, [`${ROOT}apps/scan-worker/dist/main.js`], {
     env: { ...process.env, ...env, SCAN_WORKER_PORT: String(port) },

@@ -1,9 +1,9 @@
 import { TestRedisServer, freePort, uniqueId, waitFor } from "@secapi/testing";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Stack, awsAccessKeyId } from "./stack.js";
+import { probe, ranScanCounts, runsFinished, secrets } from "./outage-load.js";
+import { Stack } from "./stack.js";
 
 // Issue "Survive faults": only the cache Redis goes away (its own redis-server, killed with SIGKILL: no goodbye to
 // its clients) while the api, a scan-worker and a cache-worker run under a light submit/read/list load. No process
@@ -41,22 +41,6 @@ interface Answer {
   status: number;
   code?: string;
   phase: "before" | "outage" | "after";
-}
-
-const secrets = (tag: string) => ({
-  type: "secrets",
-  input: { files: [{ path: ".env", content: `# ${tag}\nAWS_ACCESS_KEY_ID=${awsAccessKeyId()}\n` }] },
-});
-
-async function probe(url: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(url);
-  return { status: response.status, body: await response.json() };
-}
-
-/** Scan runs the scan-worker carried to the end (a job delivered and run twice counts twice). */
-async function runsFinished(): Promise<number> {
-  const text = await (await fetch(`${scanWorkerUrl}/metrics`)).text();
-  return [...text.matchAll(/^secapi_scan_duration_seconds_count\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
 describe("the cache Redis killed (SIGKILL) under load", () => {
@@ -157,18 +141,9 @@ describe("the cache Redis killed (SIGKILL) under load", () => {
 
     // Exactly once: each scan that ran (a distinct input: one run each) completed with a result of its own, and the
     // scan-worker carried exactly that many runs to the end.
-    const db = new pg.Client({ connectionString: stack.env.DATABASE_URL });
-    await db.connect();
-    try {
-      const { rows } = await db.query<{ scans: string; completed: string; results: string }>(
-        "SELECT count(*) AS scans, count(*) FILTER (WHERE status = 'completed') AS completed, count(DISTINCT result_id) AS results FROM scans WHERE NOT cached",
-      );
-      const scans = Number(rows[0]!.scans);
-      expect(scans).toBe(accepted.length);
-      expect({ completed: Number(rows[0]!.completed), results: Number(rows[0]!.results) }).toEqual({ completed: scans, results: scans });
-      expect(await runsFinished()).toBe(scans);
-    } finally {
-      await db.end();
-    }
+    const counts = await ranScanCounts(stack.env.DATABASE_URL);
+    expect(counts.scans).toBe(accepted.length);
+    expect(counts).toEqual({ scans: counts.scans, completed: counts.scans, results: counts.scans });
+    expect(await runsFinished(scanWorkerUrl)).toBe(counts.scans);
   });
 });

@@ -164,7 +164,8 @@ describe.skipIf(missingTools !== undefined)("secapi scan of container images", (
 
     const missing = await scan("--image", reference.replace(/:1$/, ":nope"), "--format", "json");
     expect(missing.code).toBe(2);
-    expect(JSON.parse(missing.stdout).files[0].error).toMatch(/^image_not_found: /);
+    // Refused at submission: the registry has no such tag.
+    expect(JSON.parse(missing.stdout).files[0].error).toMatch(/: 422 image_not_found: /);
     expect(missing.stderr).toContain("image_not_found");
 
     const noImage = await scan("--type", "image");

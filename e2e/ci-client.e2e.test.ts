@@ -11,6 +11,9 @@ import { Stack, awsAccessKeyId } from "./stack.js";
 const run = promisify(execFile);
 const FIXTURES = `${REPO_ROOT}packages/scanners/test/fixtures`;
 
+const FREE_SCANS_PER_HOUR = 2;
+const CLI_VERSION = (JSON.parse(readFileSync(`${REPO_ROOT}apps/cli/package.json`, "utf8")) as { version: string }).version;
+
 let stack: Stack;
 let user: { id: string; api_key: string };
 let project: string;
@@ -43,7 +46,8 @@ const scan = (...args: string[]): Promise<ScanRun> => runSecapiScan({ url: stack
 
 beforeAll(async () => {
   stack = await Stack.create();
-  await stack.startApi();
+  // Free keys here may run two scans an hour: enough to meet a real scan-quota 429.
+  await stack.startApi({ TIER_LIMITS: JSON.stringify({ free: { scans_per_hour: FREE_SCANS_PER_HOUR } }) });
   await stack.startScanWorker();
   await stack.cli("advisories", "import", `${FIXTURES}/osv`, "--json");
   user = await stack.createUser("pro");
@@ -115,6 +119,8 @@ describe("secapi scan, the client for CI", () => {
     expect(valid, errors).toBe(true);
     expect(log.version).toBe("2.1.0");
     const run0 = log.runs[0];
+    expect(run0.tool.driver).toMatchObject({ name: expect.any(String), version: CLI_VERSION });
+    expect(CLI_VERSION).not.toBe("0.0.0");
     const rule = run0.tool.driver.rules.find((r: { id: string }) => r.id === "GHSA-35jh-r3h4-6jhm");
     expect(rule).toMatchObject({ helpUri: "https://osv.dev/vulnerability/GHSA-35jh-r3h4-6jhm", defaultConfiguration: { level: "error" } });
     expect(rule.shortDescription.text.length).toBeGreaterThan(0);
@@ -155,6 +161,36 @@ describe("secapi scan, the client for CI", () => {
       expect((await scan(clean, "--url", "http://127.0.0.1:9")).code).toBe(2);
     } finally {
       rmSync(clean, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("secapi scan past a scan quota", () => {
+  it("does not wait out a real 429 whose Retry-After is longer than --max-retry-after: exit 2, naming the window", async () => {
+    const limited = await stack.createUser("free");
+    const dir = mkdtempSync(join(tmpdir(), "secapi-ci-quota-"));
+    try {
+      // Inputs no one scanned before: a cached result would use no quota.
+      for (const name of ["a", "b", "c"]) {
+        mkdirSync(join(dir, name));
+        writeFileSync(join(dir, name, "requirements.txt"), `quota-${name}-${process.pid}-${Date.now()}==1.0.0\n`);
+      }
+      const result = await runSecapiScan({ url: stack.apiUrl, key: limited.api_key }, [dir, "--format", "json", "--fail-on", "none"]);
+      expect(result.code, result.stderr).toBe(2);
+      const files = JSON.parse(result.stdout).files as { path: string; scan_id: string | null; error?: string }[];
+      expect(files.map((file) => file.path)).toEqual(["a/requirements.txt", "b/requirements.txt", "c/requirements.txt"]);
+      for (const file of files.slice(0, FREE_SCANS_PER_HOUR)) {
+        expect(file.error).toBeUndefined();
+        expect(file.scan_id).toMatch(/^[0-9a-f-]{36}$/);
+      }
+      const refused =
+        /POST \/api\/v1\/scans: 429 rate_limited: Rate limit exceeded \(scans-hour: retry after (\d+) s, longer than the client waits: 300 s\)/;
+      const retryAfter = Number(refused.exec(files[2]?.error ?? "")?.[1]);
+      expect(retryAfter).toBeGreaterThan(300);
+      expect(retryAfter).toBeLessThanOrEqual(3660);
+      expect(result.stderr).toContain("error: c/requirements.txt: POST /api/v1/scans: 429 rate_limited");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

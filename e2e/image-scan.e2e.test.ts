@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LAYER_SUMMARY_VERSION } from "@secapi/scanners";
-import { REPO_ROOT, TestRedisServer, TestRegistry, missingRegistryTools, uniqueId, waitFor } from "@secapi/testing";
+import { REPO_ROOT, TestRedisServer, TestRegistry, freePort, missingRegistryTools, uniqueId, waitFor } from "@secapi/testing";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,18 +24,23 @@ let stack: Stack;
 let admin: string;
 let user: { id: string; api_key: string };
 let db: pg.Client;
+/** An allowed registry where nothing listens: a submission cannot look its tags up, nor a worker pull. */
+let downRegistry: string;
 
 beforeAll(async () => {
   redis = await TestRedisServer.start();
   // A registry of the test's own on loopback (Debian's docker-registry), allowed and reached over plain HTTP.
   registry = missingTools === undefined ? await TestRegistry.start() : undefined;
-  const registries: Record<string, string> =
-    registry === undefined ? {} : { IMAGE_REGISTRIES: `docker.io,${registry.host}`, IMAGE_REGISTRY_INSECURE: registry.host };
+  downRegistry = `127.0.0.1:${await freePort()}`;
+  const hosts = [downRegistry, ...(registry === undefined ? [] : [registry.host])].join(",");
   stack = await Stack.create({
     REDIS_URL: redis.url(0),
     REDIS_CACHE_URL: redis.url(1),
     IMAGE_MAX_BYTES: String(MAX_BYTES),
-    ...registries,
+    IMAGE_REGISTRIES: `docker.io,${hosts}`,
+    IMAGE_REGISTRY_INSECURE: hosts,
+    // What a tag names is kept for a second only, so that a tag pushed again is seen at once.
+    IMAGE_TAG_CACHE_SECONDS: "1",
   });
   await stack.startApi();
   await stack.startScanWorker();
@@ -269,7 +274,7 @@ describe("image scans of uploaded archives", () => {
 });
 
 describe.skipIf(missingTools !== undefined)("image scans by reference, pulled from a registry", () => {
-  it("pulls an image by reference and matches it like its archive; an unknown tag fails with image_not_found", async () => {
+  it("pulls an image by reference and matches it like its archive; its digest shares the result; an unknown tag is refused (422)", async () => {
     const host = registry?.host ?? "";
     const advisory = uniqueId("DSA-OPENSSL-PULL");
     await importAdvisories([debianAdvisory(advisory, "openssl", "3.0.13-1~deb12u1")]);
@@ -295,20 +300,146 @@ describe.skipIf(missingTools !== undefined)("image scans by reference, pulled fr
       expect(scan.status, JSON.stringify(scan)).toBe("completed");
       const finding = scan.result.findings.find((f: any) => f.id === advisory);
       expect([finding?.package, finding?.layer]).toEqual(["12/openssl", sha256(base)]);
-      expect(scan.result.image).toMatchObject({ digest: manifestDigest, os: { family: "debian", version: "12" } });
+      expect(scan.result.image).toMatchObject({
+        digest: manifestDigest,
+        reference: `${host}/${repository}:1@${manifestDigest}`,
+        platform: "linux/amd64",
+        os: { family: "debian", version: "12" },
+      });
 
-      // The same reference again, through the other route name: the same input, a cache hit.
+      // The same reference again, through the other route name: the same input, a cache hit; and so is its digest.
       const repeat = await stack.request("POST", "/api/v1/scan/image", user.api_key, { image: `${host}/${repository}:1` });
       expect([repeat.status, repeat.body.cached]).toEqual([200, true]);
+      const byDigest = await stack.request("POST", "/api/v1/scan/image", user.api_key, {
+        image: `${host}/${repository}@${manifestDigest}`,
+      });
+      expect([byDigest.status, byDigest.body.cached, byDigest.body.result.findings]).toEqual([200, true, scan.result.findings]);
 
-      const missing = await stack.request("POST", "/api/v1/scan/image", user.api_key, { image: `${host}/${repository}:nope` });
-      expect(missing.status).toBe(202);
-      const failed = await stack.pollUntilDone(missing.headers.get("location") ?? "", user.api_key);
-      expect([failed.status, failed.error?.code]).toEqual(["failed", "image_not_found"]);
+      // An unknown tag or repository is refused at submission, with the code the scan would have failed with.
+      for (const image of [`${host}/${repository}:nope`, `${host}/e2e/nobody-${uniqueId("r").toLowerCase()}:1`]) {
+        const missing = await stack.request("POST", "/api/v1/scan/image", user.api_key, { image });
+        expect([missing.status, missing.body.code], image).toEqual([422, "image_not_found"]);
+      }
       expect(await leftoverWorkDirs()).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe.skipIf(missingTools !== undefined)("image tags resolved to their digest at submission", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "secapi-e2e-tags-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** A Debian 12 image of these source packages in one layer, pushed as `<repository>:<tag>`; its manifest digest. */
+  async function pushDebian(repository: string, tag: string, packages: { name: string; source: string; version: string }[]) {
+    const layer = gzip(
+      await tarBytes([
+        { path: "etc/os-release", content: DEBIAN_12_OS_RELEASE },
+        { path: "var/lib/dpkg/status", content: dpkgStatus(packages) },
+      ]),
+    );
+    const file = join(dir, `${uniqueId("layer")}.tar.gz`);
+    await writeFile(file, layer);
+    return (await registry?.pushLayers(repository, tag, [file])) ?? "";
+  }
+
+  it("answers a tag from the cache while it names the same image, and scans it again once it is pushed anew", async () => {
+    const host = registry?.host ?? "";
+    const [openssl, zlib] = [uniqueId("DSA-OPENSSL-TAG"), uniqueId("DSA-ZLIB-TAG")];
+    await importAdvisories([debianAdvisory(openssl, "openssl", "3.0.13-1~deb12u1"), debianAdvisory(zlib, "zlib", "1:1.3.dfsg-1")]);
+    const repository = `e2e/${uniqueId("moving").toLowerCase()}`;
+    const image = `${host}/${repository}:t`;
+    const digestA = await pushDebian(repository, "t", [{ name: "libssl3", source: "openssl", version: "3.0.11-1~deb12u1" }]);
+
+    const first = await stack.request("POST", "/api/v1/scan/image", user.api_key, { image });
+    expect([first.status, first.headers.get("x-cache-status")], JSON.stringify(first.body)).toEqual([202, "MISS"]);
+    const a = await stack.pollUntilDone(first.headers.get("location") ?? "", user.api_key);
+    expect(a.status, JSON.stringify(a)).toBe("completed");
+    expect(a.result.image).toMatchObject({ digest: digestA, reference: `${image}@${digestA}` });
+    // Advisories of the other tests are in the same database: only this test's own are looked at.
+    const ours = (scan: any) => scan.result.findings.map((f: any) => f.id).filter((id: string) => id === openssl || id === zlib);
+    expect(ours(a)).toEqual([openssl]);
+    const again = await stack.request("POST", "/api/v1/scan/image", user.api_key, { image });
+    expect([again.status, again.body.cached, again.headers.get("x-cache-status")]).toEqual([200, true, "HIT"]);
+
+    // The tag now names another image (other packages): once the API's second of keeping the old digest is over,
+    // the tag is a new input, never answered with the old image's result.
+    const digestB = await pushDebian(repository, "t", [{ name: "zlib1g", source: "zlib", version: "1:1.2.13.dfsg-1" }]);
+    expect(digestB).not.toBe(digestA);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const moved = await stack.request("POST", "/api/v1/scan/image", user.api_key, { image });
+    expect([moved.status, moved.body.cached, moved.headers.get("x-cache-status")], JSON.stringify(moved.body)).toEqual([
+      202,
+      false,
+      "MISS",
+    ]);
+    const b = await stack.pollUntilDone(moved.headers.get("location") ?? "", user.api_key);
+    expect(b.status, JSON.stringify(b)).toBe("completed");
+    expect(b.result.image).toMatchObject({ digest: digestB, reference: `${image}@${digestB}` });
+    expect(ours(b)).toEqual([zlib]);
+    // The first image, named by its digest, still has its own result.
+    const pinned = await stack.request("POST", "/api/v1/scan/image", user.api_key, { image: `${host}/${repository}@${digestA}` });
+    expect([pinned.status, ours(pinned.body)]).toEqual([200, [openssl]]);
+  });
+
+  it("scans the platform asked for from a multi-platform index; the platform is part of the input", async () => {
+    const host = registry?.host ?? "";
+    const repository = `e2e/${uniqueId("multi").toLowerCase()}`;
+    const amd64 = await pushDebian(repository, "amd64", [{ name: "zlib1g", source: "zlib", version: "1:1.2.13.dfsg-1" }]);
+    const arm64 = await pushDebian(repository, "arm64", [{ name: "libssl3", source: "openssl", version: "3.0.11-1~deb12u1" }]);
+    const entries = await Promise.all(
+      [
+        ["amd64", amd64],
+        ["arm64", arm64],
+      ].map(async ([architecture, digest]) => ({
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        digest,
+        size: (await registry?.manifest(repository, digest ?? ""))?.bytes.length,
+        platform: { os: "linux", architecture },
+      })),
+    );
+    const index = await registry?.putManifest(
+      repository,
+      "1",
+      "application/vnd.oci.image.index.v1+json",
+      JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: entries }),
+    );
+    const image = `${host}/${repository}:1`;
+    const scanOf = async (input: object) => {
+      const submitted = await stack.request("POST", "/api/v1/scan/image", user.api_key, input);
+      expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
+      return stack.pollUntilDone(submitted.headers.get("location") ?? "", user.api_key);
+    };
+    const arm = await scanOf({ image, platform: "linux/arm64" });
+    expect(arm.status, JSON.stringify(arm)).toBe("completed");
+    expect(arm.result.image).toMatchObject({ digest: arm64, reference: `${image}@${index}`, platform: "linux/arm64" });
+    expect(arm.result.image.layers).toHaveLength(1);
+    const amd = await scanOf({ image });
+    expect(amd.result.image).toMatchObject({ digest: amd64, platform: "linux/amd64" });
+
+    const unknown = await stack.request("POST", "/api/v1/scan/image", user.api_key, { image, platform: "linux/arm64/v9" });
+    const failed = await stack.pollUntilDone(unknown.headers.get("location") ?? "", user.api_key);
+    expect([failed.status, failed.error?.code]).toEqual(["failed", "image_platform_not_found"]);
+    const malformed = await stack.request("POST", "/api/v1/scan/image", user.api_key, { image, platform: "arm64" });
+    expect(malformed.status).toBe(400);
+  });
+
+  it("queues a tag whose registry does not answer, uncached, for the worker to resolve (image_registry_unreachable)", async () => {
+    const image = `${downRegistry}/e2e/app:1`;
+    const submitted = await stack.request("POST", "/api/v1/scan/image", user.api_key, { image });
+    expect([submitted.status, submitted.headers.get("x-cache-status")], JSON.stringify(submitted.body)).toEqual([202, "BYPASS"]);
+    const failed = await stack.pollUntilDone(submitted.headers.get("location") ?? "", user.api_key);
+    expect([failed.status, failed.error?.code]).toEqual(["failed", "image_registry_unreachable"]);
+    // Never answered from an earlier run of the same tag.
+    const again = await stack.request("POST", "/api/v1/scan/image", user.api_key, { image });
+    expect([again.status, again.headers.get("x-cache-status")]).toEqual([202, "BYPASS"]);
+    await stack.pollUntilDone(again.headers.get("location") ?? "", user.api_key);
   });
 });
 

@@ -1,8 +1,8 @@
 import { type TestPostgresServer, uniqueId, waitFor } from "@secapi/testing";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPrivateServersStack } from "./private-servers-stack.js";
-import { type Stack, awsAccessKeyId } from "./stack.js";
+import { probe, ranScanCounts, runsFinished, secrets } from "./outage-load.js";
+import { type Stack } from "./stack.js";
 
 // Issue "Survive faults": Postgres stopped (immediate: every connection dropped) under load. No process exits,
 // no 5xx but 503 during the outage, cached reads keep working, and every accepted scan completes afterwards,
@@ -42,23 +42,6 @@ interface Answer {
   warning: string | null;
   phase: "before" | "outage" | "after";
 }
-
-/** A worker's health route: status and body. */
-async function probe(url: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(url);
-  return { status: response.status, body: await response.json() };
-}
-
-/** Scan runs a scan-worker carried to the end (one per job that finished, a second delivery included). */
-async function runsFinished(scanWorkerBase: string): Promise<number> {
-  const text = await (await fetch(`${scanWorkerBase}/metrics`)).text();
-  return [...text.matchAll(/^secapi_scan_duration_seconds_count\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
-}
-
-const secrets = (tag: string) => ({
-  type: "secrets",
-  input: { files: [{ path: ".env", content: `# ${tag}\nAWS_ACCESS_KEY_ID=${awsAccessKeyId()}\n` }] },
-});
 
 describe("a Postgres outage under load", () => {
   it("answers 503 for what needs Postgres, keeps cached reads working, loses no accepted scan, and recovers by itself", async () => {
@@ -167,18 +150,9 @@ describe("a Postgres outage under load", () => {
     // scan-worker carried exactly that many runs to the end, so no job was delivered and run twice. Counted from
     // Postgres, not from the 202s: a submission whose commit reached Postgres as it stopped was answered 503 yet
     // exists, and runs like the others.
-    const db = new pg.Client({ connectionString: stack.env.DATABASE_URL });
-    await db.connect();
-    try {
-      const { rows } = await db.query<{ scans: string; completed: string; results: string }>(
-        "SELECT count(*) AS scans, count(*) FILTER (WHERE status = 'completed') AS completed, count(DISTINCT result_id) AS results FROM scans WHERE NOT cached",
-      );
-      const counts = { scans: Number(rows[0]!.scans), completed: Number(rows[0]!.completed), results: Number(rows[0]!.results) };
-      expect(counts.scans).toBeGreaterThanOrEqual(accepted.length + 1);
-      expect(counts).toEqual({ scans: counts.scans, completed: counts.scans, results: counts.scans });
-      expect(await runsFinished(scanWorkerUrl)).toBe(counts.scans);
-    } finally {
-      await db.end();
-    }
+    const counts = await ranScanCounts(stack.env.DATABASE_URL);
+    expect(counts.scans).toBeGreaterThanOrEqual(accepted.length + 1);
+    expect(counts).toEqual({ scans: counts.scans, completed: counts.scans, results: counts.scans });
+    expect(await runsFinished(scanWorkerUrl)).toBe(counts.scans);
   });
 });

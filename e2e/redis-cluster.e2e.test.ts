@@ -52,9 +52,17 @@ describe("SecAPI on Redis Cluster", () => {
     const reread = await stack.request("GET", `/api/v1/scans/${scan.id}`, user.api_key);
     expect(reread.headers.get("x-cache-status")).toBe("HIT");
 
-    // The queues live under one hash tag on the queue cluster; the cache's entries spread over the cache cluster.
-    const queueKeys = await queueCluster.keysPerMaster(`{${stack.env.QUEUE_PREFIX}}:*`);
-    expect(queueKeys.filter((n) => n > 0)).toHaveLength(1);
+    // Each queue's keys share a hash tag of their own (one slot per queue, so the queues spread over the masters),
+    // none the bare prefix's; the cache's entries spread over the cache cluster.
+    const prefix = stack.env.QUEUE_PREFIX;
+    for (const queue of ["scans", "events"]) {
+      const queueKeys = await queueCluster.keysPerMaster(`{${prefix}-${queue}}:${queue}:*`);
+      expect(
+        queueKeys.filter((n) => n > 0),
+        queue,
+      ).toHaveLength(1);
+    }
+    expect((await queueCluster.keysPerMaster(`*${prefix}}:*`)).every((n) => n === 0)).toBe(true);
     const cacheKeys = await cacheCluster.keysPerMaster("secapi:*");
     expect(cacheKeys.filter((n) => n > 0).length).toBeGreaterThan(1);
   });

@@ -257,3 +257,60 @@ describe("with the cache Redis down when the advisory changes", () => {
     }
   });
 });
+
+describe("an Idempotency-Key replay", () => {
+  const submitWithKey = (key: string, packages: PackageRef[], idempotencyKey: string) =>
+    api.request("POST", "/api/v1/scans", {
+      key,
+      body: { type: "dependencies", input: { packages } },
+      headers: { "Idempotency-Key": idempotencyKey },
+    });
+
+  it("repeats the first status and Location with the scan as it is now: outdated, then the re-run's result", async () => {
+    const user = await api.createUser("pro");
+    const name = uniqueId("pkg");
+    const packages = [{ ecosystem: "npm" as const, name, version: "1.0.0" }];
+    await scanAndComplete(api, user.key, packages);
+    const idempotencyKey = uniqueId("replay");
+    const first = await submitWithKey(user.key, packages, idempotencyKey);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ status: "completed", cached: true });
+    expect(findingIds(first.body)).toEqual([]);
+    const replayed = await submitWithKey(user.key, packages, idempotencyKey);
+    expect(replayed.headers.get("idempotent-replayed")).toBe("true");
+    expect(replayed.body).toEqual(first.body);
+
+    const advisory = osvFor(name);
+    await importThroughApi(api, advisory);
+    const outdated = await submitWithKey(user.key, packages, idempotencyKey);
+    expect(outdated.status).toBe(200);
+    expect(outdated.headers.get("idempotent-replayed")).toBe("true");
+    expect(outdated.headers.get("location")).toBe(first.headers.get("location"));
+    expect(outdated.body).toMatchObject({ id: first.body.id, status: "completed", cached: true, outdated: true });
+    expect(outdated.body.result).toBeUndefined();
+    // As the scan itself reads.
+    expect((await api.request("GET", `/api/v1/scans/${first.body.id}`, { key: user.key })).body).toEqual(outdated.body);
+
+    // The input runs again: the replay shows the scan with the new, current result.
+    const rerun = await submit(api, user.key, packages);
+    expect(rerun.status).toBe(202);
+    await completeAsWorker(api, rerun.body.id, packages);
+    const current = await submitWithKey(user.key, packages, idempotencyKey);
+    expect(current.body.outdated).toBeUndefined();
+    expect(findingIds(current.body)).toEqual([advisory.id]);
+  });
+
+  it("of a scan deleted since repeats the first answer without its result", async () => {
+    const user = await api.createUser("pro");
+    const packages = [{ ecosystem: "npm" as const, name: uniqueId("pkg"), version: "1.0.0" }];
+    await scanAndComplete(api, user.key, packages);
+    const idempotencyKey = uniqueId("replay");
+    const first = await submitWithKey(user.key, packages, idempotencyKey);
+    expect(first.body.result).toBeDefined();
+    expect((await api.request("DELETE", `/api/v1/scans/${first.body.id}`, { key: user.key })).status).toBe(204);
+    const replayed = await submitWithKey(user.key, packages, idempotencyKey);
+    expect(replayed.status).toBe(200);
+    const { result: _result, ...withoutResult } = first.body;
+    expect(replayed.body).toEqual(withoutResult);
+  });
+});

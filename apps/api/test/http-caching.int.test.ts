@@ -241,3 +241,32 @@ describe("never stored", () => {
     }
   });
 });
+
+describe("advisories", () => {
+  it("the feed status and an advisory are revalidated on every use, with an ETag and a 304 that carries the same headers", async () => {
+    const user = await api.createUser("free");
+    const id = `TEST-${Date.now()}`;
+    const advisory = {
+      id,
+      aliases: [`CVE-${id}`],
+      modified: new Date().toISOString(),
+      affected: [{ package: { ecosystem: "npm", name: `pkg-${id}` }, ranges: [{ type: "SEMVER", events: [{ introduced: "0" }] }] }],
+    };
+    expect((await api.request("POST", "/api/v1/admin/advisories", { key: admin.key, body: [advisory] })).status).toBe(200);
+    for (const path of ["/api/v1/advisories/status", `/api/v1/advisories/${id}`, `/api/v1/advisories/CVE-${id}`]) {
+      const first = await api.request("GET", path, { key: user.key });
+      expect(first.status, path).toBe(200);
+      expectCallerDependent(first, "private, no-cache", path);
+      const etag = first.headers.get("etag") as string;
+      expect(etag, path).toMatch(/^"[\w-]+"$/);
+      const again = await api.request("GET", path, { key: user.key, headers: { "If-None-Match": etag } });
+      expect(again.status, path).toBe(304);
+      expect(again.text).toBe("");
+      expect(again.headers.get("etag")).toBe(etag);
+      expectCallerDependent(again, "private, no-cache", `${path}, 304`);
+    }
+    const missing = await api.request("GET", "/api/v1/advisories/NO-SUCH-ADVISORY", { key: user.key });
+    expect(missing.status).toBe(404);
+    expectCallerDependent(missing, "no-store", "unknown advisory");
+  });
+});

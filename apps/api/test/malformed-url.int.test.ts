@@ -62,6 +62,31 @@ describe("a malformed percent-encoding in the path", () => {
   });
 });
 
+describe("a malformed URL on Bull Board (/admin/queues)", () => {
+  const BOARD_URLS = [
+    "/admin/queues/%00",
+    "/admin/queues/queue/%00",
+    "/admin/queues/api/queues?activeQueue=%00&status=latest&page=1",
+    "/admin/queues/api/queues/%E0%A4%A/x/logs",
+    "/admin/queues/queue/%ZZ",
+    "/admin/queues/static/%FF",
+  ];
+
+  it.each(BOARD_URLS)("GET %s → 400 malformed_url from an admin", async (url) => {
+    const response = await api.request("GET", url, { key: admin.key });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ code: "malformed_url" });
+    expect(response.body.error).toMatch(/^Malformed URL: /);
+  });
+
+  it("is answered after authentication: no key → 401, a non-admin → 403; a well-formed board URL still works", async () => {
+    expect((await api.request("GET", "/admin/queues/%00")).status).toBe(401);
+    expect((await api.request("GET", "/admin/queues/%00", { key: user.key })).status).toBe(403);
+    const board = await api.request("GET", "/admin/queues/api/queues?activeQueue=scans&status=latest&page=1", { key: admin.key });
+    expect(board.status).toBe(200);
+  });
+});
+
 describe("how a malformed URL is logged", () => {
   const lines: Array<{ level: number; msg: string; res?: { statusCode: number } }> = [];
   let base: string;

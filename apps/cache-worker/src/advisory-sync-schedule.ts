@@ -6,6 +6,10 @@ import { Queue, Worker } from "bullmq";
 import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "pino";
 
+/** The sync job's BullMQ lock (renewed every half of it while the sync runs), and how often stalled jobs are looked for. */
+const SYNC_LOCK_MS = 30_000;
+const SYNC_STALLED_CHECK_MS = 10_000;
+
 /** How soon the scheduler's next run must be due for the start to leave the first sync to it. */
 const DUE_SOON_MS = 60_000;
 
@@ -39,7 +43,10 @@ export async function startAdvisorySyncSchedule(options: {
 }): Promise<AdvisorySyncSchedule> {
   const { config, db, logger } = options;
   const { sources, url, intervalSeconds } = config.advisorySync;
-  const queue = new Queue(ADVISORY_SYNC_QUEUE, { connection: options.connection.duplicate(), prefix: config.queuePrefix });
+  const queue = new Queue(ADVISORY_SYNC_QUEUE, {
+    connection: options.connection.duplicate(),
+    prefix: config.queuePrefix(ADVISORY_SYNC_QUEUE),
+  });
   queue.on("error", () => undefined);
   // A sync can wait minutes on an unreachable feed (timeouts, retries): shutdown stops it instead of waiting.
   const stopping = new AbortController();
@@ -59,8 +66,16 @@ export async function startAdvisorySyncSchedule(options: {
         ? result
         : { status: result.status, failed: result.ecosystems.filter((e) => e.outcome === "failed").map((e) => e.ecosystem) };
     },
-    // A full sync can take minutes: a generous lock, so a busy event loop never hands it to a second worker.
-    { connection: options.connection.duplicate(), prefix: config.queuePrefix, concurrency: 1, lockDuration: 5 * 60_000 },
+    {
+      connection: options.connection.duplicate(),
+      prefix: config.queuePrefix(ADVISORY_SYNC_QUEUE),
+      concurrency: 1,
+      // A sync killed mid-way (its transaction rolled back) is taken up again once its lock lapses and a stalled
+      // check sees it: within about 40 s, not at the next interval. A lock lost by a live but busy worker is
+      // harmless: the Postgres sync lock makes the second run report busy and do nothing.
+      lockDuration: SYNC_LOCK_MS,
+      stalledInterval: SYNC_STALLED_CHECK_MS,
+    },
   );
   worker.on("error", (error) => logger.warn({ err: error }, "advisory sync worker error"));
   worker.on("failed", (_job, error) => logger.warn({ err: error }, "advisory sync failed"));

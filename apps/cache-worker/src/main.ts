@@ -32,11 +32,11 @@ await cache.start();
 
 const webhooksQueue = new Queue(QUEUES.webhooks, {
   connection: workerRedis.duplicate(),
-  prefix: config.queuePrefix,
+  prefix: config.queuePrefix(QUEUES.webhooks),
   defaultJobOptions: defaultJobOptions(QUEUES.webhooks),
 });
 webhooksQueue.on("error", () => undefined);
-const rerunQueue = createRerunQueue(workerRedis.duplicate(), config.queuePrefix);
+const rerunQueue = createRerunQueue(workerRedis.duplicate(), config.queuePrefix(RERUN_QUEUE));
 
 const ctx: CacheWorkerContext = {
   db,
@@ -57,21 +57,21 @@ const eventsWorker = new Worker(
   createEventProcessor(ctx, {
     onProcessed: (type, outcome) => metrics.eventsProcessed.inc({ type, outcome }),
   }),
-  { connection: workerRedis, prefix: config.queuePrefix, concurrency: 8 },
+  { connection: workerRedis, prefix: config.queuePrefix(QUEUES.events), concurrency: 8 },
 );
 eventsWorker.on("failed", (job, error) => logger.warn({ jobId: job?.id, event: job?.name, err: error }, "event processing failed"));
 eventsWorker.on("error", (error) => logger.warn({ err: error }, "events worker error"));
 
 const rerunWorker = new Worker(RERUN_QUEUE, createRerunProcessor(ctx), {
   connection: workerRedis.duplicate(),
-  prefix: config.queuePrefix,
+  prefix: config.queuePrefix(RERUN_QUEUE),
   concurrency: 2,
 });
 rerunWorker.on("failed", (job, error) => logger.warn({ jobId: job?.id, err: error }, "result re-run chunk failed"));
 rerunWorker.on("error", (error) => logger.warn({ err: error }, "re-run worker error"));
 
 // Warming on a BullMQ job scheduler: one run per interval however many cache-workers there are.
-const warmQueue = new Queue(CACHE_WARM_QUEUE, { connection: workerRedis.duplicate(), prefix: config.queuePrefix });
+const warmQueue = new Queue(CACHE_WARM_QUEUE, { connection: workerRedis.duplicate(), prefix: config.queuePrefix(CACHE_WARM_QUEUE) });
 warmQueue.on("error", () => undefined);
 const warmWorker = new Worker(
   CACHE_WARM_QUEUE,
@@ -79,7 +79,7 @@ const warmWorker = new Worker(
     await ctx.hotKeys.decay();
     return warmHotKeys(ctx);
   },
-  { connection: workerRedis.duplicate(), prefix: config.queuePrefix, concurrency: 1 },
+  { connection: workerRedis.duplicate(), prefix: config.queuePrefix(CACHE_WARM_QUEUE), concurrency: 1 },
 );
 warmWorker.on("error", (error) => logger.warn({ err: error }, "warm worker error"));
 await warmQueue
@@ -93,7 +93,7 @@ warmHotKeys(ctx).then(
 const advisorySync = await startAdvisorySyncSchedule({ config, db, logger, connection: workerRedis });
 
 metrics.trackQueues([
-  new Queue(QUEUES.events, { connection: workerRedis.duplicate(), prefix: config.queuePrefix }),
+  new Queue(QUEUES.events, { connection: workerRedis.duplicate(), prefix: config.queuePrefix(QUEUES.events) }),
   rerunQueue,
   warmQueue,
   advisorySync.queue,

@@ -19,8 +19,8 @@ export async function warmKey(ctx: CacheWorkerContext, key: string): Promise<boo
 }
 
 /**
- * Refills the hottest keys that are missing or about to expire (less than `nearExpiry` of their life
- * left), hottest first; runs on start, on a schedule, and never throws for one bad key.
+ * Refills the hottest keys that are missing or about to expire (at most `nearExpirySeconds` of
+ * their TTL left), hottest first; runs on start, on a schedule, and never throws for one bad key.
  */
 export async function warmHotKeys(
   ctx: CacheWorkerContext,

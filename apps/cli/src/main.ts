@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { createRequire } from "node:module";
 import { TIERS, loadConfigOrExit } from "@secapi/config";
 import { keyPatternProblem } from "@secapi/core";
 import type { UserTier } from "@secapi/db";
@@ -7,10 +8,14 @@ import { importAdvisories } from "./commands/advisories.js";
 import { syncAdvisories } from "./commands/advisory-sync.js";
 import { cacheDelete, cacheFlush, cacheStats } from "./commands/cache.js";
 import { migrate } from "./commands/migrate.js";
+import { DEFAULT_MAX_RETRY_AFTER_SECONDS } from "./commands/scan/scan-client.js";
 import { EXIT_ERROR, runScanCommand } from "./commands/scan/scan-command.js";
 import { type ScanKind, collect, parseLabel, parseScanKinds, selectScanKinds } from "./commands/scan/scan-options.js";
 import { SEVERITY_ORDER, type Severity } from "./commands/scan/scan-report.js";
 import { createUser, revokeUserKey, setTier } from "./commands/users.js";
+
+/** The CLI's own version (its package.json): `secapi --version`, and the SARIF report's `tool.driver.version`. */
+const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -20,13 +25,18 @@ function parseUuid(value: string): string {
 }
 
 /** A pattern delete stays within one key type under the prefix (the API refuses the same patterns). */
+function parseSeconds(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("not a number of seconds");
+  return Number(value);
+}
+
 function parseKeyPattern(value: string): string {
   const problem = keyPatternProblem(value);
   if (problem) throw new InvalidArgumentError(problem);
   return value;
 }
 
-const program = new Command("secapi").description("SecAPI operator commands").showHelpAfterError();
+const program = new Command("secapi").description("SecAPI operator commands").version(version).showHelpAfterError();
 const config = () => loadConfigOrExit();
 
 program
@@ -104,6 +114,7 @@ program
     parseScanKinds,
   )
   .option("--image <ref>", "an image the server pulls and scans, e.g. ghcr.io/org/app:1.2 (repeatable; implies --type image)", collect)
+  .option("--platform <os/arch>", "the platform of a multi-platform --image, e.g. linux/arm64 (default: the server's, linux/amd64)")
   .option(
     "--image-archive <file>",
     "a `docker save` or OCI image-layout tar to upload and scan (repeatable; implies --type image)",
@@ -117,6 +128,12 @@ program
   .addOption(new Option("--format <format>", "report format").choices(["table", "json", "sarif"]).default("table"))
   .option("--output <file>", "write the report to FILE instead of stdout")
   .option("--label <k=v>", "a label for the scans (repeatable); git ref and commit are added automatically", parseLabel, {})
+  .option(
+    "--max-retry-after <seconds>",
+    "longest Retry-After of a 429 to wait for before trying again; a longer one is an error (exit 2)",
+    parseSeconds,
+    DEFAULT_MAX_RETRY_AFTER_SECONDS,
+  )
   .exitOverride((error) => {
     process.exit(error.exitCode === 0 ? 0 : EXIT_ERROR);
   })
@@ -129,14 +146,16 @@ program
         type?: ScanKind[];
         image?: string[];
         imageArchive?: string[];
+        platform?: string;
         failOn: Severity | "none";
         format: "table" | "json" | "sarif";
         output?: string;
         label: Record<string, string>;
+        maxRetryAfter: number;
       },
     ) => {
       try {
-        const images = { references: options.image ?? [], archives: options.imageArchive ?? [] };
+        const images = { references: options.image ?? [], archives: options.imageArchive ?? [], platform: options.platform };
         process.exitCode = await runScanCommand(path, {
           url: options.url,
           key: options.key,
@@ -146,7 +165,8 @@ program
           format: options.format,
           output: options.output,
           labels: options.label,
-          version: "0.0.0",
+          maxRetryAfterSeconds: options.maxRetryAfter,
+          version,
         });
       } catch (error) {
         console.error(`secapi scan: ${(error as Error).message}`);

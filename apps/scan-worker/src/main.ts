@@ -81,7 +81,7 @@ const worker = new Worker(
   }),
   {
     connection: workerRedis,
-    prefix: config.queuePrefix,
+    prefix: config.queuePrefix(QUEUES.scans),
     concurrency: config.scanWorker.concurrency,
     lockDuration: config.scanWorker.lockDurationMs,
     stalledInterval: config.scanWorker.lockDurationMs,
@@ -97,7 +97,7 @@ worker.on("error", (error) => logger.warn({ err: error }, "scan worker error"));
 // Quota notifications: light I/O work, so the scan-workers deliver them too.
 const webhookWorker = new Worker(QUEUES.webhooks, createWebhookProcessor({ db, logger, allowPrivate: config.webhookAllowPrivate }), {
   connection: workerRedis.duplicate(),
-  prefix: config.queuePrefix,
+  prefix: config.queuePrefix(QUEUES.webhooks),
   concurrency: 8,
 });
 webhookWorker.on("failed", (job, error) =>

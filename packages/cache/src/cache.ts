@@ -69,7 +69,7 @@ const UNCONFIRMED = Symbol("unconfirmed");
  * @example
  * const cache = new Cache({ redis, hooks: metricsHooks });
  * await cache.start();
- * const { value, status } = await cache.getOrLoad(`secapi:scan:${id}`, () => loadScan(id), { ttl: 60, grace: 30, tags: [`scan:${id}`] });
+ * const { value, status } = await cache.getOrLoad(`secapi:scan:${id}`, () => findScanWithResult(db, id), { ttl: 60, grace: 30, tags: [`scan:${id}`] });
  * await cache.invalidateTags([`scan:${id}`]);
  */
 export class Cache {

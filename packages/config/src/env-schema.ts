@@ -110,6 +110,11 @@ export const envSchema = z.object({
   IMAGE_UPLOAD_IDLE_TIMEOUT_MS: positiveInt.default(60000),
   /** The largest executable (Go build info) or jar/war/ear read inside an image, in bytes; bigger ones are unchecked. */
   IMAGE_MAX_BINARY_BYTES: positiveInt.default(268435456),
+  /**
+   * How long the API keeps what an image tag names (its digest, looked up at submission) before asking the
+   * registry again: a tag that moves on is noticed within this time. 0: looked up at every submission.
+   */
+  IMAGE_TAG_CACHE_SECONDS: z.coerce.number().int().min(0).max(86400).default(60),
   /** Registry pulls go through these proxies (the usual variables; the lowercase spelling is read too). */
   HTTPS_PROXY: z.string().optional(),
   https_proxy: z.string().optional(),

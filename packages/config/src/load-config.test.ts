@@ -1,5 +1,7 @@
+import { codeSpans, docsTable } from "@secapi/testing";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "./config-error.js";
+import { envSchema } from "./env-schema.js";
 import { loadConfig } from "./load-config.js";
 
 describe("loadConfig", () => {
@@ -40,10 +42,12 @@ describe("loadConfig", () => {
       maxBytes: 2147483648,
       uploadIdleTimeoutMs: 60000,
       maxBinaryBytes: 268435456,
+      tagCacheSeconds: 60,
     });
-    const config = loadConfig({ IMAGE_UPLOAD_IDLE_TIMEOUT_MS: "5000", IMAGE_MAX_BINARY_BYTES: "1048576" });
-    expect(config.image).toMatchObject({ uploadIdleTimeoutMs: 5000, maxBinaryBytes: 1048576 });
+    const config = loadConfig({ IMAGE_UPLOAD_IDLE_TIMEOUT_MS: "5000", IMAGE_MAX_BINARY_BYTES: "1048576", IMAGE_TAG_CACHE_SECONDS: "0" });
+    expect(config.image).toMatchObject({ uploadIdleTimeoutMs: 5000, maxBinaryBytes: 1048576, tagCacheSeconds: 0 });
     expect(() => loadConfig({ IMAGE_MAX_BINARY_BYTES: "0" })).toThrow(ConfigError);
+    expect(() => loadConfig({ IMAGE_TAG_CACHE_SECONDS: "-1" })).toThrow(ConfigError);
   });
 
   it("reads the outbound proxies (image pulls, the advisory feed), either spelling, an empty value meaning unset", () => {
@@ -118,5 +122,31 @@ describe("loadConfig", () => {
     const config = loadConfig({ SCAN_INPUT_KEY: key });
     expect(config.scanInputKey.equals(Buffer.alloc(32, 7))).toBe(true);
     expect(config.scanInputKeyIsDevelopmentDefault).toBe(false);
+  });
+});
+
+describe('docs/OPERATIONS.md "Environment"', () => {
+  const rows = docsTable("docs/OPERATIONS.md", "Environment").map(([names, defaultValue]) => ({
+    names: codeSpans(names!),
+    defaultValue: defaultValue!,
+  }));
+  const parsedDefaults: Record<string, unknown> = envSchema.parse({});
+  const shown = (value: unknown) => (Array.isArray(value) ? value.join(",") : value === undefined ? undefined : String(value));
+
+  it("names exactly the variables the schema reads", () => {
+    expect(rows.flatMap(({ names }) => names).sort()).toEqual(Object.keys(envSchema.shape).sort());
+  });
+
+  it("states each variable's default as the schema applies it", () => {
+    for (const { names, defaultValue } of rows) {
+      const literal = /^`([^`]*)`$/.exec(defaultValue)?.[1];
+      for (const name of names) {
+        const applied = shown(parsedDefaults[name]);
+        // "unset" is no value; a default told in words (a development key, by terminal) is chosen outside the schema.
+        if (literal !== undefined) expect(applied, name).toBe(literal);
+        else if (defaultValue === "unset") expect(applied || undefined, name).toBeUndefined();
+        else expect(applied, `${name}: ${defaultValue}`).toBeUndefined();
+      }
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { z } from "zod";
 import { ConfigError } from "./config-error.js";
-import { clusterSafeQueuePrefix, redisTarget } from "./redis-target.js";
+import { type QueuePrefix, queuePrefixes, redisTarget } from "./redis-target.js";
 import { envSchema, type RawEnv } from "./env-schema.js";
 import { DEFAULT_TIER_LIMITS, mergeTierLimits, tierOverridesSchema, type Tier, type TierTable } from "./tiers.js";
 
@@ -11,8 +11,8 @@ export interface Config {
   db: { poolMax: number; connectionTimeoutMs: number; statementTimeoutMs: number; idleTimeoutMs: number };
   redisUrl: string;
   redisCacheUrl: string;
-  /** BullMQ key prefix: QUEUE_PREFIX, given a hash tag when REDIS_URL names a Redis Cluster. */
-  queuePrefix: string;
+  /** A queue's BullMQ key prefix: QUEUE_PREFIX, given a hash tag per queue when REDIS_URL names a Redis Cluster. */
+  queuePrefix: QueuePrefix;
   port: number;
   scanWorkerPort: number;
   cacheWorkerPort: number;
@@ -46,7 +46,7 @@ export interface Config {
   proxy: { httpsProxy?: string; httpProxy?: string; noProxy?: string };
   /**
    * Image scans: IMAGE_REGISTRIES, IMAGE_REGISTRY_INSECURE, IMAGE_MAX_BYTES, IMAGE_UPLOAD_IDLE_TIMEOUT_MS,
-   * IMAGE_MAX_BINARY_BYTES.
+   * IMAGE_MAX_BINARY_BYTES, IMAGE_TAG_CACHE_SECONDS.
    */
   image: {
     registries: string[];
@@ -54,6 +54,8 @@ export interface Config {
     maxBytes: number;
     uploadIdleTimeoutMs: number;
     maxBinaryBytes: number;
+    /** Seconds a tag's digest, looked up at submission, is reused (0: never). */
+    tagCacheSeconds: number;
   };
 }
 
@@ -121,7 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     redisUrl: e.REDIS_URL,
     redisCacheUrl: e.REDIS_CACHE_URL,
-    queuePrefix: clusterSafeQueuePrefix(e.QUEUE_PREFIX, e.REDIS_URL),
+    queuePrefix: queuePrefixes(e.QUEUE_PREFIX, e.REDIS_URL),
     port: e.PORT,
     scanWorkerPort: e.SCAN_WORKER_PORT,
     cacheWorkerPort: e.CACHE_WORKER_PORT,
@@ -161,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBytes: e.IMAGE_MAX_BYTES,
       uploadIdleTimeoutMs: e.IMAGE_UPLOAD_IDLE_TIMEOUT_MS,
       maxBinaryBytes: e.IMAGE_MAX_BINARY_BYTES,
+      tagCacheSeconds: e.IMAGE_TAG_CACHE_SECONDS,
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clusterSafeQueuePrefix, redisTarget } from "./redis-target.js";
+import { queuePrefixes, redisTarget } from "./redis-target.js";
 
 describe("redisTarget", () => {
   it("is one server unless the URL asks for a Cluster", () => {
@@ -31,10 +31,15 @@ describe("redisTarget", () => {
   });
 });
 
-describe("clusterSafeQueuePrefix", () => {
-  it("gives the queue prefix a hash tag on a Cluster only", () => {
-    expect(clusterSafeQueuePrefix("secapi", "redis://a:7000?cluster=true")).toBe("{secapi}");
-    expect(clusterSafeQueuePrefix("{secapi}", "redis://a:7000?cluster=true")).toBe("{secapi}");
-    expect(clusterSafeQueuePrefix("secapi", "redis://a:6379/0")).toBe("secapi");
+describe("queuePrefixes", () => {
+  it("gives each queue a hash tag of its own on a Cluster, so that queues spread over the masters", () => {
+    const prefix = queuePrefixes("secapi", "redis://a:7000?cluster=true");
+    expect(prefix("scans")).toBe("{secapi-scans}");
+    expect(prefix("events")).toBe("{secapi-events}");
+  });
+
+  it("keeps a prefix with a hash tag of its own, and any prefix off a Cluster", () => {
+    expect(queuePrefixes("{secapi}", "redis://a:7000?cluster=true")("scans")).toBe("{secapi}");
+    expect(queuePrefixes("secapi", "redis://a:6379/0")("scans")).toBe("secapi");
   });
 });

@@ -32,12 +32,17 @@ export function redisTarget(url: string): RedisTarget {
   return { cluster: { nodes, auth, tls: parsed.protocol === "rediss:" } };
 }
 
+/** BullMQ's key prefix of one queue, by the queue's name. */
+export type QueuePrefix = (queue: string) => string;
+
 /**
- * BullMQ's keys for one queue must share a hash slot on a Cluster: a prefix without a `{hash tag}` gets one
- * (`secapi` → `{secapi}`), so every queue and its jobs live on one master.
+ * BullMQ's keys for one queue must share a hash slot on a Cluster, and the queues should spread over its masters:
+ * a prefix without a `{hash tag}` gets one per queue (`secapi` → `{secapi-scans}` for `scans`). A prefix with a tag
+ * of its own (`{secapi}`) is used as it is, every queue then in that one slot. Off a Cluster the prefix is kept.
  */
-export function clusterSafeQueuePrefix(prefix: string, queueRedisUrl: string): string {
-  return redisTarget(queueRedisUrl).cluster !== false && !/\{[^}]+\}/.test(prefix) ? `{${prefix}}` : prefix;
+export function queuePrefixes(prefix: string, queueRedisUrl: string): QueuePrefix {
+  if (redisTarget(queueRedisUrl).cluster === false || /\{[^}]+\}/.test(prefix)) return () => prefix;
+  return (queue) => `{${prefix}-${queue}}`;
 }
 
 function redactedUrl(url: URL): string {

@@ -4,6 +4,13 @@ import { ADVISORY_PARSER_VERSION, type Advisory, AdvisoryError, advisoryPackageK
 import { packageTag } from "./cache-keys.js";
 
 /** One advisory to import and where it came from (a file name, an array index), for error messages. */
+/**
+ * Package names per `advisories.updated` event. A first sync of a large ecosystem changes tens of thousands of
+ * packages: one event naming them all would be megabytes in the outbox, in Redis (kept after completion) and in a
+ * consumer's memory, and one invalidation of every tag at once. Chunks are independent events, each small.
+ */
+export const ADVISORY_EVENT_PACKAGES = 1000;
+
 export interface AdvisorySource {
   source: string;
   json: unknown;
@@ -21,7 +28,7 @@ export interface AdvisoryImportSummary {
   /** Copies no newer than the stored one. */
   unchanged: number;
   invalid: InvalidAdvisory[];
-  /** One `advisories.updated` event per ecosystem, with how many package names it lists. */
+  /** Per ecosystem, how many packages' advisories changed (named by `advisories.updated` events of at most ADVISORY_EVENT_PACKAGES each). */
   events: { ecosystem: string; packages: number }[];
   /** The advisory revision this import created; null if it changed nothing. */
   revision: number | null;
@@ -78,8 +85,8 @@ export function storeAdvisoryRecords(db: Db, records: readonly AdvisoryRecord[])
 /**
  * Stores advisories (advisoryRecord) and, in the same transaction, records a new advisory revision for every
  * package whose advisories changed (from that commit on, no result covering one of them is current) and emits
- * one `advisories.updated` event per ecosystem naming them — so the cache drops exactly the results that
- * contain them, and only if the import committed. Batches are read as they come (a feed streamed from a zip):
+ * `advisories.updated` events naming them (per ecosystem, ADVISORY_EVENT_PACKAGES at most each) — so the cache
+ * drops exactly the results that contain them, and only if the import committed. Batches are read as they come (a feed streamed from a zip):
  * all of them commit together or none does. `beforeCommit` runs last in the transaction (a sync's cursor).
  */
 export async function storeAdvisoryBatches(
@@ -104,10 +111,7 @@ export async function storeAdvisoryBatches(
     const events = [...byEcosystem].map(([ecosystem, names]) => ({ ecosystem, packages: [...names].sort() }));
     const changedTags = events.flatMap((event) => event.packages.map((name) => packageTag(event.ecosystem, name)));
     const revision = written > 0 ? await recordAdvisoryChange(tx, changedTags) : null;
-    await writeOutbox(
-      tx,
-      events.map((event) => eventMessage(createEvent("advisories.updated", event))),
-    );
+    await writeOutbox(tx, events.flatMap(advisoryEventMessages));
     const stored: StoredAdvisories = {
       stored: {
         imported: written,
@@ -120,4 +124,14 @@ export async function storeAdvisoryBatches(
     await beforeCommit?.(tx, stored);
     return stored;
   });
+}
+
+/** The `advisories.updated` messages for one ecosystem's changed packages, ADVISORY_EVENT_PACKAGES names each. */
+function advisoryEventMessages({ ecosystem, packages }: { ecosystem: string; packages: string[] }) {
+  const messages = [];
+  for (let i = 0; i < packages.length; i += ADVISORY_EVENT_PACKAGES) {
+    const chunk = packages.slice(i, i + ADVISORY_EVENT_PACKAGES);
+    messages.push(eventMessage(createEvent("advisories.updated", { ecosystem, packages: chunk })));
+  }
+  return messages;
 }

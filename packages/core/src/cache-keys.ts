@@ -50,6 +50,14 @@ export class CacheKeys {
   }
 
   /**
+   * What an image tag names now (`docker.io/library/nginx:latest` → its digest), looked up at submission: shared by
+   * every user, since every pull uses the operator's logins.
+   */
+  imageTag(reference: string): string {
+    return `${this.prefix}:image-tag:${reference}`;
+  }
+
+  /**
    * What one image layer holds, by the summary format's version and the layer's digest: shared by every image and
    * user with that layer (no user data); workers of two versions in a rollout do not overwrite each other's.
    */

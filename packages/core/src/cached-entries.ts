@@ -3,7 +3,7 @@ import type { TierTable } from "@secapi/config";
 import { type Db, type InputKey, type ScanStatus, findScanResult, findScanWithResult } from "@secapi/db";
 import { scanTag } from "./cache-keys.js";
 import { type ResultCurrency, currencyOf } from "./result-currency.js";
-import { type ScanView, resultView, scanView } from "./scan-view.js";
+import { type ScanView, resultView, scanWithResultView } from "./scan-view.js";
 
 /** A strong ETag over the exact bytes a response will carry. */
 export function etagOf(body: unknown): string {
@@ -38,8 +38,7 @@ export interface ScanViewEntry extends ResultCurrency {
 export async function loadScanViewEntry(db: Db, scanId: string): Promise<{ entry: ScanViewEntry; tags: string[] } | undefined> {
   const row = await findScanWithResult(db, scanId);
   if (!row) return undefined;
-  const outdated = row.result_current === false;
-  const body = scanView(row, { result: row.result, outdated });
+  const body = scanWithResultView(row);
   const currency = currencyOf(row.result_tags ?? [], row.checked_revision, row.result_valid_until);
   return {
     entry: {

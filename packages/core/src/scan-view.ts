@@ -1,4 +1,4 @@
-import type { ScanRow } from "@secapi/db";
+import type { ScanRow, ScanWithResult } from "@secapi/db";
 import { orderedFinding, orderedSummary } from "@secapi/scanners";
 
 /** The scan object (docs/API.md "The scan object"). */
@@ -59,6 +59,11 @@ export function scanView(row: ScanRow, extra: { result?: unknown; summary?: unkn
       error: { code: row.error_code ?? "scan_failed", message: row.error ?? "The scan failed" },
     }),
   };
+}
+
+/** A scan as `GET /api/v1/scans/:id` shows it: with its result while that is current, `outdated: true` after. */
+export function scanWithResultView(row: ScanWithResult): ScanView {
+  return scanView(row, { result: row.result, outdated: row.result_current === false });
 }
 
 export function scanLocation(id: string): string {

@@ -42,14 +42,34 @@ describe("advisory feed sync", () => {
     expect(await countAdvisories(db)).toBe(3);
     expect(feed.requests).toEqual(["/npm/all.zip"]);
 
-    // Nothing changed: the index is read, nothing else.
+    // Nothing changed: the index is read, nothing else. No validator is stored yet (all.zip was read), so the
+    // request is unconditional and answered 200 with nothing newer than the cursor; its validators are kept.
     feed.requests.length = 0;
+    feed.exchanges.length = 0;
     expect(await sync()).toMatchObject({ status: "done", ecosystems: [{ mode: "incremental", outcome: "unchanged", downloaded: 0 }] });
     expect(feed.requests).toEqual(["/npm/modified_id.csv"]);
+    const [unconditional] = feed.exchanges;
+    expect(unconditional?.status).toBe(200);
+    expect(unconditional?.headers["if-none-match"]).toBeUndefined();
+    expect(unconditional?.headers["if-modified-since"]).toBeUndefined();
+    const [afterIndex] = await listAdvisorySyncStates(db);
+    expect(afterIndex).toMatchObject({ lastOutcome: "unchanged", indexLastModified: "Fri, 01 Mar 2024 00:00:00 GMT" });
+    expect(afterIndex?.indexEtag).toMatch(/^".+"$/);
 
-    // The same index again: a conditional request answered 304.
+    // The same index again: a conditional request with the stored validators, answered 304.
     feed.requests.length = 0;
-    expect(await sync()).toMatchObject({ ecosystems: [{ outcome: "unchanged" }] });
+    feed.exchanges.length = 0;
+    expect(await sync()).toMatchObject({ ecosystems: [{ outcome: "unchanged", downloaded: 0 }] });
+    expect(feed.exchanges).toEqual([
+      {
+        path: "/npm/modified_id.csv",
+        headers: expect.objectContaining({ "if-none-match": afterIndex?.indexEtag, "if-modified-since": afterIndex?.indexLastModified }),
+        status: 304,
+      },
+    ]);
+    expect(await listAdvisorySyncStates(db)).toMatchObject([
+      { lastOutcome: "unchanged", indexEtag: afterIndex?.indexEtag, indexLastModified: afterIndex?.indexLastModified },
+    ]);
 
     // Added, modified and withdrawn advisories: only those are downloaded, and the event names exactly their packages.
     feed.put(
@@ -70,6 +90,16 @@ describe("advisory feed sync", () => {
     expect(await countAdvisories(db)).toBe(4);
     const [state] = await listAdvisorySyncStates(db);
     expect(state).toMatchObject({ ecosystem: "npm", lastOutcome: "ok", lastChanged: 3, cursorModified: "2024-04-03T00:00:00.000Z" });
+  });
+
+  it("reads all.zip again when the ecosystem's advisories were deleted but its sync state was kept", async () => {
+    expect(await sync()).toMatchObject({ ecosystems: [{ mode: "full", imported: 3 }] });
+    await db.deleteFrom("advisory_packages").execute();
+    await db.deleteFrom("advisories").execute();
+    feed.requests.length = 0;
+    expect(await sync()).toMatchObject({ ecosystems: [{ mode: "full", outcome: "ok", imported: 3 }] });
+    expect(feed.requests).toEqual(["/npm/all.zip"]);
+    expect(await countAdvisories(db)).toBe(3);
   });
 
   it("leaves the stored advisories and the cursor as they were when the feed fails, and reports it", async () => {

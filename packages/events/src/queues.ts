@@ -6,8 +6,8 @@ import { QUEUES, type QueueName } from "./queue-names.js";
 export interface QueueSetOptions {
   /** ioredis connection to the queue Redis (noeviction), owned by the caller. */
   connection: Redis | Cluster;
-  /** BullMQ key prefix; `{secapi}` keeps every queue in one Redis Cluster hash slot. */
-  prefix: string;
+  /** BullMQ key prefix, or each queue's (on a Redis Cluster each queue has a hash tag of its own). */
+  prefix: string | ((queue: QueueName) => string);
   scanAttempts?: number;
   /**
    * Errors the queues emit, mostly the connection's own errors again. Without a listener BullMQ prints
@@ -21,7 +21,7 @@ export function createQueues(options: QueueSetOptions): Record<QueueName, Queue>
   const make = (name: QueueName) => {
     const queue = new Queue(name, {
       connection: options.connection,
-      prefix: options.prefix,
+      prefix: typeof options.prefix === "string" ? options.prefix : options.prefix(name),
       defaultJobOptions: defaultJobOptions(name, options.scanAttempts),
     });
     queue.on("error", (error) => options.onError?.(error, name));

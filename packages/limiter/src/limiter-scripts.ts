@@ -1,6 +1,8 @@
 import { type LuaArg, LuaScript } from "@secapi/toolkit";
+import clusterKeySlot from "cluster-key-slot";
 import type { Cluster, Redis } from "ioredis";
 import { MONTH_COUNTER_GRACE_MS } from "./calendar-month.js";
+import { CheckBatcher } from "./check-batcher.js";
 import { RedisFunction, RedisFunctionCaller } from "./redis-function.js";
 import type { UsageDelta } from "./usage-delta.js";
 import type { WindowEvaluation } from "./window-evaluation.js";
@@ -21,20 +23,28 @@ const SLIDING = 1;
 const CALENDAR_MONTH = 2;
 const REPORT_ONLY = 2;
 
-/** The limiter's Lua scripts bound to one client: check by FCALL (see RedisFunctionCaller), the others by EVALSHA (EVAL when the server does not have them). */
+/**
+ * The limiter's Lua scripts bound to one client: check by FCALL (see RedisFunctionCaller), the checks of one
+ * event-loop turn batched into one call (see CheckBatcher); the others by EVALSHA (EVAL when the server does not
+ * have them).
+ */
 export interface LimiterScripts {
-  /** check.lua's packed reply (see parseCheckReply). */
+  /** check.lua's packed reply to this one check (see parseCheckReply), sent with the other checks of the turn. */
   check(key: string, args: Arg[]): Promise<Buffer>;
   adjust(key: string, args: Arg[]): Promise<number>;
   /** Announces process `id` (alive for `ttlMs` more) and resolves to the number of live processes. */
   heartbeat(key: string, id: string, ttlMs: number): Promise<number>;
 }
 
-/** The scripts bound to the caller's client. */
-export function limiterScripts(redis: Redis | Cluster): LimiterScripts {
-  const check = new RedisFunctionCaller(redis, CHECK);
+/** The scripts bound to the caller's client; at most `maxBatch` checks share a call (1: each goes alone). */
+export function limiterScripts(redis: Redis | Cluster, maxBatch = 1): LimiterScripts {
+  const caller = new RedisFunctionCaller(redis, CHECK);
+  const batcher = new CheckBatcher((keys, args) => caller.call(keys, args), {
+    maxBatch,
+    slotOf: redis.isCluster ? clusterKeySlot : undefined,
+  });
   return {
-    check: (key, args) => check.call(key, args),
+    check: (key, args) => batcher.submit(key, args),
     adjust: (key, args) => ADJUST.run(redis, [key], args) as Promise<number>,
     heartbeat: (key, id, ttlMs) => HEARTBEAT.run(redis, [key], [id, ttlMs]) as Promise<number>,
   };

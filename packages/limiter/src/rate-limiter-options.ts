@@ -27,6 +27,12 @@ export interface RateLimiterOptions {
   /** Per Redis call, default 50; a slow Redis counts as down. */
   timeoutMs?: number;
   /**
+   * Most checks sent to Redis in one call, default 64. Checks issued in the same turn of the event loop share a
+   * call (each still evaluated atomically, in order; see check-batcher.ts); a check alone goes alone. Under Redis
+   * Cluster only checks whose keys share a slot share a call. 1 sends every check on its own.
+   */
+  batchSize?: number;
+  /**
    * Called when a calendar-month counter is missing in Redis (flushed/evicted/new month) to get the durable usage so far
    * (from Postgres); the result seeds Redis. Optional: without it a missing counter starts at 0.
    */

@@ -31,12 +31,14 @@ const SEED_ATTEMPTS = 3;
 const BACKGROUND_TIMEOUT_FLOOR_MS = 1000;
 /** Subjects merged concurrently after an outage. */
 const MERGE_CONCURRENCY = 16;
+/** Checks per Redis call at most (see RateLimiterOptions.batchSize). */
+const DEFAULT_BATCH_SIZE = 64;
 
 /**
  * Multi-window rate limits and quotas checked in one Redis round trip, all or nothing.
  *
  * @example
- * const limiter = new RateLimiter({ redis: queueRedis, monthUsage: (subject, window, monthStart) => countScans(db, subject, monthStart) });
+ * const limiter = new RateLimiter({ redis: queueRedis, monthUsage: monthUsageFromPostgres(db) });
  * const decision = await limiter.check({ subject: `user:${user.id}`, windows: [minute, scansHour, scansMonth] });
  * if (decision.outcome === "denied") return reply429(decision, rateLimitHeaders(decision, Date.now()));
  */
@@ -71,7 +73,11 @@ export class RateLimiter {
     this.clock = options.clock ?? Date.now;
     this.hooks = options.hooks ?? {};
     this.monthUsage = options.monthUsage;
-    this.scripts = limiterScripts(this.redis);
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+      throw new InvalidLimitCheckError(`batchSize must be an integer ≥ 1, got ${batchSize}`);
+    }
+    this.scripts = limiterScripts(this.redis, batchSize);
     this.breaker = new CircuitBreaker({
       failureThreshold: options.breakerThreshold ?? 3,
       cooldownMs: options.breakerCooldownMs ?? 1000,

@@ -47,7 +47,7 @@ const UNSUPPORTED = /unknown command|NOPERM/i;
 const NOT_FOUND = "Function not found";
 
 /**
- * Runs a RedisFunction with one key on one client, for a binary reply: FCALL, loading the library when the
+ * Runs a RedisFunction on one client, for a binary reply (its keys in one slot under Cluster): FCALL, loading the library when the
  * server does not have it (first use, a restart without persistence, FUNCTION FLUSH, another version's process
  * deleting it); EVALSHA/EVAL of the same script from the first time the server refuses FUNCTION, and for a call
  * whose library was deleted again between its load and its FCALL. ioredis would decode a bulk reply as UTF-8
@@ -77,10 +77,10 @@ export class RedisFunctionCaller {
     this.redis = client as unknown as BufferCalls;
   }
 
-  async call(key: string, args: readonly LuaArg[]): Promise<Buffer> {
+  async call(keys: readonly string[], args: readonly LuaArg[]): Promise<Buffer> {
     if (!this.scriptOnly) {
       try {
-        const reply = (await this.redis.fcallBuffer(this.fn.name, 1, key, ...args)) as Buffer;
+        const reply = (await this.redis.fcallBuffer(this.fn.name, keys.length, ...keys, ...args)) as Buffer;
         this.firstUse = false;
         return reply;
       } catch (error) {
@@ -92,7 +92,7 @@ export class RedisFunctionCaller {
           await this.load();
           if (!this.scriptOnly) {
             try {
-              return (await this.redis.fcallBuffer(this.fn.name, 1, key, ...args)) as Buffer;
+              return (await this.redis.fcallBuffer(this.fn.name, keys.length, ...keys, ...args)) as Buffer;
             } catch (again) {
               // Deleted again since the load (a process of another version starting): EVALSHA runs the same file.
               if (!errorText(again).includes(NOT_FOUND)) throw again;
@@ -101,16 +101,16 @@ export class RedisFunctionCaller {
         }
       }
     }
-    return this.evalScript(key, args);
+    return this.evalScript(keys, args);
   }
 
-  private async evalScript(key: string, args: readonly LuaArg[]): Promise<Buffer> {
+  private async evalScript(keys: readonly string[], args: readonly LuaArg[]): Promise<Buffer> {
     const { script } = this.fn;
     try {
-      return (await this.redis.evalshaBuffer(script.sha, 1, key, ...args)) as Buffer;
+      return (await this.redis.evalshaBuffer(script.sha, keys.length, ...keys, ...args)) as Buffer;
     } catch (error) {
       if (!errorText(error).startsWith("NOSCRIPT")) throw error;
-      return (await this.redis.evalBuffer(script.source, 1, key, ...args)) as Buffer;
+      return (await this.redis.evalBuffer(script.source, keys.length, ...keys, ...args)) as Buffer;
     }
   }
 

@@ -74,4 +74,36 @@ describe("check.lua and adjust.lua match the TypeScript reference", () => {
       for (const plan of plans) if (plan.kind === "sliding") await assertBookkeeping(plan);
     }
   });
+
+  it.each([7, 8, 9])("over a random sequence sent in batches, each check evaluated in order (seed %i)", async (seed) => {
+    const random = seededRandom(seed);
+    const int = (max: number) => Math.floor(random() * max);
+    const scripts = limiterScripts(redis, 16);
+    const reference = new FallbackLimiter(10);
+    const subject = `user:${uniqueId()}`;
+    const all: LimitWindow[] = [minute(7), hour(20), month(30), { name: "ten", kind: "sliding", windowSeconds: 10, limit: 4 }];
+    let nowMs = Date.UTC(2031, 0, 31, 23, 58, 0) + int(1000);
+
+    for (let round = 0; round < 60; round++) {
+      // Up to 40 checks issued together (so up to three calls), their clocks moving on (and sometimes back)
+      // within the batch: bucket, window and month boundaries fall inside batches.
+      const batch = Array.from({ length: 1 + int(40) }, () => {
+        const roll = random();
+        nowMs += roll < 0.05 ? -int(2000) : roll < 0.7 ? int(700) : roll < 0.95 ? int(9000) : int(400_000);
+        const windows = all.filter(() => random() < 0.7);
+        const plans = planWindows(prefix, subject, windows.length > 0 ? windows : all, nowMs);
+        return { plans, nowMs, cost: int(4), peek: random() < 0.2 };
+      });
+      const replies = await Promise.all(
+        batch.map(({ plans, nowMs: at, cost, peek }) =>
+          scripts.check(subjectKey(prefix, subject), checkScriptArgs(plans, at, cost, peek, false, [])),
+        ),
+      );
+      batch.forEach(({ plans, nowMs: at, cost, peek }, i) => {
+        const expected = reference.check(subject, plans, cost, peek, at, 1);
+        expect({ round, i, ...parseCheckReply(replies[i] as Buffer, plans.length).evaluation }).toEqual({ round, i, ...expected });
+      });
+      for (const plan of batch.at(-1)?.plans ?? []) if (plan.kind === "sliding") await assertBookkeeping(plan);
+    }
+  });
 });

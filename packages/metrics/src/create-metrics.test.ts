@@ -1,22 +1,15 @@
 import { register as globalRegistry } from "prom-client";
+import { codeSpans, docsTable } from "@secapi/testing";
 import { describe, expect, it } from "vitest";
 import { type SecapiMetrics, createMetrics } from "./create-metrics.js";
 import { parseScrape, samplesOf } from "./scrape.fixture.js";
 
-/** docs/OPERATIONS.md "Metrics", copied by hand: the external contract these tests pin. */
-const DESIGN_METRICS = [
-  { name: "secapi_scan_requests_total", type: "counter", labels: ["scan_type", "status", "tier"] },
-  { name: "secapi_scan_duration_seconds", type: "histogram", labels: ["scan_type"] },
-  { name: "secapi_cache_hits_total", type: "counter", labels: ["key_type"] },
-  { name: "secapi_cache_misses_total", type: "counter", labels: ["key_type"] },
-  { name: "secapi_cache_errors_total", type: "counter", labels: ["operation"] },
-  { name: "secapi_cache_operation_duration_seconds", type: "histogram", labels: ["operation"] },
-  { name: "secapi_rate_limit_exceeded_total", type: "counter", labels: ["tier", "endpoint"] },
-  { name: "secapi_http_request_duration_seconds", type: "histogram", labels: ["method", "route", "status_code"] },
-  { name: "secapi_queue_jobs", type: "gauge", labels: ["queue", "state"] },
-  { name: "secapi_events_processed_total", type: "counter", labels: ["type", "outcome"] },
-  { name: "secapi_cache_invalidations_total", type: "counter", labels: ["reason"] },
-] as const;
+/** docs/OPERATIONS.md "Metrics": the external contract these tests pin, read from the page itself. */
+const DOCUMENTED_METRICS = docsTable("docs/OPERATIONS.md", "Metrics").map(([name, type, labels]) => ({
+  name: codeSpans(name!)[0]!,
+  type: type!,
+  labels: codeSpans(labels!),
+}));
 
 /** Touches every metric once, through the same calls the apps and libraries make. */
 function exercise(metrics: SecapiMetrics): void {
@@ -29,7 +22,9 @@ function exercise(metrics: SecapiMetrics): void {
   cache.onError("get", new Error("timeout"));
   cache.onOperation("get", 0.002);
   cache.onInvalidation("scan.completed", 2);
-  metrics.limiterHooks(() => ({ tier: "free", endpoint: "scans" })).onDecision({ subject: "u1" }, { outcome: "denied" });
+  const limiter = metrics.limiterHooks(() => ({ tier: "free", endpoint: "scans" }));
+  limiter.onDecision({ subject: "u1" }, { outcome: "denied" });
+  limiter.onError("check", new Error("timeout"));
   metrics.httpRequestDuration.observe({ method: "GET", route: "/api/v1/scans/:id", status_code: "200" }, 0.01);
   metrics.queueJobs.set({ queue: "scans", state: "waiting" }, 3);
   metrics.eventsProcessed.inc({ type: "scan.completed", outcome: "ok" });
@@ -44,7 +39,8 @@ describe("createMetrics", () => {
     const metrics = createMetrics({ service: "api", defaultMetrics: false });
     exercise(metrics);
     const scraped = await scrape(metrics);
-    for (const { name, type, labels } of DESIGN_METRICS) {
+    expect(DOCUMENTED_METRICS.map(({ name }) => name)).toContain("secapi_scan_requests_total");
+    for (const { name, type, labels } of DOCUMENTED_METRICS) {
       expect(scraped.types.get(name), name).toBe(type);
       const series = type === "histogram" ? ["_bucket", "_sum", "_count"].map((suffix) => `${name}${suffix}`) : [name];
       for (const seriesName of series) {
@@ -54,6 +50,12 @@ describe("createMetrics", () => {
         for (const sample of samples) expect(Object.keys(sample.labels).sort(), seriesName).toEqual(expected);
       }
     }
+  });
+
+  it("has no secapi_ metric that docs/OPERATIONS.md does not list", async () => {
+    const registered = (await createMetrics({ service: "api" }).registry.getMetricsAsJSON()).map(({ name }) => name);
+    const documented = DOCUMENTED_METRICS.map(({ name }) => name).sort();
+    expect(registered.filter((name) => name.startsWith("secapi_")).sort()).toEqual(documented);
   });
 
   it("labels every series, default process metrics included, with the service", async () => {

@@ -1,12 +1,14 @@
+import { execFile } from "node:child_process";
 import { type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { createReadStream } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { ConnectProxy, TestRegistry, buildOciImage, freePort, missingRegistryTools } from "@secapi/testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { analyzeImageArchive, analyzeImageReference, InMemoryLayerSummaryStore } from "../src/index.js";
+import { analyzeImageArchive, analyzeImageReference, InMemoryLayerSummaryStore, resolveImageDigest } from "../src/index.js";
 import type { AnalyzeImageReferenceOptions, ImageAnalysis } from "../src/index.js";
 import { GO_MODINFO, goBuildInfoBlob, jarBytes, syntheticElf } from "../src/image/language-binaries.fixture.js";
 import { rpmSqliteDatabase } from "../src/image/rpm/rpm-database.fixture.js";
@@ -20,6 +22,27 @@ const dpkgStatus = [
   "Package: zlib1g\nStatus: install ok installed\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\n",
 ].join("\n");
 const npmPackage = (name: string, version: string) => JSON.stringify({ name, version });
+const GEMFILE_LOCK = "GEM\n  remote: https://rubygems.org/\n  specs:\n    rack (2.2.3)\n\nDEPENDENCIES\n  rack\n";
+const COMPOSER_LOCK = JSON.stringify({ packages: [{ name: "guzzlehttp/psr7", version: "1.8.1" }] });
+/** About 1.5 MiB of text: the zstd layer that holds it spans a dozen blocks. */
+const FILLER = Array.from({ length: 60_000 }, (_, i) => `line ${i} ${(Math.imul(i, 2654435761) >>> 0).toString(16)}\n`).join("");
+
+/** Pushes an OCI layout image with its layers recompressed by zstd (level 3), as `skopeo copy --dest-compress-format zstd` does. */
+async function pushZstd(source: string, registry: TestRegistry, target: string): Promise<void> {
+  await promisify(execFile)("skopeo", [
+    "copy",
+    "--quiet",
+    "--dest-tls-verify=false",
+    "--format",
+    "oci",
+    "--dest-compress-format",
+    "zstd",
+    "--dest-compress-level",
+    "3",
+    source,
+    `docker://${registry.host}/${target}`,
+  ]);
+}
 
 /**
  * A proxy in front of the registry, as a hosted registry behaves: optionally a Bearer challenge and a token
@@ -37,6 +60,10 @@ class RegistryProxy {
   readonly unavailable = new Map<string, number>();
   /** Paths never answered (not even headers). */
   readonly silent = new Set<string>();
+  /** Manifest requests, as `<METHOD> <path>`. */
+  readonly manifestRequests: string[] = [];
+  /** Answers a manifest HEAD without Docker-Content-Digest, as some registries do. */
+  headWithoutDigest = false;
   private server: Server | undefined;
   host = "";
   private readonly token = "t0ken";
@@ -81,6 +108,7 @@ class RegistryProxy {
       return void res.writeHead(503).end();
     }
     if (this.silent.has(url)) return;
+    if (url.includes("/manifests/")) this.manifestRequests.push(`${method} ${url}`);
     const blob = /\/blobs\/(sha256:[a-f0-9]{64})$/.exec(url)?.[1];
     if (blob !== undefined && method === "GET") this.blobGets.push(blob);
     if (blob !== undefined && this.stall.has(blob)) return void res.writeHead(200).write("x");
@@ -88,6 +116,7 @@ class RegistryProxy {
     const answer = await fetch(this.upstream + url, { method, headers: typeof accept === "string" ? { accept } : {} });
     const out: Record<string, string> = {};
     for (const name of ["content-type", "docker-content-digest", "www-authenticate"]) {
+      if (name === "docker-content-digest" && method === "HEAD" && this.headWithoutDigest) continue;
       const value = answer.headers.get(name);
       if (value !== null) out[name] = value;
     }
@@ -183,6 +212,23 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
       { tag: "languages" },
     );
     await registry.push(languages, "languages/app:1");
+    const lockfiles = await buildOciImage(
+      buildDir,
+      [
+        { files: { "etc/os-release": DEBIAN_OS_RELEASE } },
+        { files: { "usr/share/filler.txt": FILLER, "app/Gemfile.lock": GEMFILE_LOCK } },
+        { files: { "srv/composer.lock": COMPOSER_LOCK } },
+      ],
+      { tag: "lockfiles" },
+    );
+    await pushZstd(lockfiles, registry, "lockfiles/app:1");
+    // docker save archives hold no zstd layers: the archive test saves the gzip copy.
+    await registry.push(lockfiles, "lockfiles/gzip:1");
+    await pushZstd(
+      await buildOciImage(buildDir, [{ remove: ["app/Gemfile.lock"] }], { tag: "lockfiles-fixed", from: "lockfiles" }),
+      registry,
+      "lockfiles/app:fixed",
+    );
     for (const architecture of ["amd64", "arm64"]) {
       const image = await buildOciImage(
         buildDir,
@@ -228,6 +274,8 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
     proxy.stall.clear();
     proxy.unavailable.clear();
     proxy.silent.clear();
+    proxy.manifestRequests.length = 0;
+    proxy.headWithoutDigest = false;
     options = {
       workDir,
       maxBytes: 64 * 1024 * 1024,
@@ -328,6 +376,36 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
     }
   });
 
+  it("finds an application's Gemfile.lock and composer.lock in zstd layers with the layer that added each; a whiteout removes them", async () => {
+    const manifest = await registry.manifest("lockfiles/app", "1");
+    const described = (manifest.json as { layers: { digest: string; mediaType: string }[] }).layers;
+    expect(described.map(({ mediaType }) => mediaType)).toEqual(Array(3).fill("application/vnd.oci.image.layer.v1.tar+zstd"));
+    const layers = described.map(({ digest }) => digest);
+    const analysis = await analyzeImageReference(`${registry.host}/lockfiles/app:1`, options);
+    expect(analysis.packages).toEqual([
+      { ecosystem: "RubyGems", name: "rack", version: "2.2.3", layer: layers[1], file: "/app/Gemfile.lock" },
+      { ecosystem: "Packagist", name: "guzzlehttp/psr7", version: "1.8.1", layer: layers[2], file: "/srv/composer.lock" },
+    ]);
+    expect(analysis.unchecked).toEqual([]);
+    const fixed = await analyzeImageReference(`${registry.host}/lockfiles/app:fixed`, options);
+    // skopeo recompresses each push, so the shared layers need not keep their digests: only the count is fixed.
+    expect(fixed.layers).toHaveLength(4);
+    expect(fixed.packages.map(({ ecosystem, name }) => `${ecosystem} ${name}`)).toEqual(["Packagist guzzlehttp/psr7"]);
+    // The docker save archive of the same image (gzip layers: docker archives hold no zstd) reads the same.
+    const archive = join(workDir, "..", `${proxy.host.replace(":", "-")}-lockfiles.tar`);
+    await registry.saveArchive("lockfiles/gzip:1", archive);
+    try {
+      const saved = await analyzeImageArchive(createReadStream(archive), options);
+      expect(saved.packages.map(({ name, file }) => `${name} ${file}`)).toEqual([
+        "rack /app/Gemfile.lock",
+        "guzzlehttp/psr7 /srv/composer.lock",
+      ]);
+      expect(saved.packages.map(({ layer }) => saved.layers.findIndex(({ digest }) => digest === layer))).toEqual([1, 2]);
+    } finally {
+      await rm(archive, { force: true });
+    }
+  });
+
   it("applies a later layer's whiteout, and with a layer store downloads only the layers it has not summarised", async () => {
     const store = new InMemoryLayerSummaryStore();
     const withStore = { ...options, layerStore: store };
@@ -414,6 +492,40 @@ describe.skipIf(missing !== undefined)("analyzeImageReference against a registry
     await expect(analyzeImageReference(`${registry.host}/multi/app:1`, { ...options, platform: "linux/s390x" })).rejects.toMatchObject({
       code: "image_platform_not_found",
       message: expect.stringContaining("linux/amd64") as unknown,
+    });
+  });
+
+  it("resolves what a tag names with one HEAD (a GET where the HEAD names no digest); a digest without a request", async () => {
+    const single = await registry.manifest("alpine/base", "3.19");
+    expect(await resolveImageDigest(`${proxy.host}/alpine/base:3.19`, options)).toBe(single.digest);
+    expect(proxy.manifestRequests).toEqual(["HEAD /v2/alpine/base/manifests/3.19"]);
+    // A multi-platform tag names its index: the platform is picked when the image is pulled.
+    expect(await resolveImageDigest(`${proxy.host}/multi/app:1`, options)).toBe(digests.multiIndex);
+    proxy.manifestRequests.length = 0;
+    proxy.headWithoutDigest = true;
+    expect(await resolveImageDigest(`${proxy.host}/multi/app:1`, options)).toBe(digests.multiIndex);
+    expect(proxy.manifestRequests).toEqual(["HEAD /v2/multi/app/manifests/1", "GET /v2/multi/app/manifests/1"]);
+    proxy.manifestRequests.length = 0;
+    expect(await resolveImageDigest(`${proxy.host}/multi/app@${digests.multiIndex}`, options)).toBe(digests.multiIndex);
+    expect(proxy.manifestRequests).toEqual([]);
+    // What the digest names is what a pull of it with a platform reads.
+    const arm64 = await analyzeImageReference(`${registry.host}/multi/app@${digests.multiIndex}`, { ...options, platform: "linux/arm64" });
+    expect(arm64.digest).toBe((await registry.manifest("multi/app", "arm64")).digest);
+  });
+
+  it("answers a tag's lookup with the codes of a pull: unknown, unauthorised, unreachable, not allowed", async () => {
+    await expect(resolveImageDigest(`${registry.host}/alpine/base:9.99`, options)).rejects.toMatchObject({ code: "image_not_found" });
+    await expect(resolveImageDigest(`${registry.host}/nobody/here:1`, options)).rejects.toMatchObject({ code: "image_not_found" });
+    proxy.login = { username: "scanner", password: "s3cret" };
+    await expect(resolveImageDigest(`${proxy.host}/alpine/base:3.19`, options)).rejects.toMatchObject({ code: "image_unauthorized" });
+    const closed = `127.0.0.1:${await freePort()}`;
+    await expect(
+      resolveImageDigest(`${closed}/a/b:1`, { ...options, allowedRegistries: [closed], insecureRegistries: [closed] }),
+    ).rejects.toMatchObject({ code: "image_registry_unreachable" });
+    await expect(
+      resolveImageDigest(`${registry.host}/alpine/base:3.19`, { ...options, allowedRegistries: ["docker.io"] }),
+    ).rejects.toMatchObject({
+      code: "image_registry_not_allowed",
     });
   });
 

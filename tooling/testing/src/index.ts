@@ -13,3 +13,4 @@ export * from "./test-registry.js";
 export * from "./webhook-receiver.js";
 export * from "./event-loop-gap.js";
 export * from "./connect-proxy.js";
+export * from "./markdown-table.js";

@@ -1,4 +1,4 @@
-import { type Server, createServer } from "node:http";
+import { type IncomingHttpHeaders, type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { zipSync, strToU8 } from "fflate";
 
@@ -14,6 +14,13 @@ export interface OsvFixture {
 /** What the feed does instead of answering normally, per path. */
 export type Fault = "500" | "corrupt" | "slow";
 
+/** One request the feed answered: its path and headers, and the status it got. */
+export interface FeedExchange {
+  path: string;
+  headers: IncomingHttpHeaders;
+  status: number;
+}
+
 /**
  * A local OSV-layout feed (`/<ecosystem>/all.zip`, `/<ecosystem>/modified_id.csv`, `/<ecosystem>/<id>.json`)
  * built from fixtures, answering conditional requests, recording each request, and failing on demand.
@@ -21,6 +28,8 @@ export type Fault = "500" | "corrupt" | "slow";
 export class FeedServer {
   readonly advisories = new Map<string, OsvFixture>();
   readonly requests: string[] = [];
+  /** Each request with its headers and the status answered, once the answer is sent. */
+  readonly exchanges: FeedExchange[] = [];
   readonly faults = new Map<string, Fault>();
   private server: Server | undefined;
   private active = 0;
@@ -35,6 +44,7 @@ export class FeedServer {
       this.active++;
       this.maxActive = Math.max(this.maxActive, this.active);
       res.on("close", () => this.active--);
+      res.on("finish", () => this.exchanges.push({ path, headers: req.headers, status: res.statusCode }));
       const fault = this.faults.get(path);
       if (fault === "500") return res.writeHead(500).end("boom");
       if (fault === "slow") return void setTimeout(() => res.writeHead(200).end("late"), 5000).unref();
@@ -53,8 +63,16 @@ export class FeedServer {
           .map((a) => `${a.modified},${a.id}\n`)
           .join("");
         const etag = `"${Buffer.from(csv).toString("base64url").slice(-16)}"`;
-        if (req.headers["if-none-match"] === etag) return res.writeHead(304, { etag }).end();
-        return res.writeHead(200, { etag, "content-type": "text/csv" }).end(csv);
+        const newest = Math.max(0, ...ofEcosystem.map((a) => Date.parse(a.modified)));
+        const lastModified = new Date(Math.floor(newest / 1000) * 1000).toUTCString();
+        const validators = { etag, "last-modified": lastModified };
+        // RFC 9110 13.2.2: If-None-Match, when sent, decides; If-Modified-Since only without it.
+        const ifNoneMatch = req.headers["if-none-match"];
+        const ifModifiedSince = req.headers["if-modified-since"];
+        const notModified =
+          ifNoneMatch !== undefined ? ifNoneMatch === etag : ifModifiedSince !== undefined && newest <= Date.parse(ifModifiedSince);
+        if (notModified) return res.writeHead(304, validators).end();
+        return res.writeHead(200, { ...validators, "content-type": "text/csv" }).end(csv);
       }
       const advisory = file?.endsWith(".json") ? this.advisories.get(file.slice(0, -5)) : undefined;
       if (!advisory) return res.writeHead(404).end();

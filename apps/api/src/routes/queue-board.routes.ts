@@ -10,6 +10,8 @@ import { HttpError, forbidden } from "../http/http-error.js";
 import { inSequence } from "../http/in-sequence.js";
 import { limitRequests } from "../limits/limit-requests.js";
 import { identify } from "../middleware/authenticate.js";
+import { refuseEncodedNul } from "../middleware/refuse-encoded-nul.js";
+import { refuseUndecodablePath } from "../middleware/refuse-undecodable-path.js";
 
 export const QUEUE_BOARD_PATH = "/admin/queues";
 
@@ -46,14 +48,15 @@ const WORKER_OWNED_QUEUES = [RESULT_RERUNS_QUEUE, CACHE_WARM_QUEUE, ADVISORY_SYN
  * timer of their own to close).
  */
 function workerOwnedQueues(ctx: ApiContext): Queue[] {
-  const { connection, prefix } = Object.values(ctx.queues)[0]!.opts;
-  return WORKER_OWNED_QUEUES.map((name) => new Queue(name, { connection, prefix }));
+  const { connection } = Object.values(ctx.queues)[0]!.opts;
+  return WORKER_OWNED_QUEUES.map((name) => new Queue(name, { connection, prefix: ctx.config.queuePrefix(name) }));
 }
 
 /**
  * Bull Board for every BullMQ queue (jobs by state, retry, clean, payloads), for administrators only. It is read
  * and write: an admin can retry or remove jobs, as in any BullMQ deployment. Nothing of it is stored by an HTTP cache
- * (live state, an admin's view).
+ * (live state, an admin's view). A malformed URL is our 400 `malformed_url` after authentication, as under /api/v1,
+ * before the board sees it.
  */
 export function queueBoardRouter(ctx: ApiContext): Router {
   const serverAdapter = new ExpressAdapter().setBasePath(QUEUE_BOARD_PATH);
@@ -65,7 +68,15 @@ export function queueBoardRouter(ctx: ApiContext): Router {
   const router = Router();
   router.use(
     QUEUE_BOARD_PATH,
-    inSequence(callerDependent, basicAsBearer, identify(ctx), limitRequests(ctx), requireBoardAdmin),
+    inSequence(
+      callerDependent,
+      basicAsBearer,
+      identify(ctx),
+      limitRequests(ctx),
+      requireBoardAdmin,
+      refuseEncodedNul,
+      refuseUndecodablePath,
+    ),
     serverAdapter.getRouter() as Router,
   );
   return router;

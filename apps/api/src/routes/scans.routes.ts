@@ -4,6 +4,7 @@ import {
   type ScanViewEntry,
   cacheEntryTtlSeconds,
   checkedCurrency,
+  image,
   isCurrent,
   labelFiltersOf,
   queryHash,
@@ -30,10 +31,18 @@ import { requestPrincipal } from "../middleware/authenticate.js";
 import { currentRead, sendCurrentRead } from "../scans/current-entries.js";
 import { decodeCursor, encodeCursor } from "../scans/list-cursor.js";
 import { LargeJsonBody } from "../middleware/json-body.js";
-import { type PreparedSubmission, rememberingPreparations, scanTypeOr400, submissionPolicyOf } from "../scans/prepare-submission.js";
+import {
+  type PreparedSubmission,
+  pinSubmission,
+  rememberingPreparations,
+  scanTypeOr400,
+  submissionPolicyOf,
+} from "../scans/prepare-submission.js";
+import { imageTagDigests } from "../scans/image-tag-digests.js";
 import { type SubmissionPayload, answerSubmission } from "../scans/answer-submission.js";
 import { prepareArchiveSubmission } from "../scans/prepare-archive-submission.js";
-import { IMAGE_ARCHIVE_MEDIA_TYPE, receiveArchive } from "../scans/receive-archive.js";
+import { IMAGE_ARCHIVE_MEDIA_TYPE, answerBeforeBody, receiveArchive } from "../scans/receive-archive.js";
+import { scanQuotaRefusal } from "../scans/scan-quota-refusal.js";
 import { STALE_IF_ERROR_SECONDS, markStale, staleIfDatabaseDown } from "../http/stale-if-database-down.js";
 
 /** `?wait=N` holds a poll for at most this many seconds (docs/API.md). */
@@ -81,12 +90,19 @@ export function scansRouter(ctx: ApiContext): Router {
   const router = Router();
   const prepareInline = rememberingPreparations(ctx.config.scanInputKey, submissionPolicyOf(ctx.config));
 
-  /** The submission's body, prepared inline (a small repeat remembered), or on a thread when it is large. */
-  function prepare(req: Request, typeName?: string): Promise<PreparedSubmission> | PreparedSubmission {
+  const tagDigests = imageTagDigests(ctx.config, ctx.cache, ctx.keys);
+
+  /**
+   * The submission's body, prepared inline (a small repeat remembered), or on a thread when it is large; then pinned
+   * (an image tag to its digest).
+   */
+  async function prepare(req: Request, typeName?: string): Promise<PreparedSubmission> {
     const submission = { typeName, ownerId: requestPrincipal(req).userId, policy: submissionPolicyOf(ctx.config) };
-    return req.body instanceof LargeJsonBody
-      ? ctx.bodyThreads.prepareSubmission(req.body.text, submission, ctx.config.scanInputKey)
-      : prepareInline({ ...submission, body: req.body }, Number(req.headers["content-length"]));
+    const prepared =
+      req.body instanceof LargeJsonBody
+        ? await ctx.bodyThreads.prepareSubmission(req.body.text, submission, ctx.config.scanInputKey)
+        : prepareInline({ ...submission, body: req.body }, Number(req.headers["content-length"]));
+    return pinSubmission(prepared, tagDigests, ctx.config.scanInputKey);
   }
 
   async function respondToSubmission(
@@ -123,6 +139,12 @@ export function scansRouter(ctx: ApiContext): Router {
     if (!req.is(IMAGE_ARCHIVE_MEDIA_TYPE)) return next("route");
     // Labels travel as `?label.<key>=<value>`: the body is the archive.
     const labels = parseOr400(scanLabelsSchema, labelFiltersOf(req.query), "labels", "label");
+    const overQuota = await scanQuotaRefusal(ctx, requestPrincipal(req), image.name, requestLimitOf(res));
+    if (overQuota) {
+      answerBeforeBody(req);
+      setHeaders(res, overQuota.headers);
+      throw overQuota.refused;
+    }
     const archive = await receiveArchive(req, { maxBytes: ctx.config.image.maxBytes, idleTimeoutMs: ctx.config.image.uploadIdleTimeoutMs });
     try {
       const { prepared, payload } = prepareArchiveSubmission(

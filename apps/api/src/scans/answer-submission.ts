@@ -17,6 +17,7 @@ import { limitError, mergeDecisions, reportsEvery, withoutWindows } from "../lim
 import { currentRead } from "./current-entries.js";
 import type { PreparedSubmission } from "./prepare-submission.js";
 import { STALE_WARNING, staleIfDatabaseDown } from "../http/stale-if-database-down.js";
+import { recordScanQuotaDenial } from "./scan-quota-refusal.js";
 import { type SubmissionOutcome, cachedSubmissionResponse, submitScan } from "./submit-scan.js";
 
 /**
@@ -75,7 +76,11 @@ async function freshResult(ctx: ApiContext, { principal, prepared }: SubmissionR
  */
 export async function answerSubmission(ctx: ApiContext, request: SubmissionRequest, retried = false): Promise<SubmissionAnswer> {
   const { principal, prepared, idempotencyKey, requestLimit } = request;
-  const { cacheKey, cached, cacheStatus } = await freshResult(ctx, request);
+  // An input that could not be pinned (an image tag whose registry did not answer) runs as given: a result of it
+  // may be of what the name named long ago.
+  const { cacheKey, cached, cacheStatus } = prepared.uncached
+    ? { cacheKey: ctx.keys.result(prepared.key), cached: undefined, cacheStatus: "BYPASS" as const }
+    : await freshResult(ctx, request);
 
   const subject = userSubject(principal.userId);
   const windows = scanWindows(ctx.config.tiers[principal.tier]);
@@ -91,11 +96,7 @@ export async function answerSubmission(ctx: ApiContext, request: SubmissionReque
 
   const refused = cached ? undefined : limitError(quota);
   if (refused) {
-    if (quota.outcome === "denied") {
-      ctx.metrics.rateLimitExceeded.inc({ tier: principal.tier, endpoint: "scan-quota" });
-      ctx.metrics.scanRequests.inc({ scan_type: prepared.type.name, status: "rate_limited", tier: principal.tier });
-      void ctx.notifier.onScanQuotaDenied(principal.userId, quota);
-    }
+    recordScanQuotaDenial(ctx, principal, prepared.type.name, quota);
     return { headers, refused };
   }
   const consumed = !cached && quota.outcome === "allowed";
@@ -119,6 +120,7 @@ export async function answerSubmission(ctx: ApiContext, request: SubmissionReque
           key: prepared.key,
           labels: prepared.labels,
           sealed: prepared.sealed,
+          submittedHash: prepared.submittedHash,
           idempotencyKey,
           cached,
         });

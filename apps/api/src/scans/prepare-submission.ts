@@ -1,6 +1,7 @@
 import {
   SCAN_TYPES,
   type ScanTypeDefinition,
+  type SubmissionIo,
   type SubmissionPolicy,
   inputHash,
   inputKeyOf,
@@ -50,6 +51,15 @@ export interface PreparedSubmission {
   labels: ScanLabels;
   /** The canonical input sealed for Postgres (AES-256-GCM), needed only when the submission starts a run. */
   sealed(): Buffer;
+  /** The canonical input of a type that pins it (`pin`: an image tag to its digest), until pinSubmission has. */
+  unpinned?: unknown;
+  /** What the input names could not be looked up (pinSubmission): it runs as given and is never answered from the cache. */
+  uncached?: true;
+  /**
+   * The hash of the input as submitted, before pinSubmission: what an Idempotency-Key stands for, so that a retry
+   * is replayed even when the tag has moved since (the key's own hash otherwise).
+   */
+  submittedHash?: string;
 }
 
 /**
@@ -77,7 +87,32 @@ export function prepareSubmission(submission: SubmissionBody, scanInputKey: Buff
   const canonicalInput = type.canonicalize(parseOr400(type.inputSchema, input, `${type.name} input`, "input"));
   type.admit?.(canonicalInput, submission.policy);
   const key: InputKey = inputKeyOf(type, submission.ownerId, inputHash(canonicalInput));
-  return { type, key, labels: scanLabels, sealed: () => sealInput(scanInputKey, key, canonicalInput) };
+  return {
+    type,
+    key,
+    labels: scanLabels,
+    sealed: () => sealInput(scanInputKey, key, canonicalInput),
+    ...(type.pin !== undefined && { unpinned: canonicalInput }),
+  };
+}
+
+/**
+ * A prepared submission whose type pins its input, pinned (an image tag looked up: its address is then the digest);
+ * any other returned as it is. Throws what `pin` throws (InputRefusedError: 422).
+ */
+export async function pinSubmission(prepared: PreparedSubmission, io: SubmissionIo, scanInputKey: Buffer): Promise<PreparedSubmission> {
+  const { type, unpinned } = prepared;
+  if (type.pin === undefined || unpinned === undefined) return prepared;
+  const pinned = await type.pin(unpinned, io);
+  const key: InputKey = { ...prepared.key, inputHash: inputHash(pinned.address ?? pinned.input) };
+  return {
+    type,
+    key,
+    labels: prepared.labels,
+    sealed: () => sealInput(scanInputKey, key, pinned.input),
+    ...(!pinned.pinned && { uncached: true as const }),
+    submittedHash: prepared.key.inputHash,
+  };
 }
 
 /** Bodies up to this many bytes (Content-Length) are remembered with their preparation, the common repeat being small. */

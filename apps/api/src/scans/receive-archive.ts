@@ -29,14 +29,8 @@ export interface ReceivedArchive {
 export const LINGER_BYTES = 16 * 1024 * 1024;
 const LINGER_MS = 10_000;
 
-const tooLarge = (maxBytes: number, closeNow: boolean) =>
-  new HttpError(
-    413,
-    "payload_too_large",
-    `The image archive exceeds IMAGE_MAX_BYTES (${maxBytes} bytes)`,
-    { limit: maxBytes },
-    closeNow ? { Connection: "close" } : {},
-  );
+const tooLarge = (maxBytes: number) =>
+  new HttpError(413, "payload_too_large", `The image archive exceeds IMAGE_MAX_BYTES (${maxBytes} bytes)`, { limit: maxBytes });
 
 /** Reads and drops the rest of the body, at most LINGER_BYTES or LINGER_MS, so the client gets to read the 413. */
 function lingerOnRestOfBody(req: Request): void {
@@ -50,6 +44,17 @@ function lingerOnRestOfBody(req: Request): void {
   });
   req.once("close", () => clearTimeout(deadline));
   req.resume();
+}
+
+/**
+ * Lets the client read an answer given before its body was read (a 413 by Content-Length, a 429 over the scan
+ * quota): the rest of the body is drained, or, when it declares more than LINGER_BYTES, the answer closes the
+ * connection (`Connection: close`).
+ */
+export function answerBeforeBody(req: Request): void {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > LINGER_BYTES) req.res?.setHeader("Connection", "close");
+  else lingerOnRestOfBody(req);
 }
 
 const stalled = (idleTimeoutMs: number) =>
@@ -78,9 +83,8 @@ export interface ArchiveBounds {
 export async function receiveArchive(req: Request, { maxBytes, idleTimeoutMs }: ArchiveBounds): Promise<ReceivedArchive> {
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > maxBytes) {
-    const closeNow = declared > LINGER_BYTES;
-    if (!closeNow) lingerOnRestOfBody(req);
-    throw tooLarge(maxBytes, closeNow);
+    answerBeforeBody(req);
+    throw tooLarge(maxBytes);
   }
   if (req.res !== undefined) exemptFromRequestTimeout(req, req.res);
   const file = join(tmpdir(), `secapi-upload-${randomUUID()}.tar`);
@@ -88,7 +92,7 @@ export async function receiveArchive(req: Request, { maxBytes, idleTimeoutMs }: 
   const hash = createHash("sha256");
   let size = 0;
   const idle = setTimeout(() => counting.destroy(stalled(idleTimeoutMs)), idleTimeoutMs);
-  const overSize = tooLarge(maxBytes, false);
+  const overSize = tooLarge(maxBytes);
   const counting = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       idle.refresh();

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { inputHash } from "@secapi/core";
+import { type ResultEntry, type ScanView, inputHash, scanLocation, scanView, scanWithResultView } from "@secapi/core";
 import {
   type Db,
+  type DbExecutor,
   type InputKey,
   type NewScan,
   type Principal,
@@ -9,6 +10,7 @@ import {
   type StoredResponse,
   claimIdempotencyKey,
   findInFlightScan,
+  findScanWithResult,
   insertAnnouncedScans,
   insertScan,
   lockNameForTransaction,
@@ -27,7 +29,6 @@ import {
   writeOutbox,
 } from "@secapi/events";
 import { unprocessable } from "../http/http-error.js";
-import { type ResultEntry, type ScanView, scanLocation, scanView } from "@secapi/core";
 import { orderedSummary } from "@secapi/scanners";
 
 /** docs/API.md "Idempotency-Key": the same Idempotency-Key and body within 24 h returns the first response. */
@@ -41,6 +42,8 @@ export interface ScanSubmission {
   labels?: ScanLabels | undefined;
   /** The canonical input sealed for Postgres: stored only when the submission starts a run. */
   sealed(): Buffer;
+  /** The hash of the input as submitted, when it differs from the key's (a pinned image tag): the request's identity. */
+  submittedHash?: string | undefined;
   idempotencyKey?: string | undefined;
   /** A fresh result of this input from the cache: the scan is recorded as completed, nothing runs. */
   cached?: ResultEntry | undefined;
@@ -93,6 +96,18 @@ export function cachedSubmissionResponse(scan: ScanView, cached: ResultEntry): S
 }
 
 /**
+ * The answer to a repeated Idempotency-Key: the first answer's status and headers, with its scan as it is now
+ * (docs/API.md "Idempotency-Key"), so that a result that stopped being current is never served again. The answer
+ * of a scan deleted since is repeated without its result, which can no longer be checked.
+ */
+async function replayOf(db: DbExecutor, first: StoredResponse, userId: string): Promise<StoredResponse> {
+  const { id, result: _unchecked, ...rest } = first.body as { id?: unknown; result?: unknown };
+  const scan = typeof id === "string" ? await findScanWithResult(db, id) : undefined;
+  if (scan?.user_id === userId) return { ...first, body: scanWithResultView(scan) };
+  return { ...first, body: { id, ...rest } };
+}
+
+/**
  * Records a scan in one transaction. Answered from a cached result, it is a completed scan and nothing
  * runs. Otherwise the scan row, the sealed input, the job and the `scan.created`
  * event commit together or not at all, so an outage of the queue Redis loses nothing (the outbox relay
@@ -109,7 +124,11 @@ export async function submitScan(db: Db, submission: ScanSubmission): Promise<Su
     if (submission.idempotencyKey !== undefined) {
       // Same type, same canonical input and same labels ⇔ same request; the input's hash stands for the input.
       // (Without labels the hash is the one an unlabelled request always had.)
-      const requestHash = inputHash({ type: key.scanType, inputHash: key.inputHash, ...(Object.keys(labels).length > 0 && { labels }) });
+      const requestHash = inputHash({
+        type: key.scanType,
+        inputHash: submission.submittedHash ?? key.inputHash,
+        ...(Object.keys(labels).length > 0 && { labels }),
+      });
       const claim = await claimIdempotencyKey(tx, {
         userId: principal.userId,
         key: submission.idempotencyKey,
@@ -120,7 +139,7 @@ export async function submitScan(db: Db, submission: ScanSubmission): Promise<Su
         if (claim.requestHash !== requestHash) {
           throw unprocessable("idempotency_key_reused", "This Idempotency-Key was already used with a different request body");
         }
-        if (claim.response) return { ...claim.response, disposition: "replayed" };
+        if (claim.response) return { ...(await replayOf(tx, claim.response, principal.userId)), disposition: "replayed" };
       }
     }
 

@@ -35,6 +35,8 @@ export type BodyOutcome =
       inputHash: string;
       labels: Record<string, string>;
       sealed: Uint8Array;
+      /** PreparedSubmission.unpinned: plain data, it crosses as it is. */
+      unpinned?: unknown;
     }
   | { ok: true; kind: "advisories"; records: AdvisoryRecord[]; received: number }
   | { ok: false; error: ThreadHttpError };
@@ -57,7 +59,16 @@ export default function bodyThread(task: BodyTask): BodyOutcome {
       Buffer.from(task.scanInputKey),
     );
     const { scanType, ownerId, inputHash } = prepared.key;
-    return { ok: true, kind: "submission", typeName: scanType, ownerId, inputHash, labels: prepared.labels, sealed: prepared.sealed() };
+    return {
+      ok: true,
+      kind: "submission",
+      typeName: scanType,
+      ownerId,
+      inputHash,
+      labels: prepared.labels,
+      sealed: prepared.sealed(),
+      ...(prepared.unpinned !== undefined && { unpinned: prepared.unpinned }),
+    };
   } catch (error) {
     const known = toHttpError(error);
     if (!known) throw error;

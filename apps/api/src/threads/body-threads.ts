@@ -45,6 +45,7 @@ export class BodyThreads {
       key: { scanType: outcome.typeName, ownerId: outcome.ownerId, inputHash: outcome.inputHash },
       labels: outcome.labels,
       sealed: () => sealed,
+      ...(outcome.unpinned !== undefined && { unpinned: outcome.unpinned }),
     };
   }
 

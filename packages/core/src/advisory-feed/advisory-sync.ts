@@ -5,6 +5,7 @@ import {
   type AdvisoryRecord,
   type Db,
   findAdvisorySyncState,
+  hasAdvisoriesFor,
   recordAdvisorySyncFailure,
   recordAdvisorySyncSuccess,
   withSessionLock,
@@ -107,7 +108,10 @@ async function syncEcosystem(
   };
   const base = `${options.baseUrl.replace(/\/+$/, "")}/${encodeURIComponent(ecosystem)}`;
   const state = await findAdvisorySyncState(options.db, ecosystem);
-  const full = !state || state.cursorModified === null || state.source !== options.baseUrl;
+  // A database emptied behind the sync's back (advisories deleted, the sync state kept) is read in full again:
+  // an incremental pass would only fetch what changed since a cursor whose advisories are gone.
+  const full =
+    !state || state.cursorModified === null || state.source !== options.baseUrl || !(await hasAdvisoriesFor(options.db, ecosystem));
   const mode = full ? "full" : "incremental";
   try {
     const outcome = full

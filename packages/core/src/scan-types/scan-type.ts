@@ -18,6 +18,26 @@ export interface SubmissionPolicy {
   imageRegistries: readonly string[];
 }
 
+/** What pinning an input may look up at submission; the API provides it. */
+export interface SubmissionIo {
+  /**
+   * The digest the tag of `reference` (normalised, e.g. `docker.io/library/nginx:latest`) names now, or undefined
+   * when its registry did not answer in time. Throws the ImageError the registry's answer means (`image_not_found`,
+   * `image_unauthorized`…).
+   */
+  imageDigest(reference: string): Promise<string | undefined>;
+}
+
+/** An input pinned at submission (ScanTypeDefinition.pin). */
+export interface PinnedInput {
+  /** The canonical input to store and run. */
+  input: unknown;
+  /** What is hashed into the input's address when not all of `input` is (an informative field); default `input`. */
+  address?: unknown;
+  /** false: what the input names could not be looked up now; it runs as given and is never answered from the cache. */
+  pinned: boolean;
+}
+
 /** Bounds and endpoints of reading an image (`IMAGE_*`), for the scan-worker's input resolution. */
 export interface ImageReadSettings {
   /** `IMAGE_MAX_BYTES`: the largest archive, or image (compressed layers), read. */
@@ -95,6 +115,12 @@ export interface ScanTypeDefinition<I = unknown, E extends ScanEngineName = Scan
   delegateTo?(raw: unknown): string | undefined;
   /** Refuses a canonical input the operator's settings do not allow, with an InputRefusedError (answered 422). */
   admit?(canonicalInput: unknown, policy: SubmissionPolicy): void;
+  /**
+   * For an input that names something that can change (an image tag): at submission, after `admit`, pins it to
+   * what it names now (the digest), so that its address changes when the name moves on. Throws InputRefusedError
+   * when the name names nothing (answered 422).
+   */
+  pin?(canonicalInput: unknown, io: SubmissionIo): Promise<PinnedInput>;
   /**
    * For a type whose input names something to read first (an image): reads it in the scan-worker and returns the
    * input to match, or null when the input is already resolved (a re-run). Throws RunInputError when the input

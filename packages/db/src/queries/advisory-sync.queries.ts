@@ -125,3 +125,11 @@ export async function countAdvisoriesByEcosystem(db: DbExecutor): Promise<Record
   `.execute(db);
   return Object.fromEntries(rows.map((r) => [r.ecosystem, Number(r.n)]));
 }
+
+/** Whether any advisory of an ecosystem family (`Debian` matches `Debian:12`) is stored, withdrawn ones included. */
+export async function hasAdvisoriesFor(db: DbExecutor, ecosystem: string): Promise<boolean> {
+  const { rows } = await sql<{ found: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM advisory_packages WHERE split_part(ecosystem, ':', 1) = ${ecosystem}) AS found
+  `.execute(db);
+  return rows[0]?.found === true;
+}

@@ -1,9 +1,12 @@
 --[[
 check.lua: evaluates every window of one request and consumes `cost` from all of them, or from none
-(report-only windows are evaluated and returned only).
+(report-only windows are evaluated and returned only). One call may carry several requests (a batch, one key
+each, see src/check-batcher.ts): they are evaluated one after another, in order, each seeing what the ones
+before it wrote, so each stays exact and all or nothing on its own.
 The sliding-window arithmetic mirrors src/sliding-window.ts; the layout is below and in includes/sliding-buckets.lua.
 
-KEYS[1]   the subject's HASH (one key per subject, so a usual check is one HMGET and one HSET):
+KEYS[1]   the subject's HASH (one key per subject, so a usual check is one HMGET and one HSET), and
+KEYS[2..] in a batch, the key of each further request (a subject may come more than once):
             "<name>:<seconds>s", "<name>:<seconds>s:r"  a sliding window: summary and record
                                                         (includes/sliding-buckets.lua)
             "<name>:<YYYY-MM>"   a calendar month's counter (text integer)
@@ -17,7 +20,9 @@ KEYS[1]   the subject's HASH (one key per subject, so a usual check is one HMGET
           Redis time per byte, so the long record stays out of the usual path. So do growing Lua tables (each
           resize allocates: tables here are built whole, by constructors sized for 8 windows) and closures
           over many locals (functions here take what they need as arguments).
-ARGV[1]   these numbers, each a little-endian float64 (struct '<d': binary, so none is parsed from text):
+ARGV      per request, in the order of KEYS: its numbers, then its n window fields. For the first request:
+ARGV[1]   these numbers, each a little-endian float64 (struct '<d': binary, so none is parsed from text; there
+          are 4 + 5n of them, which is how the script knows n):
   now       ms since epoch (the caller's clock: one time for every window of the request)
   cost      units (≥ 0) to consume from every window but the report-only ones; 0 writes nothing
   peek      1 = evaluate, write nothing but a seed (below)
@@ -35,7 +40,8 @@ replaces that line with redis.register_function, see src/redis-function.ts). KEY
 function's arguments.
 
 Returns status, used_1, resetMs_1, ..., used_n, resetMs_n packed as one string of little-endian float64s
-(struct '<d' each): one bulk reply costs Redis and the client less than an array of integers. The caller
+(struct '<d' each): one bulk reply costs Redis and the client less than an array of integers. A batch returns
+its requests' replies concatenated in the order of KEYS (8 * (1 + 2n) bytes each). The caller
 reads it as a Buffer (EVALSHA's buffer variant) and truncates resetMs to whole ms, as an integer reply did.
   status 1: allowed (consumed unless peek); 0: denied, nothing consumed;
   status 2: a month counter is missing and seedReq is 1 without a seed: nothing was consumed,
@@ -125,10 +131,10 @@ end
 
 -- Month counters written for the first time by this call (`started`: their window indices): counters of
 -- months before the previous one are done with. Runs once a month per subject and window.
-local function dropOldMonths(key, started, ARGV)
+local function dropOldMonths(key, started, ARGV, a)
   local fields = redis.call('HKEYS', key)
   for _, i in ipairs(started) do
-    local name, year, month = string.match(ARGV[i + 1], '^(.*):(%d%d%d%d)%-(%d%d)$')
+    local name, year, month = string.match(ARGV[a + i], '^(.*):(%d%d%d%d)%-(%d%d)$')
     local previous = month == '01' and string.format('%04d-12', tonumber(year) - 1)
       or string.format('%s-%02d', year, tonumber(month) - 1)
     for _, field in ipairs(fields) do
@@ -151,28 +157,18 @@ local S = { nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil
 -- `struct` and `string`) and then kept: a global's field costs two table lookups per use, the first through the
 -- globals' metatable (−2.4 % of a three-window call; caching redis.call, tonumber and unpack the same way gave
 -- nothing measurable).
-local floor, max, min, pack, unpackNumbers, integer
+local floor, max, min, pack, unpackNumbers, integer, concat
 
--- The check itself. A function, so that Redis can also load this file as a library (FUNCTION LOAD, see the
--- header): the helpers above are then defined once, not on every call.
-local function check(KEYS, ARGV)
-  if not pack then
-    floor, max, min = math.floor, math.max, math.min
-    pack, unpackNumbers = struct.pack, struct.unpack
-    -- Whole numbers as text for HSET: Redis 7.0 formats a Lua number argument with snprintf('%.17g'), the
-    -- floating-point path of printf; '%d' takes the integer one.
-    integer = string.format
-  end
-  local key = KEYS[1]
-  local n = #ARGV - 1
+-- One request: key, its numbers in ARGV[a], its n window fields in ARGV[a + 1 .. a + n].
+local function check(key, ARGV, a, n)
   local SLIDING = 1
   -- The format of ARGV[1]: a literal for the usual window counts (literals are built once, when the script is
   -- loaded; string.rep and .. build and hash a new string on every call).
   local format = n == 1 and '<ddddddddd' or n == 3 and '<ddddddddddddddddddd' or '<' .. string.rep('d', 4 + 5 * n)
-  local arg = { unpackNumbers(format, ARGV[1]) }
+  local arg = { unpackNumbers(format, ARGV[a]) }
   local now, cost, peek, seedRequired = arg[1], arg[2], arg[3] == 1, arg[4] == 1
 
-  local stored = redis.call('HMGET', key, unpack(ARGV, 2))
+  local stored = redis.call('HMGET', key, unpack(ARGV, a + 1, a + n))
 
   -- HSET's arguments (field, value, ...) are writes[1 .. nw].
   local nw = 0
@@ -201,7 +197,7 @@ local function check(KEYS, ARGV)
           if closed + cu + cost > arg[base + 1] and arg[base] <= 2 then allowed = false end
         else
           w = { used = closed + cu, bucket = bucket, oldest = oldest, closed = closed, ob = ob, ou = ou, cb = cb, cu = cu }
-          loadRecord(w, key, ARGV[i + 1])
+          loadRecord(w, key, ARGV[a + i])
         end
       else
         w = { used = 0, bucket = bucket, oldest = oldest }
@@ -216,7 +212,7 @@ local function check(KEYS, ARGV)
         if used + cost > arg[base + 1] and arg[base] <= 2 then allowed = false end
       elseif seed >= 0 then
         w = { used = seed, fresh = true }
-        writes[nw + 1], writes[nw + 2] = ARGV[i + 1], integer('%d', seed)
+        writes[nw + 1], writes[nw + 2] = ARGV[a + i], integer('%d', seed)
         nw = nw + 2
       elseif seedRequired then
         w = { used = -1, fresh = true }
@@ -237,7 +233,7 @@ local function check(KEYS, ARGV)
   local needAt, started = 0, nil
   for i = 1, n do
     local base = 5 * i
-    local limit, field, w = arg[base + 1], ARGV[i + 1], W[i]
+    local limit, field, w = arg[base + 1], ARGV[a + i], W[i]
     local resetMs, fastUsed = 0, 0
     local consumed = consume and arg[base] <= 2
     if w == false and arg[base] % 2 ~= SLIDING then
@@ -342,10 +338,35 @@ local function check(KEYS, ARGV)
   if nw > 0 then redis.call('HSET', key, unpack(writes, 1, nw)) end
   -- Relative: the caller's clock decides, as for the windows themselves.
   if extend then redis.call('PEXPIRE', key, needAt - now) end
-  if started then dropOldMonths(key, started, ARGV) end
+  if started then dropOldMonths(key, started, ARGV, a) end
   -- A literal format for the usual window counts (as for ARGV[1] above).
   local replyFormat = n == 3 and '<ddddddd' or n == 1 and '<ddd' or '<' .. string.rep('d', 1 + 2 * n)
   return pack(replyFormat, unpack(reply, 1, 1 + 2 * n))
 end
 
-return check(KEYS, ARGV)
+-- Scratch table of a batch's replies, reused like the ones above.
+local replies = {}
+
+-- Every request of the call, in order. A function, so that Redis can also load this file as a library
+-- (FUNCTION LOAD, see the header): the helpers above are then defined once, not on every call.
+local function checkAll(KEYS, ARGV)
+  if not pack then
+    floor, max, min = math.floor, math.max, math.min
+    pack, unpackNumbers = struct.pack, struct.unpack
+    -- Whole numbers as text for HSET: Redis 7.0 formats a Lua number argument with snprintf('%.17g'), the
+    -- floating-point path of printf; '%d' takes the integer one.
+    integer = string.format
+    concat = table.concat
+  end
+  local count = #KEYS
+  if count == 1 then return check(KEYS[1], ARGV, 1, #ARGV - 1) end
+  local a = 1
+  for k = 1, count do
+    local n = (#ARGV[a] / 8 - 4) / 5
+    replies[k] = check(KEYS[k], ARGV, a, n)
+    a = a + 1 + n
+  end
+  return concat(replies, '', 1, count)
+end
+
+return checkAll(KEYS, ARGV)

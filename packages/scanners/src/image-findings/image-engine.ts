@@ -53,7 +53,10 @@ export const imageEngine: ScanEngine<ImageTask> = {
         },
       },
     },
-    findingProperties: { layer: { type: "string", description: "Image results: the digest of the layer that introduced the package" } },
+    findingProperties: {
+      layer: { type: "string", description: "Image results: the digest of the layer that introduced the package" },
+      file: { type: "string", description: "Image results, for a package only a lockfile of the image lists: that lockfile's path" },
+    },
     properties: { ...packagesEngine.result.properties, image: { $ref: "#/components/schemas/ImageBlock" } },
   },
 };

@@ -64,6 +64,22 @@ describe("matchImage", () => {
     expect(tags).toEqual(["pkg:Debian/12/openssl", "pkg:Debian/12/zlib1g", "pkg:npm/lodash"]);
   });
 
+  it("names the lockfile a package was read from on its findings, and no file for installed packages", () => {
+    const withLockfile: AnalysedImage = {
+      ...image,
+      packages: [
+        { ecosystem: "npm", name: "lodash", version: "4.17.20", layer: APP, file: "/app/package-lock.json" },
+        { ecosystem: "Debian", name: "12/openssl", version: "3.0.11-1~deb12u1", layer: BASE },
+      ],
+    };
+    const { result } = matchImage(withLockfile, advisories);
+    expect(result.findings.map((f) => [f.id, f.layer, f.file])).toEqual([
+      ["DSA-TEST-1", BASE, undefined],
+      ["GHSA-test-lodash", APP, "/app/package-lock.json"],
+    ]);
+    expect(result.findings[0]).not.toHaveProperty("file");
+  });
+
   it("runs as the image engine, refusing what is not an analysed image", () => {
     expect(runScan({ engine: "image", input: image, advisories }).status).toBe("completed");
     expect(runScan({ engine: "image", input: { packages: [] }, advisories })).toMatchObject({ status: "failed", code: "invalid_input" });

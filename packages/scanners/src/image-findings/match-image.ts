@@ -9,17 +9,26 @@ import type { ImageAnalysis } from "../image/analyze-image-archive.js";
 import type { ImageOs } from "../image/os-release.js";
 import type { ScanResult } from "../scan-result.js";
 
-/** An image as a scan matches it: its analysis, with the digest that names it (manifest, image id, or archive hash). */
-export type AnalysedImage = ImageAnalysis & { digest: string };
+/**
+ * An image as a scan matches it: its analysis, with the digest that names it (manifest, image id, or archive hash);
+ * pulled by reference, also the reference and the platform it was pulled as.
+ */
+export type AnalysedImage = ImageAnalysis & { digest: string; reference?: string; platform?: string };
 
 /** A vulnerable package of an image: a dependency finding plus the digest of the layer that introduced it. */
 export interface ImageFinding extends VulnerabilityFinding {
   layer: string;
+  /** When only a lockfile in the image lists the package: the lockfile's path (`/app/Gemfile.lock`). */
+  file?: string;
 }
 
 /** What the result says about the image itself (docs/API.md, scan type `image`). */
 export interface ImageBlock {
   digest: string;
+  /** Pulled by reference: the reference as submitted (normalised) with the digest its tag named then, `registry/repo:tag@sha256:…`. */
+  reference?: string;
+  /** Pulled by reference: the `os/architecture[/variant]` picked from an image index. */
+  platform?: string;
   /** From `/etc/os-release`; null when the image has none (distroless without it, scratch). */
   os: ImageOs | null;
   /** Bottom first, each with how many of the image's packages it introduced. */
@@ -39,10 +48,14 @@ export interface ImageScanOutput {
  */
 export function matchImage(image: AnalysedImage, advisories: Advisory[], options: MatchOptions = {}): ImageScanOutput {
   const layerOf = new Map<string, string>();
+  const fileOf = new Map<string, string>();
   const perLayer = new Map<string, number>();
   for (const pkg of image.packages) {
     const key = findingKey(pkg.ecosystem, ecosystemDefinition(pkg.ecosystem).normalizeName(pkg.name), pkg.version);
-    if (!layerOf.has(key)) layerOf.set(key, pkg.layer);
+    if (!layerOf.has(key)) {
+      layerOf.set(key, pkg.layer);
+      if (typeof pkg.file === "string") fileOf.set(key, pkg.file);
+    }
     perLayer.set(pkg.layer, (perLayer.get(pkg.layer) ?? 0) + 1);
   }
   const set = canonicalPackageSet({
@@ -50,16 +63,19 @@ export function matchImage(image: AnalysedImage, advisories: Advisory[], options
     unchecked: image.unchecked,
   });
   const { result, tags, validUntil } = matchPackages(set, advisories, options);
-  const findings = result.findings.map((finding) => ({
-    ...finding,
-    layer: layerOf.get(findingKey(finding.ecosystem, finding.package, finding.version)) ?? "",
-  }));
+  const findings = result.findings.map((finding) => {
+    const key = findingKey(finding.ecosystem, finding.package, finding.version);
+    const file = fileOf.get(key);
+    return { ...finding, layer: layerOf.get(key) ?? "", ...(file !== undefined && { file }) };
+  });
   return {
     result: {
       ...result,
       findings,
       image: {
         digest: image.digest,
+        ...(image.reference !== undefined && { reference: image.reference }),
+        ...(image.platform !== undefined && { platform: image.platform }),
         os: image.os,
         layers: image.layers.map(({ digest, index }) => ({ digest, index, packages: perLayer.get(digest) ?? 0 })),
       },

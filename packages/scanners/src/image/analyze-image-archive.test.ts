@@ -401,12 +401,12 @@ describe("analyzeImageArchive", () => {
       expect(beforeTop.packages).toContainEqual({ ecosystem: "Go", name: "stdlib", version: "1.20.0", layer: app });
     });
 
-    it("reads the same from the layer store (summary version 3) and from an OCI layout", async () => {
+    it("reads the same from the layer store (summary version 4) and from an OCI layout", async () => {
       const image = await layers();
       const store = new InMemoryLayerSummaryStore();
       const cold = await analyzeImageArchive(chunked((await dockerSaveArchive(image)).archive), { ...options, layerStore: store });
       const warm = await analyzeImageArchive(chunked((await ociLayoutArchive(image)).archive), { ...options, layerStore: store });
-      expect(LAYER_SUMMARY_VERSION).toBe(3);
+      expect(LAYER_SUMMARY_VERSION).toBe(4);
       expect(warm.packages).toEqual(cold.packages);
       expect(cold.packages).toHaveLength(6);
     });

@@ -1,35 +1,24 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { type OutboundProxy, proxyDispatcher } from "@secapi/toolkit";
 import type { AnalyzeImageOptions, ImageAnalysis } from "./analyze-image-archive.js";
 import { DEFAULT_MAX_FILE_BYTES } from "./analyze-image-archive.js";
 import { imageContents } from "./image-contents.js";
 import { ImageError } from "./image-error.js";
-import { isRegistryAllowed, normalizeRegistry, parseImageReference } from "./image-reference.js";
+import { isRegistryAllowed, parseImageReference } from "./image-reference.js";
 import type { ImageReference } from "./image-reference.js";
 import { cachedLayerSummary, keepLayerSummary, summarizeLayer } from "./layer-summary.js";
 import type { LayerSummary } from "./layer-summary.js";
-import { dockerConfigPath, readDockerCredentials } from "./registry/docker-config.js";
 import { downloadBlob } from "./registry/download-blob.js";
-import { fetchImageManifest, parsePlatform } from "./registry/image-manifest.js";
-import { RegistryClient } from "./registry/registry-client.js";
-import { DEFAULT_REGISTRY_TIMEOUTS } from "./registry/registry-http.js";
-import type { RegistryTimeouts } from "./registry/registry-http.js";
+import { DEFAULT_PLATFORM, fetchImageManifest, parsePlatform } from "./registry/image-manifest.js";
+import { type RegistryAccessOptions, openRegistry } from "./registry/open-registry.js";
+import type { RegistryClient } from "./registry/registry-client.js";
 
 /** What analyzeImageReference needs beyond analyzeImageArchive's bounds (`maxBytes`: the sum of the layers' sizes). */
-export interface AnalyzeImageReferenceOptions extends AnalyzeImageOptions {
+export interface AnalyzeImageReferenceOptions extends AnalyzeImageOptions, RegistryAccessOptions {
   /** `IMAGE_REGISTRIES`: the registries (`host[:port]`) an image may come from. */
   allowedRegistries: readonly string[];
-  /** `IMAGE_REGISTRY_INSECURE`: registries reached over plain HTTP. */
-  insecureRegistries?: readonly string[];
   /** `os/architecture[/variant]` picked from an image index. Default `linux/amd64`. */
   platform?: string;
-  /** Docker config file with `auths` logins. Default `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`. */
-  dockerConfig?: string;
-  /** Per request: until headers arrive, and between body chunks. */
-  timeouts?: Partial<RegistryTimeouts>;
-  /** `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`: every request of the pull (token, manifests, blobs, redirects) goes through it. */
-  proxy?: OutboundProxy;
 }
 
 /**
@@ -53,22 +42,12 @@ export async function analyzeImageReference(
       `${ref.registry} is not one of the registries images may be pulled from (IMAGE_REGISTRIES)`,
     );
   }
-  const platform = parsePlatform(options.platform ?? "linux/amd64");
-  const insecure = (options.insecureRegistries ?? []).some((host) => normalizeRegistry(host.trim()) === ref.registry);
-  const logins = await readDockerCredentials(options.dockerConfig ?? dockerConfigPath());
-  const credentials = logins.get(ref.registry);
-  const dispatcher = proxyDispatcher(options.proxy);
-  const client = new RegistryClient(ref, {
-    insecure,
-    ...(credentials !== undefined && { credentials }),
-    timeouts: { ...DEFAULT_REGISTRY_TIMEOUTS, ...options.timeouts },
-    ...(dispatcher !== undefined && { dispatcher }),
-  });
+  const platform = parsePlatform(options.platform ?? DEFAULT_PLATFORM);
+  const { client, close } = await openRegistry(ref, options);
   try {
     return await pullAndAnalyze(ref, client, platform, options);
   } finally {
-    // A proxy's connections are this pull's own.
-    await dispatcher?.destroy();
+    await close();
   }
 }
 

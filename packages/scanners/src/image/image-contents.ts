@@ -4,6 +4,7 @@ import type { EcosystemDefinition, ImageOsRule } from "../dependencies/ecosystem
 import type { PackageRef, UncheckedEntry } from "../dependencies/package-set.js";
 import { isRpmDatabaseKind, packageFileKind } from "./installed-package-files.js";
 import type { InstalledPackage } from "./installed-package-files.js";
+import type { LockfileContent } from "./image-lockfiles.js";
 import type { LayerSummary } from "./layer-summary.js";
 import { LayeredFiles } from "./layered-files.js";
 import type { LayeredFile } from "./layered-files.js";
@@ -13,6 +14,8 @@ import type { ImageOs } from "./os-release.js";
 /** An installed package and the layer (digest) that introduced it. */
 export interface ImagePackage extends PackageRef {
   layer: string;
+  /** For a package only a lockfile of the image lists: that lockfile's path (`/app/Gemfile.lock`). */
+  file?: string;
 }
 
 /** What an image's layers hold together. */
@@ -71,22 +74,35 @@ function namedPackages(files: LayeredFiles, os: ImageOs | null, unchecked: Unche
   const visible = files.entries();
   const rpmDatabase = currentRpmDatabase(visible);
   const byKey = new Map<string, ImagePackage>();
+  const add = (pkg: PackageRef, layer: string, file?: string) => {
+    const key = `${pkg.ecosystem}\u0000${pkg.name}\u0000${pkg.version}`;
+    if (!byKey.has(key)) byKey.set(key, { ...pkg, layer, ...(file !== undefined && { file }) });
+  };
+  const lockfiles: [string, LayeredFile, LockfileContent][] = [];
   for (const [path, file] of visible) {
     if (isRpmDatabasePath(path) && file !== rpmDatabase) continue;
     if (file.content.type === "unread-database") {
       unchecked.push({ ecosystem: "rpm", name: path, spec: `/${path}`, kind: "unsupported_ecosystem", reason: file.content.reason });
       continue;
     }
+    if (file.content.type === "lockfile") lockfiles.push([path, file, file.content]);
     if (file.content.type !== "packages") continue;
     for (const pkg of file.content.packages) {
-      const layer = file.introducedIn.get(`${pkg.name}@${pkg.version}`) ?? file.layerDigest;
       const named = namedPackage(pkg, os, path, unchecked);
-      if (named === null) continue;
-      const key = `${named.ecosystem}\u0000${named.name}\u0000${named.version}`;
-      if (!byKey.has(key)) byKey.set(key, { ...named, layer });
+      if (named !== null) add(named, layerOf(file, pkg));
     }
   }
+  // What is installed (node_modules, dist-info) names a package before a lockfile that only lists it.
+  for (const [path, file, content] of lockfiles) {
+    unchecked.push(...content.unchecked);
+    for (const pkg of content.packages) add(pkg, layerOf(file, pkg), `/${path}`);
+  }
   return [...byKey.values()];
+}
+
+/** The layer that first listed `pkg` in this file, at this version. */
+function layerOf(file: LayeredFile, pkg: { name: string; version: string }): string {
+  return file.introducedIn.get(`${pkg.name}@${pkg.version}`) ?? file.layerDigest;
 }
 
 function isRpmDatabasePath(path: string): boolean {

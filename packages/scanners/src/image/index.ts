@@ -8,3 +8,6 @@ export type { ImageContents } from "./image-contents.js";
 export * from "./analyze-image-reference.js";
 export type { RegistryCredentials } from "./registry/docker-config.js";
 export type { RegistryTimeouts } from "./registry/registry-http.js";
+export * from "./resolve-image-digest.js";
+export type { RegistryAccessOptions } from "./registry/open-registry.js";
+export { DEFAULT_PLATFORM } from "./registry/image-manifest.js";

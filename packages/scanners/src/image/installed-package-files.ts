@@ -1,4 +1,5 @@
 import { controlParagraphs } from "./control-paragraphs.js";
+import { type LockfileContent, imageLockfileFormat, readImageLockfile } from "./image-lockfiles.js";
 
 /** A package an image's package database or metadata lists, before it is named for its ecosystem and release. */
 export interface InstalledPackage {
@@ -20,12 +21,16 @@ export interface InstalledPackage {
 /**
  * What one metadata file of the image says. `unread-database`: a package database in a format not read (rpm's
  * BerkeleyDB and ndb); while visible in the image it stands for all the packages it lists, as one unchecked entry.
+ * `lockfile`: an application's lockfile, whose packages are already named for their ecosystem.
  */
 export type PackageFileContent =
-  { type: "os-release"; text: string } | { type: "packages"; packages: InstalledPackage[] } | { type: "unread-database"; reason: string };
+  | { type: "os-release"; text: string }
+  | { type: "packages"; packages: InstalledPackage[] }
+  | { type: "unread-database"; reason: string }
+  | LockfileContent;
 
 /** Which metadata a file of the image is, by its path (no leading `/`); undefined for every other file. */
-export type PackageFileKind = "os-release" | "dpkg" | "apk" | "npm" | "pypi" | RpmDatabaseKind;
+export type PackageFileKind = "os-release" | "dpkg" | "apk" | "npm" | "pypi" | "lockfile" | RpmDatabaseKind;
 
 /** rpm's package databases: SQLite (rpm ≥ 4.16), BerkeleyDB (older rpm), ndb (SUSE's own format). */
 export type RpmDatabaseKind = "rpm-sqlite" | "rpm-bdb" | "rpm-ndb";
@@ -46,6 +51,7 @@ export function packageFileKind(path: string): PackageFileKind | undefined {
   if (rpmDatabase !== undefined) return RPM_DATABASE_KINDS[rpmDatabase];
   if (NPM_PACKAGE_JSON.test(path)) return "npm";
   if (PYTHON_METADATA.test(path)) return "pypi";
+  if (imageLockfileFormat(path) !== undefined) return "lockfile";
   return undefined;
 }
 
@@ -54,8 +60,8 @@ export function isRpmDatabaseKind(kind: PackageFileKind): kind is RpmDatabaseKin
   return kind === "rpm-sqlite" || kind === "rpm-bdb" || kind === "rpm-ndb";
 }
 
-/** Reads one text metadata file; malformed content yields no packages rather than failing the image. */
-export function readPackageFile(kind: Exclude<PackageFileKind, RpmDatabaseKind>, text: string): PackageFileContent {
+/** Reads one text metadata file found at `path`; malformed content yields no packages rather than failing the image. */
+export function readPackageFile(kind: Exclude<PackageFileKind, RpmDatabaseKind>, text: string, path: string): PackageFileContent {
   switch (kind) {
     case "os-release":
       return { type: "os-release", text };
@@ -67,6 +73,12 @@ export function readPackageFile(kind: Exclude<PackageFileKind, RpmDatabaseKind>,
       return { type: "packages", packages: npmPackage(text) };
     case "pypi":
       return { type: "packages", packages: pythonPackage(text) };
+    case "lockfile": {
+      const definition = imageLockfileFormat(path);
+      // packageFileKind said "lockfile" for this path, so it has a format.
+      if (definition === undefined) throw new TypeError(`not an image lockfile: ${path}`);
+      return readImageLockfile(definition, path, text);
+    }
   }
 }
 

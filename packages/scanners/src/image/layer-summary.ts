@@ -4,8 +4,13 @@ import tar from "tar-stream";
 import type { UncheckedEntry } from "../dependencies/package-set.js";
 import { normalizeEntryPath } from "./entry-path.js";
 import { ImageArchiveError } from "./image-archive-error.js";
-import { isRpmDatabaseKind, packageFileKind, readPackageFile } from "./installed-package-files.js";
-import type { RpmDatabaseKind } from "./installed-package-files.js";
+import {
+  type PackageFileContent,
+  type RpmDatabaseKind,
+  isRpmDatabaseKind,
+  packageFileKind,
+  readPackageFile,
+} from "./installed-package-files.js";
 import {
   DEFAULT_MAX_BINARY_BYTES,
   isExecutableMode,
@@ -14,7 +19,6 @@ import {
   readJavaArchiveEntry,
   tooBigBinary,
 } from "./language-binaries.js";
-import type { PackageFileContent } from "./installed-package-files.js";
 import { layerStreams } from "./layer-stream.js";
 import { rpmSqliteFileSummary, unreadRpmDatabase } from "./rpm/rpm-database-file.js";
 import { messageOf } from "./stage-archive.js";
@@ -23,7 +27,7 @@ import { messageOf } from "./stage-archive.js";
  * The format of LayerSummary. Bump it whenever what a summary holds or how a file is parsed changes (new metadata
  * kinds, parser fixes): summaries of another version are ignored and the layer is read again.
  */
-export const LAYER_SUMMARY_VERSION = 3;
+export const LAYER_SUMMARY_VERSION = 4;
 
 /**
  * What one layer contributes to an image's packages, independent of the layers below it: a layer's digest fixes
@@ -34,7 +38,8 @@ export interface LayerSummary {
   /**
    * The package metadata files the layer writes (path without a leading `/`), parsed; since version 2 also its
    * Go binaries (build info) and Java archives (pom.properties), as package lists at their paths; since version 3
-   * rpm databases (`rpmdb.sqlite` read, BerkeleyDB and ndb noted as unread).
+   * rpm databases (`rpmdb.sqlite` read, BerkeleyDB and ndb noted as unread); since version 4 applications'
+   * lockfiles (`Gemfile.lock`, `composer.lock`…, see image-lockfiles.ts).
    */
   files: Record<string, PackageFileContent>;
   /** Paths the layer deletes from lower layers (`.wh.<name>` entries), with everything below them. */
@@ -167,7 +172,7 @@ export async function summarizeLayer(file: string, digest: string, limits: Layer
         });
         continue;
       }
-      summary.files[path] = readPackageFile(kind, text);
+      summary.files[path] = readPackageFile(kind, text, path);
     }
     await feeding;
   } catch (error) {

@@ -33,7 +33,7 @@ export class LayeredFiles {
     const lower = this.files.get(path);
     this.removeBelow(path, layerIndex, false);
     const introducedIn = new Map<string, string>();
-    if (content.type === "packages") {
+    if (content.type === "packages" || content.type === "lockfile") {
       for (const pkg of content.packages) {
         const key = `${pkg.name}@${pkg.version}`;
         introducedIn.set(key, lower?.introducedIn.get(key) ?? layerDigest);

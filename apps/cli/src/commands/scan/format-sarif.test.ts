@@ -4,7 +4,7 @@ import AjvDraft04 from "ajv-draft-04";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { formatSarif, imageUri, packageLine } from "./format-sarif.js";
-import { mixedReport } from "./report.fixture.js";
+import { lockfileImageReport, mixedReport } from "./report.fixture.js";
 
 describe("packageLine", () => {
   it("finds a package-lock entry by its key and the version below it", () => {
@@ -83,6 +83,25 @@ describe("formatSarif", () => {
       artifactLocation: { uri: "package-lock.json", uriBaseId: "%SRCROOT%" },
       region: { startLine: 3 },
     });
+  });
+
+  it("locates an image finding a lockfile in the image lists at that lockfile under the image", () => {
+    const withLockfile = JSON.parse(formatSarif({ ...mixedReport, files: [...mixedReport.files, lockfileImageReport] }, "1.2.3"));
+    const { valid, errors } = validateSarif(withLockfile);
+    expect(valid, errors).toBe(true);
+    const rack = (withLockfile.runs[0].results as any[]).find((result) => result.ruleId === "GHSA-22h5-pq3x-2gf2");
+    expect(rack.locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: "ghcr.io/acme/shop%3A1.4.2/app/Gemfile.lock" },
+      region: { startLine: 1 },
+    });
+    expect(rack.locations[0].logicalLocations).toEqual([{ name: "rack", fullyQualifiedName: "RubyGems/rack@2.2.3" }]);
+    expect(rack.message.text).toMatch(
+      /^rack@2\.2\.3 in \/app\/Gemfile\.lock of ghcr\.io\/acme\/shop:1\.4\.2 \(layer sha256:a{64}\) is affected by/,
+    );
+    expect(rack.properties).toMatchObject({ image: "ghcr.io/acme/shop:1.4.2", file: "/app/Gemfile.lock", package: "rack" });
+    // An installed package keeps the image itself as its artifact, and no `file` property.
+    expect(results[1].locations[0].physicalLocation.artifactLocation.uri).toBe("127.0.0.1%3A5000/shop/api%40sha256%3A0123");
+    expect(results[1].properties).not.toHaveProperty("file");
   });
 
   it("percent-encodes each segment of an image reference into a URI reference", () => {

@@ -110,17 +110,21 @@ export function imageUri(target: string): string {
 }
 
 /**
- * A package of an image: the image is the artifact (it has no lines; GitHub code scanning wants a `startLine`, so
- * line 1), the package a logical location, and the layer that brought it in named in the message and properties.
+ * A package of an image: the image is the artifact, or for a package only a lockfile in the image lists, that
+ * lockfile under the image (`…/shop%3A1.4.2/app/Gemfile.lock`). Neither has lines the CLI can read (GitHub code
+ * scanning wants a `startLine`, so line 1); the package is a logical location, and the layer that brought it in is
+ * named in the message and properties.
  */
 function placeImagePackage(file: TargetReport, finding: ApiFinding, rule: Rule): Placement {
   const packageName = `${finding.package}@${finding.version}`;
   const layer = finding.layer === undefined ? "" : ` (layer ${finding.layer})`;
+  const lockfile = finding.file === undefined ? "" : `${finding.file} of `;
+  const uri = imageUri(file.path) + (finding.file === undefined ? "" : imageUri(finding.file.replace(/^\/*/, "/")));
   return {
-    message: `${packageName} in ${file.path}${layer} ${affectedBy(finding, rule)}`,
+    message: `${packageName} in ${lockfile}${file.path}${layer} ${affectedBy(finding, rule)}`,
     locations: [
       {
-        physicalLocation: { artifactLocation: { uri: imageUri(file.path) }, region: { startLine: 1 } },
+        physicalLocation: { artifactLocation: { uri }, region: { startLine: 1 } },
         logicalLocations: [{ name: finding.package ?? "", fullyQualifiedName: `${finding.ecosystem ?? "unknown"}/${packageName}` }],
       },
     ],
@@ -132,6 +136,7 @@ function placeImagePackage(file: TargetReport, finding: ApiFinding, rule: Rule):
       package: finding.package,
       version: finding.version,
       layer: finding.layer,
+      ...(finding.file !== undefined && { file: finding.file }),
     },
   };
 }

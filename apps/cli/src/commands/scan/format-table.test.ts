@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatTable } from "./format-table.js";
-import { debianImageReport, mixedReport } from "./report.fixture.js";
+import { debianImageReport, lockfileImageReport, mixedReport } from "./report.fixture.js";
 import { formatJson } from "./scan-report.js";
 
 describe("formatTable", () => {
@@ -32,6 +32,15 @@ describe("formatTable", () => {
     expect(text).toContain(`(image: no os-release, sha256:${"d".repeat(64)}) — no findings`);
     expect(text).toContain("1 image(s) scanned, 0 finding(s)");
   });
+
+  it("names beside the package the lockfile inside the image that lists it, and only then", () => {
+    const text = formatTable({ root: "/", labels: {}, files: [lockfileImageReport, debianImageReport] }, false);
+    expect(text).toContain(
+      "    rack@2.2.3 in /app/Gemfile.lock  GHSA-22h5-pq3x-2gf2  Denial of service in rack (fixed in 2.2.6.2) [layer sha256:aaaaaaaaaaaa]",
+    );
+    expect(text).toContain("    12/openssl@3.0.11-1~deb12u1  DSA-5678-1  ");
+    expect(text.match(/ in \//g)).toHaveLength(1);
+  });
 });
 
 describe("formatJson", () => {
@@ -50,5 +59,12 @@ describe("formatJson", () => {
     expect(image.findings.map((f: { layer: string }) => f.layer)).toEqual(debianImageReport.findings.map((f) => f.layer));
     expect(refused).toMatchObject({ kind: "image", scan_id: null, error: expect.stringContaining("image_registry_not_allowed") });
     expect(refused).not.toHaveProperty("image");
+  });
+
+  it("passes an image finding's lockfile through as the API returns it", () => {
+    const json = JSON.parse(formatJson({ root: "/", labels: {}, files: [lockfileImageReport, debianImageReport] }));
+    expect(json.files[0].findings[0]).toEqual(lockfileImageReport.findings[0]);
+    expect(json.files[0].findings[0].file).toBe("/app/Gemfile.lock");
+    expect(json.files[1].findings[0]).not.toHaveProperty("file");
   });
 });

@@ -5,14 +5,15 @@ import { SEVERITY_ORDER, type ScanReport, type Severity, type TargetReport, seve
 /** A digest shortened as `docker images` shows ids: enough to tell layers apart on one line. */
 const shortDigest = (digest: string) => digest.replace(/^(sha256:[0-9a-f]{12})[0-9a-f]+$/, "$1");
 
-/** One line of a finding: the package and advisory, or the secret's rule and position. */
+/** One line of a finding: the package (and the image's lockfile listing it) and advisory, or the secret's rule and position. */
 function describe(finding: ApiFinding): string[] {
   if (finding.rule_id !== undefined) {
     return [`line ${finding.line ?? "?"}:${finding.column ?? "?"}`, finding.rule_id, finding.redacted ?? finding.description ?? ""];
   }
   const fix = finding.fixed_in ? `fixed in ${finding.fixed_in}` : "no fix";
   const layer = finding.layer === undefined ? "" : ` [layer ${shortDigest(finding.layer)}]`;
-  return [`${finding.package ?? "?"}@${finding.version ?? "?"}`, finding.id ?? "?", `${finding.summary ?? ""} (${fix})${layer}`];
+  const file = finding.file === undefined ? "" : ` in ${finding.file}`;
+  return [`${finding.package ?? "?"}@${finding.version ?? "?"}${file}`, finding.id ?? "?", `${finding.summary ?? ""} (${fix})${layer}`];
 }
 
 /** What the header names besides the target: the scan type, and for an image its distribution and digest. */

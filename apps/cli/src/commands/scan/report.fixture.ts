@@ -65,3 +65,29 @@ export const mixedReport: ScanReport = {
     },
   ],
 };
+
+/** An image whose vulnerable gem only its application's lockfile lists: the finding names that lockfile. */
+export const lockfileImageReport: TargetReport = {
+  path: "ghcr.io/acme/shop:1.4.2",
+  kind: "image",
+  scanType: "image",
+  scanId: "5b0c5d6e-0000-4000-8000-000000000003",
+  image: {
+    digest: `sha256:${"e".repeat(64)}`,
+    os: { family: "debian", version: "12" },
+    layers: [{ digest: APP_LAYER, index: 0, packages: 1 }],
+  },
+  findings: [
+    {
+      id: "GHSA-22h5-pq3x-2gf2",
+      ecosystem: "RubyGems",
+      package: "rack",
+      version: "2.2.3",
+      severity: "high",
+      summary: "Denial of service in rack",
+      fixed_in: "2.2.6.2",
+      layer: APP_LAYER,
+      file: "/app/Gemfile.lock",
+    },
+  ],
+};

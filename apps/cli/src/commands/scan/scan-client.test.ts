@@ -8,6 +8,7 @@ import { runInNewContext } from "node:vm";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ScanClient, ScanClientError, type UploadProgress } from "./scan-client.js";
+import { scanImages } from "./scan-images.js";
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
@@ -59,6 +60,21 @@ describe("ScanClient", () => {
     const client = new ScanClient({ url, key: "k", maxRateLimitRetries: 1, sleep: async () => undefined });
     await expect(client.scan("dependencies", {}, {})).rejects.toThrow(/429/);
     await expect(client.scan("dependencies", {}, {})).rejects.toThrow(new ScanClientError("POST /api/v1/scans: 400 Invalid labels"));
+  });
+
+  it("fails at once on a Retry-After longer than it waits, naming the window and the wait", async () => {
+    const hourly = { ...limited("3540"), body: { error: "Rate limit exceeded", code: "rate_limited", window: "scans-hour" } };
+    const { url, asked } = await serve([hourly]);
+    const slept: number[] = [];
+    const client = new ScanClient({ url, key: "k", maxRetryAfterSeconds: 300, sleep: async (ms) => void slept.push(ms) });
+    await expect(client.scan("dependencies", {}, {})).rejects.toThrow(
+      new ScanClientError(
+        "POST /api/v1/scans: 429 rate_limited: Rate limit exceeded (scans-hour: retry after 3540 s, longer than the client waits: 300 s)",
+        { serverCode: "rate_limited" },
+      ),
+    );
+    expect(slept).toEqual([]);
+    expect(asked).toHaveLength(1);
   });
 });
 
@@ -170,6 +186,22 @@ describe("ScanClient image scans", () => {
     expect((refused as ScanClientError).serverCode).toBe("image_registry_not_allowed");
     expect((refused as Error).message).toBe(`POST /api/v1/scans: 422 image_registry_not_allowed: ${notAllowed.error}`);
     expect(asked).toEqual(["POST /api/v1/scans", "POST /api/v1/scans"]);
+  });
+
+  it("sends --platform with every image reference, and nothing when it is not given", async () => {
+    const { url, received } = await serve([
+      { status: 200, body: imageDone },
+      { status: 200, body: imageDone },
+      { status: 200, body: imageDone },
+    ]);
+    const client = new ScanClient({ url, key: "k" });
+    await scanImages(client, { references: ["nginx:1.25", "redis:7"], archives: [], platform: "linux/arm64" }, {});
+    await scanImages(client, { references: ["nginx:1.25"], archives: [] }, {});
+    expect(received.map(({ body }) => JSON.parse(body.toString()).input)).toEqual([
+      { image: "nginx:1.25", platform: "linux/arm64" },
+      { image: "redis:7", platform: "linux/arm64" },
+      { image: "nginx:1.25" },
+    ]);
   });
 
   it("names an archive it cannot read without sending anything", async () => {

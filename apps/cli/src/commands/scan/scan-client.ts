@@ -20,6 +20,8 @@ export interface ApiFinding {
   redacted?: string;
   /** `image` results: the digest of the layer that introduced the package. */
   layer?: string;
+  /** `image` results, for a package only a lockfile inside the image lists: that lockfile's path (`/app/Gemfile.lock`). */
+  file?: string;
 }
 
 /** What an `image` scan read: the image's digest, its distribution (null without os-release), its layers. */
@@ -68,6 +70,11 @@ export interface ScanClientOptions {
   key: string;
   /** Retries of one request answered 429 before giving up (default 10). */
   maxRateLimitRetries?: number;
+  /**
+   * Longest `Retry-After` of a 429 the client sleeps for, in seconds (default 300): a longer one (an hourly or
+   * monthly scan quota used up) fails at once instead of holding the job.
+   */
+  maxRetryAfterSeconds?: number;
   /** Longest the client waits for one scan, in seconds (default 600). */
   timeoutSeconds?: number;
   /** Told how an archive upload goes: at its start (0 bytes), as it is read from disk, and once it is read (`done`). */
@@ -85,6 +92,13 @@ export interface UploadProgress {
 }
 
 const WAIT_SECONDS = 30;
+export const DEFAULT_MAX_RETRY_AFTER_SECONDS = 300;
+
+/** A 429's `Retry-After` in whole seconds (at least 1; 1 when absent or unreadable). */
+function retryAfterSeconds(response: Response): number {
+  const seconds = Number(response.headers.get("retry-after") ?? "1");
+  return Math.max(1, Number.isFinite(seconds) ? Math.ceil(seconds) : 1);
+}
 
 /** Submits scans to a SecAPI server and waits for them with `?wait`, honouring 429 `Retry-After`. */
 export class ScanClient {
@@ -148,6 +162,7 @@ export class ScanClient {
 
   private async request<T>(method: string, path: string, body?: RequestBody): Promise<T> {
     const retries = this.options.maxRateLimitRetries ?? 10;
+    const maxRetryAfter = this.options.maxRetryAfterSeconds ?? DEFAULT_MAX_RETRY_AFTER_SECONDS;
     // Messages name the route, not the labels in its query.
     const route = path.split("?")[0];
     for (let attempt = 0; ; attempt++) {
@@ -172,9 +187,9 @@ export class ScanClient {
         throw new ScanClientError(`could not reach ${this.base}: ${reason}`, { cause: error });
       }
       const text = await response.text();
-      if (response.status === 429 && attempt < retries) {
-        const seconds = Number(response.headers.get("retry-after") ?? "1");
-        await this.sleep(Math.max(1, Number.isFinite(seconds) ? seconds : 1) * 1000);
+      const retryAfter = response.status === 429 ? retryAfterSeconds(response) : 0;
+      if (response.status === 429 && attempt < retries && retryAfter <= maxRetryAfter) {
+        await this.sleep(retryAfter * 1000);
         continue;
       }
       let parsed: unknown;
@@ -184,10 +199,16 @@ export class ScanClient {
         parsed = undefined;
       }
       if (!response.ok) {
-        const answer = parsed as { error?: string; code?: string } | undefined;
+        const answer = parsed as { error?: string; code?: string; window?: unknown } | undefined;
         const message = answer?.error ?? (text.slice(0, 200) || response.statusText);
         const code = typeof answer?.code === "string" ? answer.code : undefined;
-        throw new ScanClientError(`${method} ${route}: ${response.status} ${code === undefined ? "" : `${code}: `}${message}`, {
+        const detail =
+          response.status !== 429
+            ? ""
+            : retryAfter > maxRetryAfter
+              ? ` (${typeof answer?.window === "string" ? `${answer.window}: ` : ""}retry after ${retryAfter} s, longer than the client waits: ${maxRetryAfter} s)`
+              : ` (still refused after ${retries} retries)`;
+        throw new ScanClientError(`${method} ${route}: ${response.status} ${code === undefined ? "" : `${code}: `}${message}${detail}`, {
           serverCode: code,
         });
       }

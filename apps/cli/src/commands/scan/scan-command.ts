@@ -28,6 +28,8 @@ export interface ScanCommandOptions {
   format: "table" | "json" | "sarif";
   output?: string | undefined;
   labels: Record<string, string>;
+  /** Longest 429 `Retry-After` the client waits for (ScanClientOptions). */
+  maxRetryAfterSeconds?: number | undefined;
   version: string;
 }
 
@@ -102,6 +104,7 @@ export async function runScanCommand(path: string, options: ScanCommandOptions):
   const client = new ScanClient({
     url: options.url,
     key: options.key,
+    maxRetryAfterSeconds: options.maxRetryAfterSeconds,
     ...(process.stderr.isTTY === true && { onUploadProgress: uploadProgressBar() }),
   });
 

@@ -5,6 +5,8 @@ import { type TargetReport, scanOutcome } from "./scan-report.js";
 export interface ImageTargets {
   references: string[];
   archives: string[];
+  /** `--platform`: the image the server picks from a multi-platform reference (its default, `linux/amd64`, otherwise). */
+  platform?: string | undefined;
 }
 
 async function scanImage(path: string, submit: () => Promise<ApiScan>): Promise<TargetReport> {
@@ -19,8 +21,9 @@ async function scanImage(path: string, submit: () => Promise<ApiScan>): Promise<
 /** Scans each image, one at a time (a pull or an upload is heavy): by reference, then each archive. */
 export async function scanImages(client: ScanClient, images: ImageTargets, labels: Record<string, string>): Promise<TargetReport[]> {
   const reports: TargetReport[] = [];
+  const platform = images.platform === undefined ? {} : { platform: images.platform };
   for (const reference of images.references)
-    reports.push(await scanImage(reference, () => client.scan("image", { image: reference }, labels)));
+    reports.push(await scanImage(reference, () => client.scan("image", { image: reference, ...platform }, labels)));
   for (const archive of images.archives) reports.push(await scanImage(archive, () => client.scanImageArchive(archive, labels)));
   return reports;
 }

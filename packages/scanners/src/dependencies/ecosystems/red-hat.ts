@@ -1,8 +1,4 @@
-import { rpmScheme } from "../version-schemes/rpm.js";
-import type { EcosystemDefinition } from "./ecosystem-definition.js";
-import { releaseSlashName } from "./distro-release.js";
-import { nameAsWritten } from "./package-name-rules.js";
-import { majorVersion, rpmDistroMajor, rpmPurlVersion } from "./rpm-distro.js";
+import { rpmDistroEcosystem } from "./rpm-distro-ecosystem.js";
 
 /**
  * The release a Red Hat product stream is matched by. OSV scopes Red Hat packages by CPE without its
@@ -17,20 +13,13 @@ function redHatRelease(stream: string): string {
 
 /**
  * Red Hat Enterprise Linux OS packages (container images: RHEL and UBI). Red Hat's OSV records name binary (and
- * source) rpms, so an installed package is named by itself: `9/openssl-libs`. rpm version order.
+ * source) rpms, so an installed package is named by itself: `9/openssl-libs`.
  */
-export const redHat: EcosystemDefinition<"Red Hat"> = {
+export const redHat = rpmDistroEcosystem({
   id: "Red Hat",
-  osvName: "Red Hat",
-  purlType: "rpm",
   purlNamespaces: ["redhat", "rhel"],
-  versionScheme: rpmScheme,
-  normalizeName: nameAsWritten,
-  nameFromPurl: (_namespace, name, qualifiers) => {
-    const release = rpmDistroMajor(qualifiers?.["distro"], ["rhel", "redhat", "ubi"]);
-    return release === null ? null : releaseSlashName(release, name);
-  },
-  versionFromPurl: rpmPurlVersion,
-  releaseName: (stream, name) => releaseSlashName(redHatRelease(stream), name),
-  image: { osIds: ["rhel"], packageKind: "rpm", release: majorVersion, names: "binary" },
-};
+  distroPrefixes: ["rhel", "redhat", "ubi"],
+  osId: "rhel",
+  names: "binary",
+  releaseOf: redHatRelease,
+});

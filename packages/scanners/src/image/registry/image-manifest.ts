@@ -37,6 +37,9 @@ export interface Platform {
   variant?: string;
 }
 
+/** What an image index is followed to when no platform is asked for, as `docker pull` on a usual server does. */
+export const DEFAULT_PLATFORM = "linux/amd64";
+
 export function parsePlatform(text: string): Platform {
   const [os, architecture, variant, ...rest] = text.split("/");
   if (os === undefined || os === "" || architecture === undefined || architecture === "" || rest.length > 0) {
@@ -60,6 +63,14 @@ export async function fetchImageManifest(client: RegistryClient, reference: stri
   const layers = (fetched.json as { layers?: unknown }).layers;
   if (!Array.isArray(layers) || layers.length === 0) throw invalid(`manifest ${fetched.digest} lists no layers`);
   return { digest: fetched.digest, layers: layers.map((layer, i) => descriptor(layer, `layer ${i} of ${fetched.digest}`)) };
+}
+
+/**
+ * The digest `reference` (a tag) names now: what the registry's HEAD says, else the hash of the manifest fetched.
+ * For a multi-platform image it is the index's digest, which fixes every platform's manifest (each named by digest).
+ */
+export async function resolveManifestDigest(client: RegistryClient, reference: string): Promise<string> {
+  return (await client.manifestDigest(reference, ACCEPT)) ?? (await fetchManifest(client, reference)).digest;
 }
 
 interface FetchedManifest {

@@ -17,6 +17,7 @@ export interface RegistryConnection {
 }
 
 const MAX_TOKEN_BYTES = 1024 * 1024;
+const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 /**
  * GETs under `/v2/<repository>/` of one registry, authenticating as the registry asks: on a 401 with a Bearer
@@ -59,6 +60,21 @@ export class RegistryClient {
     if (status >= 400 && status !== 404) throw await this.failure(answer, path);
     answer.abort();
     return status !== 404;
+  }
+
+  /**
+   * The digest of manifest `reference` as the registry names it: the `Docker-Content-Digest` of a HEAD (which
+   * registries do not count as a pull). Undefined when the answer names none, or is not a 2xx a HEAD may get
+   * (a redirect, 405): the caller then fetches the manifest and hashes it. 401/403, 404, 5xx are their ImageErrors.
+   */
+  async manifestDigest(reference: string, accept: string): Promise<string | undefined> {
+    const path = `manifests/${reference}`;
+    const answer = await this.send("HEAD", path, accept);
+    const { status, headers } = answer.response;
+    if (status === 401 || status === 403 || status === 404 || status === 429 || status >= 500) throw await this.failure(answer, path);
+    answer.abort();
+    const digest = headers.get("docker-content-digest");
+    return answer.response.ok && digest !== null && SHA256_DIGEST.test(digest) ? digest : undefined;
   }
 
   /** Sends, and on a 401 authenticates as the challenge asks and sends again. */
