@@ -3,7 +3,6 @@ import { createEvent, eventMessage, writeOutbox } from "@secapi/events";
 import { ADVISORY_PARSER_VERSION, type Advisory, AdvisoryError, advisoryPackageKeys, parseAdvisory } from "@secapi/scanners";
 import { packageTag } from "./cache-keys.js";
 
-/** One advisory to import and where it came from (a file name, an array index), for error messages. */
 /**
  * Package names per `advisories.updated` event. A first sync of a large ecosystem changes tens of thousands of
  * packages: one event naming them all would be megabytes in the outbox, in Redis (kept after completion) and in a
@@ -11,6 +10,7 @@ import { packageTag } from "./cache-keys.js";
  */
 export const ADVISORY_EVENT_PACKAGES = 1000;
 
+/** One advisory to import and where it came from (a file name, an array index), for error messages. */
 export interface AdvisorySource {
   source: string;
   json: unknown;

@@ -2,6 +2,7 @@ import type { Cache } from "@secapi/cache";
 import type { Config } from "@secapi/config";
 import type { CacheKeys, SubmissionIo } from "@secapi/core";
 import { ImageError, resolveImageDigest } from "@secapi/scanners";
+import { withTimeout } from "@secapi/toolkit";
 
 /** The longest a submission waits for a registry to say what a tag names; then the scan is queued by the tag. */
 export const TAG_LOOKUP_DEADLINE_MS = 3000;
@@ -51,22 +52,12 @@ export function imageTagDigests(config: Config, cache: Cache, keys: CacheKeys): 
 
 /** The digest, unreachable (a network failure, or no answer within the deadline), or the registry's refusal thrown. */
 async function withinDeadline(lookup: Promise<string>): Promise<TagLookup> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<TagLookup>((resolve) => {
-    timer = setTimeout(() => resolve({ unreachable: true }), TAG_LOOKUP_DEADLINE_MS);
-  });
-  const answered = lookup.then(
-    (digest): TagLookup => ({ digest }),
-    (error: unknown): TagLookup => {
-      if (error instanceof ImageError && error.code === "image_registry_unreachable") return { unreachable: true };
-      throw error;
-    },
-  );
-  // Past the deadline the lookup still ends by its own timeouts; its outcome is dropped, a failure included.
-  answered.catch(() => undefined);
   try {
-    return await Promise.race([answered, deadline]);
-  } finally {
-    clearTimeout(timer);
+    // Past the deadline the lookup still ends by its own timeouts; its outcome is dropped, a failure included.
+    const late = () => new ImageError("image_registry_unreachable", `no answer within ${TAG_LOOKUP_DEADLINE_MS} ms`);
+    return { digest: await withTimeout(lookup, TAG_LOOKUP_DEADLINE_MS, late) };
+  } catch (error) {
+    if (error instanceof ImageError && error.code === "image_registry_unreachable") return { unreachable: true };
+    throw error;
   }
 }
