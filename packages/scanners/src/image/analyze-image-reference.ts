@@ -4,7 +4,7 @@ import type { AnalyzeImageOptions, ImageAnalysis } from "./analyze-image-archive
 import { DEFAULT_MAX_FILE_BYTES } from "./analyze-image-archive.js";
 import { imageContents } from "./image-contents.js";
 import { ImageError } from "./image-error.js";
-import { isRegistryAllowed, parseImageReference } from "./image-reference.js";
+import { allowedReference } from "./image-reference.js";
 import type { ImageReference } from "./image-reference.js";
 import { cachedLayerSummary, keepLayerSummary, summarizeLayer } from "./layer-summary.js";
 import type { LayerSummary } from "./layer-summary.js";
@@ -35,13 +35,7 @@ export async function analyzeImageReference(
   reference: string | ImageReference,
   options: AnalyzeImageReferenceOptions,
 ): Promise<ImageAnalysis> {
-  const ref = typeof reference === "string" ? parseImageReference(reference) : reference;
-  if (!isRegistryAllowed(ref, options.allowedRegistries)) {
-    throw new ImageError(
-      "image_registry_not_allowed",
-      `${ref.registry} is not one of the registries images may be pulled from (IMAGE_REGISTRIES)`,
-    );
-  }
+  const ref = allowedReference(reference, options.allowedRegistries);
   const platform = parsePlatform(options.platform ?? DEFAULT_PLATFORM);
   const { client, close } = await openRegistry(ref, options);
   try {

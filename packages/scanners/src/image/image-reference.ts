@@ -98,6 +98,18 @@ export function isRegistryAllowed(reference: Pick<ImageReference, "registry">, a
   return allowed.some((entry) => normalizeRegistry(entry.trim()) === registry);
 }
 
+/** The reference parsed, if its registry is in `allowed` (`IMAGE_REGISTRIES`); else ImageError `image_registry_not_allowed`. */
+export function allowedReference(reference: string | ImageReference, allowed: readonly string[]): ImageReference {
+  const ref = typeof reference === "string" ? parseImageReference(reference) : reference;
+  if (!isRegistryAllowed(ref, allowed)) {
+    throw new ImageError(
+      "image_registry_not_allowed",
+      `${ref.registry} is not one of the registries images may be pulled from (IMAGE_REGISTRIES)`,
+    );
+  }
+  return ref;
+}
+
 /** `host[:port]` lower-cased, Docker Hub's other names folded into `docker.io`. */
 export function normalizeRegistry(host: string): string {
   const lower = host.toLowerCase();

@@ -1,5 +1,4 @@
-import { ImageError } from "./image-error.js";
-import { isRegistryAllowed, parseImageReference } from "./image-reference.js";
+import { allowedReference, parseImageReference } from "./image-reference.js";
 import type { ImageReference } from "./image-reference.js";
 import { resolveManifestDigest } from "./registry/image-manifest.js";
 import { type RegistryAccessOptions, openRegistry } from "./registry/open-registry.js";
@@ -20,14 +19,9 @@ export interface ResolveImageDigestOptions extends RegistryAccessOptions {
  * @throws ImageError: `image_not_found`, `image_unauthorized`, `image_registry_unreachable`, `image_registry_not_allowed`…
  */
 export async function resolveImageDigest(reference: string | ImageReference, options: ResolveImageDigestOptions): Promise<string> {
-  const ref = typeof reference === "string" ? parseImageReference(reference) : reference;
-  if (ref.digest !== undefined) return ref.digest;
-  if (!isRegistryAllowed(ref, options.allowedRegistries)) {
-    throw new ImageError(
-      "image_registry_not_allowed",
-      `${ref.registry} is not one of the registries images may be pulled from (IMAGE_REGISTRIES)`,
-    );
-  }
+  const parsed = typeof reference === "string" ? parseImageReference(reference) : reference;
+  if (parsed.digest !== undefined) return parsed.digest;
+  const ref = allowedReference(parsed, options.allowedRegistries);
   const { client, close } = await openRegistry(ref, options);
   try {
     return await resolveManifestDigest(client, ref.tag ?? "latest");
