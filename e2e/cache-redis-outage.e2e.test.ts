@@ -119,7 +119,8 @@ describe("the cache Redis killed (SIGKILL) under load", () => {
     for (const id of accepted) {
       const done = await stack.pollUntilDone(`/api/v1/scans/${id}`, key, 120_000);
       expect(done.status).toBe("completed");
-      expect(done.result.summary.total).toBe(1);
+      // The whole scan in the message: a completed secrets scan without its one finding has been seen once in CI.
+      expect(done.result.summary.total, JSON.stringify(done)).toBe(1);
     }
     // The cache-worker's invalidations and warming that failed meanwhile were retried, and none was given up on.
     const redis = new Redis(stack.env.REDIS_URL!, { maxRetriesPerRequest: 1 });
