@@ -365,11 +365,19 @@ describe.skipIf(missingTools !== undefined)("image tags resolved to their digest
     // Advisories of the other tests are in the same database: only this test's own are looked at.
     const ours = (scan: any) => scan.result.findings.map((f: any) => f.id).filter((id: string) => id === openssl || id === zlib);
     expect(ours(a)).toEqual([openssl]);
-    const again = await stack.request("POST", "/api/v1/scan/image", user.api_key, { image });
-    // The stored result is reused: from Redis (HIT) or, when a loaded machine let the cache write time out, read
-    // through from Postgres (MISS); either way nothing is scanned again.
-    expect([again.status, again.body.cached]).toEqual([200, true]);
-    expect(["HIT", "MISS"]).toContain(again.headers.get("x-cache-status"));
+    // Every repeat reuses the stored result (200, cached); one is answered from Redis once the result is cached
+    // there (on a loaded machine a cache write can miss its 50 ms deadline: that repeat is read from Postgres).
+    const repeats: [number, unknown][] = [];
+    const again = await waitFor(
+      async () => {
+        const repeat = await stack.request("POST", "/api/v1/scan/image", user.api_key, { image });
+        repeats.push([repeat.status, repeat.body.cached]);
+        return repeat.headers.get("x-cache-status") === "HIT" ? repeat : undefined;
+      },
+      { what: "a repeat answered from the cache" },
+    );
+    expect(repeats.filter(([status, cached]) => status !== 200 || cached !== true)).toEqual([]);
+    expect([again.status, again.body.cached, again.headers.get("x-cache-status")]).toEqual([200, true, "HIT"]);
 
     // The tag now names another image (other packages): once the API's second of keeping the old digest is over,
     // the tag is a new input, never answered with the old image's result.
